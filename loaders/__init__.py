@@ -1,0 +1,1 @@
+"""Loaders: raw files -> DuckDB warehouse. They parse and validate; they never draw."""

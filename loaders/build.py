@@ -1,0 +1,148 @@
+"""Atomic warehouse build: every step writes into a new file, swapped in only when all steps succeed.
+
+Steps are declared in STEPS (name, "module:function"); each receives a BuildContext. A failing step
+leaves the previous warehouse untouched.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from observatoire import db, settings
+
+SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+
+# Order matters: territories before links, source cells before curated indicators, geometry last.
+STEPS: list[tuple[str, str]] = [
+    ("catalogue", "loaders.catalogue:load"),            # source_catalog, indicator_catalog, indicator_source
+    ("cog", "loaders.cog:load"),                        # communes, EPCI, départements, régions, France
+    ("sigville", "loaders.sigville:load"),              # SIG Ville + Filosofi QP files -> source_value, QP 2015
+    ("filosofi_refs", "loaders.filosofi_refs:load"),    # Filosofi EPCI/DEP/REG/METRO -> source_value
+    ("qpv2024", "loaders.qpv2024:load"),                # QPV 2024 list and their communes
+    ("qp2015_links", "loaders.qp2015_links:load"),      # 2015 quartiers -> communes by name within département
+    ("contrats", "loaders.contrats:load"),              # contracts, quartier -> contract, State means
+    ("crosswalk", "loaders.crosswalk:load"),            # QP 2015 -> QPV 2024
+    ("indicators", "loaders.indicator_values:load"),    # source_value -> indicator_value through the catalogue
+    ("geometry", "loaders.geometry:load"),              # contours, commune points, outlines
+    ("programmes", "loaders.programmes:load"),          # cités éducatives, cités de l'emploi
+    ("user_imports", "loaders.imports.replay:load"),    # replay the user's imported files
+]
+
+
+class BuildError(Exception):
+    pass
+
+
+@dataclass
+class BuildContext:
+    con: duckdb.DuckDBPyConnection
+    data_dir: Path
+    step: str = ""
+    warnings: list[tuple] = field(default_factory=list)
+
+    def path(self, rel: str) -> Path:
+        p = self.data_dir / rel
+        if not p.exists():
+            raise BuildError(f"Fichier source manquant : {p}")
+        return p
+
+    def warn(self, message: str, source_file: str | None = None, line: int | None = None,
+             column: str | None = None) -> None:
+        self.warnings.append((self.step, source_file, line, column, message))
+
+    def log_file(self, path: Path | None, rows: int, detail: str | None = None, warnings: int = 0) -> None:
+        """Record a loaded file in load_log (size and checksum of the exact bytes read)."""
+        size = sha = name = None
+        if path is not None:
+            data = Path(path).read_bytes()
+            size, sha, name = len(data), hashlib.sha256(data).hexdigest(), Path(path).name
+        self.con.execute(
+            "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [self.step, name, size, sha, datetime.now(), rows, warnings, detail],
+        )
+
+
+def _resolve(target: str):
+    module, func = target.split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def _progress(i: int, n: int, name: str, elapsed: float, out=sys.stderr) -> None:
+    width = 30
+    done = int(width * i / n)
+    out.write(f"\r[{'#' * done}{'.' * (width - done)}] {i}/{n} {name:<16} {elapsed:5.1f} s")
+    out.flush()
+    if i == n:
+        out.write("\n")
+
+
+def build(data_dir: Path | None = None, db_path: Path | None = None, quiet: bool = False,
+          steps: list[tuple[str, str]] | None = None) -> dict:
+    """Build the warehouse from raw files into a temporary file, then swap it in. Returns a summary."""
+    data_dir = Path(data_dir or settings.data_dir())
+    db_path = Path(db_path or settings.db_path())
+    if not data_dir.is_dir():
+        raise BuildError(f"Dossier de données introuvable : {data_dir} (réglez OBSERVATOIRE_DATA_DIR)")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(db_path.name + f".tmp{os.getpid()}")
+    for p in (tmp, Path(str(tmp) + ".wal")):
+        p.unlink(missing_ok=True)
+    steps = steps if steps is not None else STEPS
+    t0 = time.perf_counter()
+    con = db.connect(tmp, read_only=False)
+    ctx = BuildContext(con=con, data_dir=data_dir)
+    try:
+        con.execute(SCHEMA_SQL.read_text())
+        for i, (name, target) in enumerate(steps):
+            ctx.step = name
+            if not quiet:
+                _progress(i, len(steps), name, time.perf_counter() - t0)
+            _resolve(target)(ctx)
+        if not quiet:
+            _progress(len(steps), len(steps), "terminé", time.perf_counter() - t0)
+        if ctx.warnings:
+            con.executemany("INSERT INTO build_warning VALUES (?, ?, ?, ?, ?)", ctx.warnings)
+        summary = summarize(con)
+        con.execute("CHECKPOINT")
+        con.close()
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        raise
+    os.replace(tmp, db_path)
+    summary["seconds"] = round(time.perf_counter() - t0, 2)
+    summary["db_path"] = str(db_path)
+    return summary
+
+
+def summarize(con: duckdb.DuckDBPyConnection) -> dict:
+    """Rows per table, unmatched links and warnings: printed by the CLI after every build."""
+    tables = [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema='main' AND table_type='BASE TABLE' ORDER BY 1"
+    ).fetchall()]
+    rows = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    report = con.execute(
+        "SELECT relation, status, count(*) FROM link_report GROUP BY ALL ORDER BY ALL").fetchall()
+    warnings = con.execute("SELECT step, count(*) FROM build_warning GROUP BY ALL ORDER BY ALL").fetchall()
+    return {"rows": rows, "link_report": report, "warnings": warnings}
+
+
+def format_summary(summary: dict) -> str:
+    lines = [f"Entrepôt construit : {summary.get('db_path')} en {summary.get('seconds')} s", "Lignes par table :"]
+    lines += [f"  {t:<24} {n:>10,}".replace(",", " ") for t, n in summary["rows"].items()]
+    if summary["link_report"]:
+        lines.append("Liens non établis ou incertains (table link_report) :")
+        lines += [f"  {rel:<20} {st:<10} {n}" for rel, st, n in summary["link_report"]]
+    if summary["warnings"]:
+        lines.append("Avertissements (table build_warning) :")
+        lines += [f"  {step:<16} {n}" for step, n in summary["warnings"]]
+    return "\n".join(lines)

@@ -1,0 +1,190 @@
+-- Warehouse schema (contract: pages, indicators, exports and tests rely on these names).
+-- Documented in docs/SCHEMA.md. Layers: raw cells (source_value) -> curated (indicator_value).
+
+-- Every territory the observatory knows. `code` is unique across levels:
+--   qpv: QP075001 (2015) / QN07501M (2024); commune: COG '75056'; epci: SIREN '200054781';
+--   departement: 'DEP' + COG ('DEP75', 'DEP2A', 'DEP971'); region: 'REG' + COG ('REG11');
+--   france: 'FRM' (France métropolitaine); ensemble_qpv: 'ENSQP2015' (Ensemble des QPV, 2015 geography);
+--   contrat_de_ville: 'CV001' / 'CN00104M'.
+CREATE TABLE territory (
+    code        VARCHAR PRIMARY KEY,
+    level       VARCHAR NOT NULL,      -- qpv | commune | epci | departement | region | france | ensemble_qpv | contrat_de_ville
+    name        VARCHAR NOT NULL,
+    generation  VARCHAR,               -- '2015' | '2024' | '2015/2024' (contracts kept across generations) | NULL
+    cog_code    VARCHAR,               -- official code as published ('75', '11', '75056', SIREN, 'QP075001')
+    departement VARCHAR,               -- COG département code ('13', '2A', '971'), when meaningful
+    region      VARCHAR,               -- COG région code
+    population  BIGINT,                -- latest known municipal population (source in population_source)
+    population_source VARCHAR,
+    is_demo     BOOLEAN DEFAULT FALSE
+);
+
+-- Hierarchy and correspondences. relation values:
+--   qpv_commune, commune_epci, commune_departement, epci_departement, departement_region,
+--   qpv_contrat, contrat_epci (carrier of the contract: EPCI or commune), qp2015_qpv2024 (crosswalk)
+CREATE TABLE territory_link (
+    child_code  VARCHAR NOT NULL,
+    parent_code VARCHAR NOT NULL,
+    relation    VARCHAR NOT NULL,
+    confidence  DOUBLE,               -- 1.0 exact; < 1 fuzzy (name similarity, crosswalk)
+    method      VARCHAR,              -- how the link was made ('cog', 'name_exact', 'name_normalised', 'crosswalk_commune_name', ...)
+    source_file VARCHAR,
+    PRIMARY KEY (child_code, parent_code, relation)
+);
+
+-- Everything that could not be linked, or was linked with doubt: never guessed silently.
+CREATE TABLE link_report (
+    code        VARCHAR NOT NULL,      -- the child that was being linked
+    relation    VARCHAR NOT NULL,
+    status      VARCHAR NOT NULL,      -- unmatched | ambiguous | fuzzy
+    detail      VARCHAR,               -- the name tried, the candidates, the reason
+    source_file VARCHAR
+);
+
+-- Every cell of every SIG Ville / Filosofi file, traceable to file and column.
+CREATE TABLE source_value (
+    source_file     VARCHAR NOT NULL,  -- file name as published, e.g. 'REVN_2022.csv'
+    source_variable VARCHAR NOT NULL,  -- original column name, e.g. 'DISP_Q2', 'DISP_MED_A19'
+    territory_code  VARCHAR NOT NULL,  -- territory.code ('ENSQP2015' for the 'Ensemble' rows)
+    edition         INTEGER NOT NULL,  -- edition year of the file (REVN_2022 -> 2022, data_filo19 -> 2019, FILO2019 -> 2019)
+    value           DOUBLE,            -- parsed number (NULL when not numeric or not published)
+    raw             VARCHAR,           -- the cell text exactly as in the file
+    status          VARCHAR NOT NULL,  -- ok | secret (empty cell in a published column) | absent (variable not in this edition) | text
+    line            INTEGER            -- 1-based line number in the file (header = 1)
+);
+
+-- Declared sources (from catalogue/sources.yaml).
+CREATE TABLE source_catalog (
+    source_id   VARCHAR PRIMARY KEY,
+    producer    VARCHAR NOT NULL,
+    title       VARCHAR NOT NULL,
+    licence     VARCHAR,
+    generation  VARCHAR,
+    files       VARCHAR,               -- glob(s) relative to the data dir
+    editions    VARCHAR,               -- comma-separated edition years
+    note        VARCHAR
+);
+
+-- Curated indicators (from catalogue/indicators.yaml): declared once, read by code, UI and docs.
+CREATE TABLE indicator_catalog (
+    indicator_id VARCHAR PRIMARY KEY,
+    label        VARCHAR NOT NULL,     -- French label
+    short_label  VARCHAR,
+    unit         VARCHAR NOT NULL,     -- '%', '€', 'hab.', 'nombre', 'indice', ...
+    theme        VARCHAR NOT NULL,     -- demographie | revenus | emploi | caf | ...
+    polarity     VARCHAR NOT NULL,     -- higher_better | higher_worse | neutral
+    source       VARCHAR NOT NULL,     -- source_catalog.source_id (main source)
+    definition   VARCHAR NOT NULL,     -- French definition / formula
+    decimals     INTEGER DEFAULT 1,
+    gap_kind     VARCHAR NOT NULL,     -- points (rates, shares) | ratio (amounts) | none
+    aggregation  VARCHAR NOT NULL,     -- sum | weighted:<indicator_id of denominator> | none ("non agrégeable")
+    secret_rule  VARCHAR,              -- key into catalogue secret thresholds (filosofi_menages, pole_emploi_individus, ...)
+    tolerance    DOUBLE,               -- band for "comparable"/"stable" (points for rates, relative for ratios)
+    barometre    BOOLEAN DEFAULT FALSE,-- key indicator shown to élus
+    sort_order   INTEGER
+);
+
+-- Which file and column gives each curated indicator in each edition.
+CREATE TABLE indicator_source (
+    indicator_id    VARCHAR NOT NULL,
+    edition         INTEGER NOT NULL,  -- the indicator's edition key (see docs/SCHEMA.md: Filosofi income uses the income year)
+    source_file     VARCHAR NOT NULL,
+    source_variable VARCHAR NOT NULL,
+    ref_year        INTEGER,           -- reference year of the underlying data when known (Filosofi: income year)
+    level           VARCHAR,           -- territory level this mapping applies to (qpv, epci, departement, region, france)
+    PRIMARY KEY (indicator_id, edition, source_file, source_variable)
+);
+
+-- Curated indicator values, harmonised across editions, for quartiers and reference territories.
+CREATE TABLE indicator_value (
+    territory_code  VARCHAR NOT NULL,
+    indicator_id    VARCHAR NOT NULL,
+    edition         INTEGER NOT NULL,
+    value           DOUBLE,
+    status          VARCHAR NOT NULL,  -- ok | secret | non_disponible | absent | bruite
+    source_file     VARCHAR,
+    source_variable VARCHAR,
+    ref_year        INTEGER,
+    PRIMARY KEY (territory_code, indicator_id, edition)
+);
+
+-- Geometries, WGS84, as WKB (decoded with shapely.from_wkb; spatial extension optional).
+-- kind: contour (real quartier contour) | commune_point (quartier placed at its commune: flagged)
+--       | outline (administrative base layer) | point (contract carrier, programme)
+CREATE TABLE territory_geom (
+    code        VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,
+    generation  VARCHAR,
+    geom        BLOB NOT NULL,         -- full detail (repaired if needed)
+    geom_display BLOB NOT NULL,        -- simplified for maps (topology-preserving, EPSG:2154, rounded 1e-5)
+    repaired    BOOLEAN DEFAULT FALSE,
+    is_inset    BOOLEAN DEFAULT FALSE, -- overseas moved next to mainland (ANCT outlines): not true coordinates
+    source_file VARCHAR,
+    PRIMARY KEY (code, kind)
+);
+
+-- State means per contract: adultes-relais and FONJEP posts (one row per post) and yearly totals.
+CREATE TABLE means_post (
+    kind          VARCHAR NOT NULL,    -- adulte_relais | fonjep
+    id_poste      VARCHAR NOT NULL,
+    year          INTEGER NOT NULL,
+    code_tiers    VARCHAR,
+    raison_sociale VARCHAR,
+    amount        DOUBLE,
+    contrat_code  VARCHAR,             -- NULL when the file lacks code_cv (FONJEP 2024-25)
+    departement   VARCHAR,
+    region        VARCHAR,
+    source_file   VARCHAR NOT NULL
+);
+CREATE VIEW contract_means AS
+    SELECT contrat_code, year, kind, count(*) AS n_posts, sum(amount) AS amount
+    FROM means_post WHERE contrat_code IS NOT NULL GROUP BY ALL;
+
+-- 2020 politique de la ville actions per contract (and per pillar when known).
+CREATE TABLE contract_actions_2020 (
+    contrat_code VARCHAR NOT NULL,
+    theme        VARCHAR,              -- NULL = all themes
+    n_projects   INTEGER,
+    source_file  VARCHAR NOT NULL
+);
+
+-- Cités éducatives / cités de l'emploi and their communes.
+CREATE TABLE programme_territory (
+    programme   VARCHAR NOT NULL,      -- cite_educative | cite_emploi
+    id_territoire VARCHAR NOT NULL,
+    name        VARCHAR,
+    commune_code VARCHAR,
+    source_file VARCHAR NOT NULL
+);
+
+-- What was loaded, from which file, when.
+CREATE TABLE load_log (
+    step        VARCHAR NOT NULL,
+    source_file VARCHAR,
+    size_bytes  BIGINT,
+    sha256      VARCHAR,
+    loaded_at   TIMESTAMP NOT NULL,
+    rows        BIGINT,
+    warnings    INTEGER,
+    detail      VARCHAR
+);
+
+-- Warnings raised while building (also counted in load_log).
+CREATE TABLE build_warning (
+    step        VARCHAR NOT NULL,
+    source_file VARCHAR,
+    line        INTEGER,
+    column_name VARCHAR,
+    message     VARCHAR NOT NULL
+);
+
+-- User imports replayed by every build (files kept in settings.imports_dir()).
+CREATE TABLE user_import (
+    import_id   VARCHAR PRIMARY KEY,
+    kind        VARCHAR NOT NULL,       -- contours | indicateurs
+    file_name   VARCHAR NOT NULL,
+    options     VARCHAR,                -- JSON of the CLI options
+    sha256      VARCHAR,
+    imported_at TIMESTAMP NOT NULL,
+    rows        BIGINT
+);

@@ -1,0 +1,34 @@
+"""Where things live. Every path is configurable by environment variable, with defaults for a fresh clone."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CATALOGUE_DIR = PROJECT_DIR / "catalogue"
+
+
+def data_dir() -> Path:
+    """Raw open data (read-only): `OBSERVATOIRE_DATA_DIR`, default `../shared/data` next to the clone."""
+    return Path(os.environ.get("OBSERVATOIRE_DATA_DIR", PROJECT_DIR.parent / "shared" / "data")).resolve()
+
+
+def db_path() -> Path:
+    """The warehouse, rebuilt from sources: `OBSERVATOIRE_DB`, default `data/observatoire.duckdb`."""
+    return Path(os.environ.get("OBSERVATOIRE_DB", PROJECT_DIR / "data" / "observatoire.duckdb")).resolve()
+
+
+def saisie_db_path() -> Path:
+    """What users typed or imported for their contract (never rebuilt): `OBSERVATOIRE_SAISIE_DB`,
+    default `data/saisie.duckdb`."""
+    return Path(os.environ.get("OBSERVATOIRE_SAISIE_DB", PROJECT_DIR / "data" / "saisie.duckdb")).resolve()
+
+
+def imports_dir() -> Path:
+    """Copies of user-imported files (contours, indicateurs), replayed by every warehouse rebuild."""
+    return Path(os.environ.get("OBSERVATOIRE_IMPORTS_DIR", db_path().parent / "imports")).resolve()
+
+
+def extension_dir() -> Path:
+    """Project-local DuckDB extension directory, so nothing is written to ~/.duckdb."""
+    return PROJECT_DIR / "data" / "duckdb_extensions"

@@ -1,0 +1,56 @@
+"""Shared fixtures: the real warehouse, built once per test session from ../shared/data into a temp dir.
+
+Environment variables are pointed at the temp files so that CLIs, pages (AppTest) and exports run in
+tests read the same warehouse and never touch the developer's data/ folder.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from observatoire import settings  # noqa: E402
+
+_SESSION_DIR = None
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    d = settings.data_dir()
+    if not d.is_dir():
+        pytest.fail(f"Real data not found at {d}; set OBSERVATOIRE_DATA_DIR")
+    return d
+
+
+@pytest.fixture(scope="session")
+def session_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("observatoire")
+
+
+@pytest.fixture(scope="session")
+def warehouse(data_dir, session_dir) -> Path:
+    """Path of a freshly built real warehouse (also exported as OBSERVATOIRE_DB for subprocesses)."""
+    from loaders.build import build
+
+    db_path = session_dir / "observatoire.duckdb"
+    os.environ["OBSERVATOIRE_DB"] = str(db_path)
+    os.environ["OBSERVATOIRE_IMPORTS_DIR"] = str(session_dir / "imports")
+    os.environ.setdefault("OBSERVATOIRE_SAISIE_DB", str(session_dir / "saisie.duckdb"))
+    build(data_dir, db_path, quiet=True)
+    return db_path
+
+
+@pytest.fixture(scope="session")
+def con(warehouse):
+    """Read-only connection to the session warehouse."""
+    from observatoire import db
+
+    c = db.connect(warehouse, read_only=True)
+    yield c
+    c.close()
