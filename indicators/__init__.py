@@ -1,0 +1,1 @@
+"""Indicator library: pure functions of the warehouse (DuckDB), no Streamlit. See docs/ARCHITECTURE.md."""
