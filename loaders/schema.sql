@@ -81,7 +81,10 @@ CREATE TABLE indicator_catalog (
     secret_rule  VARCHAR,              -- key into catalogue secret thresholds (filosofi_menages, pole_emploi_individus, ...)
     tolerance    DOUBLE,               -- band for "comparable"/"stable" (points for rates, relative for ratios)
     barometre    BOOLEAN DEFAULT FALSE,-- key indicator shown to élus
-    sort_order   INTEGER
+    sort_order   INTEGER,
+    edition_key  VARCHAR DEFAULT 'edition', -- edition | income_year (Filosofi: indicator_value.edition = income year)
+    note         VARCHAR,              -- French caveat shown with the indicator (renamed variable, lag...)
+    is_local     BOOLEAN DEFAULT FALSE -- declared by a user import (python -m loaders import indicateurs)
 );
 
 -- Which file and column gives each curated indicator in each edition.
@@ -92,7 +95,22 @@ CREATE TABLE indicator_source (
     source_variable VARCHAR NOT NULL,
     ref_year        INTEGER,           -- reference year of the underlying data when known (Filosofi: income year)
     level           VARCHAR,           -- territory level this mapping applies to (qpv, epci, departement, region, france)
+    priority        INTEGER DEFAULT 1, -- 1 = preferred when two files give the same edition (data_filo before REVN)
     PRIMARY KEY (indicator_id, edition, source_file, source_variable)
+);
+-- source_variable is a column name, or a formula over columns of the same file and row:
+-- 'A+B' (sum) or 'A+B/C' (share in %: 100 * (A+B) / C). See catalogue/indicators.yaml.
+
+-- Editions where a file of the indicator's source family exists but does not carry the variable
+-- (e.g. diploma of job seekers in IPRO_2019, poverty rate in the FILO*_DISP reference files).
+-- indicator_value gets status 'absent' for every territory of that file.
+CREATE TABLE indicator_absent (
+    indicator_id VARCHAR NOT NULL,
+    edition      INTEGER NOT NULL,
+    source_file  VARCHAR NOT NULL,
+    level        VARCHAR,
+    reason       VARCHAR NOT NULL,
+    PRIMARY KEY (indicator_id, edition, source_file)
 );
 
 -- Curated indicator values, harmonised across editions, for quartiers and reference territories.
@@ -120,6 +138,8 @@ CREATE TABLE territory_geom (
     repaired    BOOLEAN DEFAULT FALSE,
     is_inset    BOOLEAN DEFAULT FALSE, -- overseas moved next to mainland (ANCT outlines): not true coordinates
     source_file VARCHAR,
+    placement   VARCHAR,               -- how it was placed: contour | commune_centroid | commune_outline | epci_outline
+                                       -- | outline | porteur (contract point) | import (user file)
     PRIMARY KEY (code, kind)
 );
 
@@ -134,10 +154,14 @@ CREATE TABLE means_post (
     contrat_code  VARCHAR,             -- NULL when the file lacks code_cv (FONJEP 2024-25)
     departement   VARCHAR,
     region        VARCHAR,
-    source_file   VARCHAR NOT NULL
+    source_file   VARCHAR NOT NULL,
+    record        INTEGER              -- 1-based position of the record in the JSON array (traceability)
 );
+-- n_posts counts records (one per funded post and year in the files); n_distinct_posts counts distinct
+-- id_poste (a few files repeat a post: see docs/SCHEMA-geography.md).
 CREATE VIEW contract_means AS
-    SELECT contrat_code, year, kind, count(*) AS n_posts, sum(amount) AS amount
+    SELECT contrat_code, year, kind, count(*) AS n_posts, sum(amount) AS amount,
+           count(DISTINCT id_poste) AS n_distinct_posts
     FROM means_post WHERE contrat_code IS NOT NULL GROUP BY ALL;
 
 -- 2020 politique de la ville actions per contract (and per pillar when known).
@@ -145,7 +169,34 @@ CREATE TABLE contract_actions_2020 (
     contrat_code VARCHAR NOT NULL,
     theme        VARCHAR,              -- NULL = all themes
     n_projects   INTEGER,
-    source_file  VARCHAR NOT NULL
+    source_file  VARCHAR NOT NULL,
+    carrier_code VARCHAR               -- siren_epci of the file (EPCI SIREN, or commune code when communal)
+);
+
+-- Geography additions (docs/SCHEMA-geography.md).
+-- Every name of communes.json (current communes, municipal arrondissements, former communes déléguées /
+-- associées) and the current commune it belongs to: the 2015 name matcher's dictionary.
+CREATE TABLE commune_alias (
+    alias_code   VARCHAR NOT NULL,     -- code of the entry in communes.json
+    name         VARCHAR NOT NULL,     -- name as published
+    departement  VARCHAR NOT NULL,
+    type         VARCHAR NOT NULL,     -- commune-actuelle | arrondissement-municipal | commune-deleguee | commune-associee
+    commune_code VARCHAR NOT NULL      -- current commune (territory level 'commune')
+);
+
+-- Carriers of the contrats de ville as published (codgeo), and the current territory they resolve to.
+CREATE TABLE contract_carrier (
+    contrat_code  VARCHAR NOT NULL,
+    file_generation VARCHAR NOT NULL,  -- '2015' (geom_cv_ctr_2015gen.json) | '2024' (geom_cv_ctr_2024gen.json)
+    codgeo        VARCHAR NOT NULL,    -- as published: EPCI SIREN (9) or commune (5)
+    carrier_level VARCHAR,             -- commune | epci | ept | epci_fusionne (SIREN no longer in the COG) | NULL (unresolved)
+    carrier_code  VARCHAR,             -- current territory code (= codgeo, or the current EPCI containing the contract point)
+    lib_cv        VARCHAR,             -- label as published ('01 - CC de la Plaine de l''Ain')
+    insee_dep     VARCHAR,
+    pop_qpv       DOUBLE,              -- 'pop': population of the contract's quartiers, as published
+    is_inset      BOOLEAN,             -- point drawn next to mainland France (overseas inset)
+    source_file   VARCHAR NOT NULL,
+    feature       INTEGER NOT NULL     -- 1-based feature number in the file
 );
 
 -- Cités éducatives / cités de l'emploi and their communes.

@@ -1,0 +1,54 @@
+"""Observatoire des contrats de ville — entry point: `streamlit run app.py`.
+
+Observation pages first, then the contract-life pages (each listed only when its file exists, so the app
+runs while they are being written).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+st.set_page_config(page_title="Observatoire des contrats de ville", page_icon=":material/location_city:",
+                   layout="wide", initial_sidebar_state="expanded")
+
+OBSERVATION = [
+    ("accueil.py", "Accueil", ":material/home:", "accueil"),
+    ("carte.py", "Carte", ":material/map:", "carte"),
+    ("fiche.py", "Fiche quartier", ":material/description:", "fiche"),
+    ("comparer.py", "Comparer", ":material/compare_arrows:", "comparer"),
+    ("barometre.py", "Baromètre", ":material/traffic:", "barometre"),
+]
+CONTRACT_LIFE = [
+    ("programmation.py", "Programmation", ":material/payments:", "programmation"),
+    ("engagements.py", "Engagements", ":material/handshake:", "engagements"),
+    ("enquetes.py", "Enquêtes", ":material/forum:", "enquetes"),
+    ("referentiel.py", "Référentiel", ":material/account_tree:", "referentiel"),
+]
+
+
+def _pages(entries):
+    out = []
+    for file, title, icon, url in entries:
+        path = ROOT / "pages" / file
+        if path.exists():
+            out.append(st.Page(str(path), title=title, icon=icon, url_path=url,
+                               default=(file == "accueil.py")))
+    return out
+
+
+sections = {"Observer les quartiers": _pages(OBSERVATION)}
+contract = _pages(CONTRACT_LIFE)
+if contract:
+    sections["Vie du contrat"] = contract
+
+page = st.navigation(sections)
+with st.sidebar:
+    st.caption("Observatoire des contrats de ville — données ouvertes INSEE, ANCT/ONPV, CNAF, ASP, FONJEP "
+               "(Licence Ouverte 2.0). Fonctionne hors ligne.")
+page.run()

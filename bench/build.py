@@ -1,0 +1,72 @@
+"""Build the whole warehouse from the raw files into a temporary file; print total and per-step times and
+peak memory. Target: ≤ 10 s on the 2-core reference machine. Not a test: it prints figures.
+
+    python -m bench.build [--data-dir DIR] [--runs N] [--steps catalogue,sigville,...]
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from loaders import build as build_mod  # noqa: E402
+
+
+def run_once(data_dir, steps) -> tuple[float, dict[str, float], dict]:
+    times: dict[str, float] = {}
+    original = build_mod._resolve
+
+    def timed(target):
+        func = original(target)
+
+        def wrapper(ctx):
+            t = time.perf_counter()
+            func(ctx)
+            times[ctx.step] = time.perf_counter() - t
+        return wrapper
+
+    build_mod._resolve = timed
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            summary = build_mod.build(data_dir, Path(tmp) / "bench.duckdb", quiet=True, steps=steps)
+            total = time.perf_counter() - t0
+    finally:
+        build_mod._resolve = original
+    return total, times, summary
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--steps", default=None, help="comma-separated subset of build steps")
+    args = parser.parse_args(argv)
+    steps = build_mod.STEPS
+    if args.steps:
+        wanted = args.steps.split(",")
+        steps = [s for s in steps if s[0] in wanted]
+    for run in range(1, args.runs + 1):
+        total, times, summary = run_once(args.data_dir, steps)
+        print(f"run {run}: total {total:.2f} s (build() own report: {summary['seconds']} s)")
+        for name, _ in steps:
+            if name in times:
+                print(f"  {name:<16} {times[name]:6.2f} s")
+        other = total - sum(times.values())
+        print(f"  {'(schema, checkpoint, swap)':<16} {other:6.2f} s")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (max RSS): {peak_mb:.0f} MB")
+    rows = summary["rows"]
+    print("rows: " + ", ".join(f"{t} {n}" for t, n in rows.items() if n))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Size of the national map sent to the browser, against what full-detail geometry would weigh.
+
+Runs the Carte page (AppTest, real warehouse, France entière) and measures the Plotly JSON the page
+emits; then rebuilds the same figure with full-detail, unrounded geometries (territory_geom.geom) for
+comparison. Target (issue 4): ≤ 1.5 MB. Usage: python bench/map_payload.py [--db PATH]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MB = 1024 * 1024
+
+
+def _page_spec(params: dict) -> tuple[str, float]:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page("pages/carte.py")
+    for k, v in params.items():
+        at.query_params[k] = v
+    t0 = time.perf_counter()
+    at.run()
+    if at.exception:
+        raise RuntimeError(at.exception[0].value)
+    return at.get("plotly_chart")[0].proto.spec, time.perf_counter() - t0
+
+
+def _full_detail(con, codes: list[str], kind_filter: str, column: str) -> dict:
+    import shapely
+
+    rows = con.execute(
+        f"SELECT code, {column} FROM territory_geom WHERE kind = ? AND code IN ({', '.join('?' for _ in codes)})",
+        [kind_filter, *codes]).fetchall() if codes else []
+    geoms = shapely.from_wkb([bytes(r[1]) for r in rows])
+    return {r[0]: json.loads(t) for r, t in zip(rows, shapely.to_geojson(geoms))}
+
+
+def _naive(spec: dict, con) -> dict:
+    """Same figure, every polygon at full detail and full precision."""
+    spec = json.loads(json.dumps(spec))
+    for tr in spec["data"]:
+        gj = tr.get("geojson")
+        if isinstance(gj, dict):
+            codes = [f["id"] for f in gj["features"]]
+            full = _full_detail(con, codes, "contour", "geom")
+            for f in gj["features"]:
+                f["geometry"] = full.get(f["id"], f["geometry"])
+    for layer in spec["layout"].get("map", {}).get("layers", []):
+        src = layer.get("source")
+        if isinstance(src, dict) and src.get("features"):
+            codes = [f["id"] for f in src["features"]]
+            full = _full_detail(con, codes, "outline", "geom")
+            for f in src["features"]:
+                f["geometry"] = full.get(f["id"], f["geometry"])
+    return spec
+
+
+def _parts(spec: dict) -> tuple[int, int, int]:
+    traces = sum(len(json.dumps(tr.get("geojson", {}))) for tr in spec["data"])
+    layers = sum(len(json.dumps(ly.get("source", {}))) for ly in spec["layout"].get("map", {}).get("layers", []))
+    return traces, layers, len(json.dumps(spec))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db")
+    args = ap.parse_args()
+    if args.db:
+        os.environ["OBSERVATOIRE_DB"] = str(Path(args.db).resolve())
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    from observatoire import db
+
+    con = db.connect(read_only=True)
+    cases = [("Carte nationale 2015", {"generation": "2015", "zone": "FR"}),
+             ("Carte nationale 2024 (table de passage)", {"generation": "2024", "zone": "FR", "passage": "1"})]
+    for label, params in cases:
+        raw, secs = _page_spec(params)
+        spec = json.loads(raw)
+        n_q = sum(len(tr.get("customdata") or []) for tr in spec["data"]
+                  if isinstance(tr.get("meta"), dict) and tr["meta"].get("role") == "quartiers")
+        poly, layers, total = _parts(spec)
+        naive = _naive(spec, con)
+        npoly, nlayers, ntotal = _parts(naive)
+        ok = "OK" if len(raw.encode()) <= 1.5 * MB else "AU-DESSUS DE 1,5 Mo"
+        print(f"{label} : {n_q} quartiers, run de page {secs:.2f} s")
+        print(f"  envoyé au navigateur : {len(raw.encode()) / MB:6.2f} Mo  ({ok})"
+              f"  dont contours {poly / MB:.2f} Mo, fonds administratifs {layers / MB:.2f} Mo")
+        print(f"  sans simplification ni arrondi : {ntotal / MB:6.2f} Mo"
+              f"  dont contours {npoly / MB:.2f} Mo, fonds administratifs {nlayers / MB:.2f} Mo")
+    con.close()
+
+
+if __name__ == "__main__":
+    main()

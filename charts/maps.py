@@ -1,0 +1,260 @@
+"""Offline choropleth maps of quartiers (Plotly MapLibre traces on a 'white-bg' style: no tile server).
+
+Quartiers with a real contour are filled polygons; quartiers without one are circles placed at their
+commune (flagged in the legend). Administrative outlines (régions, départements) are drawn as MapLibre
+layers under the traces so the map stays readable with no base map. One data trace per class keeps the
+legend readable ("12,3 à 25,0 %"), the classing method is written in the legend title.
+"""
+from __future__ import annotations
+
+import json
+import math
+import textwrap
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import shapely
+
+from charts import style
+from charts.classify import Classes
+from charts.source import add_source
+
+COORD_DECIMALS = 5   # ~1 m: invisible at any zoom a quartier map uses
+NO_VALUE_COLOR = "#cfd4da"
+LAND_COLOR = "#f6f5f1"
+OUTLINE_COLOR = "#8d99a6"
+POINT_NOTE = "● quartier sans contour disponible : cercle placé sur sa commune"
+DATA_ROLE = "quartiers"
+DOTS_BELOW_ZOOM = 9.0    # below this zoom, contoured quartiers also get a dot at their centroid
+MAP_WIDTH = 0.70         # share of the figure width given to the map; the legend sits to its right  # trace.meta of traces carrying one value per quartier (tests count them)
+
+
+# --------------------------------------------------------------------------- geometry payload
+
+def _round_coords(geoms: np.ndarray, decimals: int) -> np.ndarray:
+    return shapely.transform(geoms, lambda c: np.round(c, decimals))
+
+
+def feature_collection(codes, wkbs, decimals: int = COORD_DECIMALS) -> dict:
+    """GeoJSON FeatureCollection {id: code} from WKB blobs, coordinates rounded to `decimals`."""
+    codes = list(codes)
+    if not codes:
+        return {"type": "FeatureCollection", "features": []}
+    geoms = shapely.from_wkb([bytes(w) for w in wkbs])
+    geoms = _round_coords(geoms, decimals)
+    texts = shapely.to_geojson(geoms)
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "id": c, "properties": {}, "geometry": json.loads(t)}
+                         for c, t in zip(codes, texts)]}
+
+
+def points_table(codes, wkbs, decimals: int = COORD_DECIMALS) -> pd.DataFrame:
+    """code, lon, lat of point geometries (or of the representative point of anything else)."""
+    codes = list(codes)
+    if not codes:
+        return pd.DataFrame({"code": [], "lon": [], "lat": []})
+    geoms = shapely.from_wkb([bytes(w) for w in wkbs])
+    pts = shapely.point_on_surface(geoms)
+    return pd.DataFrame({"code": codes, "lon": np.round(shapely.get_x(pts), decimals),
+                         "lat": np.round(shapely.get_y(pts), decimals)})
+
+
+def centroid_table(fc: dict) -> pd.DataFrame:
+    """code, lon, lat of a point inside each polygon of a FeatureCollection."""
+    if not fc["features"]:
+        return pd.DataFrame(columns=["code", "lon", "lat"])
+    geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in fc["features"]])
+    pts = shapely.point_on_surface(geoms)
+    return pd.DataFrame({"code": [f["id"] for f in fc["features"]],
+                         "lon": np.round(shapely.get_x(pts), COORD_DECIMALS),
+                         "lat": np.round(shapely.get_y(pts), COORD_DECIMALS)})
+
+
+def subset(fc: dict, codes) -> dict:
+    keep = set(codes)
+    return {"type": "FeatureCollection", "features": [f for f in fc["features"] if f["id"] in keep]}
+
+
+def bounds_of(fc: dict | None, points: pd.DataFrame | None) -> tuple[float, float, float, float] | None:
+    """(lon_min, lat_min, lon_max, lat_max) of polygons and points together."""
+    boxes = []
+    if fc and fc["features"]:
+        geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in fc["features"]])
+        boxes.append(shapely.total_bounds(geoms))
+    if points is not None and len(points):
+        boxes.append([points.lon.min(), points.lat.min(), points.lon.max(), points.lat.max()])
+    if not boxes:
+        return None
+    b = np.array(boxes)
+    return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
+
+
+def view_for(bounds, width_px: int = 720, height_px: int = 600) -> dict:
+    """MapLibre centre and zoom that fit `bounds` (Web Mercator) in a width×height view."""
+    if bounds is None:
+        return {"center": {"lon": 2.4, "lat": 46.6}, "zoom": 4.6}
+    lon0, lat0, lon1, lat1 = bounds
+
+    def merc(lat):
+        lat = max(min(lat, 85), -85)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    dx = max(lon1 - lon0, 0.02) / 360
+    dy = max(merc(lat1) - merc(lat0), 0.0004) / (2 * math.pi)
+    zoom = min(math.log2(width_px / 512 / dx), math.log2(height_px / 512 / dy)) - 0.25
+    clat = math.degrees(2 * math.atan(math.exp((merc(lat0) + merc(lat1)) / 2)) - math.pi / 2)
+    return {"center": {"lon": (lon0 + lon1) / 2, "lat": clat}, "zoom": max(min(zoom, 13.5), 1.0)}
+
+
+# --------------------------------------------------------------------------- the map
+
+def _hover(unit_label: str) -> str:
+    return ("<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
+            "%{customdata[2]}<br>"
+            "<span style='color:#555'>%{customdata[3]}</span><br>"
+            "<span style='font-size:11px;color:#555'>%{customdata[4]}</span><extra></extra>")
+
+
+def _customdata(df: pd.DataFrame) -> list:
+    return df[["code", "name", "value_text", "place_text", "source_text"]].astype(str).values.tolist()
+
+
+def base_layers(outlines: dict | None, land: dict | None = None) -> list[dict]:
+    layers = []
+    if land and land.get("features"):
+        layers.append({"source": land, "type": "fill", "color": LAND_COLOR, "below": "traces"})
+    if outlines and outlines.get("features"):
+        layers.append({"source": outlines, "type": "line", "color": OUTLINE_COLOR,
+                       "line": {"width": 0.7}, "below": "traces"})
+    return layers
+
+
+def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, classes: Classes | None,
+                 *, label: str, unit: str | None, decimals: int, polarity: str, source_line: str,
+                 outlines: dict | None = None, land: dict | None = None, view: dict | None = None,
+                 no_value_label: str = "secret, non disponible ou non publié", height: int = 650,
+                 highlight: list[str] | None = None) -> go.Figure:
+    """Choropleth of one indicator.
+
+    values: one row per quartier to map with columns code, name, value (None when not shown), value_text
+    (French value or status label), place_text (commune…), source_text; `contours` holds the quartiers
+    that have a polygon (feature id = code), `points` (code, lon, lat) the others.
+    """
+    fig = go.Figure()
+    colors = style.class_colors(polarity, classes.k) if classes else []
+    labels = classes.labels(decimals, unit if unit == "%" else None) if classes else []
+    v = values.copy()
+    v["cls"] = classes.assign(v["value"].astype(float).to_numpy()) if classes else -1
+    with_shape = {f["id"] for f in contours["features"]}
+    pts = points.set_index("code")
+    groups = [(i, colors[i], f"{labels[i]}  ({classes.counts[i]})") for i in range(classes.k)] if classes else []
+    groups.append((-1, NO_VALUE_COLOR, no_value_label))
+    hover = _hover(unit or "")
+
+    view = view or view_for(bounds_of(contours, points))
+    # At national or regional scale a quartier contour is a speck: also mark it with a dot at its centroid.
+    centroids = pd.DataFrame(columns=["code", "lon", "lat"])
+    if view["zoom"] < DOTS_BELOW_ZOOM and contours["features"]:
+        centroids = centroid_table(contours)
+    # Rings under the circles so light classes stay visible on the pale land. Quartiers placed at their
+    # commune get a "target" look (dark ring, white ring, colour) that tells them apart from contour dots.
+    pv = v[~v.code.isin(with_shape) & v.code.isin(pts.index)]
+    cen_v = centroids[centroids.code.isin(v.code)]
+    rings = [(cen_v, 10, "#4a5560")] if len(cen_v) else []
+    if len(pv):
+        xy = pts.loc[pv.code].reset_index()
+        rings += [(xy, 13, "#4a5560"), (xy, 10, "white")]
+    for xy, size, color in rings:
+        fig.add_trace(go.Scattermap(lon=xy.lon, lat=xy.lat, mode="markers", hoverinfo="skip",
+                                    marker=dict(size=size, color=color), showlegend=False, name="anneau"))
+    cxy = centroids.set_index("code")
+    for i, color, name in groups:
+        g = v[v.cls == i]
+        if g.empty:
+            continue
+        poly = g[g.code.isin(with_shape)]
+        dots = g[~g.code.isin(with_shape) & g.code.isin(pts.index)]
+        shown = False
+        if len(poly):
+            fig.add_trace(go.Choroplethmap(
+                geojson=subset(contours, poly.code), locations=poly.code, featureidkey="id",
+                z=[max(i, 0)] * len(poly), colorscale=[[0, color], [1, color]], showscale=False,
+                marker=dict(line=dict(color="#3c4650", width=0.6), opacity=0.92),
+                customdata=_customdata(poly), hovertemplate=hover, name=name, legendgroup=f"c{i}",
+                showlegend=True, meta={"role": DATA_ROLE, "class": int(i), "shape": "contour"}))
+            shown = True
+            cen = poly[poly.code.isin(cxy.index)]
+            if len(cen):
+                xy = cxy.loc[cen.code]
+                fig.add_trace(go.Scattermap(
+                    lon=xy.lon, lat=xy.lat, mode="markers", marker=dict(size=8, color=color),
+                    customdata=_customdata(cen), hovertemplate=hover, name=name, legendgroup=f"c{i}",
+                    showlegend=False, meta={"role": "centroid", "class": int(i)}))
+        if len(dots):
+            xy = pts.loc[dots.code]
+            fig.add_trace(go.Scattermap(
+                lon=xy.lon, lat=xy.lat, mode="markers", marker=dict(size=7, color=color),
+                customdata=_customdata(dots), hovertemplate=hover, name=name, legendgroup=f"c{i}",
+                showlegend=not shown, meta={"role": DATA_ROLE, "class": int(i), "shape": "point"}))
+    if highlight:
+        h = v[v.code.isin(highlight)]
+        hx = points_for_highlight(h, contours, pts)
+        if len(hx):
+            fig.add_trace(go.Scattermap(lon=hx.lon, lat=hx.lat, mode="markers+text",
+                                        marker=dict(size=16, color=style.HIGHLIGHT, opacity=0.55),
+                                        text=hx.name, textposition="top right", hoverinfo="skip",
+                                        name="sélection", showlegend=False))
+    # Legend entries explaining the two kinds of dots (no data: nothing to hover).
+    if len(cen_v):
+        fig.add_trace(go.Scattermap(lon=[None], lat=[None], mode="markers", hoverinfo="skip",
+                                    marker=dict(size=9, color="rgba(0,0,0,0)"), showlegend=True,
+                                    name="● quartier avec contour<br>   (zoomez pour voir son périmètre)"))
+    if len(pv):
+        fig.add_trace(go.Scattermap(lon=[None], lat=[None], mode="markers", hoverinfo="skip",
+                                    marker=dict(size=9, color="rgba(0,0,0,0)"), showlegend=True,
+                                    name="◎ quartier sans contour disponible,<br>   placé sur sa commune"))
+    method = f"{classes.title}, {classes.k} classe{'s' if classes.k > 1 else ''}" if classes else "pas de valeur"
+    unit_txt = f" ({unit})" if unit and unit not in ("nombre",) else ""
+    title_lines = textwrap.wrap(f"{label}{unit_txt}", 34)
+    note_lines = textwrap.wrap(style.polarity_note(polarity), 44)
+    legend_title = ("<b>" + "<br>".join(title_lines) + "</b><br><span style='font-size:11px'>"
+                    + method + "<br>" + "<br>".join(note_lines) + "</span>")
+    style.base_layout(fig, height=height)
+    fig.update_layout(
+        map=dict(style="white-bg", center=view["center"], zoom=view["zoom"],
+                 layers=base_layers(outlines, land), domain=dict(x=[0, MAP_WIDTH], y=[0, 1])),
+        margin=dict(l=0, r=0, t=10, b=40),
+        legend=dict(title=dict(text=legend_title), x=MAP_WIDTH + 0.01, y=1.0, xanchor="left", yanchor="top",
+                    bgcolor="rgba(255,255,255,0.88)", bordercolor="#c8ced6", borderwidth=1,
+                    font=dict(size=12), itemsizing="constant"),
+        uirevision="carte",
+    )
+    add_source(fig, source_line, width=170, min_bottom=40)
+    return fig
+
+
+def points_for_highlight(h: pd.DataFrame, contours: dict, pts: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    by_id = {f["id"]: f for f in contours["features"]}
+    for r in h.itertuples():
+        if r.code in by_id:
+            p = shapely.point_on_surface(shapely.from_geojson(json.dumps(by_id[r.code]["geometry"])))
+            rows.append((r.code, r.name, p.x, p.y))
+        elif r.code in pts.index:
+            rows.append((r.code, r.name, pts.loc[r.code, "lon"], pts.loc[r.code, "lat"]))
+    return pd.DataFrame(rows, columns=["code", "name", "lon", "lat"])
+
+
+def mapped_codes(fig: go.Figure) -> list[str]:
+    """Quartier codes carried by the data traces (one per mapped quartier)."""
+    out = []
+    for tr in fig.data:
+        if isinstance(tr.meta, dict) and tr.meta.get("role") == DATA_ROLE:
+            out += [row[0] for row in tr.customdata]
+    return out
+
+
+def payload_bytes(fig: go.Figure) -> int:
+    """Size of the JSON the browser receives for this figure."""
+    return len(fig.to_json().encode("utf-8"))

@@ -1,0 +1,93 @@
+"""One visual language for every chart: fonts, French separators, and colours tied to polarity.
+
+Colour rule, everywhere: the darker / the redder, the more unfavourable the situation. For an indicator
+where higher is worse (poverty rate), the scale darkens as values rise; where higher is better (income,
+employment rate) it darkens as values fall; neutral indicators (population, age) use a blue scale that
+carries no judgement.
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"   # installed system font: no web font fetched
+TEXT = "#1f2933"
+GRID = "#e3e7ec"
+MUTED = "#8a939c"            # secret / non disponible
+HIGHLIGHT = "#c2185b"        # the selected quartier(s)
+QUARTIER = "#1f4e79"         # the quartier itself in bar charts
+REFERENCE = "#9aa5b1"        # reference territories
+
+# Sequential scales, light -> dark (dark = unfavourable). ColorBrewer-like, colour-blind friendly.
+WORSE_SCALE = ["#fff1d6", "#fdc48a", "#f4874f", "#d9472b", "#a11a1a", "#67000d", "#3d0008"]
+NEUTRAL_SCALE = ["#e8f0f8", "#b9d0e7", "#7fa9d1", "#4a7fb5", "#245a92", "#10386b", "#082147"]
+
+# Barometer lights: colour AND a symbol/word, never colour alone.
+LIGHTS = {
+    "mieux": {"color": "#1b7a3d", "symbol": "▲", "label": "mieux"},
+    "comparable": {"color": "#c98a00", "symbol": "●", "label": "comparable"},
+    "moins_bien": {"color": "#b71c1c", "symbol": "▼", "label": "moins bien"},
+    "sans_objet": {"color": MUTED, "symbol": "○", "label": "sans objet"},
+    None: {"color": MUTED, "symbol": "○", "label": "non disponible"},
+}
+
+# Reference levels, in reading order, with their French names.
+LEVEL_LABELS = {
+    "qpv": "Quartier",
+    "commune": "Commune",
+    "epci": "EPCI",
+    "contrat_de_ville": "Contrat de ville",
+    "departement": "Département",
+    "region": "Région",
+    "france": "France métropolitaine",
+    "ensemble_qpv": "Ensemble des QPV",
+}
+LEVEL_COLORS = {
+    "qpv": QUARTIER, "commune": "#5b8db8", "epci": "#7aa6c9", "contrat_de_ville": "#7aa6c9",
+    "departement": "#9bb7cf", "region": "#b3c5d6", "france": "#6b7785", "ensemble_qpv": "#b5651d",
+}
+
+
+def light_style(light: str | None) -> dict:
+    key = (light or "").replace(" ", "_").replace("é", "e") or None
+    if key in ("moins_bien", "moinsbien", "pire"):
+        key = "moins_bien"
+    return LIGHTS.get(key, LIGHTS[None])
+
+
+def class_colors(polarity: str, k: int) -> list[str]:
+    """k colours for classes in ascending value order, darkest = most unfavourable."""
+    scale = NEUTRAL_SCALE if polarity not in ("higher_worse", "higher_better") else WORSE_SCALE
+    if k <= 1:
+        return [scale[3]]
+    idx = [round(i * (len(scale) - 2) / (k - 1)) for i in range(k)]  # skip the darkest extreme
+    colors = [scale[i] for i in idx]
+    return colors[::-1] if polarity == "higher_better" else colors
+
+
+def polarity_note(polarity: str) -> str:
+    if polarity == "higher_worse":
+        return "plus foncé = valeur plus élevée = situation plus défavorable"
+    if polarity == "higher_better":
+        return "plus foncé = valeur plus faible = situation plus défavorable"
+    return "indicateur descriptif : la couleur n'exprime pas de jugement"
+
+
+def base_layout(fig: go.Figure, *, height: int | None = None, title: str | None = None,
+                legend_bottom: bool = False) -> go.Figure:
+    """White background, system font, French number separators, compact margins."""
+    fig.update_layout(
+        template="plotly_white",
+        font=dict(family=FONT_FAMILY, size=13, color=TEXT),
+        separators=", ",
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin=dict(l=10, r=20, t=50 if title else 20, b=70),
+        hoverlabel=dict(font_family=FONT_FAMILY, bgcolor="white"),
+    )
+    if title:
+        fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=15)))
+    if height:
+        fig.update_layout(height=height)
+    if legend_bottom:
+        fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, xanchor="left"))
+    return fig

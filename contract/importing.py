@@ -1,0 +1,124 @@
+"""What the three contract-life imports share: command-line options, the contract and its quartiers,
+quartier matching, and the final report. The imports themselves are loaders/imports/{programmation,
+engagements,enquete}.py; each validates the whole file first, then writes it in ONE transaction of
+contract.store (all-or-nothing, audited, recorded in import_log).
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from loaders.errors import InputError
+
+from contract import tabular, vocab
+from contract import warehouse as wh
+from contract.roles import cli_user
+from observatoire import db, settings
+
+
+def add_common_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
+    parser.add_argument("file", type=Path, metavar="FICHIER", help="classeur .xlsx ou fichier .csv")
+    parser.add_argument("--contrat", required=True, help="code du contrat de ville (ex. CN00604I)")
+    parser.add_argument("--sheet", "--feuille", dest="sheet", default=None,
+                        help="nom de la feuille du classeur (défaut : la première)")
+    parser.add_argument("--map", action="append", default=[], metavar="EN-TÊTE=CHAMP",
+                        help="associe un en-tête de votre fichier à un champ (répétable), ex. "
+                             "--map \"Subvention Etat=montant_accorde_etat_p147\"")
+    parser.add_argument("--remplacer", action="store_true",
+                        help="met à jour les lignes déjà importées (même référence) au lieu de refuser le fichier")
+    parser.add_argument("--verifier", action="store_true", help="valide le fichier sans rien enregistrer")
+    parser.add_argument("--saisie-db", type=Path, default=None,
+                        help="base de saisie (défaut : OBSERVATOIRE_SAISIE_DB ou data/saisie.duckdb)")
+    parser.add_argument("--db", type=Path, default=None, help="entrepôt (défaut : OBSERVATOIRE_DB)")
+
+
+def contract_and_quartiers(code: str, warehouse_path: Path | None, saisie_con, path: Path) -> tuple[dict, list[dict]]:
+    """The contract from the warehouse (preferred: real 2024 geography) or, failing that, from the saisie
+    database where it was registered earlier. Unknown contract → InputError."""
+    try:
+        con = db.connect(Path(warehouse_path) if warehouse_path else settings.db_path(), read_only=True)
+    except FileNotFoundError:
+        con = None
+    if con is not None:
+        try:
+            info = wh.contract_info(con, code)
+            return info, wh.contract_quartiers(con, code)
+        except wh.WarehouseIncomplete:
+            pass
+        finally:
+            con.close()
+    row = saisie_con.execute("SELECT contrat_code, nom, porteur_code, departement FROM contrat WHERE contrat_code = ?",
+                             [code]).fetchone()
+    if row is None:
+        raise InputError(path, f"contrat de ville « {code} » inconnu (ni dans l'entrepôt, ni dans la base de saisie)",
+                         expected="un code de contrat 2024 (CN…) ou 2015 (CV…) de l'entrepôt, option --contrat")
+    quartiers = [{"quartier_code": q, "nom": n, "communes": c} for q, n, c in saisie_con.execute(
+        "SELECT quartier_code, nom, communes FROM contrat_quartier WHERE contrat_code = ? ORDER BY 1", [code]).fetchall()]
+    return {"code": row[0], "nom": row[1], "porteur_code": row[2], "departement": row[3]}, quartiers
+
+
+ALL_WORDS = {"tous", "toutes", "tous les quartiers", "ensemble", "ensemble des quartiers", "tous qpv", "*"}
+
+
+class QuartierMatcher:
+    """A quartier cell → codes: QN code, name, « name (commune) », or « Tous » for every quartier."""
+
+    def __init__(self, quartiers: list[dict]):
+        self.codes = [q["quartier_code"] for q in quartiers]
+        self.by_name: dict[str, list[str]] = {}
+        for q in quartiers:
+            keys = {vocab.norm(q["nom"]), vocab.norm(wh.quartier_label(q["nom"], q["communes"]))}
+            for c in (q["communes"] or "").split(" ; "):
+                if c:
+                    keys.add(vocab.norm(f"{q['nom']} {c}"))
+                    keys.add(vocab.norm(f"{q['nom']} ({c})"))
+            for k in keys:
+                self.by_name.setdefault(k, [])
+                if q["quartier_code"] not in self.by_name[k]:
+                    self.by_name[k].append(q["quartier_code"])
+        self.labels = {q["quartier_code"]: wh.quartier_label(q["nom"], q["communes"]) for q in quartiers}
+
+    def one(self, token: str) -> str:
+        t = token.strip()
+        if t.upper() in self.codes:
+            return t.upper()
+        hits = self.by_name.get(vocab.norm(t), [])
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            raise tabular.CellError(f"quartier « {token} » ambigu : " + ", ".join(self.labels[h] for h in hits),
+                                    "le code du quartier (QN…) ou le nom suivi de la commune entre parenthèses")
+        raise tabular.CellError(f"quartier « {token} » inconnu dans ce contrat",
+                                "un code ou un nom parmi : " + ", ".join(
+                                    f"{c} {self.labels[c]}" for c in self.codes[:12]))
+
+    def many(self, cell) -> list[str]:
+        txt = tabular.text(cell)
+        if txt is None:
+            return []
+        if vocab.norm(txt) in ALL_WORDS:
+            return list(self.codes)
+        out = []
+        for tok in tabular.split_list(txt):
+            code = self.one(tok)
+            if code not in out:
+                out.append(code)
+        return out
+
+
+def user():
+    return cli_user()
+
+
+def print_report(kind: str, contrat: str, path: Path, n_rows: int, details: list[str], ignored: list[str],
+                 dry_run: bool) -> None:
+    head = "Fichier valide (rien n'a été enregistré, option --verifier)" if dry_run else "Import terminé"
+    print(f"{head} : {path.name} → {kind} du contrat {contrat}, {n_rows} ligne(s).")
+    for d in details:
+        print(f"  - {d}")
+    if ignored:
+        print("  Colonnes ignorées (non reconnues ; voir --map) : " + ", ".join(f"« {h} »" for h in ignored))
+
+
+class DryRun(Exception):
+    """Raised inside the transaction to roll it back after a successful validation (--verifier)."""

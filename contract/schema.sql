@@ -1,0 +1,367 @@
+-- Schema of the contract-life database (settings.saisie_db_path(), default data/saisie.duckdb).
+-- What users typed or imported for their contract: never rebuilt, never touched by `loaders build`.
+-- Documented in docs/CONTRAT.md. Every statement is idempotent (run by contract.store at each connect).
+--
+-- Conventions, on every table:
+--   id           BIGINT primary key from a sequence (link tables reference it as <table>_id)
+--   contrat_code the contract the row belongs to (territory.code of the warehouse, e.g. 'CN00604I')
+--   is_demo      TRUE for rows made by contract.demo: shown with « Données de démonstration »
+--   row_version  incremented by every update: optimistic concurrency (contract.store.ConflictError)
+--   created_at/created_by/updated_at/updated_by: who touched the row last (details in `audit`)
+-- No FOREIGN KEY constraints (DuckDB rewrites updated rows, which FK indexes handle badly): integrity is
+-- enforced by contract.store, inside the edit's transaction.
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+
+CREATE SEQUENCE IF NOT EXISTS seq_id START 1;   -- one sequence for all tables: ids are unique database-wide
+
+-- The contracts present in this database, with their quartiers copied from the warehouse at import time
+-- (so that the saisie database stays readable when the warehouse is being rebuilt).
+CREATE TABLE IF NOT EXISTS contrat (
+    contrat_code VARCHAR PRIMARY KEY,
+    nom          VARCHAR NOT NULL,
+    porteur_code VARCHAR,              -- EPCI SIREN or commune carrying the contract
+    departement  VARCHAR,
+    is_demo      BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version  INTEGER NOT NULL DEFAULT 1,
+    created_at   TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS contrat_quartier (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    quartier_code VARCHAR NOT NULL,    -- QN… (2024) code
+    nom           VARCHAR NOT NULL,
+    communes      VARCHAR,             -- commune names, ' ; ' separated
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (contrat_code, quartier_code)
+);
+
+-- Signataires of the contract (État, EPCI, communes, Département, CAF, bailleurs…).
+CREATE TABLE IF NOT EXISTS signataire (
+    id           BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code VARCHAR NOT NULL,
+    nom          VARCHAR NOT NULL,
+    type_signataire VARCHAR NOT NULL,  -- contract.vocab.SIGNATAIRE_TYPES
+    is_demo      BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version  INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (contrat_code, nom)
+);
+
+-- ---------------------------------------------------------------- programmation annuelle
+CREATE TABLE IF NOT EXISTS action (
+    id             BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code   VARCHAR NOT NULL,
+    annee          INTEGER NOT NULL,
+    numero_dossier VARCHAR NOT NULL,   -- Dauphin file number or local number
+    porteur_nom    VARCHAR NOT NULL,
+    porteur_siret  VARCHAR,            -- 14 digits
+    porteur_type   VARCHAR,            -- contract.vocab.PORTEUR_TYPES
+    intitule       VARCHAR NOT NULL,
+    objectif       VARCHAR,
+    thematique     VARCHAR,            -- contract.vocab.THEMATIQUES (free text accepted)
+    axe            VARCHAR,            -- axis/enjeu of the contract the action answers
+    statut         VARCHAR NOT NULL,   -- depose | accorde | refuse | solde | abandonne
+    date_depot     DATE,
+    cout_total     DOUBLE,             -- total cost of the action (€)
+    montant_sollicite DOUBLE,          -- total amount requested from the contract's financeurs (€)
+    note_pertinence   INTEGER,         -- evaluation scores 1 (insuffisant) .. 4 (très satisfaisant)
+    note_coherence    INTEGER,
+    note_efficacite   INTEGER,
+    note_efficience   INTEGER,
+    note_impact       INTEGER,
+    note_participation INTEGER,        -- participation des habitants
+    note_partenariat  INTEGER,
+    evaluation     VARCHAR,            -- free-text evaluation note
+    import_id      BIGINT,             -- import_log.id when the row came from a file
+    is_demo        BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version    INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (contrat_code, annee, numero_dossier)
+);
+
+CREATE TABLE IF NOT EXISTS action_quartier (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    action_id     BIGINT NOT NULL,
+    quartier_code VARCHAR NOT NULL,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (action_id, quartier_code)
+);
+
+-- Amounts requested and granted per financeur (contract.vocab.FINANCEURS: etat_p147, epci, commune, …).
+CREATE TABLE IF NOT EXISTS action_financement (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    action_id     BIGINT NOT NULL,
+    financeur     VARCHAR NOT NULL,
+    montant_sollicite DOUBLE,
+    montant_accorde   DOUBLE,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (action_id, financeur)
+);
+
+-- Beneficiaries, planned ('prevu') or actual ('realise'), as cells of a sex × age table where '*' means
+-- "all": ('*','*') total; ('F','*') girls/women; ('*','12-15') an age band; ('F','12-15') a crossed cell.
+CREATE TABLE IF NOT EXISTS action_beneficiaire (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    action_id     BIGINT NOT NULL,
+    phase         VARCHAR NOT NULL,    -- prevu | realise
+    sexe          VARCHAR NOT NULL,    -- F | M | *
+    tranche_age   VARCHAR NOT NULL,    -- contract.vocab.TRANCHES_AGE codes | *
+    n             INTEGER NOT NULL,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (action_id, phase, sexe, tranche_age)
+);
+
+-- ---------------------------------------------------------------- engagements des signataires
+CREATE TABLE IF NOT EXISTS engagement (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    code          VARCHAR NOT NULL,    -- stable reference within the contract ('ENG-012')
+    signataire_id BIGINT NOT NULL,
+    referent      VARCHAR,             -- person in charge at the signataire (name or function)
+    axe           VARCHAR,
+    objectif      VARCHAR,
+    intitule      VARCHAR NOT NULL,    -- the commitment text
+    indicateur    VARCHAR,             -- linked indicator (label or ref_indicateur code)
+    valeur_reference DOUBLE,
+    valeur_cible  DOUBLE,
+    echeance      DATE,
+    statut        VARCHAR NOT NULL,    -- prevu | en_cours | realise | abandonne | en_retard
+    preuve        VARCHAR,             -- evidence (document, link, figure)
+    import_id     BIGINT,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (contrat_code, code)
+);
+
+-- Review history ("points d'étape"): one row per review of a commitment, in COPIL/COTECH or otherwise.
+CREATE TABLE IF NOT EXISTS engagement_point (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    engagement_id BIGINT NOT NULL,
+    date_point    DATE NOT NULL,
+    statut        VARCHAR NOT NULL,    -- status of the commitment at that date
+    valeur_constatee DOUBLE,           -- value of the linked indicator at that date, if any
+    commentaire   VARCHAR,
+    instance      VARCHAR,             -- COPIL | COTECH | bilatéral | …
+    auteur        VARCHAR,
+    import_id     BIGINT,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR
+);
+
+-- ---------------------------------------------------------------- enquêtes habitants
+CREATE TABLE IF NOT EXISTS enquete (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    titre         VARCHAR NOT NULL,
+    methode       VARCHAR,             -- how answers were collected (porte-à-porte, en ligne…)
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (contrat_code, titre)
+);
+
+CREATE TABLE IF NOT EXISTS enquete_vague (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    enquete_id    BIGINT NOT NULL,
+    numero        INTEGER NOT NULL,
+    libelle       VARCHAR NOT NULL,
+    date_debut    DATE,
+    date_fin      DATE,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (enquete_id, numero)
+);
+
+-- Answer scales and their ordered options; `favorable` options make the "share favourable",
+-- `exclue` options (ne sait pas, sans avis) are left out of the denominator.
+CREATE TABLE IF NOT EXISTS echelle (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    enquete_id    BIGINT NOT NULL,
+    code          VARCHAR NOT NULL,    -- accord4 | satisfaction4 | oui_non | evolution3 | …
+    libelle       VARCHAR NOT NULL,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (enquete_id, code)
+);
+
+CREATE TABLE IF NOT EXISTS echelle_modalite (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    echelle_id    BIGINT NOT NULL,
+    ordre         INTEGER NOT NULL,
+    libelle       VARCHAR NOT NULL,
+    favorable     BOOLEAN NOT NULL DEFAULT FALSE,
+    exclue        BOOLEAN NOT NULL DEFAULT FALSE,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (echelle_id, libelle)
+);
+
+CREATE TABLE IF NOT EXISTS question (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    enquete_id    BIGINT NOT NULL,
+    code          VARCHAR NOT NULL,    -- 'Q1', …
+    libelle       VARCHAR NOT NULL,
+    theme         VARCHAR,
+    echelle_id    BIGINT NOT NULL,
+    ordre         INTEGER NOT NULL,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (enquete_id, code)
+);
+
+-- One row per respondent: a pseudonym (salted hash of the file's identifier, or a random one), the
+-- quartier, the date and the wave. No name, no address, no contact: RGPD minimisation.
+CREATE TABLE IF NOT EXISTS repondant (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    enquete_id    BIGINT NOT NULL,
+    vague_id      BIGINT NOT NULL,
+    pseudo        VARCHAR NOT NULL,
+    quartier_code VARCHAR NOT NULL,
+    date_reponse  DATE,
+    import_id     BIGINT,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (vague_id, pseudo)
+);
+
+CREATE TABLE IF NOT EXISTS reponse (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    repondant_id  BIGINT NOT NULL,
+    question_id   BIGINT NOT NULL,
+    modalite_id   BIGINT NOT NULL,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (repondant_id, question_id)
+);
+
+-- Free-text answers; only those with publiable = TRUE are ever displayed or exported.
+CREATE TABLE IF NOT EXISTS verbatim (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    enquete_id    BIGINT NOT NULL,
+    vague_id      BIGINT NOT NULL,
+    repondant_id  BIGINT,
+    quartier_code VARCHAR NOT NULL,
+    question_id   BIGINT,
+    texte         VARCHAR NOT NULL,
+    publiable     BOOLEAN NOT NULL DEFAULT FALSE,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR
+);
+
+-- ---------------------------------------------------------------- référentiel d'évaluation
+-- Tree: enjeu -> objectif_strategique -> objectif_operationnel (parent_id NULL for enjeux).
+CREATE TABLE IF NOT EXISTS ref_noeud (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    parent_id     BIGINT,
+    niveau        VARCHAR NOT NULL,    -- enjeu | objectif_strategique | objectif_operationnel
+    code          VARCHAR NOT NULL,    -- 'E1', 'E1.2', 'E1.2.3'
+    libelle       VARCHAR NOT NULL,
+    ordre         INTEGER NOT NULL DEFAULT 0,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (contrat_code, code)
+);
+
+-- Actions and commitments answering an operational objective (exactly one of action_id/engagement_id).
+CREATE TABLE IF NOT EXISTS ref_lien (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    noeud_id      BIGINT NOT NULL,
+    action_id     BIGINT,
+    engagement_id BIGINT,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR
+);
+
+-- Indicators of the référentiel: a catalogue indicator (catalogue_id + territoire_code: the current value
+-- is read from the warehouse) or a local one (valeur_actuelle typed by the team).
+CREATE TABLE IF NOT EXISTS ref_indicateur (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    noeud_id      BIGINT NOT NULL,
+    code          VARCHAR NOT NULL,
+    catalogue_id  VARCHAR,             -- indicator_catalog.indicator_id, NULL for a local indicator
+    territoire_code VARCHAR,           -- territory the catalogue value is read for
+    libelle       VARCHAR NOT NULL,
+    unite         VARCHAR,
+    source        VARCHAR,             -- who produces the figure (INSEE, enquête habitants, bailleur…)
+    responsable   VARCHAR,             -- who fills it in (owner)
+    frequence     VARCHAR,             -- annuelle | biennale | …
+    valeur_reference DOUBLE,
+    annee_reference  INTEGER,
+    valeur_cible  DOUBLE,
+    annee_cible   INTEGER,
+    valeur_actuelle DOUBLE,
+    date_actuelle DATE,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (contrat_code, code)
+);
+
+-- ---------------------------------------------------------------- traceability
+CREATE TABLE IF NOT EXISTS import_log (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    kind          VARCHAR NOT NULL,    -- programmation | engagements | enquete
+    file_name     VARCHAR NOT NULL,
+    sha256        VARCHAR NOT NULL,
+    rows          INTEGER NOT NULL,
+    options       VARCHAR,             -- JSON of the options used (column mapping, sheet…)
+    imported_at   TIMESTAMP NOT NULL,
+    imported_by   VARCHAR NOT NULL,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE
+);
+
+-- Every change, one row per changed column for updates, one per row for inserts/deletes (new/old value
+-- is then the JSON of the row). edit_id groups the rows of one transaction.
+CREATE TABLE IF NOT EXISTS audit (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    edit_id       VARCHAR NOT NULL,
+    contrat_code  VARCHAR NOT NULL,
+    changed_at    TIMESTAMP NOT NULL,
+    who           VARCHAR NOT NULL,
+    op            VARCHAR NOT NULL,    -- insert | update | delete | import | demo
+    table_name    VARCHAR NOT NULL,
+    row_id        BIGINT,
+    column_name   VARCHAR,
+    old_value     VARCHAR,
+    new_value     VARCHAR,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE
+);

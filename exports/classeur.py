@@ -1,0 +1,229 @@
+"""Classeur XLSX: every curated indicator for the selected territories and editions.
+
+One sheet per theme (rows: indicator × millésime; per territory a value column and a status column),
+a sources sheet and a notes sheet explaining the statuses. Numbers are stored as numbers with number
+formats that Excel/LibreOffice display the French way (`1 234,5`); a value that is secret (or missing)
+leaves its cell EMPTY and says why in the adjacent status column.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from exports import sources as src
+from indicators import secret
+from observatoire import catalogue, frformat
+
+HEADER_FILL = PatternFill("solid", fgColor="1F2A44")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+STATUS_FONT = Font(italic=True, color="6B6B6B")
+DEMO_FONT = Font(bold=True, color="B00020")
+
+STATUS_HELP = {
+    "ok": "Valeur publiée.",
+    "secret": "Cellule vide dans le fichier publié : valeur couverte par le secret statistique "
+              "(trop peu de ménages fiscaux ou de personnes) ou non diffusée.",
+    "effectif_insuffisant": "Valeur calculée sur moins d'unités que le seuil du secret statistique : non affichée.",
+    "non_disponible": "Le producteur ne fournit pas cette valeur pour ce territoire.",
+    "absent": "La variable n'existe pas dans ce millésime du fichier.",
+    "sans_objet": "L'indicateur n'a pas de sens pour ce territoire.",
+    "bruite": "Valeur publiée avec un bruit aléatoire (géographie 2024 : clés aléatoires INSEE).",
+}
+
+
+def number_format(unit: str | None, decimals: int | None) -> str:
+    """Excel number format code (stored in the file's neutral syntax, displayed `1 234,5` by a French
+    Excel/LibreOffice)."""
+    d = 1 if decimals is None else int(decimals)
+    base = "#,##0" + ("." + "0" * d if d > 0 else "")
+    if unit == "%":
+        return base + '" %"'
+    if unit in ("€", "euros", "EUR"):
+        return base + '" €"'
+    return base
+
+
+def load_values(con, codes: list[str], editions: list[int] | None = None) -> pd.DataFrame:
+    """Curated values of `codes` with their catalogue row (trivial select on the documented tables)."""
+    params: list = [codes]
+    where = "v.territory_code = ANY(?)"
+    if editions:
+        where += " AND v.edition = ANY(?)"
+        params.append([int(e) for e in editions])
+    return con.execute(f"""
+        SELECT v.territory_code, t.name AS territory_name, t.level, t.generation, COALESCE(t.is_demo, FALSE) AS is_demo,
+               v.indicator_id, c.label, c.unit, c.theme, c.decimals, c.source, c.sort_order,
+               v.edition, v.ref_year, v.value, v.status, v.source_file, v.source_variable
+        FROM indicator_value v
+        JOIN indicator_catalog c USING (indicator_id)
+        JOIN territory t ON t.code = v.territory_code
+        WHERE {where}
+        ORDER BY c.theme, c.sort_order NULLS LAST, v.indicator_id, v.edition
+    """, params).df()
+
+
+def expand_codes(con, codes: list[str]) -> list[str]:
+    """A contract code stands for its quartiers; other codes are kept as given (order preserved)."""
+    out: list[str] = []
+    for code in codes:
+        row = con.execute("SELECT level FROM territory WHERE code = ?", [code]).fetchone()
+        if row is None:
+            raise ValueError(f"Territoire inconnu : {code!r} (code QP/QN, commune, SIREN d'EPCI, DEP.., CV../CN..)")
+        if row[0] == "contrat_de_ville":
+            members = [r[0] for r in con.execute(
+                "SELECT child_code FROM territory_link WHERE parent_code = ? AND relation = 'qpv_contrat' "
+                "ORDER BY child_code", [code]).fetchall()]
+            out.extend(m for m in members if m not in out)
+        elif code not in out:
+            out.append(code)
+    return out
+
+
+def _header(ws, row: int, labels: list[str], widths: list[float] | None = None) -> None:
+    for c, lab in enumerate(labels, start=1):
+        cell = ws.cell(row=row, column=c, value=lab)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    if widths:
+        for c, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(c)].width = w
+
+
+def _theme_sheet(ws, df: pd.DataFrame, territories: list[tuple[str, str]], title: str) -> None:
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=13)
+    labels = ["Indicateur", "Identifiant", "Unité", "Millésime", "Année de référence"]
+    for code, name in territories:
+        labels += [f"{name} ({code})", "Statut"]
+    labels.append("Source (fichier : variable)")
+    _header(ws, 2, labels, [46, 18, 8, 10, 11] + [16, 18] * len(territories) + [40])
+    ws.row_dimensions[2].height = 45
+    ws.freeze_panes = "F3"
+    r = 3
+    keys = df[["indicator_id", "edition"]].drop_duplicates()
+    for _, key in keys.iterrows():
+        rows = df[(df.indicator_id == key.indicator_id) & (df.edition == key.edition)]
+        first = rows.iloc[0]
+        fmt = number_format(first.unit, first.decimals)
+        ws.cell(r, 1, first.label)
+        ws.cell(r, 2, first.indicator_id)
+        ws.cell(r, 3, first.unit)
+        ws.cell(r, 4, int(first.edition))
+        if pd.notna(first.ref_year):
+            ws.cell(r, 5, int(first.ref_year))
+        by_code = {row.territory_code: row for row in rows.itertuples()}
+        col = 6
+        files = set()
+        for code, _ in territories:
+            row = by_code.get(code)
+            if row is None:
+                status = "non_disponible"
+                value = None
+            else:
+                status = row.status
+                value = secret.visible(None if pd.isna(row.value) else float(row.value), status)
+                if row.source_file:
+                    files.add(f"{row.source_file} : {row.source_variable}")
+            if value is not None:
+                cell = ws.cell(r, col, value)
+                cell.number_format = fmt
+            if status not in ("ok",):
+                sc = ws.cell(r, col + 1, secret.label(status))
+                sc.font = STATUS_FONT
+            col += 2
+        ws.cell(r, col, " ; ".join(sorted(files)))
+        r += 1
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(labels))}{max(r - 1, 2)}"
+
+
+def theme_label(theme: str) -> str:
+    labels = catalogue._indicators_doc().get("themes") or {}  # noqa: SLF001 - optional declared labels
+    lab = labels.get(theme)
+    if isinstance(lab, dict):
+        lab = lab.get("label")
+    return lab or src.THEME_LABELS.get(theme, theme.replace("_", " ").capitalize())
+
+
+def build(con, codes: list[str], out: str | Path, editions: list[int] | None = None, progress=None) -> Path:
+    """Write the workbook; returns its path. `progress(fraction, text)` is called along the way."""
+    progress = progress or (lambda f, t: None)
+    codes = expand_codes(con, codes)
+    df = load_values(con, codes, editions)
+    if df.empty:
+        raise ValueError("Aucune valeur d'indicateur pour ces territoires et millésimes.")
+    names = dict(con.execute("SELECT code, name FROM territory WHERE code = ANY(?)", [codes]).fetchall())
+    territories = [(c, names.get(c, c)) for c in codes]
+    demo = bool(df.is_demo.any())
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Lisez-moi"
+    ws.append(["Observatoire des contrats de ville — classeur d'indicateurs"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([f"Exporté le {frformat.fmt_date(dt.date.today())}"])
+    ws.append(["Territoires", ", ".join(f"{n} ({c})" for c, n in territories)])
+    ws.append(["Millésimes", ", ".join(str(e) for e in sorted(df.edition.unique()))])
+    ws.append(["Lecture", "Une feuille par thème ; pour chaque territoire une colonne de valeurs (nombres) et "
+               "une colonne « Statut ». Une cellule de valeur vide signifie que le chiffre n'est pas diffusable "
+               "ou pas disponible : la raison est dans la colonne Statut (voir la feuille « Notes »)."])
+    ws.append(["Licence", "Données publiques sous Licence Ouverte / Etalab 2.0 : citez le producteur et le "
+               "millésime (feuille « Sources »)."])
+    if demo:
+        ws.append([src.DEMO_LABEL, "Certains territoires sont des données de démonstration."])
+        ws.cell(ws.max_row, 1).font = DEMO_FONT
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 110
+    for row in ws.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    themes = list(dict.fromkeys(df.theme))
+    for i, theme in enumerate(themes):
+        progress(0.1 + 0.7 * i / len(themes), f"Thème {theme_label(theme)}")
+        title = theme_label(theme)
+        sheet = wb.create_sheet(title=title[:31])
+        _theme_sheet(sheet, df[df.theme == theme], territories, title)
+
+    progress(0.85, "Sources")
+    ws = wb.create_sheet("Sources")
+    _header(ws, 1, ["Source", "Producteur", "Titre", "Licence", "Géographie", "Millésimes dans ce classeur",
+                    "Fichiers et variables"], [18, 34, 50, 26, 12, 22, 60])
+    for sid, part in df.groupby("source", sort=True):
+        info = src.source_info(con, sid)
+        files = sorted({f"{r.source_file} : {r.source_variable}" for r in part.itertuples() if r.source_file})
+        ws.append([sid, info.get("producer"), info.get("title"), info.get("licence"),
+                   src.generation_label(info.get("generation")),
+                   ", ".join(str(e) for e in sorted(part.edition.unique())), " ; ".join(files)])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    ws = wb.create_sheet("Notes")
+    _header(ws, 1, ["Statut", "Libellé affiché", "Signification"], [22, 30, 100])
+    for status, help_text in STATUS_HELP.items():
+        ws.append([status, secret.label(status) or "(valeur affichée)", help_text])
+    ws.append([])
+    ws.append(["Seuils du secret statistique"])
+    ws.cell(ws.max_row, 1).font = Font(bold=True)
+    for rule, spec in catalogue.secret_rules().items():
+        ws.append([rule, spec.get("label", ""), f"Pas de valeur en dessous de {spec['min_units']} {spec.get('unit', 'unités')}."])
+    ws.append([])
+    ws.append(["Avertissements INSEE"])
+    ws.cell(ws.max_row, 1).font = Font(bold=True)
+    for note in src.INSEE_CAVEATS:
+        ws.append(["", "", note])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    progress(0.95, "Écriture du fichier")
+    wb.save(out)
+    progress(1.0, "Terminé")
+    return out

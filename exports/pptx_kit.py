@@ -1,0 +1,214 @@
+"""Small python-pptx toolkit for the COPIL deck: titled slides, French tables, NATIVE charts (editable in
+PowerPoint/Impress), pictures, and the source line / démo label every chart and table carries."""
+from __future__ import annotations
+
+import io
+
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_LABEL_POSITION
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.util import Emu, Inches, Pt
+
+from charts.source import DEMO_LABEL  # one wording everywhere
+
+WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
+MARGIN = Inches(0.45)
+BODY_TOP = Inches(1.25)
+SOURCE_H = Inches(0.42)
+
+NAVY = RGBColor(0x1F, 0x2A, 0x44)
+GREY = RGBColor(0x59, 0x59, 0x59)
+LIGHT = RGBColor(0xF2, 0xF2, 0xF2)
+DEMO_RED = RGBColor(0xB0, 0x00, 0x20)
+WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+LIGHTS = {  # barometer lights: colour + word (never colour alone)
+    "mieux": RGBColor(0x2E, 0x7D, 0x32),
+    "comparable": RGBColor(0xF9, 0xA8, 0x25),
+    "moins bien": RGBColor(0xC6, 0x28, 0x28),
+}
+SERIES_COLOURS = ["1F77B4", "D62728", "2CA02C", "9467BD", "FF7F0E", "8C564B", "E377C2", "7F7F7F",
+                  "BCBD22", "17BECF", "393B79", "AD494A"]
+
+
+
+def new_deck() -> Presentation:
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = WIDTH, HEIGHT
+    return prs
+
+
+def _style_runs(tf, size: int, bold: bool = False, colour: RGBColor | None = None) -> None:
+    for p in tf.paragraphs:
+        for r in p.runs:
+            r.font.size = Pt(size)
+            r.font.bold = bold
+            if colour is not None:
+                r.font.color.rgb = colour
+
+
+def titled_slide(prs, title: str, subtitle: str | None = None):
+    """A 'Title Only' slide: the title lives in the real title placeholder (outline view, accessibility)."""
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    t = slide.shapes.title
+    t.left, t.top, t.width, t.height = MARGIN, Inches(0.25), WIDTH - 2 * MARGIN, Inches(0.75)
+    t.text = title
+    tf = t.text_frame
+    tf.paragraphs[0].alignment = PP_ALIGN.LEFT
+    tf.vertical_anchor = MSO_ANCHOR.MIDDLE
+    _style_runs(tf, 28, True, NAVY)
+    if subtitle:
+        text(slide, subtitle, MARGIN, Inches(0.92), WIDTH - 2 * MARGIN, Inches(0.35), size=13, colour=GREY)
+    return slide
+
+
+def text(slide, content: str | list[str], left, top, width, height, size: int = 14, bold: bool = False,
+         colour: RGBColor | None = None, bullets: bool = False, align=PP_ALIGN.LEFT):
+    """A text box; a list gives one paragraph per item (with a bullet sign when `bullets`)."""
+    box = slide.shapes.add_textbox(left, top, width, height)
+    tf = box.text_frame
+    tf.word_wrap = True
+    lines = content if isinstance(content, list) else [content]
+    for i, line in enumerate(lines):
+        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        p.text = (f"• {line}" if bullets else line)
+        p.alignment = align
+        p.space_after = Pt(4 if bullets else 0)
+    _style_runs(tf, size, bold, colour)
+    return box
+
+
+def source_line(slide, line: str, top=None, left=None, width=None, demo: bool = False):
+    """The source line under a chart or table (producer, millésime, generation; démo label if any)."""
+    if demo and DEMO_LABEL.lower() not in line.lower():
+        line = f"{DEMO_LABEL} — {line}"
+    top = HEIGHT - SOURCE_H - Inches(0.1) if top is None else top
+    box = text(slide, line, left if left is not None else MARGIN, top,
+               width if width is not None else WIDTH - 2 * MARGIN, SOURCE_H, size=9, colour=GREY)
+    box.name = "Source"
+    if demo:
+        for r in box.text_frame.paragraphs[0].runs:
+            r.font.color.rgb = DEMO_RED
+    return box
+
+
+def demo_badge(slide):
+    """A visible red « Données de démonstration » badge in the top-right corner."""
+    w, h = Inches(2.9), Inches(0.38)
+    shape = slide.shapes.add_shape(1, WIDTH - MARGIN - w, Inches(0.08), w, h)  # 1 = rectangle
+    shape.fill.solid()
+    shape.fill.fore_color.rgb = DEMO_RED
+    shape.line.fill.background()
+    shape.name = "Démo"
+    tf = shape.text_frame
+    tf.text = DEMO_LABEL
+    tf.paragraphs[0].alignment = PP_ALIGN.CENTER
+    _style_runs(tf, 12, True, WHITE)
+    return shape
+
+
+def table(slide, header: list[str], rows: list[list[str]], left, top, width, height=None,
+          col_widths: list[float] | None = None, size: int = 11, first_col_bold: bool = True,
+          fills: dict[tuple[int, int], RGBColor] | None = None):
+    """A native table (editable). Cells are already formatted French strings; `fills[(r, c)]` colours a
+    body cell (r counts body rows from 0)."""
+    n_rows, n_cols = len(rows) + 1, len(header)
+    row_h = Inches(0.36)
+    height = height or row_h * n_rows
+    gt = slide.shapes.add_table(n_rows, n_cols, left, top, width, height).table
+    if col_widths:
+        total = sum(col_widths)
+        for i, w in enumerate(col_widths):
+            gt.columns[i].width = Emu(int(width * w / total))
+    for c, h in enumerate(header):
+        cell = gt.cell(0, c)
+        cell.text = h
+        cell.fill.solid()
+        cell.fill.fore_color.rgb = NAVY
+        _style_runs(cell.text_frame, size, True, WHITE)
+    for r, row in enumerate(rows, start=1):
+        for c, val in enumerate(row):
+            cell = gt.cell(r, c)
+            cell.text = "" if val is None else str(val)
+            cell.fill.solid()
+            fill = (fills or {}).get((r - 1, c))
+            cell.fill.fore_color.rgb = fill if fill is not None else (LIGHT if r % 2 == 0 else WHITE)
+            colour = WHITE if fill is not None else RGBColor(0, 0, 0)
+            _style_runs(cell.text_frame, size, first_col_bold and c == 0, colour)
+            cell.margin_top = cell.margin_bottom = Inches(0.03)
+            if c > 0:
+                for p in cell.text_frame.paragraphs:
+                    p.alignment = PP_ALIGN.CENTER if fill is not None else PP_ALIGN.RIGHT
+    for r in range(n_rows):
+        gt.rows[r].height = row_h
+    return gt
+
+
+def chart(slide, kind: str, categories: list[str], series: dict[str, list], left, top, width, height,
+          number_format: str = '#,##0.0', title: str | None = None, legend: bool = True,
+          labels: bool = False, colours: list[str] | None = None):
+    """A NATIVE chart (data editable in PowerPoint). kind: line | bar (horizontal) | column |
+    stacked_bar | stacked_column. None values stay gaps (secret or missing: never a number)."""
+    types = {
+        "line": XL_CHART_TYPE.LINE_MARKERS,
+        "bar": XL_CHART_TYPE.BAR_CLUSTERED,
+        "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
+        "stacked_bar": XL_CHART_TYPE.BAR_STACKED,
+        "stacked_column": XL_CHART_TYPE.COLUMN_STACKED,
+    }
+    data = CategoryChartData(number_format=number_format)
+    data.categories = categories
+    for name, values in series.items():
+        data.add_series(name, values, number_format=number_format)
+    gframe = slide.shapes.add_chart(types[kind], left, top, width, height, data)
+    ch = gframe.chart
+    ch.font.size = Pt(11)
+    ch.has_legend = legend and len(series) > 1
+    if ch.has_legend:
+        ch.legend.position = XL_LEGEND_POSITION.BOTTOM
+        ch.legend.include_in_layout = False
+    if title:
+        ch.has_title = True
+        ch.chart_title.text_frame.text = title
+        _style_runs(ch.chart_title.text_frame, 13, True, NAVY)
+    else:
+        ch.has_title = False
+    colours = colours or SERIES_COLOURS
+    for i, s in enumerate(ch.plots[0].series):
+        rgb = RGBColor.from_string(colours[i % len(colours)])
+        if kind == "line":
+            s.format.line.color.rgb = rgb
+            s.format.line.width = Pt(2.25)
+            s.marker.format.fill.solid()
+            s.marker.format.fill.fore_color.rgb = rgb
+            s.smooth = False
+        else:
+            s.format.fill.solid()
+            s.format.fill.fore_color.rgb = rgb
+    if labels:
+        plot = ch.plots[0]
+        plot.has_data_labels = True
+        plot.data_labels.number_format = number_format
+        plot.data_labels.number_format_is_linked = False
+        plot.data_labels.font.size = Pt(10)
+        if kind in ("bar", "column"):
+            plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    try:
+        ch.value_axis.tick_labels.font.size = Pt(10)
+        ch.value_axis.tick_labels.number_format = number_format
+        ch.value_axis.tick_labels.number_format_is_linked = False
+        ch.value_axis.has_major_gridlines = True
+        ch.category_axis.tick_labels.font.size = Pt(10)
+    except (AttributeError, ValueError):
+        pass
+    return gframe
+
+
+def picture(slide, png: bytes, left, top, width=None, height=None):
+    return slide.shapes.add_picture(io.BytesIO(png), left, top, width, height)
+
+
+def notes(slide, content: str) -> None:
+    """Speaker notes: where the figures come from, in full."""
+    slide.notes_slide.notes_text_frame.text = content

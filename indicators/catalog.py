@@ -1,0 +1,146 @@
+"""Catalogue access from the warehouse (`indicator_catalog`, `indicator_source`, `source_catalog`).
+
+The YAML is copied into the warehouse by the loaders; the library reads the warehouse copy so that a
+warehouse always answers with the catalogue it was built with. Small per-connection caches keep the
+many calls of a fiche cheap (connections are read-only, so the cache cannot go stale).
+"""
+from __future__ import annotations
+
+import weakref
+
+import pandas as pd
+
+SHOWN = ("ok", "bruite")
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+# Defaults used when the catalogue leaves a field empty (documented in docs/INDICATEURS-LIBRARY.md).
+DEFAULT_TOLERANCE = {"points": 1.0, "ratio": 0.05, "none": 0.0}
+
+
+def _cache(con) -> dict:
+    try:
+        return _CACHE.setdefault(con, {})
+    except TypeError:  # connection type without weakref support: no caching
+        return {}
+
+
+def indicators(con) -> pd.DataFrame:
+    """All curated indicators (indicator_catalog rows), in catalogue order."""
+    return con.sql(
+        "SELECT * FROM indicator_catalog ORDER BY sort_order NULLS LAST, indicator_id"
+    ).df()
+
+
+def _records(con) -> dict[str, dict]:
+    c = _cache(con)
+    if "records" not in c:
+        df = indicators(con)
+        recs = {}
+        for r in df.to_dict("records"):
+            recs[r["indicator_id"]] = {k: (None if _isnan(v) else v) for k, v in r.items()}
+        c["records"] = recs
+    return c["records"]
+
+
+def _isnan(v) -> bool:
+    return isinstance(v, float) and v != v
+
+
+def indicator(con, indicator_id: str) -> dict:
+    """One catalogue row as a dict; KeyError naming the id when it is not declared."""
+    recs = _records(con)
+    if indicator_id not in recs:
+        raise KeyError(f"Indicateur inconnu : {indicator_id!r} (absent de indicator_catalog)")
+    return dict(recs[indicator_id])
+
+
+def ids(con, barometre: bool | None = None) -> list[str]:
+    """Indicator ids in catalogue order; `barometre=True` keeps the élus' key indicators only."""
+    recs = _records(con)
+    return [k for k, r in recs.items() if barometre is None or bool(r.get("barometre")) == barometre]
+
+
+def known(con, indicator_ids) -> list[str]:
+    """The given ids that the catalogue declares (order kept); unknown ids raise KeyError."""
+    recs = _records(con)
+    missing = [i for i in indicator_ids if i not in recs]
+    if missing:
+        raise KeyError(f"Indicateur(s) inconnu(s) : {', '.join(missing)}")
+    return list(indicator_ids)
+
+
+def tolerance(con, indicator_id: str) -> float:
+    """Band for 'comparable'/'stable': the catalogue's, else the default for its gap kind."""
+    r = indicator(con, indicator_id)
+    tol = r.get("tolerance")
+    if tol is None:
+        tol = DEFAULT_TOLERANCE.get(r.get("gap_kind") or "none", 0.0)
+    return float(tol)
+
+
+def editions_by_indicator(con, generation: str | None = "2015", level: str = "qpv") -> dict[str, list[int]]:
+    """Editions present per indicator for territories of `level` (and quartier `generation`), ascending."""
+    c = _cache(con)
+    key = ("editions", generation, level)
+    if key not in c:
+        sql = """
+            SELECT v.indicator_id, list(DISTINCT v.edition ORDER BY v.edition) AS eds
+            FROM indicator_value v JOIN territory t ON t.code = v.territory_code
+            WHERE t.level = ? AND (? IS NULL OR t.generation = ?)
+            GROUP BY v.indicator_id
+        """
+        rows = con.execute(sql, [level, generation, generation]).fetchall()
+        c[key] = {i: [int(e) for e in eds] for i, eds in rows}
+    return c[key]
+
+
+def editions(con, indicator_id: str, generation: str | None = "2015", level: str = "qpv") -> list[int]:
+    """Editions (ascending) in which the indicator exists for quartiers of that generation."""
+    return list(editions_by_indicator(con, generation, level).get(indicator_id, []))
+
+
+def resolve_edition(con, indicator_id: str, edition: int | None = None, generation: str | None = "2015") -> int | None:
+    """The edition to show: the latest one not after `edition` (None = latest), or None if none exists.
+
+    Editions are keys of different kinds (SIG Ville year for DEMO/IPRO/CAF, income year for Filosofi), so a
+    requested year is an upper bound: `--edition 2019` gives DEMO 2019 and Filosofi income 2019.
+    """
+    eds = editions(con, indicator_id, generation)
+    if edition is not None:
+        eds = [e for e in eds if e <= int(edition)]
+    return eds[-1] if eds else None
+
+
+_UNSHOWN_UNITS = {"indice", "rapport", "nombre", "ratio", ""}
+
+
+def fmt_value(value, meta: dict) -> str:
+    """A value formatted the French way with the indicator's decimals and unit ('41,9 %', '13 860 €', '0,26')."""
+    from observatoire.frformat import fmt_number
+
+    unit = meta.get("unit")
+    return fmt_number(value, int(meta.get("decimals") or 0), None if (unit or "") in _UNSHOWN_UNITS else unit)
+
+
+def sources(con, indicator_id: str, edition: int) -> list[dict]:
+    """indicator_source rows (file, column, reference year, level) for one indicator edition."""
+    return con.execute(
+        "SELECT * FROM indicator_source WHERE indicator_id = ? AND edition = ? ORDER BY level NULLS FIRST, source_file",
+        [indicator_id, int(edition)],
+    ).df().to_dict("records")
+
+
+def source_line(con, indicator_id: str, edition: int | None) -> str:
+    """French source line for a figure: producer, millésime and files, e.g. for chart annotations."""
+    r = indicator(con, indicator_id)
+    prod = con.execute(
+        "SELECT producer FROM source_catalog WHERE source_id = ?", [r.get("source")]
+    ).fetchone()
+    producer = prod[0] if prod else r.get("source") or ""
+    if edition is None:
+        return f"Source : {producer}"
+    files = sorted({s["source_file"] for s in sources(con, indicator_id, edition)})
+    txt = f"Source : {producer}, millésime {edition}"
+    if files:
+        txt += f" ({', '.join(files[:3])}{'…' if len(files) > 3 else ''})"
+    return txt

@@ -1,0 +1,105 @@
+"""Position of a quartier among the quartiers of the same generation and edition.
+
+Definitions (docs/INDICATEURS-LIBRARY.md): only published values (status ok/bruite) are ranked.
+`rank` 1 = the highest value (competition ranking: ties share the best rank; SQL `rank()`),
+`percentile` = share of quartiers whose value is lower than or equal to the quartier's, in % (SQL
+`cume_dist()`), so the highest value has percentile 100. Computed nationally, within the département and
+within the région. Whether high is good is the indicator's polarity, returned alongside.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from indicators import catalog, references, secret
+
+_RANKED = """
+    WITH q AS (
+        SELECT v.indicator_id, v.edition, t.code, t.name, t.departement, t.region, v.value, v.status
+        FROM indicator_value v JOIN territory t ON t.code = v.territory_code
+        JOIN (SELECT unnest(?) AS indicator_id, unnest(?) AS edition) p
+          ON p.indicator_id = v.indicator_id AND p.edition = v.edition
+        WHERE t.level = 'qpv' AND t.generation = ?
+    ), shown AS (
+        SELECT * FROM q WHERE status IN ('ok', 'bruite') AND value IS NOT NULL
+    )
+    SELECT q.indicator_id, q.edition, q.code, q.name, q.departement, q.region, q.value, q.status,
+        r.rank_nat, r.n_nat, r.pct_nat, r.rank_dep, r.n_dep, r.pct_dep, r.rank_reg, r.n_reg, r.pct_reg
+    FROM q LEFT JOIN (
+        SELECT indicator_id, code,
+            rank() OVER w_nat AS rank_nat, count(*) OVER (PARTITION BY indicator_id) AS n_nat,
+            100 * cume_dist() OVER (PARTITION BY indicator_id ORDER BY value) AS pct_nat,
+            rank() OVER (PARTITION BY indicator_id, departement ORDER BY value DESC) AS rank_dep,
+            count(*) OVER (PARTITION BY indicator_id, departement) AS n_dep,
+            100 * cume_dist() OVER (PARTITION BY indicator_id, departement ORDER BY value) AS pct_dep,
+            rank() OVER (PARTITION BY indicator_id, region ORDER BY value DESC) AS rank_reg,
+            count(*) OVER (PARTITION BY indicator_id, region) AS n_reg,
+            100 * cume_dist() OVER (PARTITION BY indicator_id, region ORDER BY value) AS pct_reg
+        FROM shown WINDOW w_nat AS (PARTITION BY indicator_id ORDER BY value DESC)
+    ) r USING (indicator_id, code)
+"""
+
+
+def _ranked(con, pairs: list[tuple[str, int]], generation: str, code: str | None = None) -> pd.DataFrame:
+    sql = _RANKED + (" WHERE q.code = ?" if code else " ORDER BY q.indicator_id, r.rank_nat NULLS LAST, q.code")
+    params = [[p[0] for p in pairs], [int(p[1]) for p in pairs], str(generation)] + ([code] if code else [])
+    return con.execute(sql, params).df()
+
+
+def _num(v, integer=False):
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
+        return None
+    return int(v) if integer else float(v)
+
+
+def _scope(row, suffix: str) -> dict:
+    return {"rank": _num(row[f"rank_{suffix}"], True), "n": _num(row[f"n_{suffix}"], True),
+            "percentile": _num(row[f"pct_{suffix}"])}
+
+
+def positions(con, code: str, indicator_editions: dict[str, int | None]) -> dict[str, dict]:
+    """position() for many indicators of one quartier in one query: {indicator_id: position dict}."""
+    t = references.territory(con, code)
+    pairs = [(i, e) for i, e in indicator_editions.items() if e is not None]
+    out = {}
+    df = _ranked(con, pairs, t.get("generation") or "2015", t["code"]) if pairs and t["level"] == "qpv" else pd.DataFrame()
+    by_id = {r["indicator_id"]: r for r in df.to_dict("records")}
+    for i, e in indicator_editions.items():
+        meta = catalog.indicator(con, i)
+        r = by_id.get(i)
+        status = r["status"] if r else "non_disponible"
+        out[i] = {
+            "indicator_id": i, "edition": e, "generation": t.get("generation"), "polarity": meta["polarity"],
+            "value": secret.visible(_num(r["value"]), status) if r else None, "status": status,
+            "national": _scope(r, "nat") if r else {"rank": None, "n": None, "percentile": None},
+            "departement": dict(_scope(r, "dep"), code=t.get("departement")) if r else
+            {"rank": None, "n": None, "percentile": None, "code": t.get("departement")},
+            "region": dict(_scope(r, "reg"), code=t.get("region")) if r else
+            {"rank": None, "n": None, "percentile": None, "code": t.get("region")},
+        }
+        for k in ("rank", "n", "percentile"):
+            out[i][k] = out[i]["national"][k]
+    return out
+
+
+def position(con, code: str, indicator_id: str, edition: int | None = None) -> dict:
+    """Rank (1 = highest value), n and percentile (% of quartiers <= value): national, département, région.
+
+    `edition` None = the latest edition of the indicator for the quartier's generation.
+    """
+    t = references.territory(con, code)
+    e = catalog.resolve_edition(con, indicator_id, edition, t.get("generation")) if edition is None else int(edition)
+    return positions(con, t["code"], {indicator_id: e})[indicator_id]
+
+
+def distribution(con, indicator_id: str, edition: int | None = None, generation: str = "2015") -> pd.DataFrame:
+    """Every quartier of the generation for one indicator edition: value (None unless published), status,
+    rank, percentile (national, département, région) — for the comparison page and exports."""
+    catalog.indicator(con, indicator_id)
+    e = catalog.resolve_edition(con, indicator_id, edition, generation) if edition is None else int(edition)
+    if e is None:
+        return pd.DataFrame(columns=["code", "name", "departement", "region", "edition", "value", "status",
+                                     "rank", "n", "percentile"])
+    df = _ranked(con, [(indicator_id, e)], generation)
+    df["value"] = [secret.visible(v, s) for v, s in zip(df["value"], df["status"])]
+    df = df.rename(columns={"rank_nat": "rank", "n_nat": "n", "pct_nat": "percentile"})
+    return df.drop(columns=["indicator_id"]).reset_index(drop=True)

@@ -1,0 +1,157 @@
+"""Reference territories of a quartier: commune(s), EPCI, contrat de ville, département, région, France
+métropolitaine and the Ensemble des QPV.
+
+Every level is listed even when the warehouse could not link it (unmatched or ambiguous commune name):
+the entry then has `code=None` and a `link_status`, so that callers show a status instead of silently
+falling back to another level.
+"""
+from __future__ import annotations
+
+LEVELS = ["commune", "epci", "contrat_de_ville", "departement", "region", "france", "ensemble_qpv"]
+LEVEL_LABELS = {
+    "qpv": "Quartier prioritaire",
+    "commune": "Commune",
+    "epci": "Intercommunalité (EPCI)",
+    "contrat_de_ville": "Contrat de ville",
+    "departement": "Département",
+    "region": "Région",
+    "france": "France métropolitaine",
+    "ensemble_qpv": "Ensemble des quartiers prioritaires",
+}
+
+
+class UnknownTerritory(KeyError):
+    """Raised when a code is not in the warehouse's `territory` table."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
+        return str(self.args[0]) if self.args else ""
+
+
+def normalise_code(code: str) -> str:
+    """Strip and upper-case a user-typed code (quartier codes are upper case: 'qp031001' -> 'QP031001')."""
+    c = str(code).strip()
+    return c.upper() if c[:2].lower() in ("qp", "qn", "cv", "cn") or c[:3].lower() in ("dep", "reg", "frm", "ens") else c
+
+
+def territory(con, code: str) -> dict:
+    """The territory row for `code` as a dict; UnknownTerritory when the warehouse does not know it."""
+    code = normalise_code(code)
+    df = con.execute("SELECT * FROM territory WHERE code = ?", [code]).df()
+    if df.empty:
+        raise UnknownTerritory(f"Territoire inconnu dans l'entrepôt : {code!r}")
+    rec = df.iloc[0].to_dict()
+    return {k: (None if isinstance(v, float) and v != v else v) for k, v in rec.items()}
+
+
+def link_issues(con, code: str) -> list[dict]:
+    """Rows of `link_report` for this territory (unmatched, ambiguous or fuzzy links)."""
+    return con.execute(
+        "SELECT relation, status, detail, source_file FROM link_report WHERE code = ? ORDER BY relation, status",
+        [normalise_code(code)],
+    ).df().to_dict("records")
+
+
+def _parents(con, child: str | list[str], relation: str) -> list[dict]:
+    children = [child] if isinstance(child, str) else list(child)
+    if not children:
+        return []
+    return con.execute(
+        """
+        SELECT l.child_code, l.parent_code AS code, t.name, t.level AS territory_level, l.confidence, l.method
+        FROM territory_link l LEFT JOIN territory t ON t.code = l.parent_code
+        WHERE l.relation = ? AND list_contains(?, l.child_code)
+        ORDER BY l.parent_code
+        """,
+        [relation, children],
+    ).df().to_dict("records")
+
+
+def _entry(level: str, code, name, **extra) -> dict:
+    d = {"level": level, "code": code, "name": name, "level_label": LEVEL_LABELS[level]}
+    d.update(extra)
+    return d
+
+
+def _clean(v):
+    return None if isinstance(v, float) and v != v else v
+
+
+def communes(con, code: str) -> list[dict]:
+    """The quartier's communes (several for multi-commune quartiers), with link confidence and method."""
+    return [
+        _entry("commune", p["code"], p["name"], confidence=_clean(p["confidence"]), method=p["method"],
+               link_status="ok" if (_clean(p["confidence"]) or 1.0) >= 1.0 else "fuzzy")
+        for p in _parents(con, normalise_code(code), "qpv_commune")
+    ]
+
+
+def contracts(con, code: str) -> list[dict]:
+    """Contrats de ville the quartier belongs to (direct `qpv_contrat` links)."""
+    return [
+        _entry("contrat_de_ville", p["code"], p["name"], confidence=_clean(p["confidence"]), method=p["method"],
+               link_status="ok" if (_clean(p["confidence"]) or 1.0) >= 1.0 else "fuzzy")
+        for p in _parents(con, normalise_code(code), "qpv_contrat")
+    ]
+
+
+def crosswalk(con, code: str) -> list[dict]:
+    """2015 <-> 2024 correspondences of a quartier (either direction), with confidence."""
+    code = normalise_code(code)
+    return con.execute(
+        """
+        SELECT CASE WHEN l.child_code = ? THEN l.parent_code ELSE l.child_code END AS code,
+               t.name, t.generation, l.confidence, l.method
+        FROM territory_link l
+        LEFT JOIN territory t ON t.code = CASE WHEN l.child_code = ? THEN l.parent_code ELSE l.child_code END
+        WHERE l.relation = 'qp2015_qpv2024' AND (l.child_code = ? OR l.parent_code = ?)
+        ORDER BY l.confidence DESC NULLS LAST, code
+        """,
+        [code, code, code, code],
+    ).df().to_dict("records")
+
+
+def reference_territories(con, code: str) -> list[dict]:
+    """[{level, code, name, ...}] for commune(s), epci, contrat_de_ville, departement, region, france, ensemble_qpv.
+
+    A level the warehouse could not link appears with code None and `link_status` 'unmatched'/'ambiguous'
+    (from link_report) or 'non_disponible', never replaced by another level.
+    """
+    t = territory(con, code)
+    code = t["code"]
+    refs: list[dict] = []
+
+    coms = communes(con, code)
+    issues = [i for i in link_issues(con, code) if i["relation"] == "qpv_commune"]
+    refs.extend(coms)
+    for i in issues:
+        if i["status"] in ("unmatched", "ambiguous"):
+            refs.append(_entry("commune", None, i["detail"], link_status=i["status"], detail=i["detail"]))
+    if not coms and not any(r["level"] == "commune" for r in refs):
+        refs.append(_entry("commune", None, None, link_status="non_disponible"))
+
+    # Direct quartier -> EPCI links when the warehouse has them, else through the communes.
+    epcis = _parents(con, code, "qpv_epci") or _parents(con, [c["code"] for c in coms if c["code"]], "commune_epci")
+    seen = set()
+    for p in epcis:
+        if p["code"] not in seen:
+            seen.add(p["code"])
+            conf = _clean(p["confidence"])
+            refs.append(_entry("epci", p["code"], p["name"], confidence=conf, method=p["method"],
+                               link_status="ok" if (conf or 1.0) >= 1.0 else "fuzzy"))
+    if not seen:
+        refs.append(_entry("epci", None, None, link_status="non_disponible"))
+
+    cvs = contracts(con, code)
+    refs.extend(cvs or [_entry("contrat_de_ville", None, None, link_status="non_disponible")])
+
+    for level, prefix, key in (("departement", "DEP", "departement"), ("region", "REG", "region")):
+        ref_code = f"{prefix}{t[key]}" if t.get(key) else None
+        row = con.execute("SELECT name FROM territory WHERE code = ?", [ref_code]).fetchone() if ref_code else None
+        refs.append(_entry(level, ref_code if row else None, row[0] if row else None,
+                           link_status="ok" if row else "non_disponible"))
+
+    for level, ref_code in (("france", "FRM"), ("ensemble_qpv", f"ENSQP{t.get('generation') or '2015'}")):
+        row = con.execute("SELECT name FROM territory WHERE code = ?", [ref_code]).fetchone()
+        refs.append(_entry(level, ref_code if row else None, row[0] if row else None,
+                           link_status="ok" if row else "non_disponible"))
+    return refs

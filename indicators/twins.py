@@ -1,0 +1,182 @@
+"""Twin quartiers: the nationally most similar quartiers on a standardised profile.
+
+Method (docs/INDICATEURS-LIBRARY.md):
+- profile = chosen indicators (default PROFILE, those the catalogue declares), each at its latest edition not
+  after `edition` for the quartier's generation; every quartier of that generation is a candidate, whatever
+  its contract, including ex-quartiers (2015 quartiers left out of the 2024 geography);
+- each indicator is standardised over all quartiers with a published value (z = (x - mean) / sd, sd with
+  ddof=0); unpublished values (secret, absent) stay missing — never imputed;
+- distance = root mean square of z differences over the dimensions both quartiers have
+  (sqrt(sum dz^2 / m)); a candidate sharing fewer than `min_overlap` dimensions with the quartier is
+  excluded (default: ceil(0.6 x number of dimensions), at least 2);
+- ties are broken by code, so results are deterministic;
+- `similar_on` = the 3 dimensions with the smallest |dz|, `different_on` = up to 3 with the largest |dz|
+  among those at least DIFFERENT_Z apart.
+The z matrix is cached per connection, generation, edition and profile (numpy, one vectorised pass per query).
+"""
+from __future__ import annotations
+
+import math
+import weakref
+
+import numpy as np
+
+from indicators import catalog, references
+
+# Structure indicators only (rates, shares, medians), no sizes: twins are alike in situation, not in scale.
+PROFILE = [
+    "tx_pauvrete", "rev_disp_median", "rev_disp_d1", "part_prest_sociales",   # income and poverty
+    "tx_emploi", "tx_emploi_f", "tx_emploi_precaire", "part_de_infbac",       # employment
+    "ind_jeunesse", "part_etrangers", "part_menages_6pers", "part_menages_1pers",  # population
+    "part_alloc_rsa",                                                          # CAF
+]
+DIFFERENT_Z = 0.5
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def default_profile(con) -> list[str]:
+    """PROFILE ids that the warehouse's catalogue declares (order kept)."""
+    declared = set(catalog.ids(con))
+    return [i for i in PROFILE if i in declared]
+
+
+class Matrix:
+    """Standardised profile of all quartiers of one generation (rows sorted by code)."""
+
+    def __init__(self, codes, ids, editions, raw):
+        self.codes = np.asarray(codes, dtype=object)
+        self.index = {c: k for k, c in enumerate(codes)}
+        self.ids, self.editions, self.raw = list(ids), dict(editions), raw
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.mean = np.nanmean(raw, axis=0) if raw.size else np.zeros(len(ids))
+            self.sd = np.nanstd(raw, axis=0) if raw.size else np.zeros(len(ids))
+            sd = np.where(self.sd > 0, self.sd, np.nan)
+            self.z = (raw - self.mean) / sd  # constant columns become all-NaN: no information
+        self.present = ~np.isnan(self.z)
+
+
+def matrix(con, generation: str = "2015", edition: int | None = None, indicator_ids=None) -> Matrix:
+    """The (cached) z-score matrix of the profile for one generation and edition bound."""
+    ids = tuple(catalog.known(con, indicator_ids) if indicator_ids else default_profile(con))
+    key = (generation, edition, ids)
+    try:
+        cache = _CACHE.setdefault(con, {})
+    except TypeError:
+        cache = {}
+    if key in cache:
+        return cache[key]
+    eds = {i: catalog.resolve_edition(con, i, edition, generation) for i in ids}
+    ids = tuple(i for i in ids if eds[i] is not None)
+    codes = [r[0] for r in con.execute(
+        "SELECT code FROM territory WHERE level = 'qpv' AND generation = ? ORDER BY code", [generation]).fetchall()]
+    raw = np.full((len(codes), len(ids)), np.nan)
+    if ids and codes:
+        rows = con.execute(
+            """
+            SELECT v.territory_code, v.indicator_id, v.value
+            FROM indicator_value v
+            JOIN (SELECT unnest(?) AS indicator_id, unnest(?) AS edition) p
+              ON p.indicator_id = v.indicator_id AND p.edition = v.edition
+            JOIN territory t ON t.code = v.territory_code AND t.level = 'qpv' AND t.generation = ?
+            WHERE v.status IN ('ok', 'bruite') AND v.value IS NOT NULL
+            """,
+            [list(ids), [eds[i] for i in ids], generation],
+        ).fetchnumpy()
+        pos = {c: k for k, c in enumerate(codes)}
+        col = {i: k for k, i in enumerate(ids)}
+        r_idx = np.array([pos[c] for c in rows["territory_code"]], dtype=int)
+        c_idx = np.array([col[i] for i in rows["indicator_id"]], dtype=int)
+        raw[r_idx, c_idx] = np.asarray(rows["value"], dtype=float)
+    m = Matrix(codes, ids, {i: eds[i] for i in ids}, raw)
+    cache[key] = m
+    return m
+
+
+def default_min_overlap(k: int) -> int:
+    """Minimum number of common non-missing dimensions: ceil(0.6 k), at least 2 (or k when k < 2)."""
+    return min(k, max(2, math.ceil(0.6 * k)))
+
+
+def distances(m: Matrix, target: int, min_overlap: int) -> tuple[np.ndarray, np.ndarray]:
+    """RMS z distance of every row to row `target` over common dims (NaN below min_overlap) and overlap counts."""
+    dz = m.z - m.z[target]
+    common = m.present & m.present[target]
+    n = common.sum(axis=1)
+    sq = np.where(common, dz * dz, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d = np.sqrt(sq / n)
+    d[(n < min_overlap) | (n == 0)] = np.nan
+    d[target] = np.nan
+    return d, n
+
+
+def twins(con, code: str, n: int = 5, indicator_ids=None, edition: int | None = None,
+          min_overlap: int | None = None) -> list[dict]:
+    """The n most similar quartiers nationally: [{code, name, distance, n_common, similar_on, different_on, ...}].
+
+    Empty list when the quartier is not in the matrix (no indicator data for its generation) or has fewer
+    than `min_overlap` published dimensions.
+    """
+    t = references.territory(con, code)
+    if t["level"] != "qpv":
+        raise ValueError(f"Les quartiers jumeaux ne concernent que les quartiers ({t['code']} est {t['level']}).")
+    m = matrix(con, t.get("generation") or "2015", edition, indicator_ids)
+    k = len(m.ids)
+    mo = default_min_overlap(k) if min_overlap is None else int(min_overlap)
+    i = m.index.get(t["code"])
+    if i is None or k == 0 or m.present[i].sum() < mo:
+        return []
+    d, cnt = distances(m, i, mo)
+    ok = np.flatnonzero(~np.isnan(d))
+    order = ok[np.lexsort((m.codes[ok].astype(str), d[ok]))][:n]
+    info = _info(con, [m.codes[j] for j in order])
+    labels = {r: catalog.indicator(con, r)["label"] for r in m.ids}
+    out = []
+    for j in order:
+        common = np.flatnonzero(m.present[i] & m.present[j])
+        adz = np.abs(m.z[j, common] - m.z[i, common])
+        srt = common[np.argsort(adz, kind="stable")]
+        dims = [{"indicator_id": m.ids[c], "label": labels[m.ids[c]], "edition": m.editions[m.ids[c]],
+                 "value": float(m.raw[i, c]), "twin_value": float(m.raw[j, c]),
+                 "z_diff": float(abs(m.z[j, c] - m.z[i, c]))} for c in srt]
+        c = str(m.codes[j])
+        out.append({
+            "code": c, **info.get(c, {"name": None}), "distance": float(d[j]), "n_common": int(cnt[j]),
+            "similar_on": dims[:3],
+            "different_on": [x for x in reversed(dims) if x["z_diff"] >= DIFFERENT_Z][:3],
+        })
+    return out
+
+
+def _info(con, codes: list[str]) -> dict[str, dict]:
+    if not codes:
+        return {}
+    rows = con.execute(
+        """
+        SELECT t.code, t.name, t.departement, t.region,
+            (SELECT string_agg(c.name, ', ' ORDER BY c.name) FROM territory_link l JOIN territory c
+               ON c.code = l.parent_code WHERE l.child_code = t.code AND l.relation = 'qpv_commune') AS communes,
+            (SELECT string_agg(l.parent_code, ', ' ORDER BY l.parent_code) FROM territory_link l
+               WHERE l.child_code = t.code AND l.relation = 'qpv_contrat') AS contrat,
+            (SELECT count(*) FROM territory_link l
+               WHERE l.relation = 'qp2015_qpv2024' AND (l.child_code = t.code OR l.parent_code = t.code)) AS n_xwalk
+        FROM territory t WHERE list_contains(?, t.code)
+        """,
+        [list(codes)],
+    ).fetchall()
+    has_xwalk = con.execute(
+        "SELECT count(*) FROM territory_link WHERE relation = 'qp2015_qpv2024'").fetchone()[0] > 0
+    return {c: {"name": nm, "departement": dep, "region": reg, "communes": com, "contrat": cv,
+                "ex_quartier": (nx == 0) if has_xwalk and c.startswith("QP") else None}
+            for c, nm, dep, reg, com, cv, nx in rows}
+
+
+def profile(con, code: str, edition: int | None = None, indicator_ids=None) -> list[dict]:
+    """The quartier's standardised profile: [{indicator_id, edition, value, z}] (None where unpublished)."""
+    t = references.territory(con, code)
+    m = matrix(con, t.get("generation") or "2015", edition, indicator_ids)
+    i = m.index.get(t["code"])
+    return [{"indicator_id": ind, "edition": m.editions[ind],
+             "value": None if i is None or np.isnan(m.raw[i, k]) else float(m.raw[i, k]),
+             "z": None if i is None or np.isnan(m.z[i, k]) else float(m.z[i, k])}
+            for k, ind in enumerate(m.ids)]

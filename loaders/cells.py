@@ -1,0 +1,103 @@
+"""Shared by the SIG Ville and Filosofi loaders: declared source files -> every cell in `source_value`.
+
+A source's files, edition pattern and key column come from catalogue/sources.yaml. Each file is read and
+validated by loaders.frcsv, its cells are stacked into one Arrow table (dictionary-encoded names: no
+per-cell Python loop, no join) and a single set-based INSERT parses the numbers and sets the status:
+
+- ok      a number;
+- secret  an empty cell in a published (numeric) column — INSEE's secret statistique or not published;
+- non_disponible  an empty cell on the national aggregate row (« Ensemble des QPV »): an aggregate of
+          millions of people cannot be secret, the figure is simply not published for it;
+- text    cells of label columns (most cells not numeric: LIBGEO, LIB_COM) and, with a build warning,
+          any non-numeric cell in a numeric column.
+'absent' (variable not in an edition) is not stored cell by cell: see loaders/indicator_values.py.
+The key column (CODGEO) is not stored as a cell: it is the territory_code of the row's cells.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
+
+from loaders import frcsv
+from observatoire import catalogue
+
+
+def source_files(ctx, source_id: str) -> list[tuple[Path, int]]:
+    """(path, edition) of every file of a declared source, sorted by edition then name."""
+    src = catalogue.sources()[source_id]
+    pattern = re.compile(src["edition_from_name"])
+    found: dict[Path, int] = {}
+    for glob in src["files"]:
+        matches = sorted(ctx.data_dir.glob(glob))
+        if not matches:
+            ctx.path(glob)  # raises BuildError "Fichier source manquant"
+        for p in matches:
+            m = pattern.search(p.name)
+            if not m:
+                ctx.warn(f"nom de fichier sans année d'édition reconnaissable, ignoré ({pattern.pattern})",
+                         source_file=p.name)
+                continue
+            year = int(m.group(1))
+            found[p] = year + 2000 if year < 100 else year
+    return sorted(found.items(), key=lambda kv: (kv[1], kv[0].name))
+
+
+def read_source(ctx, source_id: str) -> list[tuple[frcsv.CsvTable, int]]:
+    """Read and validate every file of a source; duplicates in published files are warnings, not errors."""
+    key = catalogue.sources()[source_id].get("key") or ["CODGEO"]
+    out = []
+    for path, edition in source_files(ctx, source_id):
+        t = frcsv.read(path, sep=";", key=tuple(key), duplicate_rows="warn", duplicate_keys="warn")
+        for line, column, message in t.warnings:
+            ctx.warn(message, source_file=t.name, line=line, column=column)
+        out.append((t, edition))
+    return out
+
+
+def insert_cells(ctx, arrow_tables: list[pa.Table]) -> int:
+    """Insert cells built by CsvTable.cells_arrow() into source_value; returns the number of rows."""
+    con = ctx.con
+    frcsv.install_macros(con)
+    cells = pa.concat_tables(arrow_tables)
+    con.register("_cells", cells)
+    try:
+        con.execute("""
+            INSERT INTO source_value
+            SELECT source_file, variable, territory_code, edition, value, raw,
+                   CASE WHEN text_col THEN 'text'
+                        WHEN value IS NOT NULL THEN 'ok'
+                        WHEN trim(raw) <> '' THEN 'text'
+                        WHEN lower(key_raw) = 'ensemble' THEN 'non_disponible'
+                        ELSE 'secret' END,
+                   line
+            FROM (SELECT *, CASE WHEN text_col THEN NULL ELSE fr_keep(raw, v0) END AS value
+                  FROM (SELECT *, fr_cast(raw) AS v0 FROM _cells))
+        """)
+        # Stray labels in numeric columns are kept as text, and reported (anti-join on the label columns).
+        files = [str(f) for f in pa.compute.unique(cells["source_file"].combine_chunks().dictionary).to_pylist()]
+        stray = con.execute("""
+            SELECT sv.source_file, sv.line, sv.source_variable, sv.raw
+            FROM source_value sv
+            WHERE sv.status = 'text' AND sv.source_file IN (SELECT unnest(?::VARCHAR[]))
+              AND (sv.source_file, sv.source_variable) NOT IN (
+                  SELECT DISTINCT (source_file::VARCHAR, variable::VARCHAR) FROM _cells WHERE text_col)
+            ORDER BY 1, 2 LIMIT 200
+        """, [files]).fetchall()
+    finally:
+        con.unregister("_cells")
+    for source_file, line, variable, raw in stray:
+        ctx.warn(f"valeur non numérique « {raw} » dans une colonne numérique (gardée en texte)",
+                 source_file=source_file, line=line, column=variable)
+    return cells.num_rows
+
+
+def log_files(ctx, tables: list[tuple[frcsv.CsvTable, int]]) -> None:
+    """One load_log row per file: cells stored, rows, columns, dropped empty columns."""
+    for t, edition in tables:
+        n_cells = t.n_rows * (len(t.columns) - 1)
+        detail = (f"édition {edition} ; {t.n_rows} lignes × {len(t.columns) - 1} variables"
+                  + (f" ; {t.dropped_columns} colonnes vides sans nom ignorées" if t.dropped_columns else ""))
+        ctx.log_file(t.path, n_cells, detail, warnings=len(t.warnings))

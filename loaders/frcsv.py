@@ -1,0 +1,445 @@
+"""French CSV files as published (SIG Ville, INSEE Filosofi) and as users bring them.
+
+Reading is split in three on purpose:
+- a Python pre-scan of the decoded text, one pass over the *lines* (never the cells): encoding, separator,
+  header names kept exactly as written (case, trailing spaces), number of fields per line, blank lines,
+  truncated last line, duplicated rows. It knows the physical line number of every data row, which is
+  what error messages and `source_value.line` need;
+- the cells are split by Arrow's C++ CSV reader into string columns ('' for an empty cell, never NULL),
+  or by Python's csv module when the file has quotes or irregular rows (small user files);
+- DuckDB parses the numbers set-based (`fr_cast` / `fr_keep` macros below), so that the 1.1 million cells
+  of the SIG Ville files cost a fraction of a second.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from loaders.errors import InputError, InputErrors
+
+# Thousands separators met in the files: space, no-break space (U+00A0), narrow no-break space (U+202F),
+# thin space (U+2009).
+_SPACES = " \u00a0\u202f\u2009\t"
+_NUM_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_TRANS = str.maketrans({**{c: None for c in _SPACES}, ",": ".", "\u2212": "-"})
+
+# Same rule in SQL, with cheap string functions only (a regex over a million cells costs ~1 s):
+# fr_cast drops the spaces, turns the comma into a dot and casts; fr_keep then rejects what a cast accepts
+# but a French number is not ('inf', 'nan', '1e5', '1_000'). For bulk use, compute fr_cast once in a
+# subquery and apply fr_keep(raw, v) outside (fr_num(s) expands fr_cast twice).
+FR_NUM_MACRO = """
+CREATE OR REPLACE TEMP MACRO fr_cast(s) AS
+    TRY_CAST(replace(replace(replace(replace(replace(replace(s, ',', '.'), '\u202f', ''), '\u00a0', ''),
+                     '\u2009', ''), ' ', ''), '\u2212', '-') AS DOUBLE);
+CREATE OR REPLACE TEMP MACRO fr_keep(s, v) AS
+    CASE WHEN isfinite(v) AND NOT (contains(s, 'e') OR contains(s, 'E') OR contains(s, '_')) THEN v END;
+CREATE OR REPLACE TEMP MACRO fr_num(s) AS fr_keep(s, fr_cast(s));
+"""
+
+_SEPARATOR_NAMES = {",": "virgule", "\t": "tabulation", "|": "barre verticale", ";": "point-virgule"}
+
+
+def parse_number(text: str | None) -> float | None:
+    """French number -> float ('6 490' -> 6490.0, '55,3' -> 55.3); None for an empty cell.
+
+    Raises ValueError for anything else (text, '1e5', 'inf', '1.234.567'). Same rule as fr_num in SQL."""
+    if text is None:
+        return None
+    s = text.strip(_SPACES)
+    if s == "":
+        return None
+    s = s.translate(_TRANS)
+    if not _NUM_RE.fullmatch(s):
+        raise ValueError(text)
+    return float(s)
+
+
+def is_empty(text: str | None) -> bool:
+    return text is None or text.strip(_SPACES) == ""
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Define fr_cast / fr_keep / fr_num on this connection (temporary: nothing stored in the warehouse)."""
+    con.execute(FR_NUM_MACRO)
+
+
+@dataclass
+class CsvTable:
+    """A validated CSV file: header names exactly as written, cells as Arrow string columns ('' = empty)."""
+    path: Path
+    columns: list[str]                      # header names, trailing unnamed empty columns dropped
+    data: pa.Table                          # one string column per entry of `columns`, in order
+    lines: list[int]                        # 1-based physical line of each row (header is line 1)
+    key: str | None = None                  # the key column actually found (case as in the file)
+    encoding: str = "utf-8"
+    dropped_columns: int = 0                # trailing columns without a name and without any value
+    warnings: list[tuple[int | None, str | None, str]] = field(default_factory=list)
+    _rows: list[list[str]] | None = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def n_rows(self) -> int:
+        return self.data.num_rows
+
+    def values(self, column: str) -> list[str]:
+        return self.data.column(self.columns.index(column)).to_pylist()
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """Row-wise cells (built on demand: meant for small user files and tests)."""
+        if self._rows is None:
+            cols = [c.to_pylist() for c in self.data.columns]
+            self._rows = [list(r) for r in zip(*cols)]
+        return self._rows
+
+    def text_columns(self, sample: int = 40) -> set[str]:
+        """Label columns: most of an even sample of non-empty cells are not numbers (LIBGEO, LIB_COM)."""
+        out = set()
+        n = self.n_rows
+        idx = pa.array(np.unique(np.linspace(0, n - 1, min(n, sample)).astype(np.int64)))
+        for j, c in enumerate(self.columns):
+            col = self.data.column(j)
+            picked = [x for x in col.take(idx).to_pylist() if not is_empty(x)]
+            if not picked:   # sparse column: look at all its cells
+                picked = [x for x in col.to_pylist() if not is_empty(x)][:sample]
+            bad = 0
+            for x in picked:
+                try:
+                    parse_number(x)
+                except ValueError:
+                    bad += 1
+            if picked and bad * 2 > len(picked):
+                out.add(c)
+        return out
+
+    def cells_arrow(self, codes: list[str] | None = None, edition: int = 0,
+                    file_label: str | None = None) -> pa.Table:
+        """Every non-key cell, long format (column after column), without any per-cell Python work.
+
+        Columns: source_file, variable, territory_code, key_raw (dictionary-encoded), edition, line, raw,
+        text_col (the cell belongs to a label column). codes: territory code per row (default: the key)."""
+        kj = self.columns.index(self.key) if self.key is not None else -1
+        keep = [j for j in range(len(self.columns)) if j != kj]
+        k, n = len(keep), self.n_rows
+        keys = [x.strip() for x in self.data.column(kj).to_pylist()] if kj >= 0 else [""] * n
+        codes = codes if codes is not None else keys
+        text = self.text_columns()
+        names = [self.columns[j] for j in keep]
+        col_idx = np.repeat(np.arange(k, dtype=np.int32), n)
+        row_idx = np.tile(np.arange(n, dtype=np.int32), k)
+        raw = pa.concat_arrays([self.data.column(j).combine_chunks() for j in keep]) if keep else pa.array([], pa.string())
+        return pa.table({
+            "source_file": pa.DictionaryArray.from_arrays(np.zeros(n * k, dtype=np.int32),
+                                                          pa.array([file_label or self.name])),
+            "variable": pa.DictionaryArray.from_arrays(col_idx, pa.array(names, pa.string())),
+            "territory_code": pa.DictionaryArray.from_arrays(row_idx, pa.array(codes, pa.string())),
+            "key_raw": pa.DictionaryArray.from_arrays(row_idx, pa.array(keys, pa.string())),
+            "edition": pa.array(np.full(n * k, edition, dtype=np.int32)),
+            "line": pa.array(np.tile(np.asarray(self.lines, dtype=np.int32), k)),
+            "raw": raw,
+            "text_col": pa.array(np.repeat(np.array([c in text for c in names], dtype=bool), n)),
+        })
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(path, "fichier encodé en UTF-16", line=1,
+                         expected="un fichier texte UTF-8 (avec ou sans BOM) : réenregistrez-le en « CSV UTF-8 »")
+    encoding = "utf-8"
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, encoding = data[3:], "utf-8-sig"
+    try:
+        return data.decode("utf-8"), encoding
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start:exc.start + 1]
+        guess = ""
+        try:
+            data.decode("cp1252")
+            guess = " ; il semble encodé en Windows-1252 / Latin-1"
+        except UnicodeDecodeError:
+            pass
+        prefix = data[line_start:exc.start].decode("utf-8", errors="replace")
+        header = data[: data.find(b"\n") if b"\n" in data else len(data)].decode("utf-8", errors="replace")
+        raise InputError(path, f"encodage non UTF-8 (octet 0x{bad.hex().upper()}){guess}", line=line,
+                         column=_column_at(header, prefix),
+                         expected="UTF-8 (avec ou sans BOM) : réenregistrez le fichier en « CSV UTF-8 »") from None
+
+
+def _split_lines(text: str, ends_with_newline: bool) -> list[str]:
+    """Physical lines (LF, CRLF, or CR-only files) without their end-of-line characters.
+
+    Not str.splitlines(), which also breaks on U+2028, form feeds etc. and would shift line numbers."""
+    if "\n" not in text and "\r" in text:
+        text = text.replace("\r", "\n")
+    lines = text.split("\n")
+    if ends_with_newline:
+        lines.pop()
+    return [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+
+
+def _column_at(header: str, prefix: str) -> str | None:
+    """Name of the column a position falls in, from the separator count before it on its line."""
+    for sep in (";", ",", "\t"):
+        if sep in header:
+            names = header.lstrip("\ufeff").rstrip("\r").split(sep)
+            i = prefix.count(sep)
+            return names[i] if i < len(names) else f"n° {i + 1}"
+    return None
+
+
+def read(path: str | Path, sep: str = ";", key: str | tuple[str, ...] | list[str] | None = None,
+         duplicate_rows: str = "error", duplicate_keys: str = "error") -> CsvTable:
+    """Read and structurally validate a French CSV file.
+
+    key: name (or accepted names, compared case-insensitively) of the key column, e.g. ('CODGEO',).
+    duplicate_rows / duplicate_keys: 'error' (user files) or 'warn' (published files are kept as they are).
+    Raises InputError / InputErrors naming file, line and column, before anything is written anywhere.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "fichier introuvable")
+    raw_bytes = path.read_bytes()
+    if not raw_bytes.strip(b"\xef\xbb\xbf \r\n\t"):
+        raise InputError(path, "fichier vide", line=1, expected="une ligne d'en-tête puis des lignes de données")
+    text, encoding = _decode(path, raw_bytes)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    ends_with_newline = text.endswith(("\n", "\r"))
+    lines = _split_lines(text, ends_with_newline)
+    header_line = lines[0]
+    if sep not in header_line:
+        found = [s for s in _SEPARATOR_NAMES if s != sep and s in header_line]
+        if found:
+            raise InputError(path, f"séparateur « {found[0]} » ({_SEPARATOR_NAMES[found[0]]}) détecté dans "
+                             "l'en-tête", line=1,
+                             expected=f"des colonnes séparées par « {sep} » ({_SEPARATOR_NAMES.get(sep, sep)})")
+    quoted = '"' in text
+    header = next(csv.reader([header_line], delimiter=sep)) if quoted else header_line.split(sep)
+    named = [i for i, h in enumerate(header) if h.strip() != ""]
+    if not named:
+        raise InputError(path, "en-tête vide", line=1, expected="des noms de colonnes")
+    n = named[-1] + 1                      # trailing unnamed columns (REVN 2021/2022: ~990) are dropped
+    columns = header[:n]
+    _check_header(path, columns)
+
+    if quoted:
+        rows, row_lines, texts = _split_with_csv(path, text, sep, n, columns, len(lines), ends_with_newline)
+        data = _columns_to_arrow(rows, n)
+    else:
+        row_lines, texts, uniform = _prescan(path, lines, sep, n, columns, ends_with_newline)
+        if uniform is not None and "\n" in text:
+            data = _arrow_split(raw_bytes[3:] if encoding == "utf-8-sig" else raw_bytes, sep, uniform, n)
+        else:
+            rows = [(ln.split(sep, n) + [""] * n)[:n] for ln in (lines[i - 1] for i in row_lines)]
+            data = _columns_to_arrow(rows, n)
+    if data.num_rows == 0:
+        raise InputError(path, "aucune ligne de données après l'en-tête", line=2,
+                         expected="au moins une ligne de données")
+    table = CsvTable(path=path, columns=columns, data=data, lines=row_lines, encoding=encoding,
+                     dropped_columns=len(header) - n)
+    if key is not None:
+        table.key = _find_key(table, key)
+        _check_keys(table, duplicate_keys)
+    _check_duplicate_rows(table, texts, duplicate_rows)
+    return table
+
+
+def _check_header(path: Path, columns: list[str]) -> None:
+    errors: list[InputError] = []
+    seen: dict[str, int] = {}
+    for i, h in enumerate(columns):
+        if h.strip() == "":
+            errors.append(InputError(path, f"colonne n° {i + 1} sans nom", line=1, column=f"n° {i + 1}",
+                                     expected="un nom pour chaque colonne"))
+        elif h in seen:
+            errors.append(InputError(path, f"colonne en double (déjà en position {seen[h] + 1})", line=1,
+                                     column=h, expected="des noms de colonnes uniques"))
+        else:
+            seen[h] = i
+    if errors:
+        raise InputErrors(errors)
+
+
+def _width_error(path, got, n, columns, line, truncated) -> InputError:
+    if truncated:
+        msg = f"dernière ligne tronquée : {got} colonne(s) au lieu de {n} (fichier incomplet ?)"
+    else:
+        msg = f"{got} colonne(s) au lieu de {n} (mauvais séparateur ou ligne incomplète ?)"
+    return InputError(path, msg, line=line, column=columns[min(got, n - 1)],
+                      expected=f"{n} colonnes séparées comme l'en-tête")
+
+
+def _prescan(path, lines, sep, n, columns, ends_with_newline):
+    """One pass over the lines (no cell split): field counts, blank lines, values beyond the named columns.
+
+    Returns (row_lines, row_texts, uniform) where uniform is the common field count of every line
+    (header included) when the fast Arrow split can be used, else None."""
+    errors: list[InputError] = []
+    row_lines: list[int] = []
+    texts: list[str] = []
+    counts = set()
+    header_count = lines[0].count(sep) + 1
+    blank = False
+    last = len(lines)
+    for ln in range(2, last + 1):
+        line = lines[ln - 1]
+        if line == "" or line.isspace():
+            blank = True
+            continue
+        c = line.count(sep) + 1
+        counts.add(c)
+        if c < n:
+            errors.append(_width_error(path, c, n, columns, ln, ln == last and not ends_with_newline))
+        elif c > n:
+            stripped = line.rstrip(sep + " ")
+            sc = stripped.count(sep) + 1
+            if sc > n:
+                extra = line.split(sep)[n:]
+                j = next(i for i, v in enumerate(extra) if v.strip() != "")
+                errors.append(InputError(path, f"valeur « {extra[j]} » hors des colonnes nommées "
+                                         f"(colonne n° {n + j + 1})", line=ln, column=f"n° {n + j + 1}",
+                                         expected=f"{n} colonnes comme l'en-tête"))
+        row_lines.append(ln)
+        texts.append(line)
+        if len(errors) >= 50:
+            break
+    if errors:
+        raise InputErrors(errors)
+    uniform = header_count if (not blank and counts == {header_count}) else None
+    return row_lines, texts, uniform
+
+
+def _arrow_split(body: bytes, sep: str, width: int, n: int) -> pa.Table:
+    """Arrow's C++ reader on the validated UTF-8 bytes (BOM removed): every line has exactly `width`
+    fields and no quote; keep the first n columns."""
+    names = [f"c{i}" for i in range(width)]
+    keep = names[:n]
+    return pacsv.read_csv(
+        pa.py_buffer(body),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False),
+        parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False, ignore_empty_lines=True),
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in keep}, include_columns=keep,
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+
+
+def _columns_to_arrow(rows: list[list[str]], n: int) -> pa.Table:
+    cols = list(zip(*rows)) if rows else [()] * n
+    return pa.table({f"c{i}": pa.array(list(cols[i]), pa.string()) for i in range(n)})
+
+
+def _split_with_csv(path, text, sep, n, columns, n_lines, ends_with_newline):
+    """Quoted files: Python's csv module (quotes, doubled quotes, newlines in values)."""
+    errors: list[InputError] = []
+    rows, row_lines, texts = [], [], []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    try:
+        next(reader)
+        prev = reader.line_num
+        for cells in reader:
+            start, prev = prev + 1, reader.line_num
+            if not cells or all(c.strip() == "" for c in cells) and len(cells) <= 1:
+                continue
+            if len(cells) < n:
+                errors.append(_width_error(path, len(cells), n, columns, start,
+                                           start == n_lines and not ends_with_newline))
+            elif len(cells) > n and any(c.strip() for c in cells[n:]):
+                j = next(i for i, v in enumerate(cells[n:]) if v.strip())
+                errors.append(InputError(path, f"valeur « {cells[n + j]} » hors des colonnes nommées "
+                                         f"(colonne n° {n + j + 1})", line=start, column=f"n° {n + j + 1}",
+                                         expected=f"{n} colonnes comme l'en-tête"))
+            cells = (cells + [""] * n)[:n]
+            rows.append(cells)
+            row_lines.append(start)
+            texts.append("\x1f".join(cells))
+    except csv.Error as exc:
+        raise InputError(path, f"guillemets mal fermés ({exc})", line=reader.line_num,
+                         expected="des champs entre guillemets correctement fermés") from None
+    if errors:
+        raise InputErrors(errors)
+    return rows, row_lines, texts
+
+
+def _find_key(table: CsvTable, key) -> str:
+    wanted = [key] if isinstance(key, str) else list(key)
+    lower = {c.strip().lower(): c for c in table.columns}
+    for k in wanted:
+        if k in table.columns:
+            return k
+        if k.strip().lower() in lower:
+            return lower[k.strip().lower()]
+    shown = ", ".join(table.columns[:8]) + ("…" if len(table.columns) > 8 else "")
+    raise InputError(table.path, f"colonne clé « {wanted[0]} » absente (colonnes lues : {shown})",
+                     line=1, column=wanted[0], expected=f"une colonne « {' » ou « '.join(wanted)} »")
+
+
+def _check_keys(table: CsvTable, mode: str) -> None:
+    first: dict[str, int] = {}
+    errors = []
+    for k, ln in zip(table.values(table.key), table.lines):
+        k = k.strip()
+        if k == "":
+            errors.append(InputError(table.path, "code vide", line=ln, column=table.key,
+                                     expected="un code de territoire"))
+        elif k in first:
+            msg = f"code « {k} » en double (déjà ligne {first[k]})"
+            if mode == "error":
+                errors.append(InputError(table.path, msg, line=ln, column=table.key,
+                                         expected="une seule ligne par territoire"))
+            else:
+                table.warnings.append((ln, table.key, msg))
+        else:
+            first[k] = ln
+    if errors:
+        raise InputErrors(errors)
+
+
+def _check_duplicate_rows(table: CsvTable, texts: list[str], mode: str) -> None:
+    if len(set(texts)) == len(texts):
+        return
+    first: dict[str, int] = {}
+    errors = []
+    for t, ln in zip(texts, table.lines):
+        if t in first:
+            msg = f"ligne en double (identique à la ligne {first[t]})"
+            if mode == "error":
+                errors.append(InputError(table.path, msg, line=ln, expected="des lignes distinctes"))
+            else:
+                table.warnings.append((ln, None, msg))
+        else:
+            first[t] = ln
+    if errors:
+        raise InputErrors(errors)
+
+
+def check_numeric(table: CsvTable, columns: list[str], markers: set[str] | frozenset = frozenset()) -> None:
+    """Every non-empty cell of `columns` must be a French number (or one of `markers`, lower-case).
+
+    Raises InputErrors listing every bad cell with its line and column."""
+    errors = []
+    for c in columns:
+        for cell, ln in zip(table.values(c), table.lines):
+            if is_empty(cell) or cell.strip().lower() in markers:
+                continue
+            try:
+                parse_number(cell)
+            except ValueError:
+                errors.append(InputError(table.path, f"valeur non numérique « {cell} »", line=ln, column=c,
+                                         expected="un nombre au format français (ex. 1 234,5)"))
+    if errors:
+        raise InputErrors(errors)

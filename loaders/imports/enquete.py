@@ -1,0 +1,270 @@
+"""Enquête habitants : une ligne par répondant, une colonne par question (export de LimeSurvey, Sphinx, Excel).
+
+`python -m loaders import enquete FICHIER --contrat CODE [--enquete "Titre"] [--vague 2] [--libelle-vague ...]
+ [--sheet ...] [--map "En-tête=champ" ...] [--verifier]`
+
+Columns: « Quartier » (required: code QN… or name), « Date », « Vague », « Identifiant » (any respondent id:
+stored only as a salted hash), free-text columns starting with « Verbatim », « Commentaire » or « Remarque »
+(stored as verbatims, published only when the « Publiable » column says oui), and every other column is a
+question (« Q3 - Propreté des espaces extérieurs » gives code Q3). Each question's answer scale is
+recognised from its answers (d'accord / satisfaction / évolution / oui-non, 4 levels + « ne sait pas »);
+an answer outside any scale is an error with its line and column. Columns that would hold personal data
+(nom, prénom, adresse, téléphone, e-mail, date de naissance) are refused: surveys are stored pseudonymised.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import re
+import secrets
+
+from loaders.errors import InputError
+
+from contract import importing, store, tabular, vocab
+from contract.tabular import Field
+
+FIELDS: list[Field] = [
+    Field("quartier", "Quartier", ("quartier", "qpv", "quartier de residence", "quartier d habitation",
+                                   "code quartier"), required=True, help="code QN… ou nom du quartier",
+          example="QN00612M"),
+    Field("date_reponse", "Date", ("date", "date de reponse", "date de l entretien", "date de passation",
+                                   "date de saisie"), kind="date", example="14/10/2025"),
+    Field("vague", "Vague", ("vague", "numero de vague", "edition"), kind="int",
+          help="numéro de vague (ou option --vague)", example=2),
+    Field("identifiant", "Identifiant", ("identifiant", "id", "id repondant", "numero de questionnaire",
+                                         "n questionnaire", "reponse id", "id de la reponse"),
+          help="identifiant du questionnaire (jamais stocké tel quel : haché)", example="Q-0457"),
+    Field("publiable", "Publiable", ("publiable", "verbatim publiable", "a publier", "accord de publication"),
+          kind="bool", help="oui / non : le verbatim de la ligne peut-il être cité ?", example="oui"),
+]
+FIELD_BY_NAME = {f.name: f for f in FIELDS}
+VERBATIM_PREFIXES = ("verbatim", "commentaire", "remarque", "texte libre", "expression libre", "suggestion")
+PERSONAL = ("nom", "prenom", "adresse", "telephone", "tel", "portable", "email", "e mail", "mail", "courriel",
+            "date de naissance", "numero de securite sociale", "nir", "nom prenom", "nom et prenom")
+_QCODE = re.compile(r"^\s*(Q\s*\d+[a-z]?)\s*[-.:)]\s*(.+)$", re.IGNORECASE)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    importing.add_common_arguments(parser, "enquete")
+    parser.add_argument("--enquete", default=None, help="titre de l'enquête (défaut : nom du fichier)")
+    parser.add_argument("--vague", type=int, default=None, help="numéro de vague si pas de colonne Vague")
+    parser.add_argument("--libelle-vague", default=None, help="libellé de la vague (ex. « Vague 2 – automne 2025 »)")
+    parser.add_argument("--methode", default=None, help="mode de collecte (porte-à-porte, en ligne…)")
+
+
+def _scale_index() -> dict[str, dict[str, str]]:
+    """scale code -> {normalised spelling: canonical option label}."""
+    out = {}
+    for code, (_, opts) in vocab.ECHELLES.items():
+        labels = {vocab.norm(o[0]): o[0] for o in opts}
+        for alias, canon in vocab.MODALITE_ALIASES.items():
+            if canon in {o[0] for o in opts}:
+                labels.setdefault(vocab.norm(alias), canon)
+        out[code] = labels
+    return out
+
+
+def classify_columns(sheet: tabular.Sheet, cols: dict[str, int]) -> tuple[list[int], list[int]]:
+    """(question column indexes, verbatim column indexes); personal-data columns raise InputErrors."""
+    errors = tabular.Errors(sheet.path)
+    line = sheet.lines[0] - 1 if sheet.lines else 1
+    used = set(cols.values())
+    questions, verbatims = [], []
+    for j, h in enumerate(sheet.headers):
+        if j in used or not h:
+            continue
+        n = vocab.norm(h)
+        if "quartier" not in n and (n in PERSONAL or any(n.startswith(p + " ") for p in ("nom", "prenom", "adresse", "telephone", "email"))):
+            errors.add("colonne de données personnelles refusée", line, sheet.where(j),
+                       "un fichier sans nom, prénom, adresse ni contact : supprimez cette colonne (RGPD)")
+            continue
+        if n.startswith(VERBATIM_PREFIXES):
+            verbatims.append(j)
+        else:
+            questions.append(j)
+    if not questions and not errors:
+        errors.add("aucune colonne de question", line, None, "une colonne par question, en plus de « Quartier »")
+    errors.raise_if_any()
+    return questions, verbatims
+
+
+def question_meta(header: str, position: int) -> tuple[str, str]:
+    m = _QCODE.match(header)
+    if m:
+        return m[1].upper().replace(" ", ""), m[2].strip()
+    return f"Q{position + 1}", header.strip()
+
+
+def detect_scales(sheet: tabular.Sheet, qcols: list[int]) -> dict[int, str]:
+    """Scale of each question column: the first scale (in vocab order) containing every answer given.
+    Answers fitting no scale are reported cell by cell."""
+    index = _scale_index()
+    errors = tabular.Errors(sheet.path)
+    out = {}
+    for j in qcols:
+        values = {}
+        for row, line in zip(sheet.rows, sheet.lines):
+            t = tabular.text(row[j])
+            if t is not None:
+                values.setdefault(vocab.norm(t), (t, line))
+        fits = [code for code, labels in index.items() if all(v in labels for v in values)]
+        if fits:
+            out[j] = fits[0]
+            continue
+        # the scale matching most answers names the cells that do not fit it
+        best = max(index, key=lambda c: sum(1 for v in values if v in index[c]))
+        for v, (raw, line) in values.items():
+            if v not in index[best]:
+                errors.add(f"réponse « {raw} » hors de l'échelle de la question", line, sheet.where(j),
+                           "une des réponses : " + " / ".join(o[0] for o in vocab.ECHELLES[best][1]))
+    errors.raise_if_any()
+    return out
+
+
+def pseudonym(salt: str, contrat: str, ident: str) -> str:
+    return hashlib.sha256(f"{salt}|{contrat}|{ident}".encode("utf-8")).hexdigest()[:16]
+
+
+def _salt(tx: store.EditSession) -> str:
+    """Per-database secret used to hash respondent identifiers (created once, kept in meta)."""
+    row = tx.query("SELECT value FROM meta WHERE key = 'pseudonym_salt'")
+    if row:
+        return row[0][0]
+    salt = secrets.token_hex(16)
+    tx.con.execute("INSERT INTO meta VALUES ('pseudonym_salt', ?)", [salt])
+    return salt
+
+
+def run(args) -> int:
+    path = args.file
+    sheet = tabular.read_sheet(path, FIELDS, args.sheet)
+    mapping = tabular.parse_map_options(args.map, FIELDS, path)
+    cols, _ = tabular.map_headers(sheet, FIELDS, mapping)
+    qcols, vcols = classify_columns(sheet, cols)
+    scales = detect_scales(sheet, qcols)
+    titre = args.enquete or path.stem.replace("_", " ")
+    sha = tabular.file_sha256(path)
+    options = {"sheet": sheet.sheet, "map": args.map, "enquete": titre, "vague": args.vague}
+    try:
+        with store.edit(importing.user(), args.saisie_db) as tx:
+            info, quartiers = importing.contract_and_quartiers(args.contrat, args.db, tx.con, path)
+            matcher = importing.QuartierMatcher(quartiers)
+            errors = tabular.Errors(path)
+            salt = _salt(tx)
+            respondents = []
+            seen = {}
+            for i in range(len(sheet.rows)):
+                row = tabular.Row(sheet, i, cols, errors, FIELD_BY_NAME)
+                try:
+                    q = matcher.one(tabular.text(row.raw("quartier")) or "")
+                except tabular.CellError as exc:
+                    row.error("quartier", str(exc) if tabular.text(row.raw("quartier")) else "quartier manquant",
+                              exc.expected)
+                    q = None
+                vague = row.get("vague", tabular.integer, minimum=1) or args.vague or 1
+                ident = row.get("identifiant") or f"{sha[:12]}:{row.line}"
+                pseudo = pseudonym(salt, args.contrat, ident)
+                if (vague, pseudo) in seen:
+                    row.error("identifiant", f"répondant en double dans la vague {vague} (déjà ligne {seen[(vague, pseudo)]})",
+                              "un identifiant unique par répondant")
+                seen.setdefault((vague, pseudo), row.line)
+                publiable = row.get("publiable", tabular.boolean)
+                texts = [(j, tabular.text(sheet.rows[i][j])) for j in vcols]
+                respondents.append({"line": row.line, "quartier_code": q, "vague": vague, "pseudo": pseudo,
+                                    "date_reponse": row.get("date_reponse", tabular.a_date),
+                                    "answers": {j: tabular.text(sheet.rows[i][j]) for j in qcols},
+                                    "verbatims": [(j, t) for j, t in texts if t], "publiable": bool(publiable)})
+            errors.raise_if_any()
+            details = _write(tx, args, info, quartiers, titre, sheet, qcols, scales, respondents, sha, options)
+            if args.verifier:
+                raise importing.DryRun()
+    except importing.DryRun:
+        pass
+    importing.print_report("enquête", args.contrat, path, len(sheet.rows), details, [], args.verifier)
+    return 0
+
+
+def _write(tx, args, info, quartiers, titre, sheet, qcols, scales, respondents, sha, options) -> list[str]:
+    contrat = args.contrat
+    details = []
+    tx.register_contract(contrat, info["nom"], quartiers, info.get("porteur_code"), info.get("departement"))
+    if tx.query("SELECT count(*) FROM enquete WHERE contrat_code = ? AND is_demo", [contrat])[0][0]:
+        n = tx.purge_demo(contrat, ["reponse", "verbatim", "repondant", "question", "echelle_modalite", "echelle",
+                                    "enquete_vague", "enquete"])
+        details.append(f"enquête de démonstration retirée ({n} lignes)")
+    found = tx.query("SELECT id FROM enquete WHERE contrat_code = ? AND titre = ?", [contrat, titre])
+    enq = found[0][0] if found else tx.insert("enquete", {"contrat_code": contrat, "titre": titre,
+                                                          "methode": args.methode})
+    import_id = tx.log_import("enquete", contrat, sheet.path.name, sha, len(respondents), options)
+    D = {"contrat_code": contrat}
+    # waves
+    waves = {}
+    for w in sorted({r["vague"] for r in respondents}):
+        row = tx.query("SELECT id FROM enquete_vague WHERE enquete_id = ? AND numero = ?", [enq, w])
+        if row:
+            n_old = tx.query("SELECT count(*) FROM repondant WHERE vague_id = ?", [row[0][0]])[0][0]
+            if n_old:
+                raise InputError(sheet.path, f"la vague {w} de l'enquête « {titre} » a déjà {n_old} répondants",
+                                 expected="un autre numéro de vague (--vague) ou un autre titre (--enquete)")
+            waves[w] = row[0][0]
+        else:
+            dates = [r["date_reponse"] for r in respondents if r["vague"] == w and r["date_reponse"]]
+            waves[w] = tx.insert("enquete_vague", {**D, "enquete_id": enq, "numero": w,
+                                                   "libelle": args.libelle_vague or f"Vague {w}",
+                                                   "date_debut": min(dates) if dates else None,
+                                                   "date_fin": max(dates) if dates else None})
+    # scales and their options
+    options_ids: dict[tuple[str, str], int] = {}
+    scale_ids = {}
+    for code in sorted(set(scales.values())):
+        row = tx.query("SELECT id FROM echelle WHERE enquete_id = ? AND code = ?", [enq, code])
+        if row:
+            scale_ids[code] = row[0][0]
+            for mid, lab in tx.query("SELECT id, libelle FROM echelle_modalite WHERE echelle_id = ?", [row[0][0]]):
+                options_ids[(code, lab)] = mid
+            continue
+        label, opts = vocab.ECHELLES[code]
+        scale_ids[code] = tx.insert("echelle", {**D, "enquete_id": enq, "code": code, "libelle": label})
+        for k, (lab, fav, excl) in enumerate(opts):
+            options_ids[(code, lab)] = tx.insert("echelle_modalite", {**D, "echelle_id": scale_ids[code], "ordre": k,
+                                                                      "libelle": lab, "favorable": fav, "exclue": excl})
+    # questions (matched to existing ones of the survey by code, then label)
+    existing_q = {c: (i, lab) for i, c, lab in tx.query("SELECT id, code, libelle FROM question WHERE enquete_id = ?", [enq])}
+    by_label = {vocab.norm(lab): (c, i) for c, (i, lab) in existing_q.items()}
+    n_order = len(existing_q)
+    qids = {}
+    for pos, j in enumerate(qcols):
+        code, label = question_meta(sheet.headers[j], pos)
+        if vocab.norm(label) in by_label:
+            code, qid = by_label[vocab.norm(label)]
+        elif code in existing_q:
+            qid = existing_q[code][0]
+        else:
+            qid = tx.insert("question", {**D, "enquete_id": enq, "code": code, "libelle": label,
+                                         "echelle_id": scale_ids[scales[j]], "ordre": n_order})
+            n_order += 1
+        qids[j] = qid
+    index = _scale_index()
+    answers, n_verb = [], 0
+    for r in respondents:
+        rid = tx.insert("repondant", {**D, "enquete_id": enq, "vague_id": waves[r["vague"]], "pseudo": r["pseudo"],
+                                      "quartier_code": r["quartier_code"], "date_reponse": r["date_reponse"],
+                                      "import_id": import_id}, audit=False)
+        for j, raw in r["answers"].items():
+            if raw is None:
+                continue
+            code = scales[j]
+            answers.append({**D, "repondant_id": rid, "question_id": qids[j],
+                            "modalite_id": options_ids[(code, index[code][vocab.norm(raw)])]})
+        for j, txt in r["verbatims"]:
+            tx.insert("verbatim", {**D, "enquete_id": enq, "vague_id": waves[r["vague"]], "repondant_id": rid,
+                                   "quartier_code": r["quartier_code"], "texte": txt, "publiable": r["publiable"]},
+                      audit=False)
+            n_verb += 1
+    tx.insert_many("reponse", answers)
+    tx.note("import", contrat, "repondant", f"{len(respondents)} répondant(s) pseudonymisé(s) (import {import_id})")
+    details.insert(0, f"{len(respondents)} répondant(s), {len(qids)} question(s), {len(answers)} réponse(s), "
+                      f"{n_verb} verbatim(s) ; vague(s) {', '.join(map(str, sorted(waves)))}")
+    return details
+
+

@@ -1,0 +1,136 @@
+"""User imports survive rebuilds: every accepted import is kept in settings.imports_dir() (a copy of the
+file + manifest.json) and replayed by the build step "user_imports" into the new warehouse.
+
+Registry: REPLAYERS maps an import kind to "module:function"; the function is called as
+    function(con, path, options) -> number of rows written
+with `con` the warehouse connection (inside a transaction opened here), `path` the stored copy of the
+user's file and `options` the JSON-able options recorded at import time. It validates like the first
+import did and raises loaders.errors.InputError on bad input. To add a kind, add one line below and call
+`record(...)` from the kind's `run()` once its own transaction has written the rows.
+
+A replay that fails (e.g. a territory code no longer in the warehouse) does not stop the build: the
+import is skipped and reported in build_warning.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import shutil
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+from loaders.errors import InputError
+from observatoire import settings
+
+REPLAYERS: dict[str, str] = {
+    "indicateurs": "loaders.imports.indicateurs:apply",
+    # "contours": "loaders.imports.contours:apply",   # issue 2, geography helper: add its entry here
+}
+
+MANIFEST = "manifest.json"
+
+
+def manifest_path(imports_dir: Path | None = None) -> Path:
+    return Path(imports_dir or settings.imports_dir()) / MANIFEST
+
+
+def stored_imports(imports_dir: Path | None = None) -> list[dict]:
+    """Recorded imports, oldest first (empty list when nothing was ever imported)."""
+    p = manifest_path(imports_dir)
+    if not p.exists():
+        return []
+    return json.loads(p.read_text(encoding="utf-8"))
+
+
+def _write_manifest(entries: list[dict], imports_dir: Path | None = None) -> None:
+    p = manifest_path(imports_dir)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(json.dumps(entries, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, p)
+
+
+def resolve(kind: str):
+    if kind not in REPLAYERS:
+        raise KeyError(f"type d'import inconnu : {kind} (connus : {', '.join(REPLAYERS)})")
+    module, func = REPLAYERS[kind].split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+class Recording:
+    """Copy of the file + manifest entry, made while the caller's transaction is still open.
+
+    Usage:  rec = record(con, kind, path, options, rows)   # inside the transaction, after the inserts
+            con.commit(); rec.done()                       # or, on failure: con.rollback(); rec.undo()
+    """
+
+    def __init__(self, entry: dict, stored: Path, previous: list[dict], imports_dir: Path | None):
+        self.entry, self.stored, self.previous, self.imports_dir = entry, stored, previous, imports_dir
+
+    def done(self) -> None:
+        pass
+
+    def undo(self) -> None:
+        self.stored.unlink(missing_ok=True)
+        _write_manifest(self.previous, self.imports_dir)
+
+
+def record(con, kind: str, path: Path, options: dict, rows: int, imports_dir: Path | None = None) -> Recording:
+    """Keep a copy of the user's file, add it to the manifest and to table user_import (same transaction)."""
+    path = Path(path)
+    imports_dir = Path(imports_dir or settings.imports_dir())
+    imports_dir.mkdir(parents=True, exist_ok=True)
+    import_id = datetime.now().strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    stored = imports_dir / f"{import_id}__{path.name}"
+    shutil.copyfile(path, stored)
+    entry = {"import_id": import_id, "kind": kind, "file_name": path.name, "stored_name": stored.name,
+             "options": options, "sha256": sha256(path), "imported_at": datetime.now().isoformat(timespec="seconds"),
+             "rows": rows}
+    previous = stored_imports(imports_dir)
+    _write_manifest(previous + [entry], imports_dir)
+    _insert_user_import(con, entry)
+    return Recording(entry, stored, previous, imports_dir)
+
+
+def _insert_user_import(con, entry: dict) -> None:
+    con.execute("INSERT INTO user_import VALUES (?, ?, ?, ?, ?, ?, ?)", [
+        entry["import_id"], entry["kind"], entry["file_name"], json.dumps(entry["options"], ensure_ascii=False),
+        entry["sha256"], datetime.fromisoformat(entry["imported_at"]), entry["rows"]])
+
+
+def load(ctx) -> None:
+    """Build step: replay every recorded import, oldest first, each in its own transaction."""
+    con = ctx.con
+    for entry in stored_imports():
+        stored = settings.imports_dir() / entry["stored_name"]
+        name = entry["file_name"]
+        if not stored.exists():
+            ctx.warn(f"import {entry['import_id']} ({entry['kind']}) non rejoué : copie du fichier introuvable "
+                     f"({stored})", source_file=name)
+            continue
+        try:
+            func = resolve(entry["kind"])
+        except KeyError as exc:
+            ctx.warn(f"import {entry['import_id']} non rejoué : {exc}", source_file=name)
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            rows = func(con, stored, entry["options"])
+            _insert_user_import(con, {**entry, "rows": rows})
+            con.execute("COMMIT")
+        except InputError as exc:
+            con.execute("ROLLBACK")
+            ctx.warn(f"import {entry['import_id']} ({entry['kind']}) non rejoué : {exc}", source_file=name,
+                     line=exc.line, column=exc.column)
+            continue
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        ctx.log_file(stored, rows, f"import utilisateur rejoué : {entry['kind']} {name} ({entry['import_id']})")

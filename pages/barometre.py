@@ -1,0 +1,142 @@
+"""Baromètre: one screen per quartier for an élu. Traffic lights against the commune (or EPCI) and against
+an earlier comparable edition, one plain sentence per indicator; readable at 390 px, printable on one A4."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from charts import barometre as barometre_charts
+from charts import style
+from charts.source import source_line
+from indicators import barometre as barometre_lib
+from ui import catalog, common, downloads, pickers
+
+common.page_setup("Baromètre du quartier")
+
+st.html("""
+<style>
+.obs-baro {max-width: 860px;}
+.obs-row {display: flex; gap: 0.7rem; align-items: flex-start; padding: 0.55rem 0;
+          border-bottom: 1px solid #e3e7ec; break-inside: avoid;}
+.obs-lights {display: flex; gap: 0.3rem; flex: 0 0 auto;}
+.obs-light {width: 2.1rem; height: 2.1rem; border-radius: 50%; color: white; font-size: 0.95rem;
+            display: flex; align-items: center; justify-content: center; font-weight: 700;}
+.obs-text {flex: 1 1 auto; min-width: 0; overflow-wrap: anywhere;}
+.obs-label {font-weight: 600;}
+.obs-value {font-weight: 700; color: #1f4e79; white-space: nowrap;}
+.obs-sentence {color: #33404d; font-size: 0.95rem;}
+.obs-meta {color: #6b7785; font-size: 0.78rem;}
+.obs-legend {display: flex; flex-wrap: wrap; gap: 0.9rem; font-size: 0.85rem; margin: 0.3rem 0 0.6rem 0;}
+.obs-legend span {display: inline-flex; align-items: center; gap: 0.3rem;}
+.obs-dot {width: 0.9rem; height: 0.9rem; border-radius: 50%; display: inline-block;}
+@media (max-width: 640px) {
+  .block-container {padding-left: 0.7rem !important; padding-right: 0.7rem !important;}
+  .obs-light {width: 1.8rem; height: 1.8rem; font-size: 0.8rem;}
+  h1 {font-size: 1.6rem !important;}
+}
+@media print {
+  @page {size: A4 portrait; margin: 10mm;}
+  html, body {font-size: 10.5pt;}
+  [data-testid="stSidebar"], [data-testid="stHeader"], header, [data-testid="stToolbar"],
+  [data-testid="stDownloadButton"], [data-testid="stExpander"], [data-testid="stSelectbox"],
+  [data-testid="stPageLink"], .obs-noprint, iframe {display: none !important;}
+  .block-container {padding: 0 !important; max-width: 100% !important;}
+  .obs-row {padding: 0.25rem 0;}
+  .obs-light {width: 1.5rem; height: 1.5rem; font-size: 0.7rem;
+              -webkit-print-color-adjust: exact; print-color-adjust: exact;}
+  .obs-dot {-webkit-print-color-adjust: exact; print-color-adjust: exact;}
+  h1 {font-size: 16pt !important; margin: 0 !important; padding: 0 !important;}
+}
+</style>
+""")
+
+code = pickers.quartier(label="Quartier")
+if not code:
+    st.stop()
+items = common.run(barometre_lib.barometre, code)
+names = pickers.quartier_options()
+row = names[names.code == code].iloc[0]
+generation = str(row.generation)
+
+st.markdown(f"## {html.escape(row['name'])}")
+st.markdown(f"{code} · {row.communes if isinstance(row.communes, str) else ''} · géographie prioritaire {generation}")
+
+if not items:
+    common.note("Pas de baromètre pour ce quartier : "
+                + ("pas encore d'indicateurs INSEE pour la géographie 2024." if generation == "2024"
+                   else "aucun indicateur clé n'a de valeur publiée."))
+    st.stop()
+
+
+def _light(item: dict, key: str):
+    v = item.get(key)
+    if isinstance(v, dict):
+        return v.get("light")
+    return v
+
+
+def _trend(item: dict) -> dict:
+    t = item.get("trend") or item.get("evolution") or {}
+    return t if isinstance(t, dict) else {"light": t}
+
+
+legend = "".join(
+    f'<span><i class="obs-dot" style="background:{s["color"]}"></i>{s["symbol"]} {s["label"]}</span>'
+    for k, s in style.LIGHTS.items() if k in ("mieux", "comparable", "moins_bien"))
+st.markdown(f'<div class="obs-legend">{legend}<span class="obs-meta">1er feu : par rapport à la commune '
+            f'(ou l\'agglomération) · 2e feu : évolution depuis un millésime antérieur comparable</span></div>',
+            unsafe_allow_html=True)
+
+rows_html = []
+table_rows = []
+cat = catalog.indicator_list().set_index("indicator_id")
+for it in items:
+    ind_id = it.get("indicator_id")
+    unit = it.get("unit") or cat.unit.get(ind_id)
+    dec = int(cat.decimals.get(ind_id, 1)) if ind_id in cat.index else 1
+    label = it.get("label") or cat.label.get(ind_id, ind_id)
+    value_text = common.fmt_value(it.get("value"), it.get("status", "ok"), unit, dec)
+    l1 = style.light_style(_light(it, "light"))
+    trend = _trend(it)
+    l2 = style.light_style(trend.get("light"))
+    sentence = it.get("sentence") or ""
+    t_sentence = trend.get("sentence") or ""
+    meta_bits = [f"millésime {it.get('edition') or it.get('millesime')}" if (it.get('edition') or it.get('millesime')) else "",
+                 f"tolérance ± {it['tolerance']}" if it.get("tolerance") not in (None, "") else ""]
+    rows_html.append(
+        f'<div class="obs-row"><div class="obs-lights">'
+        f'<div class="obs-light" style="background:{l1["color"]}" title="{l1["label"]}">{l1["symbol"]}</div>'
+        f'<div class="obs-light" style="background:{l2["color"]}" title="{l2["label"]}">{l2["symbol"]}</div>'
+        f'</div><div class="obs-text"><span class="obs-label">{html.escape(label)}</span> : '
+        f'<span class="obs-value">{html.escape(value_text)}</span><br>'
+        f'<span class="obs-sentence">{html.escape(sentence)}'
+        f'{(" " + html.escape(t_sentence)) if t_sentence else ""}</span><br>'
+        f'<span class="obs-meta">{html.escape(" · ".join(b for b in meta_bits if b))}</span></div></div>')
+    table_rows.append({"indicator_id": ind_id, "label": label, "value_text": value_text,
+                       "light": _light(it, "light"), "light_trend": trend.get("light"),
+                       "sentence": (sentence + (" " + t_sentence if t_sentence else "")).strip(),
+                       "value": it.get("value"), "edition": it.get("edition") or it.get("millesime")})
+st.markdown('<div class="obs-baro">' + "".join(rows_html) + "</div>", unsafe_allow_html=True)
+
+df = pd.DataFrame(table_rows)
+producers = catalog.source_producers()
+src = source_line(list(dict.fromkeys(producers.get(cat.source.get(i), "") for i in df.indicator_id if i in cat.index)),
+                  df.edition.dropna().astype(int).tolist(), generation)
+common.source_caption(src)
+
+with st.container():
+    st.markdown('<div class="obs-noprint"></div>', unsafe_allow_html=True)
+    st.caption("Imprimer : Ctrl+P (une page A4). Télécharger :")
+    fig = barometre_charts.lights_figure(df, title=f"Baromètre — {row['name']} ({code})", source_line=src)
+    downloads.chart_downloads(fig, f"barometre-{code}", src, key="baro_fig")
+    export = pd.DataFrame({"indicateur": df.indicator_id, "libelle": df.label, "valeur": df.value,
+                           "millesime": df.edition, "feu_commune": df.light, "feu_evolution": df.light_trend,
+                           "phrase": df.sentence})
+    downloads.table_downloads(export, f"barometre-{code}-tableau", src, key="baro_tbl")
+common.how_to_read(
+    "Le premier feu compare le quartier à sa commune (ou à son agglomération quand la commune n'a pas de "
+    "valeur) ; le second compare le quartier à lui-même quelques années plus tôt. « Comparable » signifie "
+    "un écart inférieur à la tolérance indiquée. Conformément aux recommandations de l'INSEE, l'évolution "
+    "n'est jamais mesurée entre deux millésimes consécutifs.")

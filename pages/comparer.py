@@ -1,0 +1,148 @@
+"""Comparer: several quartiers side by side (table, bars, profile), and where they stand among all
+quartiers for one indicator (rank and distribution, selection highlighted). Twins in one click."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from charts import compare as compare_charts
+from charts.source import source_line
+from indicators import fiche as fiche_lib
+from indicators import position, twins
+from indicators.secret import SHOWN_STATUSES
+from ui import blocks, catalog, common, pickers, state
+
+common.page_setup("Comparer des quartiers")
+MAX = 8
+
+opts = pickers.quartier_options(("2015", "2024"))
+labels = dict(zip(opts.code, opts.label))
+selection = state.multiselect(
+    f"Quartiers à comparer ({MAX} au plus)", opts.code.tolist(), "selection",
+    format_func=lambda c: labels.get(c, c), default=["QP001001"], max_selections=MAX,
+    help="Tapez une partie du nom, de la commune ou du code")
+if not selection:
+    st.info("Choisissez au moins un quartier.")
+    st.stop()
+
+# --------------------------------------------------------------------------- twins in one click
+c1, c2 = st.columns([2, 1])
+anchor = c1.selectbox("Ajouter les quartiers jumeaux de", selection, format_func=lambda c: labels.get(c, c),
+                      key="twins_anchor")
+if c2.button("Ajouter ses 5 jumeaux", icon=":material/group_add:", width="stretch"):
+    found = common.run(twins.twins, anchor, n=5)
+    new = list(dict.fromkeys(selection + [t["code"] for t in found]))[:MAX]
+    state.set(selection=new)
+    st.session_state.pop("url_selection", None)
+    st.rerun()
+
+# --------------------------------------------------------------------------- data
+fiches = {code: common.run(fiche_lib.fiche, code) for code in selection}
+rows = []
+for code, f in fiches.items():
+    for ind in f.get("indicators") or []:
+        rows.append({"code": code, "name": f["territory"]["name"], **{k: ind.get(k) for k in (
+            "indicator_id", "label", "unit", "theme", "polarity", "edition", "value", "status", "percentile",
+            "rank", "n")}})
+long = pd.DataFrame(rows)
+gens = {code: str(f["territory"].get("generation")) for code, f in fiches.items()}
+if long.empty:
+    common.note("Aucun indicateur pour ces quartiers (géographie 2024 : pas encore d'indicateurs INSEE).")
+    st.stop()
+
+cat = catalog.indicator_list().set_index("indicator_id")
+long["decimals"] = [int(cat.decimals.get(i, 1)) for i in long.indicator_id]
+long["value_text"] = [common.fmt_value(r.value, r.status, r.unit, r.decimals) for r in long.itertuples()]
+producers = catalog.source_producers()
+generation = "2015" if "2015" in gens.values() else next(iter(gens.values()))
+
+# --------------------------------------------------------------------------- table
+st.subheader("Côte à côte")
+names = {code: f["territory"]["name"] for code, f in fiches.items()}
+col_names = {code: f"{names[code]} ({code})" for code in selection}
+wide = long.pivot_table(index=["indicator_id"], columns="code", values="value_text", aggfunc="first")
+meta = long.drop_duplicates("indicator_id").set_index("indicator_id")
+order = [i for i in cat.index if i in wide.index]
+table = pd.DataFrame({"Thème": [catalog.theme_label(meta.theme[i]) for i in order],
+                      "Indicateur": [meta.label[i] for i in order]})
+eds = long.pivot_table(index="indicator_id", columns="code", values="edition", aggfunc="first")
+table["Millésime"] = [", ".join(sorted({str(int(e)) for e in eds.loc[i].dropna()})) for i in order]
+for code in selection:
+    table[col_names[code]] = [wide.loc[i].get(code, "") if code in wide.columns else "" for i in order]
+export = long.pivot_table(index=["indicator_id", "label", "edition"], columns="code", values="value",
+                          aggfunc="first").reset_index()
+src_all = source_line(list(dict.fromkeys(producers.get(cat.source.get(i), "") for i in order)),
+                      long.edition.dropna().astype(int).tolist(), generation)
+blocks.table(table.fillna(""), "comparaison-quartiers", src_all, export_df=export, key="tbl_compare",
+             height=420)
+
+# --------------------------------------------------------------------------- one indicator
+st.subheader("Un indicateur")
+ind_ids = [i for i in order if long[(long.indicator_id == i) & long.status.isin(SHOWN_STATUSES)].shape[0]]
+default_ind = next((i for i in ("tx_pauvrete", "tp60", "taux_pauvrete") if i in ind_ids), ind_ids[0] if ind_ids else None)
+if not ind_ids:
+    st.stop()
+c1, c2 = st.columns([3, 1])
+ind_id = state.selectbox("Indicateur", ind_ids, "indicateur", format_func=lambda i: meta.label[i],
+                         default=default_ind, container=c1)
+ind = catalog.indicator(ind_id)
+editions = catalog.indicator_editions(ind_id, "2015")
+edition = state.selectbox("Millésime", editions[::-1], "millesime", cast=int, container=c2)
+decimals = int(ind.get("decimals") or 1)
+src = catalog.line_for(ind, edition, generation)
+
+dist = common.run(position.distribution, ind_id, int(edition), "2015")
+dist = dist.merge(common.run(pickers.search.directory, "2015")[["code", "name"]], on="code", how="left",
+                  suffixes=("", "_dir"))
+if "name_dir" in dist:
+    dist["name"] = dist["name"].fillna(dist.pop("name_dir"))
+dist.loc[~dist.status.isin(SHOWN_STATUSES), "value"] = None
+sel_vals = pd.DataFrame({"code": selection}).merge(dist[["code", "value", "status"]], on="code", how="left")
+sel_vals["name"] = [names[c] for c in sel_vals.code]
+sel_vals["status"] = sel_vals.status.fillna("non_disponible")
+refs = []
+for ref in next((ind_.get("references") or [] for ind_ in fiches[selection[0]].get("indicators") or []
+                 if ind_.get("indicator_id") == ind_id and ind_.get("edition") == edition), []):
+    if ref.get("level") in ("ensemble_qpv", "france") and ref.get("status") in SHOWN_STATUSES:
+        refs.append({"name": "Ensemble des QPV" if ref["level"] == "ensemble_qpv" else "France métro.",
+                     "value": ref.get("value")})
+fig = compare_charts.side_by_side(sel_vals, label=ind["label"], unit=ind.get("unit"), decimals=decimals,
+                                  edition=edition, source_line=src,
+                                  references=pd.DataFrame(refs) if refs else None)
+blocks.chart(fig, f"comparer-{ind_id}-{edition}", src, key="cmp_bars")
+
+fig = compare_charts.rank_distribution(dist, highlight=selection, label=ind["label"], unit=ind.get("unit"),
+                                       decimals=decimals, polarity=ind.get("polarity") or "neutral",
+                                       edition=edition, source_line=src)
+blocks.chart(fig, f"comparer-{ind_id}-{edition}-distribution", src, key="cmp_dist")
+
+pos_rows = []
+for code in selection:
+    p = common.run(position.position, code, ind_id, int(edition)) if gens[code] == "2015" else None
+    p = p or {}
+    pos_rows.append({"Quartier": col_names[code],
+                     "Valeur": sel_vals.set_index("code").value.get(code),
+                     "Rang national": p.get("rank"), "sur": p.get("n"), "Percentile": p.get("percentile"),
+                     "Rang dans le département": p.get("rank_departement"),
+                     "Rang dans la région": p.get("rank_region")})
+pos = pd.DataFrame(pos_rows)
+blocks.table(pos, f"comparer-{ind_id}-{edition}-rangs", src,
+             formats={"Valeur": (decimals, ind.get("unit")), "Percentile": 0}, key="tbl_ranks")
+common.how_to_read("Le rang 1 correspond à la valeur la plus élevée. Le percentile indique la part des "
+                   "quartiers ayant une valeur inférieure. Les quartiers sans valeur publiée (secret "
+                   "statistique) ne sont pas classés.")
+
+# --------------------------------------------------------------------------- profile
+st.subheader("Profil")
+prof = long[long.percentile.notna() & long.status.isin(SHOWN_STATUSES)].copy()
+if not prof.empty:
+    prof["score"] = [100 - p if pol == "higher_better" else p for p, pol in zip(prof.percentile, prof.polarity)]
+    prof["indicator_label"] = [f"{l}{' (descriptif)' if pol not in ('higher_better', 'higher_worse') else ''}"
+                               for l, pol in zip(prof.label, prof.polarity)]
+    prof = prof.sort_values(["theme", "indicator_id"])
+    fig = compare_charts.profile(prof, source_line=src_all)
+    blocks.chart(fig, "comparer-profil", src_all, key="cmp_profile")
+    common.how_to_read("Chaque point place un quartier parmi tous les quartiers de France pour un indicateur : "
+                       "à droite (zone rose), les situations les plus défavorables ; à gauche (zone verte), les "
+                       "plus favorables. Pour les indicateurs descriptifs (population, âge), la position suit "
+                       "simplement la valeur.")

@@ -1,0 +1,53 @@
+"""Helpers for the AppTest page tests: run a page of app.py with URL parameters, read its figures and
+tables back from the element protos."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 120  # AppTest's default (3 s) is too short for a cold page on 2 shared cores
+
+
+def run_page(page: str, **params):
+    """Run `pages/<page>.py` through app.py's navigation with query parameters; fail on any exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if page != "accueil":
+        at.switch_page(f"pages/{page}.py")
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, "\n".join(f"{e.value}\n{''.join(e.stack_trace[-6:])}" for e in at.exception)
+    return at
+
+
+def figures(at) -> list[dict]:
+    """Plotly figures of the page as dicts (data + layout), in page order."""
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def texts(at) -> str:
+    """Every markdown, caption, header, metric and info text of the page, joined (for 'shows X' asserts)."""
+    parts = []
+    for kind in ("markdown", "caption", "title", "header", "subheader", "info", "warning", "error", "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+def table_display(el) -> pd.DataFrame:
+    """What a st.dataframe shows: the Styler's formatted strings when there is one, else the data."""
+    proto = el.proto.arrow_data
+    if proto.HasField("styler") and proto.styler.display_values:
+        from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+        return convert_arrow_bytes_to_pandas_df(proto.styler.display_values)
+    return el.value
+
+
+def all_tables(at) -> list[pd.DataFrame]:
+    return [table_display(el) for el in at.dataframe]

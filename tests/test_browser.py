@@ -1,0 +1,164 @@
+"""Real-browser test: `streamlit run app.py` on 127.0.0.1, Playwright driving Debian's Chromium.
+
+Opens every page (observation pages and, when present, the contract-life pages), waits for the script to
+finish and the charts to draw, checks there is no exception box and that a key text is visible, and saves
+a screenshot under tests/screenshots/ (git-ignored). The Baromètre is also opened at phone width (390 px).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# (url path with query, key text that must be visible, expects a Plotly chart, viewport width, shot name)
+PAGES = [
+    ("/?recherche=reyssouze", "Grande Reyssouze Terre Des Fleurs", False, 1400, "accueil"),
+    ("/carte?generation=2015&indicateur=tx_pauvrete&zone=R76", "Carte des quartiers", True, 1400, "carte"),
+    ("/carte?generation=2024&zone=R93", "pas encore d'indicateurs INSEE", True, 1400, "carte-2024"),
+    ("/fiche?quartier=QP001001", "Grande Reyssouze Terre Des Fleurs", True, 1400, "fiche"),
+    ("/comparer?selection=QP001001,QP001002,QP034001", "Comparer", True, 1400, "comparer"),
+    ("/barometre?quartier=QP001001", "Baromètre", False, 1400, "barometre"),
+    ("/barometre?quartier=QP001001", "Baromètre", False, 390, "barometre-390"),
+]
+CONTRACT_PAGES = [
+    ("programmation", "Programmation"),
+    ("engagements", "Engagements"),
+    ("enquetes", "Enquêtes"),
+    ("referentiel", "Référentiel"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(warehouse):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium absent (/usr/bin/chromium)")
+    port = _free_port()
+    env = dict(os.environ, OBSERVATOIRE_DB=str(warehouse), PYTHONPATH=str(ROOT))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    log = open(SHOTS / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError("streamlit s'est arrêté ; voir tests/screenshots/streamlit.log")
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("streamlit ne répond pas")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url: str, width: int, expect_chart: bool, key_text: str, shot: str):
+    page = browser.new_page(viewport={"width": width, "height": 2200 if width > 500 else 2600},
+                            locale="fr-FR")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="domcontentloaded", timeout=60_000)
+    page.wait_for_selector("[data-testid=stMain]", timeout=60_000)
+    time.sleep(1.0)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    if expect_chart:
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    time.sleep(1.5)  # let MapLibre layers and fonts settle before the screenshot
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    page.screenshot(path=str(SHOTS / f"{shot}.png"))
+    exceptions = page.locator("[data-testid=stException]")
+    assert exceptions.count() == 0, exceptions.first.inner_text()[:2000]
+    assert page.get_by_text(key_text, exact=False).count() > 0, f"{key_text!r} absent de {url}"
+    page.close()
+    return errors
+
+
+@pytest.mark.parametrize("path,key_text,expect_chart,width,shot", PAGES, ids=[p[4] for p in PAGES])
+def test_observation_pages(browser, server, path, key_text, expect_chart, width, shot):
+    _open(browser, server + path, width, expect_chart, key_text, shot)
+
+
+@pytest.mark.parametrize("slug,key_text", CONTRACT_PAGES, ids=[c[0] for c in CONTRACT_PAGES])
+def test_contract_pages(browser, server, slug, key_text):
+    if not (ROOT / "pages" / f"{slug}.py").exists():
+        pytest.skip(f"pages/{slug}.py pas encore écrite")
+    _open(browser, f"{server}/{slug}", 1400, False, key_text, slug)
+
+
+def test_barometre_fits_phone(browser, server):
+    """At 390 px the barometer has no horizontal scroll: an élu reads it on a phone."""
+    page = browser.new_page(viewport={"width": 390, "height": 1400})
+    page.goto(server + "/barometre?quartier=QP001001", wait_until="domcontentloaded")
+    page.wait_for_selector("[data-testid=stMain]", timeout=60_000)
+    time.sleep(1.0)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    page.wait_for_selector(".obs-light", timeout=30_000)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 2, f"défilement horizontal de {overflow} px à 390 px"
+    page.close()
+
+
+def test_map_click_opens_fiche(browser, server):
+    """Clicking a quartier on the map (Plotly selection event) opens its fiche."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(server + "/carte?generation=2015&indicateur=tx_pauvrete&zone=D35", wait_until="domcontentloaded")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    time.sleep(2.0)
+    box = page.locator(".js-plotly-plot").first.bounding_box()
+    # Ille-et-Vilaine: the view is fitted on its quartiers; click across the middle band until one hits.
+    opened = False
+    for fx in (0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65):
+        for fy in (0.5, 0.45, 0.55, 0.4, 0.6):
+            page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+            try:
+                page.wait_for_url("**/fiche**", timeout=1500)
+                opened = True
+                break
+            except Exception:  # noqa: BLE001 - missed the polygon: try the next point
+                continue
+        if opened:
+            break
+    assert opened, "aucun clic sur la carte n'a ouvert de fiche"
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    assert "quartier=QP035" in page.url
+    page.close()

@@ -1,0 +1,36 @@
+"""Accueil page (AppTest, real warehouse): territory search and the overview of what the warehouse holds."""
+from __future__ import annotations
+
+from pages_apptest import all_tables, run_page, texts
+
+
+def test_search_finds_quartier_by_name(warehouse):
+    at = run_page("accueil", recherche="reyssouze")
+    found = all_tables(at)[0]
+    # sigville_qp2015/REVN_2022.csv line 2: QP001001;Grande Reyssouze Terre Des Fleurs
+    row = found[found.Code == "QP001001"]
+    assert row.Nom.iloc[0] == "Grande Reyssouze Terre Des Fleurs"
+    assert row["Commune(s)"].iloc[0] == "Bourg-en-Bresse"
+    # The 2024 successor (qpv2024_referentiel: QN00101M, same name) is found too.
+    assert "QN00101M" in set(found.Code)
+    assert at.query_params["recherche"] == ["reyssouze"]
+
+
+def test_search_by_code_and_accents(warehouse):
+    at = run_page("accueil", recherche="qp001001")
+    assert all_tables(at)[0].Code.iloc[0] == "QP001001"
+    at = run_page("accueil", recherche="beziers")          # Béziers, typed without accent
+    found = all_tables(at)[0]
+    assert "Béziers" in set(found.Nom)
+
+
+def test_overview_counts(warehouse):
+    at = run_page("accueil")
+    shown = texts(at)
+    # 1,400 QP 2015 codes (DEMO_2020-2022 files) and 1,493 QPV 2024 codes (qpv2024_referentiel).
+    assert "Quartiers, géographie 2015 1 400" in shown
+    assert "Quartiers, géographie 2024 1 493" in shown
+    tables = all_tables(at)
+    sources = tables[-1]
+    assert any("Filosofi" in p for p in sources.Producteur)
+    assert "Dernier chargement de l'entrepôt" in shown

@@ -1,0 +1,45 @@
+"""Display blocks used by every page: a chart or a table followed by its source line and download buttons."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui import common, downloads
+
+# Plotly toolbar: no "edit in chart studio" or cloud links; French locale comes from the figure.
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d"],
+                 "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def chart(fig: go.Figure, basename: str, source_line: str | None, *, key: str | None = None,
+          on_select="ignore", selection_mode=("points",), height: int | None = None,
+          export_width: int | None = None, export_height: int | None = None, downloads_: bool = True):
+    """Show `fig` (its source line is inside the figure) and its PNG/SVG buttons. Returns the selection
+    state when `on_select` is set."""
+    kwargs = {}
+    if on_select != "ignore":
+        kwargs = {"on_select": on_select, "selection_mode": selection_mode}
+    event = st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, **kwargs)
+    if downloads_:
+        downloads.chart_downloads(fig, basename, source_line, key=key, width=export_width,
+                                  height=export_height)
+    return event
+
+
+def table(df: pd.DataFrame, basename: str, source_line: str | None, *, formats: dict | None = None,
+          column_config: dict | None = None, key: str | None = None, height="auto",
+          export_df: pd.DataFrame | None = None, hide_index: bool = True, caption: bool = True,
+          downloads_: bool = True) -> None:
+    """A French-formatted table, its source line, and CSV/XLSX buttons (`export_df` if the file should
+    differ from what is shown, e.g. raw numbers instead of labels)."""
+    st.dataframe(common.fr_styler(df, formats), hide_index=hide_index, column_config=column_config,
+                 key=key, height=height, width="stretch")
+    if caption and source_line:
+        common.source_caption(source_line)
+    if downloads_:
+        decimals = {}
+        for col, spec in (formats or {}).items():
+            decimals[col] = spec[0] if isinstance(spec, tuple) else spec
+        downloads.table_downloads(export_df if export_df is not None else df, basename, source_line,
+                                  decimals=decimals, key=key)

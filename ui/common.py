@@ -1,0 +1,195 @@
+"""Page set-up, cached warehouse access and French display helpers shared by every page.
+
+The warehouse is opened once per process, read-only (st.cache_resource). Every cached query is keyed by
+the warehouse file's path and modification time, so a rebuild (`python -m loaders build`, which swaps the
+file atomically) is picked up by the next rerun without restarting the app.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from indicators import secret
+from observatoire import db, frformat, settings
+
+APP_TITLE = "Observatoire des contrats de ville"
+
+# Sober look for projection at a COPIL and for print: tighter top padding, visible source captions,
+# no Streamlit chrome when printing (the Baromètre adds its own A4 rules).
+_CSS = """
+<style>
+.block-container {padding-top: 2.2rem; padding-bottom: 2rem;}
+.obs-source {color: #555; font-size: 0.8rem; margin-top: -0.4rem; margin-bottom: 0.8rem;}
+.obs-status {color: #6b6b6b; font-style: italic;}
+.obs-note {background: #f4f6f9; border-left: 3px solid #4a6fa5; padding: 0.5rem 0.8rem;
+           font-size: 0.9rem; margin: 0.4rem 0 0.8rem 0;}
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stDownloadButton"], .stDownloadButton, [data-testid="stStatusWidget"] {display: none !important;}
+  .block-container {padding: 0 !important;}
+}
+</style>
+"""
+
+
+class WarehouseMissing(RuntimeError):
+    pass
+
+
+# --------------------------------------------------------------------------- warehouse access
+
+def warehouse_stamp() -> tuple[str, int]:
+    """(path, mtime_ns) of the warehouse: part of every cache key, so a rebuilt file is re-read."""
+    path = settings.db_path()
+    try:
+        return str(path), path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return str(path), 0
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str, mtime_ns: int):
+    return db.connect(Path(path), read_only=True)
+
+
+def connection():
+    """The process-wide read-only connection to the current warehouse file."""
+    path, mtime = warehouse_stamp()
+    if not mtime:
+        raise WarehouseMissing(path)
+    return _connection(path, mtime)
+
+
+@contextmanager
+def cursor():
+    """A per-call cursor: DuckDB connections must not be shared between Streamlit's session threads."""
+    cur = connection().cursor()
+    try:
+        yield cur
+    finally:
+        cur.close()
+
+
+_REGISTRY: dict[str, object] = {}
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached_call(name: str, stamp: tuple, args: tuple, kwargs: dict):
+    with cursor() as cur:
+        return _REGISTRY[name](cur, *args, **kwargs)
+
+
+def run(func, *args, **kwargs):
+    """Call `func(con, *args, **kwargs)` (an indicators/ function) through the per-warehouse cache.
+
+    Arguments must be hashable by Streamlit (str, int, tuple, list, dict). The result is a copy, so callers
+    may mutate it freely.
+    """
+    name = f"{func.__module__}.{func.__qualname__}"
+    _REGISTRY[name] = func
+    return _cached_call(name, warehouse_stamp(), tuple(args), dict(kwargs))
+
+
+def cached(func):
+    """Decorator form of `run` for small page-level helpers taking a connection first."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return run(func, *args, **kwargs)
+    wrapper.uncached = func
+    return wrapper
+
+
+def _query(con, sql: str, params: tuple = ()) -> pd.DataFrame:
+    return con.execute(sql, list(params)).df()
+
+
+def query(sql: str, params: tuple | list = ()) -> pd.DataFrame:
+    """A trivial cached SELECT (lists for select boxes, overview counts). Anything richer belongs in indicators/."""
+    return run(_query, sql, tuple(params))
+
+
+# --------------------------------------------------------------------------- page set-up
+
+def page_setup(title: str, intro: str | None = None) -> None:
+    """Title, house CSS, and a clear stop when there is no warehouse yet."""
+    st.html(_CSS)
+    if not warehouse_stamp()[1]:
+        st.title(title)
+        st.error(
+            "L'entrepôt de données n'est pas encore construit "
+            f"(`{settings.db_path()}`). Lancez `python -m loaders build` puis rechargez la page."
+        )
+        st.stop()
+    st.title(title)
+    if intro:
+        st.caption(intro)
+
+
+def note(text: str) -> None:
+    """A discreet framed note (INSEE caveats, 'Comment lire')."""
+    st.markdown(f'<div class="obs-note">{text}</div>', unsafe_allow_html=True)
+
+
+def source_caption(text: str) -> None:
+    st.markdown(f'<div class="obs-source">{text}</div>', unsafe_allow_html=True)
+
+
+def how_to_read(text: str, expanded: bool = False) -> None:
+    with st.expander("Comment lire", expanded=expanded):
+        st.markdown(text)
+
+
+# --------------------------------------------------------------------------- French display
+
+def status_label(status: str | None) -> str:
+    """French label of a value status ('secret statistique', 'non disponible'…); '' for ok."""
+    return secret.label(status or "non_disponible")
+
+
+def is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def fmt_value(value, status: str | None = "ok", unit: str | None = None, decimals: int = 1) -> str:
+    """A value as shown to users: `1 234,5 %`, or the status label when the value may not be shown."""
+    if status not in secret.SHOWN_STATUSES or is_missing(value):
+        return status_label(status if status not in (None, "ok") else "non_disponible")
+    txt = frformat.fmt_number(value, decimals, display_unit(unit))
+    return txt + (" (bruitée)" if status == "bruite" else "")
+
+
+def display_unit(unit: str | None) -> str | None:
+    """Units written after numbers; counts carry none ('nombre')."""
+    if unit in (None, "", "nombre", "indice"):
+        return None
+    return unit
+
+
+def fr_number_formatter(decimals: int = 1, unit: str | None = None):
+    def _fmt(v):
+        return "" if is_missing(v) else frformat.fmt_number(v, decimals, display_unit(unit))
+    return _fmt
+
+
+def fr_styler(df: pd.DataFrame, formats: dict[str, int | tuple[int, str | None]] | None = None):
+    """A pandas Styler showing numbers the French way while keeping them numeric (sorting stays right).
+
+    `formats` maps column -> decimals or (decimals, unit); other float columns get 1 decimal, ints 0.
+    """
+    formats = dict(formats or {})
+    fmt = {}
+    for col in df.columns:
+        if col in formats:
+            spec = formats[col]
+            dec, unit = spec if isinstance(spec, tuple) else (spec, None)
+            fmt[col] = fr_number_formatter(dec, unit)
+        elif pd.api.types.is_float_dtype(df[col]):
+            fmt[col] = fr_number_formatter(1)
+        elif pd.api.types.is_integer_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
+            fmt[col] = fr_number_formatter(0)
+    return df.style.format(fmt, na_rep="")

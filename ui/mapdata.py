@@ -1,0 +1,40 @@
+"""Geometry for the map page, decoded once per warehouse and cached: quartier contours and commune points
+per generation, administrative outlines for the base layers. Plain selects of territory_geom; GeoJSON
+building is in charts.maps."""
+from __future__ import annotations
+
+import pandas as pd
+
+from charts import maps
+from ui.common import cached
+
+
+@cached
+def quartier_shapes(con, generation: str) -> dict:
+    """{'contours': FeatureCollection of quartiers with a real contour, 'points': DataFrame code/lon/lat
+    of the quartiers placed at their commune}. A quartier with a contour is never also a point."""
+    rows = con.execute(
+        "SELECT code, kind, geom_display FROM territory_geom "
+        "WHERE generation = ? AND kind IN ('contour', 'commune_point') ORDER BY code",
+        [str(generation)]).fetchall()
+    contour = [(c, g) for c, k, g in rows if k == "contour"]
+    with_shape = {c for c, _ in contour}
+    pts = [(c, g) for c, k, g in rows if k == "commune_point" and c not in with_shape]
+    return {
+        "contours": maps.feature_collection([c for c, _ in contour], [g for _, g in contour]),
+        "points": maps.points_table([c for c, _ in pts], [g for _, g in pts]),
+    }
+
+
+@cached
+def outlines(con, level: str, codes: tuple[str, ...] | None = None) -> dict:
+    """Administrative outlines ('departement', 'region', 'epci') in true coordinates (overseas insets
+    of the ANCT files are left out: they are not where the quartiers are)."""
+    sql = ("SELECT g.code, g.geom_display FROM territory_geom g JOIN territory t ON t.code = g.code "
+           "WHERE g.kind = 'outline' AND t.level = ? AND NOT coalesce(g.is_inset, FALSE)")
+    params: list = [level]
+    if codes:
+        sql += f" AND g.code IN ({', '.join('?' for _ in codes)})"
+        params += list(codes)
+    rows = con.execute(sql + " ORDER BY g.code", params).fetchall()
+    return maps.feature_collection([r[0] for r in rows], [r[1] for r in rows], decimals=3)

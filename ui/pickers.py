@@ -1,0 +1,31 @@
+"""Territory pickers bound to the URL (quartier code), shared by Fiche, Comparer and Baromètre."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from indicators import search
+from ui import common, state
+
+
+def quartier_options(generations: tuple[str, ...] = ("2015", "2024")) -> pd.DataFrame:
+    """code, label ('Nom — Commune(s) (code)') for every quartier of the given generations."""
+    frames = []
+    for gen in generations:
+        d = common.run(search.directory, gen)
+        d = d.assign(generation=gen)
+        frames.append(d)
+    d = pd.concat(frames, ignore_index=True)
+    d["label"] = [f"{r.name} — {r.communes} ({r.code})" if isinstance(r.communes, str) and r.communes
+                  else f"{r.name} ({r.code})" for r in d.itertuples()]
+    return d
+
+
+def quartier(label: str = "Quartier", default: str = "QP001001", generations=("2015", "2024"),
+             container=None) -> str | None:
+    """A searchable select box of all quartiers, bound to ?quartier=."""
+    opts = quartier_options(tuple(generations))
+    labels = dict(zip(opts.code, opts.label))
+    return state.selectbox(label, opts.code.tolist(), "quartier", format_func=lambda c: labels.get(c, c),
+                           default=default, container=container,
+                           help="Tapez une partie du nom, de la commune ou du code")
