@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-st.set_page_config(page_title="Observatoire des contrats de ville", page_icon=":material/location_city:",
+st.set_page_config(page_title="Observatoire des contrats de ville", page_icon=str(ROOT / "ui" / "favicon.png"),
                    layout="wide", initial_sidebar_state="expanded")
 
 OBSERVATION = [

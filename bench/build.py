@@ -19,17 +19,24 @@ if str(ROOT) not in sys.path:
 from loaders import build as build_mod  # noqa: E402
 
 
-def run_once(data_dir, steps) -> tuple[float, dict[str, float], dict]:
-    times: dict[str, float] = {}
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def run_once(data_dir, steps) -> tuple[float, dict[str, tuple[float, float]], dict]:
+    """Total wall time, {step: (wall s, CPU s of all threads)}, build summary. CPU time is printed too
+    because the machine is shared: wall time inflates under load, CPU time much less."""
+    times: dict[str, tuple[float, float]] = {}
     original = build_mod._resolve
 
     def timed(target):
         func = original(target)
 
         def wrapper(ctx):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), _cpu()
             func(ctx)
-            times[ctx.step] = time.perf_counter() - t
+            times[ctx.step] = (time.perf_counter() - t, _cpu() - c)
         return wrapper
 
     build_mod._resolve = timed
@@ -55,12 +62,18 @@ def main(argv=None) -> int:
         steps = [s for s in steps if s[0] in wanted]
     for run in range(1, args.runs + 1):
         total, times, summary = run_once(args.data_dir, steps)
-        print(f"run {run}: total {total:.2f} s (build() own report: {summary['seconds']} s)")
+        print(f"run {run}: total {total:.2f} s wall (build() own report: {summary['seconds']} s)")
+        print(f"  {'step':<28} {'wall':>7} {'CPU':>7}")
         for name, _ in steps:
             if name in times:
-                print(f"  {name:<16} {times[name]:6.2f} s")
-        other = total - sum(times.values())
-        print(f"  {'(schema, checkpoint, swap)':<16} {other:6.2f} s")
+                print(f"  {name:<28} {times[name][0]:6.2f}s {times[name][1]:6.2f}s")
+        other = total - sum(w for w, _ in times.values())
+        print(f"  {'(schema, checkpoint, swap)':<28} {other:6.2f}s")
+        try:
+            load = open("/proc/loadavg").read().split()[0]
+            print(f"  load average at the end: {load} (2 cores: above 2, other processes slow the build)")
+        except OSError:
+            pass
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (max RSS): {peak_mb:.0f} MB")
     rows = summary["rows"]

@@ -89,12 +89,12 @@ def locator_map(places: list[Place], *, outlines: list[tuple[str, object]] | Non
         if not spec:
             continue
         xs, ys = [], []
-        for _, geom in spec:
-            px, py = _path(_lines(geom), xy)
+        for item in spec:  # (name, geometry, ...)
+            px, py = _path(_lines(item[1]), xy)
             xs += px
             ys += py
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=colour, width=w), hoverinfo="skip",
-                                 showlegend=legend, name=", ".join(n for n, _ in spec)[:90] if legend else ""))
+                                 showlegend=legend, name=", ".join(item[0] for item in spec)[:90] if legend else ""))
 
     contours = [p for p in places if p.kind == "contour"]
     for hl, colour, legend in ((False, CONTOUR_FILL_OTHER, "autres quartiers"),

@@ -19,12 +19,14 @@ import shapely
 from charts import style
 from charts.classify import Classes
 from charts.source import add_source
+from observatoire import frformat
 
 COORD_DECIMALS = 5   # ~1 m: invisible at any zoom a quartier map uses
 NO_VALUE_COLOR = "#cfd4da"
 LAND_COLOR = "#f6f5f1"
 OUTLINE_COLOR = "#8d99a6"
 POINT_NOTE = "● quartier sans contour disponible : cercle placé sur sa commune"
+EMPTY_FC = {"type": "FeatureCollection", "features": []}
 DATA_ROLE = "quartiers"
 DOTS_BELOW_ZOOM = 9.0    # below this zoom, contoured quartiers also get a dot at their centroid
 MAP_WIDTH = 0.70         # share of the figure width given to the map; the legend sits to its right  # trace.meta of traces carrying one value per quartier (tests count them)
@@ -60,6 +62,22 @@ def points_table(codes, wkbs, decimals: int = COORD_DECIMALS) -> pd.DataFrame:
                          "lat": np.round(shapely.get_y(pts), decimals)})
 
 
+def spread_points(points: pd.DataFrame, step_deg: float = 0.006) -> pd.DataFrame:
+    """Quartiers placed at the same commune point are fanned out on a sunflower spiral around it (one
+    stays at the centre), so each can be seen and hovered. Order by code: deterministic."""
+    if points.empty:
+        return points
+    out = points.sort_values("code").copy()
+    rank = out.groupby(["lon", "lat"]).cumcount().to_numpy()
+    golden = math.pi * (3 - math.sqrt(5))
+    r = step_deg * np.sqrt(rank)
+    theta = rank * golden
+    coslat = np.cos(np.radians(out.lat.to_numpy()))
+    out["lon"] = np.round(out.lon.to_numpy() + r * np.cos(theta) / np.maximum(coslat, 0.2), COORD_DECIMALS)
+    out["lat"] = np.round(out.lat.to_numpy() + r * np.sin(theta), COORD_DECIMALS)
+    return out.reset_index(drop=True)
+
+
 def centroid_table(fc: dict) -> pd.DataFrame:
     """code, lon, lat of a point inside each polygon of a FeatureCollection."""
     if not fc["features"]:
@@ -90,7 +108,7 @@ def bounds_of(fc: dict | None, points: pd.DataFrame | None) -> tuple[float, floa
     return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
 
 
-def view_for(bounds, width_px: int = 720, height_px: int = 600) -> dict:
+def view_for(bounds, width_px: int = 640, height_px: int = 590) -> dict:
     """MapLibre centre and zoom that fit `bounds` (Web Mercator) in a width×height view."""
     if bounds is None:
         return {"center": {"lon": 2.4, "lat": 46.6}, "zoom": 4.6}
@@ -120,10 +138,14 @@ def _customdata(df: pd.DataFrame) -> list:
     return df[["code", "name", "value_text", "place_text", "source_text"]].astype(str).values.tolist()
 
 
-def base_layers(outlines: dict | None, land: dict | None = None) -> list[dict]:
+def base_layers(outlines: dict | None, land: dict | None = None, inner: dict | None = None) -> list[dict]:
+    """Land fill, then intercommunal lines (zoomed views), then département lines, under the traces."""
     layers = []
     if land and land.get("features"):
         layers.append({"source": land, "type": "fill", "color": LAND_COLOR, "below": "traces"})
+    if inner and inner.get("features"):
+        layers.append({"source": inner, "type": "line", "color": "#b9c1ca",
+                       "line": {"width": 0.5}, "below": "traces"})
     if outlines and outlines.get("features"):
         layers.append({"source": outlines, "type": "line", "color": OUTLINE_COLOR,
                        "line": {"width": 0.7}, "below": "traces"})
@@ -132,7 +154,8 @@ def base_layers(outlines: dict | None, land: dict | None = None) -> list[dict]:
 
 def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, classes: Classes | None,
                  *, label: str, unit: str | None, decimals: int, polarity: str, source_line: str,
-                 outlines: dict | None = None, land: dict | None = None, view: dict | None = None,
+                 outlines: dict | None = None, land: dict | None = None, inner: dict | None = None,
+                 view: dict | None = None,
                  no_value_label: str = "secret, non disponible ou non publié", height: int = 650,
                  highlight: list[str] | None = None) -> go.Figure:
     """Choropleth of one indicator.
@@ -148,7 +171,7 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
     v["cls"] = classes.assign(v["value"].astype(float).to_numpy()) if classes else -1
     with_shape = {f["id"] for f in contours["features"]}
     pts = points.set_index("code")
-    groups = [(i, colors[i], f"{labels[i]}  ({classes.counts[i]})") for i in range(classes.k)] if classes else []
+    groups = [(i, colors[i], labels[i]) for i in range(classes.k)] if classes else []
     groups.append((-1, NO_VALUE_COLOR, no_value_label))
     hover = _hover(unit or "")
 
@@ -172,6 +195,11 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
     for i, color, name in groups:
         g = v[v.cls == i]
         if g.empty:
+            if i >= 0:  # keep the national scale readable: every class appears in the legend
+                fig.add_trace(go.Choroplethmap(
+                    geojson=EMPTY_FC, locations=[], z=[], colorscale=[[0, color], [1, color]],
+                    showscale=False, name=name, legendgroup=f"c{i}", showlegend=True,
+                    marker=dict(line=dict(color="#3c4650", width=0.6))))
             continue
         poly = g[g.code.isin(with_shape)]
         dots = g[~g.code.isin(with_shape) & g.code.isin(pts.index)]
@@ -201,10 +229,10 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
         h = v[v.code.isin(highlight)]
         hx = points_for_highlight(h, contours, pts)
         if len(hx):
-            fig.add_trace(go.Scattermap(lon=hx.lon, lat=hx.lat, mode="markers+text",
-                                        marker=dict(size=16, color=style.HIGHLIGHT, opacity=0.55),
-                                        text=hx.name, textposition="top right", hoverinfo="skip",
-                                        name="sélection", showlegend=False))
+            # Markers only: map text needs font glyphs from a server (nothing is fetched offline).
+            fig.add_trace(go.Scattermap(lon=hx.lon, lat=hx.lat, mode="markers",
+                                        marker=dict(size=22, color=style.HIGHLIGHT, opacity=0.45),
+                                        hoverinfo="skip", name="quartier sélectionné", showlegend=True))
     # Legend entries explaining the two kinds of dots (no data: nothing to hover).
     if len(cen_v):
         fig.add_trace(go.Scattermap(lon=[None], lat=[None], mode="markers", hoverinfo="skip",
@@ -213,17 +241,22 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
     if len(pv):
         fig.add_trace(go.Scattermap(lon=[None], lat=[None], mode="markers", hoverinfo="skip",
                                     marker=dict(size=9, color="rgba(0,0,0,0)"), showlegend=True,
-                                    name="◎ quartier sans contour disponible,<br>   placé sur sa commune"))
-    method = f"{classes.title}, {classes.k} classe{'s' if classes.k > 1 else ''}" if classes else "pas de valeur"
+                                    name="◎ quartier sans contour disponible,<br>   placé autour du centre de sa commune"))
     unit_txt = f" ({unit})" if unit and unit not in ("nombre",) else ""
-    title_lines = textwrap.wrap(f"{label}{unit_txt}", 34)
-    note_lines = textwrap.wrap(style.polarity_note(polarity), 44)
+    if classes:
+        method = (f"{classes.title}, {classes.k} classe{'s' if classes.k > 1 else ''}<br>calculées sur les "
+                  f"{frformat.fmt_int(sum(classes.counts))} quartiers de France<br>"
+                  + "<br>".join(textwrap.wrap(style.polarity_note(polarity), 44)))
+        title_lines = textwrap.wrap(f"{label}{unit_txt}", 34)
+    else:
+        method = "<br>".join(textwrap.wrap(no_value_label, 44))
+        title_lines = textwrap.wrap(label, 34)
     legend_title = ("<b>" + "<br>".join(title_lines) + "</b><br><span style='font-size:11px'>"
-                    + method + "<br>" + "<br>".join(note_lines) + "</span>")
+                    + method + "</span>")
     style.base_layout(fig, height=height)
     fig.update_layout(
         map=dict(style="white-bg", center=view["center"], zoom=view["zoom"],
-                 layers=base_layers(outlines, land), domain=dict(x=[0, MAP_WIDTH], y=[0, 1])),
+                 layers=base_layers(outlines, land, inner), domain=dict(x=[0, MAP_WIDTH], y=[0, 1])),
         margin=dict(l=0, r=0, t=10, b=40),
         legend=dict(title=dict(text=legend_title), x=MAP_WIDTH + 0.01, y=1.0, xanchor="left", yanchor="top",
                     bgcolor="rgba(255,255,255,0.88)", bordercolor="#c8ced6", borderwidth=1,

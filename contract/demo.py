@@ -199,18 +199,30 @@ def _facts(con, contrat: str) -> dict:
     """Real facts read from the warehouse (never invented)."""
     info = wh.contract_info(con, contrat)
     quartiers = wh.contract_quartiers(con, contrat)
-    means = {(k, y): n for k, y, n in con.execute(
-        "SELECT kind, year, n_posts FROM contract_means WHERE contrat_code = ?", [contrat]).fetchall()}
+    from indicators.programmation import state_means
+    means = {(r.kind, int(r.year)): int(r.n_posts) for r in state_means(con, contrat).itertuples()}
     dep = info["departement"]
-    names = dict(con.execute(
-        "SELECT code, name FROM territory WHERE code IN (?, ?)", [f"DEP{dep}", "REG93"]).fetchall())
-    catalog = set()
+    dep_row = con.execute("SELECT name, region FROM territory WHERE code = ?", [f"DEP{dep}"]).fetchone()
+    reg_row = con.execute("SELECT name FROM territory WHERE code = ?", [f"REG{dep_row[1]}"]).fetchone() \
+        if dep_row and dep_row[1] else None
+    catalog: dict[str, str] = {}
+    first_values: dict = {}
+    big_2015 = None
     try:
-        catalog = {r[0] for r in con.execute("SELECT indicator_id FROM indicator_catalog").fetchall()}
+        catalog = {i: (u, p) for i, u, p in con.execute(
+            "SELECT indicator_id, unit, polarity FROM indicator_catalog").fetchall()}
+        row = con.execute("SELECT child_code FROM territory_link WHERE relation = 'qp2015_qpv2024' AND parent_code = ? "
+                          "ORDER BY confidence DESC NULLS LAST, child_code LIMIT 1", ["QN00612M"]).fetchone()
+        big_2015 = row[0] if row else None
+        for terr, ind, value, edition in con.execute("""
+                SELECT territory_code, indicator_id, arg_min(value, edition), min(edition)
+                FROM indicator_value WHERE territory_code IN (?, ?) AND value IS NOT NULL GROUP BY ALL""",
+                                                     [big_2015 or "", "QN00612M"]).fetchall():
+            first_values[(terr, ind)] = (round(value, 1), edition)
     except Exception:  # noqa: BLE001 - a warehouse without catalogue still gives a démo (local indicators)
         pass
-    return {"info": info, "quartiers": quartiers, "means": means, "dep_name": names.get(f"DEP{dep}"),
-            "reg_name": names.get("REG93"), "catalog": catalog}
+    return {"info": info, "quartiers": quartiers, "means": means, "dep_name": dep_row[0] if dep_row else None,
+            "reg_name": reg_row[0] if reg_row else None, "catalog": catalog, "big_2015": big_2015, "first_values": first_values}
 
 
 def _epci_name(nom: str) -> str:
@@ -357,8 +369,8 @@ def _engagements(facts: dict, signataires: list[dict], rng: random.Random) -> li
             target = float(round(base * factor)) if factor != 0 else None
             if base == 0:
                 target = float(factor)
-            echeance = rng.choice([date(2025, 6, 30), date(2025, 12, 31), date(2026, 6, 30), date(2026, 12, 31),
-                                   date(2027, 6, 30), date(2027, 12, 31), date(2028, 12, 31)])
+            echeance = rng.choice([date(2025, 6, 30), date(2025, 12, 31), date(2026, 6, 30), date(2026, 12, 4),
+                                   date(2026, 12, 31), date(2027, 6, 30), date(2027, 12, 31), date(2028, 12, 31)])
             start = date(2024, 3, 1) + timedelta(days=rng.randrange(0, 200))
             points, statut, value = [], "prevu", ref
             fate = rng.choices(["ok", "late", "drop", "slow"], [10, 3, 1, 4])[0]
@@ -441,13 +453,13 @@ def _survey(facts: dict, rng: random.Random) -> dict:
 def _referentiel(facts: dict, rng: random.Random) -> list[dict]:
     """Nodes with their indicators; catalogue indicators only if the warehouse catalogue has them."""
     cat = facts["catalog"]
-    contrat = facts["info"]["code"]
-    big = "QN00612M"
-    catalogue_choices = {  # (catalogue id, label, unit) per enjeu, used only when present in the catalogue
-        "E1": [("part_moins_25", "Part des moins de 25 ans", "%")],
-        "E2": [("tx_emploi", "Taux d'emploi des 15-64 ans", "%"), ("deful_abc", "Demandeurs d'emploi ABC", "nombre")],
-        "E3": [("tx_pauvrete", "Taux de pauvreté", "%")],
-        "E4": [("part_c2s", "Part des assurés couverts par la C2S", "%"), ("tx_pauvrete", "Taux de pauvreté", "%")],
+    big = "QN00612M" if any(q["quartier_code"] == "QN00612M" for q in facts["quartiers"]) \
+        else facts["quartiers"][0]["quartier_code"]
+    catalogue_choices = {  # (catalogue id, label) per enjeu, used only when present in the catalogue
+        "E1": [("part_0_24", "Part des moins de 25 ans")],
+        "E2": [("tx_emploi", "Taux d'emploi des 15-64 ans"), ("de_abc", "Demandeurs d'emploi ABC")],
+        "E3": [("tx_pauvrete", "Taux de pauvreté")],
+        "E4": [("part_pop_couverte_caf", "Part de la population couverte par une prestation CAF")],
     }
     local = {
         "E1": [("Part des filles parmi les bénéficiaires des actions sportives", "%", "Programmation (bilans)", 33, 45),
@@ -481,19 +493,34 @@ def _referentiel(facts: dict, rng: random.Random) -> list[dict]:
                 "valeur_cible": float(target) if fill > 0.2 else None, "annee_cible": 2030 if fill > 0.2 else None,
                 "valeur_actuelle": round(ref + (target - ref) * rng.uniform(0.1, 0.6), 1) if fill > 0.45 else None,
                 "date_actuelle": date(2025, 12, 31) if fill > 0.45 else None})
-        for cid, lab, unit in catalogue_choices[code]:
+        for cid, lab in catalogue_choices[code]:
             if cid not in cat:
                 continue
-            n_ind += 1
-            enjeu["indicateurs"].append({
-                "code": f"IND-{n_ind:02d}", "catalogue_id": cid, "territoire_code": big,
-                "libelle": f"{lab} (Ariane - Le Manoir - Gares)", "unite": unit, "source": "INSEE / SIG Ville",
-                "responsable": "Observatoire", "frequence": "annuelle", "valeur_reference": None,
-                "annee_reference": None, "valeur_cible": None, "annee_cible": None,
-                "valeur_actuelle": None, "date_actuelle": None})
+            # The 2024 quartier has no INSEE file yet: the value is read for its 2015 predecessor (crosswalk),
+            # baseline = earliest edition there (real), target = invented; plus the 2024 code, shown as
+            # « non disponible » until INSEE publishes it.
+            for terr, suffix in ((facts["big_2015"], "géographie 2015"), (big, "géographie 2024")):
+                if terr is None:
+                    continue
+                first = facts["first_values"].get((terr, cid))
+                n_ind += 1
+                target = None
+                if first is not None and fill_target(rng):
+                    sense = {"higher_worse": [0.9, 0.95], "higher_better": [1.05, 1.1]}.get(cat[cid][1], [0.95, 1.05])
+                    target = round(first[0] * rng.choice(sense), 1)
+                enjeu["indicateurs"].append({
+                    "code": f"IND-{n_ind:02d}", "catalogue_id": cid, "territoire_code": terr,
+                    "libelle": f"{lab} – Ariane - Le Manoir - Gares ({suffix})", "unite": cat[cid][0],
+                    "source": "INSEE / SIG Ville (entrepôt)", "responsable": "Observatoire", "frequence": "annuelle",
+                    "valeur_reference": first[0] if first else None, "annee_reference": first[1] if first else None,
+                    "valeur_cible": target, "annee_cible": 2030 if target is not None else None,
+                    "valeur_actuelle": None, "date_actuelle": None})
         nodes.append(enjeu)
-    _ = contrat
     return nodes
+
+
+def fill_target(rng: random.Random) -> bool:
+    return rng.random() < 0.7
 
 
 def generate(con, contrat: str = DEMO_CONTRAT, seed: int = DEMO_SEED) -> dict:

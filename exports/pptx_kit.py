@@ -7,10 +7,11 @@ import io
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_LABEL_POSITION
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from charts import style
 from charts.source import DEMO_LABEL  # one wording everywhere
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
@@ -23,15 +24,24 @@ GREY = RGBColor(0x59, 0x59, 0x59)
 LIGHT = RGBColor(0xF2, 0xF2, 0xF2)
 DEMO_RED = RGBColor(0xB0, 0x00, 0x20)
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
-LIGHTS = {  # barometer lights: colour + word (never colour alone)
-    "mieux": RGBColor(0x2E, 0x7D, 0x32),
-    "comparable": RGBColor(0xF9, 0xA8, 0x25),
-    "moins bien": RGBColor(0xC6, 0x28, 0x28),
-}
+LIGHT_BLUE = RGBColor(0xE3, 0xEB, 0xF4)
+
+
+def light_colour(light: str | None) -> RGBColor:
+    """Barometer light colour from charts.style (one visual language for pages and exports)."""
+    return RGBColor.from_string(style.light_style(light)["color"].lstrip("#").upper())
+
+
+def light_text(light: str | None, value_shown: bool = False) -> str:
+    """Symbol and word of a light; a shown value without light says « sans voyant » (no reference)."""
+    st_ = style.light_style(light)
+    if light is None and value_shown:
+        return f"{st_['symbol']} sans voyant"
+    return f"{st_['symbol']} {st_['label']}"
+
+
 SERIES_COLOURS = ["1F77B4", "D62728", "2CA02C", "9467BD", "FF7F0E", "8C564B", "E377C2", "7F7F7F",
-                  "BCBD22", "17BECF", "393B79", "AD494A"]
-
-
+                  "BCBD22", "17BECF", "393B79", "AD494A", "637939", "8C6D31", "843C39", "7B4173"]
 
 def new_deck() -> Presentation:
     prs = Presentation()
@@ -108,46 +118,106 @@ def demo_badge(slide):
     return shape
 
 
-def table(slide, header: list[str], rows: list[list[str]], left, top, width, height=None,
-          col_widths: list[float] | None = None, size: int = 11, first_col_bold: bool = True,
-          fills: dict[tuple[int, int], RGBColor] | None = None):
-    """A native table (editable). Cells are already formatted French strings; `fills[(r, c)]` colours a
-    body cell (r counts body rows from 0)."""
+def _cell_spec(val) -> dict:
+    if isinstance(val, dict):
+        return val
+    return {"text": "" if val is None else str(val)}
+
+
+def estimate_lines(text: str, width_emu: int, size_pt: float) -> int:
+    """Lines a text needs in a cell of `width_emu` at `size_pt` (average glyph ≈ 0.52 em, DejaVu/Calibri)."""
+    usable_pt = max(width_emu / 12700 - 8, 10)
+    per_line = max(int(usable_pt / (size_pt * 0.52)), 4)
+    lines = 0
+    for part in str(text or "").split("\n"):
+        words, cur, n = part.split(" "), 0, 1
+        for w in words:
+            add = len(w) + (1 if cur else 0)
+            if cur + add > per_line and cur:
+                n += 1
+                cur = len(w)
+            else:
+                cur += add
+        lines += n
+    return max(lines, 1)
+
+
+def table(slide, header: list[str], rows: list[list], left, top, width, height=None,
+          col_widths: list[float] | None = None, size: float = 11, first_col_bold: bool = True,
+          row_height=None, sub_size: float | None = None, text_cols: set[int] | None = None,
+          header_size: float | None = None):
+    """A native table (editable); returns (table, estimated height in EMU) so callers can place what
+    follows. A cell is a French string or a dict {text, sub (second, smaller grey line), fill (RGBColor),
+    colour, sub_colour, bold, italic, align ('l'|'c'|'r')}. Columns in `text_cols` (default: the first)
+    are left-aligned, the others right-aligned (numbers). Row heights grow with the estimated wrapping."""
     n_rows, n_cols = len(rows) + 1, len(header)
-    row_h = Inches(0.36)
-    height = height or row_h * n_rows
-    gt = slide.shapes.add_table(n_rows, n_cols, left, top, width, height).table
+    row_h = row_height or Inches(0.34)
+    text_cols = {0} if text_cols is None else set(text_cols)
+    sub_size = sub_size or max(size - 2.5, 7)
+    header_size = header_size or size
+    widths = [int(width / n_cols)] * n_cols
     if col_widths:
         total = sum(col_widths)
-        for i, w in enumerate(col_widths):
-            gt.columns[i].width = Emu(int(width * w / total))
+        widths = [int(width * w / total) for w in col_widths]
+    gt = slide.shapes.add_table(n_rows, n_cols, left, top, width, height or row_h * n_rows).table
+    for i, w in enumerate(widths):
+        gt.columns[i].width = Emu(w)
+    heights = []
+    h_lines = max(estimate_lines(h, widths[c], header_size) for c, h in enumerate(header))
+    heights.append(Pt(header_size * 1.25 * h_lines + 6))
     for c, h in enumerate(header):
         cell = gt.cell(0, c)
         cell.text = h
         cell.fill.solid()
         cell.fill.fore_color.rgb = NAVY
-        _style_runs(cell.text_frame, size, True, WHITE)
+        _style_runs(cell.text_frame, header_size, True, WHITE)
+        cell.margin_top = cell.margin_bottom = Inches(0.02)
+        cell.margin_left = cell.margin_right = Inches(0.05)
+        cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+        cell.text_frame.paragraphs[0].alignment = PP_ALIGN.LEFT if c in text_cols else PP_ALIGN.CENTER
     for r, row in enumerate(rows, start=1):
+        need = 0.0
         for c, val in enumerate(row):
+            spec = _cell_spec(val)
             cell = gt.cell(r, c)
-            cell.text = "" if val is None else str(val)
+            tf = cell.text_frame
+            tf.word_wrap = True
+            tf.text = spec.get("text", "")
+            fill = spec.get("fill")
             cell.fill.solid()
-            fill = (fills or {}).get((r - 1, c))
             cell.fill.fore_color.rgb = fill if fill is not None else (LIGHT if r % 2 == 0 else WHITE)
-            colour = WHITE if fill is not None else RGBColor(0, 0, 0)
-            _style_runs(cell.text_frame, size, first_col_bold and c == 0, colour)
-            cell.margin_top = cell.margin_bottom = Inches(0.03)
-            if c > 0:
-                for p in cell.text_frame.paragraphs:
-                    p.alignment = PP_ALIGN.CENTER if fill is not None else PP_ALIGN.RIGHT
-    for r in range(n_rows):
-        gt.rows[r].height = row_h
-    return gt
+            dark = fill is not None and spec.get("dark", True)
+            colour = spec.get("colour") or (WHITE if dark else RGBColor(0, 0, 0))
+            cell_size = spec.get("size", size)
+            _style_runs(tf, cell_size, spec.get("bold", first_col_bold and c == 0), colour)
+            if spec.get("italic"):
+                for run in tf.paragraphs[0].runs:
+                    run.font.italic = True
+            lines_pt = cell_size * 1.2 * estimate_lines(spec.get("text", ""), widths[c], cell_size)
+            if spec.get("sub"):
+                p = tf.add_paragraph()
+                run = p.add_run()
+                run.text = spec["sub"]
+                run.font.size = Pt(sub_size)
+                run.font.color.rgb = spec.get("sub_colour") or (WHITE if dark else GREY)
+                lines_pt += sub_size * 1.2 * estimate_lines(spec["sub"], widths[c], sub_size)
+            need = max(need, lines_pt + 5)
+            align = spec.get("align") or ("l" if c in text_cols else "r")
+            for p in tf.paragraphs:
+                p.alignment = {"l": PP_ALIGN.LEFT, "c": PP_ALIGN.CENTER, "r": PP_ALIGN.RIGHT}[align]
+            cell.margin_top = cell.margin_bottom = Inches(0.02)
+            cell.margin_left = cell.margin_right = Inches(0.05)
+            cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+        heights.append(max(int(row_h), int(Pt(need))))
+    for r, h in enumerate(heights):
+        gt.rows[r].height = Emu(h)
+    return gt, sum(heights)
 
 
 def chart(slide, kind: str, categories: list[str], series: dict[str, list], left, top, width, height,
           number_format: str = '#,##0.0', title: str | None = None, legend: bool = True,
-          labels: bool = False, colours: list[str] | None = None):
+          labels: bool = False, colours: list[str] | None = None, legend_position: str = "bottom",
+          value_range: tuple[float | None, float | None] | None = None):
     """A NATIVE chart (data editable in PowerPoint). kind: line | bar (horizontal) | column |
     stacked_bar | stacked_column. None values stay gaps (secret or missing: never a number)."""
     types = {
@@ -166,8 +236,9 @@ def chart(slide, kind: str, categories: list[str], series: dict[str, list], left
     ch.font.size = Pt(11)
     ch.has_legend = legend and len(series) > 1
     if ch.has_legend:
-        ch.legend.position = XL_LEGEND_POSITION.BOTTOM
+        ch.legend.position = {"bottom": XL_LEGEND_POSITION.BOTTOM, "right": XL_LEGEND_POSITION.RIGHT}[legend_position]
         ch.legend.include_in_layout = False
+        ch.legend.font.size = Pt(9 if legend_position == "right" else 10)
     if title:
         ch.has_title = True
         ch.chart_title.text_frame.text = title
@@ -199,7 +270,14 @@ def chart(slide, kind: str, categories: list[str], series: dict[str, list], left
         ch.value_axis.tick_labels.number_format = number_format
         ch.value_axis.tick_labels.number_format_is_linked = False
         ch.value_axis.has_major_gridlines = True
+        if value_range:
+            lo, hi = value_range
+            if lo is not None:
+                ch.value_axis.minimum_scale = lo
+            if hi is not None:
+                ch.value_axis.maximum_scale = hi
         ch.category_axis.tick_labels.font.size = Pt(10)
+        ch.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # below negative values too
     except (AttributeError, ValueError):
         pass
     return gframe

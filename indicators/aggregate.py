@@ -62,7 +62,7 @@ def aggregate(con, contrat_code: str, indicator_ids=None, edition: int | None = 
                "denominator": None, "note": None}
         if agg == "none" or not agg:
             row.update(method="non agrégeable", status="sans_objet",
-                       note="Indicateur non additif (médiane, décile, indice) : non agrégeable.")
+                       note="Non agrégeable : médiane, décile, indice ou taux dont le dénominateur n'est pas publié.")
         elif e is None or not qs:
             row.update(method="somme" if agg == "sum" else "moyenne pondérée", status="non_disponible")
         elif agg == "sum":

@@ -21,21 +21,28 @@ _WITH = {"commune": "la commune", "epci": "l'intercommunalité", "ensemble_qpv":
 FOLD = 1.5  # from this ratio on, rates are also said as "n fois"
 
 _FEM = {"part", "population", "proportion", "densité", "moyenne", "médiane", "durée", "dépense", "couverture"}
-_PLURAL = {"demandeurs": "ceux", "allocataires": "ceux", "emplois": "ceux", "ménages": "ceux",
-           "personnes": "celles", "familles": "celles", "dépenses": "celles"}
+_PLURAL = {"demandeurs": "ceux", "allocataires": "ceux", "emplois": "ceux", "ménages": "ceux", "foyers": "ceux",
+           "bénéficiaires": "ceux", "enfants": "ceux", "personnes": "celles", "familles": "celles",
+           "dépenses": "celles"}
+_VERBS = {"est": "sont", "atteint": "atteignent", "s'élève": "s'élèvent", "a": "ont"}
 
 
 def noun_phrase(label: str) -> tuple[str, str]:
     """('Le taux de pauvreté', 'celui') from a catalogue label: article and matching pronoun (heuristic)."""
-    text = re.sub(r"\s*\([^)]*\)\s*$", "", label.strip())
+    text = re.sub(r"\s*\([^)]*\)\s*$", "", label.strip()).split(" : ")[0]
     first = text.split()[0].lower() if text else ""
     low = text[:1].lower() + text[1:]
     if first in _PLURAL:
         return f"Les {low}", _PLURAL[first]
     fem = first in _FEM
-    if first[:1] in "aeéèêiîoôuhy" and first not in ("hausse",):
+    if first[:1] in "aeéèêiîoôuhy":
         return f"L'{low}", "celle" if fem else "celui"
     return (f"La {low}", "celle") if fem else (f"Le {low}", "celui")
+
+
+def verb(word: str, pronoun: str) -> str:
+    """Agree a verb of the sentences ('est', 'atteint', "s'élève", 'a') with a plural subject."""
+    return _VERBS.get(word, word) if pronoun in ("ceux", "celles") else word
 
 
 def _de(name: str) -> str:
@@ -76,29 +83,32 @@ def light(gap, gap_kind: str, polarity: str, tol: float) -> str | None:
 
 def territory_sentence(meta: dict, value, ref_value, gap, level, ref_name, edition, tol) -> str:
     """One plain French sentence comparing the quartier with its reference (numbers via frformat)."""
-    np_, pron = noun_phrase(meta.get("short_label") or meta["label"])
+    np_, pron = noun_phrase(meta["label"])
+    est, atteint, eleve = verb("est", pron), verb("atteint", pron), verb("s'élève", pron)
     v, r = catalog.fmt_value(value, meta), catalog.fmt_value(ref_value, meta)
     ref = f"{pron} {reference_phrase(level, ref_name)}"
     if meta["gap_kind"] == "points":
-        if ref_value and value / ref_value >= FOLD:
-            return f"{np_} atteint {v}, soit {fmt_number(value / ref_value, 1)} fois {ref} ({r}) en {edition}."
+        if ref_value and ref_value > 0 and value / ref_value >= FOLD:
+            return f"{np_} {atteint} {v}, soit {fmt_number(value / ref_value, 1)} fois {ref} ({r}) en {edition}."
         if abs(gap) <= tol:
-            return f"{np_} ({v}) est proche de {ref} ({r}) en {edition} : écart de {_pts(gap)}, dans la tolérance de {_pts(tol)}."
+            return (f"{np_} ({v}) {est} proche de {ref} ({r}) en {edition} : écart de {_pts(gap)}, "
+                    f"dans la tolérance de {_pts(tol)}.")
         more = "de plus" if gap > 0 else "de moins"
-        return f"{np_} atteint {v}, soit {_pts(gap)} {more} que {ref} ({r}) en {edition}."
+        return f"{np_} {atteint} {v}, soit {_pts(gap)} {more} que {ref} ({r}) en {edition}."
     # ratio
     if gap >= FOLD:
-        return f"{np_} s'élève à {v}, soit {fmt_number(gap, 1)} fois {ref} ({r}) en {edition}."
+        return f"{np_} {eleve} à {v}, soit {fmt_number(gap, 1)} fois {ref} ({r}) en {edition}."
     if abs(gap - 1) <= tol:
-        return (f"{np_} ({v}) est proche de {ref} ({r}) en {edition} : écart de "
+        return (f"{np_} ({v}) {est} proche de {ref} ({r}) en {edition} : écart de "
                 f"{fmt_number(abs(gap - 1) * 100, 0)} %, dans la tolérance de {fmt_number(tol * 100, 0)} %.")
     more = "de plus" if gap > 1 else "de moins"
-    return f"{np_} s'élève à {v}, soit {fmt_number(abs(gap - 1) * 100, 0)} % {more} que {ref} ({r}) en {edition}."
+    return f"{np_} {eleve} à {v}, soit {fmt_number(abs(gap - 1) * 100, 0)} % {more} que {ref} ({r}) en {edition}."
 
 
 def trend_sentence(meta: dict, comp: dict) -> str:
     """French sentence for the change between two comparable editions, e.g. 'Entre 2019 et 2022, …'."""
-    np_, pron = noun_phrase(meta.get("short_label") or meta["label"])
+    np_, pron = noun_phrase(meta["label"])
+    est, a_ = verb("est", pron), verb("a", pron)
     a, b = comp["value_from"], comp["value_to"]
     fa, fb = catalog.fmt_value(a, meta), catalog.fmt_value(b, meta)
     head = f"Entre {comp['from_edition']} et {comp['to_edition']}, {np_[0].lower() + np_[1:]}"
@@ -106,33 +116,66 @@ def trend_sentence(meta: dict, comp: dict) -> str:
     if meta["gap_kind"] == "points":
         ch = b - a
         if comp["value_trend"] == "stable":
-            return f"{head} est {reste} stable ({fa} puis {fb} ; variation de {_pts(ch)}, tolérance {_pts(comp['tolerance'])})."
-        return f"{head} a {'augmenté' if ch > 0 else 'baissé'} de {_pts(ch)} ({fa} puis {fb})."
+            return (f"{head} {est} {reste} stable ({fa} puis {fb} ; variation de {_pts(ch)}, "
+                    f"tolérance {_pts(comp['tolerance'])}).")
+        return f"{head} {a_} {'augmenté' if ch > 0 else 'baissé'} de {_pts(ch)} ({fa} puis {fb})."
     rel = (b / a - 1) * 100 if a else 0.0
     if comp["value_trend"] == "stable":
-        return (f"{head} est {reste} stable ({fa} puis {fb} ; variation de {fmt_number(abs(rel), 1)} %, "
+        return (f"{head} {est} {reste} stable ({fa} puis {fb} ; variation de {fmt_number(abs(rel), 1)} %, "
                 f"tolérance {fmt_number(comp['tolerance'] * 100, 0)} %).")
-    return f"{head} a {'augmenté' if rel > 0 else 'baissé'} de {fmt_number(abs(rel), 1)} % ({fa} puis {fb})."
+    return f"{head} {a_} {'augmenté' if rel > 0 else 'baissé'} de {fmt_number(abs(rel), 1)} % ({fa} puis {fb})."
 
 
 def _pick(rows: list[dict]) -> tuple[dict | None, str | None]:
-    """First reference row (commune, epci, ensemble_qpv) with a published value, and a note on substitution."""
+    """First reference row (commune, epci, ensemble_qpv) with a published value, and a short note saying
+    which levels had no value and, for a quartier linked to several territories of that level, which one."""
     tried = []
     for level in REFERENCE_LEVELS:
         for r in rows:
             if r["level"] == level and r["ref_value"] is not None:
-                note = None
+                notes = []
                 if tried:
                     missing = " ni ".join(_WITH[x] for x in dict.fromkeys(tried))
-                    note = (f"Pas de valeur publiée pour {missing} pour ce millésime : comparaison avec "
-                            f"{_WITH[level]}.")
-                return r, note
+                    notes.append(f"pas de valeur publiée pour {missing}")
+                same = [x for x in rows if x["level"] == level and x["ref_code"]]
+                if len(same) > 1:
+                    names = ", ".join(f"{x['ref_name']} ({x['ref_code']})" for x in same)
+                    notes.append(f"quartier rattaché à plusieurs territoires de ce niveau : {names}")
+                return r, " ; ".join(notes) or None
         tried.append(level)
     return None, None
 
 
+def _earlier_rows(con, code: str, indicator_id: str, edition: int, meta: dict) -> list[dict]:
+    """Gap rows (commune, EPCI, Ensemble des QPV) at the latest edition before `edition` where the quartier and
+    one of these references are both published — [] when there is none."""
+    t = references.territory(con, code)
+    eds = [e for e in catalog.editions(con, indicator_id, t.get("generation")) if e < edition]
+    refs = [r for r in references.reference_territories(con, code) if r["level"] in REFERENCE_LEVELS and r["code"]]
+    if not eds or not refs:
+        return []
+    vals = gaps_mod.values(con, [code] + [r["code"] for r in refs], [(indicator_id, e) for e in eds])
+    for e in sorted(eds, reverse=True):
+        v, s = vals.get((code, indicator_id, e), (None, "non_disponible"))[:2]
+        if v is None:
+            continue
+        rows = []
+        for r in refs:
+            rv, rs = vals.get((r["code"], indicator_id, e), (None, "non_disponible"))[:2]
+            rows.append({"indicator_id": indicator_id, "edition": e, "value": v, "status": s, "level": r["level"],
+                         "ref_code": r["code"], "ref_name": r["name"], "ref_value": rv, "ref_status": rs,
+                         "gap": gaps_mod.gap_value(v, rv, meta["gap_kind"])})
+        if any(r["ref_value"] is not None for r in rows):
+            return rows
+    return []
+
+
 def for_indicator(con, code: str, indicator_id: str, gap_rows: list[dict]) -> dict:
-    """Barometer entry for one indicator from its gaps rows (see barometre())."""
+    """Barometer entry for one indicator from its gaps rows at the shown edition (see barometre()).
+
+    When no reference is published at that edition, the comparison uses the latest earlier edition where
+    the quartier and a reference both are, and says so (`millesime` is then that edition).
+    """
     meta = catalog.indicator(con, indicator_id)
     tol = catalog.tolerance(con, indicator_id)
     base = gap_rows[0] if gap_rows else {"value": None, "status": "non_disponible", "edition": None}
@@ -142,36 +185,50 @@ def for_indicator(con, code: str, indicator_id: str, gap_rows: list[dict]) -> di
            "light": None, "light_label": None, "sentence": None, "reference_level": None,
            "reference_code": None, "reference_name": None, "reference_value": None, "gap": None,
            "reference_note": None, "evolution": None}
+    np_, pron = noun_phrase(meta["label"])
     if base["value"] is None:
-        out["sentence"] = (f"{noun_phrase(meta['label'])[0]} n'est pas disponible pour ce quartier"
-                           f" ({secret.label(base['status']) or 'non disponible'}).")
+        out["sentence"] = (f"{np_} n'{verb('est', pron)} pas disponible{'s' if pron in ('ceux', 'celles') else ''} "
+                           f"pour ce quartier ({secret.label(base['status']) or 'non disponible'}).")
+        out["evolution"] = {"light": None, "light_label": None, "comparison": None,
+                            "sentence": "Évolution non mesurable : valeur du dernier millésime non disponible."}
+        return out
+    ref, note = _pick(gap_rows)
+    rows_used = gap_rows
+    if ref is None and base["edition"] is not None:
+        rows_used = _earlier_rows(con, code, indicator_id, base["edition"], meta)
+        ref, note = _pick(rows_used) if rows_used else (None, None)
+        if ref is not None:
+            earlier = f"aucune référence publiée pour {base['edition']}, dernier millésime commun : {ref['edition']}"
+            note = f"{earlier} ; {note}" if note else earlier
+    if ref is None:
+        out["reference_note"] = (f"Aucune valeur de référence publiée (commune, intercommunalité, ensemble des "
+                                 f"quartiers prioritaires) pour ce quartier : pas de voyant.")
+        out["sentence"] = out["reference_note"]
     else:
-        ref, note = _pick(gap_rows)
-        if ref is None:
-            out["status"] = "ok"
-            out["reference_note"] = "Aucune valeur de référence publiée (commune, intercommunalité, ensemble des QPV)."
-            out["sentence"] = out["reference_note"]
-        else:
-            lt = light(ref["gap"], meta["gap_kind"], meta["polarity"], tol)
-            out.update(light=lt, light_label=LIGHT_LABELS.get(lt), reference_level=ref["level"],
-                       reference_code=ref["ref_code"], reference_name=ref["ref_name"],
-                       reference_value=ref["ref_value"], gap=ref["gap"], reference_note=note,
-                       sentence=territory_sentence(meta, base["value"], ref["ref_value"], ref["gap"], ref["level"],
-                                                   ref["ref_name"], base["edition"], tol))
-            if note:
-                out["sentence"] += " " + note
+        lt = light(ref["gap"], meta["gap_kind"], meta["polarity"], tol)
+        out.update(light=lt, light_label=LIGHT_LABELS.get(lt), millesime=ref["edition"],
+                   reference_level=ref["level"], reference_code=ref["ref_code"], reference_name=ref["ref_name"],
+                   reference_value=ref["ref_value"], gap=ref["gap"], reference_note=note,
+                   sentence=territory_sentence(meta, ref["value"], ref["ref_value"], ref["gap"], ref["level"],
+                                               ref["ref_name"], ref["edition"], tol))
+        if note:
+            out["sentence"] += f" (Référence : {_WITH.get(ref['level'], ref['ref_name'])} ; {note}.)"
     out["evolution"] = _trend(con, code, indicator_id, base["edition"], meta)
     return out
 
 
 def _trend(con, code, indicator_id, edition, meta) -> dict | None:
-    if edition is None:
-        return None
+    """Light and sentence for the change since the latest comparable (non-consecutive) edition."""
     ev = evolution.evolution(con, code, indicator_id, to_edition=edition)
     comp = ev["comparison"]
-    if comp is None or comp["value_from"] is None or comp["value_to"] is None:
-        return {"light": None, "light_label": None, "sentence": "Pas de millésime antérieur comparable "
-                "(l'INSEE déconseille de comparer deux millésimes consécutifs).", "comparison": comp}
+    if comp is None:
+        return {"light": None, "light_label": None, "comparison": None,
+                "sentence": "Pas de millésime antérieur comparable (l'INSEE déconseille de comparer deux "
+                            "millésimes consécutifs)."}
+    if comp["value_from"] is None or comp["value_to"] is None:
+        return {"light": None, "light_label": None, "comparison": comp,
+                "sentence": f"Évolution {comp['from_edition']}-{comp['to_edition']} non mesurable : valeur "
+                            f"{secret.label(comp['status_from'] if comp['value_from'] is None else comp['status_to'])}."}
     lt = TREND_LIGHT.get(comp["value_trend"])
     return {"light": lt, "light_label": LIGHT_LABELS.get(lt), "from_edition": comp["from_edition"],
             "to_edition": comp["to_edition"], "tolerance": comp["tolerance"], "label": comp["label"],

@@ -83,11 +83,15 @@ def editions_by_indicator(con, generation: str | None = "2015", level: str = "qp
     c = _cache(con)
     key = ("editions", generation, level)
     if key not in c:
+        # An edition counts when at least one territory has the variable published or masked (ok, bruite,
+        # secret): editions where the file lacks the variable ('absent' everywhere) are not editions of it.
         sql = """
-            SELECT v.indicator_id, list(DISTINCT v.edition ORDER BY v.edition) AS eds
-            FROM indicator_value v JOIN territory t ON t.code = v.territory_code
-            WHERE t.level = ? AND (? IS NULL OR t.generation = ?)
-            GROUP BY v.indicator_id
+            SELECT indicator_id, list(edition ORDER BY edition) AS eds FROM (
+                SELECT v.indicator_id, v.edition
+                FROM indicator_value v JOIN territory t ON t.code = v.territory_code
+                WHERE t.level = ? AND (? IS NULL OR t.generation = ?)
+                GROUP BY ALL HAVING count(*) FILTER (WHERE v.status IN ('ok', 'bruite', 'secret')) > 0
+            ) GROUP BY indicator_id
         """
         rows = con.execute(sql, [level, generation, generation]).fetchall()
         c[key] = {i: [int(e) for e in eds] for i, eds in rows}
@@ -95,7 +99,7 @@ def editions_by_indicator(con, generation: str | None = "2015", level: str = "qp
 
 
 def editions(con, indicator_id: str, generation: str | None = "2015", level: str = "qpv") -> list[int]:
-    """Editions (ascending) in which the indicator exists for quartiers of that generation."""
+    """Editions (ascending) in which the indicator is published for quartiers of that generation."""
     return list(editions_by_indicator(con, generation, level).get(indicator_id, []))
 
 

@@ -69,10 +69,10 @@ def gap_verdict(gap_from, gap_to, gap_kind: str, polarity: str, tol: float) -> s
     return "decrochage" if delta > 0 else "rattrapage"
 
 
-def _series(con, code: str, indicator_id: str, ref_code: str | None, editions) -> list[dict]:
-    pairs = [(indicator_id, e) for e in editions]
-    codes = [code] + ([ref_code] if ref_code else [])
-    vals = gaps_mod.values(con, codes, pairs)
+def _series(con, code: str, indicator_id: str, ref_code: str | None, editions, vals=None) -> list[dict]:
+    """[{edition, value, status, ref_value, ref_status, gap}] for the given editions (vals: preloaded values)."""
+    if vals is None:
+        vals = gaps_mod.values(con, [code] + ([ref_code] if ref_code else []), [(indicator_id, e) for e in editions])
     kind = catalog.indicator(con, indicator_id)["gap_kind"]
     out = []
     for e in editions:
@@ -84,22 +84,6 @@ def _series(con, code: str, indicator_id: str, ref_code: str | None, editions) -
     return out
 
 
-def _pick_reference(con, code: str, indicator_id: str, reference, editions) -> dict | None:
-    refs = references.reference_territories(con, code)
-    if reference is not None:
-        for r in refs:
-            if reference in (r["level"], r["code"]) and r["code"]:
-                return r
-        return None
-    for level in REFERENCE_ORDER:
-        for r in refs:
-            if r["level"] == level and r["code"]:
-                ser = _series(con, code, indicator_id, r["code"], editions)
-                if sum(1 for p in ser if p["ref_value"] is not None) >= 2:
-                    return r
-    return None
-
-
 def label(from_edition: int, to_edition: int, comparable: bool) -> str:
     """French label of a comparison, e.g. 'Évolution 2019 → 2022 (3 ans, millésimes non consécutifs)'."""
     years = abs(to_edition - from_edition)
@@ -109,25 +93,27 @@ def label(from_edition: int, to_edition: int, comparable: bool) -> str:
     return txt + ", millésimes consécutifs : comparaison déconseillée par l'INSEE)"
 
 
-def compare(con, code: str, indicator_id: str, from_edition: int, to_edition: int,
-            reference: str | None = None, min_years: int = MIN_YEARS, allow_consecutive: bool = False) -> dict:
-    """Compare two editions of one quartier indicator (value trend and gap verdict), with label and tolerance."""
-    t = references.territory(con, code)
-    meta = catalog.indicator(con, indicator_id)
-    tol = catalog.tolerance(con, indicator_id)
-    comparable = is_comparable(from_edition, to_edition, t["level"], min_years)
-    ref = _pick_reference(con, t["code"], indicator_id, reference, [from_edition, to_edition])
-    ser = _series(con, t["code"], indicator_id, ref["code"] if ref else None, [from_edition, to_edition])
-    a, b = ser
-    ok = comparable or allow_consecutive
+def _choose_reference(refs, vals, indicator_id, wanted: list[int], reference) -> dict | None:
+    """The requested level/code, else the first level of REFERENCE_ORDER published at every `wanted` edition
+    (or, failing that, at two editions at least)."""
+    if reference is not None:
+        return next((r for r in refs if reference in (r["level"], r["code"])), None)
+
+    def n_pub(r, eds):
+        return sum(1 for e in eds if vals.get((r["code"], indicator_id, e), (None,))[0] is not None)
+
+    ordered = [r for level in REFERENCE_ORDER for r in refs if r["level"] == level]
+    return (next((r for r in ordered if wanted and n_pub(r, wanted) == len(wanted)), None)
+            or next((r for r in ordered if n_pub(r, sorted({e for (_, _, e) in vals})) >= 2), None))
+
+
+def _comparison(meta: dict, tol: float, a: dict, b: dict, ref: dict | None, comparable: bool, ok: bool) -> dict:
     kind, pol = meta["gap_kind"], meta["polarity"]
-    change = None
-    if a["value"] is not None and b["value"] is not None:
-        change = b["value"] - a["value"]
+    change = b["value"] - a["value"] if a["value"] is not None and b["value"] is not None else None
     return {
-        "indicator_id": indicator_id, "from_edition": from_edition, "to_edition": to_edition,
-        "years": abs(to_edition - from_edition), "comparable": comparable,
-        "label": label(from_edition, to_edition, comparable),
+        "indicator_id": meta["indicator_id"], "from_edition": a["edition"], "to_edition": b["edition"],
+        "years": abs(b["edition"] - a["edition"]), "comparable": comparable,
+        "label": label(a["edition"], b["edition"], comparable),
         "value_from": a["value"], "value_to": b["value"], "status_from": a["status"], "status_to": b["status"],
         "value_change": change,
         "value_trend": value_trend(a["value"], b["value"], kind, pol, tol) if ok else None,
@@ -139,34 +125,103 @@ def compare(con, code: str, indicator_id: str, from_edition: int, to_edition: in
     }
 
 
+def compare(con, code: str, indicator_id: str, from_edition: int, to_edition: int,
+            reference: str | None = None, min_years: int = MIN_YEARS, allow_consecutive: bool = False) -> dict:
+    """Compare two given editions of one quartier indicator (value trend, gap verdict, label, tolerance).
+
+    Consecutive editions at quartier level come back with comparable=False and no trend nor verdict unless
+    allow_consecutive=True."""
+    return evolution(con, code, indicator_id, reference, from_edition, to_edition, min_years,
+                     allow_consecutive)["comparison"]
+
+
 def evolution(con, code: str, indicator_id: str, reference: str | None = None,
               from_edition: int | None = None, to_edition: int | None = None,
               min_years: int = MIN_YEARS, allow_consecutive: bool = False) -> dict:
     """Series of value and gap over all editions plus the default (non-consecutive) comparison.
 
     `reference` is a level ('epci', 'ensemble_qpv'…) or a territory code; None picks the first level of
-    REFERENCE_ORDER with values in at least two editions. Returns {series, comparison, long_comparison,
+    REFERENCE_ORDER published at both compared editions. Returns {series, comparison, long_comparison,
     reference_*}; `comparison` is None when no pair of editions is far enough apart.
     """
     t = references.territory(con, code)
+    meta = catalog.indicator(con, indicator_id)
+    tol = catalog.tolerance(con, indicator_id)
     gen = t.get("generation") if t["level"] == "qpv" else None
     eds = catalog.editions(con, indicator_id, gen, level=t["level"])
-    ref = _pick_reference(con, t["code"], indicator_id, reference, eds) if eds else None
-    series = _series(con, t["code"], indicator_id, ref["code"] if ref else None, eds)
-    visible_eds = [p["edition"] for p in series if p["value"] is not None]
+    if from_edition is not None and to_edition is not None:
+        eds = sorted(set(eds) | {int(from_edition), int(to_edition)})
+    refs = [r for r in references.reference_territories(con, t["code"]) if r["code"]] if t["level"] == "qpv" else []
+    vals = gaps_mod.values(con, [t["code"]] + [r["code"] for r in refs], [(indicator_id, e) for e in eds])
+    mine = [e for e in eds if vals.get((t["code"], indicator_id, e), (None,))[0] is not None]
     if from_edition is not None and to_edition is not None:
         pair = (int(from_edition), int(to_edition))
     else:
-        pair = pick_comparison(visible_eds, to_edition, min_years if t["level"] == "qpv" else 1)
-    comp = compare(con, t["code"], indicator_id, *pair, reference=ref["code"] if ref else None,
-                   min_years=min_years, allow_consecutive=allow_consecutive) if pair else None
-    long_comp = None
-    if comp and visible_eds and visible_eds[0] < comp["from_edition"]:
-        long_comp = compare(con, t["code"], indicator_id, visible_eds[0], comp["to_edition"],
-                            reference=ref["code"] if ref else None, min_years=min_years)
+        pair = pick_comparison(mine, to_edition, min_years if t["level"] == "qpv" else 1)
+    ref = _choose_reference(refs, vals, indicator_id, list(pair) if pair else [], reference)
+    series = _series(con, t["code"], indicator_id, ref["code"] if ref else None, eds, vals)
+    by_ed = {p["edition"]: p for p in series}
+    comp = long_comp = None
+    if pair:
+        comparable = is_comparable(pair[0], pair[1], t["level"], min_years)
+        comp = _comparison(meta, tol, by_ed[pair[0]], by_ed[pair[1]], ref, comparable, comparable or allow_consecutive)
+        if mine and mine[0] < min(pair) and from_edition is None:
+            long_comp = _comparison(meta, tol, by_ed[mine[0]], by_ed[pair[1]], ref, True, True)
     return {
         "indicator_id": indicator_id, "code": t["code"], "editions": eds, "series": series,
         "reference_level": ref["level"] if ref else None, "reference_code": ref["code"] if ref else None,
         "reference_name": ref["name"] if ref else None,
         "comparison": comp, "long_comparison": long_comp, "min_years": min_years,
     }
+
+
+_TO = {"commune": "à la commune", "epci": "à l'intercommunalité", "departement": "au département",
+       "region": "à la région", "france": "à la France métropolitaine",
+       "ensemble_qpv": "à l'ensemble des quartiers prioritaires"}
+VERDICT_WORDS = {"rattrapage": "rattrapage", "decrochage": "décrochage", "stable": "écart stable"}
+
+
+def verdict_sentence(meta: dict, comp: dict | None) -> str | None:
+    """French sentence on the gap's evolution, e.g. 'Évolution 2017 → 2019 (…) : rattrapage par rapport à …'."""
+    if not comp or comp.get("verdict") is None or comp.get("reference_name") is None:
+        return None
+    from observatoire.frformat import fmt_number
+
+    if comp["gap_kind"] == "points":
+        def g(x):
+            return f"{'+' if x >= 0 else '−'}{fmt_number(abs(x), 1)}"
+        gaps_txt = f"écart de {g(comp['gap_from'])} puis {g(comp['gap_to'])} points"
+        tol = f"tolérance {fmt_number(comp['tolerance'], 1)} point{'s' if comp['tolerance'] >= 2 else ''}"
+    else:
+        gaps_txt = f"rapport de {fmt_number(comp['gap_from'], 2)} puis {fmt_number(comp['gap_to'], 2)}"
+        tol = f"tolérance {fmt_number(comp['tolerance'] * 100, 0)} %"
+    level = comp["reference_level"]
+    name = comp["reference_name"] if level not in ("ensemble_qpv", "france") else ""
+    who = f"{_TO.get(level, 'à')} {name}".strip()
+    return f"{comp['label']} : {VERDICT_WORDS[comp['verdict']]} par rapport {who} ({gaps_txt} ; {tol})."
+
+
+def series(con, code: str, indicator_id: str, levels=None) -> dict:
+    """Long table for charts: {series: [{edition, level, code, name, value, status}] for the quartier ('qpv')
+    and each reference level, caveat (INSEE rule), comparison, verdict (French sentence) }."""
+    t = references.territory(con, code)
+    gen = t.get("generation") if t["level"] == "qpv" else None
+    eds = catalog.editions(con, indicator_id, gen, level=t["level"])
+    refs = [r for r in references.reference_territories(con, t["code"])
+            if r["code"] and (levels is None or r["level"] in levels)] if t["level"] == "qpv" else []
+    vals = gaps_mod.values(con, [t["code"]] + [r["code"] for r in refs], [(indicator_id, e) for e in eds])
+    rows = []
+    for who in [{"level": "qpv", "code": t["code"], "name": t["name"]}] + refs:
+        for e in eds:
+            v, s = vals.get((who["code"], indicator_id, e), (None, "non_disponible"))[:2]
+            if who["level"] != "qpv" and (who["code"], indicator_id, e) not in vals:
+                continue
+            rows.append({"edition": e, "level": who["level"], "code": who["code"], "name": who["name"],
+                         "value": v, "status": s})
+    ev = evolution(con, t["code"], indicator_id)
+    meta = catalog.indicator(con, indicator_id)
+    caveat = ("À l'échelle du quartier, l'INSEE déconseille de comparer deux millésimes consécutifs"
+              + (f" ; {ev['comparison']['label']}" if ev["comparison"] else "") + ".")
+    return {"indicator_id": indicator_id, "code": t["code"], "series": rows, "caveat": caveat,
+            "comparison": ev["comparison"], "verdict": verdict_sentence(meta, ev["comparison"]),
+            "reference_level": ev["reference_level"], "reference_name": ev["reference_name"]}

@@ -18,6 +18,13 @@ CAVEAT_INCOME_YEAR = ("Revenus (Filosofi) : le millésime indiqué est l'année 
                       "(intercommunalité, département, région, France) sont celles de la même année.")
 
 
+RELATION_LABELS = {"qpv_commune": "à la commune", "qpv_epci": "à l'intercommunalité",
+                   "qpv_contrat": "au contrat de ville", "qpv_arrondissement": "à l'arrondissement",
+                   "qp2015_qpv2024": "à la géographie 2024"}
+LINK_STATUS_LABELS = {"unmatched": "introuvable", "ambiguous": "ambigu", "fuzzy": "approché",
+                      "resolved": "résolu", "note": "remarque"}
+
+
 def _ref_dict(t: dict | None) -> dict | None:
     return {"code": t["code"], "name": t["name"]} if t and t.get("code") else None
 
@@ -126,8 +133,10 @@ def caveats(con, f: dict) -> list[str]:
     t = f["territory"]
     out = []
     for i in t["link_issues"]:
-        what = {"ambiguous": "ambigu", "unmatched": "non trouvé", "fuzzy": "approché"}.get(i["status"], i["status"])
-        out.append(f"Rattachement {i['relation']} {what} : {i['detail']} (source {i['source_file']}).")
+        what = LINK_STATUS_LABELS.get(i["status"], i["status"])
+        rel = RELATION_LABELS.get(i["relation"], i["relation"])
+        src = f" (source : {i['source_file']})" if i.get("source_file") else ""
+        out.append(f"Rattachement {rel} — {what} : {i['detail']}{src}.")
     if not any(x["value"] is not None for x in f["indicators"]):
         succ = ", ".join(x["code"] for x in t["crosswalk"]) or "aucune correspondance"
         out.append(f"Aucun indicateur publié pour ce quartier dans l'entrepôt (géographie {t['generation']}) ; "
@@ -139,7 +148,7 @@ def caveats(con, f: dict) -> list[str]:
             by.setdefault(secret.label(x["status"]), []).append(x["label"])
         for lab, names in by.items():
             out.append(f"{len(names)} indicateur(s) sans valeur ({lab}) : {', '.join(names[:5])}"
-                       f"{'…' if len(names) > 5 else ''}.")
+                       f"{' …' if len(names) > 5 else '.'}")
     out.append(CAVEAT_CONSECUTIVE)
     if any(x["theme"] == "revenus" for x in f["indicators"]):
         out.append(CAVEAT_INCOME_YEAR)
@@ -148,7 +157,7 @@ def caveats(con, f: dict) -> list[str]:
     if f["means"] and max(m["year"] for m in f["means"]) >= 2024:
         out.append("Moyens de l'État 2024-2025 : contrats « Engagements Quartiers 2030 » ; une partie des postes "
                    "FONJEP 2024-2025 n'a pas de code contrat et 2025 semble partiel.")
-    if not f["twins"] and t["level"] == "qpv":
+    if not f["twins"] and any(x["value"] is not None for x in f["indicators"]):
         out.append("Pas de quartiers jumeaux : profil trop incomplet pour une comparaison fiable.")
     if t.get("is_demo"):
         out.append("Données de démonstration.")
@@ -175,12 +184,14 @@ def to_text(f: dict) -> str:
     if t["communes"]:
         lines.append("Commune(s) : " + ", ".join(
             (c["name"] or "?") + ("" if c["link_status"] == "ok" else f" [{c['link_status']}]") for c in t["communes"]))
-    for key, lab in (("epci", "Intercommunalité"), ("contrat", "Contrat de ville"),
-                     ("departement", "Département"), ("region", "Région")):
+    for key, lab in (("epcis", "Intercommunalité"), ("contrats", "Contrat de ville")):
+        if t.get(key):
+            lines.append(f"{lab} : " + ", ".join(f"{x['name']} ({x['code']})" for x in t[key]))
+    for key, lab in (("departement", "Département"), ("region", "Région")):
         if t.get(key):
             lines.append(f"{lab} : {t[key]['name']} ({t[key]['code']})")
     lines.append("")
-    lines.append("Indicateurs")
+    lines.append("Indicateurs" if any(x["edition"] is not None for x in f["indicators"]) else "Indicateurs : aucun")
     for x in f["indicators"]:
         if x["edition"] is None:
             continue
@@ -191,8 +202,10 @@ def to_text(f: dict) -> str:
         lines.append(f"- {x['label']} ({x['edition']}) : {val}{pos}")
         refs = [r for r in x["references"] if r["value"] is not None]
         for r in refs:
-            lines.append(f"    {references.LEVEL_LABELS.get(r['level'], r['level'])} {r['name'] or ''} : "
-                         f"{_fmt(r['value'], x)} {('(' + _gap_txt(r, x.get('decimals') or 1) + ')') if r['gap'] is not None else ''}".rstrip())
+            lev = references.LEVEL_LABELS.get(r["level"], r["level"])
+            name = "" if (r["name"] or "").lower() in lev.lower() or r["level"] == "ensemble_qpv" else r["name"]
+            lines.append(f"    {lev} {name or ''}".rstrip() + " : "
+                         + f"{_fmt(r['value'], x)} {('(' + _gap_txt(r, x.get('decimals') or 1) + ')') if r['gap'] is not None else ''}".rstrip())
         b = x["barometre"]
         if b:
             lum = {"mieux": "●+ mieux", "comparable": "●= comparable", "moins_bien": "●− moins bien"}

@@ -39,10 +39,9 @@ _RANKED = """
 """
 
 
-def _ranked(con, pairs: list[tuple[str, int]], generation: str, code: str | None = None) -> pd.DataFrame:
-    sql = _RANKED + (" WHERE q.code = ?" if code else " ORDER BY q.indicator_id, r.rank_nat NULLS LAST, q.code")
-    params = [[p[0] for p in pairs], [int(p[1]) for p in pairs], str(generation)] + ([code] if code else [])
-    return con.execute(sql, params).df()
+def _ranked(con, pairs: list[tuple[str, int]], generation: str) -> pd.DataFrame:
+    sql = _RANKED + " ORDER BY q.indicator_id, r.rank_nat NULLS LAST, q.code"
+    return con.execute(sql, [[p[0] for p in pairs], [int(p[1]) for p in pairs], str(generation)]).df()
 
 
 def _num(v, integer=False):
@@ -56,25 +55,62 @@ def _scope(row, suffix: str) -> dict:
             "percentile": _num(row[f"pct_{suffix}"])}
 
 
+_TARGET = """
+    WITH p AS (SELECT unnest(?) AS indicator_id, unnest(?) AS edition),
+    me AS (
+        SELECT v.indicator_id, v.edition, v.value, v.status
+        FROM indicator_value v JOIN p USING (indicator_id, edition) WHERE v.territory_code = ?
+    ),
+    peers AS (
+        SELECT v.indicator_id, v.value, t.departement, t.region
+        FROM indicator_value v JOIN p USING (indicator_id, edition)
+        JOIN territory t ON t.code = v.territory_code
+        WHERE t.level = 'qpv' AND t.generation = ? AND v.status IN ('ok', 'bruite') AND v.value IS NOT NULL
+    )
+    SELECT me.indicator_id, me.value, me.status,
+        1 + count(*) FILTER (WHERE o.value > me.value)                          AS rank_nat,
+        count(o.value)                                                           AS n_nat,
+        100.0 * count(*) FILTER (WHERE o.value <= me.value) / count(o.value)     AS pct_nat,
+        1 + count(*) FILTER (WHERE o.value > me.value AND o.departement = ?)     AS rank_dep,
+        count(*) FILTER (WHERE o.departement = ?)                                AS n_dep,
+        100.0 * count(*) FILTER (WHERE o.value <= me.value AND o.departement = ?)
+              / nullif(count(*) FILTER (WHERE o.departement = ?), 0)             AS pct_dep,
+        1 + count(*) FILTER (WHERE o.value > me.value AND o.region = ?)          AS rank_reg,
+        count(*) FILTER (WHERE o.region = ?)                                     AS n_reg,
+        100.0 * count(*) FILTER (WHERE o.value <= me.value AND o.region = ?)
+              / nullif(count(*) FILTER (WHERE o.region = ?), 0)                  AS pct_reg
+    FROM me LEFT JOIN peers o USING (indicator_id)
+    GROUP BY me.indicator_id, me.value, me.status
+"""
+
+
 def positions(con, code: str, indicator_editions: dict[str, int | None]) -> dict[str, dict]:
-    """position() for many indicators of one quartier in one query: {indicator_id: position dict}."""
+    """position() for many indicators of one quartier in one query: {indicator_id: position dict}.
+
+    Same definitions as the window functions of distribution(): rank = 1 + number of higher values,
+    percentile = 100 x share of values <= the quartier's."""
     t = references.territory(con, code)
     pairs = [(i, e) for i, e in indicator_editions.items() if e is not None]
+    by_id = {}
+    if pairs and t["level"] == "qpv":
+        dep, reg = t.get("departement"), t.get("region")
+        cur = con.execute(_TARGET, [[p[0] for p in pairs], [int(p[1]) for p in pairs], t["code"],
+                                    t.get("generation") or "2015"] + [dep] * 4 + [reg] * 4)
+        cols = [d[0] for d in cur.description]
+        by_id = {r[0]: dict(zip(cols, r)) for r in cur.fetchall()}
     out = {}
-    df = _ranked(con, pairs, t.get("generation") or "2015", t["code"]) if pairs and t["level"] == "qpv" else pd.DataFrame()
-    by_id = {r["indicator_id"]: r for r in df.to_dict("records")}
+    empty = {"rank": None, "n": None, "percentile": None}
     for i, e in indicator_editions.items():
         meta = catalog.indicator(con, i)
         r = by_id.get(i)
         status = r["status"] if r else "non_disponible"
+        shown = r is not None and status in secret.SHOWN_STATUSES and r["value"] is not None
         out[i] = {
             "indicator_id": i, "edition": e, "generation": t.get("generation"), "polarity": meta["polarity"],
             "value": secret.visible(_num(r["value"]), status) if r else None, "status": status,
-            "national": _scope(r, "nat") if r else {"rank": None, "n": None, "percentile": None},
-            "departement": dict(_scope(r, "dep"), code=t.get("departement")) if r else
-            {"rank": None, "n": None, "percentile": None, "code": t.get("departement")},
-            "region": dict(_scope(r, "reg"), code=t.get("region")) if r else
-            {"rank": None, "n": None, "percentile": None, "code": t.get("region")},
+            "national": _scope(r, "nat") if shown else dict(empty),
+            "departement": dict(_scope(r, "dep") if shown else empty, code=t.get("departement")),
+            "region": dict(_scope(r, "reg") if shown else empty, code=t.get("region")),
         }
         for k in ("rank", "n", "percentile"):
             out[i][k] = out[i]["national"][k]

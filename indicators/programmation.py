@@ -215,6 +215,20 @@ def _label(r, by: str) -> str:
     return f"{vocab.SEXES.get(r.sexe, r.sexe)}, {vocab.TRANCHES_AGE.get(r.tranche_age, r.tranche_age)}"
 
 
+def beneficiaries_total(sc, contrat: str, years=None, phase: str = "prevu") -> tuple[int | None, str, int]:
+    """Total beneficiaries of funded actions (value, status, number of actions giving it), guarded."""
+    where, params = _years_filter(years)
+    n, k = sc.execute(f"""
+        SELECT sum(b.n), count(DISTINCT a.id) FROM action a JOIN action_beneficiaire b ON b.action_id = a.id
+        WHERE a.contrat_code = ? AND b.phase = ? AND b.sexe = '*' AND b.tranche_age = '*'
+          AND a.statut IN {_FUNDED_SQL} {where}
+    """, [contrat, phase, *params]).fetchone()
+    if n is None:
+        return None, "non_disponible", 0
+    value, status = secret.guard(int(n), int(n), "beneficiaires")
+    return value, status, int(k)
+
+
 def girls_boys(sc, contrat: str, years=None, phase: str = "prevu", minors_only: bool = False) -> pd.DataFrame:
     """Girls/boys balance per theme (and overall): n_f, n_m, share of girls, guarded.
 
@@ -390,14 +404,21 @@ PARTIAL_MEANS_YEARS = {2025}
 
 
 def state_means(con, contrat: str) -> pd.DataFrame:
-    """Adultes-relais and FONJEP posts funded by the State for the contract, per year (real data, ASP and
-    FONJEP via ANCT). 2025 files look partial: flagged."""
-    cols = ["year", "kind", "label", "n_posts", "amount", "partial", "source_file"]
+    """Adultes-relais and FONJEP posts funded by the State for the contract, per year (real data: ASP and
+    FONJEP via ANCT). A post is counted once per year even when the file repeats its record (the 2025
+    FONJEP file lists most posts twice): n_records says how many records were read. 2025 looks partial."""
+    cols = ["year", "kind", "label", "n_posts", "amount", "n_records", "partial", "source_file"]
     if con is None:
         return pd.DataFrame(columns=cols)
     df = con.execute("""
-        SELECT year, kind, count(*) AS n_posts, sum(amount) AS amount, string_agg(DISTINCT source_file, ', ') AS source_file
-        FROM means_post WHERE contrat_code = ? GROUP BY ALL ORDER BY year, kind
+        WITH posts AS (
+            SELECT year, kind, id_poste, max(amount) AS amount, count(*) AS n_records,
+                   any_value(source_file) AS source_file
+            FROM means_post WHERE contrat_code = ? GROUP BY ALL
+        )
+        SELECT year, kind, count(*) AS n_posts, sum(amount) AS amount, sum(n_records) AS n_records,
+               string_agg(DISTINCT source_file, ', ') AS source_file
+        FROM posts GROUP BY ALL ORDER BY year, kind
     """, [contrat]).df()
     df["label"] = df["kind"].map({"adulte_relais": "Adultes-relais", "fonjep": "Postes FONJEP"})
     df["partial"] = df["year"].isin(PARTIAL_MEANS_YEARS)

@@ -7,6 +7,8 @@ falling back to another level.
 """
 from __future__ import annotations
 
+import weakref
+
 LEVELS = ["commune", "epci", "contrat_de_ville", "departement", "region", "france", "ensemble_qpv"]
 LEVEL_LABELS = {
     "qpv": "Quartier prioritaire",
@@ -33,37 +35,56 @@ def normalise_code(code: str) -> str:
     return c.upper() if c[:2].lower() in ("qp", "qn", "cv", "cn") or c[:3].lower() in ("dep", "reg", "frm", "ens") else c
 
 
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _cache(con) -> dict:
+    """Per-connection memo (territories and links do not change under a read-only connection)."""
+    try:
+        return _CACHE.setdefault(con, {})
+    except TypeError:
+        return {}
+
+
 def territory(con, code: str) -> dict:
     """The territory row for `code` as a dict; UnknownTerritory when the warehouse does not know it."""
     code = normalise_code(code)
-    df = con.execute("SELECT * FROM territory WHERE code = ?", [code]).df()
-    if df.empty:
-        raise UnknownTerritory(f"Territoire inconnu dans l'entrepôt : {code!r}")
-    rec = df.iloc[0].to_dict()
-    return {k: (None if isinstance(v, float) and v != v else v) for k, v in rec.items()}
+    c = _cache(con)
+    key = ("territory", code)
+    if key not in c:
+        cur = con.execute("SELECT * FROM territory WHERE code = ?", [code])
+        row = cur.fetchone()
+        if row is None:
+            raise UnknownTerritory(f"Territoire inconnu dans l'entrepôt : {code!r}")
+        c[key] = dict(zip([d[0] for d in cur.description], row))
+    return dict(c[key])
+
+
+def _records(con, sql: str, params) -> list[dict]:
+    cur = con.execute(sql, params)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
 def link_issues(con, code: str) -> list[dict]:
-    """Rows of `link_report` for this territory (unmatched, ambiguous or fuzzy links)."""
-    return con.execute(
+    """Rows of `link_report` for this territory (unmatched, ambiguous, fuzzy, resolved, note)."""
+    return _records(con,
         "SELECT relation, status, detail, source_file FROM link_report WHERE code = ? ORDER BY relation, status",
-        [normalise_code(code)],
-    ).df().to_dict("records")
+        [normalise_code(code)])
 
 
 def _parents(con, child: str | list[str], relation: str) -> list[dict]:
     children = [child] if isinstance(child, str) else list(child)
     if not children:
         return []
-    return con.execute(
+    return _records(con,
         """
         SELECT l.child_code, l.parent_code AS code, t.name, t.level AS territory_level, l.confidence, l.method
         FROM territory_link l LEFT JOIN territory t ON t.code = l.parent_code
         WHERE l.relation = ? AND list_contains(?, l.child_code)
         ORDER BY l.parent_code
         """,
-        [relation, children],
-    ).df().to_dict("records")
+        [relation, children])
 
 
 def _entry(level: str, code, name, **extra) -> dict:
@@ -76,11 +97,27 @@ def _clean(v):
     return None if isinstance(v, float) and v != v else v
 
 
+# How a link was made (territory_link.method, set by the loaders) in words, for links with confidence < 1.
+METHOD_LABELS = {
+    "cog_commune_deleguee": "ancienne commune rattachée à sa commune nouvelle (COG)",
+    "name_prefix": "nom approché (commune renommée)",
+    "name_other_departement": "commune d'un autre département",
+    "name_similar": "nom similaire",
+    "contour_code_commune": "code commune du contour",
+    "commune_epci": "par les communes du quartier",
+}
+
+
+def _status(conf) -> str:
+    """'ok' for a certain link (confidence 1), 'fuzzy' otherwise (the method says why)."""
+    return "ok" if conf is None or conf >= 1.0 else "fuzzy"
+
+
 def communes(con, code: str) -> list[dict]:
     """The quartier's communes (several for multi-commune quartiers), with link confidence and method."""
     return [
         _entry("commune", p["code"], p["name"], confidence=_clean(p["confidence"]), method=p["method"],
-               link_status="ok" if (_clean(p["confidence"]) or 1.0) >= 1.0 else "fuzzy")
+               link_status=_status(_clean(p["confidence"])), method_label=METHOD_LABELS.get(p["method"]))
         for p in _parents(con, normalise_code(code), "qpv_commune")
     ]
 
@@ -89,7 +126,7 @@ def contracts(con, code: str) -> list[dict]:
     """Contrats de ville the quartier belongs to (direct `qpv_contrat` links)."""
     return [
         _entry("contrat_de_ville", p["code"], p["name"], confidence=_clean(p["confidence"]), method=p["method"],
-               link_status="ok" if (_clean(p["confidence"]) or 1.0) >= 1.0 else "fuzzy")
+               link_status=_status(_clean(p["confidence"])))
         for p in _parents(con, normalise_code(code), "qpv_contrat")
     ]
 
@@ -97,7 +134,7 @@ def contracts(con, code: str) -> list[dict]:
 def crosswalk(con, code: str) -> list[dict]:
     """2015 <-> 2024 correspondences of a quartier (either direction), with confidence."""
     code = normalise_code(code)
-    return con.execute(
+    return _records(con,
         """
         SELECT CASE WHEN l.child_code = ? THEN l.parent_code ELSE l.child_code END AS code,
                t.name, t.generation, l.confidence, l.method
@@ -106,8 +143,7 @@ def crosswalk(con, code: str) -> list[dict]:
         WHERE l.relation = 'qp2015_qpv2024' AND (l.child_code = ? OR l.parent_code = ?)
         ORDER BY l.confidence DESC NULLS LAST, code
         """,
-        [code, code, code, code],
-    ).df().to_dict("records")
+        [code, code, code, code])
 
 
 def reference_territories(con, code: str) -> list[dict]:
@@ -117,6 +153,14 @@ def reference_territories(con, code: str) -> list[dict]:
     (from link_report) or 'non_disponible', never replaced by another level.
     """
     t = territory(con, code)
+    key = ("refs", t["code"])
+    c = _cache(con)
+    if key not in c:
+        c[key] = _reference_territories(con, t)
+    return [dict(r) for r in c[key]]
+
+
+def _reference_territories(con, t: dict) -> list[dict]:
     code = t["code"]
     refs: list[dict] = []
 
@@ -137,7 +181,7 @@ def reference_territories(con, code: str) -> list[dict]:
             seen.add(p["code"])
             conf = _clean(p["confidence"])
             refs.append(_entry("epci", p["code"], p["name"], confidence=conf, method=p["method"],
-                               link_status="ok" if (conf or 1.0) >= 1.0 else "fuzzy"))
+                               link_status=_status(conf)))
     if not seen:
         refs.append(_entry("epci", None, None, link_status="non_disponible"))
 

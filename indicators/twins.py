@@ -53,6 +53,18 @@ class Matrix:
             sd = np.where(self.sd > 0, self.sd, np.nan)
             self.z = (raw - self.mean) / sd  # constant columns become all-NaN: no information
         self.present = ~np.isnan(self.z)
+        self._info = self._labels = None
+
+    def info(self, con) -> dict[str, dict]:
+        """Name, communes, contract… of every quartier of the matrix (one query, then cached)."""
+        if self._info is None:
+            self._info = _info(con, list(self.codes))
+        return self._info
+
+    def labels(self, con) -> dict[str, str]:
+        if self._labels is None:
+            self._labels = {r: catalog.indicator(con, r)["label"] for r in self.ids}
+        return self._labels
 
 
 def matrix(con, generation: str = "2015", edition: int | None = None, indicator_ids=None) -> Matrix:
@@ -129,8 +141,7 @@ def twins(con, code: str, n: int = 5, indicator_ids=None, edition: int | None = 
     d, cnt = distances(m, i, mo)
     ok = np.flatnonzero(~np.isnan(d))
     order = ok[np.lexsort((m.codes[ok].astype(str), d[ok]))][:n]
-    info = _info(con, [m.codes[j] for j in order])
-    labels = {r: catalog.indicator(con, r)["label"] for r in m.ids}
+    info, labels = m.info(con), m.labels(con)
     out = []
     for j in order:
         common = np.flatnonzero(m.present[i] & m.present[j])
@@ -149,23 +160,28 @@ def twins(con, code: str, n: int = 5, indicator_ids=None, edition: int | None = 
 
 
 def _info(con, codes: list[str]) -> dict[str, dict]:
+    """{code: {name, departement, region, communes, contrat, ex_quartier}} for quartiers (set-based SQL)."""
     if not codes:
         return {}
     rows = con.execute(
         """
-        SELECT t.code, t.name, t.departement, t.region,
-            (SELECT string_agg(c.name, ', ' ORDER BY c.name) FROM territory_link l JOIN territory c
-               ON c.code = l.parent_code WHERE l.child_code = t.code AND l.relation = 'qpv_commune') AS communes,
-            (SELECT string_agg(l.parent_code, ', ' ORDER BY l.parent_code) FROM territory_link l
-               WHERE l.child_code = t.code AND l.relation = 'qpv_contrat') AS contrat,
-            (SELECT count(*) FROM territory_link l
-               WHERE l.relation = 'qp2015_qpv2024' AND (l.child_code = t.code OR l.parent_code = t.code)) AS n_xwalk
-        FROM territory t WHERE list_contains(?, t.code)
+        WITH q AS (SELECT code, name, departement, region FROM territory WHERE list_contains(?, code)),
+        com AS (SELECT l.child_code AS code, string_agg(c.name, ', ' ORDER BY c.name) AS communes
+                FROM territory_link l JOIN territory c ON c.code = l.parent_code
+                WHERE l.relation = 'qpv_commune' GROUP BY 1),
+        cv AS (SELECT child_code AS code, string_agg(parent_code, ', ' ORDER BY parent_code) AS contrat
+               FROM territory_link WHERE relation = 'qpv_contrat' GROUP BY 1),
+        xw AS (SELECT code, count(*) AS n FROM (
+                  SELECT child_code AS code FROM territory_link WHERE relation = 'qp2015_qpv2024'
+                  UNION ALL SELECT parent_code FROM territory_link WHERE relation = 'qp2015_qpv2024') GROUP BY 1)
+        SELECT q.code, q.name, q.departement, q.region, com.communes, cv.contrat, coalesce(xw.n, 0)
+        FROM q LEFT JOIN com USING (code) LEFT JOIN cv USING (code) LEFT JOIN xw USING (code)
         """,
         [list(codes)],
     ).fetchall()
     has_xwalk = con.execute(
         "SELECT count(*) FROM territory_link WHERE relation = 'qp2015_qpv2024'").fetchone()[0] > 0
+    # ex_quartier: a 2015 quartier with no 2024 successor in the crosswalk (None when there is no crosswalk)
     return {c: {"name": nm, "departement": dep, "region": reg, "communes": com, "contrat": cv,
                 "ex_quartier": (nx == 0) if has_xwalk and c.startswith("QP") else None}
             for c, nm, dep, reg, com, cv, nx in rows}

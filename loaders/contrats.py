@@ -1,20 +1,23 @@
 """Contrats de ville (2015 and 2024 generations), quartier -> contract links, and the State means per contract.
 
 Contracts (`geom_cv_ctr_{2015,2024}gen.json`): one territory per code (the 45 `CV` codes present in both
-files are one row, generation '2015/2024'); the published carrier (`codgeo`) goes to contract_carrier and
+files are one row, generation '2015/2024'); every published carrier (`codgeo`) goes to contract_carrier and
 resolves to a current territory: commune (5 chars), EPCI or EPT (Grand Paris) SIREN, or — for the 2015
-SIRENs of EPCI merged since (NOTRe law, 2017) — the current EPCI whose ANCT outline contains the contract
-point (same département required; 'epci_fusionne', confidence 0.9).
+SIRENs of EPCI merged since (NOTRe law, 2017) — 'epci_fusionne': candidate successors are the current EPCI
+(with communes in the contract's département) whose ANCT outline holds the contract point or lies within
+0.03°, and the carrier kept is the EPCI of the quartiers finally assigned to the contract.
 
 Quartier -> contract (`qpv_contrat`), per generation, first non-empty tier among the contracts of that
 generation's file carried by: 1. one of the quartier's communes, 2. their EPT, 3. their EPCI, 4. an old
 EPCI merged into their EPCI; candidates outside the quartier's département are dropped when others remain;
 in the 2024 file a `CN` contract wins over a `CV` one with the same carrier (overseas carriers are listed
 with their old and new contract). Several candidates left:
-- 2015: the published `pop` of each contract is the sum of its quartiers' POP_MUN (exact for 230 of the
-  242 unambiguous contracts), so quartiers are assigned to minimise the population gap, starting from the
-  nearest contract point and improving by moves and swaps; a group whose sums all match exactly is
-  'verified' (confidence 0.9), otherwise confidence 0.6 and a 'fuzzy' report listing the candidates;
+- 2015: the published `pop` of each contract is the sum of its quartiers' POP_MUN (exact for 231 of the
+  236 contracts whose quartiers are all certain). Quartiers are grouped by commune (one commune = one EPCI = one contract in
+  2015; a quartier spanning communes is free) and a branch-and-bound search looks for the split giving
+  every contract exactly its published population, nearest contract point first. Exact split: 'resolved',
+  confidence 0.9. Otherwise the nearest contract point is kept (0.6, 'fuzzy'; 0.9 for the contracts whose
+  sum happens to be exact).
 - 2024: no quartier population exists yet, so every candidate is linked with confidence 1/n and reported
   'ambiguous'.
 
@@ -216,30 +219,37 @@ def _assign_units(units: list[set[str]], cands: dict[str, list[str]], pop: dict[
     best = [math.inf, None]
     choice = [None] * len(items)
     nodes = [0]
+    tgt = {c: target.get(c, cur[c]) for c in contracts}
+    gap = {"over": sum(max(0.0, cur[c] - tgt[c]) for c in contracts),
+           "under": sum(max(0.0, tgt[c] - cur[c]) for c in contracts)}
 
-    def bound(i):
-        over = sum(max(0.0, cur[c] - target.get(c, cur[c])) for c in contracts)
-        under = sum(max(0.0, target.get(c, 0.0) - cur[c]) for c in contracts)
-        return over + max(0.0, under - remaining[i])
+    def move(c, p):
+        """cur[c] += p, keeping the total overshoot and undershoot up to date."""
+        before = cur[c] - tgt[c]
+        cur[c] += p
+        after = cur[c] - tgt[c]
+        gap["over"] += max(0.0, after) - max(0.0, before)
+        gap["under"] += max(0.0, -after) - max(0.0, -before)
 
     def dfs(i):
         nodes[0] += 1
         if nodes[0] > max_nodes:
             return
         if i == len(items):
-            err = sum(abs(cur[c] - target.get(c, cur[c])) for c in contracts)
+            err = gap["over"] + gap["under"]
             if err < best[0]:
                 best[0], best[1] = err, list(choice)
             return
-        if bound(i) >= best[0]:
+        # Lower bound: overshoot never shrinks; undershoot beyond the remaining population stays.
+        if gap["over"] + max(0.0, gap["under"] - remaining[i]) >= best[0]:
             return
         p, order, _u = items[i]
         for c in order:
-            cur[c] += p
+            move(c, p)
             choice[i] = c
             dfs(i + 1)
-            cur[c] -= p
-            if best[0] == 0:
+            move(c, -p)
+            if best[0] < 0.5:
                 return
 
     dfs(0)
@@ -380,57 +390,60 @@ def _link_quartiers(ctx: BuildContext, rows: list[dict]) -> tuple[list, list, di
 
 
 def _load_means(ctx: BuildContext) -> None:
+    """All twelve files in one statement (record = position in the file's JSON array), checks per file."""
     con = ctx.con
     contracts = {r[0] for r in con.execute("SELECT code FROM territory WHERE level = 'contrat_de_ville'").fetchall()}
-    total = 0
-    for kind, stem in (("adulte_relais", "adulte-relais"), ("fonjep", "postes-fonjep")):
-        for year in YEARS:
-            rel = f"{DIR}/{stem}-{year}.json"
-            path = ctx.path(rel)
-            name = path.name
-            con.execute(f"""
-                CREATE OR REPLACE TEMP TABLE mp AS
-                SELECT row_number() OVER () AS record, * FROM read_json('{path}', format='array',
-                    columns={{id_poste: 'VARCHAR', code_tiers: 'VARCHAR', raison_sociale: 'VARCHAR', annee: 'VARCHAR',
-                              montant: 'VARCHAR', code_cv: 'VARCHAR', insee_dep: 'VARCHAR', insee_reg: 'VARCHAR'}})""")
-            n, bad_year, bad_amount, no_cv, no_tiers, dups = con.execute(f"""
-                SELECT count(*),
-                       count(*) FILTER (WHERE TRY_CAST(annee AS INTEGER) IS DISTINCT FROM {year}),
-                       count(*) FILTER (WHERE montant IS NOT NULL AND TRY_CAST(montant AS DOUBLE) IS NULL),
-                       count(*) FILTER (WHERE nullif(trim(code_cv), '') IS NULL),
-                       count(*) FILTER (WHERE code_tiers IS NULL),
-                       count(*) - (SELECT count(*) FROM (SELECT DISTINCT * EXCLUDE (record) FROM mp))
-                FROM mp""").fetchone()
-            if n == 0:
-                ctx.warn("fichier vide", name)
-            if bad_year:
-                ctx.warn(f"{bad_year} enregistrement(s) dont l'année diffère de {year}", name, None, "annee")
-            if bad_amount:
-                ctx.warn(f"{bad_amount} montant(s) non numérique(s) ignoré(s)", name, None, "montant")
-            if no_cv:
-                ctx.warn(f"{no_cv} poste(s) sans code de contrat : comptés au département, pas au contrat", name, None, "code_cv")
-            if no_tiers == n and n:
-                ctx.warn("champ code_tiers absent du fichier (SIRET de l'employeur non publié)", name, None, "code_tiers")
-            if dups:
-                ctx.warn(f"{dups} enregistrement(s) identique(s) à un autre (conservés : un enregistrement = un poste publié)",
-                         name)
-            if year in PARTIAL_YEARS:
-                ctx.warn(f"millésime {year} partiel (année en cours) : ne pas comparer aux années complètes", name)
-            unknown = con.execute("""SELECT code_cv, count(*) FROM mp WHERE nullif(trim(code_cv), '') IS NOT NULL
-                                     GROUP BY 1 ORDER BY 1""").fetchall()
-            unknown = [(c, k) for c, k in unknown if c.strip() not in contracts]
-            if unknown:
-                ctx.warn(f"{len(unknown)} code(s) de contrat inconnu(s) : "
-                         + ", ".join(f"{c} ({k})" for c, k in unknown[:10]), name, None, "code_cv")
-            con.execute(f"""
-                INSERT INTO means_post (kind, id_poste, year, code_tiers, raison_sociale, amount, contrat_code,
-                                        departement, region, source_file, record)
-                SELECT '{kind}', id_poste, coalesce(TRY_CAST(annee AS INTEGER), {year}), code_tiers, raison_sociale,
-                       TRY_CAST(montant AS DOUBLE), nullif(trim(code_cv), ''), insee_dep, insee_reg, '{name}', record
-                FROM mp ORDER BY record""")
-            total += n
-            ctx.log_file(path, n, f"{kind} {year}" + (" (partiel)" if year in PARTIAL_YEARS else ""))
-    con.execute("DROP TABLE IF EXISTS mp")
+    files = [(kind, year, ctx.path(f"{DIR}/{stem}-{year}.json"))
+             for kind, stem in (("adulte_relais", "adulte-relais"), ("fonjep", "postes-fonjep")) for year in YEARS]
+    cols = ("{id_poste: 'VARCHAR', code_tiers: 'VARCHAR', raison_sociale: 'VARCHAR', annee: 'VARCHAR', "
+            "montant: 'VARCHAR', code_cv: 'VARCHAR', insee_dep: 'VARCHAR', insee_reg: 'VARCHAR'}")
+    con.execute("CREATE OR REPLACE TEMP TABLE mp AS " + " UNION ALL ".join(
+        f"SELECT '{kind}' AS kind, {year} AS file_year, '{path.name}' AS f, row_number() OVER () AS record, * "
+        f"FROM read_json('{path}', format='array', columns={cols})" for kind, year, path in files))
+    stats = {r[0]: r[1:] for r in con.execute("""
+        SELECT f, count(*),
+               count(*) FILTER (WHERE TRY_CAST(annee AS INTEGER) IS DISTINCT FROM file_year),
+               count(*) FILTER (WHERE montant IS NOT NULL AND TRY_CAST(montant AS DOUBLE) IS NULL),
+               count(*) FILTER (WHERE nullif(trim(code_cv), '') IS NULL),
+               count(*) FILTER (WHERE code_tiers IS NULL),
+               count(*) - count(DISTINCT (id_poste, code_tiers, raison_sociale, annee, montant, code_cv,
+                                          insee_dep, insee_reg))
+        FROM mp GROUP BY f""").fetchall()}
+    unknown = defaultdict(list)
+    for f, code, k in con.execute("""SELECT f, trim(code_cv), count(*) FROM mp WHERE nullif(trim(code_cv), '') IS NOT NULL
+                                     GROUP BY ALL ORDER BY ALL""").fetchall():
+        if code not in contracts:
+            unknown[f].append((code, k))
+    con.execute("""
+        INSERT INTO means_post (kind, id_poste, year, code_tiers, raison_sociale, amount, contrat_code,
+                                departement, region, source_file, record)
+        SELECT kind, id_poste, coalesce(TRY_CAST(annee AS INTEGER), file_year), code_tiers, raison_sociale,
+               TRY_CAST(montant AS DOUBLE), nullif(trim(code_cv), ''), insee_dep, insee_reg, f, record
+        FROM mp ORDER BY f, record""")
+    con.execute("DROP TABLE mp")
+    for kind, year, path in files:
+        name = path.name
+        n, bad_year, bad_amount, no_cv, no_tiers, dups = stats.get(name, (0, 0, 0, 0, 0, 0))
+        if n == 0:
+            ctx.warn("fichier vide", name)
+        if bad_year:
+            ctx.warn(f"{bad_year} enregistrement(s) dont l'année diffère de {year}", name, None, "annee")
+        if bad_amount:
+            ctx.warn(f"{bad_amount} montant(s) non numérique(s) ignoré(s)", name, None, "montant")
+        if no_cv:
+            ctx.warn(f"{no_cv} poste(s) sans code de contrat : comptés au département, pas au contrat", name, None, "code_cv")
+        if n and no_tiers == n:
+            ctx.warn("champ code_tiers absent du fichier (SIRET de l'employeur non publié)", name, None, "code_tiers")
+        if dups:
+            ctx.warn(f"{dups} enregistrement(s) identique(s) à un autre (conservés : un enregistrement = un poste publié)",
+                     name)
+        if year in PARTIAL_YEARS:
+            ctx.warn(f"millésime {year} partiel (année en cours) : ne pas comparer aux années complètes", name)
+        if unknown.get(name):
+            ctx.warn(f"{len(unknown[name])} code(s) de contrat inconnu(s), gardés tels quels (codes accolés : poste "
+                     "partagé entre deux contrats ?) : " + ", ".join(f"{c} ({k})" for c, k in unknown[name][:10]),
+                     name, None, "code_cv")
+        ctx.log_file(path, n, f"{kind} {year}" + (" (partiel)" if year in PARTIAL_YEARS else ""))
 
 
 def _load_actions(ctx: BuildContext) -> None:
@@ -491,7 +504,11 @@ def _load_actions(ctx: BuildContext) -> None:
 
 def load(ctx: BuildContext) -> None:
     con = ctx.con
-    known = dict(con.execute("SELECT code, level FROM territory WHERE level IN ('commune', 'epci', 'ept')").fetchall())
+    # Current carriers only: the filosofi_refs step also stores EPCI of past vintages (level 'epci', no members).
+    known = dict(con.execute("""
+        SELECT code, level FROM territory WHERE level IN ('commune', 'ept')
+        UNION ALL
+        SELECT DISTINCT parent_code, 'epci' FROM territory_link WHERE relation = 'commune_epci'""").fetchall())
     epci_deps = defaultdict(set)
     for e, d in con.execute("""SELECT l.parent_code, c.departement FROM territory_link l JOIN territory c
                                ON c.code = l.child_code WHERE l.relation = 'commune_epci'""").fetchall():

@@ -78,8 +78,11 @@ def _shipped_contours(ctx: BuildContext) -> tuple[dict, dict]:
     return g15, g24
 
 
-def build_links(con, spatial: dict[tuple[str, str], float]) -> tuple[list, list]:
-    """All crosswalk links and reports from the territory tables and the spatial evidence."""
+def build_links(con, spatial: dict[tuple[str, str], float], with_contour: set[str] = frozenset()) -> tuple[list, list]:
+    """All crosswalk links and reports from the territory tables and the spatial evidence.
+
+    A 2015 quartier with a contour overlapping 2024 contours keeps name links only towards 2024 quartiers
+    that have no contour (their overlap cannot be measured)."""
     names, c15, c24, by_commune = _candidates(con)
     links, reports = {}, []
     spatial_q = {q for q, _ in spatial}
@@ -98,9 +101,11 @@ def build_links(con, spatial: dict[tuple[str, str], float]) -> tuple[list, list]
         for s, n in sc:
             best_for_24[n] = max(best_for_24[n], s)
     for q in sorted(c15):
-        if q in spatial_q:
-            continue
         scored = scores[q]
+        if q in spatial_q:
+            scored = [(s, n) for s, n in scored if n not in with_contour]
+            if not scored:
+                continue
         if not scored:
             reports.append((q, REL, "unmatched", "aucun quartier 2024 dans la ou les communes du quartier "
                             "(sorti de la géographie prioritaire ?)", None))
@@ -110,7 +115,7 @@ def build_links(con, spatial: dict[tuple[str, str], float]) -> tuple[list, list]
                 or (s >= THRESHOLD and s == scored[0][0] and s == best_for_24[n])]
         for s, n in good:
             links[(q, n)] = (min(0.95, s), "crosswalk_commune_name", "noms et communes")
-        if good:
+        if good or q in spatial_q:
             continue
         cands = [n for _s, n in scored]
         alone = (len(c15[q]) == 1 and len(cands) == 1 and n15_by_commune[next(iter(c15[q]))] == {q})
@@ -136,7 +141,7 @@ def load(ctx: BuildContext) -> None:
     con = ctx.con
     g15, g24 = _shipped_contours(ctx)
     spatial = overlaps(g15, g24)
-    rows, reports = build_links(con, spatial)
+    rows, reports = build_links(con, spatial, set(g24))
     bulk.insert(con, "territory_link", ["child_code", "parent_code", "relation", "confidence", "method", "source_file"],
                 rows)
     bulk.insert(con, "link_report", ["code", "relation", "status", "detail", "source_file"], reports)
@@ -153,7 +158,7 @@ def refresh(con) -> None:
                                          WHERE g.kind = 'contour' AND t.level = 'qpv'""").fetchall():
         g[gen][code] = shapely.from_wkb(bytes(wkb))
     spatial = overlaps(g.get("2015", {}), g.get("2024", {}))
-    rows, reports = build_links(con, spatial)
+    rows, reports = build_links(con, spatial, set(g.get("2024", {})))
     con.execute(f"DELETE FROM territory_link WHERE relation = '{REL}'")
     con.execute(f"DELETE FROM link_report WHERE relation = '{REL}'")
     bulk.insert(con, "territory_link", ["child_code", "parent_code", "relation", "confidence", "method", "source_file"],

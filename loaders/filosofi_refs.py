@@ -69,5 +69,6 @@ def _territories(ctx, names: dict) -> None:
         for r in rows:
             by_level[r[1]] = by_level.get(r[1], 0) + 1
         for level, n in sorted(by_level.items()):
-            ctx.warn(f"{n} territoire(s) de niveau {level} des fichiers Filosofi absents du COG actuel : "
-                     "créés sans population (EPCI d'anciens périmètres le plus souvent)")
+            what = ("EPCI d'anciens périmètres (fusions depuis 2014)" if level == "epci"
+                    else f"territoire(s) de niveau {level} absents de l'étape cog")
+            ctx.warn(f"{n} {what} trouvés dans les fichiers Filosofi : créés depuis leur libellé, sans population")

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from loaders.errors import InputError, InputErrors
@@ -60,6 +61,21 @@ def parse_number(text: str | None) -> float | None:
     if not _NUM_RE.fullmatch(s):
         raise ValueError(text)
     return float(s)
+
+
+_SPACE_CHARS = (" ", "\u00a0", "\u202f", "\u2009", "\t")
+_NUM_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
+
+
+def parse_numbers_arrow(raw: pa.Array) -> pa.Array:
+    """parse_number over a whole Arrow string array (C++ kernels, ~3 times cheaper than SQL here):
+    float64 where the text is a French number, null elsewhere (empty, labels, '1e5', 'inf'…)."""
+    s = raw
+    for ch in _SPACE_CHARS:
+        s = pc.replace_substring(s, ch, "")
+    s = pc.replace_substring(pc.replace_substring(s, ",", "."), "\u2212", "-")
+    ok = pc.match_substring_regex(s, _NUM_PATTERN)
+    return pc.cast(pc.if_else(ok, s, pa.scalar(None, pa.string())), pa.float64())
 
 
 def is_empty(text: str | None) -> bool:
@@ -125,10 +141,13 @@ class CsvTable:
 
     def cells_arrow(self, codes: list[str] | None = None, edition: int = 0,
                     file_label: str | None = None) -> pa.Table:
-        """Every non-key cell, long format (column after column), without any per-cell Python work.
+        """Every non-key cell, long format (column after column), with its parsed value and status,
+        without any per-cell Python work (Arrow C++ kernels).
 
-        Columns: source_file, variable, territory_code, key_raw (dictionary-encoded), edition, line, raw,
-        text_col (the cell belongs to a label column). codes: territory code per row (default: the key)."""
+        Columns: source_file, variable, territory_code (dictionary-encoded), edition, value, raw, status,
+        line — the columns of source_value, in its order. codes: territory code per row (default: the
+        key cell, stripped). Status: 'text' in label columns and for non-numbers, 'ok' for numbers, and
+        for empty cells 'non_disponible' on the national aggregate row (key 'Ensemble'), else 'secret'."""
         kj = self.columns.index(self.key) if self.key is not None else -1
         keep = [j for j in range(len(self.columns)) if j != kj]
         k, n = len(keep), self.n_rows
@@ -138,17 +157,27 @@ class CsvTable:
         names = [self.columns[j] for j in keep]
         col_idx = np.repeat(np.arange(k, dtype=np.int32), n)
         row_idx = np.tile(np.arange(n, dtype=np.int32), k)
-        raw = pa.concat_arrays([self.data.column(j).combine_chunks() for j in keep]) if keep else pa.array([], pa.string())
+        raw = (pa.concat_arrays([self.data.column(j).combine_chunks() for j in keep]) if keep
+               else pa.array([], pa.string()))
+        text_col = pa.array(np.repeat(np.array([c in text for c in names], dtype=bool), n))
+        value = pc.if_else(text_col, pa.scalar(None, pa.float64()), parse_numbers_arrow(raw))
+        blank = pc.equal(pc.utf8_trim(raw, "".join(_SPACE_CHARS)), "")
+        ensemble_row = np.array([kk.lower() == "ensemble" for kk in keys], dtype=bool)
+        on_ensemble = pa.array(np.tile(ensemble_row, k))
+        status = pc.case_when(
+            pc.make_struct(text_col, pc.is_valid(value), pc.invert(blank), on_ensemble),
+            "text", "ok", "text", "non_disponible", "secret")
         return pa.table({
             "source_file": pa.DictionaryArray.from_arrays(np.zeros(n * k, dtype=np.int32),
                                                           pa.array([file_label or self.name])),
-            "variable": pa.DictionaryArray.from_arrays(col_idx, pa.array(names, pa.string())),
+            "source_variable": pa.DictionaryArray.from_arrays(col_idx, pa.array(names, pa.string())),
             "territory_code": pa.DictionaryArray.from_arrays(row_idx, pa.array(codes, pa.string())),
-            "key_raw": pa.DictionaryArray.from_arrays(row_idx, pa.array(keys, pa.string())),
             "edition": pa.array(np.full(n * k, edition, dtype=np.int32)),
-            "line": pa.array(np.tile(np.asarray(self.lines, dtype=np.int32), k)),
+            "value": value,
             "raw": raw,
-            "text_col": pa.array(np.repeat(np.array([c in text for c in names], dtype=bool), n)),
+            "status": status,
+            "line": pa.array(np.tile(np.asarray(self.lines, dtype=np.int32), k)),
+            "text_col": text_col,
         })
 
 

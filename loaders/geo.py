@@ -5,6 +5,7 @@ through Shapely 2 vectorised functions; no GeoPandas needed in the build.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,13 +52,18 @@ def to_wgs84(geoms: np.ndarray, crs: str | None) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 
+@functools.lru_cache(maxsize=8)
+def _transformer(src: str, dst: str) -> Transformer:
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
 def _to_l93(geoms: np.ndarray) -> np.ndarray:
-    tr = Transformer.from_crs(WGS84, LAMBERT93, always_xy=True)
+    tr = _transformer(WGS84, LAMBERT93)
     return shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 
 def _from_l93(geoms: np.ndarray) -> np.ndarray:
-    tr = Transformer.from_crs(LAMBERT93, WGS84, always_xy=True)
+    tr = _transformer(LAMBERT93, WGS84)
     return shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 
@@ -73,7 +79,9 @@ def display_version(geoms: np.ndarray, tolerance_m: float) -> np.ndarray:
     if poly.any():
         simp = _from_l93(shapely.simplify(_to_l93(geoms[poly]), tolerance_m, preserve_topology=True))
         simp = shapely.set_precision(simp, DISPLAY_GRID_DEG)
-        simp = np.where(shapely.is_valid(simp), simp, shapely.make_valid(simp))
+        bad = ~shapely.is_valid(simp)
+        if bad.any():
+            simp[bad] = shapely.make_valid(simp[bad])
         # A shape smaller than the grid collapses: keep the full geometry rather than nothing.
         out[poly] = np.where(shapely.is_empty(simp), geoms[poly], simp)
     if (~poly).any():

@@ -45,18 +45,12 @@ COLS = ["code", "kind", "generation", "geom", "geom_display", "repaired", "is_in
 SPREAD_STEP_DEG = 0.0025  # spiral step for stacked points in geom_display (~200-280 m)
 
 
-def _spread(points: list, n: int) -> list:
-    """n display points around one point: the first stays, the others on a Fermat spiral (deterministic)."""
-    out = []
-    for i in range(n):
-        if i == 0:
-            out.append(points[0])
-            continue
-        r = SPREAD_STEP_DEG * math.sqrt(i)
-        a = i * 2.39996  # golden angle
-        p = points[0]
-        out.append(shapely.Point(p.x + r * math.cos(a) / math.cos(math.radians(p.y)), p.y + r * math.sin(a)))
-    return out
+def _spread_offsets(n: int) -> np.ndarray:
+    """n (dx, dy) offsets in degrees of latitude: the first at 0, the others on a Fermat spiral."""
+    i = np.arange(n, dtype=float)
+    r = SPREAD_STEP_DEG * np.sqrt(i)
+    a = i * 2.39996  # golden angle
+    return np.column_stack([r * np.cos(a), r * np.sin(a)])
 
 
 def _contours(ctx: BuildContext, known: dict[str, str]) -> list[tuple]:
@@ -159,16 +153,18 @@ def _quartier_points(ctx: BuildContext, with_contour: set[str], epci_points: dic
     if missing:
         ctx.warn(f"{len(missing)} quartier(s) sans commune ni EPCI localisable, non cartographiés : "
                  + ", ".join(missing[:20]))
-    # Display: spread stacked points.
+    # Display: spread stacked points (offsets in degrees of latitude, longitude widened by 1/cos(lat)).
     stacks = defaultdict(list)
     for k, r in enumerate(rows):
         stacks[(round(r[3].x, 6), round(r[3].y, 6))].append(k)
-    out = list(rows)
-    for ks in stacks.values():
-        spread = _spread([rows[ks[0]][3]] * len(ks), len(ks))
-        for k, p in zip(ks, spread):
-            r = rows[k]
-            out[k] = r[:4] + (shapely.set_precision(p, 1e-5),) + r[5:]
+    xy = np.array([(r[3].x, r[3].y) for r in rows], dtype=float).reshape(-1, 2)
+    for (x, y), ks in stacks.items():
+        if len(ks) > 1:
+            off = _spread_offsets(len(ks))
+            xy[ks, 0] = x + off[:, 0] / math.cos(math.radians(y))
+            xy[ks, 1] = y + off[:, 1]
+    disp = shapely.set_precision(shapely.points(xy), 1e-5) if rows else []
+    out = [r[:4] + (disp[k],) + r[5:] for k, r in enumerate(rows)]
     return out
 
 
@@ -188,7 +184,10 @@ def _contract_points(ctx: BuildContext) -> list[tuple]:
                 continue
             inset = bool(metro[i]) and is_overseas_dep(lay.fields["insee_dep"][i])
             seen.add(code)
-            rows.append((code, "point", None, g, shapely.set_precision(g, 1e-5), False, inset, path.name, "porteur"))
+            rows.append((code, "point", None, g, None, False, inset, path.name, "porteur"))
+    if rows:
+        disp = shapely.set_precision(np.array([r[3] for r in rows], dtype=object), 1e-5)
+        rows = [r[:4] + (disp[k],) + r[5:] for k, r in enumerate(rows)]
     return rows
 
 

@@ -28,6 +28,46 @@ _COLUMNS = ("territory_code::VARCHAR AS territory_code, indicator_id::VARCHAR AS
             "ref_year::INTEGER AS ref_year")
 
 
+# Values of the mappings in {terms} (a subquery of _terms) for every territory of their file.
+# Single columns (most mappings): a projection. Formulas ('A+B', 'A/B'): one group per territory.
+_CANDIDATES_SQL = """
+    SELECT sv.territory_code, t.indicator_id, t.edition,
+           CASE WHEN sv.status = 'ok' THEN sv.value END AS value,
+           CASE WHEN sv.status IN ('ok', 'secret') THEN sv.status ELSE 'non_disponible' END AS status,
+           t.source_file, t.source_variable, t.ref_year, t.priority
+    FROM {terms} t
+    JOIN source_value sv ON sv.source_file = t.source_file AND sv.source_variable = t.term
+    ANTI JOIN _dups d ON d.source_file = sv.source_file AND d.territory_code = sv.territory_code
+    WHERE t.kind = 'single'
+    UNION ALL
+    SELECT DISTINCT d.territory_code, t.indicator_id, t.edition, NULL, 'non_disponible',
+           t.source_file, t.source_variable, t.ref_year, t.priority
+    FROM {terms} t JOIN _dups d ON d.source_file = t.source_file
+    WHERE t.kind = 'single'
+    UNION ALL
+    SELECT territory_code, indicator_id, edition,
+           CASE WHEN n_ok = n_terms AND n = n_terms AND NOT (kind = 'share' AND den = 0)
+                THEN CASE WHEN kind = 'share' THEN 100 * num / den ELSE num END END,
+           CASE WHEN n_ok = n_terms AND n = n_terms AND NOT (kind = 'share' AND den = 0) THEN 'ok'
+                WHEN n > n_terms THEN 'non_disponible'
+                WHEN any_secret THEN 'secret'
+                ELSE 'non_disponible' END,
+           source_file, source_variable, ref_year, priority
+    FROM (
+        SELECT t.indicator_id, t.edition, t.source_file, t.source_variable, t.ref_year, t.priority, t.kind,
+               t.n_terms, sv.territory_code,
+               sum(sv.value) FILTER (WHERE t.role = 'num') AS num,
+               sum(sv.value) FILTER (WHERE t.role = 'den') AS den,
+               count(*) AS n, count(*) FILTER (WHERE sv.status = 'ok') AS n_ok,
+               bool_or(sv.status = 'secret') AS any_secret
+        FROM {terms} t
+        JOIN source_value sv ON sv.source_file = t.source_file AND sv.source_variable = t.term
+        WHERE t.kind <> 'single'
+        GROUP BY ALL
+    )
+"""
+
+
 def _terms_table(con) -> pa.Table:
     rows = con.execute("""
         SELECT indicator_id, edition, source_file, source_variable, ref_year, priority FROM indicator_source
@@ -69,51 +109,34 @@ def load(ctx) -> None:
         raise BuildError(f"catalogue/indicators.yaml déclare {len(missing)} colonne(s) introuvable(s) dans les "
                          f"fichiers chargés : {shown}")
 
+    # Territories present twice in a file (none in the real files; reported by the loaders): their values
+    # are not chosen between, they become non_disponible.
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE _candidates AS
-        WITH cells AS (
-            SELECT t.indicator_id, t.edition, t.source_file, t.source_variable, t.ref_year, t.priority,
-                   t.kind, t.n_terms, t.role, sv.territory_code, sv.value, sv.status
-            FROM _terms t
-            JOIN source_value sv ON sv.source_file = t.source_file AND sv.source_variable = t.term
-        ), agg AS (
-            SELECT indicator_id, edition, source_file, source_variable, ref_year, priority, kind, n_terms,
-                   territory_code,
-                   sum(value) FILTER (WHERE role = 'num') AS num,
-                   sum(value) FILTER (WHERE role = 'den') AS den,
-                   count(*) AS n, count(*) FILTER (WHERE status = 'ok') AS n_ok,
-                   bool_or(status = 'secret') AS any_secret
-            FROM cells GROUP BY ALL
-        )
-        SELECT territory_code, indicator_id, edition,
-               CASE WHEN n_ok = n_terms AND n = n_terms AND NOT (kind = 'share' AND den = 0)
-                    THEN CASE WHEN kind = 'share' THEN 100 * num / den ELSE num END END AS value,
-               CASE WHEN n_ok = n_terms AND n = n_terms AND NOT (kind = 'share' AND den = 0) THEN 'ok'
-                    WHEN n > n_terms THEN 'non_disponible'
-                    WHEN any_secret THEN 'secret'
-                    ELSE 'non_disponible' END AS status,
-               source_file, source_variable, ref_year, priority, n > n_terms AS duplicated
-        FROM agg
+        CREATE OR REPLACE TEMP TABLE _dups AS
+        SELECT source_file, territory_code FROM source_value
+        WHERE (source_file, source_variable) IN (SELECT source_file, min(term) FROM _terms GROUP BY 1)
+        GROUP BY ALL HAVING count(*) > 1
+    """)
+    for file, n in con.execute("SELECT source_file, count(*) FROM _dups GROUP BY 1 ORDER BY 1").fetchall():
+        ctx.warn(f"{n} territoire(s) présents plusieurs fois dans le fichier : indicateurs non disponibles",
+                 source_file=file)
+    # Candidates of the (indicator, edition) pairs given by two files: compared, and used as fallback.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _multi AS
+        {_CANDIDATES_SQL.format(terms="(SELECT * FROM _terms WHERE (indicator_id, edition) IN "
+                                      "(SELECT indicator_id, edition FROM _terms WHERE priority > 1))")}
     """)
     _report_disagreements(ctx)
-    for file, n in con.execute("""
-            SELECT source_file, count(*) FROM _candidates WHERE duplicated GROUP BY 1 ORDER BY 1""").fetchall():
-        ctx.warn(f"{n} valeur(s) non retenues : territoire présent plusieurs fois dans le fichier", source_file=file)
-
-    # Preferred file per territory: priority 1, or a secondary file for territories the preferred one lacks.
-    # Then variables not in an edition: 'absent' for every territory of the file that lacks them.
-    # The table is rebuilt with CREATE TABLE AS and its primary key added afterwards: inserting 700,000
-    # rows into a table that already has a primary key costs ~3 times more. The result has exactly the
-    # columns, types and constraints declared in schema.sql (checked by tests/test_indicator_values.py).
+    # Preferred file (priority 1) for every territory it has; the other file for territories it lacks;
+    # then 'absent' rows for every territory of a file that lacks the variable.
     con.execute(f"""
-        CREATE TABLE _indicator_value_new AS
-        WITH multi AS (SELECT DISTINCT indicator_id, edition FROM _candidates WHERE priority > 1),
-        preferred AS (
-            SELECT * FROM _candidates WHERE priority = 1
+        INSERT INTO indicator_value
+        WITH preferred AS (
+            {_CANDIDATES_SQL.format(terms="(SELECT * FROM _terms WHERE priority = 1)")}
         ), fallback AS (
-            SELECT o.* FROM (SELECT * FROM _candidates WHERE priority > 1) o
-            ANTI JOIN (SELECT territory_code, indicator_id, edition FROM preferred SEMI JOIN multi
-                       USING (indicator_id, edition)) p USING (territory_code, indicator_id, edition)
+            SELECT o.* FROM (SELECT * FROM _multi WHERE priority > 1) o
+            ANTI JOIN (SELECT territory_code, indicator_id, edition FROM _multi WHERE priority = 1) p
+                USING (territory_code, indicator_id, edition)
             QUALIFY row_number() OVER (PARTITION BY territory_code, indicator_id, edition
                                        ORDER BY priority, source_file) = 1
         ), absent AS (
@@ -131,24 +154,25 @@ def load(ctx) -> None:
         UNION ALL SELECT {_COLUMNS} FROM fallback
         UNION ALL SELECT {_COLUMNS} FROM absent
     """)
-    con.execute("""
-        DROP TABLE indicator_value;
-        ALTER TABLE _indicator_value_new RENAME TO indicator_value;
-        ALTER TABLE indicator_value ADD PRIMARY KEY (territory_code, indicator_id, edition);
-        ALTER TABLE indicator_value ALTER COLUMN status SET NOT NULL;
-    """)
+    # One row per (territory, indicator, edition): checked here rather than by a primary key (schema.sql).
+    dup = con.execute("""
+        SELECT territory_code, indicator_id, edition, count(*) FROM indicator_value
+        GROUP BY ALL HAVING count(*) > 1 LIMIT 5""").fetchall()
+    if dup:
+        raise BuildError(f"indicator_value : plusieurs valeurs pour une même clé (territoire, indicateur, "
+                         f"édition), par ex. {dup} : vérifiez catalogue/indicators.yaml")
     n = con.execute("SELECT count(*) FROM indicator_value").fetchone()[0]
     detail = ", ".join(f"{s} {c}" for s, c in con.execute(
         "SELECT status, count(*) FROM indicator_value GROUP BY 1 ORDER BY 1").fetchall())
     ctx.log_file(None, n, f"indicator_value : {detail}")
-    con.execute("DROP TABLE IF EXISTS _candidates; DROP TABLE IF EXISTS _terms")
+    con.execute("DROP TABLE IF EXISTS _multi; DROP TABLE IF EXISTS _terms; DROP TABLE IF EXISTS _dups")
 
 
 def _report_disagreements(ctx) -> None:
     """Same edition in two files (data_filo vs REVN): one warning per indicator/edition/file pair."""
     rows = ctx.con.execute("""
-        WITH p AS (SELECT * FROM _candidates WHERE priority = 1),
-             o AS (SELECT * FROM _candidates WHERE priority > 1)
+        WITH p AS (SELECT * FROM _multi WHERE priority = 1),
+             o AS (SELECT * FROM _multi WHERE priority > 1)
         SELECT o.indicator_id, o.edition, p.source_file, p.source_variable, o.source_file, o.source_variable,
                count(*) AS n,
                arg_min(o.territory_code || ' : ' || coalesce(CAST(p.value AS VARCHAR), p.status) || ' contre '

@@ -131,7 +131,7 @@ blocks.table(sources, "observatoire-sources", "Source : catalogue des sources de
 
 last = common.query(
     "SELECT max(loaded_at) AS last, count(DISTINCT source_file) AS files, sum(rows) AS rows, "
-    "sum(warnings) AS warnings FROM load_log")
+    "(SELECT count(*) FROM build_warning) AS warnings FROM load_log")
 if len(last) and pd.notna(last["last"].iloc[0]):
     r = last.iloc[0]
     st.caption(f"Dernier chargement de l'entrepôt : {frformat.fmt_date(r['last'])} à "

@@ -12,11 +12,12 @@ from charts import classify, maps
 from charts.source import source_line
 from indicators import position, search
 from indicators.secret import SHOWN_STATUSES
+from observatoire import frformat
 from ui import blocks, catalog, common, mapdata, state
 
 common.page_setup("Carte des quartiers")
 
-GEN_LABELS = {"2015": "Quartiers 2015 (indicateurs INSEE)", "2024": "Quartiers 2024 (nouvelle géographie)"}
+GEN_LABELS = {"2015": "2015 (indicateurs INSEE)", "2024": "2024 (nouvelle géographie)"}
 METHOD_LABELS = {"quantiles": "Quantiles", "jenks": "Seuils naturels (Jenks)"}
 
 # --------------------------------------------------------------------------- controls
@@ -30,7 +31,7 @@ labels = {r.indicator_id: f"{catalog.theme_label(r.theme)} — {r.label}" for r 
 c1, c2, c3 = st.columns([1.1, 2.6, 1])
 generation = state.selectbox("Géographie prioritaire", ["2015", "2024"], "generation",
                              format_func=GEN_LABELS.get, container=c1)
-default_ind = next((i for i in ("tx_pauv", "tp60", "taux_pauvrete") if i in ind_ids), ind_ids[0])
+default_ind = "tx_pauvrete" if "tx_pauvrete" in ind_ids else ind_ids[0]
 ind_id = state.selectbox("Indicateur", ind_ids, "indicateur", format_func=labels.get, default=default_ind,
                          container=c2)
 ind = catalog.indicator(ind_id)
@@ -68,7 +69,7 @@ national = common.run(position.distribution, ind_id, int(edition), "2015")
 national = national[["code", "value", "status"] + [c for c in ("source_file", "source_variable")
                                                     if c in national.columns]]
 shown_mask = national.status.isin(SHOWN_STATUSES) & national.value.notna()
-classes = common.run(classify.breaks, national.value[shown_mask].tolist(), int(k), method)
+classes = common.memo(classify.breaks, national.value[shown_mask].tolist(), int(k), method)
 
 unit = ind.get("unit")
 decimals = int(ind.get("decimals") or 1)
@@ -132,23 +133,36 @@ if zone == "FR":
                                         points[points.code.isin(metro.code)]))
 else:
     view = maps.view_for(maps.bounds_of(contours, points))
+inner = None
+if zone != "FR":
+    inner = mapdata.outlines("epci", mapdata.epci_in("departement" if zone.startswith("D") else "region", zone[1:]))
 focus = state.get("quartier")
 highlight = [focus] if focus in set(vz.code) else None
-no_value = ("pas encore d'indicateurs INSEE (géographie 2024)" if generation == "2024" and not use_crosswalk
-            else "secret, non disponible ou non publié")
-src = source_line(producer, edition, generation if not use_crosswalk else "2015 → 2024 (table de passage)",
-                  note=f"fichier {', '.join(files)}" if files else None)
+no_indicator = generation == "2024" and not use_crosswalk
+if no_indicator:
+    no_value = "pas encore d'indicateurs INSEE pour la géographie 2024"
+    src = source_line("ANCT — référentiel des QPV 2024 (contours Provence-Alpes-Côte d'Azur, communes)", None, "2024")
+    map_label = "Quartiers prioritaires 2024"
+else:
+    no_value = "secret, non disponible ou non publié"
+    src = source_line(producer, edition, generation if not use_crosswalk else "2015 → 2024 (table de passage)",
+                      note=f"fichier {', '.join(files)}" if files else None)
+    map_label = ind["label"]
 fig = maps.quartier_map(
-    vz, contours, points, classes if (generation == "2015" or use_crosswalk) else None,
-    label=ind["label"], unit=unit, decimals=decimals, polarity=ind.get("polarity") or "neutral",
-    source_line=src, outlines=deps, land=regions, view=view, no_value_label=no_value,
-    highlight=highlight)
+    vz, contours, points, None if no_indicator else classes,
+    label=map_label, unit=None if no_indicator else unit, decimals=decimals,
+    polarity=ind.get("polarity") or "neutral", source_line=src, outlines=deps, land=regions, inner=inner,
+    view=view, no_value_label=no_value, highlight=highlight)
 
 n_values = int(vz.value.notna().sum())
 n_cont = len(contours["features"])
-st.markdown(
-    f"**{ind['label']}** — millésime {edition} — {zones[zone]} : {len(vz)} quartiers "
-    f"({n_cont} avec contour, {len(vz) - n_cont} placés sur leur commune), {n_values} avec une valeur publiée.")
+summary = (f"**{ind['label']}** — millésime {edition} — " if not no_indicator
+           else "**Quartiers prioritaires 2024** — ")
+summary += (f"{zones[zone]} : {frformat.fmt_int(len(vz))} quartiers, dont {frformat.fmt_int(n_cont)} avec contour "
+            f"et {frformat.fmt_int(len(vz) - n_cont)} localisés par leur commune")
+if not no_indicator:
+    summary += f" ; {frformat.fmt_int(n_values)} avec une valeur publiée"
+st.markdown(summary + ".")
 if generation == "2024" and not use_crosswalk:
     common.note("Géographie 2024 : <b>pas encore d'indicateurs INSEE pour la géographie 2024</b>. "
                 "Les quartiers sont localisés (contours en Provence-Alpes-Côte d'Azur, ailleurs un cercle sur "

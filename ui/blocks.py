@@ -20,7 +20,7 @@ def chart(fig: go.Figure, basename: str, source_line: str | None, *, key: str | 
     kwargs = {}
     if on_select != "ignore":
         kwargs = {"on_select": on_select, "selection_mode": selection_mode}
-    event = st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, **kwargs)
+    event = st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, theme=None, **kwargs)
     if downloads_:
         downloads.chart_downloads(fig, basename, source_line, key=key, width=export_width,
                                   height=export_height)

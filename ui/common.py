@@ -95,6 +95,18 @@ def run(func, *args, **kwargs):
     return _cached_call(name, warehouse_stamp(), tuple(args), dict(kwargs))
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _memo_call(name: str, args: tuple, kwargs: dict):
+    return _REGISTRY[name](*args, **kwargs)
+
+
+def memo(func, *args, **kwargs):
+    """Cache a pure computation that needs no connection (class breaks…), keyed by its arguments."""
+    name = f"{func.__module__}.{func.__qualname__}"
+    _REGISTRY[name] = func
+    return _memo_call(name, tuple(args), dict(kwargs))
+
+
 def cached(func):
     """Decorator form of `run` for small page-level helpers taking a connection first."""
     @functools.wraps(func)
@@ -115,8 +127,22 @@ def query(sql: str, params: tuple | list = ()) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- page set-up
 
+def _ensure_navigation() -> None:
+    """Streamlit treats an app with a pages/ folder as a v1 multipage app until app.py has called
+    st.navigation once in the process: a deep link opened first on a fresh server (/fiche?quartier=…)
+    would run the page alone, without app.py's menu and page config. Switch to app.py's navigation."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - internal module moved: keep the page usable
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_setup(title: str, intro: str | None = None) -> None:
     """Title, house CSS, and a clear stop when there is no warehouse yet."""
+    _ensure_navigation()
     st.html(_CSS)
     if not warehouse_stamp()[1]:
         st.title(title)
@@ -165,7 +191,7 @@ def fmt_value(value, status: str | None = "ok", unit: str | None = None, decimal
 
 def display_unit(unit: str | None) -> str | None:
     """Units written after numbers; counts carry none ('nombre')."""
-    if unit in (None, "", "nombre", "indice"):
+    if unit in (None, "", "nombre", "indice", "rapport", "ratio"):
         return None
     return unit
 

@@ -22,8 +22,17 @@ def quartier_shapes(con, generation: str) -> dict:
     pts = [(c, g) for c, k, g in rows if k == "commune_point" and c not in with_shape]
     return {
         "contours": maps.feature_collection([c for c, _ in contour], [g for _, g in contour]),
-        "points": maps.points_table([c for c, _ in pts], [g for _, g in pts]),
+        "points": maps.spread_points(maps.points_table([c for c, _ in pts], [g for _, g in pts])),
     }
+
+
+@cached
+def epci_in(con, column: str, value: str) -> tuple[str, ...]:
+    """EPCI codes of a département or région (for the zoomed map's intercommunal outlines)."""
+    col = "departement" if column == "departement" else "region"
+    rows = con.execute(f"SELECT code FROM territory WHERE level = 'epci' AND {col} = ? ORDER BY code",
+                       [value]).fetchall()
+    return tuple(r[0] for r in rows)
 
 
 @cached

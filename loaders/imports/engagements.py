@@ -226,33 +226,54 @@ def _points_sheet_name(path, explicit: str | None) -> str | None:
     return None
 
 
-def run(args) -> int:
-    path = args.file
-    sheet = tabular.read_sheet(path, FIELDS, args.sheet)
-    mapping = tabular.parse_map_options(args.map, FIELDS, path)
-    cols, ignored = tabular.map_headers(sheet, FIELDS, mapping)
-    rows = validate(sheet, cols)
-    points_name = _points_sheet_name(path, args.points_sheet)
-    if points_name and points_name == sheet.sheet:
+def import_file(path, contrat: str, *, sheet: str | None = None, points_sheet: str | None = None,
+                mapping: list[str] | None = None, remplacer: bool = False, verifier: bool = False, user=None,
+                saisie_db=None, db=None) -> dict:
+    """Validate then store an engagements file (CLI and page). Returns {rows, details, ignored}."""
+    from pathlib import Path
+    path = Path(path)
+    data = tabular.read_sheet(path, FIELDS, sheet)
+    maps = tabular.parse_map_options(mapping, FIELDS, path)
+    cols, ignored = tabular.map_headers(data, FIELDS, maps)
+    rows = validate(data, cols)
+    points_name = _points_sheet_name(path, points_sheet)
+    if points_name and points_name == data.sheet:
         raise InputError(path, "la feuille des points d'étape est aussi la feuille des engagements",
                          expected="--sheet pour les engagements et --points-sheet pour les points d'étape")
     sha = tabular.file_sha256(path)
-    options = {"sheet": sheet.sheet, "points_sheet": points_name, "map": args.map, "remplacer": args.remplacer}
+    options = {"sheet": data.sheet, "points_sheet": points_name, "map": mapping or [], "remplacer": remplacer}
+    details = []
     try:
-        with store.edit(importing.user(), args.saisie_db) as tx:
-            info, quartiers = importing.contract_and_quartiers(args.contrat, args.db, tx.con, path)
+        with store.edit(user or importing.user(), saisie_db) as tx:
+            info, quartiers = importing.contract_and_quartiers(contrat, db, tx.con, path)
             points = []
             if points_name:
                 psheet = tabular.read_sheet(path, POINT_FIELDS, points_name)
-                pcols, pignored = tabular.map_headers(psheet, POINT_FIELDS, mapping)
+                pcols, pignored = tabular.map_headers(psheet, POINT_FIELDS, maps)
                 ignored += [f"{points_name} : {h}" for h in pignored]
                 known = {r["code"] for r in rows if r["code"]} | {c for (c,) in tx.query(
-                    "SELECT code FROM engagement WHERE contrat_code = ? AND NOT is_demo", [args.contrat])}
+                    "SELECT code FROM engagement WHERE contrat_code = ? AND NOT is_demo", [contrat])}
                 points = validate_points(psheet, pcols, known)
-            details = write(tx, args.contrat, info, quartiers, rows, points, args.remplacer, path, sha, options)
-            if args.verifier:
+            details = write(tx, contrat, info, quartiers, rows, points, remplacer, path, sha, options)
+            if verifier:
                 raise importing.DryRun()
     except importing.DryRun:
         pass
-    importing.print_report("engagements", args.contrat, path, len(rows), details, ignored, args.verifier)
+    return {"rows": len(rows), "details": details, "ignored": ignored}
+
+
+def run(args) -> int:
+    try:
+        return _run(args)
+    except (store.StoreError, store.PermissionDenied) as exc:
+        import sys
+        print(f"ERREUR : {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
+    res = import_file(args.file, args.contrat, sheet=args.sheet, points_sheet=args.points_sheet, mapping=args.map,
+                      remplacer=args.remplacer, verifier=args.verifier, saisie_db=args.saisie_db, db=args.db)
+    importing.print_report("engagements", args.contrat, args.file, res["rows"], res["details"], res["ignored"],
+                           args.verifier)
     return 0

@@ -135,52 +135,76 @@ def _salt(tx: store.EditSession) -> str:
     return salt
 
 
-def run(args) -> int:
-    path = args.file
-    sheet = tabular.read_sheet(path, FIELDS, args.sheet)
-    mapping = tabular.parse_map_options(args.map, FIELDS, path)
-    cols, _ = tabular.map_headers(sheet, FIELDS, mapping)
-    qcols, vcols = classify_columns(sheet, cols)
-    scales = detect_scales(sheet, qcols)
-    titre = args.enquete or path.stem.replace("_", " ")
+def import_file(path, contrat: str, *, sheet: str | None = None, mapping: list[str] | None = None,
+                enquete: str | None = None, vague: int | None = None, libelle_vague: str | None = None,
+                methode: str | None = None, verifier: bool = False, user=None, saisie_db=None, db=None) -> dict:
+    """Validate then store a survey file (CLI and page). Returns {rows, details, ignored}."""
+    from pathlib import Path
+    from types import SimpleNamespace
+    path = Path(path)
+    args = SimpleNamespace(contrat=contrat, vague=vague, libelle_vague=libelle_vague, methode=methode)
+    data = tabular.read_sheet(path, FIELDS, sheet)
+    maps = tabular.parse_map_options(mapping, FIELDS, path)
+    cols, _ = tabular.map_headers(data, FIELDS, maps)
+    qcols, vcols = classify_columns(data, cols)
+    scales = detect_scales(data, qcols)
+    titre = enquete or path.stem.replace("_", " ")
     sha = tabular.file_sha256(path)
-    options = {"sheet": sheet.sheet, "map": args.map, "enquete": titre, "vague": args.vague}
+    options = {"sheet": data.sheet, "map": mapping or [], "enquete": titre, "vague": vague}
+    details = []
     try:
-        with store.edit(importing.user(), args.saisie_db) as tx:
-            info, quartiers = importing.contract_and_quartiers(args.contrat, args.db, tx.con, path)
+        with store.edit(user or importing.user(), saisie_db) as tx:
+            info, quartiers = importing.contract_and_quartiers(contrat, db, tx.con, path)
             matcher = importing.QuartierMatcher(quartiers)
             errors = tabular.Errors(path)
             salt = _salt(tx)
             respondents = []
             seen = {}
-            for i in range(len(sheet.rows)):
-                row = tabular.Row(sheet, i, cols, errors, FIELD_BY_NAME)
+            for i in range(len(data.rows)):
+                row = tabular.Row(data, i, cols, errors, FIELD_BY_NAME)
+                raw_q = tabular.text(row.raw("quartier"))
                 try:
-                    q = matcher.one(tabular.text(row.raw("quartier")) or "")
+                    q = matcher.one(raw_q or "")
                 except tabular.CellError as exc:
-                    row.error("quartier", str(exc) if tabular.text(row.raw("quartier")) else "quartier manquant",
-                              exc.expected)
+                    row.error("quartier", str(exc) if raw_q else "quartier manquant", exc.expected)
                     q = None
-                vague = row.get("vague", tabular.integer, minimum=1) or args.vague or 1
+                wave = row.get("vague", tabular.integer, minimum=1) or vague or 1
                 ident = row.get("identifiant") or f"{sha[:12]}:{row.line}"
-                pseudo = pseudonym(salt, args.contrat, ident)
-                if (vague, pseudo) in seen:
-                    row.error("identifiant", f"répondant en double dans la vague {vague} (déjà ligne {seen[(vague, pseudo)]})",
+                pseudo = pseudonym(salt, contrat, ident)
+                if (wave, pseudo) in seen:
+                    row.error("identifiant", f"répondant en double dans la vague {wave} (déjà ligne {seen[(wave, pseudo)]})",
                               "un identifiant unique par répondant")
-                seen.setdefault((vague, pseudo), row.line)
+                seen.setdefault((wave, pseudo), row.line)
                 publiable = row.get("publiable", tabular.boolean)
-                texts = [(j, tabular.text(sheet.rows[i][j])) for j in vcols]
-                respondents.append({"line": row.line, "quartier_code": q, "vague": vague, "pseudo": pseudo,
+                texts = [(j, tabular.text(data.rows[i][j])) for j in vcols]
+                respondents.append({"line": row.line, "quartier_code": q, "vague": wave, "pseudo": pseudo,
                                     "date_reponse": row.get("date_reponse", tabular.a_date),
-                                    "answers": {j: tabular.text(sheet.rows[i][j]) for j in qcols},
+                                    "answers": {j: tabular.text(data.rows[i][j]) for j in qcols},
                                     "verbatims": [(j, t) for j, t in texts if t], "publiable": bool(publiable)})
             errors.raise_if_any()
-            details = _write(tx, args, info, quartiers, titre, sheet, qcols, scales, respondents, sha, options)
-            if args.verifier:
+            details = _write(tx, args, info, quartiers, titre, data, qcols, scales, respondents, sha, options)
+            if verifier:
                 raise importing.DryRun()
     except importing.DryRun:
         pass
-    importing.print_report("enquête", args.contrat, path, len(sheet.rows), details, [], args.verifier)
+    return {"rows": len(data.rows), "details": details, "ignored": []}
+
+
+def run(args) -> int:
+    try:
+        return _run(args)
+    except (store.StoreError, store.PermissionDenied) as exc:
+        import sys
+        print(f"ERREUR : {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
+    res = import_file(args.file, args.contrat, sheet=args.sheet, mapping=args.map, enquete=args.enquete,
+                      vague=args.vague, libelle_vague=args.libelle_vague, methode=args.methode,
+                      verifier=args.verifier, saisie_db=args.saisie_db, db=args.db)
+    importing.print_report("enquête", args.contrat, args.file, res["rows"], res["details"], res["ignored"],
+                           args.verifier)
     return 0
 
 

@@ -285,24 +285,45 @@ def write(tx: store.EditSession, contrat: str, info: dict, quartiers: list[dict]
     return details
 
 
-def run(args) -> int:
-    path = args.file
-    sheet = tabular.read_sheet(path, FIELDS, args.sheet)
-    mapping = tabular.parse_map_options(args.map, FIELDS, path)
-    cols, ignored = tabular.map_headers(sheet, FIELDS, mapping, dynamic=financeur_field)
+def import_file(path, contrat: str, *, sheet: str | None = None, mapping: list[str] | None = None,
+                annee: int | None = None, remplacer: bool = False, verifier: bool = False, user=None,
+                saisie_db=None, db=None) -> dict:
+    """Validate then store a programmation file (CLI and page). Returns {rows, details, ignored}."""
+    from pathlib import Path
+    path = Path(path)
+    data = tabular.read_sheet(path, FIELDS, sheet)
+    maps = tabular.parse_map_options(mapping, FIELDS, path)
+    cols, ignored = tabular.map_headers(data, FIELDS, maps, dynamic=financeur_field)
     sha = tabular.file_sha256(path)
-    options = {"sheet": sheet.sheet, "map": args.map, "annee": args.annee, "remplacer": args.remplacer}
+    options = {"sheet": data.sheet, "map": mapping or [], "annee": annee, "remplacer": remplacer}
+    rows, details = [], []
     try:
-        with store.edit(importing.user(), args.saisie_db) as tx:
-            info, quartiers = importing.contract_and_quartiers(args.contrat, args.db, tx.con, path)
-            rows = validate(sheet, cols, importing.QuartierMatcher(quartiers), args.annee)
-            details = write(tx, args.contrat, info, quartiers, rows, args.remplacer, path, sha, options)
-            if args.verifier:
+        with store.edit(user or importing.user(), saisie_db) as tx:
+            info, quartiers = importing.contract_and_quartiers(contrat, db, tx.con, path)
+            rows = validate(data, cols, importing.QuartierMatcher(quartiers), annee)
+            details = write(tx, contrat, info, quartiers, rows, remplacer, path, sha, options)
+            if verifier:
                 raise importing.DryRun()
     except importing.DryRun:
         pass
-    importing.print_report("programmation", args.contrat, path, len(rows), details, ignored, args.verifier)
+    return {"rows": len(rows), "details": details, "ignored": ignored}
+
+
+def run(args) -> int:
+    try:
+        return _run(args)
+    except (store.StoreError, store.PermissionDenied) as exc:
+        import sys
+        print(f"ERREUR : {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
+    res = import_file(args.file, args.contrat, sheet=args.sheet, mapping=args.map, annee=args.annee,
+                      remplacer=args.remplacer, verifier=args.verifier, saisie_db=args.saisie_db, db=args.db)
+    importing.print_report("programmation", args.contrat, args.file, res["rows"], res["details"], res["ignored"],
+                           args.verifier)
     return 0
 
 
-__all__ = ["FIELDS", "add_arguments", "run", "validate", "financeur_field"]
+__all__ = ["FIELDS", "add_arguments", "run", "import_file", "validate", "financeur_field"]

@@ -27,7 +27,7 @@ from observatoire import settings
 
 REPLAYERS: dict[str, str] = {
     "indicateurs": "loaders.imports.indicateurs:apply",
-    # "contours": "loaders.imports.contours:apply",   # issue 2, geography helper: add its entry here
+    "contours": "loaders.imports.contours:apply",
 }
 
 MANIFEST = "manifest.json"
@@ -68,14 +68,11 @@ class Recording:
     """Copy of the file + manifest entry, made while the caller's transaction is still open.
 
     Usage:  rec = record(con, kind, path, options, rows)   # inside the transaction, after the inserts
-            con.commit(); rec.done()                       # or, on failure: con.rollback(); rec.undo()
+            con.execute("COMMIT")                          # if the commit fails: rec.undo()
     """
 
     def __init__(self, entry: dict, stored: Path, previous: list[dict], imports_dir: Path | None):
         self.entry, self.stored, self.previous, self.imports_dir = entry, stored, previous, imports_dir
-
-    def done(self) -> None:
-        pass
 
     def undo(self) -> None:
         self.stored.unlink(missing_ok=True)

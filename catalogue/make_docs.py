@@ -1,0 +1,150 @@
+"""Generate docs/INDICATEURS.md from catalogue/indicators.yaml and catalogue/sources.yaml.
+
+    python -m catalogue.make_docs            # rewrite docs/INDICATEURS.md
+    python -m catalogue.make_docs --check    # exit 1 if the committed file is out of date
+
+The documentation is produced from the single declaration: never edit docs/INDICATEURS.md by hand.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "catalogue"
+TARGET = ROOT / "docs" / "INDICATEURS.md"
+
+
+def _load(name: str) -> dict:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load((CATALOGUE / name).read_text(encoding="utf-8"), Loader=loader)
+
+
+def _cell(text) -> str:
+    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _specs(specs) -> str:
+    specs = specs if isinstance(specs, list) else [specs]
+    out = []
+    for i, s in enumerate(specs):
+        file, variable = s.split(":", 1)
+        shown = f"`{file}` : `{variable}`" if variable == variable.strip() else f"`{file}` : `{variable}` (espace final)"
+        out.append(shown + (" (préféré)" if i == 0 and len(specs) > 1 else " (comparé)" if i else ""))
+    return "<br>".join(out)
+
+
+def render() -> str:
+    ind_doc, src_doc = _load("indicators.yaml"), _load("sources.yaml")
+    sources = src_doc["sources"]
+    themes, pol, gaps, rules = (ind_doc[k] for k in ("themes", "polarities", "gap_kinds", "secret_rules"))
+    inds = ind_doc["indicators"]
+    lines = [
+        "# Indicateurs de l'observatoire",
+        "",
+        "<!-- Fichier généré par `python -m catalogue.make_docs` depuis catalogue/indicators.yaml et "
+        "catalogue/sources.yaml : ne pas le modifier à la main. -->",
+        "",
+        f"{len(inds)} indicateurs déclarés une seule fois dans `catalogue/indicators.yaml`, lus par les "
+        "chargeurs (tables `indicator_catalog`, `indicator_source`, `indicator_absent`, `indicator_value`), "
+        "les pages, les exports et cette documentation.",
+        "",
+        "## Règles communes",
+        "",
+        "- **Millésime (clé d'édition)** : l'année d'édition SIG Ville du fichier pour les indicateurs "
+        "DEMO, IPRO et CAF ; pour les revenus Filosofi, l'**année des revenus**, pour que le quartier et "
+        "ses territoires de référence de la même année partagent une clé. L'édition N des fichiers REVN "
+        "porte les revenus Filosofi de l'année N-4 (vérifié pour 2021 et 2022, supposé pour 2017 à 2019).",
+        "- **Deux fichiers pour la même année** (data_filo17 et REVN_2021, data_filo18 et REVN_2022) : le "
+        "fichier Filosofi dédié est retenu, l'autre est comparé et tout désaccord est signalé dans "
+        "`build_warning`.",
+        "- **Statuts** : `ok` ; `secret` (cellule vide publiée : secret statistique) ; `non_disponible` "
+        "(cellule non numérique, ligne « Ensemble » vide, dénominateur nul) ; `absent` (un fichier de la même "
+        "famille existe pour ce millésime mais ne contient pas la variable ; le fichier est cité).",
+        "- **Parts calculées** : `A/B` = 100 × A / B, `A+B/C` = 100 × (A + B) / C, `A+B` = somme, toujours "
+        "sur la même ligne du même fichier.",
+        "- **Territoires de référence** : EPCI, départements, régions et France métropolitaine des fichiers "
+        "`FILO{année}_DISP_*` pour les seuls indicateurs de revenus listés ci-dessous avec une variable de "
+        "référence ; les autres indicateurs de revenus y sont `absent` (pas de valeur, pas de substitution ; "
+        "en particulier **aucun taux de pauvreté de référence**).",
+        "- **Secret statistique** : " + " ; ".join(
+            f"`{k}` : moins de {v['min_units']} {v['unit']} ({v['label']})" for k, v in rules.items()) + ".",
+        "- **Polarité** : " + " ; ".join(f"`{k}` {v}" for k, v in pol.items()) + ".",
+        "- **Écart** : " + " ; ".join(f"`{k}` {v}" for k, v in gaps.items()) + ". La tolérance est la marge "
+        "« comparable / stable » (en points pour les écarts en points, relative sinon).",
+        "- **Agrégation** : `sum` (effectifs), `weighted:<indicateur>` (moyenne pondérée par le dénominateur "
+        "déclaré), `none` (non agrégeable : médianes, déciles, taux sans dénominateur connu).",
+        "",
+        "## Vue d'ensemble",
+        "",
+    ]
+    for theme, theme_label in themes.items():
+        group = [i for i in inds if i["theme"] == theme]
+        if not group:
+            continue
+        lines += [f"### {theme_label}", "",
+                  "| identifiant | libellé | unité | polarité | écart | agrégation | secret | baromètre | millésimes |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for i in group:
+            eds = sorted(i["editions"])
+            span = f"{eds[0]}–{eds[-1]}" if len(eds) > 1 else str(eds[0])
+            lines.append("| " + " | ".join(_cell(x) for x in (
+                f"`{i['id']}`", i["label"], i["unit"], i["polarity"], i["gap_kind"], i["aggregation"],
+                i.get("secret_rule") or "—", "oui" if i["barometre"] else "", span)) + " |")
+        lines.append("")
+    lines += ["## Détail par indicateur", ""]
+    for i in inds:
+        src = sources[i["source"]]
+        key = "année des revenus" if i.get("edition_key") == "income_year" else "édition SIG Ville"
+        lines += [f"### `{i['id']}` — {i['label']}", "",
+                  i["definition"], "",
+                  f"- Unité : {i['unit']} ; décimales : {i.get('decimals', 1)} ; thème : {themes[i['theme']]}",
+                  f"- Polarité : {pol[i['polarity']]} ; écart : {gaps[i['gap_kind']]} ; tolérance : "
+                  f"{i['tolerance']} ; agrégation : `{i['aggregation']}`",
+                  f"- Source : {src['producer']} — {src['title']} (`{i['source']}`) ; millésime = {key}"]
+        if i.get("secret_rule"):
+            lines.append(f"- Secret statistique : `{i['secret_rule']}` "
+                         f"(moins de {rules[i['secret_rule']]['min_units']} {rules[i['secret_rule']]['unit']})")
+        if i.get("note"):
+            lines.append(f"- Note : {i['note']}")
+        lines += ["", "| millésime | fichier : variable |", "|---|---|"]
+        for year in sorted(i["editions"]):
+            lines.append(f"| {year} | {_specs(i['editions'][year])} |")
+        refs = i.get("references")
+        if refs:
+            exc = refs.get("except") or {}
+            txt = f"`FILO{{année}}_DISP_{{EPCI,DEP,REG,METROPOLE}}.csv` : `{refs['variable']}`"
+            if exc:
+                txt += " ; " + ", ".join(f"{y} : " + (f"`{v}`" if v else "absent") for y, v in sorted(exc.items()))
+            lines += ["", f"Territoires de référence : {txt}."]
+        elif i.get("edition_key") == "income_year":
+            lines += ["", "Territoires de référence : absent des fichiers Filosofi de référence (pas de "
+                      "substitution)."]
+        lines.append("")
+    lines += ["## Sources", "", "| source | producteur | titre | millésimes | fichiers |", "|---|---|---|---|---|"]
+    for sid, s in sources.items():
+        lines.append("| " + " | ".join(_cell(x) for x in (
+            f"`{sid}`", s["producer"], s["title"], ", ".join(str(e) for e in s.get("editions") or []) or "—",
+            "<br>".join(f"`{f}`" for f in s["files"]))) + " |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    text = render()
+    if "--check" in argv:
+        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
+        if current != text:
+            print(f"{TARGET} n'est pas à jour : lancez `python -m catalogue.make_docs`", file=sys.stderr)
+            return 1
+        return 0
+    TARGET.write_text(text, encoding="utf-8")
+    print(f"{TARGET} écrit ({len(text.splitlines())} lignes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,380 @@
+"""Figures of the contract-life pages (programmation, engagements, enquêtes, référentiel), reused by exports.
+
+Pure Plotly builders: each takes the DataFrame returned by the matching indicators.* function and a source
+line (charts.source.source_line(..., demo=True) for démo data: the label is then inside the image), and
+returns a Figure. Hidden values (secret, effectif insuffisant) are drawn as grey, labelled gaps, never as 0.
+"""
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts import style
+from charts.source import DEMO_LABEL, add_source
+from contract import vocab
+from observatoire.frformat import fmt_int, fmt_number
+
+FINANCEUR_COLORS = {
+    "etat_p147": "#1f4e79", "etat_autre": "#4a7fb5", "epci": "#7aa6c9", "commune": "#b5651d",
+    "departement": "#8e6c8a", "region": "#5b8a72", "caf": "#c98a00", "bailleur": "#9aa5b1",
+    "europe": "#2a9d8f", "autre": "#c0c6cc",
+}
+STATUS_COLORS = {"realise": "#1b7a3d", "en_cours": "#4a7fb5", "prevu": "#b9d0e7", "en_retard": "#b71c1c",
+                 "abandonne": "#8a939c"}
+SEX_COLORS = {"F": "#c2185b", "M": "#1f4e79"}
+HIDDEN = style.MUTED
+
+
+def _euros(v) -> str:
+    return fmt_number(v, 0, "€") if v is not None and pd.notna(v) else ""
+
+
+def _wrap(text: str, width: int = 38) -> str:
+    return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def _demo_watermark(fig: go.Figure, demo: bool) -> None:
+    """Démo figures carry the label twice: in the source line and as a faint watermark."""
+    if demo:
+        fig.add_annotation(text=DEMO_LABEL.upper(), xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                           font=dict(size=26, color="rgba(183,28,28,0.13)"), textangle=-18, name="demo")
+
+
+def _finish(fig, source_line, demo, height=None, title=None, legend_bottom=False):
+    style.base_layout(fig, height=height, title=title, legend_bottom=legend_bottom)
+    _demo_watermark(fig, demo)
+    add_source(fig, source_line)
+    return fig
+
+
+def _empty(title: str, source_line: str, demo: bool, message: str = "Aucune donnée") -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font=dict(size=14, color=HIDDEN))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _finish(fig, source_line, demo, height=260, title=title)
+
+
+# --------------------------------------------------------------------------- programmation
+
+def programmation_by_year(df: pd.DataFrame, *, source_line: str, demo: bool = False) -> go.Figure:
+    """indicators.programmation.totals_by_year: granted (State P147 / other financeurs) and requested."""
+    title = "Montants de la programmation par année"
+    if df.empty:
+        return _empty(title, source_line, demo)
+    years = [str(y) for y in df["annee"]]
+    other = df["montant_accorde"] - df["montant_accorde_p147"]
+    fig = go.Figure()
+    fig.add_bar(x=years, y=df["montant_accorde_p147"], name="Accordé – État (P147)",
+                marker_color=FINANCEUR_COLORS["etat_p147"],
+                hovertemplate="%{x} : %{y:,.0f} €<extra>État P147</extra>")
+    fig.add_bar(x=years, y=other, name="Accordé – autres financeurs", marker_color=FINANCEUR_COLORS["epci"],
+                hovertemplate="%{x} : %{y:,.0f} €<extra>autres financeurs</extra>")
+    fig.add_scatter(x=years, y=df["montant_sollicite"], name="Sollicité (total)", mode="markers+lines",
+                    marker=dict(size=10, color=style.TEXT, symbol="diamond"), line=dict(dash="dot", color=style.TEXT),
+                    hovertemplate="%{x} : %{y:,.0f} € sollicités<extra></extra>")
+    for y, tot, n in zip(years, df["montant_accorde"], df["n_financees"]):
+        fig.add_annotation(x=y, y=tot, text=f"{_euros(tot)}<br>{int(n)} actions", showarrow=False, yshift=22,
+                           font=dict(size=11))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title="€", tickformat=",.0f", gridcolor=style.GRID)
+    return _finish(fig, source_line, demo, height=420, title=title, legend_bottom=True)
+
+
+def by_financeur(df: pd.DataFrame, *, year, source_line: str, demo: bool = False) -> go.Figure:
+    """indicators.programmation.totals_by_financeur for one year: granted amount per financeur."""
+    title = f"Montants accordés par financeur ({year})"
+    d = df[df["annee"] == year].sort_values("montant_accorde") if not df.empty else df
+    if d.empty:
+        return _empty(title, source_line, demo)
+    fig = go.Figure(go.Bar(
+        y=d["financeur_label"], x=d["montant_accorde"], orientation="h",
+        marker_color=[FINANCEUR_COLORS.get(f, "#9aa5b1") for f in d["financeur"]],
+        text=[f"{_euros(v)} ({fmt_number(p, 0, '%')})" if pd.notna(p) else _euros(v)
+              for v, p in zip(d["montant_accorde"], d["part"])],
+        textposition="auto", hovertemplate="%{y} : %{x:,.0f} €<extra></extra>"))
+    fig.update_xaxes(title="€ accordés", tickformat=",.0f", gridcolor=style.GRID)
+    return _finish(fig, source_line, demo, height=120 + 34 * len(d), title=title)
+
+
+def by_theme(df: pd.DataFrame, *, year, source_line: str, demo: bool = False) -> go.Figure:
+    """indicators.programmation.totals_by_theme for one year."""
+    title = f"Montants accordés par thématique ({year})"
+    d = df[df["annee"] == year].sort_values("montant_accorde") if not df.empty else df
+    if d.empty:
+        return _empty(title, source_line, demo)
+    fig = go.Figure()
+    fig.add_bar(y=[_wrap(t) for t in d["thematique"]], x=d["montant_accorde_p147"], orientation="h",
+                name="dont État (P147)", marker_color=FINANCEUR_COLORS["etat_p147"],
+                hovertemplate="%{x:,.0f} €<extra>État P147</extra>")
+    fig.add_bar(y=[_wrap(t) for t in d["thematique"]], x=d["montant_accorde"] - d["montant_accorde_p147"],
+                orientation="h", name="autres financeurs", marker_color=FINANCEUR_COLORS["epci"],
+                hovertemplate="%{x:,.0f} €<extra>autres financeurs</extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="€ accordés", tickformat=",.0f", gridcolor=style.GRID)
+    return _finish(fig, source_line, demo, height=140 + 44 * len(d), title=title, legend_bottom=True)
+
+
+def money_vs_need(df: pd.DataFrame, *, source_line: str, demo: bool = False, per: str = "pauvre") -> go.Figure:
+    """indicators.programmation.money_vs_need: € per inhabitant (per='habitant') or per inhabitant below the
+    poverty line (per='pauvre') and quartier; approximations (2015 geography) are marked « ≈ »."""
+    col, status = ("euros_par_pauvre", "status_pauvre") if per == "pauvre" else ("euros_par_habitant", "status_habitant")
+    what = "par habitant sous le seuil de pauvreté" if per == "pauvre" else "par habitant"
+    title = f"Crédits accordés {what}, par quartier et par an"
+    if df.empty:
+        return _empty(title, source_line, demo)
+    d = df.sort_values(col, na_position="first")
+    shown = d[status] == "ok"
+    labels = [("≈ " if m == "approx_qp2015" else "") + lab for lab, m in zip(d["label"], d["method"])]
+    values = [v if s else 0 for v, s in zip(d[col], shown)]
+    text = [_euros(v) if s else "non disponible" for v, s in zip(d[col], shown)]
+    fig = go.Figure(go.Bar(
+        y=labels, x=values, orientation="h", text=text, textposition="outside", cliponaxis=False,
+        marker_color=[style.QUARTIER if s else HIDDEN for s in shown],
+        customdata=list(zip(d["montant_accorde"], d["population"].fillna(-1), d["tx_pauvrete"].fillna(-1))),
+        hovertemplate="%{y}<br>%{text}<br>accordé : %{customdata[0]:,.0f} €<extra></extra>"))
+    fig.update_xaxes(title=f"€ {what} et par an", tickformat=",.0f", gridcolor=style.GRID)
+    if (d["method"] == "approx_qp2015").any():
+        fig.add_annotation(text="≈ population et pauvreté approchées par le(s) quartier(s) 2015 correspondant(s)",
+                           xref="paper", yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom",
+                           showarrow=False, font=dict(size=10, color="#6b7785"))
+    return _finish(fig, source_line, demo, height=140 + 34 * len(d), title=title)
+
+
+def beneficiaries_pyramid(df: pd.DataFrame, *, source_line: str, demo: bool = False, title: str | None = None) -> go.Figure:
+    """indicators.programmation.beneficiaries(by='sexe_age'): an age pyramid, girls right, boys left."""
+    title = title or "Bénéficiaires par sexe et par âge"
+    if df.empty:
+        return _empty(title, source_line, demo)
+    ages = list(vocab.TRANCHES_AGE)
+    fig = go.Figure()
+    for sexe, sign in (("M", -1), ("F", 1)):
+        d = df[df["sexe"] == sexe].set_index("tranche_age").reindex(ages)
+        vals = [(sign * float(v)) if pd.notna(v) else 0 for v in d["n"]]
+        hidden = [s != "ok" if isinstance(s, str) else False for s in d["status"]]
+        fig.add_bar(y=[vocab.TRANCHES_AGE[a] for a in ages], x=vals, orientation="h", name=vocab.SEXES[sexe],
+                    marker_color=[HIDDEN if h else SEX_COLORS[sexe] for h in hidden],
+                    text=["effectif insuffisant" if h else fmt_int(abs(v)) if v else "" for v, h in zip(vals, hidden)],
+                    textposition="auto", hovertemplate="%{y} : %{text}<extra>" + vocab.SEXES[sexe] + "</extra>")
+    fig.update_layout(barmode="relative", bargap=0.15)
+    m = max([abs(v) for v in fig.data[0].x] + [abs(v) for v in fig.data[1].x] + [1])
+    ticks = [-m, -m / 2, 0, m / 2, m]
+    fig.update_xaxes(tickvals=ticks, ticktext=[fmt_int(abs(t)) for t in ticks], gridcolor=style.GRID,
+                     title="bénéficiaires (garçons / hommes à gauche, filles / femmes à droite)")
+    return _finish(fig, source_line, demo, height=380, title=title, legend_bottom=True)
+
+
+def girls_share(df: pd.DataFrame, *, source_line: str, demo: bool = False, title: str | None = None) -> go.Figure:
+    """indicators.programmation.girls_boys: share of girls per theme against parity (50 %)."""
+    title = title or "Part des filles et des femmes parmi les bénéficiaires, par thématique"
+    if df.empty:
+        return _empty(title, source_line, demo)
+    d = df.iloc[::-1]
+    ok = d["status"] == "ok"
+    fig = go.Figure(go.Bar(
+        y=[("<b>Ensemble</b>" if t == "Ensemble" else _wrap(t)) for t in d["thematique"]],
+        x=[v if o else 0 for v, o in zip(d["part_filles"], ok)], orientation="h",
+        marker_color=[HIDDEN if not o else (SEX_COLORS["F"] if v >= 45 else "#e58fb0") for v, o in zip(d["part_filles"], ok)],
+        text=[fmt_number(v, 0, "%") if o else "effectif insuffisant" for v, o in zip(d["part_filles"], ok)],
+        textposition="outside", cliponaxis=False, hovertemplate="%{y} : %{text}<extra></extra>"))
+    fig.add_vline(x=50, line=dict(color=style.TEXT, dash="dash", width=1))
+    fig.add_annotation(x=50, y=1.02, yref="paper", text="parité", showarrow=False, font=dict(size=10))
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %", title="part des filles / femmes", gridcolor=style.GRID)
+    return _finish(fig, source_line, demo, height=140 + 40 * len(d), title=title)
+
+
+def state_means(df: pd.DataFrame, *, source_line: str) -> go.Figure:
+    """indicators.programmation.state_means: posts per year (adultes-relais, FONJEP). Real data."""
+    title = "Moyens de l'État : postes d'adultes-relais et FONJEP"
+    if df.empty:
+        return _empty(title, source_line, False, "Aucun poste rattaché à ce contrat dans les fichiers ANCT")
+    fig = go.Figure()
+    for kind, color in (("adulte_relais", style.QUARTIER), ("fonjep", "#b5651d")):
+        d = df[df["kind"] == kind]
+        if d.empty:
+            continue
+        fig.add_bar(x=[f"{y}{' (partiel)' if p else ''}" for y, p in zip(d["year"], d["partial"])], y=d["n_posts"],
+                    name=d["label"].iloc[0], marker_color=color, text=[fmt_int(v) for v in d["n_posts"]],
+                    textposition="outside", customdata=d["amount"],
+                    hovertemplate="%{x} : %{y} postes, %{customdata:,.0f} €<extra>" + d["label"].iloc[0] + "</extra>")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title="postes", gridcolor=style.GRID)
+    return _finish(fig, source_line, False, height=360, title=title, legend_bottom=True)
+
+
+# --------------------------------------------------------------------------- engagements
+
+def engagement_status(df: pd.DataFrame, *, by: str, source_line: str, demo: bool = False) -> go.Figure:
+    """indicators.engagements.status_counts: stacked bars of commitments by effective status."""
+    title = "Engagements par " + {"signataire": "signataire", "axe": "axe", "referent": "référent"}.get(by, by)
+    d = df[df[by] != "Ensemble"] if not df.empty else df
+    if d.empty:
+        return _empty(title, source_line, demo)
+    d = d.sort_values(["taux_realisation", "total"], ascending=[True, True], na_position="first")
+    fig = go.Figure()
+    for st_code in ("realise", "en_cours", "prevu", "en_retard", "abandonne"):
+        if st_code not in d:
+            continue
+        fig.add_bar(y=[_wrap(v, 42) for v in d[by]], x=d[st_code], orientation="h",
+                    name=vocab.ENGAGEMENT_STATUTS[st_code], marker_color=STATUS_COLORS[st_code],
+                    hovertemplate="%{y} : %{x}<extra>" + vocab.ENGAGEMENT_STATUTS[st_code] + "</extra>")
+    for y, tot, rate in zip(d[by], d["total"], d["taux_realisation"]):
+        fig.add_annotation(y=_wrap(y, 42), x=tot, text=(fmt_number(rate, 0, "%") if pd.notna(rate) else ""),
+                           showarrow=False, xanchor="left", xshift=6, font=dict(size=10))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="engagements (taux de réalisation à droite)", gridcolor=style.GRID, dtick=1 if d["total"].max() <= 8 else None)
+    return _finish(fig, source_line, demo, height=150 + 30 * len(d), title=title, legend_bottom=True)
+
+
+def engagement_history(hist: pd.DataFrame, *, target: float | None, reference: float | None, label: str,
+                       source_line: str, demo: bool = False) -> go.Figure:
+    """indicators.engagements.history: the measured value at each review against reference and target."""
+    title = _wrap(f"Suivi : {label}", 90)
+    d = hist[hist["valeur_constatee"].notna()] if not hist.empty else hist
+    if d.empty:
+        return _empty(title, source_line, demo, "Aucune valeur relevée aux points d'étape")
+    fig = go.Figure(go.Scatter(
+        x=pd.to_datetime(d["date_point"]), y=d["valeur_constatee"], mode="lines+markers+text",
+        text=[fmt_number(v, 1) for v in d["valeur_constatee"]], textposition="top center",
+        marker=dict(size=10, color=[STATUS_COLORS.get(s, style.QUARTIER) for s in d["statut"]]),
+        line=dict(color=style.QUARTIER), name="valeur constatée",
+        customdata=d["statut_label"], hovertemplate="%{x|%d/%m/%Y} : %{y} (%{customdata})<extra></extra>"))
+    for val, name, dash in ((reference, "référence", "dot"), (target, "cible", "dash")):
+        if val is not None and pd.notna(val):
+            fig.add_hline(y=val, line=dict(dash=dash, color="#6b7785"), annotation_text=f"{name} : {fmt_number(val, 1)}",
+                          annotation_position="top left")
+    fig.update_xaxes(tickformat="%d/%m/%Y", gridcolor=style.GRID)
+    fig.update_yaxes(gridcolor=style.GRID)
+    return _finish(fig, source_line, demo, height=340, title=title)
+
+
+# --------------------------------------------------------------------------- enquêtes
+
+def barometer_heatmap(df: pd.DataFrame, *, source_line: str, demo: bool = False, title: str | None = None) -> go.Figure:
+    """indicators.enquetes.barometer: share favourable, quartiers × questions; hidden cells grey."""
+    title = title or "Baromètre des quartiers : part de réponses favorables"
+    if df.empty:
+        return _empty(title, source_line, demo)
+    qs = df.drop_duplicates("question_code")[["question_code", "question"]]
+    quartiers = df.drop_duplicates("quartier_code")[["quartier_code", "quartier"]]
+    quartiers = pd.concat([quartiers[quartiers["quartier_code"] == "ENSEMBLE"],
+                           quartiers[quartiers["quartier_code"] != "ENSEMBLE"].sort_values("quartier")])
+    piv = df.pivot(index="quartier_code", columns="question_code", values="part").reindex(
+        index=quartiers["quartier_code"], columns=qs["question_code"])
+    nn = df.pivot(index="quartier_code", columns="question_code", values="n").reindex_like(piv)
+    z = piv.astype(float).values
+    text = [[(fmt_number(v, 0, "%") if pd.notna(v) else "n < min") for v in row] for row in z]
+    custom = [[(f"n = {int(n)}" if pd.notna(n) else "effectif insuffisant") for n in row] for row in nn.values]
+    ylabels = [("<b>" + q + "</b>") if c == "ENSEMBLE" else q for c, q in zip(quartiers["quartier_code"], quartiers["quartier"])]
+    xlabels = [_wrap(f"{c} {q}", 22) for c, q in zip(qs["question_code"], qs["question"])]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=xlabels, y=ylabels, text=text, texttemplate="%{text}", customdata=custom, zmin=0, zmax=100,
+        colorscale=[[0, "#b71c1c"], [0.5, "#f7f4ea"], [1, "#1b7a3d"]], colorbar=dict(title="%", ticksuffix=" %"),
+        hoverongaps=False, xgap=2, ygap=2,
+        hovertemplate="%{y}<br>%{x}<br>%{text} favorables (%{customdata})<extra></extra>"))
+    fig.update_layout(plot_bgcolor="#e3e7ec")
+    fig.update_yaxes(autorange="reversed")
+    fig.add_annotation(text="Gris : moins de réponses que le minimum, part non affichée", xref="paper", yref="paper",
+                       x=1, y=1.01, xanchor="right", yanchor="bottom", showarrow=False, font=dict(size=10, color="#6b7785"))
+    return _finish(fig, source_line, demo, height=200 + 34 * len(quartiers), title=title)
+
+
+def barometer_question(df: pd.DataFrame, *, question_code: str, source_line: str, demo: bool = False) -> go.Figure:
+    """One question: share favourable per quartier with its Wilson 95 % interval."""
+    d = df[df["question_code"] == question_code]
+    title = _wrap(f"{question_code} – {d['question'].iloc[0]}" if not d.empty else question_code, 90)
+    if d.empty:
+        return _empty(title, source_line, demo)
+    d = d.assign(order=(d["quartier_code"] == "ENSEMBLE").astype(int)).sort_values(["order", "part"], na_position="first")
+    ok = d["status"] == "ok"
+    fig = go.Figure(go.Scatter(
+        x=[v if o else None for v, o in zip(d["part"], ok)], y=d["quartier"], mode="markers",
+        marker=dict(size=12, color=[style.HIGHLIGHT if c == "ENSEMBLE" else style.QUARTIER for c in d["quartier_code"]]),
+        error_x=dict(type="data", symmetric=False, array=(d["haut"] - d["part"]).tolist(),
+                     arrayminus=(d["part"] - d["bas"]).tolist(), color="#7fa9d1", thickness=2),
+        customdata=[f"n = {int(n)}" if o else "" for n, o in zip(d["n"].fillna(0), ok)],
+        hovertemplate="%{y} : %{x:.0f} % (%{customdata})<extra></extra>", showlegend=False))
+    for q, o in zip(d["quartier"], ok):
+        if not o:
+            fig.add_annotation(x=50, y=q, text="effectif insuffisant", showarrow=False, font=dict(size=10, color=HIDDEN))
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %", title="réponses favorables (intervalle de confiance à 95 %)",
+                     gridcolor=style.GRID)
+    return _finish(fig, source_line, demo, height=140 + 32 * len(d), title=title)
+
+
+def evolution_dumbbell(df: pd.DataFrame, *, question_code: str, source_line: str, demo: bool = False) -> go.Figure:
+    """indicators.enquetes.evolution for one question: wave 1 → wave 2 per quartier."""
+    d = df[df["question_code"] == question_code]
+    title = _wrap(f"Évolution entre vagues – {question_code} – {d['question'].iloc[0]}" if not d.empty
+                  else "Évolution entre vagues", 90)
+    d = d[d["status"] == "ok"] if not d.empty else d
+    if d.empty:
+        return _empty(title, source_line, demo, "Pas assez de réponses dans les deux vagues")
+    fig = go.Figure()
+    for r in d.itertuples():
+        color = {"hausse nette": "#1b7a3d", "baisse nette": "#b71c1c"}.get(r.lecture, "#9aa5b1")
+        fig.add_scatter(x=[r.part_1, r.part_2], y=[r.quartier, r.quartier], mode="lines", line=dict(color=color, width=3),
+                        showlegend=False, hoverinfo="skip")
+    fig.add_scatter(x=d["part_1"], y=d["quartier"], mode="markers", name=f"vague {int(d['vague_1'].iloc[0])}",
+                    marker=dict(size=10, color="#b9d0e7", line=dict(color=style.QUARTIER, width=1)),
+                    hovertemplate="%{y} : %{x:.0f} %<extra>vague 1</extra>")
+    fig.add_scatter(x=d["part_2"], y=d["quartier"], mode="markers", name=f"vague {int(d['vague_2'].iloc[0])}",
+                    marker=dict(size=12, color=style.QUARTIER), customdata=d["lecture"],
+                    hovertemplate="%{y} : %{x:.0f} % (%{customdata})<extra>vague 2</extra>")
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %", gridcolor=style.GRID, title="réponses favorables")
+    fig.add_annotation(text="vert / rouge : évolution au-delà des marges d'incertitude ; gris : dans la marge",
+                       xref="paper", yref="paper", x=1, y=1.01, xanchor="right", yanchor="bottom", showarrow=False,
+                       font=dict(size=10, color="#6b7785"))
+    return _finish(fig, source_line, demo, height=150 + 32 * len(d), title=title, legend_bottom=True)
+
+
+# --------------------------------------------------------------------------- référentiel
+
+def referentiel_fill(df: pd.DataFrame, *, source_line: str, demo: bool = False) -> go.Figure:
+    """indicators.referentiel.progress: per enjeu, indicators with baseline / target / current value."""
+    title = "Référentiel d'évaluation : remplissage des indicateurs"
+    if df.empty:
+        return _empty(title, source_line, demo)
+    d = df.iloc[::-1]
+    labels = [("<b>" + e + "</b>") if not c else _wrap(f"{c} {e}", 40) for c, e in zip(d["enjeu_code"], d["enjeu"])]
+    fig = go.Figure()
+    for col, name, color in (("avec_reference", "valeur de référence", "#b9d0e7"), ("avec_cible", "cible", "#7fa9d1"),
+                             ("avec_valeur", "valeur actuelle", "#4a7fb5"), ("complets", "complets (les trois)", "#1b7a3d")):
+        fig.add_bar(y=labels, x=d[col], orientation="h", name=name, marker_color=color,
+                    hovertemplate="%{y} : %{x} indicateur(s)<extra>" + name + "</extra>")
+    fig.add_scatter(y=labels, x=d["n_indicateurs"], mode="markers", name="indicateurs au total",
+                    marker=dict(symbol="line-ns-open", size=18, color=style.TEXT, line=dict(width=2)))
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title="indicateurs", gridcolor=style.GRID, dtick=1)
+    return _finish(fig, source_line, demo, height=160 + 70 * len(d), title=title, legend_bottom=True)
+
+
+def referentiel_sunburst(tree: list[dict], *, source_line: str, demo: bool = False) -> go.Figure:
+    """indicators.referentiel.tree: enjeux → objectifs, sized by linked actions and commitments."""
+    title = "Référentiel : enjeux, objectifs et actions rattachées"
+    ids, labels, parents, values, colors = [], [], [], [], []
+
+    def walk(node, parent):
+        ids.append(str(node["id"]))
+        labels.append(_wrap(f"{node['code']} {node['libelle']}", 24))
+        parents.append(parent)
+        own = int(node["n_actions"]) + int(node["n_engagements"])
+        values.append(max(own, 0) + (0 if node["children"] else 1))
+        rate = node["fill"]["taux_complet"]
+        colors.append(rate if rate is not None else -1)
+        for c in node["children"]:
+            walk(c, str(node["id"]))
+
+    for root in tree:
+        walk(root, "")
+    if not ids:
+        return _empty(title, source_line, demo)
+    fig = go.Figure(go.Sunburst(
+        ids=ids, labels=labels, parents=parents, values=values, branchvalues="remainder",
+        marker=dict(colors=[c if c >= 0 else None for c in colors], colorscale="Greens", cmin=0, cmax=100,
+                    colorbar=dict(title="% indicateurs<br>complets")),
+        hovertemplate="%{label}<extra></extra>", insidetextorientation="radial"))
+    return _finish(fig, source_line, demo, height=560, title=title)
