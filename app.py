@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 st.set_page_config(page_title="Observatoire des contrats de ville", page_icon=str(ROOT / "ui" / "favicon.png"),
-                   layout="wide", initial_sidebar_state="expanded")
+                   layout="wide", initial_sidebar_state="auto")
 
 OBSERVATION = [
     ("accueil.py", "Accueil", ":material/home:", "accueil"),

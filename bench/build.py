@@ -42,9 +42,10 @@ def run_once(data_dir, steps) -> tuple[float, dict[str, tuple[float, float]], di
     build_mod._resolve = timed
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), _cpu()
             summary = build_mod.build(data_dir, Path(tmp) / "bench.duckdb", quiet=True, steps=steps)
             total = time.perf_counter() - t0
+            times["(total CPU)"] = (0.0, _cpu() - c0)
     finally:
         build_mod._resolve = original
     return total, times, summary
@@ -68,7 +69,9 @@ def main(argv=None) -> int:
             if name in times:
                 print(f"  {name:<28} {times[name][0]:6.2f}s {times[name][1]:6.2f}s")
         other = total - sum(w for w, _ in times.values())
-        print(f"  {'(schema, checkpoint, swap)':<28} {other:6.2f}s")
+        other_cpu = times["(total CPU)"][1] - sum(c for k, (_, c) in times.items() if k != "(total CPU)")
+        print(f"  {'(schema, checkpoint, swap)':<28} {other:6.2f}s {other_cpu:6.2f}s")
+        print(f"  {'total':<28} {total:6.2f}s {times['(total CPU)'][1]:6.2f}s")
         try:
             load = open("/proc/loadavg").read().split()[0]
             print(f"  load average at the end: {load} (2 cores: above 2, other processes slow the build)")

@@ -40,7 +40,8 @@ def main() -> None:
         times.append(time.perf_counter() - t)
         empty += not res
     print(f"recherche de jumeaux : {len(codes)} quartiers, total {sum(times):.2f} s, "
-          f"médiane {statistics.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms "
+          f"premier appel {times[0] * 1000:.0f} ms (noms et rattachements mis en cache), "
+          f"puis médiane {statistics.median(times[1:]) * 1000:.1f} ms, max {max(times[1:]) * 1000:.1f} ms "
           f"({empty} quartiers sans jumeau : profil trop incomplet)")
 
     sample = codes[:: max(1, len(codes) // max(1, args.fiches))][: args.fiches]
@@ -52,6 +53,16 @@ def main() -> None:
     if ft:
         print(f"fiche() : {len(ft)} quartiers, médiane {statistics.median(ft) * 1000:.0f} ms, "
               f"max {max(ft) * 1000:.0f} ms (premier appel {ft[0] * 1000:.0f} ms)")
+    ct = []
+    for c in sample:  # as the pages do: a fresh cursor per call (the memo is shared by warehouse build)
+        cur = con.cursor()
+        t = time.perf_counter()
+        fiche.fiche(cur, c)
+        ct.append(time.perf_counter() - t)
+        cur.close()
+    if ct:
+        print(f"fiche() avec un curseur neuf par appel : médiane {statistics.median(ct) * 1000:.0f} ms, "
+              f"max {max(ct) * 1000:.0f} ms")
     con.close()
 
 

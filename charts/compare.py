@@ -32,7 +32,7 @@ def side_by_side(rows: pd.DataFrame, *, label: str, unit: str | None, decimals: 
     texts = [frformat.fmt_number(r.value, decimals, _unit(unit)) if k else status_label(r.status)
              for r, k in zip(rows.itertuples(), ok)]
     fig = go.Figure(go.Bar(
-        y=[f"{r.name} ({r.code})" for r in rows.itertuples()], x=rows.value.where(ok, 0.0),
+        y=[style.wrap(f"{r.name} ({r.code})", 34, 2) for r in rows.itertuples()], x=rows.value.where(ok, 0.0),
         orientation="h", text=texts, textposition="outside", cliponaxis=False,
         marker_color=[SERIES_COLORS[i % len(SERIES_COLORS)] for i in range(len(rows))],
         hovertemplate="%{y}<br>%{text}<extra></extra>", showlegend=False))
@@ -46,10 +46,10 @@ def side_by_side(rows: pd.DataFrame, *, label: str, unit: str | None, decimals: 
                                           yanchor="bottom", y=1.0 + 0.07 * i))
     style.base_layout(fig, height=height or 130 + 42 * len(rows), title=f"{label} — {edition}")
     n_refs = 0 if references is None else len(references)
-    fig.update_layout(margin=dict(t=60 + 18 * n_refs), bargap=0.3)
+    fig.update_layout(margin=dict(l=250, t=60 + 18 * n_refs), bargap=0.3)
     fig.update_xaxes(range=[0, xmax * 1.22 if xmax > 0 else 1], gridcolor=style.GRID, title=None,
                      ticksuffix=" %" if unit == "%" else "")
-    fig.update_yaxes(autorange="reversed", automargin=True, title=None)
+    fig.update_yaxes(autorange="reversed", automargin=False, title=None)
     add_source(fig, source_line, width=130)
     return fig
 
@@ -61,6 +61,7 @@ def profile(rows: pd.DataFrame, *, source_line: str, height: int | None = None) 
     neutral indicators: percentile of the value), value_text.
     """
     fig = go.Figure()
+    rows = rows.assign(indicator_label=[style.wrap(x, 46, 2) for x in rows.indicator_label])
     labels = list(dict.fromkeys(rows.indicator_label))
     for i, (code, g) in enumerate(rows.groupby("code", sort=False)):
         fig.add_trace(go.Scatter(
@@ -72,13 +73,14 @@ def profile(rows: pd.DataFrame, *, source_line: str, height: int | None = None) 
     fig.add_vrect(x0=0, x1=25, fillcolor="#e8f3ea", opacity=0.6, line_width=0, layer="below")
     fig.add_vrect(x0=75, x1=100, fillcolor="#fbe9e7", opacity=0.6, line_width=0, layer="below")
     fig.add_vline(x=50, line=dict(color="#9aa5b1", width=1, dash="dot"))
-    style.base_layout(fig, height=height or 140 + 30 * len(labels),
-                      title="Profil : position parmi tous les quartiers (0 = plus favorable, 100 = plus défavorable)")
-    fig.update_xaxes(range=[0, 100], dtick=25, gridcolor=style.GRID, title=None)
-    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], automargin=True, title=None)
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left"),
-                      margin=dict(t=90))
-    add_source(fig, source_line, width=130)
+    n_codes = rows.code.nunique()
+    style.base_layout(fig, height=height or 190 + 40 * len(labels) + 22 * n_codes,
+                      title="Position parmi tous les quartiers : 0 = le plus favorable, 100 = le plus défavorable")
+    fig.update_xaxes(range=[0, 100], dtick=25, gridcolor=style.GRID, title=None, side="top")
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], automargin=False, title=None)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.03, x=0, xanchor="left"),
+                      margin=dict(l=330, t=90, b=60 + 22 * n_codes))
+    add_source(fig, source_line, width=130, min_bottom=60 + 22 * n_codes)
     return fig
 
 
@@ -116,14 +118,14 @@ def rank_distribution(dist: pd.DataFrame, *, highlight: list[str], label: str, u
                            ay=-30 - 18 * (i % 3), font=dict(size=11, color=color), bgcolor="rgba(255,255,255,0.8)")
     direction = {"higher_worse": " — vers la droite : situation plus défavorable",
                  "higher_better": " — vers la droite : situation plus favorable"}.get(polarity, "")
-    title = f"{label} — {edition} : les {len(d)} quartiers classés{direction}"
+    title = style.wrap(f"{label} — {edition} : les {frformat.fmt_int(len(d))} quartiers classés{direction}", 95, 2)
     style.base_layout(fig, height=height, title=title)
-    fig.update_xaxes(title=f"rang (sur {len(d)} quartiers avec une valeur"
+    fig.update_xaxes(title=f"rang (sur {frformat.fmt_int(len(d))} quartiers avec une valeur"
                            + (f" ; {n_missing} sans valeur publiée)" if n_missing else ")"),
                      showgrid=False, zeroline=False)
     fig.update_yaxes(title=_unit(unit) or "", gridcolor=style.GRID,
                      ticksuffix=" %" if unit == "%" else "")
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, x=0, xanchor="left"),
-                      margin=dict(b=120))
+                      margin=dict(l=70, b=120))
     add_source(fig, source_line, width=130, min_bottom=120)
     return fig

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from charts import style
 from charts.source import add_source
@@ -26,57 +27,100 @@ def _val_text(value, status, unit, decimals) -> str:
 
 def reference_bars(rows: pd.DataFrame, *, label: str, unit: str | None, decimals: int, edition,
                    source_line: str, height: int | None = None) -> go.Figure:
-    """Horizontal bars: the quartier then each reference territory.
+    """Horizontal bars: the quartier then each reference territory with a published value; the
+    references without one are named in a note under the bars (never drawn as zero).
 
-    rows: level, name, value, status (first row = the quartier). Missing values are written, not drawn.
+    rows: level, name, value, status (first row = the quartier).
     """
     rows = rows.reset_index(drop=True)
-    names = [f"{style.LEVEL_LABELS.get(r.level, r.level)} : {r.name}" if r.level != "qpv" else f"<b>{r.name}</b>"
-             for r in rows.itertuples()]
     shown = rows.status.isin(SHOWN) & rows.value.notna()
-    values = rows.value.where(shown, 0.0).astype(float)
-    texts = [_val_text(r.value, r.status, unit, decimals) for r in rows.itertuples()]
-    colors = [style.LEVEL_COLORS.get(r.level, style.REFERENCE) for r in rows.itertuples()]
+    ok = rows[shown]
+    missing = rows[~shown & (rows.level != "qpv")]
+    names = [f"<b>{style.wrap(r.name, 30)}</b>" if r.level == "qpv" else style.wrap(style.level_name(r.level, r.name), 32)
+             for r in ok.itertuples()]
+    texts = [_val_text(r.value, r.status, unit, decimals) for r in ok.itertuples()]
+    colors = [style.LEVEL_COLORS.get(r.level, style.REFERENCE) for r in ok.itertuples()]
     fig = go.Figure(go.Bar(
-        y=names, x=values, orientation="h", marker_color=colors, text=texts,
+        y=names, x=ok.value.astype(float), orientation="h", marker_color=colors, text=texts,
         textposition="outside", cliponaxis=False, hovertemplate="%{y}<br>%{text}<extra></extra>"))
-    vmax = float(values.max()) if len(values) else 1.0
-    style.base_layout(fig, height=height or 90 + 38 * len(rows),
-                      title=f"{label} — {edition}")
-    fig.update_layout(showlegend=False, bargap=0.3)
-    fig.update_xaxes(range=[0, vmax * 1.25 if vmax > 0 else 1], showgrid=True, gridcolor=style.GRID,
-                     title=None, ticksuffix=" %" if unit == "%" else "")
-    fig.update_yaxes(autorange="reversed", title=None, automargin=True)
-    add_source(fig, source_line, width=120)
+    vmax = float(ok.value.max()) if len(ok) else 1.0
+    n = max(len(ok), 1)
+    style.base_layout(fig, height=height or 150 + 46 * n + (24 if len(missing) else 0),
+                      title=style.wrap(f"{label} — {edition}", 70, 2))
+    fig.update_layout(showlegend=False, bargap=0.3, margin=dict(l=240, r=30, t=70))
+    fig.update_xaxes(range=[0, vmax * 1.2 if vmax > 0 else 1], showgrid=True, gridcolor=style.GRID,
+                     title=None, nticks=6, tickangle=0, ticksuffix=" %" if unit == "%" else "",
+                     separatethousands=True)
+    fig.update_yaxes(autorange="reversed", title=None, automargin=False)
+    if len(missing):
+        fig.add_annotation(
+            text=style.wrap("Pas de valeur publiée pour : " + ", ".join(
+                style.LEVEL_LABELS.get(r.level, r.level).lower() for r in missing.itertuples()), 120, 2),
+            xref="paper", yref="paper", x=0, y=0, yanchor="top", yshift=-28, showarrow=False,
+            align="left", font=dict(size=11, color="#6b7785"))
+        fig.update_layout(margin=dict(b=110))
+    add_source(fig, source_line, width=130, min_bottom=110 if len(missing) else 70)
     return fig
 
 
 def gap_evolution(series: pd.DataFrame, *, label: str, unit: str | None, decimals: int,
-                  source_line: str, caveat: str | None = None, height: int = 380) -> go.Figure:
-    """Lines over editions: the quartier and its references. series: edition, level, name, value, status."""
-    fig = go.Figure()
+                  source_line: str, gaps: pd.DataFrame | None = None, gap_kind: str = "points",
+                  gap_reference: str | None = None, compared: tuple[int, int] | None = None,
+                  caveat: str | None = None, height: int = 520) -> go.Figure:
+    """Top: the quartier and its references over editions. Bottom: the gap to one reference (points or
+    ratio), with the two editions of the INSEE-compliant comparison marked.
+
+    series: edition, level, name, value, status. gaps: edition, gap (quartier vs `gap_reference`).
+    """
+    has_gap = gaps is not None and gaps.gap.notna().any()
+    titles = None
+    if has_gap:
+        titles = ["Valeurs", style.wrap(f"Écart du quartier à {gap_reference}" + (
+            f" (foncé : millésimes comparés {compared[0]} et {compared[1]})" if compared else ""), 90, 2)]
+    fig = make_subplots(rows=2 if has_gap else 1, cols=1, shared_xaxes=True, vertical_spacing=0.16,
+                        row_heights=[0.6, 0.4] if has_gap else [1.0], subplot_titles=titles)
     s = series[series.status.isin(SHOWN) & series.value.notna()].copy()
     order = list(style.LEVEL_LABELS)
     for level in sorted(s.level.unique(), key=lambda lv: order.index(lv) if lv in order else 99):
         g = s[s.level == level].sort_values("edition")
-        name = g.name.iloc[0]
+        name = str(g.name.iloc[0])
         is_q = level == "qpv"
         fig.add_trace(go.Scatter(
             x=g.edition, y=g.value, mode="lines+markers+text" if is_q else "lines+markers",
-            name=(f"<b>{name}</b>" if is_q else f"{style.LEVEL_LABELS.get(level, level)} : {name}"),
+            name=(f"<b>{name}</b>" if is_q else style.level_name(level, name)),
             line=dict(color=style.LEVEL_COLORS.get(level, style.REFERENCE), width=3 if is_q else 1.6,
-                      dash=None if is_q else "dot" if level == "ensemble_qpv" else None),
+                      dash="dot" if level == "ensemble_qpv" else None),
             marker=dict(size=8 if is_q else 6),
             text=[frformat.fmt_number(v, decimals) for v in g.value] if is_q else None,
-            textposition="top center",
-            hovertemplate="%{x} : %{y}<extra>" + name + "</extra>"))
-    style.base_layout(fig, height=height, title=f"{label} : évolution")
-    fig.update_xaxes(dtick=1, title="Millésime", showgrid=False)
-    fig.update_yaxes(title=_unit_txt(unit) or "", gridcolor=style.GRID, rangemode="tozero")
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, x=0, xanchor="left"),
-                      margin=dict(b=130))
+            textposition="top center", textfont=dict(size=11),
+            customdata=[frformat.fmt_number(v, decimals, _unit_txt(unit)) for v in g.value],
+            hovertemplate="%{x} : %{customdata}<extra>" + name + "</extra>"), row=1, col=1)
+    if has_gap:
+        gg = gaps[gaps.gap.notna()].sort_values("edition")
+        if gap_kind == "ratio":
+            texts = [frformat.fmt_number(v, 2) for v in gg.gap]
+            base, title = 1.0, "rapport"
+        else:
+            texts = [("+" if v > 0 else "") + frformat.fmt_number(v, 1) for v in gg.gap]
+            base, title = 0.0, "écart (points)"
+        colors = ["#1f4e79" if compared and e in compared else "#9bb7cf" for e in gg.edition]
+        fig.add_trace(go.Bar(x=gg.edition, y=gg.gap - base, base=base, text=texts, textposition="outside",
+                             cliponaxis=False, marker_color=colors, showlegend=False,
+                             name=f"écart à {gap_reference}",
+                             hovertemplate="%{x} : %{text}<extra>écart à " + str(gap_reference) + "</extra>"),
+                      row=2, col=1)
+        fig.add_hline(y=base, line=dict(color="#6b7785", width=1), row=2, col=1)
+        fig.update_yaxes(title=dict(text=title, font=dict(size=11)), gridcolor=style.GRID, row=2, col=1)
+    style.base_layout(fig, height=height if has_gap else 380, title=style.wrap(f"{label} : évolution", 70, 2))
+    for ann in fig.layout.annotations:  # subplot titles: small, left-aligned
+        ann.update(font=dict(size=12, color="#4a5560"), x=0, xanchor="left")
+    fig.update_xaxes(dtick=1, showgrid=False)
+    fig.update_xaxes(title="Millésime", row=2 if has_gap else 1, col=1)
+    fig.update_yaxes(title=_unit_txt(unit) or "", gridcolor=style.GRID, row=1, col=1)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.14, x=0, xanchor="left",
+                                  font=dict(size=11)), margin=dict(l=70, t=90, b=150))
     line = source_line + (f" — {caveat}" if caveat else "")
-    add_source(fig, line, width=140, min_bottom=130)
+    add_source(fig, line, width=140, min_bottom=150)
     return fig
 
 
@@ -123,7 +167,9 @@ def means_chart(means: pd.DataFrame, *, source_line: str, height: int = 340) -> 
     style.base_layout(fig, height=height, title="Postes financés par l'État dans le contrat")
     fig.update_layout(barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
                       margin=dict(t=80))
-    fig.update_yaxes(title="postes", gridcolor=style.GRID, rangemode="tozero")
+    top = float(means.n_posts.max()) if len(means) else 1.0
+    fig.update_yaxes(title="postes", gridcolor=style.GRID, range=[0, top * 1.18])
     fig.update_xaxes(title=None, type="category")
+    fig.update_traces(cliponaxis=False)
     add_source(fig, source_line, width=130)
     return fig

@@ -242,7 +242,7 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
         fig.add_trace(go.Scattermap(lon=[None], lat=[None], mode="markers", hoverinfo="skip",
                                     marker=dict(size=9, color="rgba(0,0,0,0)"), showlegend=True,
                                     name="◎ quartier sans contour disponible,<br>   placé autour du centre de sa commune"))
-    unit_txt = f" ({unit})" if unit and unit not in ("nombre",) else ""
+    unit_txt = f" ({unit})" if unit and unit not in ("nombre", "%") else ""
     if classes:
         method = (f"{classes.title}, {classes.k} classe{'s' if classes.k > 1 else ''}<br>calculées sur les "
                   f"{frformat.fmt_int(sum(classes.counts))} quartiers de France<br>"

@@ -67,7 +67,10 @@ def wrap(text: str, width: int = 150) -> str:
 
 
 def add_source(fig: go.Figure, text: str, *, width: int = 150, min_bottom: int = 70) -> go.Figure:
-    """Put `text` at the bottom-left of the figure (replacing an earlier source annotation). Returns fig."""
+    """Put `text` at the bottom-left of the figure (replacing an earlier source annotation). Returns fig.
+
+    Placed from the layout's margins, so call it after the margins are set; charts whose axes use
+    automargin (long tick labels) should fix margin.l instead, or the line shifts right."""
     wrapped = wrap(text, width)
     n_lines = wrapped.count("<br>") + 1
     annotations = [a for a in (fig.layout.annotations or []) if a.name != SOURCE_NAME]
@@ -75,10 +78,11 @@ def add_source(fig: go.Figure, text: str, *, width: int = 150, min_bottom: int =
     bottom = max(margin.b if margin.b is not None else 0, min_bottom + 14 * (n_lines - 1))
     fig.layout.annotations = annotations
     fig.update_layout(margin=dict(b=bottom))
+    left = margin.l if margin.l is not None else 80  # plotly's default left margin
     fig.add_annotation(
         name=SOURCE_NAME, text=wrapped, showarrow=False, align="left",
         xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
-        yshift=-(bottom - 4), font=dict(size=10, color="#555555"),
+        xshift=-(left - 6), yshift=-(bottom - 4), font=dict(size=10, color="#555555"),
     )
     return fig
 

@@ -7,6 +7,8 @@ carries no judgement.
 """
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"   # installed system font: no web font fetched
@@ -48,7 +50,9 @@ LEVEL_COLORS = {
 
 
 def light_style(light: str | None) -> dict:
-    key = (light or "").replace(" ", "_").replace("é", "e") or None
+    if not isinstance(light, str):  # None / NaN: no light
+        return LIGHTS[None]
+    key = light.replace(" ", "_").replace("é", "e") or None
     if key in ("moins_bien", "moinsbien", "pire"):
         key = "moins_bien"
     return LIGHTS.get(key, LIGHTS[None])
@@ -88,6 +92,25 @@ def base_layout(fig: go.Figure, *, height: int | None = None, title: str | None 
         fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=15)))
     if height:
         fig.update_layout(height=height)
+    fig.update_xaxes(separatethousands=True)
+    fig.update_yaxes(separatethousands=True)
     if legend_bottom:
         fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, xanchor="left"))
     return fig
+
+
+def wrap(text: str, width: int = 32, max_lines: int = 3) -> str:
+    """Break a label into <br>-separated lines (long French labels on axes and titles)."""
+    lines = textwrap.wrap(str(text), width) or [str(text)]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1].rstrip(" ,;") + "…"
+    return "<br>".join(lines)
+
+
+def level_name(level: str, name: str | None) -> str:
+    """'EPCI : CA du Bassin…', or just the level when the name repeats it ('Ensemble des QPV')."""
+    lab = LEVEL_LABELS.get(level, level)
+    if not name or str(name).strip().lower() == lab.lower():
+        return lab
+    return f"{lab} : {name}"

@@ -141,6 +141,14 @@ def _theme_sheet(ws, df: pd.DataFrame, territories: list[tuple[str, str]], title
     ws.auto_filter.ref = f"A2:{get_column_letter(len(labels))}{max(r - 1, 2)}"
 
 
+def sheet_name(title: str) -> str:
+    """Excel sheet names: at most 31 characters, cut at a word boundary, no []:*?/\\."""
+    clean = "".join(" " if ch in "[]:*?/\\" else ch for ch in title)
+    if len(clean) <= 31:
+        return clean
+    return clean[:31].rsplit(" ", 1)[0]
+
+
 def theme_label(theme: str) -> str:
     labels = catalogue._indicators_doc().get("themes") or {}  # noqa: SLF001 - optional declared labels
     lab = labels.get(theme)
@@ -182,11 +190,12 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
-    themes = list(dict.fromkeys(df.theme))
+    declared = list((catalogue._indicators_doc().get("themes") or {}).keys())  # noqa: SLF001
+    themes = sorted(dict.fromkeys(df.theme), key=lambda t: declared.index(t) if t in declared else 99)
     for i, theme in enumerate(themes):
         progress(0.1 + 0.7 * i / len(themes), f"Thème {theme_label(theme)}")
         title = theme_label(theme)
-        sheet = wb.create_sheet(title=title[:31])
+        sheet = wb.create_sheet(title=sheet_name(title))
         _theme_sheet(sheet, df[df.theme == theme], territories, title)
 
     progress(0.85, "Sources")

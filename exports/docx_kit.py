@@ -99,9 +99,12 @@ def table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float] 
             if i > 0 and _looks_numeric(val):
                 par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if widths_cm:
+        t.autofit = False
+        for i, w in enumerate(widths_cm):
+            t.columns[i].width = Cm(w)  # the grid (LibreOffice reads it)
         for row in t.rows:
             for i, w in enumerate(widths_cm):
-                row.cells[i].width = Cm(w)
+                row.cells[i].width = Cm(w)  # the cells (Word reads them)
     return t
 
 

@@ -17,6 +17,7 @@ from fpdf import FPDF
 
 from charts import fiche as fiche_charts
 from charts import locator, style
+from charts.source import add_source
 from exports import content as ct
 from exports import geo, render
 from exports import sources as src
@@ -31,6 +32,8 @@ DEMO_RED = (176, 0, 32)
 PAGE_W, MARGIN = 210, 11
 BODY_W = PAGE_W - 2 * MARGIN
 EVOLUTION_IDS = ["tx_pauvrete", "rev_disp_median"]
+EVO_W, EVO_H = 640, 560          # CSS px of the evolution charts (rendered at 300 dpi)
+MAP_PX = 520
 REF_LEVELS = [("commune", "Commune"), ("epci", "EPCI"), ("departement", "Départ."), ("france", "France"),
               ("ensemble_qpv", "Ens. QPV")]
 
@@ -125,7 +128,7 @@ def _header(pdf: FichePDF, f: dict, proxy: dict | None, shown: dict) -> None:
         pdf.ln(1)
 
 
-def _key_figures(pdf: FichePDF, f: dict) -> None:
+def _key_figures(pdf: FichePDF, con, f: dict) -> None:
     """A strip of 4 key figures (population, poverty, median income, employment) with their millésime."""
     ids = ["pop", "tx_pauvrete", "rev_disp_median", "tx_emploi"]
     w = BODY_W / len(ids)
@@ -137,8 +140,7 @@ def _key_figures(pdf: FichePDF, f: dict) -> None:
         pdf.set_xy(MARGIN + k * w + 2, y + 1.2)
         pdf.set_font("DejaVuC", "", 7)
         pdf.set_text_color(*GREY)
-        label = x["label"] if x else i
-        pdf.cell(w - 4, 3.5, _fit(pdf, label, w - 4), new_x="LEFT", new_y="NEXT")
+        pdf.cell(w - 4, 3.5, _label_for(pdf, con, x, w - 4) if x else i, new_x="LEFT", new_y="NEXT")
         shown = x is not None and x["value"] is not None
         pdf.set_font("DejaVu", "B" if shown else "I", 12 if shown else 9)
         pdf.set_text_color(*(NAVY if shown else GREY))
@@ -150,8 +152,33 @@ def _key_figures(pdf: FichePDF, f: dict) -> None:
     pdf.set_y(y + 16)
 
 
-def _indicator_block(pdf: FichePDF, theme: str, rows: list[dict], x0: float, w: float) -> None:
-    widths = [w * 0.53, w * 0.2, w * 0.11, w * 0.16]
+SHOWN_UNITS = {"%", "€", "hab."}
+ROW_H = 4.2
+
+
+def _short_value(x: dict) -> str:
+    """Value for a narrow column: the unit only when it is short (%, €, hab.), else the number alone."""
+    if x["value"] is None:
+        return ct.value_text(x)
+    if (x.get("unit") or "") in SHOWN_UNITS:
+        return ct.value_text(x)
+    dec = x.get("decimals")
+    return frformat.fmt_number(x["value"], 1 if dec is None else int(dec))
+
+
+def _label_for(pdf: FPDF, con, x: dict, width: float) -> str:
+    """The full label when it fits, else the catalogue's short label, else a truncated label."""
+    if pdf.get_string_width(x["label"]) <= width - 1:
+        return x["label"]
+    short = ct.meta(con, x["indicator_id"]).get("short_label") if con is not None else None
+    unit = x.get("unit") or ""
+    if short and unit not in SHOWN_UNITS and unit:
+        short = f"{short} ({unit})"
+    return _fit(pdf, short or x["label"], width)
+
+
+def _indicator_block(pdf: FichePDF, con, theme: str, rows: list[dict], x0: float, w: float) -> None:
+    widths = [w * 0.565, w * 0.205, w * 0.1, w * 0.13]
     pdf.set_x(x0)
     pdf.set_font("DejaVu", "B", 7.5)
     pdf.set_fill_color(227, 235, 244)
@@ -170,17 +197,17 @@ def _indicator_block(pdf: FichePDF, theme: str, rows: list[dict], x0: float, w: 
         fill = k % 2 == 1
         pdf.set_fill_color(*LIGHT)
         pdf.set_font("DejaVuC", "", 7)
-        pdf.cell(widths[0], 3.7, _fit(pdf, x["label"], widths[0]), fill=fill)
+        pdf.cell(widths[0], ROW_H, _label_for(pdf, con, x, widths[0]), fill=fill)
         shown = x["value"] is not None
-        pdf.set_font("DejaVuC", "B" if shown else "I", 7 if shown else 6.3)
+        pdf.set_font("DejaVuC", "B" if shown else "I", 7 if shown else 6)
         if not shown:
             pdf.set_text_color(*GREY)
-        pdf.cell(widths[1], 3.7, _fit(pdf, ct.value_text(x), widths[1]), align="R", fill=fill)
+        pdf.cell(widths[1], ROW_H, _fit(pdf, _short_value(x), widths[1]), align="R", fill=fill)
         pdf.set_text_color(0, 0, 0)
         pdf.set_font("DejaVuC", "", 6.5)
-        pdf.cell(widths[2], 3.7, str(x["edition"] or ""), align="C", fill=fill)
+        pdf.cell(widths[2], ROW_H, str(x["edition"] or ""), align="C", fill=fill)
         pct = frformat.fmt_number(x["percentile"], 0) if shown and x.get("percentile") is not None else ""
-        pdf.cell(widths[3], 3.7, pct, align="C", fill=fill, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(widths[3], ROW_H, pct, align="C", fill=fill, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1.2)
 
 
@@ -189,7 +216,7 @@ def _theme(theme: str) -> str:
     return theme_label(theme)
 
 
-def page_indicators(pdf: FichePDF, f: dict) -> None:
+def page_indicators(pdf: FichePDF, con, f: dict) -> None:
     inds = [x for x in f["indicators"] if x["edition"] is not None]
     themes = list(dict.fromkeys(x["theme"] for x in inds))
     blocks = [(th, [x for x in inds if x["theme"] == th]) for th in themes]
@@ -205,17 +232,20 @@ def page_indicators(pdf: FichePDF, f: dict) -> None:
     pdf.set_text_color(0, 0, 0)
     pdf.ln(1)
     y0 = pdf.get_y()
-    acc, col = 0, 0
+    acc, col, bottom = 0, 0, y0
     pdf.set_y(y0)
     for th, rows in blocks:
         if col == 0 and acc + (len(rows) + 3) / 2 > total / 2 and acc > 0:
             col, acc = 1, 0
+            bottom = max(bottom, pdf.get_y())
             pdf.set_y(y0)
-        _indicator_block(pdf, th, rows, MARGIN + col * (col_w + 4), col_w)
+        _indicator_block(pdf, con, th, rows, MARGIN + col * (col_w + 4), col_w)
         acc += len(rows) + 3
-    missing = [x for x in f["indicators"] if x["edition"] is None]
-    if missing:
-        pdf.set_y(max(pdf.get_y(), 270))
+    bottom = max(bottom, pdf.get_y())
+    line = ct.indicator_source_line(con, [x["indicator_id"] for x in inds], [x["edition"] for x in inds],
+                                    f["territory"].get("generation"))
+    _source(pdf, line + " — fichiers et variables : voir le classeur XLSX ou la page Fiche quartier.",
+            MARGIN, bottom + 1, BODY_W)
 
 
 # --------------------------------------------------------------------------- page 2
@@ -269,9 +299,19 @@ def _evolution_figures(con, code: str, f: dict, generation: str | None) -> list[
             continue
         eds = sorted(s.edition.dropna().astype(int).unique())
         line = ct.indicator_source_line(con, [i] * len(eds), eds, generation)
-        fig = fiche_charts.gap_evolution(s, label=x.get("label"), unit=x.get("unit"), decimals=x.get("decimals") or 1,
-                                         source_line=line, caveat=ev.get("caveat"), height=420)
-        fig.update_layout(title=dict(font=dict(size=14)))
+        dec = x.get("decimals")
+        fig = fiche_charts.gap_evolution(s, label=x.get("label"), unit=x.get("unit"),
+                                         decimals=1 if dec is None else int(dec), source_line=line,
+                                         caveat=ev.get("caveat"), height=EVO_H)
+        # Print layout: legend under the title (several references would overlap the source line below).
+        fig.update_layout(title=dict(font=dict(size=15), y=0.985, yanchor="top"), font=dict(size=14),
+                          margin=dict(t=58 + 22 * s.level.nunique(), b=75),
+                          legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, xanchor="left", font=dict(size=12)))
+        if x.get("unit") == "€":
+            fig.update_yaxes(tickformat=",.0f")
+        fig.update_yaxes(rangemode="tozero")  # print: no truncated axis that would exaggerate changes
+        fig.update_layout(margin=dict(b=20))
+        add_source(fig, line + (f" — {ev['caveat']}" if ev.get("caveat") else ""), width=105, min_bottom=70)
         figs.append((fig, line))
     return figs
 
@@ -288,8 +328,8 @@ def _map_figure(con, f: dict):
     strong = [o for o in adm.get("epci", []) if o[2] == epci.get("code")]
     others = [o for o in adm.get("epci", []) if o[2] != epci.get("code")] + adm.get("departement", [])
     line = src.line(["ANCT / SIG Ville (contours)", "ANCT (limites administratives)"], None, t.get("generation"))
-    return locator.locator_map(pl, outlines=others, strong_outlines=strong, source_line=line, width=520,
-                               height=520, label="name", pad=0.6)
+    return locator.locator_map(pl, outlines=others, strong_outlines=strong, source_line=line, width=MAP_PX,
+                               height=MAP_PX, label="name", pad=0.6)
 
 
 def page_comparison(pdf: FichePDF, con, f: dict, map_png: bytes | None, evo: list) -> None:
@@ -320,9 +360,9 @@ def page_comparison(pdf: FichePDF, con, f: dict, map_png: bytes | None, evo: lis
         pdf.set_xy(MARGIN, y)
         pdf.set_font("DejaVu", "I", 8)
         pdf.cell(BODY_W, 5, "Pas de série comparable pour ce quartier.")
-    y += (w * 420 / 640) + 2 if evo else 8
+    y += (w * EVO_H / EVO_W) + 2 if evo else 8
     # map inset + twins
-    map_w = 62
+    map_w = 70
     if map_png:
         pdf.image(io.BytesIO(map_png), x=MARGIN, y=y, w=map_w)
     x2 = MARGIN + (map_w + 4 if map_png else 0)
@@ -391,11 +431,11 @@ def build(con, quartier: str, out: str | Path, edition: int | None = None, progr
                 shown = fiche_mod.fiche(con, proxy["code"], edition=edition)
         gen_shown = shown["territory"].get("generation")
         progress(0.35, "Graphiques")
-        evo = [(render.to_png(fig, 640, 420), line) for fig, line in
+        evo = [(render.to_png(fig, EVO_W, EVO_H), line) for fig, line in
                _evolution_figures(con, shown["territory"]["code"], shown, gen_shown)]
         progress(0.7, "Carte")
         mfig = _map_figure(con, own)
-        map_png = render.to_png(mfig, 520, 520) if mfig is not None else None
+        map_png = render.to_png(mfig, MAP_PX, MAP_PX) if mfig is not None else None
     progress(0.85, "Mise en page")
     footer = (f"{own['territory']['name']} ({code}) — Observatoire des contrats de ville — sources : INSEE, CNAF, "
               f"Pôle emploi/DARES, ANCT (Licence Ouverte / Etalab 2.0)")
@@ -405,8 +445,8 @@ def build(con, quartier: str, out: str | Path, edition: int | None = None, progr
     pdf.set_creator("Observatoire des contrats de ville")
     pdf.add_page()
     _header(pdf, own, proxy, shown)
-    _key_figures(pdf, shown)
-    page_indicators(pdf, shown)
+    _key_figures(pdf, con, shown)
+    page_indicators(pdf, con, shown)
     pdf.add_page()
     page_comparison(pdf, con, shown, map_png, evo)
     out = Path(out)

@@ -2,26 +2,22 @@
 
 The YAML is copied into the warehouse by the loaders; the library reads the warehouse copy so that a
 warehouse always answers with the catalogue it was built with. Small per-connection caches keep the
-many calls of a fiche cheap (connections are read-only, so the cache cannot go stale).
+many calls of a fiche cheap (indicators/cache.py: one memo per warehouse build, shared by cursors).
 """
 from __future__ import annotations
 
-import weakref
-
 import pandas as pd
 
+from indicators import cache
+
 SHOWN = ("ok", "bruite")
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 # Defaults used when the catalogue leaves a field empty (documented in docs/INDICATEURS-LIBRARY.md).
 DEFAULT_TOLERANCE = {"points": 1.0, "ratio": 0.05, "none": 0.0}
 
 
 def _cache(con) -> dict:
-    try:
-        return _CACHE.setdefault(con, {})
-    except TypeError:  # connection type without weakref support: no caching
-        return {}
+    return cache.memo(con)
 
 
 def indicators(con) -> pd.DataFrame:

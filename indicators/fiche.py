@@ -22,11 +22,13 @@ RELATION_LABELS = {"qpv_commune": "à la commune", "qpv_epci": "à l'intercommun
                    "qpv_contrat": "au contrat de ville", "qpv_arrondissement": "à l'arrondissement",
                    "qp2015_qpv2024": "à la géographie 2024"}
 LINK_STATUS_LABELS = {"unmatched": "introuvable", "ambiguous": "ambigu", "fuzzy": "approché",
-                      "resolved": "résolu", "note": "remarque"}
+                      "resolved": "résolu", "note": "remarque", "non_disponible": "non rattaché"}
 
 
 def _ref_dict(t: dict | None) -> dict | None:
-    return {"code": t["code"], "name": t["name"]} if t and t.get("code") else None
+    if not t or not t.get("code"):
+        return None
+    return {"code": t["code"], "name": t["name"], "link_status": t.get("link_status", "ok")}
 
 
 def territory_block(con, code: str) -> dict:
@@ -177,16 +179,21 @@ def _gap_txt(r: dict, decimals: int = 1) -> str:
     return f"rapport {fmt_number(r['gap'], 2)}"
 
 
+def _mark(link_status: str | None) -> str:
+    return "" if link_status in (None, "ok") else f" [{LINK_STATUS_LABELS.get(link_status, link_status)}]"
+
+
 def to_text(f: dict) -> str:
     """Readable French rendering of a fiche (what `python -m indicators fiche CODE` prints)."""
     t = f["territory"]
     lines = [f"{t['name']} ({t['code']}) — quartier prioritaire, géographie {t['generation']}"]
     if t["communes"]:
         lines.append("Commune(s) : " + ", ".join(
-            (c["name"] or "?") + ("" if c["link_status"] == "ok" else f" [{c['link_status']}]") for c in t["communes"]))
+            (c["name"] or "?") + _mark(c.get("link_status")) for c in t["communes"]))
     for key, lab in (("epcis", "Intercommunalité"), ("contrats", "Contrat de ville")):
         if t.get(key):
-            lines.append(f"{lab} : " + ", ".join(f"{x['name']} ({x['code']})" for x in t[key]))
+            lines.append(f"{lab} : " + ", ".join(
+                f"{x['name']} ({x['code']})" + _mark(x.get("link_status")) for x in t[key]))
     for key, lab in (("departement", "Département"), ("region", "Région")):
         if t.get(key):
             lines.append(f"{lab} : {t[key]['name']} ({t[key]['code']})")

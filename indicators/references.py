@@ -7,7 +7,7 @@ falling back to another level.
 """
 from __future__ import annotations
 
-import weakref
+from indicators import cache
 
 LEVELS = ["commune", "epci", "contrat_de_ville", "departement", "region", "france", "ensemble_qpv"]
 LEVEL_LABELS = {
@@ -35,15 +35,9 @@ def normalise_code(code: str) -> str:
     return c.upper() if c[:2].lower() in ("qp", "qn", "cv", "cn") or c[:3].lower() in ("dep", "reg", "frm", "ens") else c
 
 
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 def _cache(con) -> dict:
-    """Per-connection memo (territories and links do not change under a read-only connection)."""
-    try:
-        return _CACHE.setdefault(con, {})
-    except TypeError:
-        return {}
+    """Memo of the warehouse build (territories and links do not change under a read-only connection)."""
+    return cache.memo(con)
 
 
 def territory(con, code: str) -> dict:
@@ -150,7 +144,8 @@ def reference_territories(con, code: str) -> list[dict]:
     """[{level, code, name, ...}] for commune(s), epci, contrat_de_ville, departement, region, france, ensemble_qpv.
 
     A level the warehouse could not link appears with code None and `link_status` 'unmatched'/'ambiguous'
-    (from link_report) or 'non_disponible', never replaced by another level.
+    (from link_report) or 'non_disponible', never replaced by another level. Links made with doubt carry
+    'fuzzy' (confidence < 1, see `method`) or 'ambiguous' (several candidates kept, e.g. two EPCI).
     """
     t = territory(con, code)
     key = ("refs", t["code"])
@@ -165,7 +160,9 @@ def _reference_territories(con, t: dict) -> list[dict]:
     refs: list[dict] = []
 
     coms = communes(con, code)
-    issues = [i for i in link_issues(con, code) if i["relation"] == "qpv_commune"]
+    all_issues = link_issues(con, code)
+    issues = [i for i in all_issues if i["relation"] == "qpv_commune"]
+    ambiguous = {i["relation"] for i in all_issues if i["status"] == "ambiguous"}
     refs.extend(coms)
     for i in issues:
         if i["status"] in ("unmatched", "ambiguous"):
@@ -181,11 +178,14 @@ def _reference_territories(con, t: dict) -> list[dict]:
             seen.add(p["code"])
             conf = _clean(p["confidence"])
             refs.append(_entry("epci", p["code"], p["name"], confidence=conf, method=p["method"],
-                               link_status=_status(conf)))
+                               link_status="ambiguous" if "qpv_epci" in ambiguous else _status(conf)))
     if not seen:
         refs.append(_entry("epci", None, None, link_status="non_disponible"))
 
     cvs = contracts(con, code)
+    if "qpv_contrat" in ambiguous:
+        for c in cvs:
+            c["link_status"] = "ambiguous"
     refs.extend(cvs or [_entry("contrat_de_ville", None, None, link_status="non_disponible")])
 
     for level, prefix, key in (("departement", "DEP", "departement"), ("region", "REG", "region")):

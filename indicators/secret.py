@@ -46,4 +46,5 @@ def visible(value, status: str):
 
 
 def label(status: str) -> str:
+    """French label of a status ('secret' -> 'secret statistique'); '' for 'ok'."""
     return STATUS_LABELS.get(status, status)

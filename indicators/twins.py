@@ -12,16 +12,16 @@ Method (docs/INDICATEURS-LIBRARY.md):
 - ties are broken by code, so results are deterministic;
 - `similar_on` = the 3 dimensions with the smallest |dz|, `different_on` = up to 3 with the largest |dz|
   among those at least DIFFERENT_Z apart.
-The z matrix is cached per connection, generation, edition and profile (numpy, one vectorised pass per query).
+The z matrix is cached per warehouse build (indicators/cache.py), generation, edition and profile; a search is
+one vectorised numpy pass.
 """
 from __future__ import annotations
 
 import math
-import weakref
 
 import numpy as np
 
-from indicators import catalog, references
+from indicators import cache, catalog, references
 
 # Structure indicators only (rates, shares, medians), no sizes: twins are alike in situation, not in scale.
 PROFILE = [
@@ -31,7 +31,6 @@ PROFILE = [
     "part_alloc_rsa",                                                          # CAF
 ]
 DIFFERENT_Z = 0.5
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def default_profile(con) -> list[str]:
@@ -56,9 +55,9 @@ class Matrix:
         self._info = self._labels = None
 
     def info(self, con) -> dict[str, dict]:
-        """Name, communes, contract… of every quartier of the matrix (one query, then cached)."""
+        """Name, communes, contract… of every quartier of the matrix (one query at first use, then cached)."""
         if self._info is None:
-            self._info = _info(con, list(self.codes))
+            self._info = _info(con, [str(c) for c in self.codes])
         return self._info
 
     def labels(self, con) -> dict[str, str]:
@@ -70,13 +69,10 @@ class Matrix:
 def matrix(con, generation: str = "2015", edition: int | None = None, indicator_ids=None) -> Matrix:
     """The (cached) z-score matrix of the profile for one generation and edition bound."""
     ids = tuple(catalog.known(con, indicator_ids) if indicator_ids else default_profile(con))
-    key = (generation, edition, ids)
-    try:
-        cache = _CACHE.setdefault(con, {})
-    except TypeError:
-        cache = {}
-    if key in cache:
-        return cache[key]
+    key = ("twins", generation, edition, ids)
+    store = cache.memo(con)
+    if key in store:
+        return store[key]
     eds = {i: catalog.resolve_edition(con, i, edition, generation) for i in ids}
     ids = tuple(i for i in ids if eds[i] is not None)
     codes = [r[0] for r in con.execute(
@@ -100,7 +96,7 @@ def matrix(con, generation: str = "2015", edition: int | None = None, indicator_
         c_idx = np.array([col[i] for i in rows["indicator_id"]], dtype=int)
         raw[r_idx, c_idx] = np.asarray(rows["value"], dtype=float)
     m = Matrix(codes, ids, {i: eds[i] for i in ids}, raw)
-    cache[key] = m
+    store[key] = m
     return m
 
 
@@ -165,15 +161,16 @@ def _info(con, codes: list[str]) -> dict[str, dict]:
         return {}
     rows = con.execute(
         """
-        WITH q AS (SELECT code, name, departement, region FROM territory WHERE list_contains(?, code)),
+        WITH q AS (SELECT code, name, departement, region FROM territory WHERE list_contains($1, code)),
         com AS (SELECT l.child_code AS code, string_agg(c.name, ', ' ORDER BY c.name) AS communes
                 FROM territory_link l JOIN territory c ON c.code = l.parent_code
-                WHERE l.relation = 'qpv_commune' GROUP BY 1),
+                WHERE l.relation = 'qpv_commune' AND list_contains($1, l.child_code) GROUP BY 1),
         cv AS (SELECT child_code AS code, string_agg(parent_code, ', ' ORDER BY parent_code) AS contrat
-               FROM territory_link WHERE relation = 'qpv_contrat' GROUP BY 1),
+               FROM territory_link WHERE relation = 'qpv_contrat' AND list_contains($1, child_code) GROUP BY 1),
         xw AS (SELECT code, count(*) AS n FROM (
                   SELECT child_code AS code FROM territory_link WHERE relation = 'qp2015_qpv2024'
-                  UNION ALL SELECT parent_code FROM territory_link WHERE relation = 'qp2015_qpv2024') GROUP BY 1)
+                  UNION ALL SELECT parent_code FROM territory_link WHERE relation = 'qp2015_qpv2024')
+               WHERE list_contains($1, code) GROUP BY 1)
         SELECT q.code, q.name, q.departement, q.region, com.communes, cv.contrat, coalesce(xw.n, 0)
         FROM q LEFT JOIN com USING (code) LEFT JOIN cv USING (code) LEFT JOIN xw USING (code)
         """,

@@ -16,6 +16,7 @@ The key column (CODGEO) is not stored as a cell: it is the territory_code of the
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
@@ -45,6 +46,18 @@ def source_files(ctx, source_id: str) -> list[tuple[Path, int]]:
     return sorted(found.items(), key=lambda kv: (kv[1], kv[0].name))
 
 
+@contextmanager
+def unordered_inserts(con):
+    """Let DuckDB write big inserts without keeping the input order (row order means nothing in these tables):
+    measured about half the CPU for the 1.1 million cells of source_value. The previous setting is restored."""
+    previous = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if previous else 'false'}")
+
+
 def read_source(ctx, source_id: str) -> list[tuple[frcsv.CsvTable, int]]:
     """Read and validate every file of a source; duplicates in published files are warnings, not errors."""
     key = catalogue.sources()[source_id].get("key") or ["CODGEO"]
@@ -64,13 +77,11 @@ def insert_cells(ctx, arrow_tables: list[pa.Table]) -> int:
     cells = pa.concat_tables(arrow_tables)
     con.register("_cells", cells)
     try:
-        # Through a temporary table: measured ~30 % cheaper in CPU than inserting from the Arrow scan.
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE _cells_tmp AS
-            SELECT source_file, source_variable, territory_code, edition, value, raw, status, line FROM _cells;
-            INSERT INTO source_value SELECT * FROM _cells_tmp;
-            DROP TABLE _cells_tmp;
-        """)
+        with unordered_inserts(con):
+            con.execute("""
+                INSERT INTO source_value
+                SELECT source_file, source_variable, territory_code, edition, value, raw, status, line FROM _cells
+            """)
     finally:
         con.unregister("_cells")
     # Stray labels in numeric columns are kept as text, and reported.

@@ -38,6 +38,7 @@ from loaders import bulk
 from loaders.build import BuildContext
 from loaders.geo import in_metro_bbox, is_overseas_dep, read_layer
 from loaders.names import dep_from_quartier_code
+from observatoire.frformat import fmt_int
 
 DIR = "contrats_de_ville"
 FILES = {"2015": f"{DIR}/geom_cv_ctr_2015gen.json", "2024": f"{DIR}/geom_cv_ctr_2024gen.json"}
@@ -55,7 +56,7 @@ def _label(lib: str | None) -> str | None:
 
 
 def _fr(n: float | None) -> str:
-    return "?" if n is None else f"{n:,.0f}".replace(",", "\u202f")
+    return fmt_int(n) or "?"
 
 
 def _read_contracts(ctx: BuildContext, known: dict[str, str], epci_deps: dict[str, set]) -> list[dict]:
@@ -419,7 +420,7 @@ def _load_means(ctx: BuildContext) -> None:
                                 departement, region, source_file, record)
         SELECT kind, id_poste, coalesce(TRY_CAST(annee AS INTEGER), file_year), code_tiers, raison_sociale,
                TRY_CAST(montant AS DOUBLE), nullif(trim(code_cv), ''), insee_dep, insee_reg, f, record
-        FROM mp ORDER BY f, record""")
+        FROM mp""")
     con.execute("DROP TABLE mp")
     for kind, year, path in files:
         name = path.name

@@ -19,6 +19,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from loaders.build import BuildError
+from loaders.cells import unordered_inserts
 from loaders.catalogue import formula_terms
 
 
@@ -129,7 +130,8 @@ def load(ctx) -> None:
     _report_disagreements(ctx)
     # Preferred file (priority 1) for every territory it has; the other file for territories it lacks;
     # then 'absent' rows for every territory of a file that lacks the variable.
-    con.execute(f"""
+    with unordered_inserts(con):
+        con.execute(f"""
         INSERT INTO indicator_value
         WITH preferred AS (
             {_CANDIDATES_SQL.format(terms="(SELECT * FROM _terms WHERE priority = 1)")}

@@ -37,6 +37,7 @@ from loaders import bulk
 from loaders.build import BuildContext
 from loaders.names import dep_from_quartier_code, install_name_key, name_key, split_communes
 from loaders.qpv2024 import DEP_SQL, link_quartier_epci
+from observatoire.frformat import fmt_int
 
 OCCITANIE = "contours/qp2015_occitanie.geojson"
 ILLE_ET_VILAINE = "contours/qp2015_ille_et_vilaine.geojson"
@@ -45,7 +46,7 @@ REL = "qpv_commune"
 
 
 def _fmt_int(v) -> str:
-    return f"{int(round(v)):,}".replace(",", "\u202f") if v is not None else "?"
+    return fmt_int(v) or "?"
 
 
 class _Matcher:
@@ -86,7 +87,8 @@ class _Matcher:
             return []
         return [r[:5] for r in self.con.execute(
             "SELECT alias_code, type, commune_code, name, departement, name_key(name) AS k FROM commune_alias "
-            "WHERE type = 'commune-actuelle' AND lower(strip_accents(name)) LIKE ?", [f"%{word}%"]).fetchall()
+            "WHERE type = 'commune-actuelle' AND lower(strip_accents(replace(replace(name, 'œ', 'oe'), 'Œ', 'Oe'))) "
+            "LIKE ?", [f"%{word}%"]).fetchall()
             if r[5] == key]
 
     def match(self, dep: str, part: str) -> dict:

@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from charts import compare as compare_charts
-from charts.source import source_line
 from indicators import fiche as fiche_lib
 from indicators import position, twins
 from indicators.secret import SHOWN_STATUSES
+from observatoire import frformat
 from ui import blocks, catalog, common, pickers, state
 
 common.page_setup("Comparer des quartiers")
@@ -53,13 +53,13 @@ if long.empty:
 cat = catalog.indicator_list().set_index("indicator_id")
 long["decimals"] = [int(cat.decimals.get(i, 1)) for i in long.indicator_id]
 long["value_text"] = [common.fmt_value(r.value, r.status, r.unit, r.decimals) for r in long.itertuples()]
-producers = catalog.source_producers()
 generation = "2015" if "2015" in gens.values() else next(iter(gens.values()))
 
 # --------------------------------------------------------------------------- table
 st.subheader("Côte à côte")
 names = {code: f["territory"]["name"] for code, f in fiches.items()}
-col_names = {code: f"{names[code]} ({code})" for code in selection}
+col_names = {code: (names[code] if len(names[code]) <= 24 else names[code][:22].rstrip() + "…") + f" ({code})"
+             for code in selection}
 wide = long.pivot_table(index=["indicator_id"], columns="code", values="value_text", aggfunc="first")
 meta = long.drop_duplicates("indicator_id").set_index("indicator_id")
 order = [i for i in cat.index if i in wide.index]
@@ -71,10 +71,10 @@ for code in selection:
     table[col_names[code]] = [wide.loc[i].get(code, "") if code in wide.columns else "" for i in order]
 export = long.pivot_table(index=["indicator_id", "label", "edition"], columns="code", values="value",
                           aggfunc="first").reset_index()
-src_all = source_line(list(dict.fromkeys(producers.get(cat.source.get(i), "") for i in order)),
-                      long.edition.dropna().astype(int).tolist(), generation)
+src_all = catalog.line_for_many(order, long.edition.dropna().astype(int).tolist(), generation)
 blocks.table(table.fillna(""), "comparaison-quartiers", src_all, export_df=export, key="tbl_compare",
-             height=420)
+             height=420, column_config={col_names[c]: st.column_config.TextColumn(help=f"{names[c]} ({c})")
+                                        for c in selection})
 
 # --------------------------------------------------------------------------- one indicator
 st.subheader("Un indicateur")
@@ -92,10 +92,6 @@ decimals = int(ind.get("decimals") or 1)
 src = catalog.line_for(ind, edition, generation)
 
 dist = common.run(position.distribution, ind_id, int(edition), "2015")
-dist = dist.merge(common.run(pickers.search.directory, "2015")[["code", "name"]], on="code", how="left",
-                  suffixes=("", "_dir"))
-if "name_dir" in dist:
-    dist["name"] = dist["name"].fillna(dist.pop("name_dir"))
 dist.loc[~dist.status.isin(SHOWN_STATUSES), "value"] = None
 sel_vals = pd.DataFrame({"code": selection}).merge(dist[["code", "value", "status"]], on="code", how="left")
 sel_vals["name"] = [names[c] for c in sel_vals.code]
@@ -118,13 +114,20 @@ blocks.chart(fig, f"comparer-{ind_id}-{edition}-distribution", src, key="cmp_dis
 
 pos_rows = []
 for code in selection:
-    p = common.run(position.position, code, ind_id, int(edition)) if gens[code] == "2015" else None
-    p = p or {}
+    p = common.run(position.position, code, ind_id, int(edition)) if gens[code] == "2015" else {}
+
+
+    def _rank(scope: dict | None) -> str:
+        scope = scope or {}
+        return (f"{frformat.fmt_int(scope['rank'])} / {frformat.fmt_int(scope['n'])}"
+                if scope.get("rank") is not None else "")
+
     pos_rows.append({"Quartier": col_names[code],
                      "Valeur": sel_vals.set_index("code").value.get(code),
-                     "Rang national": p.get("rank"), "sur": p.get("n"), "Percentile": p.get("percentile"),
-                     "Rang dans le département": p.get("rank_departement"),
-                     "Rang dans la région": p.get("rank_region")})
+                     "Rang national": _rank(p.get("national")),
+                     "Percentile": (p.get("national") or {}).get("percentile"),
+                     "Rang dans le département": _rank(p.get("departement")),
+                     "Rang dans la région": _rank(p.get("region"))})
 pos = pd.DataFrame(pos_rows)
 blocks.table(pos, f"comparer-{ind_id}-{edition}-rangs", src,
              formats={"Valeur": (decimals, ind.get("unit")), "Percentile": 0}, key="tbl_ranks")
@@ -134,15 +137,25 @@ common.how_to_read("Le rang 1 correspond à la valeur la plus élevée. Le perce
 
 # --------------------------------------------------------------------------- profile
 st.subheader("Profil")
+KEY = ["tx_pauvrete", "tx_bas_revenus", "rev_disp_median", "rapport_interdecile", "part_alloc_rsa",
+       "part_alloc_dep50", "part_menages_chomage", "tx_emploi", "tx_emploi_f", "tx_emploi_precaire",
+       "part_de_jeunes", "part_de_infbac"]
+ORIENTED_UNITS = {"%", "€", "rapport", "indice"}
+scope = st.radio("Indicateurs du profil", ["clés", "tous"], horizontal=True, key="profile_scope",
+                 format_func={"clés": "Indicateurs clés", "tous": "Tous les taux et montants orientés"}.get)
 prof = long[long.percentile.notna() & long.status.isin(SHOWN_STATUSES)].copy()
+if scope == "clés":
+    prof = prof[prof.indicator_id.isin(KEY)]
+else:
+    prof = prof[(prof.polarity != "neutral") & prof.unit.isin(ORIENTED_UNITS)]
 if not prof.empty:
     prof["score"] = [100 - p if pol == "higher_better" else p for p, pol in zip(prof.percentile, prof.polarity)]
-    prof["indicator_label"] = [f"{l}{' (descriptif)' if pol not in ('higher_better', 'higher_worse') else ''}"
-                               for l, pol in zip(prof.label, prof.polarity)]
-    prof = prof.sort_values(["theme", "indicator_id"])
+    prof["indicator_label"] = prof.label
+    rank_of = {i: n for n, i in enumerate(cat.index)}
+    prof = prof.sort_values("indicator_id", key=lambda s_: s_.map(rank_of))
     fig = compare_charts.profile(prof, source_line=src_all)
     blocks.chart(fig, "comparer-profil", src_all, key="cmp_profile")
     common.how_to_read("Chaque point place un quartier parmi tous les quartiers de France pour un indicateur : "
-                       "à droite (zone rose), les situations les plus défavorables ; à gauche (zone verte), les "
-                       "plus favorables. Pour les indicateurs descriptifs (population, âge), la position suit "
-                       "simplement la valeur.")
+                       "à droite (zone rose, le quart le plus défavorable), les situations les plus défavorables ; "
+                       "à gauche (zone verte), les plus favorables. Pour un taux de pauvreté, 90 signifie que 90 % "
+                       "des quartiers ont un taux plus faible ; pour un revenu, que 90 % ont un revenu plus élevé.")

@@ -5,6 +5,7 @@ Small files are written by the tests themselves; real files come from ../shared/
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from loaders import frcsv
@@ -36,19 +37,21 @@ def test_parse_number_rejects(text):
         frcsv.parse_number(text)
 
 
-def test_sql_macro_agrees_with_python():
-    """fr_num (SQL, used for the 1.4 million source cells) and parse_number (Python) follow one rule."""
+def test_sql_arrow_and_python_agree():
+    """parse_numbers_arrow (used for the 1.4 million source cells), fr_num (SQL) and parse_number (Python)
+    follow one rule."""
     samples = ["6 490", f"6{NNBSP}490", f"1{NBSP}234,5", "55,3", "-0,3", "−3,5", "12", "0,245", "1.5", "+5", ".5",
                "5.", "abc", "1e5", "1E5", "inf", "nan", "Infinity", "1.234.567", "-", "1_000", "12 %", "s", "1+2"]
     con = duckdb.connect()
     frcsv.install_macros(con)
-    for s in samples:
+    arrow = frcsv.parse_numbers_arrow(pa.array(samples, pa.string())).to_pylist()
+    for s, arr in zip(samples, arrow):
         sql = con.execute("SELECT fr_num(?)", [s]).fetchone()[0]
         try:
             py = frcsv.parse_number(s)
         except ValueError:
             py = None
-        assert sql == py, s
+        assert sql == py == arr, s
 
 
 # ------------------------------------------------------------------------------------------ real files

@@ -28,7 +28,9 @@ def wh(warehouse, tmp_path, monkeypatch):
     path = tmp_path / "copy.duckdb"
     shutil.copyfile(warehouse, path)
     monkeypatch.setenv("OBSERVATOIRE_IMPORTS_DIR", str(tmp_path / "imports"))
-    return path
+    yield path
+    for p in tmp_path.glob("*.duckdb*"):   # 70 MB each: do not leave twenty of them behind
+        p.unlink()
 
 
 def fingerprint(path: Path) -> str:
@@ -96,7 +98,7 @@ def test_replay_rebuilds_the_import(wh, warehouse, tmp_path, data_dir):
 
     f = geojson(tmp_path / "qpv.geojson", [feature({"code_qp": "QN00101M"}, SQUARE)])
     assert run_import(f, wh) == 0
-    fresh = tmp_path / "fresh.duckdb"
+    fresh = tmp_path / "fresh.duckdb"  # removed with the fixture's copies
     shutil.copyfile(warehouse, fresh)
     con = db.connect(fresh, read_only=False)
     try:

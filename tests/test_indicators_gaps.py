@@ -112,8 +112,9 @@ def test_ambiguous_epci_lists_every_candidate(con):
     # link_report: QP095002 qpv_epci 'ambiguous' — communes du quartier dans plusieurs EPCI : 200054781, 200058519
     issues = [i for i in references.link_issues(con, "QP095002") if i["relation"] == "qpv_epci"]
     assert issues and issues[0]["status"] == "ambiguous"
-    epcis = {r["code"] for r in references.reference_territories(con, "QP095002") if r["level"] == "epci"}
-    assert epcis == {"200054781", "200058519"}
+    refs = [r for r in references.reference_territories(con, "QP095002") if r["level"] == "epci"]
+    epcis = {r["code"] for r in refs}
+    assert epcis == {"200054781", "200058519"} and {r["link_status"] for r in refs} == {"ambiguous"}
     df = gaps.gaps(con, "QP095002", 2019, ["rev_disp_median"], levels=["epci"])
     q = value(FILO19, "QP095002", "DISP_MED_A19")
     for epci in epcis:

@@ -87,3 +87,12 @@ def test_min_overlap_rule():
     assert twins.default_min_overlap(13) == 8
     assert twins.default_min_overlap(3) == 2
     assert twins.default_min_overlap(1) == 1
+
+
+def test_matrix_is_shared_by_cursors_of_the_same_warehouse(con):
+    """Pages use one cursor per call: the z matrix must not be rebuilt for each of them."""
+    cur = con.cursor()
+    try:
+        assert twins.matrix(cur, "2015") is twins.matrix(con, "2015")
+    finally:
+        cur.close()

@@ -1,0 +1,171 @@
+"""AppTest of the four contract-life pages on the démo dataset (real contract CN00604I): what they show,
+the démo label, the real State means beside the programmation, secret rules, and role-dependent editing."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from contract import demo, roles, store
+from contract.roles import User
+from indicators import engagements as eng
+from indicators import programmation as prog
+from tests.pages_apptest import all_tables, figures, run_page, texts
+
+C = "CN00604I"
+
+
+@pytest.fixture(scope="module")
+def demo_saisie(warehouse, tmp_path_factory):
+    path = tmp_path_factory.mktemp("pages") / "saisie.duckdb"
+    demo.load(warehouse, path)
+    return path
+
+
+@pytest.fixture()
+def env(demo_saisie, monkeypatch, tmp_path):
+    monkeypatch.setenv("OBSERVATOIRE_SAISIE_DB", str(demo_saisie))
+    monkeypatch.setenv("OBSERVATOIRE_UTILISATEURS", str(tmp_path / "aucun.toml"))
+    return demo_saisie
+
+
+def _values(v) -> list:
+    """Plotly serialises numeric arrays as typed arrays ({dtype, bdata}): decode them."""
+    if isinstance(v, dict) and "bdata" in v:
+        import base64
+
+        import numpy as np
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
+    return list(v)
+
+
+def _sources(fig: dict) -> str:
+    return " ".join(a.get("text", "") for a in fig["layout"].get("annotations", []))
+
+
+def _run(page: str, user: User | None = None, **params):
+    if user is None:
+        return run_page(page, contrat=C, **params)
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages_apptest import ROOT, TIMEOUT
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page(f"pages/{page}.py")
+    at.query_params["contrat"] = C
+    at.session_state["obs_user"] = user
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_programmation_page(env):
+    at = _run("programmation")
+    txt = texts(at)
+    assert "Données de démonstration" in txt
+    with store.connect(env) as sc:
+        y = prog.totals_by_year(sc, C).set_index("annee")
+        n_acts = len(prog.actions(sc, C, 2026))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Actions financées en 2026"] == str(y.loc[2026, "n_financees"])
+    assert metrics["dont État (P147)"] == f"{y.loc[2026, 'montant_accorde_p147']:,.0f} €".replace(",", " ")
+    figs = {f["layout"]["title"]["text"]: f for f in figures(at)}
+    means = figs["Moyens de l'État : postes d'adultes-relais et FONJEP"]
+    ar = next(t for t in means["data"] if t["name"] == "Adultes-relais")
+    # adulte-relais-2024.json / -2025.json: 67 and 59 records with code_cv CN00604I (real, not démo)
+    assert _values(ar["y"]) == [67, 59] and _values(ar["x"]) == ["2024", "2025 (partiel)"]
+    assert "DÉMONSTRATION" not in _sources(means) and "ASP" in _sources(means)
+    prog_fig = figs["Montants de la programmation par année"]
+    assert "DONNÉES DE DÉMONSTRATION" in _sources(prog_fig)
+    assert [str(x) for x in _values(prog_fig["data"][0]["x"])] == ["2024", "2025", "2026"]
+    assert "≈" in json.dumps(figs["Crédits accordés par habitant sous le seuil de pauvreté, par quartier et par an"],
+                             ensure_ascii=False)
+    tables = all_tables(at)
+    actions = next(t for t in tables if "N° dossier" in t.columns)
+    assert len(actions) == n_acts
+    assert "Consultation en **lecture seule**" in txt
+    assert not any("Modifier les actions" in e.label for e in at.expander)     # lecture: no editor
+
+
+def test_engagements_page(env):
+    at = _run("engagements")
+    txt = texts(at)
+    assert "Données de démonstration" in txt
+    with store.connect(env) as sc:
+        n = len(eng.engagements(sc, C))
+        n_late = len(eng.late(sc, C, date.today()))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Engagements"] == str(n) and metrics["En retard"] == str(n_late)
+    titles = [f["layout"]["title"]["text"] for f in figures(at)]
+    assert "Engagements par signataire" in titles and any(t.startswith("Suivi") for t in titles)
+    assert "Ajouter un point d'étape" not in txt           # lecture: no form
+
+
+def test_partenaire_adds_a_point_only_to_its_own_commitments(env):
+    with store.connect(env) as sc:
+        rows = eng.engagements(sc, C)
+    caf = rows[rows["type_signataire"] == "caf"].iloc[0]
+    other = rows[rows["type_signataire"] == "etat"].iloc[0]
+    partner = User("caf06", "partenaire", contrats=(C,), signataire=caf["signataire"], authenticated=True)
+    at = _run("engagements", partner)
+    pick = at.selectbox(key="eng_pick")
+    pick.select(int(other["id"])).run()
+    assert "Ajouter un point d'étape" not in texts(at)
+    at.selectbox(key="eng_pick").select(int(caf["id"])).run()
+    assert f"Ajouter un point d'étape à {caf['code']}" in texts(at)
+    form_inputs = [t for t in at.text_input if t.label == "Commentaire"]
+    form_inputs[0].input("Revue faite avec la CAF (test)")
+    submit = next(b for b in at.button if b.label == "Enregistrer le point d'étape")
+    submit.click().run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    with store.connect(env) as sc:
+        got = sc.execute("SELECT p.commentaire, p.auteur FROM engagement_point p WHERE p.engagement_id = ? "
+                         "ORDER BY p.id DESC LIMIT 1", [int(caf["id"])]).fetchone()
+        who = sc.execute("SELECT DISTINCT who FROM audit WHERE table_name = 'engagement_point' AND op = 'insert' "
+                         "AND who = 'caf06'").fetchall()
+    assert got == ("Revue faite avec la CAF (test)", "caf06") and who == [("caf06",)]
+
+
+def test_enquetes_page(env):
+    at = _run("enquetes")
+    txt = texts(at)
+    assert "Données de démonstration" in txt
+    figs = figures(at)
+    heat = figs[0]
+    assert heat["data"][0]["type"] == "heatmap"
+    cells = [c for row in heat["data"][0]["text"] for c in row]
+    assert "n < min" in cells                             # quartiers under 10 answers are not shown
+    with store.connect(env) as sc:
+        pub = {r[0] for r in sc.execute("SELECT texte FROM verbatim WHERE publiable").fetchall()}
+        private = {r[0] for r in sc.execute("SELECT texte FROM verbatim WHERE NOT publiable").fetchall()} - pub
+    shown = [m for m in (str(e.value) for e in at.markdown) if m.startswith("> «")]
+    assert shown and all(any(p in m for p in pub) for m in shown)
+    assert not any(p in txt for p in private)
+
+
+def test_referentiel_page(env):
+    at = _run("referentiel")
+    assert "Données de démonstration" in texts(at)
+    with store.connect(env) as sc:
+        n = sc.execute("SELECT count(*) FROM ref_indicateur").fetchone()[0]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Indicateurs"] == str(n)
+    titles = [f["layout"]["title"]["text"] for f in figures(at)]
+    assert "Référentiel d'évaluation : remplissage des indicateurs" in titles
+    table = next(t for t in all_tables(at) if "Valeur actuelle" in t.columns and "Enjeu" in t.columns)
+    assert "non disponible" in set(table["Valeur actuelle"])     # 2024 quartiers: no INSEE value yet
+
+
+def test_login_form_sets_the_role(env, monkeypatch, tmp_path):
+    users = tmp_path / "u.toml"
+    roles.add_user("marie", "edition", "mot-de-passe-marie", [C], nom="Marie", path=users)
+    monkeypatch.setenv("OBSERVATOIRE_UTILISATEURS", str(users))
+    at = run_page("referentiel", contrat=C)
+    at.sidebar.text_input(key="obs_login_id").input("marie")
+    at.sidebar.text_input(key="obs_login_pw").input("mot-de-passe-marie")
+    next(b for b in at.sidebar.button if b.label == "Se connecter").click().run()
+    assert not at.exception
+    assert at.session_state["obs_user"].role == "edition"
+    assert "Connecté :" in texts(at)
+    assert any("Renseigner les valeurs" in e.label for e in at.expander)
