@@ -29,6 +29,7 @@ CONTRACT_LIFE = [
     ("engagements.py", "Engagements", ":material/handshake:", "engagements"),
     ("enquetes.py", "Enquêtes", ":material/forum:", "enquetes"),
     ("referentiel.py", "Référentiel", ":material/account_tree:", "referentiel"),
+    ("exports.py", "Exports COPIL & bilan", ":material/ios_share:", "exports"),
 ]
 
 

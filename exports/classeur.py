@@ -67,21 +67,36 @@ def load_values(con, codes: list[str], editions: list[int] | None = None) -> pd.
     """, params).df()
 
 
-def expand_codes(con, codes: list[str]) -> list[str]:
-    """A contract code stands for its quartiers; other codes are kept as given (order preserved)."""
+def expand_codes(con, codes: list[str]) -> tuple[list[str], dict[str, str]]:
+    """A contract code stands for its quartiers; a 2024 quartier without INSEE figures is replaced by its
+    2015 counterpart(s) (crosswalk), named as such. Returns (codes, {code: note for the column header})."""
+    from exports.content import has_any_value
+    from indicators import references
+
     out: list[str] = []
-    for code in codes:
-        row = con.execute("SELECT level FROM territory WHERE code = ?", [code]).fetchone()
+    notes: dict[str, str] = {}
+    for raw in codes:
+        code = references.normalise_code(raw)
+        row = con.execute("SELECT level, generation FROM territory WHERE code = ?", [code]).fetchone()
         if row is None:
-            raise ValueError(f"Territoire inconnu : {code!r} (code QP/QN, commune, SIREN d'EPCI, DEP.., CV../CN..)")
+            raise ValueError(f"Territoire inconnu : {raw!r} (code QP/QN, commune, SIREN d'EPCI, DEP.., REG.., FRM, "
+                             "CV../CN..)")
+        members = [code]
         if row[0] == "contrat_de_ville":
             members = [r[0] for r in con.execute(
                 "SELECT child_code FROM territory_link WHERE parent_code = ? AND relation = 'qpv_contrat' "
                 "ORDER BY child_code", [code]).fetchall()]
-            out.extend(m for m in members if m not in out)
-        elif code not in out:
-            out.append(code)
-    return out
+        for m in members:
+            gen = con.execute("SELECT level, generation FROM territory WHERE code = ?", [m]).fetchone()
+            if gen and gen[0] == "qpv" and gen[1] == "2024" and not has_any_value(con, m):
+                for x in references.crosswalk(con, m):
+                    if x.get("generation") == "2015" and x["code"] not in out:
+                        out.append(x["code"])
+                        notes[x["code"]] = f"quartier 2015 correspondant à {m}"
+                continue
+            if m not in out:
+                out.append(m)
+    return out, notes
 
 
 def _header(ws, row: int, labels: list[str], widths: list[float] | None = None) -> None:
@@ -160,12 +175,12 @@ def theme_label(theme: str) -> str:
 def build(con, codes: list[str], out: str | Path, editions: list[int] | None = None, progress=None) -> Path:
     """Write the workbook; returns its path. `progress(fraction, text)` is called along the way."""
     progress = progress or (lambda f, t: None)
-    codes = expand_codes(con, codes)
+    codes, notes = expand_codes(con, codes)
     df = load_values(con, codes, editions)
     if df.empty:
         raise ValueError("Aucune valeur d'indicateur pour ces territoires et millésimes.")
     names = dict(con.execute("SELECT code, name FROM territory WHERE code = ANY(?)", [codes]).fetchall())
-    territories = [(c, names.get(c, c)) for c in codes]
+    territories = [(c, names.get(c, c) + (f", {notes[c]}" if c in notes else "")) for c in codes]
     demo = bool(df.is_demo.any())
 
     wb = Workbook()
@@ -181,6 +196,9 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
                "ou pas disponible : la raison est dans la colonne Statut (voir la feuille « Notes »)."])
     ws.append(["Licence", "Données publiques sous Licence Ouverte / Etalab 2.0 : citez le producteur et le "
                "millésime (feuille « Sources »)."])
+    if notes:
+        ws.append(["Géographie 2024", "Pas encore d'indicateurs INSEE pour les quartiers 2024 : le classeur donne "
+                   "ceux des quartiers 2015 correspondants (table de passage 2015 → 2024), signalés dans l'en-tête."])
     if demo:
         ws.append([src.DEMO_LABEL, "Certains territoires sont des données de démonstration."])
         ws.cell(ws.max_row, 1).font = DEMO_FONT

@@ -72,8 +72,7 @@ def _life_block_programmation(doc, c: ct.Content, year: int) -> None:
                     f"financées ; {_eur(r['montant_sollicite'])} sollicités, {_eur(r['montant_accorde'])} accordés "
                     f"dont {_eur(r['montant_accorde_p147'])} de crédits de l'État (programme 147).")
     line = ct.life_source(c)
-    fig = contract_charts.programmation_by_year(by, source_line=line, demo=c.demo)
-    fig.update_xaxes(type="category")  # years as categories (numeric strings would give a linear axis)
+    fig = _years_as_categories(contract_charts.programmation_by_year(by, source_line=line, demo=c.demo))
     D.figure(doc, _png(fig))
     D.source(doc, line, demo=c.demo)
     from contract import store
@@ -251,6 +250,17 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
     doc.save(out)
     progress(1.0, "Terminé")
     return out
+
+
+def _years_as_categories(fig):
+    """Year labels ('2024') look numeric to plotly.js, and annotations placed on them then land off the
+    axis in static renders: force a category axis and place those annotations by category index."""
+    cats = [str(x) for x in (fig.data[0].x if fig.data else [])]
+    for a in fig.layout.annotations or []:
+        if a.xref in (None, "x") and str(a.x) in cats:
+            a.x = cats.index(str(a.x))
+    fig.update_xaxes(type="category")
+    return fig
 
 
 def _barometer_table(doc, con, c: ct.Content) -> None:

@@ -1,8 +1,8 @@
 """Shared by the SIG Ville and Filosofi loaders: declared source files -> every cell in `source_value`.
 
 A source's files, edition pattern and key column come from catalogue/sources.yaml. Each file is read and
-validated by loaders.frcsv, its cells are stacked into one Arrow table (dictionary-encoded names: no
-per-cell Python loop, no join) and a single set-based INSERT parses the numbers and sets the status:
+validated by loaders.frcsv; CsvTable.cells_arrow() turns it into one long Arrow table (values parsed and
+statuses set by Arrow kernels, names dictionary-encoded: no per-cell Python work) and one INSERT stores it:
 
 - ok      a number;
 - secret  an empty cell in a published (numeric) column — INSEE's secret statistique or not published;

@@ -2,7 +2,9 @@
 an earlier comparable edition, one plain sentence per indicator; readable at 390 px, printable on one A4."""
 from __future__ import annotations
 
+import datetime
 import html
+import re
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +13,7 @@ from charts import barometre as barometre_charts
 from charts import style
 from charts.source import source_line
 from indicators import barometre as barometre_lib
+from observatoire import frformat
 from ui import catalog, common, downloads, pickers
 
 common.page_setup("Baromètre du quartier")
@@ -31,23 +34,33 @@ st.html("""
 .obs-legend {display: flex; flex-wrap: wrap; gap: 0.9rem; font-size: 0.85rem; margin: 0.3rem 0 0.6rem 0;}
 .obs-legend span {display: inline-flex; align-items: center; gap: 0.3rem;}
 .obs-dot {width: 0.9rem; height: 0.9rem; border-radius: 50%; display: inline-block;}
+.obs-printonly {display: none;}
 @media (max-width: 640px) {
   .block-container {padding-left: 0.7rem !important; padding-right: 0.7rem !important;}
   .obs-light {width: 1.8rem; height: 1.8rem; font-size: 0.8rem;}
   h1 {font-size: 1.6rem !important;}
 }
 @media print {
-  @page {size: A4 portrait; margin: 10mm;}
-  html, body {font-size: 10.5pt;}
+  @page {size: A4 portrait; margin: 9mm 10mm;}
+  html {font-size: 11px !important;}
   [data-testid="stSidebar"], [data-testid="stHeader"], header, [data-testid="stToolbar"],
   [data-testid="stDownloadButton"], [data-testid="stExpander"], [data-testid="stSelectbox"],
-  [data-testid="stPageLink"], .obs-noprint, iframe {display: none !important;}
-  .block-container {padding: 0 !important; max-width: 100% !important;}
-  .obs-row {padding: 0.25rem 0;}
-  .obs-light {width: 1.5rem; height: 1.5rem; font-size: 0.7rem;
+  [data-testid="stPageLink"], [data-testid="stCaptionContainer"], [data-testid="stElementToolbar"],
+  .obs-noprint, iframe, h1 {display: none !important;}
+  .block-container, [data-testid="stMainBlockContainer"] {padding: 0 !important; max-width: 100% !important;}
+  [data-testid="stVerticalBlock"] {gap: 0.25rem !important;}
+  .obs-baro {max-width: 100%;}
+  .obs-row {padding: 0.2rem 0;}
+  .obs-sentence {font-size: 9pt; line-height: 1.25;}
+  .obs-meta {font-size: 7pt; line-height: 1.2;}
+  .obs-label, .obs-value {font-size: 9.5pt;}
+  .obs-light {width: 1.45rem; height: 1.45rem; font-size: 0.7rem;
               -webkit-print-color-adjust: exact; print-color-adjust: exact;}
   .obs-dot {-webkit-print-color-adjust: exact; print-color-adjust: exact;}
-  h1 {font-size: 16pt !important; margin: 0 !important; padding: 0 !important;}
+  h2 {font-size: 15pt !important; margin: 0 !important; padding: 0 !important;}
+  .obs-source {font-size: 7pt;}
+  .obs-printonly {display: block; font-size: 8pt; color: #4a5560; border-bottom: 1px solid #c8ced6;
+                  margin-bottom: 0.2rem;}
 }
 </style>
 """)
@@ -60,6 +73,8 @@ names = pickers.quartier_options()
 row = names[names.code == code].iloc[0]
 generation = str(row.generation)
 
+st.markdown(f'<div class="obs-printonly">Baromètre du quartier — Observatoire des contrats de ville — '
+            f'édité le {frformat.fmt_date(datetime.date.today())}</div>', unsafe_allow_html=True)
 st.markdown(f"## {html.escape(row['name'])}")
 st.markdown(f"{code} · {row.communes if isinstance(row.communes, str) else ''} · géographie prioritaire {generation}")
 
@@ -85,8 +100,9 @@ def _trend(item: dict) -> dict:
 legend = "".join(
     f'<span><i class="obs-dot" style="background:{s["color"]}"></i>{s["symbol"]} {s["label"]}</span>'
     for k, s in style.LIGHTS.items() if k in ("mieux", "comparable", "moins_bien"))
-st.markdown(f'<div class="obs-legend">{legend}<span class="obs-meta">1er feu : par rapport à la commune '
-            f'(ou l\'agglomération) · 2e feu : évolution depuis un millésime antérieur comparable</span></div>',
+st.markdown(f'<div class="obs-legend">{legend}<span class="obs-meta">1er feu : par rapport à la commune, '
+            f'à l\'agglomération ou, à défaut, à l\'ensemble des quartiers prioritaires · 2e feu : évolution depuis '
+            f'un millésime antérieur non consécutif</span></div>',
             unsafe_allow_html=True)
 
 rows_html = []
@@ -102,9 +118,16 @@ for it in items:
     trend = _trend(it)
     l2 = style.light_style(trend.get("light"))
     sentence = it.get("sentence") or ""
+    # The library's sentence ends with "(Référence : … ; note)": shown apart, in the small print.
+    sentence = re.sub(r"\s*\(Référence : .*\)\s*$", "", sentence)
     t_sentence = trend.get("sentence") or ""
-    meta_bits = [f"millésime {it.get('edition') or it.get('millesime')}" if (it.get('edition') or it.get('millesime')) else "",
-                 f"tolérance ± {it['tolerance']}" if it.get("tolerance") not in (None, "") else ""]
+    meta_bits = [f"valeur {it['edition']}" if it.get("edition") else "",
+                 (f"comparaison {it['millesime']} avec {it['reference_name'].lower() if it.get('reference_level') == 'ensemble_qpv' else it['reference_name']}"
+                  if it.get("reference_name") and it.get("millesime") else ""),
+                 f"tolérance ± {frformat.fmt_number(it['tolerance'], 2 if it['tolerance'] < 1 else 1)}"
+                 + (" point" if it.get("gap_kind") == "points" else "")
+                 if it.get("tolerance") not in (None, "") else "",
+                 it.get("reference_note") or ""]
     rows_html.append(
         f'<div class="obs-row"><div class="obs-lights">'
         f'<div class="obs-light" style="background:{l1["color"]}" title="{l1["label"]}">{l1["symbol"]}</div>'

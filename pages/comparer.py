@@ -159,3 +159,8 @@ if not prof.empty:
                        "à droite (zone rose, le quart le plus défavorable), les situations les plus défavorables ; "
                        "à gauche (zone verte), les plus favorables. Pour un taux de pauvreté, 90 signifie que 90 % "
                        "des quartiers ont un taux plus faible ; pour un revenu, que 90 % ont un revenu plus élevé.")
+
+# --------------------------------------------------------------------------- export (ui/export_buttons.py)
+from ui import export_buttons  # noqa: E402
+
+export_buttons.classeur_button(selection, container=st.expander("Exporter tous les indicateurs de la sélection (XLSX)", icon=":material/grid_on:"))

@@ -287,3 +287,8 @@ else:
                  formats={c: 0 for c in table.columns if c not in ("Année", "Contrat")}, key="tbl_means")
     st.caption("Un poste = une ligne des fichiers ASP / FONJEP de l'année. Les contrats passent des codes CV "
                "(2015-2023) aux codes CN (Engagements Quartiers 2030, 2024-2025) ; 2025 semble partiel.")
+
+# --------------------------------------------------------------------------- export (ui/export_buttons.py)
+from ui import export_buttons  # noqa: E402
+
+export_buttons.fiche_pdf_button(code, container=st.expander("Exporter la fiche en PDF (2 pages A4)", icon=":material/picture_as_pdf:"))

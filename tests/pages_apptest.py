@@ -51,3 +51,40 @@ def table_display(el) -> pd.DataFrame:
 
 def all_tables(at) -> list[pd.DataFrame]:
     return [table_display(el) for el in at.dataframe]
+
+
+def array(v) -> list:
+    """A Plotly JSON array as a list (plotly ≥ 6 ships numeric arrays as base64 'bdata')."""
+    if isinstance(v, dict) and "bdata" in v:
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).tolist()
+    return list(v) if v is not None else []
+
+
+def source_of(fig: dict) -> str:
+    """The source annotation of a figure dict ('' when missing)."""
+    for a in fig.get("layout", {}).get("annotations", []):
+        if a.get("name") == "source":
+            return a.get("text", "").replace("<br>", " ")
+    return ""
+
+
+def read_sigville(data_dir, file: str, column: str) -> dict[str, float | None]:
+    """{code: value} of one column of a SIG Ville / Filosofi CSV, parsed independently of the loaders
+    (';' separator, decimal comma, (narrow) no-break spaces as thousands separators, empty = None)."""
+    import csv
+
+    out = {}
+    with open(Path(data_dir) / "sigville_qp2015" / file, encoding="utf-8-sig", newline="") as f:
+        rows = csv.reader(f, delimiter=";")
+        header = [h.strip().lower() for h in next(rows)]
+        j = header.index(column.lower())
+        for row in rows:
+            if not row or not row[0].startswith("QP"):
+                continue
+            raw = row[j].replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+            out[row[0]] = float(raw) if raw else None
+    return out

@@ -27,6 +27,11 @@ def demo_saisie(warehouse, tmp_path_factory):
 def env(demo_saisie, monkeypatch, tmp_path):
     monkeypatch.setenv("OBSERVATOIRE_SAISIE_DB", str(demo_saisie))
     monkeypatch.setenv("OBSERVATOIRE_UTILISATEURS", str(tmp_path / "aucun.toml"))
+    # AppTest resets PagesManager.uses_pages_directory before every run, so ui.common's « switch to app.py's
+    # navigation » rerun fires on each run and swallows button clicks; it is a no-op on a real server after
+    # the first page (st.navigation clears the flag once per process).
+    import ui.common
+    monkeypatch.setattr(ui.common, "_ensure_navigation", lambda: None)
     return demo_saisie
 
 

@@ -171,3 +171,43 @@ def test_indicator_docs_up_to_date():
     """docs/INDICATEURS.md is generated from the catalogue: regenerate with `python -m catalogue.make_docs`."""
     from catalogue import make_docs
     assert make_docs.TARGET.read_text(encoding="utf-8") == make_docs.render()
+
+
+def test_disagreement_between_two_files_is_reported(tmp_path):
+    """Synthetic warehouse: the same income year in a dedicated file and in REVN, with one different value."""
+    from loaders import indicator_values
+    from loaders.build import BuildContext
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute(SCHEMA_SQL.read_text())
+    con.execute("""INSERT INTO indicator_catalog (indicator_id, label, unit, theme, polarity, source, definition,
+                   gap_kind, aggregation, edition_key) VALUES
+                   ('med', 'Médiane', '€', 'revenus', 'higher_better', 's', 'd', 'ratio', 'none', 'income_year')""")
+    con.execute("""INSERT INTO indicator_source VALUES
+                   ('med', 2018, 'filo18.csv', 'DISP_MED_A18', 2018, 'qpv', 1),
+                   ('med', 2018, 'REVN_2022.csv', 'DISP_Q2', 2018, 'qpv', 2)""")
+    con.execute("""INSERT INTO source_value VALUES
+                   ('filo18.csv', 'DISP_MED_A18', 'QP001001', 2018, 14180, '14 180', 'ok', 3),
+                   ('filo18.csv', 'DISP_MED_A18', 'QP001002', 2018, 13130, '13 130', 'ok', 4),
+                   ('REVN_2022.csv', 'DISP_Q2', 'QP001001', 2022, 14180, '14 180', 'ok', 2),
+                   ('REVN_2022.csv', 'DISP_Q2', 'QP001002', 2022, 13000, '13 000', 'ok', 3),
+                   ('REVN_2022.csv', 'DISP_Q2', 'QP001003', 2022, NULL, '', 'secret', 4)""")
+    ctx = BuildContext(con=con, data_dir=tmp_path, step="indicators")
+    indicator_values.load(ctx)
+    rows = con.execute("SELECT territory_code, value, status, source_file FROM indicator_value ORDER BY 1").fetchall()
+    assert rows == [("QP001001", 14180.0, "ok", "filo18.csv"), ("QP001002", 13130.0, "ok", "filo18.csv"),
+                    ("QP001003", None, "secret", "REVN_2022.csv")]      # only in REVN: the fallback
+    msgs = [w[4] for w in ctx.warnings]
+    assert len(msgs) == 1 and "1 territoire(s)" in msgs[0] and "QP001002 : 13130.0 contre 13000.0" in msgs[0]
+
+
+def test_mapping_to_a_missing_column_stops_the_build(tmp_path):
+    from loaders import indicator_values
+    from loaders.build import BuildContext, BuildError
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute(SCHEMA_SQL.read_text())
+    con.execute("INSERT INTO indicator_source VALUES ('pop', 2022, 'DEMO_2022.csv', 'POP_MUNN', NULL, 'qpv', 1)")
+    con.execute("INSERT INTO source_value VALUES ('DEMO_2022.csv', 'POP_MUN', 'QP001001', 2022, 6490, '6 490', 'ok', 2)")
+    with pytest.raises(BuildError, match="POP_MUNN"):
+        indicator_values.load(BuildContext(con=con, data_dir=tmp_path, step="indicators"))

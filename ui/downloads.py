@@ -111,12 +111,12 @@ def chart_downloads(fig: go.Figure, basename: str, source_line: str | None = Non
     container = container or st
     static = figure_with_source(fig, source_line)
     name = slug(basename)
-    c1, c2, _ = container.columns([1, 1, 6])
-    c1.download_button("PNG", data=lambda: figure_bytes(static, "png", width, height),
+    row = container.container(horizontal=True, gap="small")
+    row.download_button("PNG", data=lambda: figure_bytes(static, "png", width, height),
                        file_name=f"{name}.png", mime="image/png", on_click="ignore",
                        key=_key("png", basename, key), icon=":material/image:",
                        help="Image PNG (300 dpi) avec la ligne de source")
-    c2.download_button("SVG", data=lambda: figure_bytes(static, "svg", width, height),
+    row.download_button("SVG", data=lambda: figure_bytes(static, "svg", width, height),
                        file_name=f"{name}.svg", mime="image/svg+xml", on_click="ignore",
                        key=_key("svg", basename, key), icon=":material/draw:",
                        help="Image vectorielle SVG avec la ligne de source")
@@ -129,11 +129,11 @@ def table_downloads(df: pd.DataFrame, basename: str, source_line: str | None = N
     container = container or st
     frame = df.copy()
     name = slug(basename)
-    c1, c2, _ = container.columns([1, 1, 6])
-    c1.download_button("CSV", data=lambda: csv_bytes(frame, source_line), file_name=f"{name}.csv",
+    row = container.container(horizontal=True, gap="small")
+    row.download_button("CSV", data=lambda: csv_bytes(frame, source_line), file_name=f"{name}.csv",
                        mime="text/csv", on_click="ignore", key=_key("csv", basename, key),
                        icon=":material/table:", help="CSV pour Excel (séparateur ;, virgule décimale)")
-    c2.download_button("XLSX", data=lambda: xlsx_bytes(frame, source_line, decimals=decimals),
+    row.download_button("XLSX", data=lambda: xlsx_bytes(frame, source_line, decimals=decimals),
                        file_name=f"{name}.xlsx", mime=XLSX_MIME, on_click="ignore",
                        key=_key("xlsx", basename, key), icon=":material/grid_on:",
                        help="Classeur Excel, nombres conservés comme nombres")

@@ -1,0 +1,99 @@
+"""Exports COPIL & bilan: for one contrat de ville, the COPIL deck (PPTX), the annual report skeleton
+(DOCX), the workbook of its quartiers' indicators (XLSX) and each quartier's 2-page fiche (PDF).
+The same builders as `python -m exports` (ui/export_buttons.py)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from observatoire import frformat, settings
+from ui import common, export_buttons, state
+
+common.page_setup("Exports COPIL & bilan",
+                  "Un clic pour le diaporama du comité de pilotage, la trame du rapport annuel, le classeur "
+                  "d'indicateurs et les fiches quartier — chaque graphique et tableau porte sa source.")
+
+contracts = common.query(
+    "SELECT t.code, t.name, t.generation, count(l.child_code) AS n FROM territory t "
+    "JOIN territory_link l ON l.parent_code = t.code AND l.relation = 'qpv_contrat' "
+    "WHERE t.level = 'contrat_de_ville' GROUP BY ALL ORDER BY t.generation DESC, t.name")
+labels = {r.code: f"{r.name} — {r.code} (géographie {r.generation}, {r.n} quartiers)" for r in contracts.itertuples()}
+
+
+def _saisie_contracts() -> list[str]:
+    """Contracts with contract-life data (démo or real), proposed first."""
+    if not settings.saisie_db_path().exists():
+        return []
+    from contract import store
+    try:
+        with store.connect(timeout=2) as sc:
+            return [r[0] for r in sc.execute("SELECT contrat_code FROM contrat ORDER BY 1").fetchall()]
+    except Exception:  # noqa: BLE001 - busy or absent: the page still works on open data
+        return []
+
+
+def _copil_dates(contrat: str) -> list[dt.date]:
+    if not settings.saisie_db_path().exists():
+        return []
+    from contract import store
+    from indicators import engagements
+    try:
+        with store.connect(timeout=2) as sc:
+            return [d for d in engagements.next_review_dates(sc, contrat) if d < dt.date.today()]
+    except Exception:  # noqa: BLE001
+        return []
+
+
+with_life = _saisie_contracts()
+options = with_life + [c for c in contracts.code if c not in with_life]
+contrat = state.selectbox("Contrat de ville", options, "contrat", format_func=lambda c: labels.get(c, c),
+                          default=options[0] if options else None,
+                          help="Les contrats dont la programmation ou les engagements sont saisis sont en tête.")
+if not contrat:
+    st.stop()
+if contrat in with_life:
+    st.caption("Vie du contrat : programmation et engagements présents dans la base de saisie "
+               "(« Données de démonstration » signalées comme telles dans chaque export).")
+else:
+    st.caption("Pas de programmation ni d'engagements saisis pour ce contrat : les exports portent sur les "
+               "données ouvertes (indicateurs, moyens de l'État).")
+
+st.subheader("Comité de pilotage")
+copils = _copil_dates(contrat)
+default_since = copils[0] if copils else dt.date.today() - dt.timedelta(days=182)
+c1, c2 = st.columns([1, 2])
+depuis = c1.date_input("Date du dernier COPIL", value=default_since, format="DD/MM/YYYY",
+                       help="La diapositive « Depuis le dernier COPIL » liste ce qui a changé depuis cette date.")
+c2.caption(f"Proposée : {'dernier COPIL enregistré le ' + frformat.fmt_date(copils[0]) if copils else 'il y a six mois'}. "
+           "Le diaporama est modifiable (graphiques natifs PowerPoint) ; la génération prend quelques secondes.")
+export_buttons.deck_button(contrat, depuis)
+
+st.subheader("Rapport annuel politique de la ville")
+year = st.number_input("Année du rapport", min_value=2015, max_value=dt.date.today().year,
+                       value=dt.date.today().year - 1 if dt.date.today().month < 7 else dt.date.today().year, step=1)
+st.caption("Trame conforme au décret n° 2015-1118 du 3 septembre 2015, pré-remplie avec les chiffres et les "
+           "graphiques du contrat ; les passages « [À RÉDIGER] » sont à écrire par l'équipe.")
+export_buttons.rapport_button(contrat, int(year))
+
+st.subheader("Indicateurs et fiches des quartiers")
+quartiers = common.query(
+    "SELECT q.code, q.name FROM territory_link l JOIN territory q ON q.code = l.child_code "
+    "WHERE l.parent_code = ? AND l.relation = 'qpv_contrat' ORDER BY q.code", (contrat,))
+qlabels = dict(zip(quartiers.code, quartiers.name))
+c1, c2 = st.columns(2)
+with c1:
+    st.caption("Classeur XLSX : tous les indicateurs, tous les millésimes, une feuille par thème, sources et "
+               "statuts expliqués.")
+    export_buttons.classeur_button(quartiers.code.tolist(), container=c1)
+with c2:
+    q = st.selectbox("Fiche PDF du quartier", quartiers.code.tolist(), format_func=lambda c: f"{qlabels[c]} ({c})")
+    if q:
+        export_buttons.fiche_pdf_button(q, container=c2)
+
+with st.expander("En ligne de commande"):
+    st.code(f"python -m exports deck --contrat {contrat} --out copil.pptx --depuis {depuis:%Y-%m-%d}\n"
+            f"python -m exports rapport --contrat {contrat} --annee {int(year)} --out rapport.docx\n"
+            f"python -m exports classeur --territoires {contrat} --out indicateurs.xlsx\n"
+            f"python -m exports fiche --quartier {quartiers.code.iloc[0] if len(quartiers) else 'QP034004'} --out fiche.pdf",
+            language="bash")

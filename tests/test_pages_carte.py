@@ -1,0 +1,92 @@
+"""Carte page (AppTest, real warehouse): one value per mapped quartier, contours vs commune points,
+class legend, hover text, the 2024 generation and the 2015 → 2024 crosswalk."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from pages_apptest import figures, read_sigville, run_page, source_of, texts
+
+
+def _data_traces(fig: dict) -> list[dict]:
+    return [t for t in fig["data"] if isinstance(t.get("meta"), dict) and t["meta"].get("role") == "quartiers"]
+
+
+def _mapped(fig: dict) -> Counter:
+    return Counter(row[0] for t in _data_traces(fig) for row in t["customdata"])
+
+
+def _hover(fig: dict, code: str) -> list[str]:
+    for t in _data_traces(fig):
+        for row in t["customdata"]:
+            if row[0] == code:
+                return row
+    raise AssertionError(f"{code} absent de la carte")
+
+
+def test_occitanie_contours_one_value_per_quartier(warehouse, data_dir):
+    at = run_page("carte", generation="2015", indicateur="tx_pauvrete", millesime="2019", zone="R76")
+    fig = figures(at)[0]
+    # contours/qp2015_occitanie.geojson: 105 features, one per QP 2015 code of the région.
+    occitanie = {f["properties"]["code_qp"] for f in
+                 json.loads((data_dir / "contours" / "qp2015_occitanie.geojson").read_text())["features"]}
+    mapped = _mapped(fig)
+    assert set(mapped) == occitanie and set(mapped.values()) == {1}
+    shapes = {t["meta"]["shape"] for t in _data_traces(fig)}
+    assert shapes == {"contour"}
+    # data_filo19_qp_revdis.csv, QP034001 (Centre Ville, Béziers), DISP_TP60_A19 = 54,9.
+    hover = _hover(fig, "QP034001")
+    assert hover[1] == "Centre Ville" and hover[2] == "54,9 %"
+    assert "data_filo19_qp_revdis.csv" in hover[4]
+    legend = fig["layout"]["legend"]["title"]["text"]
+    assert "Quantiles" in legend and "plus défavorable" in legend
+    assert "millésime 2019" in source_of(fig) and "géographie prioritaire 2015" in source_of(fig)
+    # The darkest class holds the highest value of the zone (polarity: higher is worse).
+    top = max((t for t in _data_traces(fig)), key=lambda t: t["meta"]["class"])
+    assert top["meta"]["class"] == 4
+
+
+def test_national_map_places_every_quartier_once(warehouse, data_dir):
+    at = run_page("carte", generation="2015", indicateur="tx_pauvrete", millesime="2019", zone="FR")
+    fig = figures(at)[0]
+    mapped = _mapped(fig)
+    assert len(mapped) == 1400 and set(mapped.values()) == {1}     # 1,400 QP 2015 codes (DEMO 2020-2022)
+    tp60 = read_sigville(data_dir, "data_filo19_qp_revdis.csv", "DISP_TP60_A19")
+    published = {c for c, v in tp60.items() if v is not None}
+    with_value = {row[0] for t in _data_traces(fig) if t["meta"]["class"] >= 0 for row in t["customdata"]}
+    assert with_value == published and len(published) == 1348
+    points = {row[0] for t in _data_traces(fig) if t["meta"]["shape"] == "point" for row in t["customdata"]}
+    assert "QP001001" in points                                      # Ain: no contour file -> commune point
+    assert "1 400 quartiers" in texts(at)
+
+
+def test_jenks_breaks_are_stated(warehouse):
+    at = run_page("carte", generation="2015", indicateur="tx_pauvrete", millesime="2019", zone="D35")
+    at.radio(key="map_method").set_value("jenks").run()
+    assert not at.exception
+    fig = figures(at)[0]
+    assert "Seuils naturels (Jenks)" in fig["layout"]["legend"]["title"]["text"]
+    # Ille-et-Vilaine: 6 contours (qp2015_ille_et_vilaine.geojson) + QP035007 placed at its commune.
+    assert len(_mapped(fig)) == 7
+
+
+def test_2024_generation_without_insee_indicators(warehouse, data_dir):
+    at = run_page("carte", generation="2024", zone="R93")
+    fig = figures(at)[0]
+    paca = {f["properties"]["q"] for f in
+            json.loads((data_dir / "contours" / "qpv2024_paca.geojson").read_text())["features"]}
+    mapped = _mapped(fig)
+    assert paca <= set(mapped)                                      # the 135 PACA contours are all drawn
+    assert {t["meta"]["class"] for t in _data_traces(fig)} == {-1}  # no value anywhere
+    assert "pas encore d'indicateurs INSEE pour la géographie 2024" in texts(at)
+    assert "référentiel des QPV 2024" in source_of(fig)
+
+
+def test_2024_through_crosswalk_shows_2015_value(warehouse):
+    at = run_page("carte", generation="2024", indicateur="tx_pauvrete", millesime="2019", zone="D01",
+                  passage="1")
+    fig = figures(at)[0]
+    hover = _hover(fig, "QN00101M")
+    # QN00101M <- QP001001 (same commune and name); data_filo19 DISP_TP60_A19 of QP001001 = 41,9.
+    assert hover[2].startswith("41,9 %") and "QP001001" in hover[2]
+    assert "table de passage" in source_of(fig)
