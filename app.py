@@ -6,6 +6,7 @@ runs while they are being written).
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -52,4 +53,9 @@ page = st.navigation(sections)
 with st.sidebar:
     st.caption("Observatoire des contrats de ville — données ouvertes INSEE, ANCT/ONPV, CNAF, ASP, FONJEP "
                "(Licence Ouverte 2.0). Fonctionne hors ligne.")
-page.run()
+t0 = time.perf_counter()
+try:
+    page.run()
+finally:
+    # Script-run time of the page, read by bench/pages.py (AppTest adds its own polling overhead).
+    st.session_state["_obs_run_seconds"] = time.perf_counter() - t0

@@ -31,6 +31,11 @@ def _euros(v) -> str:
     return fmt_number(v, 0, "€") if v is not None and pd.notna(v) else ""
 
 
+def _fmt(v) -> str:
+    """1 234 for whole numbers, 1 234,5 otherwise."""
+    return fmt_number(v, 0 if float(v).is_integer() else 1)
+
+
 def _wrap(text: str, width: int = 38) -> str:
     return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
 
@@ -42,10 +47,18 @@ def _demo_watermark(fig: go.Figure, demo: bool) -> None:
                            font=dict(size=26, color="rgba(183,28,28,0.13)"), textangle=-18, name="demo")
 
 
-def _finish(fig, source_line, demo, height=None, title=None, legend_bottom=False):
-    style.base_layout(fig, height=height, title=title, legend_bottom=legend_bottom)
+def _finish(fig, source_line, demo, height=None, title=None, legend_bottom=False, narrow=False):
+    """House layout, démo watermark, source line (wrapped shorter for half-width charts); legends go on top
+    so that they never collide with the axis title or the source line."""
+    style.base_layout(fig, height=height, title=title)
+    if legend_bottom:
+        fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, xanchor="left",
+                                      font=dict(size=11)),
+                          margin=dict(t=(fig.layout.margin.t or 20) + (70 if narrow else 36)))
+        if title:
+            fig.update_layout(title=dict(y=0.99, yanchor="top"))
     _demo_watermark(fig, demo)
-    add_source(fig, source_line)
+    add_source(fig, source_line, width=85 if narrow else 150)
     return fig
 
 
@@ -60,31 +73,34 @@ def _empty(title: str, source_line: str, demo: bool, message: str = "Aucune donn
 
 # --------------------------------------------------------------------------- programmation
 
-def programmation_by_year(df: pd.DataFrame, *, source_line: str, demo: bool = False) -> go.Figure:
+def programmation_by_year(df: pd.DataFrame, *, source_line: str, demo: bool = False, narrow: bool = True) -> go.Figure:
     """indicators.programmation.totals_by_year: granted (State P147 / other financeurs) and requested."""
     title = "Montants de la programmation par année"
     if df.empty:
         return _empty(title, source_line, demo)
-    years = [str(y) for y in df["annee"]]
-    other = df["montant_accorde"] - df["montant_accorde_p147"]
+    years = [str(int(y)) for y in df["annee"]]
+    df = df.astype({"montant_accorde": float, "montant_accorde_p147": float, "montant_sollicite": float})
+    other = (df["montant_accorde"] - df["montant_accorde_p147"]).tolist()
     fig = go.Figure()
-    fig.add_bar(x=years, y=df["montant_accorde_p147"], name="Accordé – État (P147)",
+    fig.add_bar(x=years, y=df["montant_accorde_p147"].tolist(), name="Accordé – État (P147)",
                 marker_color=FINANCEUR_COLORS["etat_p147"],
                 hovertemplate="%{x} : %{y:,.0f} €<extra>État P147</extra>")
     fig.add_bar(x=years, y=other, name="Accordé – autres financeurs", marker_color=FINANCEUR_COLORS["epci"],
                 hovertemplate="%{x} : %{y:,.0f} €<extra>autres financeurs</extra>")
-    fig.add_scatter(x=years, y=df["montant_sollicite"], name="Sollicité (total)", mode="markers+lines",
+    fig.add_scatter(x=years, y=df["montant_sollicite"].tolist(), name="Sollicité (total)", mode="markers+lines",
                     marker=dict(size=10, color=style.TEXT, symbol="diamond"), line=dict(dash="dot", color=style.TEXT),
                     hovertemplate="%{x} : %{y:,.0f} € sollicités<extra></extra>")
-    for y, tot, n in zip(years, df["montant_accorde"], df["n_financees"]):
-        fig.add_annotation(x=y, y=tot, text=f"{_euros(tot)}<br>{int(n)} actions", showarrow=False, yshift=22,
+    for i, (tot, n) in enumerate(zip(df["montant_accorde"], df["n_financees"])):
+        # category axis: annotations are placed by category index (a year string would be read as a date)
+        fig.add_annotation(x=i, y=tot, text=f"{_euros(tot)}<br>{int(n)} actions", showarrow=False, yshift=22,
                            font=dict(size=11))
     fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
     fig.update_yaxes(title="€", tickformat=",.0f", gridcolor=style.GRID)
-    return _finish(fig, source_line, demo, height=420, title=title, legend_bottom=True)
+    return _finish(fig, source_line, demo, height=440, title=title, legend_bottom=True, narrow=narrow)
 
 
-def by_financeur(df: pd.DataFrame, *, year, source_line: str, demo: bool = False) -> go.Figure:
+def by_financeur(df: pd.DataFrame, *, year, source_line: str, demo: bool = False, narrow: bool = True) -> go.Figure:
     """indicators.programmation.totals_by_financeur for one year: granted amount per financeur."""
     title = f"Montants accordés par financeur ({year})"
     d = df[df["annee"] == year].sort_values("montant_accorde") if not df.empty else df
@@ -97,10 +113,10 @@ def by_financeur(df: pd.DataFrame, *, year, source_line: str, demo: bool = False
               for v, p in zip(d["montant_accorde"], d["part"])],
         textposition="auto", hovertemplate="%{y} : %{x:,.0f} €<extra></extra>"))
     fig.update_xaxes(title="€ accordés", tickformat=",.0f", gridcolor=style.GRID)
-    return _finish(fig, source_line, demo, height=120 + 34 * len(d), title=title)
+    return _finish(fig, source_line, demo, height=140 + 34 * len(d), title=title, narrow=narrow)
 
 
-def by_theme(df: pd.DataFrame, *, year, source_line: str, demo: bool = False) -> go.Figure:
+def by_theme(df: pd.DataFrame, *, year, source_line: str, demo: bool = False, narrow: bool = True) -> go.Figure:
     """indicators.programmation.totals_by_theme for one year."""
     title = f"Montants accordés par thématique ({year})"
     d = df[df["annee"] == year].sort_values("montant_accorde") if not df.empty else df
@@ -115,7 +131,7 @@ def by_theme(df: pd.DataFrame, *, year, source_line: str, demo: bool = False) ->
                 hovertemplate="%{x:,.0f} €<extra>autres financeurs</extra>")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title="€ accordés", tickformat=",.0f", gridcolor=style.GRID)
-    return _finish(fig, source_line, demo, height=140 + 44 * len(d), title=title, legend_bottom=True)
+    return _finish(fig, source_line, demo, height=170 + 44 * len(d), title=title, legend_bottom=True, narrow=narrow)
 
 
 def money_vs_need(df: pd.DataFrame, *, source_line: str, demo: bool = False, per: str = "pauvre") -> go.Figure:
@@ -141,10 +157,10 @@ def money_vs_need(df: pd.DataFrame, *, source_line: str, demo: bool = False, per
         fig.add_annotation(text="≈ population et pauvreté approchées par le(s) quartier(s) 2015 correspondant(s)",
                            xref="paper", yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom",
                            showarrow=False, font=dict(size=10, color="#6b7785"))
-    return _finish(fig, source_line, demo, height=140 + 34 * len(d), title=title)
+    return _finish(fig, source_line, demo, height=140 + 34 * len(d), title=title, narrow=True)
 
 
-def beneficiaries_pyramid(df: pd.DataFrame, *, source_line: str, demo: bool = False, title: str | None = None) -> go.Figure:
+def beneficiaries_pyramid(df: pd.DataFrame, *, source_line: str, demo: bool = False, title: str | None = None, narrow: bool = True) -> go.Figure:
     """indicators.programmation.beneficiaries(by='sexe_age'): an age pyramid, girls right, boys left."""
     title = title or "Bénéficiaires par sexe et par âge"
     if df.empty:
@@ -161,13 +177,23 @@ def beneficiaries_pyramid(df: pd.DataFrame, *, source_line: str, demo: bool = Fa
                     textposition="auto", hovertemplate="%{y} : %{text}<extra>" + vocab.SEXES[sexe] + "</extra>")
     fig.update_layout(barmode="relative", bargap=0.15)
     m = max([abs(v) for v in fig.data[0].x] + [abs(v) for v in fig.data[1].x] + [1])
-    ticks = [-m, -m / 2, 0, m / 2, m]
+    step = _nice_step(m)
+    k = int(m // step) + 1
+    ticks = [i * step for i in range(-k, k + 1)]
     fig.update_xaxes(tickvals=ticks, ticktext=[fmt_int(abs(t)) for t in ticks], gridcolor=style.GRID,
-                     title="bénéficiaires (garçons / hommes à gauche, filles / femmes à droite)")
-    return _finish(fig, source_line, demo, height=380, title=title, legend_bottom=True)
+                     range=[-k * step, k * step], title="← garçons / hommes · filles / femmes →")
+    return _finish(fig, source_line, demo, height=420, title=title, legend_bottom=True, narrow=narrow)
 
 
-def girls_share(df: pd.DataFrame, *, source_line: str, demo: bool = False, title: str | None = None) -> go.Figure:
+def _nice_step(m: float) -> float:
+    """A round tick step (1, 2 or 5 × 10^k) giving two or three ticks on each side of 0."""
+    import math
+    raw = m / 2.5
+    base = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    return next(b * base for b in (1, 2, 5, 10) if b * base >= raw)
+
+
+def girls_share(df: pd.DataFrame, *, source_line: str, demo: bool = False, title: str | None = None, narrow: bool = True) -> go.Figure:
     """indicators.programmation.girls_boys: share of girls per theme against parity (50 %)."""
     title = title or "Part des filles et des femmes parmi les bénéficiaires, par thématique"
     if df.empty:
@@ -183,12 +209,12 @@ def girls_share(df: pd.DataFrame, *, source_line: str, demo: bool = False, title
     fig.add_vline(x=50, line=dict(color=style.TEXT, dash="dash", width=1))
     fig.add_annotation(x=50, y=1.02, yref="paper", text="parité", showarrow=False, font=dict(size=10))
     fig.update_xaxes(range=[0, 100], ticksuffix=" %", title="part des filles / femmes", gridcolor=style.GRID)
-    return _finish(fig, source_line, demo, height=140 + 40 * len(d), title=title)
+    return _finish(fig, source_line, demo, height=150 + 40 * len(d), title=title, narrow=narrow)
 
 
-def state_means(df: pd.DataFrame, *, source_line: str) -> go.Figure:
+def state_means(df: pd.DataFrame, *, source_line: str, narrow: bool = True) -> go.Figure:
     """indicators.programmation.state_means: posts per year (adultes-relais, FONJEP). Real data."""
-    title = "Moyens de l'État : postes d'adultes-relais et FONJEP"
+    title = "Moyens de l'État : postes financés"
     if df.empty:
         return _empty(title, source_line, False, "Aucun poste rattaché à ce contrat dans les fichiers ANCT")
     fig = go.Figure()
@@ -202,7 +228,7 @@ def state_means(df: pd.DataFrame, *, source_line: str) -> go.Figure:
                     hovertemplate="%{x} : %{y} postes, %{customdata:,.0f} €<extra>" + d["label"].iloc[0] + "</extra>")
     fig.update_layout(barmode="group")
     fig.update_yaxes(title="postes", gridcolor=style.GRID)
-    return _finish(fig, source_line, False, height=360, title=title, legend_bottom=True)
+    return _finish(fig, source_line, False, height=400, title=title, legend_bottom=True, narrow=narrow)
 
 
 # --------------------------------------------------------------------------- engagements
@@ -226,11 +252,11 @@ def engagement_status(df: pd.DataFrame, *, by: str, source_line: str, demo: bool
                            showarrow=False, xanchor="left", xshift=6, font=dict(size=10))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title="engagements (taux de réalisation à droite)", gridcolor=style.GRID, dtick=1 if d["total"].max() <= 8 else None)
-    return _finish(fig, source_line, demo, height=150 + 30 * len(d), title=title, legend_bottom=True)
+    return _finish(fig, source_line, demo, height=180 + 30 * len(d), title=title, legend_bottom=True, narrow=True)
 
 
 def engagement_history(hist: pd.DataFrame, *, target: float | None, reference: float | None, label: str,
-                       source_line: str, demo: bool = False) -> go.Figure:
+                       source_line: str, demo: bool = False, narrow: bool = True) -> go.Figure:
     """indicators.engagements.history: the measured value at each review against reference and target."""
     title = _wrap(f"Suivi : {label}", 90)
     d = hist[hist["valeur_constatee"].notna()] if not hist.empty else hist
@@ -238,17 +264,17 @@ def engagement_history(hist: pd.DataFrame, *, target: float | None, reference: f
         return _empty(title, source_line, demo, "Aucune valeur relevée aux points d'étape")
     fig = go.Figure(go.Scatter(
         x=pd.to_datetime(d["date_point"]), y=d["valeur_constatee"], mode="lines+markers+text",
-        text=[fmt_number(v, 1) for v in d["valeur_constatee"]], textposition="top center",
+        text=[_fmt(v) for v in d["valeur_constatee"]], textposition="top center",
         marker=dict(size=10, color=[STATUS_COLORS.get(s, style.QUARTIER) for s in d["statut"]]),
         line=dict(color=style.QUARTIER), name="valeur constatée",
         customdata=d["statut_label"], hovertemplate="%{x|%d/%m/%Y} : %{y} (%{customdata})<extra></extra>"))
-    for val, name, dash in ((reference, "référence", "dot"), (target, "cible", "dash")):
+    for val, name, dash, pos in ((reference, "référence", "dot", "bottom left"), (target, "cible", "dash", "top right")):
         if val is not None and pd.notna(val):
-            fig.add_hline(y=val, line=dict(dash=dash, color="#6b7785"), annotation_text=f"{name} : {fmt_number(val, 1)}",
-                          annotation_position="top left")
-    fig.update_xaxes(tickformat="%d/%m/%Y", gridcolor=style.GRID)
+            fig.add_hline(y=val, line=dict(dash=dash, color="#6b7785"), annotation_text=f"{name} : {_fmt(val)}",
+                          annotation_position=pos, annotation_font=dict(size=10, color="#6b7785"))
+    fig.update_xaxes(tickformat="%m/%Y", dtick="M6", gridcolor=style.GRID, tickangle=0)
     fig.update_yaxes(gridcolor=style.GRID)
-    return _finish(fig, source_line, demo, height=340, title=title)
+    return _finish(fig, source_line, demo, height=360, title=title, narrow=narrow)
 
 
 # --------------------------------------------------------------------------- enquêtes
@@ -269,17 +295,30 @@ def barometer_heatmap(df: pd.DataFrame, *, source_line: str, demo: bool = False,
     text = [[(fmt_number(v, 0, "%") if pd.notna(v) else "n < min") for v in row] for row in z]
     custom = [[(f"n = {int(n)}" if pd.notna(n) else "effectif insuffisant") for n in row] for row in nn.values]
     ylabels = [("<b>" + q + "</b>") if c == "ENSEMBLE" else q for c, q in zip(quartiers["quartier_code"], quartiers["quartier"])]
-    xlabels = [_wrap(f"{c} {q}", 22) for c, q in zip(qs["question_code"], qs["question"])]
+    xlabels = list(qs["question_code"])
+    questions = [[q] * len(xlabels) for q in ylabels]
+    custom = [[f"{xc} – {ql} : {c}" for xc, ql, c in zip(xlabels, qs["question"], row)] for row in custom]
     fig = go.Figure(go.Heatmap(
         z=z, x=xlabels, y=ylabels, text=text, texttemplate="%{text}", customdata=custom, zmin=0, zmax=100,
         colorscale=[[0, "#b71c1c"], [0.5, "#f7f4ea"], [1, "#1b7a3d"]], colorbar=dict(title="%", ticksuffix=" %"),
         hoverongaps=False, xgap=2, ygap=2,
-        hovertemplate="%{y}<br>%{x}<br>%{text} favorables (%{customdata})<extra></extra>"))
+        hovertemplate="%{y}<br>%{customdata}<br>%{text} de réponses favorables<extra></extra>"))
+    _ = questions
     fig.update_layout(plot_bgcolor="#e3e7ec")
     fig.update_yaxes(autorange="reversed")
-    fig.add_annotation(text="Gris : moins de réponses que le minimum, part non affichée", xref="paper", yref="paper",
-                       x=1, y=1.01, xanchor="right", yanchor="bottom", showarrow=False, font=dict(size=10, color="#6b7785"))
-    return _finish(fig, source_line, demo, height=200 + 34 * len(quartiers), title=title)
+    fig.update_xaxes(side="top", tickangle=0)
+    legend = " · ".join(f"<b>{c}</b> {_short(q)}" for c, q in zip(qs["question_code"], qs["question"])) \
+        + " · « n < min » : moins de réponses que le minimum, part non affichée"
+    fig.add_annotation(text="<br>".join(textwrap.wrap(legend, 150)).replace("&lt;", "<"), xref="paper", yref="paper",
+                       x=0, y=0, yshift=-8, xanchor="left", yanchor="top", align="left", showarrow=False,
+                       font=dict(size=10, color="#4a5560"))
+    fig.update_layout(margin=dict(b=110))
+    return _finish(fig, source_line, demo, height=260 + 34 * len(quartiers), title=title, narrow=True)
+
+
+def _short(text: str, n: int = 48) -> str:
+    text = str(text)
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 def barometer_question(df: pd.DataFrame, *, question_code: str, source_line: str, demo: bool = False) -> go.Figure:
@@ -302,7 +341,7 @@ def barometer_question(df: pd.DataFrame, *, question_code: str, source_line: str
             fig.add_annotation(x=50, y=q, text="effectif insuffisant", showarrow=False, font=dict(size=10, color=HIDDEN))
     fig.update_xaxes(range=[0, 100], ticksuffix=" %", title="réponses favorables (intervalle de confiance à 95 %)",
                      gridcolor=style.GRID)
-    return _finish(fig, source_line, demo, height=140 + 32 * len(d), title=title)
+    return _finish(fig, source_line, demo, height=140 + 32 * len(d), title=title, narrow=True)
 
 
 def evolution_dumbbell(df: pd.DataFrame, *, question_code: str, source_line: str, demo: bool = False) -> go.Figure:
@@ -328,12 +367,12 @@ def evolution_dumbbell(df: pd.DataFrame, *, question_code: str, source_line: str
     fig.add_annotation(text="vert / rouge : évolution au-delà des marges d'incertitude ; gris : dans la marge",
                        xref="paper", yref="paper", x=1, y=1.01, xanchor="right", yanchor="bottom", showarrow=False,
                        font=dict(size=10, color="#6b7785"))
-    return _finish(fig, source_line, demo, height=150 + 32 * len(d), title=title, legend_bottom=True)
+    return _finish(fig, source_line, demo, height=180 + 32 * len(d), title=title, legend_bottom=True, narrow=True)
 
 
 # --------------------------------------------------------------------------- référentiel
 
-def referentiel_fill(df: pd.DataFrame, *, source_line: str, demo: bool = False) -> go.Figure:
+def referentiel_fill(df: pd.DataFrame, *, source_line: str, demo: bool = False, narrow: bool = False) -> go.Figure:
     """indicators.referentiel.progress: per enjeu, indicators with baseline / target / current value."""
     title = "Référentiel d'évaluation : remplissage des indicateurs"
     if df.empty:
@@ -348,23 +387,32 @@ def referentiel_fill(df: pd.DataFrame, *, source_line: str, demo: bool = False) 
     fig.add_scatter(y=labels, x=d["n_indicateurs"], mode="markers", name="indicateurs au total",
                     marker=dict(symbol="line-ns-open", size=18, color=style.TEXT, line=dict(width=2)))
     fig.update_layout(barmode="group")
-    fig.update_xaxes(title="indicateurs", gridcolor=style.GRID, dtick=1)
-    return _finish(fig, source_line, demo, height=160 + 70 * len(d), title=title, legend_bottom=True)
+    fig.update_xaxes(title="indicateurs", gridcolor=style.GRID, rangemode="tozero")
+    return _finish(fig, source_line, demo, height=190 + 70 * len(d), title=title, legend_bottom=True, narrow=narrow)
 
 
-def referentiel_sunburst(tree: list[dict], *, source_line: str, demo: bool = False) -> go.Figure:
+def referentiel_sunburst(tree: list[dict], *, source_line: str, demo: bool = False, narrow: bool = False) -> go.Figure:
     """indicators.referentiel.tree: enjeux → objectifs, sized by linked actions and commitments."""
     title = "Référentiel : enjeux, objectifs et actions rattachées"
-    ids, labels, parents, values, colors = [], [], [], [], []
+    ids, labels, parents, values, colors, hover = [], [], [], [], [], []
+
+    def shade(rate):
+        if rate is None:
+            return "#eef1f4"                      # no indicator under this node
+        t = max(0.0, min(1.0, rate / 100))
+        lo, hi = (232, 245, 233), (27, 122, 61)
+        return "#%02x%02x%02x" % tuple(round(a + (b - a) * t) for a, b in zip(lo, hi))
 
     def walk(node, parent):
         ids.append(str(node["id"]))
-        labels.append(_wrap(f"{node['code']} {node['libelle']}", 24))
+        labels.append(_wrap(f"{node['code']} {node['libelle']}", 22))
         parents.append(parent)
         own = int(node["n_actions"]) + int(node["n_engagements"])
-        values.append(max(own, 0) + (0 if node["children"] else 1))
-        rate = node["fill"]["taux_complet"]
-        colors.append(rate if rate is not None else -1)
+        values.append(own + (0 if node["children"] else 1))
+        f = node["fill"]
+        colors.append(shade(f["taux_complet"]))
+        hover.append(f"{node['niveau_label']} {node['code']}<br>{node['total_actions']} actions, "
+                     f"{node['total_engagements']} engagements<br>indicateurs complets : {f['complets']}/{f['n_indicateurs']}")
         for c in node["children"]:
             walk(c, str(node["id"]))
 
@@ -373,8 +421,11 @@ def referentiel_sunburst(tree: list[dict], *, source_line: str, demo: bool = Fal
     if not ids:
         return _empty(title, source_line, demo)
     fig = go.Figure(go.Sunburst(
-        ids=ids, labels=labels, parents=parents, values=values, branchvalues="remainder",
-        marker=dict(colors=[c if c >= 0 else None for c in colors], colorscale="Greens", cmin=0, cmax=100,
-                    colorbar=dict(title="% indicateurs<br>complets")),
-        hovertemplate="%{label}<extra></extra>", insidetextorientation="radial"))
-    return _finish(fig, source_line, demo, height=560, title=title)
+        ids=ids, labels=labels, parents=parents, values=values, branchvalues="remainder", maxdepth=3,
+        marker=dict(colors=colors, line=dict(color="white", width=1)), customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>", insidetextorientation="horizontal",
+        textfont=dict(size=11, color=style.TEXT)))
+    fig.add_annotation(text="taille : actions et engagements rattachés · vert foncé : indicateurs complets · "
+                            "gris : aucun indicateur", xref="paper", yref="paper", x=0, y=1.0, yanchor="bottom",
+                       showarrow=False, font=dict(size=10, color="#6b7785"), xanchor="left")
+    return _finish(fig, source_line, demo, height=560, title=title, narrow=narrow)

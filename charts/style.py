@@ -85,7 +85,7 @@ def base_layout(fig: go.Figure, *, height: int | None = None, title: str | None 
         separators=", ",
         paper_bgcolor="white",
         plot_bgcolor="white",
-        margin=dict(l=10, r=20, t=50 if title else 20, b=70),
+        margin=dict(l=10, r=20, t=(50 + 18 * title.count("<br>")) if title else 20, b=70),
         hoverlabel=dict(font_family=FONT_FAMILY, bgcolor="white"),
     )
     if title:

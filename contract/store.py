@@ -438,8 +438,9 @@ class EditSession:
     def register_contract(self, code: str, nom: str, quartiers: list[dict], porteur_code: str | None = None,
                           departement: str | None = None, is_demo: bool = False) -> None:
         """Create or refresh the contract and its quartiers (copied from the warehouse)."""
-        if not self.user.can_write or not self.user.covers(code):
-            raise PermissionDenied(f"Votre compte ne peut pas enregistrer le contrat {code}.")
+        if self.user.role != "edition" or not self.user.covers(code):
+            raise PermissionDenied(f"Seul un compte d'édition du contrat {code} peut l'enregistrer ou importer des "
+                                   "fichiers.")
         exists = self.query("SELECT is_demo FROM contrat WHERE contrat_code = ?", [code])
         if exists:
             self.con.execute("UPDATE contrat SET nom = ?, porteur_code = ?, departement = ?, "
@@ -474,8 +475,8 @@ class EditSession:
 
     def log_import(self, kind: str, contrat: str, file_name: str, sha256: str, rows: int, options: dict) -> int:
         """Record an imported file (import_log) and a summary audit row; returns the import id."""
-        if not self.user.can_write or not self.user.covers(contrat):
-            raise PermissionDenied(f"Votre compte ne peut pas importer de données pour le contrat {contrat}.")
+        if self.user.role != "edition" or not self.user.covers(contrat):
+            raise PermissionDenied(f"Seul un compte d'édition du contrat {contrat} peut importer des fichiers.")
         import_id = self.con.execute(
             "INSERT INTO import_log (contrat_code, kind, file_name, sha256, rows, options, imported_at, imported_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",

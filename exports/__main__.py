@@ -65,9 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--annee", required=True, type=int)
     p.add_argument("--out", required=True, type=Path)
 
-    p = sub.add_parser("graphique", help="un graphique du contrat ou du quartier en PNG (300 dpi) et SVG")
+    p = sub.add_parser("graphique", help="un graphique d'un quartier en PNG (300 dpi) ou SVG")
     p.add_argument("--quartier", required=True)
-    p.add_argument("--out", required=True, type=Path, help="fichier .png ou .svg")
+    p.add_argument("--type", default="evolution", choices=["evolution", "references", "carte"],
+                   help="évolution avec les références, barres quartier/références, ou carte de situation")
+    p.add_argument("--indicateur", default="tx_pauvrete", help="identifiant du catalogue (défaut : tx_pauvrete)")
+    p.add_argument("--out", required=True, type=Path, help="fichier .png (300 dpi) ou .svg")
 
     args = parser.parse_args(argv)
     progress = _progress(args.quiet)
@@ -100,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             out = rapport.build(con, args.contrat, args.annee, args.out, progress=progress)
         elif args.cmd == "graphique":
             from exports import single
-            out = single.build(con, args.quartier, args.out)
+            out = single.build(con, args.quartier, args.out, kind=args.type, indicator_id=args.indicateur)
         else:  # pragma: no cover - argparse refuses it
             parser.error(args.cmd)
     except (ValueError, LookupError) as exc:

@@ -114,7 +114,7 @@ def _theme_sheet(ws, df: pd.DataFrame, territories: list[tuple[str, str]], title
     ws["A1"].font = Font(bold=True, size=13)
     labels = ["Indicateur", "Identifiant", "Unité", "Millésime", "Année de référence"]
     for code, name in territories:
-        labels += [f"{name} ({code})", "Statut"]
+        labels += [name, "Statut"]
     labels.append("Source (fichier : variable)")
     _header(ws, 2, labels, [46, 18, 8, 10, 11] + [16, 18] * len(territories) + [40])
     ws.row_dimensions[2].height = 45
@@ -180,7 +180,7 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
     if df.empty:
         raise ValueError("Aucune valeur d'indicateur pour ces territoires et millésimes.")
     names = dict(con.execute("SELECT code, name FROM territory WHERE code = ANY(?)", [codes]).fetchall())
-    territories = [(c, names.get(c, c) + (f", {notes[c]}" if c in notes else "")) for c in codes]
+    territories = [(c, f"{names.get(c, c)} ({c})" + (f", {notes[c]}" if c in notes else "")) for c in codes]
     demo = bool(df.is_demo.any())
 
     wb = Workbook()
@@ -189,7 +189,7 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
     ws.append(["Observatoire des contrats de ville — classeur d'indicateurs"])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([f"Exporté le {frformat.fmt_date(dt.date.today())}"])
-    ws.append(["Territoires", ", ".join(f"{n} ({c})" for c, n in territories)])
+    ws.append(["Territoires", " ; ".join(n for _, n in territories)])
     ws.append(["Millésimes", ", ".join(str(e) for e in sorted(df.edition.unique()))])
     ws.append(["Lecture", "Une feuille par thème ; pour chaque territoire une colonne de valeurs (nombres) et "
                "une colonne « Statut ». Une cellule de valeur vide signifie que le chiffre n'est pas diffusable "

@@ -392,12 +392,6 @@ def barometer_rows(f: dict | None) -> list[dict]:
     return out
 
 
-def means_table(c: Content) -> pd.DataFrame:
-    """State means per year: posts and € per scheme (rows with partial years flagged)."""
-    m = c.means if c.means is not None else pd.DataFrame()
-    return m
-
-
 def sources_used(con, c: Content) -> list[dict]:
     """Every source whose figures appear in the exports of this contract, with the millésimes used."""
     used: dict[str, set] = {}

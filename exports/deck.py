@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-from pptx.util import Inches, Pt
+from pptx.util import Inches
 
 from charts import locator
 from contract import vocab
@@ -24,7 +24,6 @@ from indicators import secret
 from observatoire import frformat
 
 MAX_ROWS_PER_TABLE = 10
-LEVEL_NAMES = {"epci": "l'EPCI", "france": "la France métropolitaine", "ensemble_qpv": "l'ensemble des QPV"}
 
 
 def _fmt_eur(v) -> str:
@@ -103,7 +102,7 @@ def slide_key_table(prs, con, c: ct.Content) -> None:
     for k, chunk in enumerate(chunks):
         title = "Indicateurs clés et écarts aux territoires de référence"
         if len(chunks) > 1:
-            title += f" ({k + 1}/{len(chunks)})"
+            title = f"Indicateurs clés et écarts aux références ({k + 1}/{len(chunks)})"
         sub = ("Sous la valeur : écart à l'EPCI, à la France ou à l'ensemble des QPV (points ; rapport pour les "
                "revenus). — : non publié.")
         s = K.titled_slide(prs, title, sub)

@@ -21,7 +21,7 @@ from charts.source import add_source
 from exports import content as ct
 from exports import geo, render
 from exports import sources as src
-from indicators import evolution, fiche as fiche_mod, references, secret
+from indicators import evolution, fiche as fiche_mod, references
 from observatoire import frformat
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")

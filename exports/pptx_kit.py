@@ -43,6 +43,7 @@ def light_text(light: str | None, value_shown: bool = False) -> str:
 SERIES_COLOURS = ["1F77B4", "D62728", "2CA02C", "9467BD", "FF7F0E", "8C564B", "E377C2", "7F7F7F",
                   "BCBD22", "17BECF", "393B79", "AD494A", "637939", "8C6D31", "843C39", "7B4173"]
 
+
 def new_deck() -> Presentation:
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT

@@ -39,8 +39,22 @@ def _browser_path() -> str | None:
     return None
 
 
+class _QuietTornMessages:
+    """choreographer logs a full traceback when Chrome's pipe delivers a message split across two reads,
+    then ignores it (« JSONError decoding message. Ignoring ») — noise on the command line, nothing lost."""
+
+    def filter(self, record) -> bool:
+        return "JSONError decoding message" not in str(record.msg)
+
+
 def _start() -> None:
+    import logging
+
     import kaleido
+
+    log = logging.getLogger("choreographer.channels.pipe")
+    if not any(isinstance(f, _QuietTornMessages) for f in log.filters):
+        log.addFilter(_QuietTornMessages())
 
     path = _browser_path()
     if path is None:

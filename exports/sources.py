@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from charts.source import DEMO_LABEL, millesimes_text, source_line
+from charts.source import DEMO_LABEL, millesimes_text, source_line  # noqa: F401 - DEMO_LABEL re-exported
 from observatoire import catalogue
 
 THEME_LABELS = {

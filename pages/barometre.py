@@ -78,6 +78,8 @@ st.markdown(f'<div class="obs-printonly">Baromètre du quartier — Observatoire
 st.markdown(f"## {html.escape(row['name'])}")
 st.markdown(f"{code} · {row.communes if isinstance(row.communes, str) else ''} · géographie prioritaire {generation}")
 
+if all(it.get("edition") is None for it in items):  # nothing published at all for this quartier
+    items = []
 if not items:
     common.note("Pas de baromètre pour ce quartier : "
                 + ("pas encore d'indicateurs INSEE pour la géographie 2024." if generation == "2024"

@@ -6,6 +6,7 @@ only frames the view and trims what is sent to the browser.
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from charts import classify, maps
@@ -64,98 +65,115 @@ if generation == "2024":
         "Montrer la valeur du quartier 2015 correspondant (table de passage 2015 → 2024)", "passage",
         help="Approximation : les périmètres ont changé ; la valeur est celle du quartier 2015 le plus proche.")
 
-# --------------------------------------------------------------------------- values
-national = common.run(position.distribution, ind_id, int(edition), "2015")
-national = national[["code", "value", "status"] + [c for c in ("source_file", "source_variable")
-                                                    if c in national.columns]]
-shown_mask = national.status.isin(SHOWN_STATUSES) & national.value.notna()
-classes = common.memo(classify.breaks, national.value[shown_mask].tolist(), int(k), method)
+# --------------------------------------------------------------------------- the map (cached per choice)
+def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: str, k: int,
+           use_crosswalk: bool, focus: str | None) -> dict:
+    """Everything the map needs for one combination of choices, computed once per warehouse: values,
+    hover texts, zone, geometry and the figure (as a dict: rebuilding it skips plotly's validation)."""
+    ind = catalog.indicator(ind_id)
+    directory = common.run(search.directory, generation)
+    deps_ = common.query("SELECT cog_code, name FROM territory WHERE level = 'departement'")
+    dep_names = dict(zip(deps_.cog_code, deps_.name))
+    national = common.run(position.distribution, ind_id, int(edition), "2015")
+    national = national[["code", "value", "status"] + [c for c in ("source_file", "source_variable")
+                                                        if c in national.columns]]
+    shown_mask = national.status.isin(SHOWN_STATUSES) & national.value.notna()
+    classes = common.memo(classify.breaks, national.value[shown_mask].tolist(), int(k), method)
 
-unit = ind.get("unit")
-decimals = int(ind.get("decimals") or 1)
-v = directory[["code", "name", "communes", "departement", "region"]].copy()
-if generation == "2015":
-    v = v.merge(national, on="code", how="left")
-    v["status"] = v.status.fillna("non_disponible")
-    v["note"] = ""
-else:
-    if use_crosswalk:
-        cw = common.run(search.crosswalk)
-        best = cw.sort_values(["code_2024", "confidence"], ascending=[True, False]).drop_duplicates("code_2024")
-        v = v.merge(best.rename(columns={"code_2024": "code"}), on="code", how="left")
-        v = v.merge(national.rename(columns={"code": "code_2015"}), on="code_2015", how="left")
+    unit = ind.get("unit")
+    decimals = int(ind.get("decimals") or 1)
+    v = directory[["code", "name", "communes", "departement", "region"]].copy()
+    if generation == "2015":
+        v = v.merge(national, on="code", how="left")
         v["status"] = v.status.fillna("non_disponible")
-        v["note"] = [f"valeur du quartier 2015 {c} (correspondance {round(100 * (s or 0))} %)"
-                     if isinstance(c, str) else "pas de quartier 2015 correspondant"
-                     for c, s in zip(v.code_2015, v.confidence)]
+        v["note"] = ""
     else:
-        v["value"] = None
-        v["status"] = "non_disponible"
-        v["note"] = "pas encore d'indicateurs INSEE pour la géographie 2024"
-v.loc[~v.status.isin(SHOWN_STATUSES), "value"] = None
+        if use_crosswalk:
+            cw = common.run(search.crosswalk)
+            best = cw.sort_values(["code_2024", "confidence"], ascending=[True, False]).drop_duplicates("code_2024")
+            v = v.merge(best.rename(columns={"code_2024": "code"}), on="code", how="left")
+            v = v.merge(national.rename(columns={"code": "code_2015"}), on="code_2015", how="left")
+            v["status"] = v.status.fillna("non_disponible")
+            v["note"] = [f"valeur du quartier 2015 {c} (correspondance {round(100 * (s or 0))} %)"
+                         if isinstance(c, str) else "pas de quartier 2015 correspondant"
+                         for c, s in zip(v.code_2015, v.confidence)]
+        else:
+            v["value"] = None
+            v["status"] = "non_disponible"
+            v["note"] = "pas encore d'indicateurs INSEE pour la géographie 2024"
+    v.loc[~v.status.isin(SHOWN_STATUSES), "value"] = None
 
-producer = catalog.source_producers().get(ind.get("source"), ind.get("source"))
-files = catalog.indicator_files(ind_id, int(edition))
+    producer = catalog.source_producers().get(ind.get("source"), ind.get("source"))
+    files = catalog.indicator_files(ind_id, int(edition))
 
 
-def _value_text(r) -> str:
-    txt = common.fmt_value(r.value, r.status, unit, decimals)
-    return f"{txt} — {r.note}" if r.note else txt
+    def _value_text(r) -> str:
+        txt = common.fmt_value(r.value, r.status, unit, decimals)
+        return f"{txt} — {r.note}" if r.note else txt
 
 
-v["value_text"] = [_value_text(r) for r in v.itertuples()]
-v["place_text"] = [", ".join(x for x in (r.communes if isinstance(r.communes, str) else "",
-                                          f"{dep_names.get(r.departement, '')} ({r.departement})"
-                                          if isinstance(r.departement, str) else "") if x)
-                   for r in v.itertuples()]
-src_file = v.source_file if "source_file" in v.columns else pd.Series([None] * len(v))
-v["source_text"] = [f"{producer}, {f if isinstance(f, str) else ', '.join(files)} — millésime {edition}"
-                    for f in src_file]
+    v["value_text"] = [_value_text(r) for r in v.itertuples()]
+    v["place_text"] = [", ".join(x for x in (r.communes if isinstance(r.communes, str) else "",
+                                              f"{dep_names.get(r.departement, '')} ({r.departement})"
+                                              if isinstance(r.departement, str) else "") if x)
+                       for r in v.itertuples()]
+    src_file = v.source_file if "source_file" in v.columns else pd.Series([None] * len(v))
+    v["source_text"] = [f"{producer}, {f if isinstance(f, str) else ', '.join(files)} — millésime {edition}"
+                        for f in src_file]
 
-# --------------------------------------------------------------------------- zone and geometry
-if zone.startswith("R"):
-    in_zone = v.region == zone[1:]
-elif zone.startswith("D"):
-    in_zone = v.departement == zone[1:]
-else:
-    in_zone = pd.Series(True, index=v.index)
-vz = v[in_zone].reset_index(drop=True)
+    # --------------------------------------------------------------------------- zone and geometry
+    if zone.startswith("R"):
+        in_zone = v.region == zone[1:]
+    elif zone.startswith("D"):
+        in_zone = v.departement == zone[1:]
+    else:
+        in_zone = pd.Series(True, index=v.index)
+    vz = v[in_zone].reset_index(drop=True)
 
-shapes = mapdata.quartier_shapes(generation)
-contours = maps.subset(shapes["contours"], vz.code)
-points = shapes["points"][shapes["points"].code.isin(vz.code)]
-deps = mapdata.outlines("departement")
-regions = mapdata.outlines("region")
-if zone == "FR":
-    # National view: mainland frame; overseas quartiers stay on the map (zoom out to see them).
-    metro = vz[~vz.departement.fillna("").str.startswith("97")]
-    view = maps.view_for(maps.bounds_of(maps.subset(contours, metro.code),
-                                        points[points.code.isin(metro.code)]))
-else:
-    view = maps.view_for(maps.bounds_of(contours, points))
-inner = None
-if zone != "FR":
-    inner = mapdata.outlines("epci", mapdata.epci_in("departement" if zone.startswith("D") else "region", zone[1:]))
-focus = state.get("quartier")
-highlight = [focus] if focus in set(vz.code) else None
-no_indicator = generation == "2024" and not use_crosswalk
-if no_indicator:
-    no_value = "pas encore d'indicateurs INSEE pour la géographie 2024"
-    src = source_line("ANCT — référentiel des QPV 2024 (contours Provence-Alpes-Côte d'Azur, communes)", None, "2024")
-    map_label = "Quartiers prioritaires 2024"
-else:
-    no_value = "secret, non disponible ou non publié"
-    src = source_line(producer, edition, generation if not use_crosswalk else "2015 → 2024 (table de passage)",
-                      note=f"fichier {', '.join(files)}" if files else None)
-    map_label = ind["label"]
-fig = maps.quartier_map(
-    vz, contours, points, None if no_indicator else classes,
-    label=map_label, unit=None if no_indicator else unit, decimals=decimals,
-    polarity=ind.get("polarity") or "neutral", source_line=src, outlines=deps, land=regions, inner=inner,
-    view=view, no_value_label=no_value, highlight=highlight)
+    shapes = mapdata.quartier_shapes(generation)
+    contours = maps.subset(shapes["contours"], vz.code)
+    points = shapes["points"][shapes["points"].code.isin(vz.code)]
+    deps = mapdata.outlines("departement")
+    regions = mapdata.outlines("region")
+    if zone == "FR":
+        # National view: mainland frame; overseas quartiers stay on the map (zoom out to see them).
+        metro = vz[~vz.departement.fillna("").str.startswith("97")]
+        view = maps.view_for(maps.bounds_of(maps.subset(contours, metro.code),
+                                            points[points.code.isin(metro.code)]))
+    else:
+        view = maps.view_for(maps.bounds_of(contours, points))
+    inner = None
+    if zone != "FR":
+        inner = mapdata.outlines("epci", mapdata.epci_in("departement" if zone.startswith("D") else "region", zone[1:]))
+    focus = state.get("quartier")
+    highlight = [focus] if focus in set(vz.code) else None
+    no_indicator = generation == "2024" and not use_crosswalk
+    if no_indicator:
+        no_value = "pas encore d'indicateurs INSEE pour la géographie 2024"
+        src = source_line("ANCT — référentiel des QPV 2024 (contours Provence-Alpes-Côte d'Azur, communes)", None, "2024")
+        map_label = "Quartiers prioritaires 2024"
+    else:
+        no_value = "secret, non disponible ou non publié"
+        src = source_line(producer, edition, generation if not use_crosswalk else "2015 → 2024 (table de passage)",
+                          note=f"fichier {', '.join(files)}" if files else None)
+        map_label = ind["label"]
+    fig = maps.quartier_map(
+        vz, contours, points, None if no_indicator else classes,
+        label=map_label, unit=None if no_indicator else unit, decimals=decimals,
+        polarity=ind.get("polarity") or "neutral", source_line=src, outlines=deps, land=regions, inner=inner,
+        view=view, no_value_label=no_value, highlight=highlight)
 
+    return {"fig": fig.to_plotly_json(), "vz": vz, "classes": classes, "src": src, "no_indicator": no_indicator,
+            "n_cont": len(contours["features"]), "unit": unit, "decimals": decimals}
+
+
+built = common.run(_build, generation, ind_id, int(edition), zone, method, int(k), bool(use_crosswalk),
+                   state.get("quartier"))
+fig = go.Figure(built["fig"], _validate=False)
+vz, classes, src, no_indicator = built["vz"], built["classes"], built["src"], built["no_indicator"]
+unit, decimals = built["unit"], built["decimals"]
+n_cont = built["n_cont"]
 n_values = int(vz.value.notna().sum())
-n_cont = len(contours["features"])
 summary = (f"**{ind['label']}** — millésime {edition} — " if not no_indicator
            else "**Quartiers prioritaires 2024** — ")
 summary += (f"{zones[zone]} : {frformat.fmt_int(len(vz))} quartiers, dont {frformat.fmt_int(n_cont)} avec contour "

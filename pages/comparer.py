@@ -29,12 +29,19 @@ if not selection:
 c1, c2 = st.columns([2, 1])
 anchor = c1.selectbox("Ajouter les quartiers jumeaux de", selection, format_func=lambda c: labels.get(c, c),
                       key="twins_anchor")
-if c2.button("Ajouter ses 5 jumeaux", icon=":material/group_add:", width="stretch"):
-    found = common.run(twins.twins, anchor, n=5)
-    new = list(dict.fromkeys(selection + [t["code"] for t in found]))[:MAX]
+
+
+def _add_twins(code: str) -> None:
+    """Callback (runs before the next script run): put the twins into the selection widget and the URL."""
+    current = list(st.session_state.get("url_selection") or [])
+    found = common.run(twins.twins, code, n=5)
+    new = list(dict.fromkeys(current + [t["code"] for t in found]))[:MAX]
+    st.session_state["url_selection"] = new
     state.set(selection=new)
-    st.session_state.pop("url_selection", None)
-    st.rerun()
+
+
+c2.button("Ajouter ses 5 jumeaux", icon=":material/group_add:", width="stretch", on_click=_add_twins,
+          args=(anchor,), help="Les quartiers de France au profil le plus proche (voir la fiche quartier)")
 
 # --------------------------------------------------------------------------- data
 fiches = {code: common.run(fiche_lib.fiche, code) for code in selection}

@@ -73,10 +73,10 @@ with demo.saisie() as sc:
                  f"question-{qcode}-vague-{wave}", src, key="enq_q_chart")
     d = baro[baro["question_code"] == qcode]
     blocks.table(pd.DataFrame({
-        "Quartier": d["quartier"], "Réponses (n)": d["n"],
+        "Quartier": d["quartier"], "Réponses (n)": [frformat.fmt_int(n) if s == "ok" else "—" for n, s in zip(d["n"], d["status"])],
         "Part favorable": [frformat.fmt_number(v, 0, "%") if s == "ok" else common.status_label(s)
                            for v, s in zip(d["part"], d["status"])],
-        "IC 95 % bas": d["bas"], "IC 95 % haut": d["haut"]}),
+        "IC 95 % bas": pd.to_numeric(d["bas"]), "IC 95 % haut": pd.to_numeric(d["haut"])}),
         f"question-{qcode}-vague-{wave}", src, key="enq_q_tab", formats={"IC 95 % bas": 0, "IC 95 % haut": 0})
 
     if len(waves) >= 2:
@@ -93,7 +93,7 @@ with demo.saisie() as sc:
                         for v, s in zip(e["part_1"], e["status"])],
             "Vague 2": [frformat.fmt_number(v, 0, "%") if s == "ok" else "effectif insuffisant"
                         for v, s in zip(e["part_2"], e["status"])],
-            "Écart (points)": e["ecart"], "Lecture": e["lecture"]}),
+            "Écart (points)": pd.to_numeric(e["ecart"]), "Lecture": e["lecture"]}),
             f"evolution-{qcode}", src_evo, key="enq_evo_tab", formats={"Écart (points)": 1})
         st.caption("« Hausse nette » ou « baisse nette » quand les intervalles de confiance des deux vagues ne se "
                    "recouvrent pas ; sinon l'écart reste dans la marge d'incertitude.")

@@ -79,6 +79,8 @@ data = common.run(fiche_lib.fiche, code, edition=edition)
 terr = data["territory"]
 generation = str(terr.get("generation") or "2015")
 inds = pd.DataFrame(data.get("indicators") or [])
+if not inds.empty:  # indicators with no edition at all (2024 geography) are not shown
+    inds = inds[inds.edition.notna()].reset_index(drop=True)
 
 # --------------------------------------------------------------------------- header
 st.header(terr["name"])
@@ -180,18 +182,22 @@ else:
         for lv in REF_ORDER:
             if lv in refs:
                 ref = refs[lv]
-                row[REF_FR[lv]] = common.fmt_value(ref.get("value"), ref.get("status"), r.unit, r.decimals)
+                st_ = ref.get("status")
+                row[REF_FR[lv]] = (common.fmt_value(ref.get("value"), st_, r.unit, r.decimals)
+                                   if st_ in SHOWN_STATUSES or st_ == "secret" else "–")
         rows.append(row)
     if rows:
         comp = pd.DataFrame(rows)
         # Reference columns where nothing is published for this quartier are left out (said in the caption).
         shown_refs = [REF_FR[lv] for lv in REF_ORDER if REF_FR[lv] in comp.columns
                       and comp[REF_FR[lv]].map(lambda t: any(ch.isdigit() for ch in str(t))).any()]
+        comp = comp.fillna("–")
         hidden = [REF_FR[lv] for lv in REF_ORDER if REF_FR[lv] not in shown_refs]
         comp = comp[["Indicateur", "Millésime", "Quartier"] + shown_refs].fillna("—")
         if hidden:
             st.caption("Aucune valeur publiée pour : " + ", ".join(h.lower() for h in hidden) + ".")
-        st.caption("Indicateurs pour lesquels au moins un territoire de référence a une valeur publiée.")
+        st.caption("Indicateurs pour lesquels au moins un territoire de référence a une valeur publiée "
+                   "(– : pas de valeur publiée pour ce territoire et ce millésime ; aucune substitution).")
         blocks.table(comp, f"fiche-{code}-comparaisons", _line(inds, "références : Filosofi (revenus) et SIG Ville"),
                      key="tbl_fiche_refs", height=38 + 35 * len(comp))
 

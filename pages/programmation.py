@@ -108,8 +108,9 @@ with demo.saisie() as sc:
     need_tab = pd.DataFrame({
         "Quartier": need["label"], "Code": need["quartier_code"], "Actions financées": need["n_actions"],
         "Montant accordé (€)": need["montant_accorde"], "dont État P147 (€)": need["montant_accorde_p147"],
-        "Population": need["population"], "Taux de pauvreté (%)": need["tx_pauvrete"],
-        "€ par habitant": need["euros_par_habitant"], "€ par habitant pauvre": need["euros_par_pauvre"],
+        "Population": pd.to_numeric(need["population"]), "Taux de pauvreté (%)": pd.to_numeric(need["tx_pauvrete"]),
+        "€ par habitant": pd.to_numeric(need["euros_par_habitant"]),
+        "€ par habitant pauvre": pd.to_numeric(need["euros_par_pauvre"]),
         "Méthode": [f"≈ quartier(s) 2015 {c}" if m == "approx_qp2015" else "quartier 2024" if m == "qpv2024"
                     else "non disponible" for m, c in zip(need["method"], need["codes_2015"])],
     })

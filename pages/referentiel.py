@@ -50,34 +50,36 @@ with demo.saisie() as sc:
     k3.metric("avec cible", frformat.fmt_int(total["avec_cible"]))
     k4.metric("complets (référence, cible, valeur)", frformat.fmt_number(total["taux_complet"], 0, "%"))
 
-    c1, c2 = st.columns([3, 2])
-    with c1:
-        blocks.chart(ch.referentiel_fill(progress, source_line=src, demo=is_demo), "referentiel-remplissage", src,
-                     key="ref_fill")
-    with c2:
-        blocks.chart(ch.referentiel_sunburst(tree, source_line=src, demo=is_demo), "referentiel-arbre", src,
-                     key="ref_sun")
+    blocks.chart(ch.referentiel_fill(progress, source_line=src, demo=is_demo), "referentiel-remplissage", src,
+                 key="ref_fill")
+    blocks.chart(ch.referentiel_sunburst(tree, source_line=src, demo=is_demo), "referentiel-arbre", src, key="ref_sun")
 
     common.note("Pour un indicateur du catalogue, la valeur actuelle est lue dans l'entrepôt (dernier millésime). "
                 "Les quartiers de la géographie 2024 n'ont pas encore d'indicateurs INSEE : leur valeur est "
                 "« non disponible » tant que l'INSEE ne les a pas publiés ; le quartier 2015 correspondant en donne "
                 "une lecture approchée.")
 
+    def _num(v, unit) -> str:
+        dec = 0 if float(v).is_integer() else 1
+        return common.fmt_value(float(v), "ok", unit, decimals=dec)
+
     def _value(v, status, unit):
         if status not in ("ok", "bruite") or v is None or pd.isna(v):
             return common.status_label(status)
-        return common.fmt_value(v, status, unit)
+        return _num(v, unit)
+
+    def _with_year(v, y, unit) -> str:
+        if v is None or pd.isna(v):
+            return "—"
+        return _num(v, unit) + (f" ({int(y)})" if y is not None and pd.notna(y) else "")
 
     def _ind_table(rows: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({
             "Code": rows["code"], "Indicateur": rows["libelle"], "Source": rows["source"], "Responsable": rows["responsable"],
-            "Référence": [f"{common.fmt_value(v, 'ok', u)} ({int(y)})" if pd.notna(v) and pd.notna(y) else
-                          (common.fmt_value(v, 'ok', u) if pd.notna(v) else "—")
-                          for v, y, u in zip(rows["valeur_reference"], rows["annee_reference"], rows["unite"])],
-            "Cible": [f"{common.fmt_value(v, 'ok', u)} ({int(y)})" if pd.notna(v) and pd.notna(y) else "—"
-                      for v, y, u in zip(rows["valeur_cible"], rows["annee_cible"], rows["unite"])],
+            "Référence": [_with_year(v, y, u) for v, y, u in zip(rows["valeur_reference"], rows["annee_reference"], rows["unite"])],
+            "Cible": [_with_year(v, y, u) for v, y, u in zip(rows["valeur_cible"], rows["annee_cible"], rows["unite"])],
             "Valeur actuelle": [_value(v, s, u) for v, s, u in zip(rows["valeur_courante"], rows["statut_courant"], rows["unite"])],
-            "Origine": [("entrepôt, " + str(int(e))) if o == "entrepôt" and pd.notna(e) else (o or "—")
+            "Origine": [("entrepôt, " + str(int(e))) if o == "entrepôt" and pd.notna(e) else (o if isinstance(o, str) else "—")
                         for o, e in zip(rows["origine_courante"], rows["edition_courante"])],
             "Avancement vers la cible": [frformat.fmt_number(a, 0, "%") if a is not None and pd.notna(a) else "—"
                                          for a in rows["avancement"]],

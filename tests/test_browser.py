@@ -24,7 +24,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 # (url path with query, key text that must be visible, expects a Plotly chart, viewport width, shot name)
 PAGES = [
-    ("/?recherche=reyssouze", "Grande Reyssouze Terre Des Fleurs", False, 1400, "accueil"),
+    ("/?recherche=reyssouze", "7 résultats", False, 1400, "accueil"),
     ("/carte?generation=2015&indicateur=tx_pauvrete&zone=R76", "Carte des quartiers", True, 1400, "carte"),
     ("/carte?generation=2024&zone=R93", "pas encore d'indicateurs INSEE", True, 1400, "carte-2024"),
     ("/fiche?quartier=QP001001", "Grande Reyssouze Terre Des Fleurs", True, 1400, "fiche"),
@@ -37,7 +37,10 @@ CONTRACT_PAGES = [
     ("engagements", "Engagements"),
     ("enquetes", "Enquêtes"),
     ("referentiel", "Référentiel"),
+    ("exports", "Exports"),
 ]
+# Contract-life pages that draw Plotly charts: wait for them before the screenshot (issue 5).
+CONTRACT_CHARTED = {"programmation", "engagements", "enquetes", "referentiel"}
 
 
 def _free_port() -> int:
@@ -95,21 +98,30 @@ def _open(browser, url: str, width: int, expect_chart: bool, key_text: str, shot
     page = browser.new_page(viewport={"width": width, "height": 2200 if width > 500 else 2600},
                             locale="fr-FR")
     errors: list[str] = []
+    outside: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: outside.append(r.url) if not _local(r.url) else None)
     page.goto(url, wait_until="domcontentloaded", timeout=60_000)
     page.wait_for_selector("[data-testid=stMain]", timeout=60_000)
     time.sleep(1.0)
     page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
     if expect_chart:
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-    time.sleep(1.5)  # let MapLibre layers and fonts settle before the screenshot
+    if page.locator("canvas.maplibregl-canvas").count():
+        time.sleep(6.0)  # software WebGL in headless Chromium: MapLibre needs a few seconds to paint
+    time.sleep(1.5)  # let fonts and layout settle before the screenshot
     page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
     page.screenshot(path=str(SHOTS / f"{shot}.png"))
     exceptions = page.locator("[data-testid=stException]")
     assert exceptions.count() == 0, exceptions.first.inner_text()[:2000]
     assert page.get_by_text(key_text, exact=False).count() > 0, f"{key_text!r} absent de {url}"
+    assert not outside, f"requêtes hors de l'application (le produit doit fonctionner hors ligne) : {outside[:5]}"
     page.close()
     return errors
+
+
+def _local(url: str) -> bool:
+    return url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:"))
 
 
 @pytest.mark.parametrize("path,key_text,expect_chart,width,shot", PAGES, ids=[p[4] for p in PAGES])
@@ -121,7 +133,7 @@ def test_observation_pages(browser, server, path, key_text, expect_chart, width,
 def test_contract_pages(browser, server, slug, key_text):
     if not (ROOT / "pages" / f"{slug}.py").exists():
         pytest.skip(f"pages/{slug}.py pas encore écrite")
-    _open(browser, f"{server}/{slug}", 1400, False, key_text, slug)
+    _open(browser, f"{server}/{slug}", 1400, slug in CONTRACT_CHARTED, key_text, slug)
 
 
 def test_barometre_fits_phone(browser, server):
@@ -137,28 +149,54 @@ def test_barometre_fits_phone(browser, server):
     page.close()
 
 
+def test_barometre_prints_on_one_a4_page(browser, server):
+    """The élu's barometer, printed from the browser (print CSS), fits on one A4 page."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    page = browser.new_page(viewport={"width": 1200, "height": 1600})
+    page.goto(server + "/barometre?quartier=QP001001", wait_until="domcontentloaded")
+    page.wait_for_selector(".obs-light", timeout=60_000)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    time.sleep(1.0)
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=True)
+    (SHOTS / "barometre-a4.pdf").write_bytes(pdf)
+    reader = PdfReader(BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "Grande Reyssouze Terre Des Fleurs" in text and "Source" in text
+    page.close()
+
+
+_POINT_JS = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const sub = gd._fullLayout.map._subplot;
+  for (const tr of gd._fullData) {
+    const role = tr.meta && tr.meta.role;
+    if ((role === 'centroid' || role === 'quartiers') && tr.lat && tr.lat.length) {
+      const p = sub.map.project([tr.lon[0], tr.lat[0]]);
+      const r = sub.map.getContainer().getBoundingClientRect();
+      return [r.left + p.x, r.top + p.y, tr.customdata[0][0]];
+    }
+  }
+  return null;
+}"""
+
+
 def test_map_click_opens_fiche(browser, server):
     """Clicking a quartier on the map (Plotly selection event) opens its fiche."""
     page = browser.new_page(viewport={"width": 1400, "height": 1600})
     page.goto(server + "/carte?generation=2015&indicateur=tx_pauvrete&zone=D35", wait_until="domcontentloaded")
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
     page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
-    time.sleep(2.0)
-    box = page.locator(".js-plotly-plot").first.bounding_box()
-    # Ille-et-Vilaine: the view is fitted on its quartiers; click across the middle band until one hits.
-    opened = False
-    for fx in (0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65):
-        for fy in (0.5, 0.45, 0.55, 0.4, 0.6):
-            page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
-            try:
-                page.wait_for_url("**/fiche**", timeout=1500)
-                opened = True
-                break
-            except Exception:  # noqa: BLE001 - missed the polygon: try the next point
-                continue
-        if opened:
-            break
-    assert opened, "aucun clic sur la carte n'a ouvert de fiche"
+    page.wait_for_selector("canvas.maplibregl-canvas", timeout=60_000)
+    time.sleep(6.0)
+    x, y, code = page.evaluate(_POINT_JS)
+    page.mouse.click(x, y)
+    page.wait_for_url("**/fiche**", timeout=30_000)
     page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
-    assert "quartier=QP035" in page.url
+    assert f"quartier={code}" in page.url
+    page.wait_for_selector("h2", timeout=30_000)
     page.close()

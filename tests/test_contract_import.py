@@ -347,3 +347,24 @@ def test_each_template_imports_cleanly(warehouse, saisie, tmp_path, kind):
     assert "Notice" in wb.sheetnames
     assert _import(kind, path, saisie, warehouse, "--verifier") == 0
     assert _import(kind, path, saisie, warehouse) == 0
+
+
+def test_import_as_a_lecture_or_partner_account_is_refused(warehouse, saisie, tmp_path):
+    """The page's upload uses import_file with the logged-in user: only an edition account may import."""
+    from contract.roles import PermissionDenied, User
+    from loaders.imports import programmation
+    xlsx = _workbook(tmp_path / "p.xlsx", PROG_ROWS)
+    with store.connect(saisie):
+        pass
+    before = _dump(saisie)
+    for user in (User("elu", "lecture", authenticated=True),
+                 User("caf", "partenaire", contrats=(C,), signataire="CAF", authenticated=True),
+                 User("autre", "edition", contrats=("CN01303M",), authenticated=True)):
+        with pytest.raises(PermissionDenied):
+            programmation.import_file(xlsx, C, user=user, saisie_db=saisie, db=warehouse)
+    assert _dump(saisie) == before
+    res = programmation.import_file(xlsx, C, user=User("marie", "edition", contrats=(C,), authenticated=True),
+                                    saisie_db=saisie, db=warehouse)
+    assert res["rows"] == 4
+    with store.connect(saisie) as sc:
+        assert sc.execute("SELECT DISTINCT imported_by FROM import_log").fetchall() == [("marie",)]

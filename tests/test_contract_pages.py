@@ -75,7 +75,7 @@ def test_programmation_page(env):
     assert metrics["Actions financées en 2026"] == str(y.loc[2026, "n_financees"])
     assert metrics["dont État (P147)"] == f"{y.loc[2026, 'montant_accorde_p147']:,.0f} €".replace(",", " ")
     figs = {f["layout"]["title"]["text"]: f for f in figures(at)}
-    means = figs["Moyens de l'État : postes d'adultes-relais et FONJEP"]
+    means = figs["Moyens de l'État : postes financés"]
     ar = next(t for t in means["data"] if t["name"] == "Adultes-relais")
     # adulte-relais-2024.json / -2025.json: 67 and 59 records with code_cv CN00604I (real, not démo)
     assert _values(ar["y"]) == [67, 59] and _values(ar["x"]) == ["2024", "2025 (partiel)"]

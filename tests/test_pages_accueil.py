@@ -13,7 +13,7 @@ def test_search_finds_quartier_by_name(warehouse):
     assert row["Commune(s)"].iloc[0] == "Bourg-en-Bresse"
     # The 2024 successor (qpv2024_referentiel: QN00101M, same name) is found too.
     assert "QN00101M" in set(found.Code)
-    assert at.query_params["recherche"] == ["reyssouze"]
+    assert at.query_params["recherche"] == "reyssouze"             # the URL reproduces the search
 
 
 def test_search_by_code_and_accents(warehouse):

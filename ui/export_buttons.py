@@ -90,4 +90,5 @@ def classeur_button(codes: list[str], container=None) -> None:
     key = "classeur_" + "_".join(codes)[:120]
     data = _build(key, "Préparer le classeur de tous les indicateurs (XLSX)", ".xlsx",
                   lambda con, out, p: classeur.build(con, codes, out, progress=p), container)
-    _offer(data, f"indicateurs-{'-'.join(codes)[:60]}.xlsx", XLSX, key, container)
+    name = codes[0] + (f"-et-{len(codes) - 1}-autres" if len(codes) > 1 else "") if codes else "selection"
+    _offer(data, f"indicateurs-{name}.xlsx", XLSX, key, container)

@@ -1,0 +1,67 @@
+"""Static chart rendering: PNG at 300 dpi (pixel size and pHYs chunk), SVG, one kaleido server for a
+batch, and a project chart with its source line kept inside the image."""
+from __future__ import annotations
+
+import struct
+
+import plotly.graph_objects as go
+
+from exports import render
+
+
+def _phys_dpi(png: bytes) -> float:
+    i = png.index(b"pHYs")
+    ppm_x, _, unit = struct.unpack(">IIB", png[i + 4:i + 13])
+    assert unit == 1
+    return ppm_x * 0.0254
+
+
+def test_png_print_resolution_and_svg():
+    fig = go.Figure(go.Bar(x=["Quartier", "EPCI"], y=[40.1, 15.2]))
+    with render.session():
+        png = render.to_png(fig, 900, 500)
+        png2 = render.to_png(fig, 600, 400)        # same server
+        svg = render.to_svg(fig, 900, 500)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert render.png_size_px(png) == (round(900 * 300 / 96), round(500 * 300 / 96))
+    assert render.png_size_px(png2) == (round(600 * 300 / 96), round(400 * 300 / 96))
+    assert round(_phys_dpi(png)) == 300
+    assert svg.lstrip().startswith(b"<svg") and b"EPCI" in svg
+
+
+def test_session_is_shared_and_stopped():
+    import kaleido
+
+    with render.session():
+        assert kaleido._global_server.is_running()
+        with render.session():                     # nested blocks reuse the same server
+            assert kaleido._global_server.is_running()
+        assert kaleido._global_server.is_running()
+    assert not kaleido._global_server.is_running()
+
+
+def test_source_line_inside_svg(con):
+    """A project chart (charts.copil) keeps its source line in the exported SVG."""
+    from charts import copil
+
+    g = {"title": "Revenu médian : rapport à l'EPCI", "gap_kind": "ratio", "editions": [2017, 2019],
+         "series": {"1. Test": [0.7, 0.68]}}
+    svg = render.to_svg(copil.gap_lines(g, source_line="Source : INSEE — Filosofi — millésimes 2017, 2019"))
+    assert "Source : INSEE — Filosofi".encode() in svg
+
+
+def test_graphique_cli_png_and_svg(con, tmp_path):
+    """`python -m exports graphique`: the quartier's chart with its references, at 300 dpi / in SVG."""
+    from exports import __main__ as cli
+
+    png = tmp_path / "celleneuve.png"
+    assert cli.main(["-q", "graphique", "--quartier", "QP034004", "--type", "references",
+                     "--indicateur", "rev_disp_median", "--out", str(png)]) == 0
+    data = png.read_bytes()
+    assert render.png_size_px(data)[0] == round(render.DEFAULT_WIDTH * 300 / 96)
+    svg = tmp_path / "celleneuve.svg"
+    assert cli.main(["-q", "graphique", "--quartier", "QP034004", "--type", "references",
+                     "--indicateur", "rev_disp_median", "--out", str(svg)]) == 0
+    text = svg.read_text(encoding="utf-8")
+    # median income of Celleneuve (data_filo19_qp_revdis.csv, DISP_MED_A19 = 14 930) and its source line
+    assert "14 930 €" in text.replace("\u202f", " ").replace("\xa0", " ") and "Source : " in text
