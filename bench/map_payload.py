@@ -27,11 +27,10 @@ def _page_spec(params: dict) -> tuple[str, float]:
     at.switch_page("pages/carte.py")
     for k, v in params.items():
         at.query_params[k] = v
-    t0 = time.perf_counter()
     at.run()
     if at.exception:
         raise RuntimeError(at.exception[0].value)
-    return at.get("plotly_chart")[0].proto.spec, time.perf_counter() - t0
+    return at.get("plotly_chart")[0].proto.spec, at.session_state["_obs_run_seconds"]
 
 
 def _full_detail(con, codes: list[str], kind_filter: str, column: str) -> dict:
@@ -93,11 +92,18 @@ def main() -> None:
         naive = _naive(spec, con)
         npoly, nlayers, ntotal = _parts(naive)
         ok = "OK" if len(raw.encode()) <= 1.5 * MB else "AU-DESSUS DE 1,5 Mo"
-        print(f"{label} : {n_q} quartiers, run de page {secs:.2f} s")
+        print(f"{label} : {n_q} quartiers, script de la page {secs:.2f} s")
         print(f"  envoyé au navigateur : {len(raw.encode()) / MB:6.2f} Mo  ({ok})"
               f"  dont contours {poly / MB:.2f} Mo, fonds administratifs {layers / MB:.2f} Mo")
         print(f"  sans simplification ni arrondi : {ntotal / MB:6.2f} Mo"
               f"  dont contours {npoly / MB:.2f} Mo, fonds administratifs {nlayers / MB:.2f} Mo")
+        n_poly = sum(len(tr["geojson"]["features"]) for tr in spec["data"] if isinstance(tr.get("geojson"), dict))
+        if n_poly:
+            per, per_full = poly / n_poly, npoly / n_poly
+            rest = len(raw.encode()) - poly
+            print(f"  extrapolation à 1 600 contours (fichier national ANCT importé) : simplifiés "
+                  f"{(rest + 1600 * per) / MB:.2f} Mo, pleine résolution {(rest + 1600 * per_full) / MB:.2f} Mo ;"
+                  f" la vue nationale passe alors en points au-delà de 400 contours (charts.maps, max_polygons)")
     con.close()
 
 

@@ -157,12 +157,14 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
                  outlines: dict | None = None, land: dict | None = None, inner: dict | None = None,
                  view: dict | None = None,
                  no_value_label: str = "secret, non disponible ou non publié", height: int = 650,
-                 highlight: list[str] | None = None) -> go.Figure:
+                 highlight: list[str] | None = None, max_polygons: int | None = None) -> go.Figure:
     """Choropleth of one indicator.
 
     values: one row per quartier to map with columns code, name, value (None when not shown), value_text
     (French value or status label), place_text (commune…), source_text; `contours` holds the quartiers
-    that have a polygon (feature id = code), `points` (code, lon, lat) the others.
+    that have a polygon (feature id = code), `points` (code, lon, lat) the others. Beyond `max_polygons`
+    contours (a national view once a national contour file is imported), quartiers with a contour are
+    drawn as dots only, which keeps the payload small; their perimeters appear in a regional view.
     """
     fig = go.Figure()
     colors = style.class_colors(polarity, classes.k) if classes else []
@@ -177,8 +179,9 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
 
     view = view or view_for(bounds_of(contours, points))
     # At national or regional scale a quartier contour is a speck: also mark it with a dot at its centroid.
+    draw_polygons = max_polygons is None or len(contours["features"]) <= max_polygons
     centroids = pd.DataFrame(columns=["code", "lon", "lat"])
-    if view["zoom"] < DOTS_BELOW_ZOOM and contours["features"]:
+    if (view["zoom"] < DOTS_BELOW_ZOOM or not draw_polygons) and contours["features"]:
         centroids = centroid_table(contours)
     # Rings under the circles so light classes stay visible on the pale land. Quartiers placed at their
     # commune get a "target" look (dark ring, white ring, colour) that tells them apart from contour dots.
@@ -204,7 +207,15 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
         poly = g[g.code.isin(with_shape)]
         dots = g[~g.code.isin(with_shape) & g.code.isin(pts.index)]
         shown = False
-        if len(poly):
+        if len(poly) and not draw_polygons:
+            cen = poly[poly.code.isin(cxy.index)]
+            xy = cxy.loc[cen.code]
+            fig.add_trace(go.Scattermap(
+                lon=xy.lon, lat=xy.lat, mode="markers", marker=dict(size=8, color=color),
+                customdata=_customdata(cen), hovertemplate=hover, name=name, legendgroup=f"c{i}",
+                showlegend=True, meta={"role": DATA_ROLE, "class": int(i), "shape": "centroid"}))
+            shown = True
+        elif len(poly):
             fig.add_trace(go.Choroplethmap(
                 geojson=subset(contours, poly.code), locations=poly.code, featureidkey="id",
                 z=[max(i, 0)] * len(poly), colorscale=[[0, color], [1, color]], showscale=False,
@@ -237,7 +248,9 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
     if len(cen_v):
         fig.add_trace(go.Scattermap(lon=[None], lat=[None], mode="markers", hoverinfo="skip",
                                     marker=dict(size=9, color="rgba(0,0,0,0)"), showlegend=True,
-                                    name="● quartier avec contour<br>   (zoomez pour voir son périmètre)"))
+                                    name="● quartier avec contour<br>   (" + ("zoomez pour voir son périmètre)"
+                                                                       if draw_polygons else
+                                                                       "périmètre visible sur une région)")))
     if len(pv):
         fig.add_trace(go.Scattermap(lon=[None], lat=[None], mode="markers", hoverinfo="skip",
                                     marker=dict(size=9, color="rgba(0,0,0,0)"), showlegend=True,

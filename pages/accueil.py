@@ -17,6 +17,17 @@ common.page_setup(
     "Les quartiers prioritaires de la politique de la ville, leurs indicateurs et la vie de leur contrat "
     "— données ouvertes, hors ligne.")
 
+# --------------------------------------------------------------------------- where to start
+START = [("pages/carte.py", "Carte", ":material/map:", "un indicateur sur tous les quartiers"),
+         ("pages/fiche.py", "Fiche quartier", ":material/description:", "le portrait d'un quartier et ses références"),
+         ("pages/comparer.py", "Comparer", ":material/compare_arrows:", "plusieurs quartiers, rangs, jumeaux"),
+         ("pages/barometre.py", "Baromètre", ":material/traffic:", "une page par quartier pour les élus")]
+cols = st.columns(len(START))
+for col, (page, label, icon, what) in zip(cols, START):
+    with col.container(border=True):
+        st.page_link(page, label=label, icon=icon)
+        st.caption(what)
+
 # --------------------------------------------------------------------------- search
 st.subheader("Trouver un territoire")
 default_text = state.get("recherche", "")

@@ -124,7 +124,7 @@ for it in items:
     sentence = re.sub(r"\s*\(Référence : .*\)\s*$", "", sentence)
     t_sentence = trend.get("sentence") or ""
     meta_bits = [f"valeur {it['edition']}" if it.get("edition") else "",
-                 (f"comparaison {it['millesime']} avec {it['reference_name'].lower() if it.get('reference_level') == 'ensemble_qpv' else it['reference_name']}"
+                 (f"comparaison {it['millesime']} avec {'l’ensemble des QPV' if it.get('reference_level') == 'ensemble_qpv' else it['reference_name']}"
                   if it.get("reference_name") and it.get("millesime") else ""),
                  f"tolérance ± {frformat.fmt_number(it['tolerance'], 2 if it['tolerance'] < 1 else 1)}"
                  + (" point" if it.get("gap_kind") == "points" else "")
@@ -143,6 +143,13 @@ for it in items:
                        "light": _light(it, "light"), "light_trend": trend.get("light"),
                        "sentence": (sentence + (" " + t_sentence if t_sentence else "")).strip(),
                        "value": it.get("value"), "edition": it.get("edition") or it.get("millesime")})
+counts = {k: sum(1 for t in table_rows if style.light_style(t["light"])["label"] == style.LIGHTS[k]["label"])
+          for k in ("mieux", "comparable", "moins_bien")}
+st.markdown(
+    f"**En bref** : par rapport aux territoires de référence, {counts['mieux']} indicateur(s) "
+    f"{style.LIGHTS['mieux']['symbol']} mieux, {counts['comparable']} comparable(s), "
+    f"{counts['moins_bien']} {style.LIGHTS['moins_bien']['symbol']} moins bien "
+    f"(sur {len(table_rows)} indicateurs clés).")
 st.markdown('<div class="obs-baro">' + "".join(rows_html) + "</div>", unsafe_allow_html=True)
 
 df = pd.DataFrame(table_rows)

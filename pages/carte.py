@@ -19,6 +19,7 @@ from ui import blocks, catalog, common, mapdata, state
 common.page_setup("Carte des quartiers")
 
 GEN_LABELS = {"2015": "2015 (indicateurs INSEE)", "2024": "2024 (nouvelle géographie)"}
+NATIONAL_MAX_POLYGONS = 400   # national view: beyond this many contours, dots only (payload ≤ 1.5 MB)
 METHOD_LABELS = {"quantiles": "Quantiles", "jenks": "Seuils naturels (Jenks)"}
 
 # --------------------------------------------------------------------------- controls
@@ -161,7 +162,8 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
         vz, contours, points, None if no_indicator else classes,
         label=map_label, unit=None if no_indicator else unit, decimals=decimals,
         polarity=ind.get("polarity") or "neutral", source_line=src, outlines=deps, land=regions, inner=inner,
-        view=view, no_value_label=no_value, highlight=highlight)
+        view=view, no_value_label=no_value, highlight=highlight,
+        max_polygons=NATIONAL_MAX_POLYGONS if zone == "FR" else None)
 
     return {"fig": fig.to_plotly_json(), "vz": vz, "classes": classes, "src": src, "no_indicator": no_indicator,
             "n_cont": len(contours["features"]), "unit": unit, "decimals": decimals}

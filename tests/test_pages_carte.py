@@ -90,3 +90,28 @@ def test_2024_through_crosswalk_shows_2015_value(warehouse):
     # QN00101M <- QP001001 (same commune and name); data_filo19 DISP_TP60_A19 of QP001001 = 41,9.
     assert hover[2].startswith("41,9 %") and "QP001001" in hover[2]
     assert "table de passage" in source_of(fig)
+
+
+def test_national_view_falls_back_to_dots_beyond_max_polygons(con):
+    """With a national contour file imported, the national view draws dots, not 1,600 polygons."""
+    import pandas as pd
+
+    from charts import maps
+    from indicators import search
+
+    rows = con.execute("SELECT code, geom_display FROM territory_geom WHERE kind = 'contour' "
+                       "AND generation = '2015' ORDER BY code").fetchall()
+    contours = maps.feature_collection([r[0] for r in rows], [r[1] for r in rows])
+    names = search.directory(con, "2015").set_index("code").name
+    values = pd.DataFrame({"code": [r[0] for r in rows], "name": [names[r[0]] for r in rows],
+                           "value": None, "status": "non_disponible"})
+    for col in ("value_text", "place_text", "source_text"):
+        values[col] = ""
+    empty = pd.DataFrame({"code": [], "lon": [], "lat": []})
+    kwargs = dict(label="x", unit=None, decimals=1, polarity="neutral", source_line="Source : test")
+    full = maps.quartier_map(values, contours, empty, None, **kwargs)
+    dots = maps.quartier_map(values, contours, empty, None, max_polygons=50, **kwargs)
+    assert len(rows) == 111                           # 105 Occitanie + 6 Ille-et-Vilaine contours
+    assert sorted(maps.mapped_codes(full)) == sorted(maps.mapped_codes(dots)) == sorted(values.code)
+    assert not any(t.type == "choroplethmap" for t in dots.data)
+    assert maps.payload_bytes(dots) < maps.payload_bytes(full)

@@ -78,6 +78,12 @@ def cursor():
 _REGISTRY: dict[str, object] = {}
 
 
+def _name(func) -> str:
+    """Cache identity of a function: page scripts all run as __main__, so the file is part of it."""
+    code = getattr(func, "__code__", None)
+    return f"{func.__module__}.{func.__qualname__}@{code.co_filename if code else ''}"
+
+
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _cached_call(name: str, stamp: tuple, args: tuple, kwargs: dict):
     with cursor() as cur:
@@ -90,7 +96,7 @@ def run(func, *args, **kwargs):
     Arguments must be hashable by Streamlit (str, int, tuple, list, dict). The result is a copy, so callers
     may mutate it freely.
     """
-    name = f"{func.__module__}.{func.__qualname__}"
+    name = _name(func)
     _REGISTRY[name] = func
     return _cached_call(name, warehouse_stamp(), tuple(args), dict(kwargs))
 
@@ -102,7 +108,7 @@ def _memo_call(name: str, args: tuple, kwargs: dict):
 
 def memo(func, *args, **kwargs):
     """Cache a pure computation that needs no connection (class breaks…), keyed by its arguments."""
-    name = f"{func.__module__}.{func.__qualname__}"
+    name = _name(func)
     _REGISTRY[name] = func
     return _memo_call(name, tuple(args), dict(kwargs))
 
