@@ -262,10 +262,10 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
                   + "<br>".join(textwrap.wrap(style.polarity_note(polarity), 44)))
         title_lines = textwrap.wrap(f"{label}{unit_txt}", 34)
     else:
-        method = "<br>".join(textwrap.wrap(no_value_label, 44))
+        method = ""  # the single legend entry says why there is no value
         title_lines = textwrap.wrap(label, 34)
-    legend_title = ("<b>" + "<br>".join(title_lines) + "</b><br><span style='font-size:11px'>"
-                    + method + "</span>")
+    legend_title = "<b>" + "<br>".join(title_lines) + "</b>" + (
+        "<br><span style='font-size:11px'>" + method + "</span>" if method else "")
     style.base_layout(fig, height=height)
     fig.update_layout(
         map=dict(style="white-bg", center=view["center"], zoom=view["zoom"],

@@ -182,6 +182,11 @@ summary += (f"{zones[zone]} : {frformat.fmt_int(len(vz))} quartiers, dont {frfor
             f"et {frformat.fmt_int(len(vz) - n_cont)} localisés par leur commune")
 if not no_indicator:
     summary += f" ; {frformat.fmt_int(n_values)} avec une valeur publiée"
+if zone == "FR":
+    n_om = int(vz.departement.fillna("").str.startswith("97").sum())
+    if n_om:
+        summary += (f". Les {frformat.fmt_int(n_om)} quartiers d'outre-mer sont à leur place réelle, hors du cadre : "
+                    "choisissez leur région dans « Zone affichée »")
 st.markdown(summary + ".")
 if generation == "2024" and not use_crosswalk:
     common.note("Géographie 2024 : <b>pas encore d'indicateurs INSEE pour la géographie 2024</b>. "

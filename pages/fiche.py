@@ -199,7 +199,8 @@ else:
         st.caption("Indicateurs pour lesquels au moins un territoire de référence a une valeur publiée "
                    "(– : pas de valeur publiée pour ce territoire et ce millésime ; aucune substitution).")
         blocks.table(comp, f"fiche-{code}-comparaisons", _line(inds, "références : Filosofi (revenus) et SIG Ville"),
-                     key="tbl_fiche_refs", height=38 + 35 * len(comp))
+                     key="tbl_fiche_refs", height=38 + 35 * len(comp),
+                     column_config={"Indicateur": st.column_config.TextColumn("Indicateur", width=330)})
 
     with_refs = inds[[any(ref.get("status") in SHOWN_STATUSES for ref in (refs or []))
                       for refs in inds.references]]

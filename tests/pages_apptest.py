@@ -3,6 +3,7 @@ tables back from the element protos."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -64,12 +65,14 @@ def array(v) -> list:
     return list(v) if v is not None else []
 
 
-def source_of(fig: dict) -> str:
-    """The source annotation of a figure dict ('' when missing)."""
-    for a in fig.get("layout", {}).get("annotations", []):
-        if a.get("name") == "source":
-            return a.get("text", "").replace("<br>", " ")
-    return ""
+def sources(at) -> list[str]:
+    """The source lines shown under the page's charts and tables, in page order."""
+    out = []
+    for m in at.markdown:
+        hit = re.search(r'<div class="obs-source">(.*?)</div>', str(m.value), re.S)
+        if hit:
+            out.append(hit.group(1))
+    return out
 
 
 def read_sigville(data_dir, file: str, column: str) -> dict[str, float | None]:

@@ -200,3 +200,28 @@ def test_map_click_opens_fiche(browser, server):
     assert f"quartier={code}" in page.url
     page.wait_for_selector("h2", timeout=30_000)
     page.close()
+
+
+def test_downloads_from_the_page(browser, server):
+    """The PNG and CSV buttons under the fiche's charts and tables give real files (rendered on click)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 2200}, accept_downloads=True)
+    page.goto(server + "/fiche?quartier=QP001001", wait_until="domcontentloaded")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    with page.expect_download(timeout=120_000) as dl:
+        page.locator("[data-testid=stDownloadButton] button", has_text="PNG").first.click()
+    png = Path(dl.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    assert dl.value.suggested_filename.endswith(".png")
+    page.close()
+    # A fresh page: Chromium holds back a second download started from the same page.
+    page = browser.new_page(viewport={"width": 1400, "height": 2200}, accept_downloads=True)
+    page.goto(server + "/fiche?quartier=QP001001", wait_until="domcontentloaded")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    with page.expect_download(timeout=60_000) as dl:
+        page.locator("[data-testid=stDownloadButton] button", has_text="CSV").first.click()
+    csv = Path(dl.value.path()).read_bytes()
+    assert csv.startswith(b"\xef\xbb\xbf") and b";" in csv.splitlines()[0]
+    assert "Observatoire des contrats de ville" in csv.decode("utf-8-sig").strip().splitlines()[-1]
+    page.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from pages_apptest import figures, read_sigville, run_page, source_of, texts
+from pages_apptest import figures, read_sigville, run_page, sources, texts
 
 
 def _data_traces(fig: dict) -> list[dict]:
@@ -40,7 +40,8 @@ def test_occitanie_contours_one_value_per_quartier(warehouse, data_dir):
     assert "data_filo19_qp_revdis.csv" in hover[4]
     legend = fig["layout"]["legend"]["title"]["text"]
     assert "Quantiles" in legend and "plus défavorable" in legend
-    assert "millésime 2019" in source_of(fig) and "géographie prioritaire 2015" in source_of(fig)
+    line = sources(at)[0]                                           # the caption right under the map
+    assert "millésime 2019" in line and "géographie prioritaire 2015" in line
     # The darkest class holds the highest value of the zone (polarity: higher is worse).
     top = max((t for t in _data_traces(fig)), key=lambda t: t["meta"]["class"])
     assert top["meta"]["class"] == 4
@@ -79,7 +80,7 @@ def test_2024_generation_without_insee_indicators(warehouse, data_dir):
     assert paca <= set(mapped)                                      # the 135 PACA contours are all drawn
     assert {t["meta"]["class"] for t in _data_traces(fig)} == {-1}  # no value anywhere
     assert "pas encore d'indicateurs INSEE pour la géographie 2024" in texts(at)
-    assert "référentiel des QPV 2024" in source_of(fig)
+    assert "référentiel des QPV 2024" in sources(at)[0]
 
 
 def test_2024_through_crosswalk_shows_2015_value(warehouse):
@@ -89,7 +90,7 @@ def test_2024_through_crosswalk_shows_2015_value(warehouse):
     hover = _hover(fig, "QN00101M")
     # QN00101M <- QP001001 (same commune and name); data_filo19 DISP_TP60_A19 of QP001001 = 41,9.
     assert hover[2].startswith("41,9 %") and "QP001001" in hover[2]
-    assert "table de passage" in source_of(fig)
+    assert "table de passage" in sources(at)[0]
 
 
 def test_national_view_falls_back_to_dots_beyond_max_polygons(con):
@@ -115,3 +116,17 @@ def test_national_view_falls_back_to_dots_beyond_max_polygons(con):
     assert sorted(maps.mapped_codes(full)) == sorted(maps.mapped_codes(dots)) == sorted(values.code)
     assert not any(t.type == "choroplethmap" for t in dots.data)
     assert maps.payload_bytes(dots) < maps.payload_bytes(full)
+
+
+def test_url_reproduces_the_view(warehouse):
+    """Choices live in the URL: opening it gives the same map; changing a choice rewrites the URL."""
+    at = run_page("carte", generation="2015", indicateur="rev_disp_median", millesime="2017", zone="D34")
+    assert at.selectbox(key="url_indicateur").value == "rev_disp_median"
+    assert at.selectbox(key="url_millesime").value == 2017
+    assert at.selectbox(key="url_zone").value == "D34"
+    at.selectbox(key="url_indicateur").set_value("tx_emploi").run()
+    assert not at.exception
+    assert at.query_params["indicateur"] == "tx_emploi"
+    assert at.query_params["zone"] == "D34"                       # the other choices are kept
+    legend = figures(at)[0]["layout"]["legend"]["title"]["text"]
+    assert "Taux d'emploi des 15-64 ans" in legend

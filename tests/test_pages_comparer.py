@@ -2,7 +2,7 @@
 selection highlighted, profile, and twins added in one click."""
 from __future__ import annotations
 
-from pages_apptest import all_tables, array, figures, read_sigville, run_page, source_of
+from pages_apptest import all_tables, array, figures, read_sigville, run_page, sources
 
 SELECTION = "QP001001,QP001002,QP034001"
 
@@ -12,12 +12,13 @@ def _page():
 
 
 def test_bars_show_real_values(warehouse):
-    figs = figures(_page())
+    at = _page()
+    figs = figures(at)
     bars = figs[0]
     # data_filo19_qp_revdis.csv DISP_TP60_A19: QP001001 41,9 ; QP001002 48,2 ; QP034001 54,9.
     assert array(bars["data"][0]["x"]) == [41.9, 48.2, 54.9]
     assert [t.split(" (")[0] for t in bars["data"][0]["text"]] == ["41,9 %", "48,2 %", "54,9 %"]
-    assert "millésime 2019" in source_of(bars)
+    assert "millésime 2019" in sources(at)[1]                        # [0] is the side-by-side table's
 
 
 def test_distribution_highlights_the_selection(warehouse, data_dir):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pages_apptest import all_tables, figures, run_page, source_of, texts
+from pages_apptest import all_tables, figures, run_page, sources, texts
 
 
 def _metric(at, startswith: str) -> str:
@@ -52,8 +52,10 @@ def test_fiche_charts_carry_sources_and_evolution(warehouse):
     at = run_page("fiche", quartier="QP001001")
     figs = figures(at)
     assert len(figs) == 3                                     # references, evolution, State means
-    for fig in figs:
-        assert source_of(fig).startswith("Source : ") and "Observatoire des contrats de ville" in source_of(fig)
+    lines = sources(at)
+    assert len(lines) >= len(figs) + 3                        # every chart and table has its source line
+    for line in lines:
+        assert line.startswith("Source : ") and "Observatoire des contrats de ville" in line
     bars, evo, means = figs
     # tx_pauvrete: only the Ensemble des QPV publishes a reference (Filosofi references have no TP60).
     assert "Ensemble des QPV" in json.dumps(bars["data"][0]["y"], ensure_ascii=False)

@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from charts.source import SOURCE_NAME, figure_source
 from ui import common, downloads
 
 # Plotly toolbar: no "edit in chart studio" or cloud links; French locale comes from the figure.
@@ -20,7 +21,17 @@ def chart(fig: go.Figure, basename: str, source_line: str | None, *, key: str | 
     kwargs = {}
     if on_select != "ignore":
         kwargs = {"on_select": on_select, "selection_mode": selection_mode}
-    event = st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, theme=None, **kwargs)
+    # On screen the source line is an HTML caption under the chart (it wraps with the column width and
+    # is never pushed off by long axis labels); the PNG/SVG files keep it inside the image.
+    line = figure_source(fig) or source_line
+    saved = [a.to_plotly_json() for a in fig.layout.annotations or []]
+    fig.layout.annotations = [a for a in saved if a.get("name") != SOURCE_NAME]
+    try:
+        event = st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, theme=None, **kwargs)
+    finally:
+        fig.layout.annotations = saved  # the caller's figure keeps its source line (exports)
+    if line:
+        common.source_caption(line)
     if downloads_:
         downloads.chart_downloads(fig, basename, source_line, key=key, width=export_width,
                                   height=export_height)

@@ -28,6 +28,9 @@ _CSS = """
 .obs-status {color: #6b6b6b; font-style: italic;}
 .obs-note {background: #f4f6f9; border-left: 3px solid #4a6fa5; padding: 0.5rem 0.8rem;
            font-size: 0.9rem; margin: 0.4rem 0 0.8rem 0;}
+/* Tables are downloaded through our CSV/XLSX buttons (French Excel format, source line inside), not the
+   grid's own English CSV export. */
+[data-testid="stElementToolbar"] button[aria-label="Download as CSV"] {display: none;}
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
   [data-testid="stDownloadButton"], .stDownloadButton, [data-testid="stStatusWidget"] {display: none !important;}

@@ -100,6 +100,15 @@ def xlsx_bytes(df: pd.DataFrame, source_line: str | None, sheet: str = "Données
 
 # --------------------------------------------------------------------------- buttons
 
+def _on_click_image(fig: go.Figure, source_line: str | None, fmt: str, width, height) -> bytes:
+    """Rendered when a button is clicked, through the process's one kaleido server (started on the
+    first click, ~2.5 s, then ~0.3 s per image; kaleido stops it when the app exits)."""
+    from exports import render
+
+    render.ensure_server()
+    return figure_bytes(figure_with_source(fig, source_line), fmt, width, height)
+
+
 def _key(kind: str, basename: str, key: str | None) -> str:
     return f"dl_{kind}_{key or slug(basename)}"
 
@@ -112,11 +121,11 @@ def chart_downloads(fig: go.Figure, basename: str, source_line: str | None = Non
     name = slug(basename)
     row = container.container(horizontal=True, gap="small")
     # The copy with its source line is made on click (copying a large figure costs ~0.1 s per run).
-    row.download_button("PNG", data=lambda: figure_bytes(figure_with_source(fig, source_line), "png", width, height),
+    row.download_button("PNG", data=lambda: _on_click_image(fig, source_line, "png", width, height),
                        file_name=f"{name}.png", mime="image/png", on_click="ignore",
                        key=_key("png", basename, key), icon=":material/image:",
                        help="Image PNG (300 dpi) avec la ligne de source")
-    row.download_button("SVG", data=lambda: figure_bytes(figure_with_source(fig, source_line), "svg", width, height),
+    row.download_button("SVG", data=lambda: _on_click_image(fig, source_line, "svg", width, height),
                        file_name=f"{name}.svg", mime="image/svg+xml", on_click="ignore",
                        key=_key("svg", basename, key), icon=":material/draw:",
                        help="Image vectorielle SVG avec la ligne de source")
