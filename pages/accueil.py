@@ -135,8 +135,9 @@ st.caption("Aucun indicateur INSEE n'est encore publié ici pour la géographie 
 
 st.markdown("**Sources**")
 sources = common.query(
-    "SELECT producer AS \"Producteur\", title AS \"Jeu de données\", editions AS \"Millésimes\", "
-    "generation AS \"Géographie\", licence AS \"Licence\" FROM source_catalog ORDER BY producer, title")
+    "SELECT producer AS \"Producteur\", title AS \"Jeu de données\", coalesce(editions, '') AS \"Millésimes\", "
+    "coalesce(generation, '') AS \"Géographie\", coalesce(licence, '') AS \"Licence\" "
+    "FROM source_catalog ORDER BY producer, title")
 blocks.table(sources, "observatoire-sources", "Source : catalogue des sources de l'observatoire "
              "(catalogue/sources.yaml) — Observatoire des contrats de ville", key="tbl_sources")
 

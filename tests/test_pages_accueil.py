@@ -34,3 +34,22 @@ def test_overview_counts(warehouse):
     sources = tables[-1]
     assert any("Filosofi" in p for p in sources.Producteur)
     assert "Dernier chargement de l'entrepôt" in shown
+
+
+def test_quartiers_of_a_commune_and_a_contract(con, data_dir):
+    """What the Accueil lists under a commune or a contract (indicators.search.quartiers_of)."""
+    import csv
+
+    from indicators import search
+
+    # DEMO_2022.csv: the 2015 quartiers whose LIB_COM is Béziers (COG 34032).
+    with open(data_dir / "sigville_qp2015" / "DEMO_2022.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    expected = sorted(r["CODGEO"] for r in rows if r.get("LIB_COM") == "Béziers")
+    assert expected == ["QP034001", "QP034002", "QP034003"]
+    found = search.quartiers_of(con, "34032", generation="2015")
+    assert sorted(found.code) == expected
+    # qpv2024_referentiel/communes_avec_qpv2024_centroides.geojson, Béziers: code_qp "QN03401M, QN03402M, QN03403M".
+    assert len(search.quartiers_of(con, "34032", generation="2024")) == 3
+    # Contract CV004 (CA Bourg en Bresse Agglomération) holds QP001001 and QP001002.
+    assert set(search.quartiers_of(con, "CV004").code) >= {"QP001001", "QP001002"}

@@ -3,8 +3,6 @@ per generation, administrative outlines for the base layers. Plain selects of te
 building is in charts.maps."""
 from __future__ import annotations
 
-import pandas as pd
-
 from charts import maps
 from ui.common import cached
 

@@ -6,6 +6,9 @@ Parameters (French, readable in a shared link):
   millesime   edition year
   generation  '2015' | '2024'
   selection   comma-separated quartier codes (Comparer)
+  zone        map frame: FR, R<région>, D<département> (Carte)
+  passage     '1' = 2024 map through the 2015 -> 2024 crosswalk (Carte)
+  recherche   search text (Accueil)
 The sidebar navigation drops query parameters when changing page; the last value of each parameter is
 also kept in the session ("sticky"), and written back to the URL by the page that uses it.
 """
@@ -15,7 +18,7 @@ from typing import Any, Callable, Iterable
 
 import streamlit as st
 
-PARAMS = ("quartier", "indicateur", "millesime", "generation", "selection")
+PARAMS = ("quartier", "indicateur", "millesime", "generation", "selection", "zone", "passage", "recherche")
 _STICKY = "_obs_sticky"
 
 
