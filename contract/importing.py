@@ -6,6 +6,7 @@ contract.store (all-or-nothing, audited, recorded in import_log).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from loaders.errors import InputError
@@ -118,6 +119,20 @@ def print_report(kind: str, contrat: str, path: Path, n_rows: int, details: list
         print(f"  - {d}")
     if ignored:
         print("  Colonnes ignorées (non reconnues ; voir --map) : " + ", ".join(f"« {h} »" for h in ignored))
+
+
+def cli(kind: str, import_file, args, **kwargs) -> int:
+    """Shared `run(args)` of the contract imports: call import_file, print the report, map store errors to exit 1."""
+    from contract import store
+
+    try:
+        res = import_file(args.file, args.contrat, sheet=args.sheet, mapping=args.map, verifier=args.verifier,
+                          saisie_db=args.saisie_db, db=args.db, **kwargs)
+    except (store.StoreError, store.PermissionDenied) as exc:
+        print(f"ERREUR : {exc}", file=sys.stderr)
+        return 1
+    print_report(kind, args.contrat, Path(args.file), res["rows"], res["details"], res["ignored"], args.verifier)
+    return 0
 
 
 class DryRun(Exception):

@@ -20,16 +20,8 @@ from indicators import programmation as prog
 from observatoire import frformat
 from ui import auth, blocks, common, demo
 
-common.page_setup("Engagements", "Tableau de bord coopératif : ce que chaque signataire s'est engagé à faire, "
-                  "où il en est, et ce qui est dû avant le prochain COPIL.")
-demo.ensure_demo()
-demo.show_flash()
-user = auth.login_box()
-
-with demo.saisie() as sc:
-    contrat = demo.contract_picker(sc)
-    if not contrat:
-        st.stop()
+with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que chaque signataire s'est engagé à faire, "
+                        "où il en est, et ce qui est dû avant le prochain COPIL.") as (sc, contrat, user):
     today = date.today()
     is_demo = prog.is_demo(sc, contrat, "engagement")
     all_rows = eng.engagements(sc, contrat, today)

@@ -17,16 +17,8 @@ from indicators import secret
 from observatoire import frformat
 from ui import auth, blocks, common, demo
 
-common.page_setup("Enquêtes habitants", "Ce que disent les habitants : baromètre de perception par quartier, "
-                  "évolution entre deux vagues, paroles d'habitants choisies.")
-demo.ensure_demo()
-demo.show_flash()
-auth.login_box()
-
-with demo.saisie() as sc:
-    contrat = demo.contract_picker(sc)
-    if not contrat:
-        st.stop()
+with demo.contract_page("Enquêtes habitants", "Ce que disent les habitants : baromètre de perception par quartier, "
+                        "évolution entre deux vagues, paroles d'habitants choisies.") as (sc, contrat, _user):
     surveys = enq.enquetes(sc, contrat)
     if surveys.empty:
         st.info("Aucune enquête pour ce contrat. Téléchargez le modèle et importez les réponses (une ligne par "

@@ -16,16 +16,8 @@ from indicators import programmation as prog
 from observatoire import frformat
 from ui import auth, blocks, common, demo, state
 
-common.page_setup("Programmation", "Actions financées au titre du contrat de ville : montants, thématiques, "
-                  "publics touchés, et moyens de l'État.")
-demo.ensure_demo()
-demo.show_flash()
-auth.login_box()
-
-with demo.saisie() as sc:
-    contrat = demo.contract_picker(sc)
-    if not contrat:
-        st.stop()
+with demo.contract_page("Programmation", "Actions financées au titre du contrat de ville : montants, thématiques, "
+                        "publics touchés, et moyens de l'État.") as (sc, contrat, _user):
     years = prog.years(sc, contrat)
     if not years:
         st.info("Aucune action pour ce contrat. Téléchargez le modèle ci-dessous et importez votre programmation.")

@@ -16,16 +16,8 @@ from indicators import referentiel as ref
 from observatoire import frformat
 from ui import auth, blocks, common, demo
 
-common.page_setup("Référentiel d'évaluation", "Des enjeux du contrat aux indicateurs : ce qui est suivi, par qui, "
-                  "avec quelle valeur de départ et quelle cible.")
-demo.ensure_demo()
-demo.show_flash()
-auth.login_box()
-
-with demo.saisie() as sc:
-    contrat = demo.contract_picker(sc)
-    if not contrat:
-        st.stop()
+with demo.contract_page("Référentiel d'évaluation", "Des enjeux du contrat aux indicateurs : ce qui est suivi, par qui, "
+                        "avec quelle valeur de départ et quelle cible.") as (sc, contrat, _user):
     con = None
     try:
         con = common.connection()

@@ -45,8 +45,9 @@ def _values(v) -> list:
     return list(v)
 
 
-def _sources(fig: dict) -> str:
-    return " ".join(a.get("text", "") for a in fig["layout"].get("annotations", []))
+def _captions(at) -> list[str]:
+    """On screen the source line of each chart is an HTML caption under it (ui.blocks.chart)."""
+    return [str(m.value) for m in at.markdown if 'class="obs-source"' in str(m.value)]
 
 
 def _run(page: str, user: User | None = None, **params):
@@ -79,9 +80,11 @@ def test_programmation_page(env):
     ar = next(t for t in means["data"] if t["name"] == "Adultes-relais")
     # adulte-relais-2024.json / -2025.json: 67 and 59 records with code_cv CN00604I (real, not démo)
     assert _values(ar["y"]) == [67, 59] and _values(ar["x"]) == ["2024", "2025 (partiel)"]
-    assert "DÉMONSTRATION" not in _sources(means) and "ASP" in _sources(means)
+    captions = _captions(at)
+    # the State means are real (ASP/FONJEP): their source line has no démo label; the programmation's has one
+    assert any("ASP" in c and "DÉMONSTRATION" not in c for c in captions), captions
+    assert any("DONNÉES DE DÉMONSTRATION" in c for c in captions), captions
     prog_fig = figs["Montants de la programmation par année"]
-    assert "DONNÉES DE DÉMONSTRATION" in _sources(prog_fig)
     assert [str(x) for x in _values(prog_fig["data"][0]["x"])] == ["2024", "2025", "2026"]
     assert "≈" in json.dumps(figs["Crédits accordés par habitant sous le seuil de pauvreté, par quartier et par an"],
                              ensure_ascii=False)

@@ -15,7 +15,7 @@ from charts.source import DEMO_LABEL
 from contract import demo as demo_data
 from contract import store
 from observatoire import settings
-from ui import auth, state
+from ui import auth, common, state
 
 BANNER_CSS = """
 <style>
@@ -60,6 +60,21 @@ def saisie():
     except store.StoreBusy as exc:
         st.error(str(exc))
         st.stop()
+
+
+@contextmanager
+def contract_page(title: str, intro: str):
+    """Frame shared by the contract-life pages: header, démo data on first run, login, a saisie connection
+    and the chosen contract. Yields (saisie connection, contract code, user); stops the page without a contract."""
+    common.page_setup(title, intro)
+    ensure_demo()
+    show_flash()
+    user = auth.login_box()
+    with saisie() as sc:
+        contrat = contract_picker(sc)
+        if not contrat:
+            st.stop()
+        yield sc, contrat, user
 
 
 def contract_picker(sc, container=None) -> str | None:

@@ -28,7 +28,6 @@ from pyogrio.errors import DataSourceError, DataLayerError
 from loaders import bulk
 from loaders.errors import InputError, InputErrors
 from loaders.geo import DISPLAY_TOLERANCE_M, display_version, read_layer, repair, to_wgs84
-from observatoire import db, settings
 
 CODE_PATTERNS = {"2024": r"^QN[0-9]{2}[0-9AB][0-9]{2}[A-Z]$", "2015": r"^QP([0-9]{3}|02[AB])[0-9]{3}$"}
 COMMUNE_FIELDS = ("insee_com", "code_insee", "insee_commune", "code_commune")
@@ -55,24 +54,7 @@ def run(args) -> int:
     from loaders.imports import replay
 
     path = Path(args.file)
-    options = options_from_args(args)
-    con = db.connect(args.db or settings.db_path(), read_only=False)
-    try:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            rows = apply(con, path, options)
-            notes = options.pop("_notes", [])
-            rec = replay.record(con, "contours", path, options, rows)
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        try:
-            con.execute("COMMIT")
-        except BaseException:
-            rec.undo()
-            raise
-    finally:
-        con.close()
+    rows, notes = replay.import_transaction("contours", path, options_from_args(args), args.db)
     print(f"{rows} contour(s) de quartiers importé(s) depuis {path.name} ; le fichier est conservé et sera "
           "réimporté à chaque reconstruction de l'entrepôt.")
     for note in notes:

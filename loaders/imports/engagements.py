@@ -263,17 +263,4 @@ def import_file(path, contrat: str, *, sheet: str | None = None, points_sheet: s
 
 
 def run(args) -> int:
-    try:
-        return _run(args)
-    except (store.StoreError, store.PermissionDenied) as exc:
-        import sys
-        print(f"ERREUR : {exc}", file=sys.stderr)
-        return 1
-
-
-def _run(args) -> int:
-    res = import_file(args.file, args.contrat, sheet=args.sheet, points_sheet=args.points_sheet, mapping=args.map,
-                      remplacer=args.remplacer, verifier=args.verifier, saisie_db=args.saisie_db, db=args.db)
-    importing.print_report("engagements", args.contrat, args.file, res["rows"], res["details"], res["ignored"],
-                           args.verifier)
-    return 0
+    return importing.cli("engagements", import_file, args, points_sheet=args.points_sheet, remplacer=args.remplacer)

@@ -191,21 +191,8 @@ def import_file(path, contrat: str, *, sheet: str | None = None, mapping: list[s
 
 
 def run(args) -> int:
-    try:
-        return _run(args)
-    except (store.StoreError, store.PermissionDenied) as exc:
-        import sys
-        print(f"ERREUR : {exc}", file=sys.stderr)
-        return 1
-
-
-def _run(args) -> int:
-    res = import_file(args.file, args.contrat, sheet=args.sheet, mapping=args.map, enquete=args.enquete,
-                      vague=args.vague, libelle_vague=args.libelle_vague, methode=args.methode,
-                      verifier=args.verifier, saisie_db=args.saisie_db, db=args.db)
-    importing.print_report("enquête", args.contrat, args.file, res["rows"], res["details"], res["ignored"],
-                           args.verifier)
-    return 0
+    return importing.cli("enquête", import_file, args, enquete=args.enquete, vague=args.vague,
+                          libelle_vague=args.libelle_vague, methode=args.methode)
 
 
 def _write(tx, args, info, quartiers, titre, sheet, qcols, scales, respondents, sha, options) -> list[str]:

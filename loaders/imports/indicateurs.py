@@ -25,7 +25,6 @@ import pyarrow as pa
 
 from loaders import frcsv
 from loaders.errors import InputError, InputErrors
-from observatoire import db, settings
 
 KEY_CANDIDATES = ("code", "codgeo", "code_qp", "code_qpv", "code_territoire", "territoire", "code_insee",
                   "code_commune", "siren")
@@ -76,26 +75,11 @@ def options_from_args(args) -> dict:
 
 
 def run(args) -> int:
+    from loaders.imports import replay
+
     path = Path(args.file)
     options = options_from_args(args)
-    con = db.connect(args.db or settings.db_path(), read_only=False)
-    from loaders.imports import replay
-    try:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            rows = apply(con, path, options)
-            notes = options.pop("_notes", [])
-            rec = replay.record(con, "indicateurs", path, options, rows)
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        try:
-            con.execute("COMMIT")
-        except BaseException:
-            rec.undo()
-            raise
-    finally:
-        con.close()
+    rows, notes = replay.import_transaction("indicateurs", path, options, args.db)
     print(f"{rows} valeur(s) importée(s) depuis {path.name} (millésime {options['edition']}) ; "
           f"le fichier est conservé et sera réimporté à chaque reconstruction de l'entrepôt.")
     for note in notes:

@@ -310,20 +310,7 @@ def import_file(path, contrat: str, *, sheet: str | None = None, mapping: list[s
 
 
 def run(args) -> int:
-    try:
-        return _run(args)
-    except (store.StoreError, store.PermissionDenied) as exc:
-        import sys
-        print(f"ERREUR : {exc}", file=sys.stderr)
-        return 1
-
-
-def _run(args) -> int:
-    res = import_file(args.file, args.contrat, sheet=args.sheet, mapping=args.map, annee=args.annee,
-                      remplacer=args.remplacer, verifier=args.verifier, saisie_db=args.saisie_db, db=args.db)
-    importing.print_report("programmation", args.contrat, args.file, res["rows"], res["details"], res["ignored"],
-                           args.verifier)
-    return 0
+    return importing.cli("programmation", import_file, args, annee=args.annee, remplacer=args.remplacer)
 
 
 __all__ = ["FIELDS", "add_arguments", "run", "import_file", "validate", "financeur_field"]

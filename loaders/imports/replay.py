@@ -96,6 +96,34 @@ def record(con, kind: str, path: Path, options: dict, rows: int, imports_dir: Pa
     return Recording(entry, stored, previous, imports_dir)
 
 
+def import_transaction(kind: str, path: Path, options: dict, db_path: Path | None = None) -> tuple[int, list[str]]:
+    """Apply a user file with its kind's replayer and record it, all in one warehouse transaction.
+
+    Returns (rows written, notes). On any error nothing is written and no copy is kept.
+    """
+    from observatoire import db
+
+    apply = resolve(kind)
+    con = db.connect(db_path or settings.db_path(), read_only=False)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            rows = apply(con, path, options)
+            notes = options.pop("_notes", [])
+            rec = record(con, kind, path, options, rows)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        try:
+            con.execute("COMMIT")
+        except BaseException:
+            rec.undo()
+            raise
+    finally:
+        con.close()
+    return rows, notes
+
+
 def _insert_user_import(con, entry: dict) -> None:
     con.execute("INSERT INTO user_import VALUES (?, ?, ?, ?, ?, ?, ?)", [
         entry["import_id"], entry["kind"], entry["file_name"], json.dumps(entry["options"], ensure_ascii=False),
