@@ -54,3 +54,42 @@ def con(warehouse):
     c = db.connect(warehouse, read_only=True)
     yield c
     c.close()
+
+
+@pytest.fixture(scope="session")
+def demo_saisie(warehouse, tmp_path_factory) -> Path:
+    """The démo contract-life database, generated once per session from the real warehouse.
+
+    Read it only; a test that edits works on `demo_saisie_copy`."""
+    from contract import demo
+
+    path = tmp_path_factory.mktemp("demo_saisie") / "saisie.duckdb"
+    demo.load(warehouse, path)
+    return path
+
+
+@pytest.fixture()
+def demo_saisie_copy(demo_saisie, tmp_path) -> Path:
+    """A private, editable copy of the démo database."""
+    import shutil
+
+    path = tmp_path / "saisie.duckdb"
+    shutil.copyfile(demo_saisie, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_saisie_env(demo_saisie):
+    """OBSERVATOIRE_SAISIE_DB pointed at the démo database for a whole module (exports read it)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OBSERVATOIRE_SAISIE_DB", str(demo_saisie))
+        yield demo_saisie
+
+
+@pytest.fixture()
+def apptest_navigation(monkeypatch):
+    """AppTest resets Streamlit's pages-directory flag before every run, so ui.common's one-off « switch to
+    app.py's navigation » rerun would fire on each run and swallow clicks; on a real server it fires once."""
+    import ui.common
+
+    monkeypatch.setattr(ui.common, "_ensure_navigation", lambda: None)

@@ -29,13 +29,6 @@ def _rows(path) -> dict:
         return out
 
 
-@pytest.fixture(scope="module")
-def demo_db(warehouse, tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "saisie.duckdb"
-    demo.load(warehouse, path)
-    return path
-
-
 def test_generator_is_pure_and_seeded(warehouse):
     con = db.connect(warehouse)
     try:
@@ -49,14 +42,14 @@ def test_generator_is_pure_and_seeded(warehouse):
     assert a["facts"] == c["facts"]            # the real facts do not depend on the seed
 
 
-def test_same_seed_gives_the_same_rows(warehouse, demo_db, tmp_path):
+def test_same_seed_gives_the_same_rows(warehouse, demo_saisie, tmp_path):
     other = tmp_path / "again.duckdb"
     demo.load(warehouse, other)
-    assert _rows(other) == _rows(demo_db)
+    assert _rows(other) == _rows(demo_saisie)
 
 
-def test_everything_is_marked_demo(demo_db):
-    with store.connect(demo_db) as con:
+def test_everything_is_marked_demo(demo_saisie):
+    with store.connect(demo_saisie) as con:
         tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema='main' "
                                             "AND table_name NOT IN ('meta', 'import_log')").fetchall()]
         for t in tables:
@@ -65,8 +58,8 @@ def test_everything_is_marked_demo(demo_db):
         assert con.execute("SELECT is_demo FROM contrat WHERE contrat_code = 'CN00604I'").fetchone()[0]
 
 
-def test_sizes_asked_for(demo_db):
-    with store.connect(demo_db) as con:
+def test_sizes_asked_for(demo_saisie):
+    with store.connect(demo_saisie) as con:
         q = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
         assert q("SELECT count(*) FROM action") == 60
         assert q("SELECT min(annee) || '-' || max(annee) FROM action") == "2024-2026"
@@ -79,8 +72,8 @@ def test_sizes_asked_for(demo_db):
         assert q("SELECT count(*) FROM verbatim WHERE publiable") < q("SELECT count(*) FROM verbatim")
 
 
-def test_real_contract_quartiers_and_state_means(demo_db):
-    with store.connect(demo_db) as con:
+def test_real_contract_quartiers_and_state_means(demo_saisie):
+    with store.connect(demo_saisie) as con:
         codes = [r[0] for r in con.execute("SELECT quartier_code FROM contrat_quartier ORDER BY 1").fetchall()]
         used = {r[0] for r in con.execute("SELECT DISTINCT quartier_code FROM action_quartier").fetchall()}
         name = con.execute("SELECT nom FROM contrat").fetchone()[0]

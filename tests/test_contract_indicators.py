@@ -238,16 +238,8 @@ def test_referentiel_tree_and_fill(small, con):
 
 # --------------------------------------------------------------------------- on the démo
 
-@pytest.fixture(scope="module")
-def demo_db(warehouse, tmp_path_factory):
-    from contract import demo
-    path = tmp_path_factory.mktemp("demo-ind") / "saisie.duckdb"
-    demo.load(warehouse, path)
-    return path
-
-
-def test_indicators_on_the_demo(demo_db, con):
-    with store.connect(demo_db) as sc:
+def test_indicators_on_the_demo(demo_saisie, con):
+    with store.connect(demo_saisie) as sc:
         assert prog.is_demo(sc, "CN00604I")
         y = prog.totals_by_year(sc, "CN00604I")
         direct = sc.execute("SELECT sum(f.montant_accorde) FROM action_financement f JOIN action a ON a.id = f.action_id "

@@ -16,23 +16,11 @@ from tests.pages_apptest import all_tables, figures, run_page, texts
 C = "CN00604I"
 
 
-@pytest.fixture(scope="module")
-def demo_saisie(warehouse, tmp_path_factory):
-    path = tmp_path_factory.mktemp("pages") / "saisie.duckdb"
-    demo.load(warehouse, path)
-    return path
-
-
 @pytest.fixture()
-def env(demo_saisie, monkeypatch, tmp_path):
-    monkeypatch.setenv("OBSERVATOIRE_SAISIE_DB", str(demo_saisie))
+def env(demo_saisie_copy, apptest_navigation, monkeypatch, tmp_path):
+    monkeypatch.setenv("OBSERVATOIRE_SAISIE_DB", str(demo_saisie_copy))
     monkeypatch.setenv("OBSERVATOIRE_UTILISATEURS", str(tmp_path / "aucun.toml"))
-    # AppTest resets PagesManager.uses_pages_directory before every run, so ui.common's « switch to app.py's
-    # navigation » rerun fires on each run and swallows button clicks; it is a no-op on a real server after
-    # the first page (st.navigation clears the flag once per process).
-    import ui.common
-    monkeypatch.setattr(ui.common, "_ensure_navigation", lambda: None)
-    return demo_saisie
+    return demo_saisie_copy
 
 
 def _values(v) -> list:

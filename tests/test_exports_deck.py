@@ -17,19 +17,7 @@ TODAY = dt.date(2026, 11, 20)
 
 
 @pytest.fixture(scope="module")
-def saisie(warehouse, tmp_path_factory):
-    """The démo contract-life database, in a file of this module (never the developer's)."""
-    from contract import demo
-
-    path = tmp_path_factory.mktemp("exports_saisie") / "saisie.duckdb"
-    demo.load(warehouse, path)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OBSERVATOIRE_SAISIE_DB", str(path))
-        yield path
-
-
-@pytest.fixture(scope="module")
-def nice_deck(con, saisie, tmp_path_factory):
+def nice_deck(con, demo_saisie_env, tmp_path_factory):
     from exports import deck
 
     out = tmp_path_factory.mktemp("deck") / "nice.pptx"
@@ -162,11 +150,11 @@ def test_demo_label_on_contract_life_slides(nice_deck):
     assert "DÉMONSTRATION" in src.upper()
 
 
-def test_since_slide_lists_reviews_since_date(nice_deck, saisie):
+def test_since_slide_lists_reviews_since_date(nice_deck, demo_saisie_env):
     from contract import store
     from indicators import engagements
 
-    with store.connect(saisie) as sc:
+    with store.connect(demo_saisie_env) as sc:
         rv = engagements.reviews_since(sc, NICE, DEPUIS)
     txt = slide_text(nice_deck.slides[17])
     assert f"{len(rv)} points d'étape sur {rv['code'].nunique()} engagements" in txt

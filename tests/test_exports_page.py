@@ -13,16 +13,9 @@ NICE = "CN00604I"
 
 
 @pytest.fixture()
-def env(warehouse, tmp_path_factory, monkeypatch):
-    from contract import demo
-
-    path = tmp_path_factory.mktemp("page_saisie") / "saisie.duckdb"
-    demo.load(warehouse, path)
-    monkeypatch.setenv("OBSERVATOIRE_SAISIE_DB", str(path))
-    import ui.common
-    # AppTest re-triggers ui.common's one-off navigation rerun on every run, which swallows clicks.
-    monkeypatch.setattr(ui.common, "_ensure_navigation", lambda: None)
-    return path
+def env(demo_saisie_copy, apptest_navigation, monkeypatch):
+    monkeypatch.setenv("OBSERVATOIRE_SAISIE_DB", str(demo_saisie_copy))
+    return demo_saisie_copy
 
 
 def test_exports_page_builds_classeur(env):

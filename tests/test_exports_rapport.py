@@ -12,18 +12,7 @@ NICE = "CN00604I"
 
 
 @pytest.fixture(scope="module")
-def saisie(warehouse, tmp_path_factory):
-    from contract import demo
-
-    path = tmp_path_factory.mktemp("rapport_saisie") / "saisie.duckdb"
-    demo.load(warehouse, path)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OBSERVATOIRE_SAISIE_DB", str(path))
-        yield path
-
-
-@pytest.fixture(scope="module")
-def doc(con, saisie, tmp_path_factory):
+def doc(con, demo_saisie_env, tmp_path_factory):
     from exports import __main__ as cli
 
     out = tmp_path_factory.mktemp("rapport") / "rapport.docx"
@@ -64,11 +53,11 @@ def test_real_quartiers_and_state_means(doc, data_dir):
     assert row[2] == str(len(recs))                                  # 67 posts in adulte-relais-2024.json
 
 
-def test_demo_programmation_figures_and_label(doc, saisie):
+def test_demo_programmation_figures_and_label(doc, demo_saisie_env):
     """The 2025 programmation sentence equals the saisie database's own totals (démo rows)."""
     from contract import store
 
-    with store.connect(saisie) as sc:
+    with store.connect(demo_saisie_env) as sc:
         n, funded = sc.execute("SELECT count(*), count(*) FILTER (WHERE statut IN ('accorde', 'solde')) FROM action "
                                "WHERE contrat_code = ? AND annee = 2025", [NICE]).fetchone()
     sentence = next(p.text for p in doc.paragraphs if p.text.startswith("Programmation 2025 :"))
