@@ -30,6 +30,11 @@ YEARS = (2024, 2025, 2026)
 # Governance calendar of the démo (two COPILs a year); the next one is the default "before the COPIL" date.
 COPILS = [date(2024, 6, 27), date(2024, 12, 12), date(2025, 6, 26), date(2025, 12, 11), date(2026, 6, 25)]
 NEXT_COPIL = date(2026, 12, 10)
+# Comités de programmation of the démo: the main vote in spring, a second wave in autumn. Decided actions
+# (accordé, soldé, refusé) carry the date of one of their year's comités as date_decision.
+COMITES = {2024: (date(2024, 3, 21), date(2024, 10, 3)), 2025: (date(2025, 3, 20), date(2025, 10, 2)),
+           2026: (date(2026, 3, 19), date(2026, 10, 8))}
+SECOND_WAVE_SHARE = 0.3
 
 ENJEUX = [
     ("E1", "Réussite éducative et jeunesse", [
@@ -279,7 +284,9 @@ def _beneficiaries(theme: str, total: int, rng: random.Random) -> list[dict]:
     return rows
 
 
-def _actions(facts: dict, rng: random.Random) -> list[dict]:
+def _actions(facts: dict, rng: random.Random, waves: random.Random) -> list[dict]:
+    """~60 actions over YEARS. `waves` draws only the comité (decision date) of each decided action, so that
+    adding decision dates left every other démo value as it was for the same seed."""
     quartiers = [q["quartier_code"] for q in facts["quartiers"]]
     big = [q for q in ("QN00612M", "QN00608I", "QN00609I", "QN00601M") if q in quartiers] or quartiers[:4]
     dep = facts["info"]["departement"]
@@ -336,6 +343,8 @@ def _actions(facts: dict, rng: random.Random) -> list[dict]:
                 "objectif": f"Action de démonstration : {title.lower()} pour les habitants des quartiers.",
                 "thematique": theme, "axe": enjeu_label.get(axe), "statut": statut,
                 "date_depot": date(year - 1, 11, 1) + timedelta(days=rng.randrange(0, 100)),
+                "date_decision": (COMITES[year][waves.random() < SECOND_WAVE_SHARE]
+                                  if statut in ("accorde", "solde", "refuse") else None),
                 "cout_total": float(cout), "montant_sollicite": float(sum(f["montant_sollicite"] for f in fin)),
                 **notes,
                 "evaluation": ("Bilan de démonstration : objectifs atteints, public féminin à renforcer."
@@ -528,7 +537,7 @@ def generate(con, contrat: str = DEMO_CONTRAT, seed: int = DEMO_SEED) -> dict:
     facts = _facts(con, contrat)
     rng = random.Random(seed)
     signataires = _signataires(facts)
-    return {"facts": facts, "signataires": signataires, "actions": _actions(facts, rng),
+    return {"facts": facts, "signataires": signataires, "actions": _actions(facts, rng, random.Random(seed + 2)),
             "engagements": _engagements(facts, signataires, rng), "enquete": _survey(facts, rng),
             "referentiel": _referentiel(facts, rng)}
 

@@ -69,6 +69,7 @@ CREATE TABLE IF NOT EXISTS action (
     axe            VARCHAR,            -- axis/enjeu of the contract the action answers
     statut         VARCHAR NOT NULL,   -- depose | accorde | refuse | solde | abandonne
     date_depot     DATE,
+    date_decision  DATE,              -- vote of the comité de programmation (or notification); NULL if not decided
     cout_total     DOUBLE,             -- total cost of the action (€)
     montant_sollicite DOUBLE,          -- total amount requested from the contract's financeurs (€)
     note_pertinence   INTEGER,         -- evaluation scores 1 (insuffisant) .. 4 (très satisfaisant)
@@ -365,3 +366,8 @@ CREATE TABLE IF NOT EXISTS audit (
     new_value     VARCHAR,
     is_demo       BOOLEAN NOT NULL DEFAULT FALSE
 );
+
+-- ---------------------------------------------------------------- migrations of existing databases
+-- A database created by an older version lacks the columns added since: add them (idempotent; rows kept).
+-- contract.store runs this file whenever meta.schema_version differs from store.SCHEMA_VERSION.
+ALTER TABLE action ADD COLUMN IF NOT EXISTS date_decision DATE;          -- schema version 2

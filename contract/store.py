@@ -37,7 +37,7 @@ from contract.roles import ANONYMOUS, PermissionDenied, User
 from observatoire import db, settings
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"   # 2: action.date_decision (added to older databases by schema.sql)
 
 __all__ = ["connect", "read", "edit", "apply", "Edit", "Ref", "ConflictError", "StoreBusy", "NotFound",
            "PermissionDenied", "StoreError", "TABLES", "diff_frames"]
@@ -89,7 +89,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
     _spec("contrat_quartier", "quartiers du contrat", "nom communes"),
     _spec("signataire", "signataires", "nom type_signataire"),
     _spec("action", "actions", "annee numero_dossier porteur_nom porteur_siret porteur_type intitule objectif "
-          "thematique axe statut date_depot cout_total montant_sollicite note_pertinence note_coherence "
+          "thematique axe statut date_depot date_decision cout_total montant_sollicite note_pertinence note_coherence "
           "note_efficacite note_efficience note_impact note_participation note_partenariat evaluation import_id",
           [("action_quartier", "action_id"), ("action_financement", "action_id"),
            ("action_beneficiaire", "action_id"), ("ref_lien", "action_id")]),
@@ -154,7 +154,11 @@ def _open(path: Path, timeout: float) -> duckdb.DuckDBPyConnection:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables on first use (every statement of schema.sql is idempotent)."""
+    """Create the tables on first use, or bring an older database up to SCHEMA_VERSION.
+
+    Every statement of schema.sql is idempotent (CREATE … IF NOT EXISTS, ALTER TABLE … ADD COLUMN IF NOT
+    EXISTS): on a database of an older version it only adds what is missing, in one transaction, and the
+    rows already there are kept as they are (new columns start NULL)."""
     try:
         version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     except duckdb.CatalogException:

@@ -249,53 +249,17 @@ def contract_life(con, code: str, today: dt.date) -> dict | None:
     return life
 
 
-def _actions_decided_since(code: str, since: dt.date) -> pd.DataFrame:
-    """Actions granted (accordé/soldé) since a date, read from the audit trail: a status change to
-    accordé, or an action entered or imported already accordé. Démo rows carry no per-action trail."""
-    from contract import store, vocab
-
-    funded = list(vocab.FUNDED_STATUTS)
-    with store.connect() as sc:
-        return sc.execute("""
-            WITH ev AS (
-                SELECT row_id, max(changed_at) AS decided_at FROM audit
-                WHERE contrat_code = ? AND table_name = 'action' AND changed_at >= CAST(? AS TIMESTAMP)
-                  AND ((op = 'update' AND column_name = 'statut' AND list_contains(?, new_value))
-                       OR op IN ('insert', 'import'))
-                GROUP BY row_id)
-            SELECT a.annee, a.numero_dossier, a.intitule, a.porteur_nom, a.statut, ev.decided_at
-            FROM ev JOIN action a ON a.id = ev.row_id
-            WHERE list_contains(?, a.statut)
-            ORDER BY ev.decided_at DESC
-        """, [code, since, funded, funded]).df()
-
-
 def changes_since(con, c: Content) -> dict:
-    """What moved since c.depuis: data loaded in the warehouse, user imports, reviews, decided actions."""
-    since = c.depuis
-    out: dict = {"since": since}
-    out["files"] = con.execute("""
-        SELECT l.step, l.source_file, l.loaded_at, l.rows FROM load_log l
-        WHERE l.loaded_at >= CAST(? AS TIMESTAMP) AND l.source_file IS NOT NULL ORDER BY l.step, l.source_file
-    """, [since]).df()
-    out["imports"] = con.execute("""
-        SELECT kind, file_name, imported_at, rows FROM user_import
-        WHERE imported_at >= CAST(? AS TIMESTAMP) ORDER BY imported_at
-    """, [since]).df()
-    out["latest_editions"] = con.execute("""
-        SELECT c.source, max(v.edition) AS edition FROM indicator_value v
-        JOIN indicator_catalog c USING (indicator_id)
-        JOIN territory t ON t.code = v.territory_code AND t.level = 'qpv'
-        GROUP BY 1 ORDER BY 1
-    """).df()
-    if c.life:
-        from contract import store
-        from indicators import engagements
+    """What moved since c.depuis (indicators.since.facts): new data in the warehouse, user imports, reviews of
+    commitments, actions voted. The saisie database is read only when the contract has contract-life data."""
+    from indicators import since
 
-        with store.connect() as sc:
-            out["reviews"] = engagements.reviews_since(sc, c.code, since) if c.life.get("n_engagements") else None
-        out["actions"] = _actions_decided_since(c.code, since) if c.life.get("n_actions") else None
-    return out
+    if not c.life:
+        return since.facts(con, None, c.code, c.depuis, c.today)
+    from contract import store
+
+    with store.connect() as sc:
+        return since.facts(con, sc, c.code, c.depuis, c.today)
 
 
 # --------------------------------------------------------------------------- blocks used by deck and report

@@ -300,75 +300,27 @@ def slide_engagements(prs, con, c: ct.Content) -> None:
 
 
 def slide_since(prs, con, c: ct.Content) -> None:
+    """Three columns from indicators.since (same sentences as the pages): new data, reviews, actions voted."""
+    from indicators import since as since_mod
+
     ch = c.changes
-    since = ch["since"]
-    s = K.titled_slide(prs, f"Depuis le dernier COPIL ({frformat.fmt_date(since)})",
+    s = K.titled_slide(prs, f"Depuis le dernier COPIL ({frformat.fmt_date(ch['since'])})",
                        f"Date de référence : {c.depuis_origin}.")
     if c.demo:
         K.demo_badge(s)
+    text = since_mod.lines(ch)
     col_w = (K.WIDTH - 2 * K.MARGIN - Inches(0.4)) / 3
     tops = K.BODY_TOP + Inches(0.1)
-    # Data
-    files = ch["files"]
-    lines = []
-    if len(files):
-        steps = files.groupby("step")["source_file"].count()
-        when = frformat.fmt_date(files["loaded_at"].max())
-        lines.append(f"Entrepôt reconstruit le {when} : {len(files)} fichiers relus depuis les sources "
-                     f"({', '.join(f'{k} {v}' for k, v in steps.items())}) ; une reconstruction relit tout.")
-    else:
-        lines.append("Aucun fichier chargé dans l'entrepôt depuis cette date.")
-    for r in ch["imports"].itertuples():
-        lines.append(f"Import {r.kind} : {r.file_name} ({frformat.fmt_date(r.imported_at)}, {_int(r.rows)} lignes).")
-    if len(ch["latest_editions"]):
-        lines.append("Derniers millésimes par quartier : " + " ; ".join(
-            f"{(src.source_info(con, r.source).get('title') or r.source).split(' par ')[0]} {r.edition}"
-            for r in ch["latest_editions"].itertuples()) + ".")
-    K.text(s, "Données", K.MARGIN, tops, col_w, Inches(0.4), size=16, bold=True, colour=K.NAVY)
-    K.text(s, lines, K.MARGIN, tops + Inches(0.45), col_w, Inches(4.8), size=11, bullets=True)
-    # Commitments
-    left2 = K.MARGIN + col_w + Inches(0.2)
-    K.text(s, "Engagements revus", left2, tops, col_w, Inches(0.4), size=16, bold=True, colour=K.NAVY)
-    rv = ch.get("reviews")
-    if rv is None:
-        lines = ["Pas de tableau de bord des engagements pour ce contrat."]
-    elif rv.empty:
-        lines = ["Aucun point d'étape depuis cette date."]
-    else:
-        counts = rv["statut_label"].value_counts()
-        lines = [f"{len(rv)} points d'étape sur {rv['code'].nunique()} engagements : "
-                 + ", ".join(f"{v} {k.lower()}" for k, v in counts.items()) + "."]
-        for statut, word in (("realise", "Réalisés"), ("en_retard", "En retard"), ("abandonne", "Abandonnés")):
-            sub = rv[rv["statut"] == statut].drop_duplicates("code")
-            if len(sub):
-                names = ", ".join(f"{r.code} ({r.signataire})" for r in sub.head(4).itertuples())
-                more = f" et {len(sub) - 4} autres" if len(sub) > 4 else ""
-                lines.append(f"{word} : {names}{more}.")
-    K.text(s, lines, left2, tops + Inches(0.45), col_w, Inches(4.8), size=11, bullets=True)
-    # Actions
-    left3 = K.MARGIN + 2 * (col_w + Inches(0.2))
-    K.text(s, "Actions votées", left3, tops, col_w, Inches(0.4), size=16, bold=True, colour=K.NAVY)
-    ac = ch.get("actions")
-    life = c.life or {}
-    if ac is None:
-        lines = ["Pas de programmation enregistrée pour ce contrat."]
-    elif ac.empty:
-        lines = ["Aucune décision d'attribution enregistrée dans le journal des modifications depuis cette date."]
-        if life.get("n_actions"):
-            by = life["by_year"]
-            cur = by[by["annee"] == life["year"]]
-            if len(cur):
-                r = cur.iloc[0]
-                lines.append(f"État de la programmation {life['year']} : {_int(r['n_financees'])} actions accordées "
-                             f"sur {_int(r['n_actions'])} déposées, {_fmt_eur(r['montant_accorde'])} accordés.")
-    else:
-        lines = [f"{len(ac)} actions accordées depuis cette date."]
-        for r in ac.head(6).itertuples():
-            lines.append(f"{r.numero_dossier} — {r.intitule} ({r.porteur_nom})")
-    K.text(s, lines, left3, tops + Inches(0.45), col_w, Inches(4.8), size=11, bullets=True)
-    K.source_line(s, src.line(["Entrepôt de l'observatoire (journal de chargement)",
-                               "saisie du contrat (points d'étape, journal des modifications)"], None, None,
-                              demo=c.demo), demo=c.demo)
+    demo = " (démo)" if ch.get("demo") else ""
+    for i, (key, head) in enumerate((("donnees", "Nouvelles données"), ("engagements", f"Engagements revus{demo}"),
+                                     ("actions", f"Actions votées{demo}"))):
+        left = K.MARGIN + i * (col_w + Inches(0.2))
+        K.text(s, head, left, tops, col_w, Inches(0.4), size=16, bold=True, colour=K.NAVY)
+        K.text(s, text[key], left, tops + Inches(0.45), col_w, Inches(4.8), size=10 if len(text[key]) > 4 else 11,
+               bullets=True)
+    K.source_line(s, src.line(["Entrepôt de l'observatoire (journal de chargement : premier chargement de chaque "
+                               "fichier)", "saisie du contrat (points d'étape, dates de décision de la programmation)"],
+                              None, None, demo=c.demo), demo=c.demo)
 
 
 def slide_sources(prs, con, c: ct.Content) -> None:

@@ -1,7 +1,8 @@
 """Atomic warehouse build: every step writes into a new file, swapped in only when all steps succeed.
 
 Steps are declared in STEPS (name, "module:function"); each receives a BuildContext. A failing step
-leaves the previous warehouse untouched.
+leaves the previous warehouse untouched. Before the swap, the previous warehouse (if any) is attached
+read-only to carry over load_log.first_loaded_at: when each exact file content was first loaded.
 """
 from __future__ import annotations
 
@@ -64,10 +65,48 @@ class BuildContext:
         if path is not None:
             data = Path(path).read_bytes()
             size, sha, name = len(data), hashlib.sha256(data).hexdigest(), Path(path).name
+        now = datetime.now()
         self.con.execute(
-            "INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [self.step, name, size, sha, datetime.now(), rows, warnings, detail],
+            "INSERT INTO load_log (step, source_file, size_bytes, sha256, loaded_at, first_loaded_at, rows, warnings, "
+            "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [self.step, name, size, sha, now, now, rows, warnings, detail],
         )
+
+
+def carry_first_loads(ctx: BuildContext, previous: Path) -> int:
+    """Keep load_log.first_loaded_at of the files whose exact content (same name, same SHA-256) the previous
+    warehouse had already loaded; new or changed files keep this build's time. Returns the rows carried.
+
+    The previous warehouse is still the live one (the swap comes after): attached READ_ONLY, then detached.
+    A warehouse built before the column existed gives its loaded_at. If it cannot be read (locked by a
+    writing import, damaged), the build goes on and says so in build_warning."""
+    if not previous.exists():
+        return 0
+    con = ctx.con
+    try:
+        con.execute(f"ATTACH '{str(previous).replace(chr(39), chr(39) * 2)}' AS previous (READ_ONLY)")
+    except duckdb.Error as exc:
+        ctx.warn(f"entrepôt précédent illisible ({exc.__class__.__name__}) : dates de premier chargement "
+                 "remises à la date de cette reconstruction", source_file=previous.name)
+        return 0
+    try:
+        cols = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = 'previous' "
+                                          "AND schema_name = 'main' AND table_name = 'load_log'").fetchall()}
+        if not {"source_file", "sha256", "loaded_at"} <= cols:
+            return 0
+        first = "coalesce(first_loaded_at, loaded_at)" if "first_loaded_at" in cols else "loaded_at"
+        return con.execute(f"""
+            UPDATE load_log AS l SET first_loaded_at = p.first_loaded_at
+            FROM (SELECT source_file, sha256, min({first}) AS first_loaded_at FROM previous.main.load_log
+                  WHERE source_file IS NOT NULL AND sha256 IS NOT NULL GROUP BY ALL) AS p
+            WHERE l.source_file = p.source_file AND l.sha256 = p.sha256 AND p.first_loaded_at < l.first_loaded_at
+        """).fetchone()[0]
+    except duckdb.Error as exc:
+        ctx.warn(f"journal de l'entrepôt précédent illisible ({exc.__class__.__name__}) : dates de premier "
+                 "chargement remises à la date de cette reconstruction", source_file=previous.name)
+        return 0
+    finally:
+        con.execute("DETACH previous")
 
 
 def _resolve(target: str):
@@ -106,6 +145,8 @@ def build(data_dir: Path | None = None, db_path: Path | None = None, quiet: bool
             if not quiet:
                 _progress(i, len(steps), name, time.perf_counter() - t0)
             _resolve(target)(ctx)
+        ctx.step = "first_loads"
+        carry_first_loads(ctx, db_path)
         if not quiet:
             _progress(len(steps), len(steps), "terminé", time.perf_counter() - t0)
         if ctx.warnings:

@@ -216,7 +216,9 @@ CREATE TABLE load_log (
     source_file VARCHAR,
     size_bytes  BIGINT,
     sha256      VARCHAR,
-    loaded_at   TIMESTAMP NOT NULL,
+    loaded_at   TIMESTAMP NOT NULL,       -- this build
+    first_loaded_at TIMESTAMP NOT NULL,   -- first build that loaded this exact content (source_file + sha256),
+                                          -- carried over from the previous warehouse (loaders.build)
     rows        BIGINT,
     warnings    INTEGER,
     detail      VARCHAR

@@ -17,6 +17,7 @@ from contract import vocab
 from contract.demo import NEXT_COPIL
 from indicators import engagements as eng
 from indicators import programmation as prog
+from indicators import since as since_mod
 from observatoire import frformat
 from ui import auth, blocks, common, demo
 
@@ -94,6 +95,19 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
                                "Signataire": moved["signataire"], "Engagement": moved["intitule"],
                                "Statut": moved["statut_label"], "Commentaire": moved["commentaire"]}),
                  "points-depuis-copil", src, key="eng_moved")
+    with st.expander(f"Depuis le {frformat.fmt_date(since)} : nouvelles données et actions votées",
+                     icon=":material/update:"):
+        try:
+            with common.cursor() as cur:
+                facts = since_mod.facts(cur, sc, contrat, since, today)
+        except common.WarehouseMissing:
+            facts = since_mod.facts(None, sc, contrat, since, today)
+        said = since_mod.lines(facts)
+        d1, d2 = st.columns(2)
+        for col, head, key in ((d1, "Nouvelles données", "donnees"),
+                               (d2, "Actions votées" + (" (démo)" if prog.is_demo(sc, contrat) else ""), "actions")):
+            col.markdown(f"**{head}**\n\n" + "\n".join(f"- {common.md_escape(line)}" for line in said[key]))
+        st.caption("Les mêmes éléments que la diapositive « Depuis le dernier COPIL » du diaporama (page Exports).")
 
     st.subheader("Tous les engagements")
     blocks.table(_table(rows, {"Axe": rows["axe"], "Indicateur": rows["indicateur"],

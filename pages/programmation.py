@@ -159,13 +159,15 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
                  formats={"Sollicité (€)": 0, "Accordé (€)": 0, "dont P147 (€)": 0})
 
     if auth.is_editor(contrat):
-        with st.expander("Modifier les actions affichées (statut, thématique, évaluation)", icon=":material/edit:"):
+        with st.expander("Modifier les actions affichées (statut, date de décision, thématique, évaluation)",
+                         icon=":material/edit:"):
             st.caption("Chaque modification est enregistrée avec son auteur, sa date et l'ancienne valeur. Si une autre "
                        "personne a modifié la même action entre-temps, l'enregistrement est refusé (rien n'est perdu).")
-            cols = ["numero_dossier", "intitule", "statut", "thematique", "porteur_nom", *vocab.EVALUATION_CRITERIA,
-                    "evaluation"]
+            cols = ["numero_dossier", "intitule", "statut", "date_decision", "thematique", "porteur_nom",
+                    *vocab.EVALUATION_CRITERIA, "evaluation"]
             full = sc.execute(f"SELECT id, row_version, {', '.join(cols)} FROM action WHERE id IN "
                               f"(SELECT unnest(?::BIGINT[])) ORDER BY numero_dossier", [acts["id"].tolist()]).df()
+            full["date_decision"] = [d.date() if pd.notna(d) else None for d in full["date_decision"]]
             note_cfg = {c: st.column_config.NumberColumn(lab, min_value=1, max_value=4, step=1)
                         for c, lab in vocab.EVALUATION_CRITERIA.items()}
             demo.edit_table(f"edit_actions_{contrat}_{year}_{theme}_{statut}_{quartier}_{porteur}", full, "action", cols,
@@ -174,6 +176,10 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
                                 "intitule": st.column_config.TextColumn("Intitulé", width="large"),
                                 "statut": st.column_config.SelectboxColumn("Statut", options=list(vocab.ACTION_STATUTS),
                                                                            required=True),
+                                "date_decision": st.column_config.DateColumn(
+                                    "Date de décision", format="DD/MM/YYYY",
+                                    help="Vote du comité de programmation (ou notification) : diapositive « Depuis "
+                                         "le dernier COPIL »"),
                                 "thematique": st.column_config.TextColumn("Thématique"),
                                 "porteur_nom": st.column_config.TextColumn("Porteur"),
                                 "evaluation": st.column_config.TextColumn("Évaluation", width="large"), **note_cfg})
@@ -181,7 +187,7 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
     with st.expander("Importer une programmation (XLSX ou CSV)", icon=":material/upload_file:"):
         st.markdown("Export Dauphin ou tableau de suivi : une ligne par action, en-têtes français "
                     "(« N° dossier », « Porteur », « Intitulé de l'action », « Montant accordé État (P147) », "
-                    "« Filles », « Garçons »…). Tout le fichier est refusé s'il contient une erreur, avec la ligne et la "
+                    "« Date de décision », « Filles », « Garçons »…). Tout le fichier est refusé s'il contient une erreur, avec la ligne et la "
                     "colonne. En ligne de commande : `python -m loaders import programmation FICHIER --contrat "
                     f"{contrat}`.")
         demo.import_panel("programmation", contrat, quartiers.to_dict("records"))

@@ -95,6 +95,12 @@ def test_engagements_page(env):
     titles = [f["layout"]["title"]["text"] for f in figures(at)]
     assert "Engagements par signataire" in titles and any(t.startswith("Suivi") for t in titles)
     assert "Ajouter un point d'étape" not in txt           # lecture: no form
+    # « depuis le dernier COPIL »: the same sentences as the deck's slide (indicators.since), démo-labelled
+    from indicators import since
+    with store.connect(env) as sc:
+        last = next(d for d in eng.next_review_dates(sc, C) if d <= date.today())
+        said = since.action_lines(since.facts(None, sc, C, last, date.today()))
+    assert "**Actions votées (démo)**" in txt and said[0] in txt
 
 
 def test_partenaire_adds_a_point_only_to_its_own_commitments(env):

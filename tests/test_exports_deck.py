@@ -66,6 +66,13 @@ def column(table, header: str) -> int:
     return [c.text for c in table.rows[0].cells].index(header)
 
 
+def since_column(slide, head: str) -> list[str]:
+    """Bullets of one column of the « Depuis le dernier COPIL » slide (the text box under its heading)."""
+    boxes = [sh for sh in slide.shapes if sh.has_text_frame]
+    i = next(i for i, sh in enumerate(boxes) if sh.text_frame.text.startswith(head))
+    return [p.text.removeprefix("• ") for p in boxes[i + 1].text_frame.paragraphs]
+
+
 def test_slide_count_and_titles(nice_deck, data_dir):
     t = titles(nice_deck)
     # title, map, key table, evolution, 10 quartiers, State means, programmation, engagements, since, sources
@@ -158,6 +165,48 @@ def test_since_slide_lists_reviews_since_date(nice_deck, demo_saisie_env):
         rv = engagements.reviews_since(sc, NICE, DEPUIS)
     txt = slide_text(nice_deck.slides[17])
     assert f"{len(rv)} points d'étape sur {rv['code'].nunique()} engagements" in txt
+
+
+def test_since_slide_new_data_of_a_warehouse_created_after_the_date(nice_deck, con):
+    """The session warehouse was first built after DEPUIS: every data file (catalogue YAML and replayed user
+    imports aside) entered since, and the slide says so instead of listing them."""
+    n, first = con.execute("SELECT count(DISTINCT (source_file, sha256)), min(first_loaded_at) FROM load_log "
+                           "WHERE source_file IS NOT NULL AND step NOT IN ('catalogue', 'user_imports')").fetchone()
+    assert n > 70                 # 77 on ../shared/data (files read by two steps count once)
+    data = since_column(nice_deck.slides[17], "Nouvelles données")
+    assert data[0] == (f"Entrepôt créé le {first:%d/%m/%Y}, après cette date : ses {n} fichiers de données y sont "
+                       "tous entrés depuis.")
+    assert data[-1].startswith("Derniers millésimes par quartier : ") and "Revenus disponibles 2019" in data[-1]
+
+
+def test_since_slide_lists_the_actions_voted_by_the_demo_comites(nice_deck, demo_saisie):
+    """The démo's comités de programmation: 19/03/2026 and 08/10/2026 for 2026; since 01/01/2026 both count."""
+    from contract import store
+
+    with store.connect(demo_saisie) as raw:
+        voted = raw.execute("""
+            SELECT a.numero_dossier, a.statut,
+                   coalesce(sum(f.montant_accorde) FILTER (WHERE a.statut IN ('accorde', 'solde')), 0) AS accorde,
+                   a.date_decision
+            FROM action a LEFT JOIN action_financement f ON f.action_id = a.id
+            WHERE a.contrat_code = ? AND a.date_decision BETWEEN DATE '2026-01-01' AND DATE '2026-11-20'
+            GROUP BY ALL ORDER BY a.date_decision DESC, accorde DESC, a.numero_dossier""", [NICE]).fetchall()
+        comites = {r[0] for r in raw.execute("SELECT DISTINCT date_decision FROM action WHERE annee = 2026 "
+                                             "AND date_decision IS NOT NULL").fetchall()}
+        undecided = raw.execute("SELECT count(*) FROM action WHERE annee = 2026 AND statut = 'depose' "
+                                "AND date_decision IS NULL").fetchone()[0]
+    assert comites == {dt.date(2026, 3, 19), dt.date(2026, 10, 8)} and undecided > 0
+    granted = [v for _, s, v, _ in voted if s != "refuse"]
+    refused = sum(1 for _, s, _, _ in voted if s == "refuse")
+    actions = since_column(nice_deck.slides[17], "Actions votées (démo)")
+    amount = f"{sum(granted):,.0f}".replace(",", " ")
+    assert actions[0] == (f"{len(voted)} actions votées depuis le 01/01/2026 : {len(granted)} accordées pour {amount} €"
+                          + (f", {refused} refusée{'s' if refused > 1 else ''}" if refused else "") + ".")
+    # newest decisions first: the autumn comité, then the spring one
+    assert [line.split(" ", 3)[:3] for line in actions[1:6]] == \
+        [[f"{d:%d/%m/%Y}", "—", numero] for numero, _, _, d in voted[:5]]
+    assert actions[1].startswith("08/10/2026") and actions[5].startswith("19/03/2026")
+    assert actions[-1] == f"… et {len(voted) - 5} autres."
 
 
 def test_secret_cell_shows_status_not_number(montpellier_deck, warehouse):

@@ -165,6 +165,11 @@ def page_setup(title: str, intro: str | None = None) -> None:
         st.caption(intro)
 
 
+def md_escape(text: str) -> str:
+    """Plain text shown inside st.markdown: file names like data_filo19_qp_revdis.csv stay as written."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>#|~$" else ch for ch in str(text))
+
+
 def note(text: str) -> None:
     """A discreet framed note (INSEE caveats, 'Comment lire')."""
     st.markdown(f'<div class="obs-note">{text}</div>', unsafe_allow_html=True)

@@ -16,6 +16,7 @@ import re
 
 from contract import importing, store, tabular, vocab
 from contract.tabular import Field
+from observatoire import frformat
 
 AGE_ALIASES = {
     "0-5": ("moins de 6 ans", "0-5 ans", "0 5 ans", "0 a 5 ans", "moins de 6"),
@@ -59,6 +60,12 @@ FIELDS: list[Field] = [
           example="Accordé"),
     Field("date_depot", "Date de dépôt", ("date de depot", "date depot", "depose le", "date de la demande",
                                           "date de reception"), kind="date", help="JJ/MM/AAAA", example="15/01/2025"),
+    Field("date_decision", "Date de décision", ("date de decision", "date decision", "date du vote", "date de vote",
+                                                "vote le", "date de notification", "date notification", "notifie le",
+                                                "date du comite", "date du comite de programmation",
+                                                "date d attribution", "date de l attribution"), kind="date",
+          help="JJ/MM/AAAA : vote du comité de programmation (ou notification) ; vide tant que le dossier n'est "
+               "pas décidé. Sert à la diapositive « Depuis le dernier COPIL »", example="20/03/2025"),
     Field("quartiers", "Quartiers", ("quartiers", "quartier", "qpv", "quartiers concernes", "quartiers vises",
                                      "quartiers prioritaires", "quartier prioritaire"), kind="list",
           help="codes QN… ou noms séparés par « ; », ou « Tous »", example="QN00612M ; Les Moulins - Le Point Du Jour"),
@@ -166,6 +173,12 @@ def validate(sheet: tabular.Sheet, cols: dict[str, int], matcher: importing.Quar
         r["statut"] = row.get("statut", tabular.choice, required=True, aliases=vocab.ACTION_STATUT_ALIASES,
                               labels=vocab.ACTION_STATUTS)
         r["date_depot"] = row.get("date_depot", tabular.a_date)
+        if "date_decision" in cols:     # a file without the column leaves dates typed in the app untouched
+            r["date_decision"] = row.get("date_decision", tabular.a_date)
+            if r["date_depot"] and r["date_decision"] and r["date_decision"] < r["date_depot"]:
+                row.error("date_decision", f"date de décision ({frformat.fmt_date(r['date_decision'])}) antérieure "
+                                           f"à la date de dépôt ({frformat.fmt_date(r['date_depot'])})",
+                          "une décision postérieure au dépôt du dossier")
         r["cout_total"] = row.get("cout_total", tabular.amount)
         r["montant_sollicite"] = row.get("montant_sollicite", tabular.amount)
         try:
