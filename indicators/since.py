@@ -251,8 +251,8 @@ def review_lines(f: dict) -> list[str]:
     if rv.empty:
         return [f"Aucun point d'étape depuis le {frformat.fmt_date(f['since'])}."]
     counts = rv["statut_label"].value_counts()
-    lines = [f"{len(rv)} points d'étape sur {rv['code'].nunique()} engagements : "
-             + ", ".join(f"{v} {k.lower()}" for k, v in counts.items()) + "."]
+    lines = [f"{len(rv)} points d'étape sur {rv['code'].nunique()} engagements (statut noté : "
+             + ", ".join(f"« {k.lower()} » {v}" for k, v in counts.items()) + ")."]
     for statut, word in (("realise", "Réalisés"), ("en_retard", "En retard"), ("abandonne", "Abandonnés")):
         sub = rv[rv["statut"] == statut].drop_duplicates("code")
         if len(sub):
