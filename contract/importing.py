@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from loaders.errors import InputError
@@ -107,10 +108,6 @@ class QuartierMatcher:
         return out
 
 
-def user():
-    return cli_user()
-
-
 def print_report(kind: str, contrat: str, path: Path, n_rows: int, details: list[str], ignored: list[str],
                  dry_run: bool) -> None:
     head = "Fichier valide (rien n'a été enregistré, option --verifier)" if dry_run else "Import terminé"
@@ -137,3 +134,18 @@ def cli(kind: str, import_file, args, **kwargs) -> int:
 
 class DryRun(Exception):
     """Raised inside the transaction to roll it back after a successful validation (--verifier)."""
+
+
+@contextmanager
+def transaction(user, saisie_db, verifier: bool = False):
+    """The one all-or-nothing edit of an import. With `verifier` (--verifier) the file is fully validated and
+    written, then everything is rolled back: nothing is stored."""
+    from contract import store
+
+    try:
+        with store.edit(user or cli_user(), saisie_db) as tx:
+            yield tx
+            if verifier:
+                raise DryRun()
+    except DryRun:
+        pass

@@ -243,22 +243,17 @@ def import_file(path, contrat: str, *, sheet: str | None = None, points_sheet: s
     sha = tabular.file_sha256(path)
     options = {"sheet": data.sheet, "points_sheet": points_name, "map": mapping or [], "remplacer": remplacer}
     details = []
-    try:
-        with store.edit(user or importing.user(), saisie_db) as tx:
-            info, quartiers = importing.contract_and_quartiers(contrat, db, tx.con, path)
-            points = []
-            if points_name:
-                psheet = tabular.read_sheet(path, POINT_FIELDS, points_name)
-                pcols, pignored = tabular.map_headers(psheet, POINT_FIELDS, maps)
-                ignored += [f"{points_name} : {h}" for h in pignored]
-                known = {r["code"] for r in rows if r["code"]} | {c for (c,) in tx.query(
-                    "SELECT code FROM engagement WHERE contrat_code = ? AND NOT is_demo", [contrat])}
-                points = validate_points(psheet, pcols, known)
-            details = write(tx, contrat, info, quartiers, rows, points, remplacer, path, sha, options)
-            if verifier:
-                raise importing.DryRun()
-    except importing.DryRun:
-        pass
+    with importing.transaction(user, saisie_db, verifier) as tx:
+        info, quartiers = importing.contract_and_quartiers(contrat, db, tx.con, path)
+        points = []
+        if points_name:
+            psheet = tabular.read_sheet(path, POINT_FIELDS, points_name)
+            pcols, pignored = tabular.map_headers(psheet, POINT_FIELDS, maps)
+            ignored += [f"{points_name} : {h}" for h in pignored]
+            known = {r["code"] for r in rows if r["code"]} | {c for (c,) in tx.query(
+                "SELECT code FROM engagement WHERE contrat_code = ? AND NOT is_demo", [contrat])}
+            points = validate_points(psheet, pcols, known)
+        details = write(tx, contrat, info, quartiers, rows, points, remplacer, path, sha, options)
     return {"rows": len(rows), "details": details, "ignored": ignored}
 
 

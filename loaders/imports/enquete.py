@@ -152,41 +152,36 @@ def import_file(path, contrat: str, *, sheet: str | None = None, mapping: list[s
     sha = tabular.file_sha256(path)
     options = {"sheet": data.sheet, "map": mapping or [], "enquete": titre, "vague": vague}
     details = []
-    try:
-        with store.edit(user or importing.user(), saisie_db) as tx:
-            info, quartiers = importing.contract_and_quartiers(contrat, db, tx.con, path)
-            matcher = importing.QuartierMatcher(quartiers)
-            errors = tabular.Errors(path)
-            salt = _salt(tx)
-            respondents = []
-            seen = {}
-            for i in range(len(data.rows)):
-                row = tabular.Row(data, i, cols, errors, FIELD_BY_NAME)
-                raw_q = tabular.text(row.raw("quartier"))
-                try:
-                    q = matcher.one(raw_q or "")
-                except tabular.CellError as exc:
-                    row.error("quartier", str(exc) if raw_q else "quartier manquant", exc.expected)
-                    q = None
-                wave = row.get("vague", tabular.integer, minimum=1) or vague or 1
-                ident = row.get("identifiant") or f"{sha[:12]}:{row.line}"
-                pseudo = pseudonym(salt, contrat, ident)
-                if (wave, pseudo) in seen:
-                    row.error("identifiant", f"répondant en double dans la vague {wave} (déjà ligne {seen[(wave, pseudo)]})",
-                              "un identifiant unique par répondant")
-                seen.setdefault((wave, pseudo), row.line)
-                publiable = row.get("publiable", tabular.boolean)
-                texts = [(j, tabular.text(data.rows[i][j])) for j in vcols]
-                respondents.append({"line": row.line, "quartier_code": q, "vague": wave, "pseudo": pseudo,
-                                    "date_reponse": row.get("date_reponse", tabular.a_date),
-                                    "answers": {j: tabular.text(data.rows[i][j]) for j in qcols},
-                                    "verbatims": [(j, t) for j, t in texts if t], "publiable": bool(publiable)})
-            errors.raise_if_any()
-            details = _write(tx, args, info, quartiers, titre, data, qcols, scales, respondents, sha, options)
-            if verifier:
-                raise importing.DryRun()
-    except importing.DryRun:
-        pass
+    with importing.transaction(user, saisie_db, verifier) as tx:
+        info, quartiers = importing.contract_and_quartiers(contrat, db, tx.con, path)
+        matcher = importing.QuartierMatcher(quartiers)
+        errors = tabular.Errors(path)
+        salt = _salt(tx)
+        respondents = []
+        seen = {}
+        for i in range(len(data.rows)):
+            row = tabular.Row(data, i, cols, errors, FIELD_BY_NAME)
+            raw_q = tabular.text(row.raw("quartier"))
+            try:
+                q = matcher.one(raw_q or "")
+            except tabular.CellError as exc:
+                row.error("quartier", str(exc) if raw_q else "quartier manquant", exc.expected)
+                q = None
+            wave = row.get("vague", tabular.integer, minimum=1) or vague or 1
+            ident = row.get("identifiant") or f"{sha[:12]}:{row.line}"
+            pseudo = pseudonym(salt, contrat, ident)
+            if (wave, pseudo) in seen:
+                row.error("identifiant", f"répondant en double dans la vague {wave} (déjà ligne {seen[(wave, pseudo)]})",
+                          "un identifiant unique par répondant")
+            seen.setdefault((wave, pseudo), row.line)
+            publiable = row.get("publiable", tabular.boolean)
+            texts = [(j, tabular.text(data.rows[i][j])) for j in vcols]
+            respondents.append({"line": row.line, "quartier_code": q, "vague": wave, "pseudo": pseudo,
+                                "date_reponse": row.get("date_reponse", tabular.a_date),
+                                "answers": {j: tabular.text(data.rows[i][j]) for j in qcols},
+                                "verbatims": [(j, t) for j, t in texts if t], "publiable": bool(publiable)})
+        errors.raise_if_any()
+        details = _write(tx, args, info, quartiers, titre, data, qcols, scales, respondents, sha, options)
     return {"rows": len(data.rows), "details": details, "ignored": []}
 
 

@@ -310,15 +310,10 @@ def import_file(path, contrat: str, *, sheet: str | None = None, mapping: list[s
     sha = tabular.file_sha256(path)
     options = {"sheet": data.sheet, "map": mapping or [], "annee": annee, "remplacer": remplacer}
     rows, details = [], []
-    try:
-        with store.edit(user or importing.user(), saisie_db) as tx:
-            info, quartiers = importing.contract_and_quartiers(contrat, db, tx.con, path)
-            rows = validate(data, cols, importing.QuartierMatcher(quartiers), annee)
-            details = write(tx, contrat, info, quartiers, rows, remplacer, path, sha, options)
-            if verifier:
-                raise importing.DryRun()
-    except importing.DryRun:
-        pass
+    with importing.transaction(user, saisie_db, verifier) as tx:
+        info, quartiers = importing.contract_and_quartiers(contrat, db, tx.con, path)
+        rows = validate(data, cols, importing.QuartierMatcher(quartiers), annee)
+        details = write(tx, contrat, info, quartiers, rows, remplacer, path, sha, options)
     return {"rows": len(rows), "details": details, "ignored": ignored}
 
 
