@@ -94,6 +94,11 @@ def fmt(value, m: dict) -> str:
     return catalog.fmt_value(value, m)
 
 
+def eur(v) -> str:
+    """Whole euros (`1 234 €`), « — » when missing: money cells of the deck and the report."""
+    return frformat.fmt_number(v, 0, "€") if v is not None and v == v else "—"
+
+
 def value_text(x: dict) -> str:
     """Value of a fiche indicator, or its status label (never a number when not shown)."""
     v = secret.visible(x.get("value"), x.get("status") or "non_disponible")

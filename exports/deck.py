@@ -26,10 +26,6 @@ from observatoire import frformat
 MAX_ROWS_PER_TABLE = 10
 
 
-def _fmt_eur(v) -> str:
-    return frformat.fmt_number(v, 0, "€") if v is not None and v == v else "—"
-
-
 def _int(v) -> str:
     return frformat.fmt_int(v) if v is not None and v == v else "—"
 
@@ -213,7 +209,7 @@ def slide_means(prs, con, c: ct.Content) -> None:
         row = [str(y) + (" *" if bool(m.loc[m.year == y, "partial"].any()) else "")]
         for kind in ("adulte_relais", "fonjep"):
             sub = m[(m.year == y) & (m.kind == kind)]
-            row += [_int(sub["n_posts"].sum()) if len(sub) else "—", _fmt_eur(sub["amount"].sum()) if len(sub) else "—"]
+            row += [_int(sub["n_posts"].sum()) if len(sub) else "—", ct.eur(sub["amount"].sum()) if len(sub) else "—"]
         rows.append(row)
     K.table(s, ["Année", "Adultes-relais", "Montant", "FONJEP", "Montant"], rows, K.MARGIN + w + Inches(0.3),
             K.BODY_TOP + Inches(0.2), K.WIDTH - 2 * K.MARGIN - w - Inches(0.3), size=11,
@@ -241,8 +237,8 @@ def slide_programmation(prs, con, c: ct.Content) -> None:
                 K.MARGIN, K.BODY_TOP, w, Inches(4.9), number_format='#,##0" €"',
                 title=f"Montants accordés par financeur en {year}", labels=True, legend=False)
     by = life["by_year"]
-    rows = [[str(int(r.annee)), _int(r.n_actions), _int(r.n_financees), _fmt_eur(r.montant_sollicite),
-             _fmt_eur(r.montant_accorde), _fmt_eur(r.montant_accorde_p147)] for r in by.itertuples()]
+    rows = [[str(int(r.annee)), _int(r.n_actions), _int(r.n_financees), ct.eur(r.montant_sollicite),
+             ct.eur(r.montant_accorde), ct.eur(r.montant_accorde_p147)] for r in by.itertuples()]
     left = K.MARGIN + w + Inches(0.3)
     tw = K.WIDTH - 2 * K.MARGIN - w - Inches(0.3)
     _, th = K.table(s, ["Année", "Actions", "Financées", "Sollicité", "Accordé", "dont État P147"], rows, left,

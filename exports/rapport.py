@@ -33,10 +33,6 @@ SECTIONS = [
 ]
 
 
-def _eur(v) -> str:
-    return frformat.fmt_number(v, 0, "€") if v is not None and v == v else "—"
-
-
 def _png(fig, width=900, height=None) -> bytes:
     return render.to_png(fig, width, int(height or fig.layout.height or 480))
 
@@ -69,10 +65,10 @@ def _life_block_programmation(doc, c: ct.Content, year: int) -> None:
     else:
         r = cur.iloc[0]
         D.para(doc, f"Programmation {year} : {int(r['n_actions'])} actions déposées, {int(r['n_financees'])} "
-                    f"financées ; {_eur(r['montant_sollicite'])} sollicités, {_eur(r['montant_accorde'])} accordés "
-                    f"dont {_eur(r['montant_accorde_p147'])} de crédits de l'État (programme 147).")
+                    f"financées ; {ct.eur(r['montant_sollicite'])} sollicités, {ct.eur(r['montant_accorde'])} accordés "
+                    f"dont {ct.eur(r['montant_accorde_p147'])} de crédits de l'État (programme 147).")
     line = ct.life_source(c)
-    fig = _years_as_categories(contract_charts.programmation_by_year(by, source_line=line, demo=c.demo))
+    fig = contract_charts.programmation_by_year(by, source_line=line, demo=c.demo)
     D.figure(doc, _png(fig))
     D.source(doc, line, demo=c.demo)
     from contract import store
@@ -81,7 +77,7 @@ def _life_block_programmation(doc, c: ct.Content, year: int) -> None:
         themes = programmation.totals_by_theme(sc, c.code, year)
         girls = programmation.girls_boys(sc, c.code, year)
     if len(themes):
-        rows = [[t.thematique, str(int(t.n_financees)), _eur(t.montant_accorde), _eur(t.montant_accorde_p147),
+        rows = [[t.thematique, str(int(t.n_financees)), ct.eur(t.montant_accorde), ct.eur(t.montant_accorde_p147),
                  frformat.fmt_number(t.part, 0, "%") if t.part == t.part else "—"] for t in themes.itertuples()]
         D.table(doc, ["Thématique", "Actions financées", "Accordé", "dont État P147", "Part"], rows,
                 widths_cm=[6.5, 2.2, 2.6, 2.6, 1.5])
@@ -191,7 +187,7 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
             fig = contract_charts.state_means(m, source_line=src.line(["ASP / ANCT — Ci.Ville", "FONJEP / ANCT — Ci.Ville"],
                                                                        sorted(m["year"].unique())))
             D.figure(doc, _png(fig, 900, 380))
-            rows = [[str(int(r.year)) + (" (partiel)" if r.partial else ""), r.label, str(int(r.n_posts)), _eur(r.amount)]
+            rows = [[str(int(r.year)) + (" (partiel)" if r.partial else ""), r.label, str(int(r.n_posts)), ct.eur(r.amount)]
                     for r in m.itertuples()]
             D.table(doc, ["Année", "Dispositif", "Postes", "Montant"], rows, widths_cm=[3, 5, 2, 3.5])
             D.source(doc, src.line(["ASP / ANCT — Ci.Ville (adultes-relais)", "FONJEP / ANCT — Ci.Ville"],
@@ -250,17 +246,6 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
     doc.save(out)
     progress(1.0, "Terminé")
     return out
-
-
-def _years_as_categories(fig):
-    """Year labels ('2024') look numeric to plotly.js, and annotations placed on them then land off the
-    axis in static renders: force a category axis and place those annotations by category index."""
-    cats = [str(x) for x in (fig.data[0].x if fig.data else [])]
-    for a in fig.layout.annotations or []:
-        if a.xref in (None, "x") and str(a.x) in cats:
-            a.x = cats.index(str(a.x))
-    fig.update_xaxes(type="category")
-    return fig
 
 
 def _barometer_table(doc, con, c: ct.Content) -> None:
@@ -323,6 +308,6 @@ def _dsu_candidates(doc, c: ct.Content, year: int) -> None:
     if sel.empty:
         D.para(doc, f"Aucune action {year} cofinancée par une commune.", italic=True, size=9)
         return
-    rows = [[r.numero_dossier, r.intitule, r.porteur_nom, _eur(r.montant_accorde)] for r in sel.itertuples()]
+    rows = [[r.numero_dossier, r.intitule, r.porteur_nom, ct.eur(r.montant_accorde)] for r in sel.itertuples()]
     D.table(doc, ["Dossier", "Action", "Porteur", "Accordé (tous financeurs)"], rows, widths_cm=[2.6, 6.5, 4, 3], size=8)
     D.source(doc, ct.life_source(c) + f" — programmation {year}", demo=c.demo)

@@ -114,12 +114,16 @@ def resolve_edition(con, indicator_id: str, edition: int | None = None, generati
 _UNSHOWN_UNITS = {"indice", "rapport", "nombre", "ratio", ""}
 
 
+def display_unit(unit: str | None) -> str | None:
+    """Unit written after numbers; counts, indices and ratios carry none."""
+    return None if (unit or "") in _UNSHOWN_UNITS else unit
+
+
 def fmt_value(value, meta: dict) -> str:
     """A value formatted the French way with the indicator's decimals and unit ('41,9 %', '13 860 €', '0,26')."""
     from observatoire.frformat import fmt_number
 
-    unit = meta.get("unit")
-    return fmt_number(value, int(meta.get("decimals") or 0), None if (unit or "") in _UNSHOWN_UNITS else unit)
+    return fmt_number(value, int(meta.get("decimals") or 0), display_unit(meta.get("unit")))
 
 
 def sources(con, indicator_id: str, edition: int) -> list[dict]:

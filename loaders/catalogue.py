@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pyarrow as pa
 import yaml
 
+from loaders import bulk
 from loaders.errors import InputError, InputErrors
 from observatoire.settings import CATALOGUE_DIR
 
@@ -230,7 +230,7 @@ def load(ctx) -> None:
          ", ".join(str(e) for e in s.get("editions") or []), (s.get("note") or "").strip() or None)
         for sid, s in src_doc["sources"].items()
     ]
-    _insert(con, "source_catalog", ["source_id", "producer", "title", "licence", "generation", "files",
+    bulk.insert(con, "source_catalog", ["source_id", "producer", "title", "licence", "generation", "files",
                                     "editions", "note"], src_table)
     cat_cols = ["indicator_id", "label", "short_label", "unit", "theme", "polarity", "source", "definition",
                 "decimals", "gap_kind", "aggregation", "secret_rule", "tolerance", "barometre", "sort_order",
@@ -241,24 +241,13 @@ def load(ctx) -> None:
          float(i["tolerance"]), bool(i["barometre"]), n, i.get("edition_key", "edition"), i.get("note"), False)
         for n, i in enumerate(ind_doc["indicators"], start=1)
     ]
-    _insert(con, "indicator_catalog", cat_cols, cat_rows)
+    bulk.insert(con, "indicator_catalog", cat_cols, cat_rows)
     src_rows, absent_rows = expand(ind_doc, src_doc, ctx.data_dir)
-    _insert(con, "indicator_source", ["indicator_id", "edition", "source_file", "source_variable", "ref_year",
+    bulk.insert(con, "indicator_source", ["indicator_id", "edition", "source_file", "source_variable", "ref_year",
                                       "level", "priority"], src_rows)
-    _insert(con, "indicator_absent", ["indicator_id", "edition", "source_file", "level", "reason"], absent_rows)
+    bulk.insert(con, "indicator_absent", ["indicator_id", "edition", "source_file", "level", "reason"], absent_rows)
     for name in ("indicators.yaml", "sources.yaml"):
         ctx.log_file(CATALOGUE_DIR / name, len(cat_rows) if name == "indicators.yaml" else len(src_table),
                      f"{len(src_rows)} correspondances fichier/variable, {len(absent_rows)} éditions absentes"
                      if name == "indicators.yaml" else "sources déclarées")
 
-
-def _insert(con, table: str, columns: list[str], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    cols = list(zip(*rows))
-    arrow = pa.table({c: pa.array(list(v)) for c, v in zip(columns, cols)})
-    con.register("_catalogue_rows", arrow)
-    try:
-        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _catalogue_rows")
-    finally:
-        con.unregister("_catalogue_rows")

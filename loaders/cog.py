@@ -95,20 +95,15 @@ def load(ctx: BuildContext) -> None:
         GROUP BY m.group_code""")
 
     # Départements, régions, France métropolitaine (populations summed from communes).
-    con.execute("""
-        INSERT INTO territory (code, level, name, generation, cog_code, departement, region, population, population_source)
-        SELECT 'DEP' || d.code, 'departement', d.nom, NULL, d.code, d.code, d.region, p.pop,
-               'somme des populations municipales des communes (COG Etalab communes.json)'
-        FROM cog_dep d LEFT JOIN (SELECT departement, sum(population) AS pop FROM cog_com
-                                  WHERE type = 'commune-actuelle' GROUP BY 1) p ON p.departement = d.code
-        ORDER BY d.code""")
-    con.execute("""
-        INSERT INTO territory (code, level, name, generation, cog_code, departement, region, population, population_source)
-        SELECT 'REG' || r.code, 'region', r.nom, NULL, r.code, NULL, r.code, p.pop,
-               'somme des populations municipales des communes (COG Etalab communes.json)'
-        FROM cog_reg r LEFT JOIN (SELECT region, sum(population) AS pop FROM cog_com
-                                  WHERE type = 'commune-actuelle' GROUP BY 1) p ON p.region = r.code
-        ORDER BY r.code""")
+    for level, prefix, tbl, dep, reg in (("departement", "DEP", "cog_dep", "d.code", "d.region"),
+                                         ("region", "REG", "cog_reg", "NULL", "d.code")):
+        con.execute(f"""
+            INSERT INTO territory (code, level, name, generation, cog_code, departement, region, population, population_source)
+            SELECT '{prefix}' || d.code, '{level}', d.nom, NULL, d.code, {dep}, {reg}, p.pop,
+                   'somme des populations municipales des communes (COG Etalab communes.json)'
+            FROM {tbl} d LEFT JOIN (SELECT {level} AS code, sum(population) AS pop FROM cog_com
+                                    WHERE type = 'commune-actuelle' GROUP BY 1) p ON p.code = d.code
+            ORDER BY d.code""")
     con.execute("""
         INSERT INTO territory (code, level, name, generation, cog_code, departement, region, population, population_source)
         SELECT 'FRM', 'france', 'France métropolitaine', NULL, 'FRM', NULL, NULL, sum(population),

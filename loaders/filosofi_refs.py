@@ -9,10 +9,9 @@ These files carry no poverty rate (TP60): see catalogue/indicators.yaml (`absent
 from __future__ import annotations
 
 import re
+from collections import Counter
 
-import pyarrow as pa
-
-from loaders import cells
+from loaders import bulk, cells
 from observatoire import catalogue
 
 SOURCE = "filosofi_ref"
@@ -55,20 +54,10 @@ def _territories(ctx, names: dict) -> None:
         note = (f"absent du COG actuel : territoire Filosofi {ed} ({f}), sans population"
                 if level == "epci" else f"créé depuis {f} (absent de l'étape cog)")
         rows.append((code, level, name, cog, dep, reg, note))
-    if rows:
-        cols = list(zip(*rows))
-        new = pa.table({n: pa.array(list(c), pa.string()) for n, c in zip(
-            ("code", "level", "name", "cog_code", "departement", "region", "population_source"), cols)})
-        con.register("_new_territories", new)
-        con.execute("""
-            INSERT INTO territory (code, level, name, cog_code, departement, region, population_source)
-            SELECT * FROM _new_territories ON CONFLICT DO NOTHING
-        """)
-        con.unregister("_new_territories")
-        by_level: dict[str, int] = {}
-        for r in rows:
-            by_level[r[1]] = by_level.get(r[1], 0) + 1
-        for level, n in sorted(by_level.items()):
-            what = ("EPCI d'anciens périmètres (fusions depuis 2014)" if level == "epci"
-                    else f"territoire(s) de niveau {level} absents de l'étape cog")
-            ctx.warn(f"{n} {what} trouvés dans les fichiers Filosofi : créés depuis leur libellé, sans population")
+    # Codes are unique (dict keys) and absent from territory: a plain insert.
+    bulk.insert(con, "territory", ["code", "level", "name", "cog_code", "departement", "region", "population_source"],
+                rows)
+    for level, n in sorted(Counter(r[1] for r in rows).items()):
+        what = ("EPCI d'anciens périmètres (fusions depuis 2014)" if level == "epci"
+                else f"territoire(s) de niveau {level} absents de l'étape cog")
+        ctx.warn(f"{n} {what} trouvés dans les fichiers Filosofi : créés depuis leur libellé, sans population")

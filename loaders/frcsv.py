@@ -31,7 +31,9 @@ from loaders.errors import InputError, InputErrors
 # Thousands separators met in the files: space, no-break space (U+00A0), narrow no-break space (U+202F),
 # thin space (U+2009).
 _SPACES = " \u00a0\u202f\u2009\t"
-_NUM_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+# A French number once spaces are dropped and the comma made a dot (Python re and Arrow RE2 alike).
+_NUM_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
+_NUM_RE = re.compile(_NUM_PATTERN)
 _TRANS = str.maketrans({**{c: None for c in _SPACES}, ",": ".", "\u2212": "-"})
 
 # Same rule in SQL, for ad-hoc queries: fr_cast drops the spaces, turns the comma into a dot and casts;
@@ -63,15 +65,11 @@ def parse_number(text: str | None) -> float | None:
     return float(s)
 
 
-_SPACE_CHARS = (" ", "\u00a0", "\u202f", "\u2009", "\t")
-_NUM_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
-
-
 def parse_numbers_arrow(raw: pa.Array) -> pa.Array:
     """parse_number over a whole Arrow string array (C++ kernels, ~3 times cheaper than SQL here):
     float64 where the text is a French number, null elsewhere (empty, labels, '1e5', 'inf'…)."""
     s = raw
-    for ch in _SPACE_CHARS:
+    for ch in _SPACES:
         s = pc.replace_substring(s, ch, "")
     s = pc.replace_substring(pc.replace_substring(s, ",", "."), "\u2212", "-")
     ok = pc.match_substring_regex(s, _NUM_PATTERN)
@@ -161,7 +159,7 @@ class CsvTable:
                else pa.array([], pa.string()))
         text_col = pa.array(np.repeat(np.array([c in text for c in names], dtype=bool), n))
         value = pc.if_else(text_col, pa.scalar(None, pa.float64()), parse_numbers_arrow(raw))
-        blank = pc.equal(pc.utf8_trim(raw, "".join(_SPACE_CHARS)), "")
+        blank = pc.equal(pc.utf8_trim(raw, _SPACES), "")
         ensemble_row = np.array([kk.lower() == "ensemble" for kk in keys], dtype=bool)
         on_ensemble = pa.array(np.tile(ensemble_row, k))
         status = pc.case_when(
@@ -313,6 +311,12 @@ def _width_error(path, got, n, columns, line, truncated) -> InputError:
                       expected=f"{n} colonnes séparées comme l'en-tête")
 
 
+def _extra_value_error(path, value, n, j, line) -> InputError:
+    """A value in the j-th (0-based) column beyond the n named ones."""
+    return InputError(path, f"valeur « {value} » hors des colonnes nommées (colonne n° {n + j + 1})", line=line,
+                      column=f"n° {n + j + 1}", expected=f"{n} colonnes comme l'en-tête")
+
+
 def _prescan(path, lines, sep, n, columns, ends_with_newline):
     """One pass over the lines (no cell split): field counts, blank lines, values beyond the named columns.
 
@@ -340,9 +344,7 @@ def _prescan(path, lines, sep, n, columns, ends_with_newline):
             if sc > n:
                 extra = line.split(sep)[n:]
                 j = next(i for i, v in enumerate(extra) if v.strip() != "")
-                errors.append(InputError(path, f"valeur « {extra[j]} » hors des colonnes nommées "
-                                         f"(colonne n° {n + j + 1})", line=ln, column=f"n° {n + j + 1}",
-                                         expected=f"{n} colonnes comme l'en-tête"))
+                errors.append(_extra_value_error(path, extra[j], n, j, ln))
         row_lines.append(ln)
         texts.append(line)
         if len(errors) >= 50:
@@ -389,9 +391,7 @@ def _split_with_csv(path, text, sep, n, columns, n_lines, ends_with_newline):
                                            start == n_lines and not ends_with_newline))
             elif len(cells) > n and any(c.strip() for c in cells[n:]):
                 j = next(i for i, v in enumerate(cells[n:]) if v.strip())
-                errors.append(InputError(path, f"valeur « {cells[n + j]} » hors des colonnes nommées "
-                                         f"(colonne n° {n + j + 1})", line=start, column=f"n° {n + j + 1}",
-                                         expected=f"{n} colonnes comme l'en-tête"))
+                errors.append(_extra_value_error(path, cells[n + j], n, j, start))
             cells = (cells + [""] * n)[:n]
             rows.append(cells)
             row_lines.append(start)

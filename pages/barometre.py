@@ -87,18 +87,6 @@ if not items:
     st.stop()
 
 
-def _light(item: dict, key: str):
-    v = item.get(key)
-    if isinstance(v, dict):
-        return v.get("light")
-    return v
-
-
-def _trend(item: dict) -> dict:
-    t = item.get("trend") or item.get("evolution") or {}
-    return t if isinstance(t, dict) else {"light": t}
-
-
 legend = "".join(
     f'<span><i class="obs-dot" style="background:{s["color"]}"></i>{s["symbol"]} {s["label"]}</span>'
     for k, s in style.LIGHTS.items() if k in ("mieux", "comparable", "moins_bien"))
@@ -116,8 +104,8 @@ for it in items:
     dec = int(cat.decimals.get(ind_id, 1)) if ind_id in cat.index else 1
     label = it.get("label") or cat.label.get(ind_id, ind_id)
     value_text = common.fmt_value(it.get("value"), it.get("status", "ok"), unit, dec)
-    l1 = style.light_style(_light(it, "light"))
-    trend = _trend(it)
+    l1 = style.light_style(it.get("light"))
+    trend = it.get("evolution") or {}
     l2 = style.light_style(trend.get("light"))
     sentence = it.get("sentence") or ""
     # The library's sentence ends with "(Référence : … ; note)": shown apart, in the small print.
@@ -140,11 +128,10 @@ for it in items:
         f'{(" " + html.escape(t_sentence)) if t_sentence else ""}</span><br>'
         f'<span class="obs-meta">{html.escape(" · ".join(b for b in meta_bits if b))}</span></div></div>')
     table_rows.append({"indicator_id": ind_id, "label": label, "value_text": value_text,
-                       "light": _light(it, "light"), "light_trend": trend.get("light"),
+                       "light": it.get("light"), "light_trend": trend.get("light"),
                        "sentence": (sentence + (" " + t_sentence if t_sentence else "")).strip(),
                        "value": it.get("value"), "edition": it.get("edition") or it.get("millesime")})
-counts = {k: sum(1 for t in table_rows if style.light_style(t["light"])["label"] == style.LIGHTS[k]["label"])
-          for k in ("mieux", "comparable", "moins_bien")}
+counts = {k: sum(1 for t in table_rows if t["light"] == k) for k in ("mieux", "comparable", "moins_bien")}
 st.markdown(
     f"**En bref** : par rapport aux territoires de référence, {counts['mieux']} indicateur(s) "
     f"{style.LIGHTS['mieux']['symbol']} mieux, {counts['comparable']} comparable(s), "

@@ -107,11 +107,9 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
     producer = catalog.source_producers().get(ind.get("source"), ind.get("source"))
     files = catalog.indicator_files(ind_id, int(edition))
 
-
     def _value_text(r) -> str:
         txt = common.fmt_value(r.value, r.status, unit, decimals)
         return f"{txt} — {r.note}" if r.note else txt
-
 
     v["value_text"] = [_value_text(r) for r in v.itertuples()]
     v["place_text"] = [", ".join(x for x in (r.communes if isinstance(r.communes, str) else "",
@@ -146,7 +144,6 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
     inner = None
     if zone != "FR":
         inner = mapdata.outlines("epci", mapdata.epci_in("departement" if zone.startswith("D") else "region", zone[1:]))
-    focus = state.get("quartier")
     highlight = [focus] if focus in set(vz.code) else None
     no_indicator = generation == "2024" and not use_crosswalk
     if no_indicator:

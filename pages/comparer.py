@@ -119,16 +119,15 @@ fig = compare_charts.rank_distribution(dist, highlight=selection, label=ind["lab
                                        edition=edition, source_line=src)
 blocks.chart(fig, f"comparer-{ind_id}-{edition}-distribution", src, key="cmp_dist")
 
+def _rank(scope: dict | None) -> str:
+    scope = scope or {}
+    return (f"{frformat.fmt_int(scope['rank'])} / {frformat.fmt_int(scope['n'])}"
+            if scope.get("rank") is not None else "")
+
+
 pos_rows = []
 for code in selection:
     p = common.run(position.position, code, ind_id, int(edition)) if gens[code] == "2015" else {}
-
-
-    def _rank(scope: dict | None) -> str:
-        scope = scope or {}
-        return (f"{frformat.fmt_int(scope['rank'])} / {frformat.fmt_int(scope['n'])}"
-                if scope.get("rank") is not None else "")
-
     pos_rows.append({"Quartier": col_names[code],
                      "Valeur": sel_vals.set_index("code").value.get(code),
                      "Rang national": _rank(p.get("national")),

@@ -111,11 +111,10 @@ else:
     inds["source"] = [cat.source.get(i) for i in inds.indicator_id]
     inds["decimals"] = [int(cat.decimals.get(i, 1)) for i in inds.indicator_id]
     inds["value_text"] = [common.fmt_value(r.value, r.status, r.unit, r.decimals) for r in inds.itertuples()]
-    producers = catalog.source_producers()
 
     def _line(rows: pd.DataFrame, note: str | None = None) -> str:
-        prods = list(dict.fromkeys(producers.get(s, s) for s in rows.source.dropna()))
-        return source_line(" ; ".join(prods), rows.edition.dropna().astype(int).tolist(), generation, note=note)
+        return catalog.line_for_many(rows.indicator_id, rows.edition.dropna().astype(int).tolist(), generation,
+                                     note=note)
 
     editions_all = sorted({int(e) for e in inds.edition.dropna()})
     ed_opts = ["dernier"] + [str(e) for e in sorted(set(editions_all) | ({edition} if edition else set()))][::-1]
@@ -193,7 +192,7 @@ else:
                       and comp[REF_FR[lv]].map(lambda t: any(ch.isdigit() for ch in str(t))).any()]
         comp = comp.fillna("–")
         hidden = [REF_FR[lv] for lv in REF_ORDER if REF_FR[lv] not in shown_refs]
-        comp = comp[["Indicateur", "Millésime", "Quartier"] + shown_refs].fillna("—")
+        comp = comp[["Indicateur", "Millésime", "Quartier"] + shown_refs]
         if hidden:
             st.caption("Aucune valeur publiée pour : " + ", ".join(h.lower() for h in hidden) + ".")
         st.caption("Indicateurs pour lesquels au moins un territoire de référence a une valeur publiée "

@@ -93,3 +93,17 @@ def apptest_navigation(monkeypatch):
     import ui.common
 
     monkeypatch.setattr(ui.common, "_ensure_navigation", lambda: None)
+
+
+@pytest.fixture()
+def warehouse_copy(warehouse, tmp_path, monkeypatch) -> Path:
+    """A writable copy of the session warehouse and an empty private imports folder (import tests).
+    The copies (70 MB each) are deleted afterwards."""
+    import shutil
+
+    path = tmp_path / "copie.duckdb"
+    shutil.copyfile(warehouse, path)
+    monkeypatch.setenv("OBSERVATOIRE_IMPORTS_DIR", str(tmp_path / "imports"))
+    yield path
+    for p in tmp_path.glob("*.duckdb*"):
+        p.unlink()

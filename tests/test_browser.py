@@ -202,26 +202,26 @@ def test_map_click_opens_fiche(browser, server):
     page.close()
 
 
+def _fiche_download(browser, server, button: str, timeout: int) -> tuple[bytes, str]:
+    """(content, suggested file name) of the first `button` download of a freshly opened fiche page
+    (a fresh page each time: Chromium holds back a second download started from the same page)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 2200}, accept_downloads=True)
+    page.goto(server + "/fiche?quartier=QP001001", wait_until="domcontentloaded")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    with page.expect_download(timeout=timeout) as dl:
+        page.locator("[data-testid=stDownloadButton] button", has_text=button).first.click()
+    content = Path(dl.value.path()).read_bytes()
+    name = dl.value.suggested_filename
+    page.close()
+    return content, name
+
+
 def test_downloads_from_the_page(browser, server):
     """The PNG and CSV buttons under the fiche's charts and tables give real files (rendered on click)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 2200}, accept_downloads=True)
-    page.goto(server + "/fiche?quartier=QP001001", wait_until="domcontentloaded")
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
-    with page.expect_download(timeout=120_000) as dl:
-        page.locator("[data-testid=stDownloadButton] button", has_text="PNG").first.click()
-    png = Path(dl.value.path()).read_bytes()
+    png, png_name = _fiche_download(browser, server, "PNG", 120_000)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
-    assert dl.value.suggested_filename.endswith(".png")
-    page.close()
-    # A fresh page: Chromium holds back a second download started from the same page.
-    page = browser.new_page(viewport={"width": 1400, "height": 2200}, accept_downloads=True)
-    page.goto(server + "/fiche?quartier=QP001001", wait_until="domcontentloaded")
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
-    with page.expect_download(timeout=60_000) as dl:
-        page.locator("[data-testid=stDownloadButton] button", has_text="CSV").first.click()
-    csv = Path(dl.value.path()).read_bytes()
+    assert png_name.endswith(".png")
+    csv, _ = _fiche_download(browser, server, "CSV", 60_000)
     assert csv.startswith(b"\xef\xbb\xbf") and b";" in csv.splitlines()[0]
     assert "Observatoire des contrats de ville" in csv.decode("utf-8-sig").strip().splitlines()[-1]
-    page.close()

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from contract import demo, roles, store
+from contract import roles, store
 from contract.roles import User
 from indicators import engagements as eng
 from indicators import programmation as prog

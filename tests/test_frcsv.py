@@ -21,6 +21,14 @@ def write(tmp_path, name, text, encoding="utf-8", bom=False):
     return p
 
 
+def read_error(tmp_path, name, text, **kwargs):
+    """Write `text` and read it: the InputError raised (pytest's ExceptionInfo)."""
+    p = write(tmp_path, name, text)
+    with pytest.raises(InputError) as e:
+        frcsv.read(p, **kwargs)
+    return e
+
+
 # ------------------------------------------------------------------------------------------ numbers
 
 @pytest.mark.parametrize("text, expected", [
@@ -118,16 +126,12 @@ def test_utf16_rejected(tmp_path):
 
 
 def test_wrong_separator(tmp_path):
-    p = write(tmp_path, "virgules.csv", "code,valeur\nQP001001,12\n")
-    with pytest.raises(InputError) as e:
-        frcsv.read(p)
+    e = read_error(tmp_path, "virgules.csv", "code,valeur\nQP001001,12\n")
     assert e.value.line == 1 and "« , »" in str(e.value) and "« ; »" in str(e.value)
 
 
 def test_missing_key_column(tmp_path):
-    p = write(tmp_path, "sanscle.csv", "nom;valeur\nBourg;12\n")
-    with pytest.raises(InputError) as e:
-        frcsv.read(p, key="CODGEO")
+    e = read_error(tmp_path, "sanscle.csv", "nom;valeur\nBourg;12\n", key="CODGEO")
     assert e.value.line == 1 and e.value.column == "CODGEO" and "sanscle.csv" in str(e.value)
 
 
@@ -142,16 +146,12 @@ def test_duplicated_key(tmp_path):
 
 
 def test_duplicated_row(tmp_path):
-    p = write(tmp_path, "lignes.csv", "code;valeur\nQP001001;12\nQP001001;12\n")
-    with pytest.raises(InputError) as e:
-        frcsv.read(p)
+    e = read_error(tmp_path, "lignes.csv", "code;valeur\nQP001001;12\nQP001001;12\n")
     assert e.value.line == 3 and "identique à la ligne 2" in str(e.value)
 
 
 def test_duplicated_column_name(tmp_path):
-    p = write(tmp_path, "colonnes.csv", "code;v;v\nQP001001;1;2\n")
-    with pytest.raises(InputError) as e:
-        frcsv.read(p)
+    e = read_error(tmp_path, "colonnes.csv", "code;v;v\nQP001001;1;2\n")
     assert e.value.line == 1 and e.value.column == "v"
 
 
@@ -172,31 +172,23 @@ def test_empty_file(tmp_path, content):
 
 
 def test_header_only(tmp_path):
-    p = write(tmp_path, "entete.csv", "code;valeur\r\n")
-    with pytest.raises(InputError) as e:
-        frcsv.read(p)
+    e = read_error(tmp_path, "entete.csv", "code;valeur\r\n")
     assert e.value.line == 2 and "aucune ligne" in str(e.value)
 
 
 def test_truncated_file(tmp_path):
     # The copy stopped in the middle of line 3: no final newline, missing columns.
-    p = write(tmp_path, "tronque.csv", "code;a;b;c\r\nQP001001;1;2;3\r\nQP001002;4")
-    with pytest.raises(InputError) as e:
-        frcsv.read(p)
+    e = read_error(tmp_path, "tronque.csv", "code;a;b;c\r\nQP001001;1;2;3\r\nQP001002;4")
     assert e.value.line == 3 and e.value.column == "b" and "tronquée" in str(e.value)
 
 
 def test_short_row_in_the_middle(tmp_path):
-    p = write(tmp_path, "court.csv", "code;a;b\nQP001001;1;2\nQP001002;4\nQP001003;5;6\n")
-    with pytest.raises(InputError) as e:
-        frcsv.read(p)
+    e = read_error(tmp_path, "court.csv", "code;a;b\nQP001001;1;2\nQP001002;4\nQP001003;5;6\n")
     assert e.value.line == 3 and "2 colonne(s) au lieu de 3" in str(e.value)
 
 
 def test_values_beyond_named_columns(tmp_path):
-    p = write(tmp_path, "horsentete.csv", "code;a;;\nQP001001;1;;\nQP001002;2;;oups\n")
-    with pytest.raises(InputError) as e:
-        frcsv.read(p)
+    e = read_error(tmp_path, "horsentete.csv", "code;a;;\nQP001001;1;;\nQP001002;2;;oups\n")
     assert e.value.line == 3 and "oups" in str(e.value)
 
 

@@ -23,14 +23,9 @@ BOWTIE = Polygon([(5.20, 46.19), (5.22, 46.21), (5.22, 46.19), (5.20, 46.21), (5
 
 
 @pytest.fixture
-def wh(warehouse, tmp_path, monkeypatch):
-    """Writable copy of the real warehouse; imports go to a private folder."""
-    path = tmp_path / "copy.duckdb"
-    shutil.copyfile(warehouse, path)
-    monkeypatch.setenv("OBSERVATOIRE_IMPORTS_DIR", str(tmp_path / "imports"))
-    yield path
-    for p in tmp_path.glob("*.duckdb*"):   # 70 MB each: do not leave twenty of them behind
-        p.unlink()
+def wh(warehouse_copy):
+    """A writable copy of the real warehouse, and an empty imports folder (tests/conftest.py)."""
+    return warehouse_copy
 
 
 def fingerprint(path: Path) -> str:

@@ -18,12 +18,9 @@ from observatoire import db
 
 
 @pytest.fixture
-def wh(warehouse, tmp_path, monkeypatch):
-    """A writable copy of the real warehouse, and an empty imports folder."""
-    path = tmp_path / "copie.duckdb"
-    shutil.copyfile(warehouse, path)
-    monkeypatch.setenv("OBSERVATOIRE_IMPORTS_DIR", str(tmp_path / "imports"))
-    return path
+def wh(warehouse_copy):
+    """A writable copy of the real warehouse, and an empty imports folder (tests/conftest.py)."""
+    return warehouse_copy
 
 
 def fingerprint(path):

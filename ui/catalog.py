@@ -84,9 +84,10 @@ THEMES = {
 }
 
 
-def line_for_many(ind_ids, editions, generation: str | None = "2015", demo: bool = False) -> str:
+def line_for_many(ind_ids, editions, generation: str | None = "2015", demo: bool = False,
+                  note: str | None = None) -> str:
     """One source line for a table mixing indicators: producers (once each, ' ; '-separated), millésimes."""
     cat = indicator_list().set_index("indicator_id")
     prods = source_producers()
     names = list(dict.fromkeys(prods.get(cat.source.get(i), cat.source.get(i)) for i in ind_ids if i in cat.index))
-    return source_line(" ; ".join(n for n in names if n), list(editions or []), generation, demo=demo)
+    return source_line(" ; ".join(n for n in names if n), list(editions or []), generation, demo=demo, note=note)

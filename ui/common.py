@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators import secret
+from indicators.catalog import display_unit
 from observatoire import db, frformat, settings
 
 APP_TITLE = "Observatoire des contrats de ville"
@@ -201,13 +202,6 @@ def fmt_value(value, status: str | None = "ok", unit: str | None = None, decimal
         return status_label(status if status not in (None, "ok") else "non_disponible")
     txt = frformat.fmt_number(value, decimals, display_unit(unit))
     return txt + (" (bruitée)" if status == "bruite" else "")
-
-
-def display_unit(unit: str | None) -> str | None:
-    """Units written after numbers; counts carry none ('nombre')."""
-    if unit in (None, "", "nombre", "indice", "rapport", "ratio"):
-        return None
-    return unit
 
 
 def fr_number_formatter(decimals: int = 1, unit: str | None = None):

@@ -7,17 +7,18 @@ from indicators import search
 from ui import common, state
 
 
-def quartier_options(generations: tuple[str, ...] = ("2015", "2024")) -> pd.DataFrame:
-    """code, label ('Nom — Commune(s) (code)') for every quartier of the given generations."""
-    frames = []
-    for gen in generations:
-        d = common.run(search.directory, gen)
-        d = d.assign(generation=gen)
-        frames.append(d)
-    d = pd.concat(frames, ignore_index=True)
+@common.cached
+def _quartier_options(con, generations: tuple[str, ...]) -> pd.DataFrame:
+    d = pd.concat([search.directory(con, gen).assign(generation=gen) for gen in generations], ignore_index=True)
     d["label"] = [f"{r.name} — {r.communes} ({r.code})" if isinstance(r.communes, str) and r.communes
                   else f"{r.name} ({r.code})" for r in d.itertuples()]
     return d
+
+
+def quartier_options(generations: tuple[str, ...] = ("2015", "2024")) -> pd.DataFrame:
+    """code, label ('Nom — Commune(s) (code)') for every quartier of the given generations (built once per
+    warehouse, not on every rerun)."""
+    return _quartier_options(tuple(generations))
 
 
 def quartier(label: str = "Quartier", default: str = "QP001001", generations=("2015", "2024"),
