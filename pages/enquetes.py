@@ -64,12 +64,21 @@ with demo.contract_page("Enquêtes habitants", "Ce que disent les habitants : ba
     blocks.chart(ch.barometer_question(baro, question_code=qcode, source_line=src, demo=is_demo),
                  f"question-{qcode}-vague-{wave}", src, key="enq_q_chart")
     d = baro[baro["question_code"] == qcode]
+
+    def shown(values, fmt):
+        # st.dataframe prints « None » for a missing number: hidden values are a dash, like n.
+        return [fmt(v) if s == "ok" else "—" for v, s in zip(values, d["status"])]
+
     blocks.table(pd.DataFrame({
-        "Quartier": d["quartier"], "Réponses (n)": [frformat.fmt_int(n) if s == "ok" else "—" for n, s in zip(d["n"], d["status"])],
+        "Quartier": d["quartier"], "Réponses (n)": shown(d["n"], frformat.fmt_int),
         "Part favorable": [frformat.fmt_number(v, 0, "%") if s == "ok" else common.status_label(s)
                            for v, s in zip(d["part"], d["status"])],
-        "IC 95 % bas": pd.to_numeric(d["bas"]), "IC 95 % haut": pd.to_numeric(d["haut"])}),
-        f"question-{qcode}-vague-{wave}", src, key="enq_q_tab", formats={"IC 95 % bas": 0, "IC 95 % haut": 0})
+        "IC 95 % bas": shown(d["bas"], lambda v: frformat.fmt_number(v, 0)),
+        "IC 95 % haut": shown(d["haut"], lambda v: frformat.fmt_number(v, 0))}),
+        f"question-{qcode}-vague-{wave}", src, key="enq_q_tab",
+        export_df=pd.DataFrame({"Quartier": d["quartier"], "Réponses (n)": pd.to_numeric(d["n"]),
+                                "Part favorable (%)": pd.to_numeric(d["part"]), "Statut": d["status"],
+                                "IC 95 % bas": pd.to_numeric(d["bas"]), "IC 95 % haut": pd.to_numeric(d["haut"])}))
 
     if len(waves) >= 2:
         st.subheader("Évolution entre les deux dernières vagues")
