@@ -10,16 +10,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import yaml
+from observatoire import catalogue, vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUE = ROOT / "catalogue"
 TARGET = ROOT / "docs" / "INDICATEURS.md"
-
-
-def _load(name: str) -> dict:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load((CATALOGUE / name).read_text(encoding="utf-8"), Loader=loader)
 
 
 def _cell(text) -> str:
@@ -37,9 +31,10 @@ def _specs(specs) -> str:
 
 
 def render() -> str:
-    ind_doc, src_doc = _load("indicators.yaml"), _load("sources.yaml")
+    ind_doc, src_doc = catalogue.document("indicators.yaml"), catalogue.document("sources.yaml")
     sources = src_doc["sources"]
-    themes, pol, gaps, rules = (ind_doc[k] for k in ("themes", "polarities", "gap_kinds", "secret_rules"))
+    themes, pol, gaps = (vocabulary.labels(k) for k in ("themes", "polarities", "gap_kinds"))
+    rules = ind_doc["secret_rules"]
     inds = ind_doc["indicators"]
     lines = [
         "# Indicateurs de l'observatoire",

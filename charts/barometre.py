@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from charts import style
 from charts.source import add_source
+from observatoire import vocabulary
 
 LINE_PX = 17      # one line of 12 px text
 ROW_PAD_PX = 16
@@ -33,7 +34,7 @@ def lights_figure(rows: pd.DataFrame, *, title: str, source_line: str, width: in
     for col_x, col in ((0.025, "light"), (0.075, "light_trend")):
         if col not in rows:
             continue
-        st_ = [style.light_style(v) for v in rows[col]]
+        st_ = [vocabulary.light(v) for v in rows[col]]
         fig.add_trace(go.Scatter(
             x=[col_x] * len(rows), y=tops, mode="markers+text", text=[s["symbol"] for s in st_],
             textfont=dict(color="white", size=11), hoverinfo="skip", showlegend=False,

@@ -8,14 +8,10 @@ import plotly.graph_objects as go
 
 from charts import style
 from charts.source import add_source
-from observatoire import frformat
+from observatoire import frformat, vocabulary
+from presentation import text
 
-SHOWN = {"ok", "bruite"}
 SERIES_COLORS = ["#1f4e79", "#c2185b", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037", "#455a64"]
-
-
-def _unit(unit):
-    return None if unit in (None, "", "nombre", "indice") else unit
 
 
 def side_by_side(rows: pd.DataFrame, *, label: str, unit: str | None, decimals: int, edition,
@@ -25,11 +21,9 @@ def side_by_side(rows: pd.DataFrame, *, label: str, unit: str | None, decimals: 
 
     rows: code, name, value, status, status_label. references: name, value (e.g. Ensemble des QPV, France).
     """
-    from indicators.secret import label as status_label
-
     rows = rows.reset_index(drop=True)
-    ok = rows.status.isin(SHOWN) & rows.value.notna()
-    texts = [frformat.fmt_number(r.value, decimals, _unit(unit)) if k else status_label(r.status)
+    ok = rows.status.isin(vocabulary.shown_statuses()) & rows.value.notna()
+    texts = [text.value_text(r.value, r.status if k else (r.status or "non_disponible"), unit, decimals)
              for r, k in zip(rows.itertuples(), ok)]
     fig = go.Figure(go.Bar(
         y=[style.wrap(f"{r.name} ({r.code})", 34, 2) for r in rows.itertuples()], x=rows.value.where(ok, 0.0),
@@ -41,7 +35,7 @@ def side_by_side(rows: pd.DataFrame, *, label: str, unit: str | None, decimals: 
         for i, r in enumerate(references.dropna(subset=["value"]).itertuples()):
             xmax = max(xmax, float(r.value))
             fig.add_vline(x=r.value, line=dict(color="#6b7785", width=1.5, dash="dash" if i else "dot"),
-                          annotation=dict(text=f"{r.name} : {frformat.fmt_number(r.value, decimals, _unit(unit))}",
+                          annotation=dict(text=f"{r.name} : {text.value_text(r.value, 'ok', unit, decimals)}",
                                           font=dict(size=11, color="#4a5560"), textangle=0,
                                           yanchor="bottom", y=1.0 + 0.07 * i))
     style.base_layout(fig, height=height or 130 + 42 * len(rows), title=f"{label} — {edition}")
@@ -104,7 +98,7 @@ def rank_distribution(dist: pd.DataFrame, *, highlight: list[str], label: str, u
     for val, txt in zip(q, ("1er quartile", "médiane", "3e quartile")):
         if np.isfinite(val):
             fig.add_hline(y=val, line=dict(color="#9aa5b1", width=1, dash="dot"),
-                          annotation=dict(text=f"{txt} : {frformat.fmt_number(val, decimals, _unit(unit))}",
+                          annotation=dict(text=f"{txt} : {text.value_text(val, 'ok', unit, decimals)}",
                                           font=dict(size=10, color="#6b7785"), xanchor="left", x=0.0))
     for i, r in enumerate(hl.itertuples()):
         color = SERIES_COLORS[i % len(SERIES_COLORS)]
@@ -113,7 +107,7 @@ def rank_distribution(dist: pd.DataFrame, *, highlight: list[str], label: str, u
             marker=dict(size=13, color=color, line=dict(color="white", width=1.5)),
             hovertemplate=f"{r.name}<br>rang {r.rank} sur {len(d)}<br>%{{y}}<extra></extra>",
             meta={"role": "selection", "code": r.code}))
-        fig.add_annotation(x=r.rank, y=r.value, text=f"{r.name}<br>{frformat.fmt_number(r.value, decimals, _unit(unit))}",
+        fig.add_annotation(x=r.rank, y=r.value, text=f"{r.name}<br>{text.value_text(r.value, 'ok', unit, decimals)}",
                            showarrow=True, arrowhead=0, ax=-40 if r.rank > len(d) / 2 else 40,
                            ay=-30 - 18 * (i % 3), font=dict(size=11, color=color), bgcolor="rgba(255,255,255,0.8)")
     direction = {"higher_worse": " — vers la droite : situation plus défavorable",
@@ -123,7 +117,7 @@ def rank_distribution(dist: pd.DataFrame, *, highlight: list[str], label: str, u
     fig.update_xaxes(title=f"rang (sur {frformat.fmt_int(len(d))} quartiers avec une valeur"
                            + (f" ; {n_missing} sans valeur publiée)" if n_missing else ")"),
                      showgrid=False, zeroline=False)
-    fig.update_yaxes(title=_unit(unit) or "", gridcolor=style.GRID,
+    fig.update_yaxes(title=frformat.display_unit(unit) or "", gridcolor=style.GRID,
                      ticksuffix=" %" if unit == "%" else "")
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, x=0, xanchor="left"),
                       margin=dict(l=70, b=120))

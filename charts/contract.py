@@ -14,26 +14,17 @@ import plotly.graph_objects as go
 from charts import style
 from charts.source import DEMO_LABEL, add_source
 from contract import vocab
-from observatoire.frformat import fmt_int, fmt_number
+from observatoire.frformat import fmt_eur, fmt_int, fmt_number
+from presentation.text import cell_text
+from observatoire import vocabulary
 
 FINANCEUR_COLORS = {
     "etat_p147": "#1f4e79", "etat_autre": "#4a7fb5", "epci": "#7aa6c9", "commune": "#b5651d",
     "departement": "#8e6c8a", "region": "#5b8a72", "caf": "#c98a00", "bailleur": "#9aa5b1",
     "europe": "#2a9d8f", "autre": "#c0c6cc",
 }
-STATUS_COLORS = {"realise": "#1b7a3d", "en_cours": "#4a7fb5", "prevu": "#b9d0e7", "en_retard": "#b71c1c",
-                 "abandonne": "#8a939c"}
 SEX_COLORS = {"F": "#c2185b", "M": "#1f4e79"}
 HIDDEN = style.MUTED
-
-
-def _euros(v) -> str:
-    return fmt_number(v, 0, "€") if v is not None and pd.notna(v) else ""
-
-
-def _fmt(v) -> str:
-    """1 234 for whole numbers, 1 234,5 otherwise."""
-    return fmt_number(v, 0 if float(v).is_integer() else 1)
 
 
 def _wrap(text: str, width: int = 38) -> str:
@@ -92,7 +83,7 @@ def programmation_by_year(df: pd.DataFrame, *, source_line: str, demo: bool = Fa
                     hovertemplate="%{x} : %{y:,.0f} € sollicités<extra></extra>")
     for i, (tot, n) in enumerate(zip(df["montant_accorde"], df["n_financees"])):
         # category axis: annotations are placed by category index (a year string would be read as a date)
-        fig.add_annotation(x=i, y=tot, text=f"{_euros(tot)}<br>{int(n)} actions", showarrow=False, yshift=22,
+        fig.add_annotation(x=i, y=tot, text=f"{fmt_eur(tot)}<br>{int(n)} actions", showarrow=False, yshift=22,
                            font=dict(size=11))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
@@ -109,7 +100,7 @@ def by_financeur(df: pd.DataFrame, *, year, source_line: str, demo: bool = False
     fig = go.Figure(go.Bar(
         y=d["financeur_label"], x=d["montant_accorde"], orientation="h",
         marker_color=[FINANCEUR_COLORS.get(f, "#9aa5b1") for f in d["financeur"]],
-        text=[f"{_euros(v)} ({fmt_number(p, 0, '%')})" if pd.notna(p) else _euros(v)
+        text=[f"{fmt_eur(v)} ({fmt_number(p, 0, '%')})" if pd.notna(p) else fmt_eur(v)
               for v, p in zip(d["montant_accorde"], d["part"])],
         textposition="auto", hovertemplate="%{y} : %{x:,.0f} €<extra></extra>"))
     fig.update_xaxes(title="€ accordés", tickformat=",.0f", gridcolor=style.GRID)
@@ -146,7 +137,7 @@ def money_vs_need(df: pd.DataFrame, *, source_line: str, demo: bool = False, per
     shown = d[status] == "ok"
     labels = [("≈ " if m == "approx_qp2015" else "") + lab for lab, m in zip(d["label"], d["method"])]
     values = [v if s else 0 for v, s in zip(d[col], shown)]
-    text = [_euros(v) if s else "non disponible" for v, s in zip(d[col], shown)]
+    text = [fmt_eur(v) if s else "non disponible" for v, s in zip(d[col], shown)]
     fig = go.Figure(go.Bar(
         y=labels, x=values, orientation="h", text=text, textposition="outside", cliponaxis=False,
         marker_color=[style.QUARTIER if s else HIDDEN for s in shown],
@@ -213,7 +204,7 @@ def girls_share(df: pd.DataFrame, *, source_line: str, demo: bool = False, title
 
 
 def state_means(df: pd.DataFrame, *, source_line: str, narrow: bool = True) -> go.Figure:
-    """indicators.programmation.state_means: posts per year (adultes-relais, FONJEP). Real data."""
+    """indicators.means.state_means: posts per year (adultes-relais, FONJEP). Real data."""
     title = "Moyens de l'État : postes financés"
     if df.empty:
         return _empty(title, source_line, False, "Aucun poste rattaché à ce contrat dans les fichiers ANCT")
@@ -245,8 +236,8 @@ def engagement_status(df: pd.DataFrame, *, by: str, source_line: str, demo: bool
         if st_code not in d:
             continue
         fig.add_bar(y=[_wrap(v, 42) for v in d[by]], x=d[st_code], orientation="h",
-                    name=vocab.ENGAGEMENT_STATUTS[st_code], marker_color=STATUS_COLORS[st_code],
-                    hovertemplate="%{y} : %{x}<extra>" + vocab.ENGAGEMENT_STATUTS[st_code] + "</extra>")
+                    name=vocabulary.labels("engagement_statuses")[st_code], marker_color=vocabulary.color("engagement_statuses", st_code),
+                    hovertemplate="%{y} : %{x}<extra>" + vocabulary.labels("engagement_statuses")[st_code] + "</extra>")
     for y, tot, rate in zip(d[by], d["total"], d["taux_realisation"]):
         fig.add_annotation(y=_wrap(y, 42), x=tot, text=(fmt_number(rate, 0, "%") if pd.notna(rate) else ""),
                            showarrow=False, xanchor="left", xshift=6, font=dict(size=10))
@@ -264,13 +255,13 @@ def engagement_history(hist: pd.DataFrame, *, target: float | None, reference: f
         return _empty(title, source_line, demo, "Aucune valeur relevée aux points d'étape")
     fig = go.Figure(go.Scatter(
         x=pd.to_datetime(d["date_point"]), y=d["valeur_constatee"], mode="lines+markers+text",
-        text=[_fmt(v) for v in d["valeur_constatee"]], textposition="top center",
-        marker=dict(size=10, color=[STATUS_COLORS.get(s, style.QUARTIER) for s in d["statut"]]),
+        text=[cell_text(v) for v in d["valeur_constatee"]], textposition="top center",
+        marker=dict(size=10, color=[vocabulary.color("engagement_statuses", s, style.QUARTIER) for s in d["statut"]]),
         line=dict(color=style.QUARTIER), name="valeur constatée",
         customdata=d["statut_label"], hovertemplate="%{x|%d/%m/%Y} : %{y} (%{customdata})<extra></extra>"))
     for val, name, dash, pos in ((reference, "référence", "dot", "bottom left"), (target, "cible", "dash", "top right")):
         if val is not None and pd.notna(val):
-            fig.add_hline(y=val, line=dict(dash=dash, color="#6b7785"), annotation_text=f"{name} : {_fmt(val)}",
+            fig.add_hline(y=val, line=dict(dash=dash, color="#6b7785"), annotation_text=f"{name} : {cell_text(val)}",
                           annotation_position=pos, annotation_font=dict(size=10, color="#6b7785"))
     fig.update_xaxes(tickformat="%m/%Y", dtick="M6", gridcolor=style.GRID, tickangle=0)
     fig.update_yaxes(gridcolor=style.GRID)

@@ -8,21 +8,9 @@ from plotly.subplots import make_subplots
 
 from charts import style
 from charts.source import add_source
-from observatoire import frformat
+from observatoire import frformat, vocabulary
+from presentation import text
 
-SHOWN = {"ok", "bruite"}
-
-
-def _unit_txt(unit: str | None) -> str | None:
-    return None if unit in (None, "", "nombre", "indice") else unit
-
-
-def _val_text(value, status, unit, decimals) -> str:
-    from indicators.secret import label
-
-    if status not in SHOWN or value is None or value != value:
-        return label(status or "non_disponible")
-    return frformat.fmt_number(value, decimals, _unit_txt(unit))
 
 
 def reference_bars(rows: pd.DataFrame, *, label: str, unit: str | None, decimals: int, edition,
@@ -33,13 +21,13 @@ def reference_bars(rows: pd.DataFrame, *, label: str, unit: str | None, decimals
     rows: level, name, value, status (first row = the quartier).
     """
     rows = rows.reset_index(drop=True)
-    shown = rows.status.isin(SHOWN) & rows.value.notna()
+    shown = rows.status.isin(vocabulary.shown_statuses()) & rows.value.notna()
     ok = rows[shown]
     missing = rows[~shown & (rows.level != "qpv")]
     names = [f"<b>{style.wrap(r.name, 30)}</b>" if r.level == "qpv" else style.wrap(style.level_name(r.level, r.name), 32)
              for r in ok.itertuples()]
-    texts = [_val_text(r.value, r.status, unit, decimals) for r in ok.itertuples()]
-    colors = [style.LEVEL_COLORS.get(r.level, style.REFERENCE) for r in ok.itertuples()]
+    texts = [text.value_text(r.value, r.status, unit, decimals) for r in ok.itertuples()]
+    colors = [vocabulary.color("levels", r.level, style.REFERENCE) for r in ok.itertuples()]
     fig = go.Figure(go.Bar(
         y=names, x=ok.value.astype(float), orientation="h", marker_color=colors, text=texts,
         textposition="outside", cliponaxis=False, hovertemplate="%{y}<br>%{text}<extra></extra>"))
@@ -55,7 +43,7 @@ def reference_bars(rows: pd.DataFrame, *, label: str, unit: str | None, decimals
     if len(missing):
         fig.add_annotation(
             text=style.wrap("Pas de valeur publiée pour : " + ", ".join(
-                style.LEVEL_LABELS.get(r.level, r.level).lower() for r in missing.itertuples()), 120, 2),
+                vocabulary.level_label(r.level).lower() for r in missing.itertuples()), 120, 2),
             xref="paper", yref="paper", x=0, y=0, yanchor="top", yshift=-28, showarrow=False,
             align="left", font=dict(size=11, color="#6b7785"))
         fig.update_layout(margin=dict(b=110))
@@ -79,8 +67,8 @@ def gap_evolution(series: pd.DataFrame, *, label: str, unit: str | None, decimal
             f" (foncé : millésimes comparés {compared[0]} et {compared[1]})" if compared else ""), 90, 2)]
     fig = make_subplots(rows=2 if has_gap else 1, cols=1, shared_xaxes=True, vertical_spacing=0.16,
                         row_heights=[0.6, 0.4] if has_gap else [1.0], subplot_titles=titles)
-    s = series[series.status.isin(SHOWN) & series.value.notna()].copy()
-    order = list(style.LEVEL_LABELS)
+    s = series[series.status.isin(vocabulary.shown_statuses()) & series.value.notna()].copy()
+    order = vocabulary.codes("levels")
     for level in sorted(s.level.unique(), key=lambda lv: order.index(lv) if lv in order else 99):
         g = s[s.level == level].sort_values("edition")
         name = str(g.name.iloc[0])
@@ -88,12 +76,12 @@ def gap_evolution(series: pd.DataFrame, *, label: str, unit: str | None, decimal
         fig.add_trace(go.Scatter(
             x=g.edition, y=g.value, mode="lines+markers+text" if is_q else "lines+markers",
             name=(f"<b>{name}</b>" if is_q else style.level_name(level, name)),
-            line=dict(color=style.LEVEL_COLORS.get(level, style.REFERENCE), width=3 if is_q else 1.6,
+            line=dict(color=vocabulary.color("levels", level, style.REFERENCE), width=3 if is_q else 1.6,
                       dash="dot" if level == "ensemble_qpv" else None),
             marker=dict(size=8 if is_q else 6),
             text=[frformat.fmt_number(v, decimals) for v in g.value] if is_q else None,
             textposition="top center", textfont=dict(size=11),
-            customdata=[frformat.fmt_number(v, decimals, _unit_txt(unit)) for v in g.value],
+            customdata=[text.value_text(v, "ok", unit, decimals) for v in g.value],
             hovertemplate="%{x} : %{customdata}<extra>" + name + "</extra>"), row=1, col=1)
     if has_gap:
         gg = gaps[gaps.gap.notna()].sort_values("edition")
@@ -116,7 +104,7 @@ def gap_evolution(series: pd.DataFrame, *, label: str, unit: str | None, decimal
         ann.update(font=dict(size=12, color="#4a5560"), x=0, xanchor="left")
     fig.update_xaxes(dtick=1, showgrid=False)
     fig.update_xaxes(title="Millésime", row=2 if has_gap else 1, col=1)
-    fig.update_yaxes(title=_unit_txt(unit) or "", gridcolor=style.GRID, row=1, col=1)
+    fig.update_yaxes(title=frformat.display_unit(unit) or "", gridcolor=style.GRID, row=1, col=1)
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.14, x=0, xanchor="left",
                                   font=dict(size=11)), margin=dict(l=70, t=90, b=150))
     line = source_line + (f" — {caveat}" if caveat else "")
@@ -132,14 +120,14 @@ def profile_vs_references(rows: pd.DataFrame, *, title: str, source_line: str,
     """
     fig = go.Figure()
     labels = list(dict.fromkeys(rows.indicator_label))
-    order = list(style.LEVEL_LABELS)
+    order = vocabulary.codes("levels")
     for level in sorted(rows.level.unique(), key=lambda lv: order.index(lv) if lv in order else 99):
         g = rows[rows.level == level]
         is_q = level == "qpv"
         fig.add_trace(go.Scatter(
             x=g.value, y=g.indicator_label, mode="markers",
-            name=(f"<b>{g.name.iloc[0]}</b>" if is_q else style.LEVEL_LABELS.get(level, level)),
-            marker=dict(size=14 if is_q else 10, color=style.LEVEL_COLORS.get(level, style.REFERENCE),
+            name=(f"<b>{g.name.iloc[0]}</b>" if is_q else vocabulary.level_label(level)),
+            marker=dict(size=14 if is_q else 10, color=vocabulary.color("levels", level, style.REFERENCE),
                         symbol="circle" if is_q else "diamond", line=dict(color="white", width=1)),
             customdata=[frformat.fmt_number(v, 1, "%") for v in g.value],
             hovertemplate="%{y}<br>%{customdata}<extra>" + str(g.name.iloc[0]) + "</extra>"))

@@ -11,51 +11,21 @@ import textwrap
 
 import plotly.graph_objects as go
 
+from observatoire import vocabulary
+
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"   # installed system font: no web font fetched
 TEXT = "#1f2933"
 GRID = "#e3e7ec"
 MUTED = "#8a939c"            # secret / non disponible
 HIGHLIGHT = "#c2185b"        # the selected quartier(s)
-QUARTIER = "#1f4e79"         # the quartier itself in bar charts
+QUARTIER = vocabulary.color("levels", "qpv")  # the quartier itself in bar charts
 REFERENCE = "#9aa5b1"        # reference territories
 
 # Sequential scales, light -> dark (dark = unfavourable). ColorBrewer-like, colour-blind friendly.
 WORSE_SCALE = ["#fff1d6", "#fdc48a", "#f4874f", "#d9472b", "#a11a1a", "#67000d", "#3d0008"]
 NEUTRAL_SCALE = ["#e8f0f8", "#b9d0e7", "#7fa9d1", "#4a7fb5", "#245a92", "#10386b", "#082147"]
 
-# Barometer lights: colour AND a symbol/word, never colour alone.
-LIGHTS = {
-    "mieux": {"color": "#1b7a3d", "symbol": "▲", "label": "mieux"},
-    "comparable": {"color": "#c98a00", "symbol": "●", "label": "comparable"},
-    "moins_bien": {"color": "#b71c1c", "symbol": "▼", "label": "moins bien"},
-    "sans_objet": {"color": MUTED, "symbol": "○", "label": "sans objet"},
-    None: {"color": MUTED, "symbol": "○", "label": "non disponible"},
-}
-
-# Reference levels, in reading order, with their French names.
-LEVEL_LABELS = {
-    "qpv": "Quartier",
-    "commune": "Commune",
-    "epci": "EPCI",
-    "contrat_de_ville": "Contrat de ville",
-    "departement": "Département",
-    "region": "Région",
-    "france": "France métropolitaine",
-    "ensemble_qpv": "Ensemble des QPV",
-}
-LEVEL_COLORS = {
-    "qpv": QUARTIER, "commune": "#5b8db8", "epci": "#7aa6c9", "contrat_de_ville": "#7aa6c9",
-    "departement": "#9bb7cf", "region": "#b3c5d6", "france": "#6b7785", "ensemble_qpv": "#b5651d",
-}
-
-
-def light_style(light: str | None) -> dict:
-    if not isinstance(light, str):  # None / NaN: no light
-        return LIGHTS[None]
-    key = light.replace(" ", "_").replace("é", "e") or None
-    if key in ("moins_bien", "moinsbien", "pire"):
-        key = "moins_bien"
-    return LIGHTS.get(key, LIGHTS[None])
+# Barometer lights, level labels and colours: catalogue/vocabulary.yaml (observatoire.vocabulary).
 
 
 def class_colors(polarity: str, k: int) -> list[str]:
@@ -110,7 +80,7 @@ def wrap(text: str, width: int = 32, max_lines: int = 3) -> str:
 
 def level_name(level: str, name: str | None) -> str:
     """'EPCI : CA du Bassin…', or just the level when the name repeats it ('Ensemble des QPV')."""
-    lab = LEVEL_LABELS.get(level, level)
+    lab = vocabulary.level_label(level, short=True)
     if not name or str(name).strip().lower() == lab.lower():
         return lab
     return f"{lab} : {name}"

@@ -204,8 +204,8 @@ def _facts(con, contrat: str) -> dict:
     """Real facts read from the warehouse (never invented)."""
     info = wh.contract_info(con, contrat)
     quartiers = wh.contract_quartiers(con, contrat)
-    from indicators.programmation import state_means
-    means = {(r.kind, int(r.year)): int(r.n_posts) for r in state_means(con, contrat).itertuples()}
+    means = {(k, int(y)): int(n) for k, y, n in con.execute(   # counting rule: the contract_means view
+        "SELECT kind, year, n_posts FROM contract_means WHERE contrat_code = ?", [contrat]).fetchall()}
     dep = info["departement"]
     dep_row = con.execute("SELECT name, region FROM territory WHERE code = ?", [f"DEP{dep}"]).fetchone()
     reg_row = con.execute("SELECT name FROM territory WHERE code = ?", [f"REG{dep_row[1]}"]).fetchone() \

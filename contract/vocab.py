@@ -1,20 +1,11 @@
-"""Closed vocabularies of the contract-life data, with their French labels.
-
-Declared once here and used by the imports (accepted spellings), the démo generator, the indicators
-and the pages. Codes are ASCII; labels are what users read and type.
+"""What the contract-life imports recognise: the spellings users type for the statuses declared in
+catalogue/vocabulary.yaml (engagement_statuses, action_statuses), financeurs, porteur and signataire
+types, age bands, evaluation criteria, survey scales. Labels of statuses live in the vocabulary.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
+from readers.text import norm
 
-ACTION_STATUTS = {
-    "depose": "Déposé",
-    "accorde": "Accordé",
-    "refuse": "Refusé",
-    "solde": "Soldé",
-    "abandonne": "Abandonné",
-}
 # Spellings met in Dauphin-like exports, normalised with `norm()`.
 ACTION_STATUT_ALIASES = {
     "depose": "depose", "deposee": "depose", "en instruction": "depose", "instruction": "depose",
@@ -26,15 +17,7 @@ ACTION_STATUT_ALIASES = {
     "solde": "solde", "soldee": "solde", "cloture": "solde", "cloturee": "solde", "paye": "solde",
     "abandonne": "abandonne", "abandonnee": "abandonne", "annule": "abandonne", "annulee": "abandonne",
 }
-FUNDED_STATUTS = ("accorde", "solde")      # actions whose granted amounts count as money spent
 
-ENGAGEMENT_STATUTS = {
-    "prevu": "Prévu",
-    "en_cours": "En cours",
-    "realise": "Réalisé",
-    "abandonne": "Abandonné",
-    "en_retard": "En retard",
-}
 ENGAGEMENT_STATUT_ALIASES = {
     "prevu": "prevu", "a venir": "prevu", "non demarre": "prevu", "planifie": "prevu",
     "en cours": "en_cours", "encours": "en_cours", "engage": "en_cours", "demarre": "en_cours",
@@ -42,7 +25,6 @@ ENGAGEMENT_STATUT_ALIASES = {
     "abandonne": "abandonne", "annule": "abandonne", "abandon": "abandonne",
     "en retard": "en_retard", "retard": "en_retard", "retarde": "en_retard",
 }
-CLOSED_ENGAGEMENT_STATUTS = ("realise", "abandonne")
 
 # Financeurs of an action: code -> label; keywords recognise them inside column headers.
 FINANCEURS = {
@@ -180,16 +162,6 @@ MODALITE_ALIASES = {
     "stable": "Est resté pareil", "degrade": "S'est dégradé", "degradation": "S'est dégradé",
 }
 
-
-def norm(text) -> str:
-    """Lower-case, accents and punctuation removed, single spaces: the key for matching user spellings."""
-    if text is None:
-        return ""
-    s = unicodedata.normalize("NFKD", str(text))
-    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
-    s = s.replace("’", "'").replace("œ", "oe")
-    s = re.sub(r"[^a-z0-9+]+", " ", s)
-    return s.strip()
 
 
 def guess_signataire_type(name: str) -> str:

@@ -1,7 +1,7 @@
 """What the contract-life side reads from the open-data warehouse (read-only): the contract, its quartiers.
 
 Kept here, in one place, for the démo generator and the imports (which validate quartier codes and
-names against the real 2024 geography). The State means are read by indicators.programmation.state_means.
+names against the real 2024 geography). The State means are read by indicators.means (one counting rule).
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from exports import sources as src
 from indicators import secret
-from observatoire import catalogue, frformat
+from observatoire import catalogue, frformat, vocabulary
 
 HEADER_FILL = PatternFill("solid", fgColor="1F2A44")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -148,7 +148,7 @@ def _theme_sheet(ws, df: pd.DataFrame, territories: list[tuple[str, str]], title
                 cell = ws.cell(r, col, value)
                 cell.number_format = fmt
             if status not in ("ok",):
-                sc = ws.cell(r, col + 1, secret.label(status))
+                sc = ws.cell(r, col + 1, vocabulary.status_label(status))
                 sc.font = STATUS_FONT
             col += 2
         ws.cell(r, col, " ; ".join(sorted(files)))
@@ -162,14 +162,6 @@ def sheet_name(title: str) -> str:
     if len(clean) <= 31:
         return clean
     return clean[:31].rsplit(" ", 1)[0]
-
-
-def theme_label(theme: str) -> str:
-    labels = catalogue._indicators_doc().get("themes") or {}  # noqa: SLF001 - optional declared labels
-    lab = labels.get(theme)
-    if isinstance(lab, dict):
-        lab = lab.get("label")
-    return lab or src.THEME_LABELS.get(theme, theme.replace("_", " ").capitalize())
 
 
 def build(con, codes: list[str], out: str | Path, editions: list[int] | None = None, progress=None) -> Path:
@@ -208,11 +200,11 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
-    declared = list((catalogue._indicators_doc().get("themes") or {}).keys())  # noqa: SLF001
+    declared = vocabulary.codes("themes")
     themes = sorted(dict.fromkeys(df.theme), key=lambda t: declared.index(t) if t in declared else 99)
     for i, theme in enumerate(themes):
-        progress(0.1 + 0.7 * i / len(themes), f"Thème {theme_label(theme)}")
-        title = theme_label(theme)
+        progress(0.1 + 0.7 * i / len(themes), f"Thème {vocabulary.theme_label(theme)}")
+        title = vocabulary.theme_label(theme)
         sheet = wb.create_sheet(title=sheet_name(title))
         _theme_sheet(sheet, df[df.theme == theme], territories, title)
 
@@ -224,7 +216,7 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
         info = src.source_info(con, sid)
         files = sorted({f"{r.source_file} : {r.source_variable}" for r in part.itertuples() if r.source_file})
         ws.append([sid, info.get("producer"), info.get("title"), info.get("licence"),
-                   src.generation_label(info.get("generation")),
+                   vocabulary.generation_label(info.get("generation")),
                    ", ".join(str(e) for e in sorted(part.edition.unique())), " ; ".join(files)])
     for row in ws.iter_rows(min_row=2):
         for cell in row:
@@ -233,7 +225,7 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
     ws = wb.create_sheet("Notes")
     _header(ws, 1, ["Statut", "Libellé affiché", "Signification"], [22, 30, 100])
     for status, help_text in STATUS_HELP.items():
-        ws.append([status, secret.label(status) or "(valeur affichée)", help_text])
+        ws.append([status, vocabulary.status_label(status) or "(valeur affichée)", help_text])
     ws.append([])
     ws.append(["Seuils du secret statistique"])
     ws.cell(ws.max_row, 1).font = Font(bold=True)

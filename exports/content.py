@@ -18,16 +18,15 @@ import pandas as pd
 
 from contract import warehouse as contract_wh
 from exports import sources as src
-from indicators import catalog, evolution, fiche as fiche_mod, references, secret
-from observatoire import frformat, settings
+from indicators import catalog, evolution, fiche as fiche_mod, means, references
+from observatoire import settings, vocabulary
+from presentation import text
 
 # Key indicators of the COPIL table, in reading order (barometer indicators of the catalogue).
 TABLE_IDS = ["tx_pauvrete", "rev_disp_median", "part_alloc_rsa", "tx_emploi", "tx_emploi_precaire"]
 # Main gaps followed over time: (indicator, reference level).
 EVOLUTION_GAPS = [("rev_disp_median", "epci"), ("tx_pauvrete", "ensemble_qpv")]
 GAP_LEVELS = ("epci", "france", "ensemble_qpv")
-LEVEL_SHORT = {"commune": "commune", "epci": "EPCI", "france": "France", "ensemble_qpv": "QPV",
-               "departement": "dép.", "region": "région"}
 PROXY_NOTE = ("Pas encore d'indicateurs INSEE en géographie prioritaire 2024 : valeurs des quartiers 2015 "
               "correspondants (table de passage 2015 → 2024), géographie prioritaire 2015.")
 
@@ -88,35 +87,6 @@ class Content:
 
 def meta(con, indicator_id: str) -> dict:
     return catalog.indicator(con, indicator_id)
-
-
-def fmt(value, m: dict) -> str:
-    return catalog.fmt_value(value, m)
-
-
-def eur(v) -> str:
-    """Whole euros (`1 234 €`), « — » when missing: money cells of the deck and the report."""
-    return frformat.fmt_number(v, 0, "€") if v is not None and v == v else "—"
-
-
-def value_text(x: dict) -> str:
-    """Value of a fiche indicator, or its status label (never a number when not shown)."""
-    v = secret.visible(x.get("value"), x.get("status") or "non_disponible")
-    if v is None:
-        return secret.label(x.get("status") or "non_disponible") or "non disponible"
-    return fmt(v, x)
-
-
-def gap_text(gap, gap_kind: str, decimals: int = 1) -> str:
-    """'+3,5 pts' for rates, '× 0,70' for amounts; '' when unknown."""
-    if gap is None or (isinstance(gap, float) and gap != gap):
-        return ""
-    if gap_kind == "points":
-        sign = "+" if gap > 0 else ("−" if gap < 0 else "±")
-        return f"{sign}{frformat.fmt_number(abs(gap), max(1, decimals))} pt{'s' if abs(gap) >= 2 else ''}"
-    if gap_kind == "ratio":
-        return f"×{frformat.fmt_number(gap, 2)}"
-    return ""
 
 
 def indicator_of(f: dict | None, indicator_id: str) -> dict | None:
@@ -188,8 +158,7 @@ def gather(con, code: str, depuis: dt.date | None = None, today: dt.date | None 
                 carrier=carrier, population=pop[0] if pop else None, population_source=pop[1] if pop else None,
                 quartiers=quartiers, today=today)
     progress(0.55, "Moyens de l'État")
-    from indicators import programmation
-    c.means = programmation.state_means(con, code)
+    c.means = means.state_means(con, code)
     built = con.execute("SELECT max(loaded_at) FROM load_log").fetchone()
     c.warehouse_built = built[0] if built else None
     if with_life:
@@ -282,7 +251,7 @@ def key_table(con, c: Content, ids: list[str] | None = None) -> dict:
         sub = q.communes + (f" — valeurs 2015 : {q.proxy['code']}" if q.proxy else "")
         pop = indicator_of(f, "pop")
         row = [{"text": f"{q.number}. {q.name}", "sub": sub},
-               {"text": value_text(pop) if pop else "", "sub": str(pop["edition"]) if pop and pop["edition"] else ""}]
+               {"text": text.indicator_value_text(pop) if pop else "", "sub": str(pop["edition"]) if pop and pop["edition"] else ""}]
         for i, m in zip(ids, metas):
             x = indicator_of(f, i)
             if x is None or x["edition"] is None:
@@ -295,18 +264,19 @@ def key_table(con, c: Content, ids: list[str] | None = None) -> dict:
                 if r and r["value"] is not None:
                     refs_seen.setdefault((level, r["code"], r["name"]), {})[i] = r
                     if x["value"] is not None and r["gap"] is not None:
-                        subs.append(f"{LEVEL_SHORT[level]} {gap_text(r['gap'], m['gap_kind'], m.get('decimals') or 1)}")
-            row.append({"text": value_text(x), "sub": " · ".join(subs[:2]), "status": x["status"],
+                        subs.append(f"{vocabulary.level_label(level, short=True)} {text.gap_text(r['gap'], m['gap_kind'], m.get('decimals') or 1)}")
+            row.append({"text": text.indicator_value_text(x), "sub": " · ".join(subs[:2]), "status": x["status"],
                         "edition": x["edition"]})
         rows.append(row)
     ref_rows = []
     order = {lv: k for k, lv in enumerate(GAP_LEVELS)}
     for (level, rcode, rname), by_ind in sorted(refs_seen.items(), key=lambda kv: (order[kv[0][0]], kv[0][2] or "")):
-        lab = references.LEVEL_LABELS.get(level, level)
+        lab = vocabulary.level_label(level)
         row = [{"text": rname or rcode, "sub": "" if lab == rname else lab}, {"text": "", "sub": ""}]
         for i, m in zip(ids, metas):
             r = by_ind.get(i)
-            row.append({"text": fmt(r["value"], m) if r else "—", "sub": str(r["edition"]) if r else ""})
+            row.append({"text": text.value_text(r["value"], r["status"], m["unit"], m.get("decimals")) if r else text.DASH,
+                        "sub": text.year_text(r["edition"]) if r else ""})
         ref_rows.append(row)
     editions = sorted({e for _, e in eds})
     line = indicator_source_line(con, [i for i, _ in sorted(eds)], [e for _, e in sorted(eds)],
@@ -325,7 +295,7 @@ def gap_series(con, c: Content, indicator_id: str, level: str) -> dict:
             continue
         ref_name = ref_name or ev.get("reference_name")
         pts = {p["edition"]: p["gap"] for p in ev["series"]
-               if p["gap"] is not None and p["status"] in secret.SHOWN_STATUSES}
+               if p["gap"] is not None and p["status"] in vocabulary.shown_statuses()}
         if pts:
             series[f"{q.number}. {q.name}"] = pts
             editions |= set(pts)
@@ -354,7 +324,7 @@ def barometer_rows(f: dict | None) -> list[dict]:
             continue
         ev = b.get("evolution") or {}
         out.append({"indicator_id": x["indicator_id"], "label": x["label"], "edition": x["edition"],
-                    "value_text": value_text(x), "status": x["status"], "light": b.get("light"),
+                    "value_text": text.indicator_value_text(x), "status": x["status"], "light": b.get("light"),
                     "sentence": b.get("sentence") or "", "trend_light": ev.get("light"),
                     "trend_sentence": ev.get("sentence") or "", "tolerance": b.get("tolerance"),
                     "source": x.get("source_file")})

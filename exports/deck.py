@@ -15,19 +15,14 @@ import pandas as pd
 from pptx.util import Inches
 
 from charts import locator
-from contract import vocab
 from exports import content as ct
 from exports import geo, render
 from exports import pptx_kit as K
 from exports import sources as src
-from indicators import secret
-from observatoire import frformat
+from observatoire import frformat, vocabulary
+from presentation import text
 
 MAX_ROWS_PER_TABLE = 10
-
-
-def _int(v) -> str:
-    return frformat.fmt_int(v) if v is not None and v == v else "—"
 
 
 # --------------------------------------------------------------------------- slides
@@ -36,8 +31,8 @@ def slide_title(prs, c: ct.Content) -> None:
     s = prs.slides.add_slide(prs.slide_layouts[0])
     s.shapes.title.text = f"Contrat de ville\n{c.name}"
     K._style_runs(s.shapes.title.text_frame, 36, True, K.NAVY)
-    pop = f" · {frformat.fmt_int(c.population)} habitants dans les quartiers (ANCT)" if c.population else ""
-    gen = src.generation_label(c.generation)
+    pop = f" · {text.count_text(c.population)} habitants dans les quartiers (ANCT)" if c.population else ""
+    gen = vocabulary.generation_label(c.generation)
     sub = (f"Comité de pilotage — document préparé le {frformat.fmt_date(c.today)}\n"
            f"{c.code} · {gen} · {len(c.quartiers)} quartiers prioritaires{pop}")
     s.placeholders[1].text = sub
@@ -68,7 +63,7 @@ def map_figure(con, c: ct.Content, width: int = 900, height: int = 640):
 
 def slide_map(prs, con, c: ct.Content, png: bytes | None) -> None:
     s = K.titled_slide(prs, "Les quartiers du contrat",
-                       f"{len(c.quartiers)} quartiers prioritaires ({src.generation_label(c.generation)}) — "
+                       f"{len(c.quartiers)} quartiers prioritaires ({vocabulary.generation_label(c.generation)}) — "
                        f"porteur : {c.carrier['name'] if c.carrier else 'non renseigné'}")
     if png:
         K.picture(s, png, K.MARGIN, K.BODY_TOP, height=Inches(5.6))
@@ -77,7 +72,7 @@ def slide_map(prs, con, c: ct.Content, png: bytes | None) -> None:
     rows = []
     for q in c.quartiers:
         pop = ct.indicator_of(q.fiche, "pop")
-        pop_txt = ct.value_text(pop) if pop and pop["edition"] else "—"
+        pop_txt = text.indicator_value_text(pop) if pop and pop["edition"] else "—"
         if q.proxy and pop and pop["edition"]:
             pop_txt += " *"
         rows.append([{"text": str(q.number), "align": "c"}, {"text": q.name, "sub": q.communes, "bold": True}, pop_txt])
@@ -107,7 +102,7 @@ def slide_key_table(prs, con, c: ct.Content) -> None:
             row = [r[0], r[1]]
             for cell in r[2:]:
                 st_ = cell.get("status")
-                if st_ and st_ not in secret.SHOWN_STATUSES:
+                if st_ and st_ not in vocabulary.shown_statuses():
                     row.append({"text": cell["text"], "italic": True, "colour": K.GREY, "bold": False})
                 else:
                     row.append({"text": cell["text"], "sub": cell.get("sub", ""), "bold": True})
@@ -162,7 +157,7 @@ def slide_quartier(prs, con, c: ct.Content, q: ct.Quartier) -> None:
         return
     rows = []
     for r in rows_b:
-        shown = r["status"] in secret.SHOWN_STATUSES
+        shown = r["status"] in vocabulary.shown_statuses()
         rows.append([
             {"text": K.light_text(r["light"], shown), "fill": K.light_colour(r["light"]), "bold": True,
              "align": "c", "size": 8},
@@ -209,7 +204,7 @@ def slide_means(prs, con, c: ct.Content) -> None:
         row = [str(y) + (" *" if bool(m.loc[m.year == y, "partial"].any()) else "")]
         for kind in ("adulte_relais", "fonjep"):
             sub = m[(m.year == y) & (m.kind == kind)]
-            row += [_int(sub["n_posts"].sum()) if len(sub) else "—", ct.eur(sub["amount"].sum()) if len(sub) else "—"]
+            row += [text.count_text(sub["n_posts"].sum()) if len(sub) else "—", text.eur_text(sub["amount"].sum()) if len(sub) else "—"]
         rows.append(row)
     K.table(s, ["Année", "Adultes-relais", "Montant", "FONJEP", "Montant"], rows, K.MARGIN + w + Inches(0.3),
             K.BODY_TOP + Inches(0.2), K.WIDTH - 2 * K.MARGIN - w - Inches(0.3), size=11,
@@ -237,8 +232,8 @@ def slide_programmation(prs, con, c: ct.Content) -> None:
                 K.MARGIN, K.BODY_TOP, w, Inches(4.9), number_format='#,##0" €"',
                 title=f"Montants accordés par financeur en {year}", labels=True, legend=False)
     by = life["by_year"]
-    rows = [[str(int(r.annee)), _int(r.n_actions), _int(r.n_financees), ct.eur(r.montant_sollicite),
-             ct.eur(r.montant_accorde), ct.eur(r.montant_accorde_p147)] for r in by.itertuples()]
+    rows = [[str(int(r.annee)), text.count_text(r.n_actions), text.count_text(r.n_financees), text.eur_text(r.montant_sollicite),
+             text.eur_text(r.montant_accorde), text.eur_text(r.montant_accorde_p147)] for r in by.itertuples()]
     left = K.MARGIN + w + Inches(0.3)
     tw = K.WIDTH - 2 * K.MARGIN - w - Inches(0.3)
     _, th = K.table(s, ["Année", "Actions", "Financées", "Sollicité", "Accordé", "dont État P147"], rows, left,
@@ -250,7 +245,7 @@ def slide_programmation(prs, con, c: ct.Content) -> None:
         if len(tot):
             r = tot.iloc[0]
             share = (frformat.fmt_number(r["part_filles"], 0, "%") if r["status"] == "ok"
-                     else secret.label(r["status"]))
+                     else vocabulary.status_label(r["status"]))
             K.text(s, [f"Bénéficiaires prévus {year} : part des filles et des femmes {share} "
                        f"({int(r['n_actions'])} actions renseignées)."], left, K.BODY_TOP + Inches(0.4) + th,
                    tw, Inches(0.8), size=12)
@@ -272,18 +267,18 @@ def slide_engagements(prs, con, c: ct.Content) -> None:
         K.demo_badge(s)
     body = sig[sig["signataire"] != "Ensemble"].sort_values("total", ascending=False).head(12)
     body = body.iloc[::-1]
-    statuses = [st_ for st_ in vocab.ENGAGEMENT_STATUTS if st_ in body.columns]
+    statuses = [st_ for st_ in vocabulary.labels("engagement_statuses") if st_ in body.columns]
     colours = {"prevu": "B3C5D6", "en_cours": "4A7FB5", "realise": "1B7A3D", "abandonne": "8D6E63",
                "en_retard": "B71C1C"}
     w = Inches(6.3)
     K.chart(s, "stacked_bar", [str(x)[:38] for x in body["signataire"]],
-            {vocab.ENGAGEMENT_STATUTS[st_]: body[st_].astype(int).tolist() for st_ in statuses},
+            {vocabulary.labels("engagement_statuses")[st_]: body[st_].astype(int).tolist() for st_ in statuses},
             K.MARGIN, K.BODY_TOP, w, Inches(5.1), number_format='0', title="Statut des engagements par signataire",
             colours=[colours[st_] for st_ in statuses])
     late = life["late"].head(9)
     rows = [[str(r.code), str(r.signataire), {"text": str(r.intitule), "bold": False},
              frformat.fmt_date(r.echeance) if pd.notna(r.echeance) else "—",
-             _int(r.jours_de_retard)] for r in late.itertuples()]
+             text.count_text(r.jours_de_retard)] for r in late.itertuples()]
     left = K.MARGIN + w + Inches(0.25)
     tw = K.WIDTH - 2 * K.MARGIN - w - Inches(0.25)
     K.text(s, f"Les plus en retard ({len(life['late'])} au total)", left, K.BODY_TOP - Inches(0.05), tw,
@@ -322,7 +317,7 @@ def slide_since(prs, con, c: ct.Content) -> None:
 def slide_sources(prs, con, c: ct.Content) -> None:
     s = K.titled_slide(prs, "Sources et précautions de lecture")
     rows = [[{"text": r["producer"], "bold": True}, {"text": r["title"], "bold": False},
-             r["editions"] or "—", src.generation_label(r["generation"]) or "—"]
+             r["editions"] or "—", vocabulary.generation_label(r["generation"]) or "—"]
             for r in ct.sources_used(con, c)]
     if c.life:
         rows.append([{"text": "Équipe du contrat", "bold": True},

@@ -16,13 +16,14 @@ import pandas as pd
 from fpdf import FPDF
 
 from charts import fiche as fiche_charts
-from charts import locator, style
+from charts import locator
 from charts.source import add_source
 from exports import content as ct
 from exports import geo, render
 from exports import sources as src
 from indicators import evolution, fiche as fiche_mod, references
-from observatoire import frformat
+from observatoire import frformat, vocabulary
+from presentation import text
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 NAVY = (31, 42, 68)
@@ -108,7 +109,7 @@ def _header(pdf: FichePDF, f: dict, proxy: dict | None, shown: dict) -> None:
     pdf.cell(BODY_W, 8, _fit(pdf, t["name"], BODY_W), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 8)
     communes = ", ".join(c["name"] for c in t["communes"] if c.get("name")) or "commune non rattachée"
-    parts = [t["code"], src.generation_label(t.get("generation")), communes]
+    parts = [t["code"], vocabulary.generation_label(t.get("generation")), communes]
     if t.get("epci"):
         parts.append(t["epci"]["name"])
     if t.get("contrat"):
@@ -144,7 +145,7 @@ def _key_figures(pdf: FichePDF, con, f: dict) -> None:
         shown = x is not None and x["value"] is not None
         pdf.set_font("DejaVu", "B" if shown else "I", 12 if shown else 9)
         pdf.set_text_color(*(NAVY if shown else GREY))
-        pdf.cell(w - 4, 6, ct.value_text(x) if x else "non disponible", new_x="LEFT", new_y="NEXT")
+        pdf.cell(w - 4, 6, text.indicator_value_text(x) if x else "non disponible", new_x="LEFT", new_y="NEXT")
         pdf.set_font("DejaVuC", "", 6.5)
         pdf.set_text_color(*GREY)
         pdf.cell(w - 4, 3, f"millésime {x['edition']}" if x and x["edition"] else "", new_x="LEFT", new_y="NEXT")
@@ -159,9 +160,9 @@ ROW_H = 4.2
 def _short_value(x: dict) -> str:
     """Value for a narrow column: the unit only when it is short (%, €, hab.), else the number alone."""
     if x["value"] is None:
-        return ct.value_text(x)
+        return text.indicator_value_text(x)
     if (x.get("unit") or "") in SHOWN_UNITS:
-        return ct.value_text(x)
+        return text.indicator_value_text(x)
     dec = x.get("decimals")
     return frformat.fmt_number(x["value"], 1 if dec is None else int(dec))
 
@@ -183,7 +184,7 @@ def _indicator_block(pdf: FichePDF, con, theme: str, rows: list[dict], x0: float
     pdf.set_font("DejaVu", "B", 7.5)
     pdf.set_fill_color(227, 235, 244)
     pdf.set_text_color(*NAVY)
-    pdf.cell(w, 4.6, " " + _theme(theme), fill=True, new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(w, 4.6, " " + vocabulary.theme_label(theme), fill=True, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     pdf.set_x(x0)
     pdf.set_font("DejaVuC", "I", 6)
@@ -210,10 +211,6 @@ def _indicator_block(pdf: FichePDF, con, theme: str, rows: list[dict], x0: float
         pdf.cell(widths[3], ROW_H, pct, align="C", fill=fill, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1.2)
 
-
-def _theme(theme: str) -> str:
-    from exports.classeur import theme_label
-    return theme_label(theme)
 
 
 def page_indicators(pdf: FichePDF, con, f: dict) -> None:
@@ -271,14 +268,14 @@ def _comparison_table(pdf: FichePDF, f: dict) -> None:
         pdf.cell(widths[1], 4.2, str(x["edition"]), align="C", fill=fill)
         shown = x["value"] is not None
         pdf.set_font("DejaVuC", "B" if shown else "I", 6.8 if shown else 6)
-        pdf.cell(widths[2], 4.2, _fit(pdf, ct.value_text(x), widths[2]), align="R", fill=fill)
+        pdf.cell(widths[2], 4.2, _fit(pdf, text.indicator_value_text(x), widths[2]), align="R", fill=fill)
         pdf.set_font("DejaVuC", "", 6.8)
         for (level, _), w in zip(REF_LEVELS, widths[3:]):
             r = ct.reference(x, level)
-            txt = ct.fmt(r["value"], x) if r and r["value"] is not None else "—"
+            txt = text.value_text(r["value"], r["status"], x["unit"], x.get("decimals")) if r else text.DASH
             pdf.cell(w, 4.2, _fit(pdf, txt, w), align="R", fill=fill)
         b = x.get("barometre") or {}
-        lt = style.light_style(b.get("light"))
+        lt = vocabulary.light(b.get("light"))
         word = lt["label"] if b.get("light") or not shown else "sans voyant"
         pdf.set_fill_color(*_rgb(lt["color"]))
         pdf.set_text_color(255, 255, 255)

@@ -11,8 +11,8 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from charts import style
 from charts.source import DEMO_LABEL  # one wording everywhere
+from observatoire import vocabulary
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 MARGIN = Inches(0.45)
@@ -29,12 +29,12 @@ LIGHT_BLUE = RGBColor(0xE3, 0xEB, 0xF4)
 
 def light_colour(light: str | None) -> RGBColor:
     """Barometer light colour from charts.style (one visual language for pages and exports)."""
-    return RGBColor.from_string(style.light_style(light)["color"].lstrip("#").upper())
+    return RGBColor.from_string(vocabulary.light(light)["color"].lstrip("#").upper())
 
 
 def light_text(light: str | None, value_shown: bool = False) -> str:
     """Symbol and word of a light; a shown value without light says « sans voyant » (no reference)."""
-    st_ = style.light_style(light)
+    st_ = vocabulary.light(light)
     if light is None and value_shown:
         return f"{st_['symbol']} sans voyant"
     return f"{st_['symbol']} {st_['label']}"

@@ -19,8 +19,8 @@ from exports import deck as deck_mod
 from exports import docx_kit as D
 from exports import render
 from exports import sources as src
-from indicators import secret
-from observatoire import frformat
+from observatoire import frformat, vocabulary
+from presentation import text
 
 SECTIONS = [
     "1. Rappel des principales orientations du contrat de ville",
@@ -65,8 +65,8 @@ def _life_block_programmation(doc, c: ct.Content, year: int) -> None:
     else:
         r = cur.iloc[0]
         D.para(doc, f"Programmation {year} : {int(r['n_actions'])} actions déposées, {int(r['n_financees'])} "
-                    f"financées ; {ct.eur(r['montant_sollicite'])} sollicités, {ct.eur(r['montant_accorde'])} accordés "
-                    f"dont {ct.eur(r['montant_accorde_p147'])} de crédits de l'État (programme 147).")
+                    f"financées ; {text.eur_text(r['montant_sollicite'])} sollicités, {text.eur_text(r['montant_accorde'])} accordés "
+                    f"dont {text.eur_text(r['montant_accorde_p147'])} de crédits de l'État (programme 147).")
     line = ct.life_source(c)
     fig = contract_charts.programmation_by_year(by, source_line=line, demo=c.demo)
     D.figure(doc, _png(fig))
@@ -77,15 +77,15 @@ def _life_block_programmation(doc, c: ct.Content, year: int) -> None:
         themes = programmation.totals_by_theme(sc, c.code, year)
         girls = programmation.girls_boys(sc, c.code, year)
     if len(themes):
-        rows = [[t.thematique, str(int(t.n_financees)), ct.eur(t.montant_accorde), ct.eur(t.montant_accorde_p147),
+        rows = [[t.thematique, str(int(t.n_financees)), text.eur_text(t.montant_accorde), text.eur_text(t.montant_accorde_p147),
                  frformat.fmt_number(t.part, 0, "%") if t.part == t.part else "—"] for t in themes.itertuples()]
         D.table(doc, ["Thématique", "Actions financées", "Accordé", "dont État P147", "Part"], rows,
                 widths_cm=[6.5, 2.2, 2.6, 2.6, 1.5])
         D.source(doc, line + f" — programmation {year}", demo=c.demo)
     if len(girls):
-        rows = [[g.thematique, frformat.fmt_int(g.n_f) if pd.notna(g.n_f) else secret.label("effectif_insuffisant"),
-                 frformat.fmt_int(g.n_m) if pd.notna(g.n_m) else secret.label("effectif_insuffisant"),
-                 frformat.fmt_number(g.part_filles, 0, "%") if g.status == "ok" else secret.label(g.status)]
+        rows = [[g.thematique, frformat.fmt_int(g.n_f) if pd.notna(g.n_f) else vocabulary.status_label("effectif_insuffisant"),
+                 frformat.fmt_int(g.n_m) if pd.notna(g.n_m) else vocabulary.status_label("effectif_insuffisant"),
+                 frformat.fmt_number(g.part_filles, 0, "%") if g.status == "ok" else vocabulary.status_label(g.status)]
                 for g in girls.itertuples()]
         D.para(doc, "Bénéficiaires prévus par sexe (actions financées) — l'équilibre filles / garçons est un point "
                     "d'attention des projets jeunesse.", italic=True, size=9)
@@ -120,7 +120,7 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
         doc = D.new_document()
         doc.core_properties.title = f"Rapport politique de la ville {annee} — {c.name}"
         doc.add_heading(f"Rapport annuel sur la mise en œuvre de la politique de la ville — {annee}", 0)
-        D.para(doc, f"Contrat de ville {c.name} ({c.code}) — {src.generation_label(c.generation)} — "
+        D.para(doc, f"Contrat de ville {c.name} ({c.code}) — {vocabulary.generation_label(c.generation)} — "
                     f"{len(c.quartiers)} quartiers prioritaires", bold=True)
         D.para(doc, f"Trame pré-remplie par l'Observatoire des contrats de ville le {frformat.fmt_date(dt.date.today())}. "
                     "Cadre : article L. 1111-2 du code général des collectivités territoriales et décret n° 2015-1118 "
@@ -140,7 +140,7 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
         for q in c.quartiers:
             pop = ct.indicator_of(q.fiche, "pop")
             rows.append([str(q.number), q.name, q.code, q.communes,
-                         ct.value_text(pop) + (" *" if q.proxy else "") if pop and pop["edition"] else "—"])
+                         text.indicator_value_text(pop) + (" *" if q.proxy else "") if pop and pop["edition"] else "—"])
         D.table(doc, ["N°", "Quartier", "Code", "Commune(s)", "Population"], rows, widths_cm=[0.8, 5, 2.2, 5, 2.5])
         D.source(doc, src.line(["ANCT (quartiers et contrats)", "INSEE (population, SIG Ville)"], None, c.generation)
                  + (" — * population du quartier 2015 correspondant." if c.uses_proxy else ""))
@@ -187,7 +187,7 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
             fig = contract_charts.state_means(m, source_line=src.line(["ASP / ANCT — Ci.Ville", "FONJEP / ANCT — Ci.Ville"],
                                                                        sorted(m["year"].unique())))
             D.figure(doc, _png(fig, 900, 380))
-            rows = [[str(int(r.year)) + (" (partiel)" if r.partial else ""), r.label, str(int(r.n_posts)), ct.eur(r.amount)]
+            rows = [[str(int(r.year)) + (" (partiel)" if r.partial else ""), r.label, str(int(r.n_posts)), text.eur_text(r.amount)]
                     for r in m.itertuples()]
             D.table(doc, ["Année", "Dispositif", "Postes", "Montant"], rows, widths_cm=[3, 5, 2, 3.5])
             D.source(doc, src.line(["ASP / ANCT — Ci.Ville (adultes-relais)", "FONJEP / ANCT — Ci.Ville"],
@@ -251,7 +251,6 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
 def _barometer_table(doc, con, c: ct.Content) -> None:
     """Quartiers × key indicators: the light (word, never colour alone) against the commune / EPCI / QPV;
     the sentences behind them are in the fiche of each quartier and in the COPIL deck."""
-    from charts import style
 
     rows_by_q = [(q, {r["indicator_id"]: r for r in ct.barometer_rows(q.fiche)}) for q in c.quartiers]
     ids = [i for i in dict.fromkeys(i for _, rb in rows_by_q for i in rb) if any(rb.get(i, {}).get("edition")
@@ -268,9 +267,9 @@ def _barometer_table(doc, con, c: ct.Content) -> None:
             if r is None or not r["edition"]:
                 row.append("—")
             elif r["light"]:
-                row.append(f"{style.light_style(r['light'])['label']} ({r['value_text']})")
+                row.append(f"{vocabulary.light(r['light'])['label']} ({r['value_text']})")
             else:
-                row.append(f"{'sans voyant' if r['status'] in secret.SHOWN_STATUSES else r['value_text']}")
+                row.append(f"{'sans voyant' if r['status'] in vocabulary.shown_statuses() else r['value_text']}")
         rows.append(row)
     D.table(doc, header, rows, widths_cm=[3.6] + [13.0 / len(ids)] * len(ids), size=7)
     eds = sorted({r["edition"] for _, rb in rows_by_q for r in rb.values() if r["edition"]})
@@ -308,6 +307,6 @@ def _dsu_candidates(doc, c: ct.Content, year: int) -> None:
     if sel.empty:
         D.para(doc, f"Aucune action {year} cofinancée par une commune.", italic=True, size=9)
         return
-    rows = [[r.numero_dossier, r.intitule, r.porteur_nom, ct.eur(r.montant_accorde)] for r in sel.itertuples()]
+    rows = [[r.numero_dossier, r.intitule, r.porteur_nom, text.eur_text(r.montant_accorde)] for r in sel.itertuples()]
     D.table(doc, ["Dossier", "Action", "Porteur", "Accordé (tous financeurs)"], rows, widths_cm=[2.6, 6.5, 4, 3], size=8)
     D.source(doc, ct.life_source(c) + f" — programmation {year}", demo=c.demo)

@@ -10,19 +10,6 @@ from functools import lru_cache
 from charts.source import DEMO_LABEL, millesimes_text, source_line  # noqa: F401 - DEMO_LABEL re-exported
 from observatoire import catalogue
 
-THEME_LABELS = {
-    "demographie": "Démographie",
-    "revenus": "Revenus et pauvreté",
-    "pauvrete": "Pauvreté",
-    "emploi": "Emploi",
-    "chomage": "Demandeurs d'emploi",
-    "caf": "Allocataires CAF",
-    "prestations": "Prestations sociales",
-    "sante": "Santé",
-    "education": "Éducation",
-    "logement": "Logement",
-}
-
 INSEE_CAVEATS = [
     "À l'échelle infra-communale, l'INSEE déconseille de mesurer une évolution entre deux millésimes "
     "consécutifs : les comparaisons portent sur des millésimes plus éloignés.",
@@ -32,10 +19,6 @@ INSEE_CAVEATS = [
     "revenus 2018 environ).",
 ]
 
-
-def generation_label(generation: str | None) -> str:
-    return {"2015": "géographie prioritaire 2015", "2024": "géographie prioritaire 2024",
-            "2015/2024": "géographies prioritaires 2015 et 2024"}.get(str(generation) if generation else "", "")
 
 
 def source_info(con, source_id: str) -> dict:

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import re
 
-from indicators import catalog, evolution, gaps as gaps_mod, references, secret
+from indicators import catalog, evolution, gaps as gaps_mod, references
 from observatoire.frformat import fmt_number
+from observatoire import vocabulary
 
 REFERENCE_LEVELS = ["commune", "epci", "ensemble_qpv"]
-LIGHT_LABELS = {"mieux": "mieux", "comparable": "comparable", "moins_bien": "moins bien"}
-TREND_LIGHT = {"amelioration": "mieux", "stable": "comparable", "degradation": "moins_bien"}
-_WITH = {"commune": "la commune", "epci": "l'intercommunalité", "ensemble_qpv": "l'ensemble des quartiers prioritaires"}
 FOLD = 1.5  # from this ratio on, rates are also said as "n fois"
 
 _FEM = {"part", "population", "proportion", "densité", "moyenne", "médiane", "durée", "dépense", "couverture"}
@@ -45,27 +43,6 @@ def verb(word: str, pronoun: str) -> str:
     return _VERBS.get(word, word) if pronoun in ("ceux", "celles") else word
 
 
-def _de(name: str) -> str:
-    return f"d'{name}" if name[:1].lower() in "aeéèêiîoôuhy" else f"de {name}"
-
-
-def reference_phrase(level: str, name: str | None) -> str:
-    """'de la commune de Toulouse', "de l'intercommunalité Toulouse Métropole", … (what follows celui/celle)."""
-    name = name or ""
-    if level == "commune":
-        return f"de la commune {_de(name)}".strip()
-    if level == "epci":
-        return f"de l'intercommunalité {name}".strip()
-    if level == "ensemble_qpv":
-        return "de l'ensemble des quartiers prioritaires"
-    if level == "france":
-        return "de la France métropolitaine"
-    if level == "departement":
-        return f"du département ({name})"
-    if level == "region":
-        return f"de la région ({name})"
-    return f"de {name}"
-
 
 def _pts(x: float) -> str:
     return f"{fmt_number(abs(x), 1)} point{'s' if abs(x) >= 2 else ''}"
@@ -86,7 +63,7 @@ def territory_sentence(meta: dict, value, ref_value, gap, level, ref_name, editi
     np_, pron = noun_phrase(meta["label"])
     est, atteint, eleve = verb("est", pron), verb("atteint", pron), verb("s'élève", pron)
     v, r = catalog.fmt_value(value, meta), catalog.fmt_value(ref_value, meta)
-    ref = f"{pron} {reference_phrase(level, ref_name)}"
+    ref = f"{pron} {vocabulary.level_of(level, ref_name)}"
     if meta["gap_kind"] == "points":
         if ref_value and ref_value > 0 and value / ref_value >= FOLD:
             return f"{np_} {atteint} {v}, soit {fmt_number(value / ref_value, 1)} fois {ref} ({r}) en {edition}."
@@ -135,7 +112,7 @@ def _pick(rows: list[dict]) -> tuple[dict | None, str | None]:
             if r["level"] == level and r["ref_value"] is not None:
                 notes = []
                 if tried:
-                    missing = " ni ".join(_WITH[x] for x in dict.fromkeys(tried))
+                    missing = " ni ".join(vocabulary.level_with(x) for x in dict.fromkeys(tried))
                     notes.append(f"pas de valeur publiée pour {missing}")
                 same = [x for x in rows if x["level"] == level and x["ref_code"]]
                 if len(same) > 1:
@@ -181,14 +158,14 @@ def for_indicator(con, code: str, indicator_id: str, gap_rows: list[dict]) -> di
     base = gap_rows[0] if gap_rows else {"value": None, "status": "non_disponible", "edition": None}
     out = {"indicator_id": indicator_id, "label": meta["label"], "unit": meta["unit"], "polarity": meta["polarity"],
            "edition": base["edition"], "millesime": base["edition"], "value": base["value"], "status": base["status"],
-           "status_label": secret.label(base["status"]), "tolerance": tol, "gap_kind": meta["gap_kind"],
+           "status_label": vocabulary.status_label(base["status"]), "tolerance": tol, "gap_kind": meta["gap_kind"],
            "light": None, "light_label": None, "sentence": None, "reference_level": None,
            "reference_code": None, "reference_name": None, "reference_value": None, "gap": None,
            "reference_note": None, "evolution": None}
     np_, pron = noun_phrase(meta["label"])
     if base["value"] is None:
         out["sentence"] = (f"{np_} n'{verb('est', pron)} pas disponible{'s' if pron in ('ceux', 'celles') else ''} "
-                           f"pour ce quartier ({secret.label(base['status']) or 'non disponible'}).")
+                           f"pour ce quartier ({vocabulary.status_label(base['status']) or 'non disponible'}).")
         out["evolution"] = {"light": None, "light_label": None, "comparison": None,
                             "sentence": "Évolution non mesurable : valeur du dernier millésime non disponible."}
         return out
@@ -201,18 +178,18 @@ def for_indicator(con, code: str, indicator_id: str, gap_rows: list[dict]) -> di
             earlier = f"aucune référence publiée pour {base['edition']}, dernier millésime commun : {ref['edition']}"
             note = f"{earlier} ; {note}" if note else earlier
     if ref is None:
-        out["reference_note"] = (f"Aucune valeur de référence publiée (commune, intercommunalité, ensemble des "
-                                 f"quartiers prioritaires) pour ce quartier : pas de voyant.")
+        out["reference_note"] = ("Aucune valeur de référence publiée (commune, intercommunalité, ensemble des "
+                                 "quartiers prioritaires) pour ce quartier : pas de voyant.")
         out["sentence"] = out["reference_note"]
     else:
         lt = light(ref["gap"], meta["gap_kind"], meta["polarity"], tol)
-        out.update(light=lt, light_label=LIGHT_LABELS.get(lt), millesime=ref["edition"],
+        out.update(light=lt, light_label=vocabulary.light(lt)["label"] if lt else None, millesime=ref["edition"],
                    reference_level=ref["level"], reference_code=ref["ref_code"], reference_name=ref["ref_name"],
                    reference_value=ref["ref_value"], gap=ref["gap"], reference_note=note,
                    sentence=territory_sentence(meta, ref["value"], ref["ref_value"], ref["gap"], ref["level"],
                                                ref["ref_name"], ref["edition"], tol))
         if note:
-            out["sentence"] += f" (Référence : {_WITH.get(ref['level'], ref['ref_name'])} ; {note}.)"
+            out["sentence"] += f" (Référence : {vocabulary.level_with(ref['level'])} ; {note}.)"
     out["evolution"] = _trend(con, code, indicator_id, base["edition"], meta)
     return out
 
@@ -228,9 +205,9 @@ def _trend(con, code, indicator_id, edition, meta) -> dict | None:
     if comp["value_from"] is None or comp["value_to"] is None:
         return {"light": None, "light_label": None, "comparison": comp,
                 "sentence": f"Évolution {comp['from_edition']}-{comp['to_edition']} non mesurable : valeur "
-                            f"{secret.label(comp['status_from'] if comp['value_from'] is None else comp['status_to'])}."}
-    lt = TREND_LIGHT.get(comp["value_trend"])
-    return {"light": lt, "light_label": LIGHT_LABELS.get(lt), "from_edition": comp["from_edition"],
+                            f"{vocabulary.status_label(comp['status_from'] if comp['value_from'] is None else comp['status_to'])}."}
+    lt = vocabulary.term("trends", comp["value_trend"]).get("light")
+    return {"light": lt, "light_label": vocabulary.light(lt)["label"] if lt else None, "from_edition": comp["from_edition"],
             "to_edition": comp["to_edition"], "tolerance": comp["tolerance"], "label": comp["label"],
             "sentence": trend_sentence(meta, comp), "verdict": comp["verdict"],
             "verdict_reference": ev["reference_name"], "comparison": comp}

@@ -9,8 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators import cache
-
-SHOWN = ("ok", "bruite")
+from observatoire import frformat
 
 # Defaults used when the catalogue leaves a field empty (documented in docs/INDICATEURS-LIBRARY.md).
 DEFAULT_TOLERANCE = {"points": 1.0, "ratio": 0.05, "none": 0.0}
@@ -111,19 +110,9 @@ def resolve_edition(con, indicator_id: str, edition: int | None = None, generati
     return eds[-1] if eds else None
 
 
-_UNSHOWN_UNITS = {"indice", "rapport", "nombre", "ratio", ""}
-
-
-def display_unit(unit: str | None) -> str | None:
-    """Unit written after numbers; counts, indices and ratios carry none."""
-    return None if (unit or "") in _UNSHOWN_UNITS else unit
-
-
 def fmt_value(value, meta: dict) -> str:
     """A value formatted the French way with the indicator's decimals and unit ('41,9 %', '13 860 €', '0,26')."""
-    from observatoire.frformat import fmt_number
-
-    return fmt_number(value, int(meta.get("decimals") or 0), display_unit(meta.get("unit")))
+    return frformat.fmt_number(value, int(meta.get("decimals") or 0), frformat.display_unit(meta.get("unit")))
 
 
 def sources(con, indicator_id: str, edition: int) -> list[dict]:

@@ -15,10 +15,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from contract import vocab
+from observatoire import vocabulary
 
-STATUS_ORDER = list(vocab.ENGAGEMENT_STATUTS)
-_CLOSED = "('" + "', '".join(vocab.CLOSED_ENGAGEMENT_STATUTS) + "')"
+STATUS_ORDER = list(vocabulary.labels("engagement_statuses"))
+_CLOSED = "('" + "', '".join(vocabulary.flagged("engagement_statuses", "closed")) + "')"
 
 
 def _effective_sql() -> str:
@@ -51,7 +51,7 @@ def engagements(sc: duckdb.DuckDBPyConnection, contrat: str, as_of: date | None 
     """, [as_of, contrat, *params]).df()
     if statut:
         df = df[df["statut_effectif"] == statut].reset_index(drop=True)
-    df["statut_label"] = df["statut_effectif"].map(vocab.ENGAGEMENT_STATUTS)
+    df["statut_label"] = df["statut_effectif"].map(vocabulary.labels("engagement_statuses"))
     return df
 
 
@@ -88,7 +88,7 @@ def due_before(sc, contrat: str, before: date, as_of: date | None = None) -> pd.
     as_of = as_of or date.today()
     df = engagements(sc, contrat, as_of)
     ech = pd.to_datetime(df["echeance"])
-    mask = (~df["statut"].isin(vocab.CLOSED_ENGAGEMENT_STATUTS)) & (ech >= pd.Timestamp(as_of)) & \
+    mask = (~df["statut"].isin(vocabulary.flagged("engagement_statuses", "closed"))) & (ech >= pd.Timestamp(as_of)) & \
         (ech <= pd.Timestamp(before))
     return df[mask].sort_values("echeance").reset_index(drop=True)
 
@@ -99,7 +99,7 @@ def history(sc, engagement_id: int) -> pd.DataFrame:
         SELECT id, row_version, date_point, statut, valeur_constatee, commentaire, instance, auteur, is_demo
         FROM engagement_point WHERE engagement_id = ? ORDER BY date_point, id
     """, [engagement_id]).df()
-    df["statut_label"] = df["statut"].map(vocab.ENGAGEMENT_STATUTS).fillna(df["statut"])
+    df["statut_label"] = df["statut"].map(vocabulary.labels("engagement_statuses")).fillna(df["statut"])
     return df
 
 
@@ -112,7 +112,7 @@ def reviews_since(sc, contrat: str, since: date) -> pd.DataFrame:
         WHERE p.contrat_code = ? AND p.date_point >= ?
         ORDER BY p.date_point DESC, e.code
     """, [contrat, since]).df()
-    df["statut_label"] = df["statut"].map(vocab.ENGAGEMENT_STATUTS).fillna(df["statut"])
+    df["statut_label"] = df["statut"].map(vocabulary.labels("engagement_statuses")).fillna(df["statut"])
     return df
 
 

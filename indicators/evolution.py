@@ -10,10 +10,9 @@ account; for neutral indicators the verdict is about convergence (|gap| shrinkin
 from __future__ import annotations
 
 from indicators import catalog, gaps as gaps_mod, references
+from observatoire import vocabulary
 
 MIN_YEARS = 2
-REFERENCE_ORDER = ["commune", "epci", "departement", "region", "france", "ensemble_qpv"]
-VERDICT_LABELS = {"rattrapage": "rattrapage", "decrochage": "décrochage", "stable": "stable"}
 
 
 def is_comparable(from_edition: int, to_edition: int, level: str = "qpv", min_years: int = MIN_YEARS) -> bool:
@@ -94,7 +93,7 @@ def label(from_edition: int, to_edition: int, comparable: bool) -> str:
 
 
 def _choose_reference(refs, vals, indicator_id, wanted: list[int], reference) -> dict | None:
-    """The requested level/code, else the first level of REFERENCE_ORDER published at every `wanted` edition
+    """The requested level/code, else the first reference level (vocabulary order) published at every `wanted` edition
     (or, failing that, at two editions at least)."""
     if reference is not None:
         return next((r for r in refs if reference in (r["level"], r["code"])), None)
@@ -102,7 +101,7 @@ def _choose_reference(refs, vals, indicator_id, wanted: list[int], reference) ->
     def n_pub(r, eds):
         return sum(1 for e in eds if vals.get((r["code"], indicator_id, e), (None,))[0] is not None)
 
-    ordered = [r for level in REFERENCE_ORDER for r in refs if r["level"] == level]
+    ordered = [r for level in vocabulary.reference_levels() for r in refs if r["level"] == level]
     return (next((r for r in ordered if wanted and n_pub(r, wanted) == len(wanted)), None)
             or next((r for r in ordered if n_pub(r, sorted({e for (_, _, e) in vals})) >= 2), None))
 
@@ -141,7 +140,7 @@ def evolution(con, code: str, indicator_id: str, reference: str | None = None,
     """Series of value and gap over all editions plus the default (non-consecutive) comparison.
 
     `reference` is a level ('epci', 'ensemble_qpv'…) or a territory code; None picks the first level of
-    REFERENCE_ORDER published at both compared editions. Returns {series, comparison, long_comparison,
+    reference level (vocabulary order) published at both compared editions. Returns {series, comparison, long_comparison,
     reference_*}; `comparison` is None when no pair of editions is far enough apart.
     """
     t = references.territory(con, code)
@@ -178,7 +177,6 @@ def evolution(con, code: str, indicator_id: str, reference: str | None = None,
 _TO = {"commune": "à la commune", "epci": "à l'intercommunalité", "departement": "au département",
        "region": "à la région", "france": "à la France métropolitaine",
        "ensemble_qpv": "à l'ensemble des quartiers prioritaires"}
-VERDICT_WORDS = {"rattrapage": "rattrapage", "decrochage": "décrochage", "stable": "écart stable"}
 
 
 def verdict_sentence(meta: dict, comp: dict | None) -> str | None:
@@ -198,7 +196,7 @@ def verdict_sentence(meta: dict, comp: dict | None) -> str | None:
     level = comp["reference_level"]
     name = comp["reference_name"] if level not in ("ensemble_qpv", "france") else ""
     who = f"{_TO.get(level, 'à')} {name}".strip()
-    return f"{comp['label']} : {VERDICT_WORDS[comp['verdict']]} par rapport {who} ({gaps_txt} ; {tol})."
+    return f"{comp['label']} : {vocabulary.label('verdicts', comp['verdict'])} par rapport {who} ({gaps_txt} ; {tol})."
 
 
 def series(con, code: str, indicator_id: str, levels=None) -> dict:

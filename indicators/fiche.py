@@ -2,15 +2,16 @@
 quartier page, the exports and `python -m indicators fiche CODE --json`.
 
 It only assembles what the other modules compute (references, gaps, position, barometre, twins) and the
-contract's State means from the `contract_means` view; it adds the caveats a reader needs.
+contract's State means (indicators.means: one counting rule); it adds the caveats a reader needs.
 """
 from __future__ import annotations
 
 import math
 
 from indicators import barometre as barometre_mod, catalog, gaps as gaps_mod, position, references, secret
-from indicators import twins as twins_mod
+from indicators import means as means_mod, twins as twins_mod
 from observatoire.frformat import fmt_number
+from observatoire import vocabulary
 
 CAVEAT_CONSECUTIVE = ("L'INSEE déconseille de mesurer une évolution entre deux millésimes consécutifs à "
                       "l'échelle infra-communale : les évolutions comparent des millésimes distants d'au moins 2 ans.")
@@ -18,11 +19,6 @@ CAVEAT_INCOME_YEAR = ("Revenus (Filosofi) : le millésime indiqué est l'année 
                       "(intercommunalité, département, région, France) sont celles de la même année.")
 
 
-RELATION_LABELS = {"qpv_commune": "à la commune", "qpv_epci": "à l'intercommunalité",
-                   "qpv_contrat": "au contrat de ville", "qpv_arrondissement": "à l'arrondissement",
-                   "qp2015_qpv2024": "à la géographie 2024"}
-LINK_STATUS_LABELS = {"unmatched": "introuvable", "ambiguous": "ambigu", "fuzzy": "approché",
-                      "resolved": "résolu", "note": "remarque", "non_disponible": "non rattaché"}
 
 
 def _ref_dict(t: dict | None) -> dict | None:
@@ -55,16 +51,6 @@ def territory_block(con, code: str) -> dict:
     }
 
 
-def means(con, contrat_codes: list[str]) -> list[dict]:
-    """State means per contract and year (adultes-relais, FONJEP) from the `contract_means` view."""
-    if not contrat_codes:
-        return []
-    return [
-        {"contrat_code": c, "year": int(y), "kind": k, "n_posts": int(n), "amount": None if a is None else float(a)}
-        for c, y, k, n, a in con.execute(
-            "SELECT contrat_code, year, kind, n_posts, amount FROM contract_means "
-            "WHERE list_contains(?, contrat_code) ORDER BY contrat_code, year, kind", [list(contrat_codes)]).fetchall()
-    ]
 
 
 def actions_2020(con, contrat_codes: list[str]) -> list[dict]:
@@ -108,7 +94,7 @@ def fiche(con, code: str, edition: int | None = None, n_twins: int = 5) -> dict:
             "indicator_id": i, "label": meta["label"], "unit": meta["unit"], "theme": meta["theme"],
             "polarity": meta["polarity"], "decimals": meta.get("decimals"), "gap_kind": meta["gap_kind"],
             "edition": first["edition"], "value": secret.visible(first["value"], first["status"]),
-            "status": first["status"], "status_label": secret.label(first["status"]),
+            "status": first["status"], "status_label": vocabulary.status_label(first["status"]),
             "source_file": src[0], "source_variable": src[1],
             "references": [{"level": r["level"], "code": r["ref_code"], "name": r["ref_name"], "value": r["ref_value"],
                             "edition": r["ref_edition"], "status": r["ref_status"], "gap": r["gap"],
@@ -123,7 +109,7 @@ def fiche(con, code: str, edition: int | None = None, n_twins: int = 5) -> dict:
         contrats += [c["code"] for c in references.contracts(con, x["code"]) if c["code"] not in contrats]
     out = {
         "territory": terr, "edition_requested": edition, "indicators": indicators, "twins": tw,
-        "means": means(con, contrats), "actions_2020": actions_2020(con, contrats),
+        "means": means_mod.records(con, contrats), "actions_2020": actions_2020(con, contrats),
         "caveats": [],
     }
     out["caveats"] = caveats(con, out)
@@ -135,19 +121,19 @@ def caveats(con, f: dict) -> list[str]:
     t = f["territory"]
     out = []
     for i in t["link_issues"]:
-        what = LINK_STATUS_LABELS.get(i["status"], i["status"])
-        rel = RELATION_LABELS.get(i["relation"], i["relation"])
+        what = vocabulary.label("link_statuses", i["status"])
+        rel = vocabulary.label("relations", i["relation"])
         src = f" (source : {i['source_file']})" if i.get("source_file") else ""
         out.append(f"Rattachement {rel} — {what} : {i['detail']}{src}.")
     if not any(x["value"] is not None for x in f["indicators"]):
         succ = ", ".join(x["code"] for x in t["crosswalk"]) or "aucune correspondance"
         out.append(f"Aucun indicateur publié pour ce quartier dans l'entrepôt (géographie {t['generation']}) ; "
                    f"correspondance 2015/2024 : {succ}.")
-    hidden = [x for x in f["indicators"] if x["status"] not in secret.SHOWN_STATUSES and x["edition"] is not None]
+    hidden = [x for x in f["indicators"] if x["status"] not in vocabulary.shown_statuses() and x["edition"] is not None]
     if hidden:
         by = {}
         for x in hidden:
-            by.setdefault(secret.label(x["status"]), []).append(x["label"])
+            by.setdefault(vocabulary.status_label(x["status"]), []).append(x["label"])
         for lab, names in by.items():
             out.append(f"{len(names)} indicateur(s) sans valeur ({lab}) : {', '.join(names[:5])}"
                        f"{' …' if len(names) > 5 else '.'}")
@@ -180,7 +166,7 @@ def _gap_txt(r: dict, decimals: int = 1) -> str:
 
 
 def _mark(link_status: str | None) -> str:
-    return "" if link_status in (None, "ok") else f" [{LINK_STATUS_LABELS.get(link_status, link_status)}]"
+    return "" if link_status in (None, "ok") else f" [{vocabulary.label('link_statuses', link_status)}]"
 
 
 def to_text(f: dict) -> str:
@@ -209,7 +195,7 @@ def to_text(f: dict) -> str:
         lines.append(f"- {x['label']} ({x['edition']}) : {val}{pos}")
         refs = [r for r in x["references"] if r["value"] is not None]
         for r in refs:
-            lev = references.LEVEL_LABELS.get(r["level"], r["level"])
+            lev = vocabulary.level_label(r["level"])
             name = "" if (r["name"] or "").lower() in lev.lower() or r["level"] == "ensemble_qpv" else r["name"]
             lines.append(f"    {lev} {name or ''}".rstrip() + " : "
                          + f"{_fmt(r['value'], x)} {('(' + _gap_txt(r, x.get('decimals') or 1) + ')') if r['gap'] is not None else ''}".rstrip())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators import catalog, references, secret
+from observatoire import vocabulary
 
 _RANKED = """
     WITH q AS (
@@ -104,7 +105,7 @@ def positions(con, code: str, indicator_editions: dict[str, int | None]) -> dict
         meta = catalog.indicator(con, i)
         r = by_id.get(i)
         status = r["status"] if r else "non_disponible"
-        shown = r is not None and status in secret.SHOWN_STATUSES and r["value"] is not None
+        shown = r is not None and status in vocabulary.shown_statuses() and r["value"] is not None
         out[i] = {
             "indicator_id": i, "edition": e, "generation": t.get("generation"), "polarity": meta["polarity"],
             "value": secret.visible(_num(r["value"]), status) if r else None, "status": status,

@@ -18,8 +18,9 @@ import pandas as pd
 
 from contract import vocab
 from indicators import secret
+from observatoire import vocabulary
 
-FUNDED = tuple(vocab.FUNDED_STATUTS)
+FUNDED = tuple(vocabulary.flagged("action_statuses", "funded"))
 _FUNDED_SQL = "('" + "', '".join(FUNDED) + "')"
 
 
@@ -142,7 +143,7 @@ def actions(sc, contrat: str, years=None, thematique: str | None = None, statut:
         FROM action a JOIN m ON m.id = a.id
         ORDER BY a.annee DESC, a.numero_dossier
     """, [contrat, *params]).df()
-    df["statut_label"] = df["statut"].map(vocab.ACTION_STATUTS).fillna(df["statut"])
+    df["statut_label"] = df["statut"].map(vocabulary.labels("action_statuses")).fillna(df["statut"])
     for col in ("beneficiaires_prevus", "beneficiaires_realises"):
         guarded = [secret.guard(v, v, "beneficiaires") if pd.notna(v) else (None, "non_disponible")
                    for v in df[col]]
@@ -398,28 +399,3 @@ def contract_population(con, contrat: str) -> tuple[float | None, str | None]:
     return (float(row[0]), row[1]) if row and row[0] is not None else (None, None)
 
 
-# --------------------------------------------------------------------------- State means (warehouse)
-
-PARTIAL_MEANS_YEARS = {2025}
-
-
-def state_means(con, contrat: str) -> pd.DataFrame:
-    """Adultes-relais and FONJEP posts funded by the State for the contract, per year (real data: ASP and
-    FONJEP via ANCT). A post is counted once per year even when the file repeats its record (the 2025
-    FONJEP file lists most posts twice): n_records says how many records were read. 2025 looks partial."""
-    cols = ["year", "kind", "label", "n_posts", "amount", "n_records", "partial", "source_file"]
-    if con is None:
-        return pd.DataFrame(columns=cols)
-    df = con.execute("""
-        WITH posts AS (
-            SELECT year, kind, id_poste, max(amount) AS amount, count(*) AS n_records,
-                   any_value(source_file) AS source_file
-            FROM means_post WHERE contrat_code = ? GROUP BY ALL
-        )
-        SELECT year, kind, count(*) AS n_posts, sum(amount) AS amount, sum(n_records) AS n_records,
-               string_agg(DISTINCT source_file, ', ') AS source_file
-        FROM posts GROUP BY ALL ORDER BY year, kind
-    """, [contrat]).df()
-    df["label"] = df["kind"].map({"adulte_relais": "Adultes-relais", "fonjep": "Postes FONJEP"})
-    df["partial"] = df["year"].isin(PARTIAL_MEANS_YEARS)
-    return df[cols]

@@ -8,18 +8,8 @@ falling back to another level.
 from __future__ import annotations
 
 from indicators import cache
+from observatoire import vocabulary
 
-LEVELS = ["commune", "epci", "contrat_de_ville", "departement", "region", "france", "ensemble_qpv"]
-LEVEL_LABELS = {
-    "qpv": "Quartier prioritaire",
-    "commune": "Commune",
-    "epci": "Intercommunalité (EPCI)",
-    "contrat_de_ville": "Contrat de ville",
-    "departement": "Département",
-    "region": "Région",
-    "france": "France métropolitaine",
-    "ensemble_qpv": "Ensemble des quartiers prioritaires",
-}
 
 
 class UnknownTerritory(KeyError):
@@ -82,7 +72,7 @@ def _parents(con, child: str | list[str], relation: str) -> list[dict]:
 
 
 def _entry(level: str, code, name, **extra) -> dict:
-    d = {"level": level, "code": code, "name": name, "level_label": LEVEL_LABELS[level]}
+    d = {"level": level, "code": code, "name": name, "level_label": vocabulary.level_label(level)}
     d.update(extra)
     return d
 

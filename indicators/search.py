@@ -66,7 +66,7 @@ def quartiers_of(con, code: str, generation: str | None = None) -> pd.DataFrame:
                   WHERE q.level = 'qpv' AND l.relation = ? AND l.parent_code = ?"""
         params = [relation, code]
         if level == "epci":  # also through the communes, for quartiers linked only to communes
-            sql += f""" UNION SELECT DISTINCT q.code, q.name, q.generation FROM territory q
+            sql += """ UNION SELECT DISTINCT q.code, q.name, q.generation FROM territory q
                   JOIN territory_link a ON a.child_code = q.code AND a.relation = 'qpv_commune'
                   JOIN territory_link b ON b.child_code = a.parent_code AND b.relation = 'commune_epci'
                   WHERE q.level = 'qpv' AND b.parent_code = ?"""

@@ -1,24 +1,14 @@
 """Secret statistique, enforced once for every caller (pages, exports, CLI).
 
 Thresholds are declared in catalogue/indicators.yaml (`secret_rules`). A guarded value below its
-threshold comes back as (None, status): callers show the status label, never a number.
+threshold comes back as (None, status): callers show the status label (observatoire.vocabulary), never a number.
 """
 from __future__ import annotations
 
 import math
 
-from observatoire import catalogue
+from observatoire import catalogue, vocabulary
 
-STATUS_LABELS = {
-    "ok": "",
-    "secret": "secret statistique",
-    "effectif_insuffisant": "effectif insuffisant",
-    "non_disponible": "non disponible",
-    "absent": "non publié dans ce millésime",
-    "sans_objet": "sans objet",
-    "bruite": "valeur bruitée",
-}
-SHOWN_STATUSES = {"ok", "bruite"}
 
 
 def threshold(rule: str) -> int:
@@ -42,9 +32,4 @@ def guard(value, n, rule: str) -> tuple[float | None, str]:
 
 def visible(value, status: str):
     """The value only when its status allows showing it; None otherwise."""
-    return value if status in SHOWN_STATUSES else None
-
-
-def label(status: str) -> str:
-    """French label of a status ('secret' -> 'secret statistique'); '' for 'ok'."""
-    return STATUS_LABELS.get(status, status)
+    return value if status in vocabulary.shown_statuses() else None

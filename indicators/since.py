@@ -21,8 +21,7 @@ import re
 
 import pandas as pd
 
-from contract import vocab
-from observatoire import frformat
+from observatoire import frformat, vocabulary
 
 # Build steps whose files are not data for a COPIL: the observatory's own catalogue (YAML), and user imports
 # (listed from user_import with their import date instead of their replay).
@@ -136,7 +135,7 @@ def actions_decided(sc, contrat: str, since: dt.date, until: dt.date | None = No
         FROM action a JOIN m ON m.id = a.id
         ORDER BY a.date_decision DESC, m.accorde DESC, a.numero_dossier
     """, [contrat, since, until]).df()
-    df["statut_label"] = df["statut"].map(vocab.ACTION_STATUTS).fillna(df["statut"])
+    df["statut_label"] = df["statut"].map(vocabulary.labels("action_statuses")).fillna(df["statut"])
     return df
 
 
@@ -269,7 +268,7 @@ def action_lines(f: dict) -> list[str]:
     if ac.empty:
         lines = [f"Aucune action votée depuis le {d} (date de décision de la programmation)."]
     else:
-        funded = ac[ac["statut"].isin(vocab.FUNDED_STATUTS)]
+        funded = ac[ac["statut"].isin(vocabulary.flagged("action_statuses", "funded"))]
         refused = ac[ac["statut"] == "refuse"]
         other = len(ac) - len(funded) - len(refused)
         parts = [f"{_plural(len(funded), 'accordée')} pour {_eur(funded['montant_accorde'].sum())}"] if len(funded) else []
@@ -279,7 +278,7 @@ def action_lines(f: dict) -> list[str]:
             parts.append(f"{other} autre{'s' if other > 1 else ''}")
         lines = [f"{_plural(len(ac), 'action votée', 'actions votées')} depuis le {d} : " + ", ".join(parts) + "."]
         for r in ac.head(MAX_ITEMS - 1).itertuples():
-            outcome = _eur(r.montant_accorde) if r.statut in vocab.FUNDED_STATUTS else r.statut_label.lower()
+            outcome = _eur(r.montant_accorde) if r.statut in vocabulary.flagged("action_statuses", "funded") else r.statut_label.lower()
             lines.append(f"{frformat.fmt_date(r.date_decision)} — {r.numero_dossier} {r.intitule} "
                          f"({r.porteur_nom}) : {outcome}")
         if len(ac) > MAX_ITEMS - 1:

@@ -7,16 +7,16 @@ import sys
 from pathlib import Path
 
 from loaders.build import BuildError, build, format_summary
-from loaders.errors import InputError
+from readers.errors import InputError
 from observatoire import settings
 
 # Each import kind is a module with add_arguments(parser) and run(args) -> int.
 IMPORT_KINDS = {
     "contours": "loaders.imports.contours",
     "indicateurs": "loaders.imports.indicateurs",
-    "programmation": "loaders.imports.programmation",
-    "engagements": "loaders.imports.engagements",
-    "enquete": "loaders.imports.enquete",
+    "programmation": "contract.imports.programmation",
+    "engagements": "contract.imports.engagements",
+    "enquete": "contract.imports.enquete",
 }
 
 

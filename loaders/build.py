@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from observatoire import db, settings
+from observatoire import db, settings, vocabulary
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 
@@ -36,6 +36,24 @@ STEPS: list[tuple[str, str]] = [
     ("programmes", "loaders.programmes:load"),          # cités éducatives, cités de l'emploi
     ("user_imports", "loaders.imports.replay:load"),    # replay the user's imported files
 ]
+
+
+def default_steps() -> list[tuple[str, str]]:
+    """STEPS, with the loader of every level declared in catalogue/vocabulary.yaml (`loader:`) run before
+    the indicator step's successors: adding a reference level is one declaration and one loader."""
+    extra = [(f"level_{code}", t["loader"]) for code, t in vocabulary.terms("levels").items() if t.get("loader")]
+    at = [n for n, _ in STEPS].index("user_imports")
+    return STEPS[:at] + extra + STEPS[at:]
+
+
+def schema_sql() -> str:
+    """loaders/schema.sql with its vocabulary placeholders ({{levels}}, {{value_statuses}}…) replaced by the
+    quoted codes of catalogue/vocabulary.yaml, so CHECK constraints follow the one declaration."""
+    text = SCHEMA_SQL.read_text()
+    for kind in vocabulary.KINDS:
+        text = text.replace("{{" + kind + "}}", ", ".join("'" + c.replace("'", "''") + "'"
+                                                           for c in vocabulary.codes(kind)))
+    return text
 
 
 class BuildError(Exception):
@@ -134,12 +152,12 @@ def build(data_dir: Path | None = None, db_path: Path | None = None, quiet: bool
     tmp = db_path.with_name(db_path.name + f".tmp{os.getpid()}")
     for p in (tmp, Path(str(tmp) + ".wal")):
         p.unlink(missing_ok=True)
-    steps = steps if steps is not None else STEPS
+    steps = steps if steps is not None else default_steps()
     t0 = time.perf_counter()
     con = db.connect(tmp, read_only=False)
     ctx = BuildContext(con=con, data_dir=data_dir)
     try:
-        con.execute(SCHEMA_SQL.read_text())
+        con.execute(schema_sql())
         for i, (name, target) in enumerate(steps):
             ctx.step = name
             if not quiet:

@@ -6,14 +6,15 @@ line in the YAML file, and nothing is written.
 """
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import yaml
 
 from loaders import bulk
-from loaders.errors import InputError, InputErrors
-from observatoire.settings import CATALOGUE_DIR
+from readers.errors import InputError, InputErrors
+from observatoire import settings, vocabulary
 
 REQUIRED = ("id", "label", "unit", "theme", "polarity", "source", "definition", "gap_kind", "aggregation",
             "tolerance", "barometre")
@@ -23,7 +24,7 @@ ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 def read_yaml(name: str) -> tuple[dict, dict]:
     """(document, {indicator id or source id: line}) of a catalogue YAML file."""
-    path = CATALOGUE_DIR / name
+    path = settings.catalogue_dir() / name
     text = path.read_text(encoding="utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)   # libyaml: ~10 times faster
     try:
@@ -67,7 +68,7 @@ def formula_terms(variable: str) -> tuple[list[str], list[str]]:
 
 def validate(ind_doc: dict, src_doc: dict, ind_lines: dict, src_lines: dict) -> None:
     """Raise InputErrors listing every problem of the catalogue (nothing is loaded if any)."""
-    ind_path, src_path = CATALOGUE_DIR / "indicators.yaml", CATALOGUE_DIR / "sources.yaml"
+    ind_path, src_path = settings.catalogue_dir() / "indicators.yaml", settings.catalogue_dir() / "sources.yaml"
     errors: list[InputError] = []
     sources = src_doc.get("sources") or {}
     for sid, s in sources.items():
@@ -75,9 +76,7 @@ def validate(ind_doc: dict, src_doc: dict, ind_lines: dict, src_lines: dict) -> 
             if not s.get(f):
                 errors.append(InputError(src_path, f"source « {sid} » : champ « {f} » manquant",
                                          line=src_lines.get(sid), column=f))
-    themes = ind_doc.get("themes") or {}
-    polarities = ind_doc.get("polarities") or {}
-    gap_kinds = ind_doc.get("gap_kinds") or {}
+    themes, polarities, gap_kinds = (vocabulary.codes(k) for k in ("themes", "polarities", "gap_kinds"))
     rules = ind_doc.get("secret_rules") or {}
     inds = ind_doc.get("indicators") or []
     ids = [i.get("id") for i in inds]
@@ -246,8 +245,22 @@ def load(ctx) -> None:
     bulk.insert(con, "indicator_source", ["indicator_id", "edition", "source_file", "source_variable", "ref_year",
                                       "level", "priority"], src_rows)
     bulk.insert(con, "indicator_absent", ["indicator_id", "edition", "source_file", "level", "reason"], absent_rows)
+    voc_rows = vocabulary_rows()
+    bulk.insert(con, "vocabulary", ["kind", "code", "label", "short_label", "sort_order", "color", "symbol",
+                                    "attributes"], voc_rows)
+    ctx.log_file(settings.catalogue_dir() / "vocabulary.yaml", len(voc_rows), "termes des vocabulaires")
     for name in ("indicators.yaml", "sources.yaml"):
-        ctx.log_file(CATALOGUE_DIR / name, len(cat_rows) if name == "indicators.yaml" else len(src_table),
+        ctx.log_file(settings.catalogue_dir() / name, len(cat_rows) if name == "indicators.yaml" else len(src_table),
                      f"{len(src_rows)} correspondances fichier/variable, {len(absent_rows)} éditions absentes"
                      if name == "indicators.yaml" else "sources déclarées")
 
+
+def vocabulary_rows() -> list[tuple]:
+    """catalogue/vocabulary.yaml as rows of the warehouse table `vocabulary` (one row per kind and code)."""
+    rows = []
+    for kind in vocabulary.KINDS:
+        for n, (code, t) in enumerate(vocabulary.terms(kind).items(), start=1):
+            rest = {k: v for k, v in t.items() if k not in ("label", "short", "color", "symbol")}
+            rows.append((kind, code, str(t.get("label", code)), t.get("short"), n, t.get("color"), t.get("symbol"),
+                         json.dumps(rest, ensure_ascii=False) if rest else None))
+    return rows

@@ -1,7 +1,7 @@
 """Shared by the SIG Ville and Filosofi loaders: declared source files -> every cell in `source_value`.
 
 A source's files, edition pattern and key column come from catalogue/sources.yaml. Each file is read and
-validated by loaders.frcsv; CsvTable.cells_arrow() turns it into one long Arrow table (values parsed and
+validated by readers.frcsv; CsvTable.cells_arrow() turns it into one long Arrow table (values parsed and
 statuses set by Arrow kernels, names dictionary-encoded: no per-cell Python work) and one INSERT stores it:
 
 - ok      a number;
@@ -22,7 +22,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from loaders import frcsv
+from readers import frcsv
 from observatoire import catalogue
 
 

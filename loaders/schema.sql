@@ -8,7 +8,7 @@
 --   contrat_de_ville: 'CV001' / 'CN00104M'.
 CREATE TABLE territory (
     code        VARCHAR PRIMARY KEY,
-    level       VARCHAR NOT NULL,      -- qpv | commune | epci | departement | region | france | ensemble_qpv | contrat_de_ville
+    level       VARCHAR NOT NULL CHECK (level IN ({{levels}})),  -- catalogue/vocabulary.yaml `levels`
     name        VARCHAR NOT NULL,
     generation  VARCHAR,               -- '2015' | '2024' | '2015/2024' (contracts kept across generations) | NULL
     cog_code    VARCHAR,               -- official code as published ('75', '11', '75056', SIREN, 'QP075001')
@@ -36,7 +36,7 @@ CREATE TABLE territory_link (
 CREATE TABLE link_report (
     code        VARCHAR NOT NULL,      -- the child that was being linked
     relation    VARCHAR NOT NULL,
-    status      VARCHAR NOT NULL,      -- unmatched | ambiguous | fuzzy
+    status      VARCHAR NOT NULL CHECK (status IN ({{link_statuses}})),  -- unmatched | ambiguous | fuzzy | resolved | note
     detail      VARCHAR,               -- the name tried, the candidates, the reason
     source_file VARCHAR
 );
@@ -51,6 +51,21 @@ CREATE TABLE source_value (
     raw             VARCHAR,           -- the cell text exactly as in the file
     status          VARCHAR NOT NULL,  -- ok | secret (empty cell in a published column) | absent (variable not in this edition) | text
     line            INTEGER            -- 1-based line number in the file (header = 1)
+);
+
+-- The closed vocabularies (from catalogue/vocabulary.yaml): levels, generations, themes, value statuses,
+-- lights, trends, link statuses, engagement and action statuses, means kinds, roles. `attributes` holds the
+-- other declared fields as JSON (link rule of a level, shown flag of a status…).
+CREATE TABLE vocabulary (
+    kind        VARCHAR NOT NULL,
+    code        VARCHAR NOT NULL,
+    label       VARCHAR NOT NULL,
+    short_label VARCHAR,
+    sort_order  INTEGER NOT NULL,
+    color       VARCHAR,
+    symbol      VARCHAR,
+    attributes  JSON,
+    PRIMARY KEY (kind, code)
 );
 
 -- Declared sources (from catalogue/sources.yaml).
@@ -119,7 +134,7 @@ CREATE TABLE indicator_value (
     indicator_id    VARCHAR NOT NULL,
     edition         INTEGER NOT NULL,
     value           DOUBLE,
-    status          VARCHAR NOT NULL,  -- ok | secret | non_disponible | absent | bruite
+    status          VARCHAR NOT NULL CHECK (status IN ({{value_statuses}})),  -- vocabulary `value_statuses`
     source_file     VARCHAR,
     source_variable VARCHAR,
     ref_year        INTEGER
@@ -159,12 +174,18 @@ CREATE TABLE means_post (
     source_file   VARCHAR NOT NULL,
     record        INTEGER              -- 1-based position of the record in the JSON array (traceability)
 );
--- n_posts counts records (one per funded post and year in the files); n_distinct_posts counts distinct
--- id_poste (a few files repeat a post: see docs/SCHEMA-geography.md).
-CREATE VIEW contract_means AS
-    SELECT contrat_code, year, kind, count(*) AS n_posts, sum(amount) AS amount,
-           count(DISTINCT id_poste) AS n_distinct_posts
+-- THE counting rule for State means (one rule for fiche, Programmation, deck, PDF and workbook): a post
+-- counts once per contract and year, whatever the number of records the file repeats for it (the FONJEP 2025
+-- file lists 1,324 of its 1,673 posts more than once: 3,162 records); its amount for the year is its largest record.
+-- n_records keeps the number of records read, for traceability. See docs/SCHEMA-geography.md.
+CREATE VIEW contract_post_year AS
+    SELECT contrat_code, year, kind, id_poste, max(amount) AS amount, count(*) AS n_records,
+           string_agg(DISTINCT source_file, ', ' ORDER BY source_file) AS source_file
     FROM means_post WHERE contrat_code IS NOT NULL GROUP BY ALL;
+CREATE VIEW contract_means AS
+    SELECT contrat_code, year, kind, count(*) AS n_posts, sum(amount) AS amount, sum(n_records) AS n_records,
+           string_agg(DISTINCT source_file, ', ' ORDER BY source_file) AS source_file
+    FROM contract_post_year GROUP BY ALL;
 
 -- 2020 politique de la ville actions per contract (and per pillar when known).
 CREATE TABLE contract_actions_2020 (

@@ -3,20 +3,30 @@ without a warehouse (docs generation, import validation) reads it from here."""
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import yaml
 
-from observatoire.settings import CATALOGUE_DIR
+from observatoire import settings
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=8)
+def _read(path: str, mtime_ns: int) -> dict:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def document(name: str) -> dict:
+    """A catalogue file parsed once per content (keyed by path and modification time)."""
+    path = settings.catalogue_dir() / name
+    return _read(str(path), path.stat().st_mtime_ns)
+
+
 def sources() -> dict:
-    return yaml.safe_load((CATALOGUE_DIR / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+    return document("sources.yaml")["sources"]
 
 
-@lru_cache(maxsize=None)
 def _indicators_doc() -> dict:
-    return yaml.safe_load((CATALOGUE_DIR / "indicators.yaml").read_text(encoding="utf-8"))
+    return document("indicators.yaml")
 
 
 def indicators() -> list[dict]:

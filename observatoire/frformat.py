@@ -1,34 +1,82 @@
-"""French display formats: `1 234,5`, `21/11/2026`, `12,3 %`. Used by pages, charts and exports alike."""
+"""French display formats, through Babel (CLDR fr_FR): `1 234,5`, `12,3 %`, `1 234 €`, `21/11/2026`.
+
+Used by the presentation layer, charts and exports alike. Numbers use a plain space as thousands
+separator by default (what the existing exports and tests print); years are never grouped (`2013`).
+None / NaN give an empty string: callers show a status label instead (presentation.text.value_text).
+"""
 from __future__ import annotations
 
 import datetime as _dt
 import math
 
-NBSP = "\u202f"  # narrow no-break space, INSEE's thousands separator
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_decimal as _babel_decimal
+
+LOCALE = "fr_FR"
+NBSP = "\u202f"  # narrow no-break space, INSEE's (and CLDR's) thousands separator
+_CLDR_GROUP = "\u202f"
+_EURO_UNITS = ("€", "euros", "EUR")
+_UNSHOWN_UNITS = {"indice", "rapport", "nombre", "ratio", ""}
+
+
+def is_missing(value) -> bool:
+    """None, NaN, pandas NA/NaT: nothing to format."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value) or (isinstance(value, float) and math.isnan(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def fmt_number(value, decimals: int = 1, unit: str | None = None, sep: str = " ") -> str:
-    """Format a number the French way. None/NaN give an empty string (callers show the status instead)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """Format a number the French way, with `decimals` fixed decimals and an optional unit
+    ('%' -> ' %', '€' -> ' €', other units after a space). None/NaN give ''."""
+    if is_missing(value):
         return ""
-    txt = f"{value:,.{decimals}f}".replace(",", "\u0001").replace(".", ",").replace("\u0001", sep)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    txt = _babel_decimal(float(value), format=pattern, locale=LOCALE).replace(_CLDR_GROUP, sep)
+    if txt in ("-0", "-0," + "0" * decimals):
+        txt = txt[1:]
     if unit == "%":
         return f"{txt} %"
-    if unit in ("€", "euros", "EUR"):
+    if unit in _EURO_UNITS:
         return f"{txt} €"
     if unit:
         return f"{txt} {unit}"
     return txt
 
 
+def display_unit(unit: str | None) -> str | None:
+    """Unit written after numbers; counts, indices and ratios carry none."""
+    return None if unit is None or unit in _UNSHOWN_UNITS else unit
+
+
 def fmt_int(value, unit: str | None = None) -> str:
     return fmt_number(value, 0, unit)
 
 
+def fmt_eur(value, decimals: int = 0) -> str:
+    """`254 919 €`; '' for a missing amount."""
+    return fmt_number(value, decimals, "€")
+
+
+def fmt_year(value) -> str:
+    """A millésime as written: `2019`, never `2 019`; '' when missing."""
+    if is_missing(value) or value == "":
+        return ""
+    try:
+        return str(int(float(value)))
+    except (TypeError, ValueError):
+        return str(value)
+
+
 def fmt_date(value) -> str:
     """`21/11/2026` from a date, datetime or ISO string."""
-    if value is None or value == "":
+    if is_missing(value) or value == "":
         return ""
     if isinstance(value, str):
         value = _dt.date.fromisoformat(value[:10])
-    return value.strftime("%d/%m/%Y")
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    return _babel_date(value, "dd/MM/yyyy", locale=LOCALE)

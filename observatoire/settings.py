@@ -5,7 +5,12 @@ import os
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-CATALOGUE_DIR = PROJECT_DIR / "catalogue"
+
+
+def catalogue_dir() -> Path:
+    """Declarations read by every layer (sources, indicators, vocabulary): `OBSERVATOIRE_CATALOGUE_DIR`,
+    default `catalogue/` of the clone (tests point it at a modified copy)."""
+    return Path(os.environ.get("OBSERVATOIRE_CATALOGUE_DIR", PROJECT_DIR / "catalogue")).resolve()
 
 
 def data_dir() -> Path:

@@ -10,11 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from charts import barometre as barometre_charts
-from charts import style
 from charts.source import source_line
 from indicators import barometre as barometre_lib
-from observatoire import frformat
+from observatoire import frformat, vocabulary
 from ui import catalog, common, downloads, pickers
+from presentation import text
 
 common.page_setup("Baromètre du quartier")
 
@@ -89,7 +89,7 @@ if not items:
 
 legend = "".join(
     f'<span><i class="obs-dot" style="background:{s["color"]}"></i>{s["symbol"]} {s["label"]}</span>'
-    for k, s in style.LIGHTS.items() if k in ("mieux", "comparable", "moins_bien"))
+    for k, s in vocabulary.terms("lights").items() if k in ("mieux", "comparable", "moins_bien"))
 st.markdown(f'<div class="obs-legend">{legend}<span class="obs-meta">1er feu : par rapport à la commune, '
             f'à l\'agglomération ou, à défaut, à l\'ensemble des quartiers prioritaires · 2e feu : évolution depuis '
             f'un millésime antérieur non consécutif</span></div>',
@@ -103,10 +103,10 @@ for it in items:
     unit = it.get("unit") or cat.unit.get(ind_id)
     dec = int(cat.decimals.get(ind_id, 1)) if ind_id in cat.index else 1
     label = it.get("label") or cat.label.get(ind_id, ind_id)
-    value_text = common.fmt_value(it.get("value"), it.get("status", "ok"), unit, dec)
-    l1 = style.light_style(it.get("light"))
+    value_text = text.value_text(it.get("value"), it.get("status", "ok"), unit, dec)
+    l1 = vocabulary.light(it.get("light"))
     trend = it.get("evolution") or {}
-    l2 = style.light_style(trend.get("light"))
+    l2 = vocabulary.light(trend.get("light"))
     sentence = it.get("sentence") or ""
     # The library's sentence ends with "(Référence : … ; note)": shown apart, in the small print.
     sentence = re.sub(r"\s*\(Référence : .*\)\s*$", "", sentence)
@@ -134,8 +134,8 @@ for it in items:
 counts = {k: sum(1 for t in table_rows if t["light"] == k) for k in ("mieux", "comparable", "moins_bien")}
 st.markdown(
     f"**En bref** : par rapport aux territoires de référence, {counts['mieux']} indicateur(s) "
-    f"{style.LIGHTS['mieux']['symbol']} mieux, {counts['comparable']} comparable(s), "
-    f"{counts['moins_bien']} {style.LIGHTS['moins_bien']['symbol']} moins bien "
+    f"{vocabulary.light('mieux')['symbol']} mieux, {counts['comparable']} comparable(s), "
+    f"{counts['moins_bien']} {vocabulary.light('moins_bien')['symbol']} moins bien "
     f"(sur {len(table_rows)} indicateurs clés).")
 st.markdown('<div class="obs-baro">' + "".join(rows_html) + "</div>", unsafe_allow_html=True)
 

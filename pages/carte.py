@@ -12,9 +12,9 @@ import streamlit as st
 from charts import classify, maps
 from charts.source import source_line
 from indicators import position, search
-from indicators.secret import SHOWN_STATUSES
-from observatoire import frformat
+from observatoire import frformat, vocabulary
 from ui import blocks, catalog, common, mapdata, state
+from presentation import text
 
 common.page_setup("Carte des quartiers")
 
@@ -28,7 +28,7 @@ if inds.empty:
     st.warning("Le catalogue d'indicateurs est vide : reconstruisez l'entrepôt.")
     st.stop()
 ind_ids = inds.indicator_id.tolist()
-labels = {r.indicator_id: f"{catalog.theme_label(r.theme)} — {r.label}" for r in inds.itertuples()}
+labels = {r.indicator_id: f"{vocabulary.theme_label(r.theme)} — {r.label}" for r in inds.itertuples()}
 
 c1, c2, c3 = st.columns([1.1, 2.6, 1])
 generation = state.selectbox("Géographie prioritaire", ["2015", "2024"], "generation",
@@ -78,7 +78,7 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
     national = common.run(position.distribution, ind_id, int(edition), "2015")
     national = national[["code", "value", "status"] + [c for c in ("source_file", "source_variable")
                                                         if c in national.columns]]
-    shown_mask = national.status.isin(SHOWN_STATUSES) & national.value.notna()
+    shown_mask = national.status.isin(vocabulary.shown_statuses()) & national.value.notna()
     classes = common.memo(classify.breaks, national.value[shown_mask].tolist(), int(k), method)
 
     unit = ind.get("unit")
@@ -102,13 +102,13 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
             v["value"] = None
             v["status"] = "non_disponible"
             v["note"] = "pas encore d'indicateurs INSEE pour la géographie 2024"
-    v.loc[~v.status.isin(SHOWN_STATUSES), "value"] = None
+    v.loc[~v.status.isin(vocabulary.shown_statuses()), "value"] = None
 
     producer = catalog.source_producers().get(ind.get("source"), ind.get("source"))
     files = catalog.indicator_files(ind_id, int(edition))
 
     def _value_text(r) -> str:
-        txt = common.fmt_value(r.value, r.status, unit, decimals)
+        txt = text.value_text(r.value, r.status, unit, decimals)
         return f"{txt} — {r.note}" if r.note else txt
 
     v["value_text"] = [_value_text(r) for r in v.itertuples()]
@@ -227,7 +227,7 @@ elif len(picked) > 1:
 with st.expander(f"Tableau des {len(vz)} quartiers affichés"):
     table = pd.DataFrame({"Code": vz.code, "Quartier": vz.name, "Commune(s)": vz.communes.fillna(""),
                           "Département": vz.departement, ind["label"]: vz.value,
-                          "Statut": [common.status_label(s) for s in vz.status]})
+                          "Statut": [vocabulary.status_label(s) for s in vz.status]})
     blocks.table(table.sort_values(ind["label"], ascending=False, na_position="last"),
                  f"carte-{ind_id}-{edition}-{generation}-tableau", src,
                  formats={ind["label"]: decimals}, key="tbl_carte")

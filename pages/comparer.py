@@ -8,8 +8,8 @@ import streamlit as st
 from charts import compare as compare_charts
 from indicators import fiche as fiche_lib
 from indicators import position, twins
-from indicators.secret import SHOWN_STATUSES
-from observatoire import frformat
+from observatoire import frformat, vocabulary
+from presentation import text
 from ui import blocks, catalog, common, pickers, state
 
 common.page_setup("Comparer des quartiers")
@@ -59,7 +59,7 @@ if long.empty:
 
 cat = catalog.indicator_list().set_index("indicator_id")
 long["decimals"] = [int(cat.decimals.get(i, 1)) for i in long.indicator_id]
-long["value_text"] = [common.fmt_value(r.value, r.status, r.unit, r.decimals) for r in long.itertuples()]
+long["value_text"] = [text.value_text(r.value, r.status, r.unit, r.decimals) for r in long.itertuples()]
 generation = "2015" if "2015" in gens.values() else next(iter(gens.values()))
 
 # --------------------------------------------------------------------------- table
@@ -70,7 +70,7 @@ col_names = {code: (names[code] if len(names[code]) <= 24 else names[code][:22].
 wide = long.pivot_table(index=["indicator_id"], columns="code", values="value_text", aggfunc="first")
 meta = long.drop_duplicates("indicator_id").set_index("indicator_id")
 order = [i for i in cat.index if i in wide.index]
-table = pd.DataFrame({"Thème": [catalog.theme_label(meta.theme[i]) for i in order],
+table = pd.DataFrame({"Thème": [vocabulary.theme_label(meta.theme[i]) for i in order],
                       "Indicateur": [meta.label[i] for i in order]})
 eds = long.pivot_table(index="indicator_id", columns="code", values="edition", aggfunc="first")
 table["Millésime"] = [", ".join(sorted({str(int(e)) for e in eds.loc[i].dropna()})) for i in order]
@@ -85,7 +85,7 @@ blocks.table(table.fillna(""), "comparaison-quartiers", src_all, export_df=expor
 
 # --------------------------------------------------------------------------- one indicator
 st.subheader("Un indicateur")
-ind_ids = [i for i in order if long[(long.indicator_id == i) & long.status.isin(SHOWN_STATUSES)].shape[0]]
+ind_ids = [i for i in order if long[(long.indicator_id == i) & long.status.isin(vocabulary.shown_statuses())].shape[0]]
 default_ind = next((i for i in ("tx_pauvrete", "tp60", "taux_pauvrete") if i in ind_ids), ind_ids[0] if ind_ids else None)
 if not ind_ids:
     st.stop()
@@ -99,14 +99,14 @@ decimals = int(ind.get("decimals") or 1)
 src = catalog.line_for(ind, edition, generation)
 
 dist = common.run(position.distribution, ind_id, int(edition), "2015")
-dist.loc[~dist.status.isin(SHOWN_STATUSES), "value"] = None
+dist.loc[~dist.status.isin(vocabulary.shown_statuses()), "value"] = None
 sel_vals = pd.DataFrame({"code": selection}).merge(dist[["code", "value", "status"]], on="code", how="left")
 sel_vals["name"] = [names[c] for c in sel_vals.code]
 sel_vals["status"] = sel_vals.status.fillna("non_disponible")
 refs = []
 for ref in next((ind_.get("references") or [] for ind_ in fiches[selection[0]].get("indicators") or []
                  if ind_.get("indicator_id") == ind_id and ind_.get("edition") == edition), []):
-    if ref.get("level") in ("ensemble_qpv", "france") and ref.get("status") in SHOWN_STATUSES:
+    if ref.get("level") in ("ensemble_qpv", "france") and ref.get("status") in vocabulary.shown_statuses():
         refs.append({"name": "Ensemble des QPV" if ref["level"] == "ensemble_qpv" else "France métro.",
                      "value": ref.get("value")})
 fig = compare_charts.side_by_side(sel_vals, label=ind["label"], unit=ind.get("unit"), decimals=decimals,
@@ -149,7 +149,7 @@ KEY = ["tx_pauvrete", "tx_bas_revenus", "rev_disp_median", "rapport_interdecile"
 ORIENTED_UNITS = {"%", "€", "rapport", "indice"}
 scope = st.radio("Indicateurs du profil", ["clés", "tous"], horizontal=True, key="profile_scope",
                  format_func={"clés": "Indicateurs clés", "tous": "Tous les taux et montants orientés"}.get)
-prof = long[long.percentile.notna() & long.status.isin(SHOWN_STATUSES)].copy()
+prof = long[long.percentile.notna() & long.status.isin(vocabulary.shown_statuses())].copy()
 if scope == "clés":
     prof = prof[prof.indicator_id.isin(KEY)]
 else:

@@ -13,12 +13,11 @@ import streamlit as st
 
 from charts import contract as ch
 from charts.source import source_line
-from contract import vocab
 from contract.demo import NEXT_COPIL
 from indicators import engagements as eng
 from indicators import programmation as prog
 from indicators import since as since_mod
-from observatoire import frformat
+from observatoire import frformat, vocabulary
 from ui import auth, blocks, common, demo
 
 with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que chaque signataire s'est engagé à faire, "
@@ -142,8 +141,8 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
             st.markdown(f"**Ajouter un point d'étape à {e['code']}**")
             p1, p2, p3 = st.columns(3)
             d = p1.date_input("Date", value=today, format="DD/MM/YYYY")
-            statut = p2.selectbox("Statut", list(vocab.ENGAGEMENT_STATUTS), format_func=vocab.ENGAGEMENT_STATUTS.get,
-                                  index=list(vocab.ENGAGEMENT_STATUTS).index(e["statut"]))
+            statut = p2.selectbox("Statut", list(vocabulary.labels("engagement_statuses")), format_func=vocabulary.labels("engagement_statuses").get,
+                                  index=list(vocabulary.labels("engagement_statuses")).index(e["statut"]))
             valeur = p3.number_input("Valeur constatée", value=None, step=1.0)
             commentaire = st.text_input("Commentaire")
             instance = st.selectbox("Instance", ["COPIL", "COTECH", "Bilatéral", "Autre"])
@@ -177,7 +176,7 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
                                     "intitule": st.column_config.TextColumn("Engagement", width="large"),
                                     "referent": st.column_config.TextColumn("Référent"),
                                     "statut": st.column_config.SelectboxColumn(
-                                        "Statut", options=list(vocab.ENGAGEMENT_STATUTS), required=True),
+                                        "Statut", options=list(vocabulary.labels("engagement_statuses")), required=True),
                                     "echeance": st.column_config.DateColumn("Échéance", format="DD/MM/YYYY"),
                                     "valeur_cible": st.column_config.NumberColumn("Cible"),
                                     "preuve": st.column_config.TextColumn("Preuve")})

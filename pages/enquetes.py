@@ -14,7 +14,7 @@ from charts.source import source_line
 from indicators import enquetes as enq
 from indicators import programmation as prog
 from indicators import secret
-from observatoire import frformat
+from observatoire import frformat, vocabulary
 from ui import auth, blocks, common, demo
 
 with demo.contract_page("Enquêtes habitants", "Ce que disent les habitants : baromètre de perception par quartier, "
@@ -71,7 +71,7 @@ with demo.contract_page("Enquêtes habitants", "Ce que disent les habitants : ba
 
     blocks.table(pd.DataFrame({
         "Quartier": d["quartier"], "Réponses (n)": shown(d["n"], frformat.fmt_int),
-        "Part favorable": [frformat.fmt_number(v, 0, "%") if s == "ok" else common.status_label(s)
+        "Part favorable": [frformat.fmt_number(v, 0, "%") if s == "ok" else vocabulary.status_label(s)
                            for v, s in zip(d["part"], d["status"])],
         "IC 95 % bas": shown(d["bas"], lambda v: frformat.fmt_number(v, 0)),
         "IC 95 % haut": shown(d["haut"], lambda v: frformat.fmt_number(v, 0))}),

@@ -14,8 +14,8 @@ from charts import fiche as fiche_charts
 from charts.source import source_line
 from indicators import evolution
 from indicators import fiche as fiche_lib
-from indicators.secret import SHOWN_STATUSES
-from observatoire import frformat
+from observatoire import frformat, vocabulary
+from presentation import text
 from ui import blocks, catalog, common, pickers, state
 
 common.page_setup("Fiche quartier")
@@ -26,9 +26,6 @@ REF_FR = {"commune": "Commune", "epci": "EPCI", "contrat_de_ville": "Contrat de 
           "ensemble_qpv": "Ensemble des QPV"}
 KEY_FIGURES = ["pop", "tx_pauvrete", "rev_disp_median", "tx_emploi"]
 DETAIL_DEFAULT = ["tx_pauvrete", "rev_disp_median", "tx_emploi", "part_alloc_rsa"]
-VERDICTS = {"rattrapage": "rattrapage (l'écart se réduit)", "decrochage": "décrochage (l'écart se creuse)",
-            "stable": "écart stable"}
-MEANS_KINDS = {"adulte_relais": "Adultes-relais", "fonjep": "Postes FONJEP"}
 
 
 def _names(x) -> str:
@@ -61,7 +58,7 @@ def _verdict_text(comp: dict, decimals: int) -> str:
         else:
             def fmt(g):
                 return ("+" if g > 0 else "") + frformat.fmt_number(g, 1) + " pt"
-        txt += (f" ; par rapport à {comp.get('reference_name')} : {VERDICTS.get(verdict, verdict)}"
+        txt += (f" ; par rapport à {comp.get('reference_name')} : {vocabulary.term('verdicts', verdict).get('explained', verdict)}"
                 + (f" ({fmt(gf)} puis {fmt(gt)}, tolérance {frformat.fmt_number(comp.get('tolerance'), 2)})"
                    if gf is not None and gt is not None else ""))
     elif comp.get("reference_name"):
@@ -110,7 +107,7 @@ else:
     cat = catalog.indicator_list().set_index("indicator_id")
     inds["source"] = [cat.source.get(i) for i in inds.indicator_id]
     inds["decimals"] = [int(cat.decimals.get(i, 1)) for i in inds.indicator_id]
-    inds["value_text"] = [common.fmt_value(r.value, r.status, r.unit, r.decimals) for r in inds.itertuples()]
+    inds["value_text"] = [text.value_text(r.value, r.status, r.unit, r.decimals) for r in inds.itertuples()]
 
     def _line(rows: pd.DataFrame, note: str | None = None) -> str:
         return catalog.line_for_many(rows.indicator_id, rows.edition.dropna().astype(int).tolist(), generation,
@@ -143,7 +140,7 @@ else:
                "(rang 1 = valeur la plus élevée ; percentile = part des quartiers ayant une valeur inférieure "
                "ou égale).")
     themes = list(dict.fromkeys(inds.theme))
-    tabs = st.tabs([catalog.theme_label(t) for t in themes])
+    tabs = st.tabs([vocabulary.theme_label(t) for t in themes])
     for tab, theme in zip(tabs, themes):
         with tab:
             g = inds[inds.theme == theme]
@@ -154,10 +151,10 @@ else:
                 "Rang national": [f"{frformat.fmt_int(r.rank)} / {frformat.fmt_int(r.n)}"
                                   if pd.notna(r.rank) and pd.notna(r.n) else "" for r in g.itertuples()],
                 "Percentile": g.percentile,
-                "Statut": [common.status_label(s) for s in g.status],
+                "Statut": [vocabulary.status_label(s) for s in g.status],
             })
             export = pd.DataFrame({"indicateur": g.indicator_id, "libelle": g.label, "unite": g.unit,
-                                   "millesime": g.edition, "valeur": g.value.where(g.status.isin(SHOWN_STATUSES)),
+                                   "millesime": g.edition, "valeur": g.value.where(g.status.isin(vocabulary.shown_statuses())),
                                    "statut": g.status, "rang": g["rank"], "nombre_quartiers": g["n"],
                                    "percentile": g.percentile, "fichier_source": g.source_file,
                                    "variable_source": g.source_variable})
@@ -175,15 +172,15 @@ else:
     rows = []
     for r in inds.itertuples():
         refs = {ref.get("level"): ref for ref in (r.references or [])}
-        if not any(ref.get("status") in SHOWN_STATUSES for ref in refs.values()):
+        if not any(ref.get("status") in vocabulary.shown_statuses() for ref in refs.values()):
             continue
         row = {"Indicateur": r.label, "Millésime": str(int(r.edition)), "Quartier": r.value_text}
         for lv in REF_ORDER:
             if lv in refs:
                 ref = refs[lv]
                 st_ = ref.get("status")
-                row[REF_FR[lv]] = (common.fmt_value(ref.get("value"), st_, r.unit, r.decimals)
-                                   if st_ in SHOWN_STATUSES or st_ == "secret" else "–")
+                row[REF_FR[lv]] = (text.value_text(ref.get("value"), st_, r.unit, r.decimals)
+                                   if st_ in vocabulary.shown_statuses() or st_ == "secret" else "–")
         rows.append(row)
     if rows:
         comp = pd.DataFrame(rows)
@@ -201,7 +198,7 @@ else:
                      key="tbl_fiche_refs", height=38 + 35 * len(comp),
                      column_config={"Indicateur": st.column_config.TextColumn("Indicateur", width=330)})
 
-    with_refs = inds[[any(ref.get("status") in SHOWN_STATUSES for ref in (refs or []))
+    with_refs = inds[[any(ref.get("status") in vocabulary.shown_statuses() for ref in (refs or []))
                       for refs in inds.references]]
     if not with_refs.empty:
         ids = with_refs.indicator_id.tolist()
@@ -276,14 +273,14 @@ if actions:
 if means.empty:
     st.caption("Aucun poste adulte-relais ni FONJEP rattaché à ce contrat dans les fichiers de l'ANCT.")
 else:
-    means["Dispositif"] = means.kind.map(MEANS_KINDS).fillna(means.kind)
+    means["Dispositif"] = means.kind.map(vocabulary.labels("means_kinds")).fillna(means.kind)
     years = means.year.astype(int).tolist()
     src_m = source_line("ANCT — Ci.Ville (ASP : adultes-relais ; FONJEP)", years, None,
                         note="contrats " + ", ".join(sorted(means.contrat_code.unique())))
     fig = fiche_charts.means_chart(means, source_line=src_m)
     blocks.chart(fig, f"fiche-{code}-moyens-etat", src_m, key="fiche_means")
     table = pd.DataFrame({"Année": sorted(means.year.astype(int).unique())})
-    for kind, lab in MEANS_KINDS.items():
+    for kind, lab in vocabulary.labels("means_kinds").items():
         m = means[means.kind == kind].groupby("year").agg(n=("n_posts", "sum"), a=("amount", "sum"))
         table[f"{lab} : postes"] = table["Année"].map(m.n).astype("Int64")
         table[f"{lab} : montant (€)"] = table["Année"].map(m.a)

@@ -12,8 +12,8 @@ import streamlit as st
 from charts import contract as ch
 from charts.source import source_line
 from contract import vocab
-from indicators import programmation as prog
-from observatoire import frformat
+from indicators import means, programmation as prog
+from observatoire import frformat, vocabulary
 from ui import auth, blocks, common, demo, state
 
 with demo.contract_page("Programmation", "Actions financées au titre du contrat de ville : montants, thématiques, "
@@ -41,7 +41,7 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
     k2.metric("Montant accordé", frformat.fmt_number(row["montant_accorde"], 0, "€"),
               help="Tous financeurs, actions accordées ou soldées")
     k3.metric("dont État (P147)", frformat.fmt_number(row["montant_accorde_p147"], 0, "€"))
-    k4.metric("Bénéficiaires prévus", frformat.fmt_int(n_ben) if n_ben is not None else common.status_label(ben_status),
+    k4.metric("Bénéficiaires prévus", frformat.fmt_int(n_ben) if n_ben is not None else vocabulary.status_label(ben_status),
               help=f"Actions financées qui renseignent leurs bénéficiaires : {n_ben_actions}")
 
     # ------------------------------------------------------------------ money, and the State means beside it
@@ -56,7 +56,7 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
     except common.WarehouseMissing:
         pass
     with right:
-        means = prog.state_means(con, contrat) if con is not None else pd.DataFrame()
+        means = means.state_means(con, contrat) if con is not None else pd.DataFrame()
         src_means = source_line(["ASP (adultes-relais)", "FONJEP", "ANCT (Ci.Ville)"],
                                 millesimes=means["year"].tolist() if not means.empty else None)
         blocks.chart(ch.state_means(means, source_line=src_means), "moyens-etat", src_means, key="prog_means")
@@ -139,8 +139,8 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
     quartiers = prog.quartiers(sc, contrat)
     theme = f1.selectbox("Thématique", [None] + sorted(themes["thematique"].unique().tolist()),
                          format_func=lambda v: "Toutes" if v is None else v, key="prog_f_theme")
-    statut = f2.selectbox("Statut", [None] + list(vocab.ACTION_STATUTS),
-                          format_func=lambda v: "Tous" if v is None else vocab.ACTION_STATUTS[v], key="prog_f_statut")
+    statut = f2.selectbox("Statut", [None] + list(vocabulary.labels("action_statuses")),
+                          format_func=lambda v: "Tous" if v is None else vocabulary.labels("action_statuses")[v], key="prog_f_statut")
     qlabels = dict(zip(quartiers["quartier_code"], quartiers["label"]))
     quartier = f3.selectbox("Quartier", [None] + list(qlabels), format_func=lambda v: "Tous" if v is None else qlabels[v],
                             key="prog_f_q")
@@ -151,7 +151,7 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
         "Thématique": acts["thematique"], "Statut": acts["statut_label"], "Quartiers": acts["quartiers"],
         "Sollicité (€)": acts["montant_sollicite"], "Accordé (€)": acts["montant_accorde"],
         "dont P147 (€)": acts["montant_accorde_p147"],
-        "Bénéficiaires prévus": [frformat.fmt_int(v) if s == "ok" else common.status_label(s)
+        "Bénéficiaires prévus": [frformat.fmt_int(v) if s == "ok" else vocabulary.status_label(s)
                                  for v, s in zip(acts["beneficiaires_prevus"], acts["beneficiaires_prevus_statut"])],
     })
     st.caption(f"{len(acts)} action(s) affichée(s).")
@@ -174,7 +174,7 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
                             label="modification(s)", column_config={
                                 "numero_dossier": st.column_config.TextColumn("N° dossier"),
                                 "intitule": st.column_config.TextColumn("Intitulé", width="large"),
-                                "statut": st.column_config.SelectboxColumn("Statut", options=list(vocab.ACTION_STATUTS),
+                                "statut": st.column_config.SelectboxColumn("Statut", options=list(vocabulary.labels("action_statuses")),
                                                                            required=True),
                                 "date_decision": st.column_config.DateColumn(
                                     "Date de décision", format="DD/MM/YYYY",

@@ -13,8 +13,9 @@ from charts import contract as ch
 from charts.source import source_line
 from indicators import programmation as prog
 from indicators import referentiel as ref
-from observatoire import frformat
+from observatoire import frformat, vocabulary
 from ui import auth, blocks, common, demo
+from presentation import text
 
 with demo.contract_page("Référentiel d'évaluation", "Des enjeux du contrat aux indicateurs : ce qui est suivi, par qui, "
                         "avec quelle valeur de départ et quelle cible.") as (sc, contrat, _user):
@@ -53,11 +54,11 @@ with demo.contract_page("Référentiel d'évaluation", "Des enjeux du contrat au
 
     def _num(v, unit) -> str:
         dec = 0 if float(v).is_integer() else 1
-        return common.fmt_value(float(v), "ok", unit, decimals=dec)
+        return text.value_text(float(v), "ok", unit, decimals=dec)
 
     def _value(v, status, unit):
         if status not in ("ok", "bruite") or v is None or pd.isna(v):
-            return common.status_label(status)
+            return vocabulary.status_label(status)
         return _num(v, unit)
 
     def _with_year(v, y, unit) -> str:

@@ -8,7 +8,8 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from contract import store, templates
+from contract import store
+from contract.imports import templates
 from indicators import enquetes as enq
 from indicators import programmation as prog
 from loaders.__main__ import main
@@ -352,7 +353,7 @@ def test_each_template_imports_cleanly(warehouse, saisie, tmp_path, kind):
 def test_import_as_a_lecture_or_partner_account_is_refused(warehouse, saisie, tmp_path):
     """The page's upload uses import_file with the logged-in user: only an edition account may import."""
     from contract.roles import PermissionDenied, User
-    from loaders.imports import programmation
+    from contract.imports import programmation
     xlsx = _workbook(tmp_path / "p.xlsx", PROG_ROWS)
     with store.connect(saisie):
         pass

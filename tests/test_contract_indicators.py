@@ -12,6 +12,7 @@ from contract.roles import User
 from indicators import engagements as eng
 from indicators import enquetes as enq
 from indicators import programmation as prog
+from indicators import means as means_mod
 from indicators import referentiel as ref
 
 C = "CNTEST01"
@@ -153,7 +154,7 @@ def test_actions_per_quartier_split_equally(small):
 
 
 def test_state_means_are_the_real_ones(con):
-    means = prog.state_means(con, "CN00604I").set_index(["year", "kind"])
+    means = means_mod.state_means(con, "CN00604I").set_index(["year", "kind"])
     # adulte-relais-2024.json: 67 records with code_cv CN00604I, montant summing to 1 528 310,87 €
     assert means.loc[(2024, "adulte_relais"), "n_posts"] == 67
     assert means.loc[(2024, "adulte_relais"), "amount"] == pytest.approx(1528310.87)

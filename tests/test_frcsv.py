@@ -8,8 +8,8 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from loaders import frcsv
-from loaders.errors import InputError
+from readers import frcsv
+from readers.errors import InputError
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 

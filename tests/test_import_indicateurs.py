@@ -12,7 +12,7 @@ import shutil
 import pytest
 
 from loaders.build import BuildContext
-from loaders.errors import InputError
+from readers.errors import InputError
 from loaders.imports import indicateurs, replay
 from observatoire import db
 

@@ -7,8 +7,8 @@ import duckdb
 import pytest
 
 from loaders import catalogue as cat
-from loaders.build import SCHEMA_SQL
-from loaders.errors import InputError
+from loaders.build import schema_sql
+from readers.errors import InputError
 
 STABLE_IDS = ["pop", "ind_jeunesse", "part_etrangers", "part_femmes", "part_0_24", "part_60_plus",
               "part_menages_1pers", "part_menages_6pers", "alloc_caf", "tx_pauvrete", "rev_disp_median",
@@ -139,7 +139,7 @@ def test_table_structure_matches_schema(con):
     """indicator_value has the columns of schema.sql, and one row per (territory, indicator, edition): the
     build checks it instead of a primary key (see schema.sql)."""
     ref = duckdb.connect()
-    ref.execute(SCHEMA_SQL.read_text())
+    ref.execute(schema_sql())
     q_cols = ("SELECT column_name, data_type, is_nullable FROM information_schema.columns "
               "WHERE table_name = 'indicator_value' ORDER BY ordinal_position")
     assert con.execute(q_cols).fetchall() == ref.execute(q_cols).fetchall()
@@ -179,7 +179,7 @@ def test_disagreement_between_two_files_is_reported(tmp_path):
     from loaders.build import BuildContext
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    con.execute(SCHEMA_SQL.read_text())
+    con.execute(schema_sql())
     con.execute("""INSERT INTO indicator_catalog (indicator_id, label, unit, theme, polarity, source, definition,
                    gap_kind, aggregation, edition_key) VALUES
                    ('med', 'Médiane', '€', 'revenus', 'higher_better', 's', 'd', 'ratio', 'none', 'income_year')""")
@@ -206,7 +206,7 @@ def test_mapping_to_a_missing_column_stops_the_build(tmp_path):
     from loaders.build import BuildContext, BuildError
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    con.execute(SCHEMA_SQL.read_text())
+    con.execute(schema_sql())
     con.execute("INSERT INTO indicator_source VALUES ('pop', 2022, 'DEMO_2022.csv', 'POP_MUNN', NULL, 'qpv', 1)")
     con.execute("INSERT INTO source_value VALUES ('DEMO_2022.csv', 'POP_MUN', 'QP001001', 2022, 6490, '6 490', 'ok', 2)")
     with pytest.raises(BuildError, match="POP_MUNN"):

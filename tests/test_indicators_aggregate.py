@@ -1,15 +1,14 @@
 """Contract-level aggregates (indicators/aggregate.py): sums, weighted shares, « non agrégeable » and the
 secret-statistique guard. Real contract: CV101 Toulouse Métropole; expected values from the raw files."""
 from __future__ import annotations
+from loaders.build import schema_sql
 
 import duckdb
 import pytest
 from test_indicators_raw import SIG, value
 
 from indicators import aggregate
-from observatoire import settings
 
-SCHEMA = "loaders/schema.sql"
 
 
 def _row(df, indicator_id):
@@ -73,7 +72,7 @@ def test_sum_with_an_unpublished_quartier_is_withheld(con):
 def test_secret_guard_on_a_small_contract(tmp_path):
     """A contract with 3 job seekers in all (< 5, rule pole_emploi_individus): no number comes back."""
     con = duckdb.connect(str(tmp_path / "mini.duckdb"))
-    con.execute((settings.PROJECT_DIR / SCHEMA).read_text(encoding="utf-8"))
+    con.execute(schema_sql())
     con.execute("""INSERT INTO indicator_catalog (indicator_id, label, unit, theme, polarity, source, definition,
                    gap_kind, aggregation, secret_rule) VALUES
                    ('de_abc', 'Demandeurs ABC', 'personnes', 'emploi', 'higher_worse', 't', 't', 'none', 'sum',

@@ -100,9 +100,9 @@ def test_contract_means_from_the_view(con):
     f = fiche.fiche(con, "QP031006")
     rows = [m for m in f["means"] if m["contrat_code"] == "CV101"]
     assert rows
-    # adulte-relais-2022.json: count the records of CV101 independently
+    # adulte-relais-2022.json: count the distinct posts of CV101 independently (a post counts once a year)
     recs = json.loads((settings.data_dir() / "contrats_de_ville" / "adulte-relais-2022.json").read_text(encoding="utf-8"))
-    n = sum(1 for r in recs if r.get("code_cv") == "CV101")
+    n = len({r["id_poste"] for r in recs if r.get("code_cv") == "CV101"})
     got = next(m for m in rows if m["year"] == 2022 and m["kind"] == "adulte_relais")
     assert got["n_posts"] == n
 

@@ -66,23 +66,6 @@ def line_for(ind: dict, editions, generation: str | None = "2015", demo: bool = 
     return source_line(producer, eds, generation, demo=demo, note=" ; ".join(notes) or None)
 
 
-def theme_label(theme: str) -> str:
-    return THEMES.get(theme, theme.replace("_", " ").capitalize())
-
-
-THEMES = {
-    "demographie": "Démographie",
-    "revenus": "Revenus et pauvreté",
-    "pauvrete": "Pauvreté",
-    "emploi": "Emploi",
-    "chomage": "Demandeurs d'emploi",
-    "caf": "Allocataires CAF et minima sociaux",
-    "prestations": "Prestations sociales",
-    "sante": "Santé",
-    "education": "Éducation",
-    "logement": "Logement",
-}
-
 
 def line_for_many(ind_ids, editions, generation: str | None = "2015", demo: bool = False,
                   note: str | None = None) -> str:

@@ -7,16 +7,15 @@ file atomically) is picked up by the next rerun without restarting the app.
 from __future__ import annotations
 
 import functools
-import math
 from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from indicators import secret
-from indicators.catalog import display_unit
 from observatoire import db, frformat, settings
+from presentation import text
+from readers.text import norm
 
 APP_TITLE = "Observatoire des contrats de ville"
 
@@ -187,27 +186,15 @@ def how_to_read(text: str, expanded: bool = False) -> None:
 
 # --------------------------------------------------------------------------- French display
 
-def status_label(status: str | None) -> str:
-    """French label of a value status ('secret statistique', 'non disponible'…); '' for ok."""
-    return secret.label(status or "non_disponible")
-
-
-def is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
-
-
-def fmt_value(value, status: str | None = "ok", unit: str | None = None, decimals: int = 1) -> str:
-    """A value as shown to users: `1 234,5 %`, or the status label when the value may not be shown."""
-    if status not in secret.SHOWN_STATUSES or is_missing(value):
-        return status_label(status if status not in (None, "ok") else "non_disponible")
-    txt = frformat.fmt_number(value, decimals, display_unit(unit))
-    return txt + (" (bruitée)" if status == "bruite" else "")
-
-
 def fr_number_formatter(decimals: int = 1, unit: str | None = None):
+    """Styler formatter: French number with unit, « — » when missing (never « None » / « nan »)."""
     def _fmt(v):
-        return "" if is_missing(v) else frformat.fmt_number(v, decimals, display_unit(unit))
+        return text.DASH if frformat.is_missing(v) else frformat.fmt_number(v, decimals, frformat.display_unit(unit))
     return _fmt
+
+
+def _is_year_column(name) -> bool:
+    return any(w in norm(str(name)).split() for w in ("annee", "millesime", "millesimes", "year", "edition", "exercice"))
 
 
 def fr_styler(df: pd.DataFrame, formats: dict[str, int | tuple[int, str | None]] | None = None):
@@ -222,8 +209,10 @@ def fr_styler(df: pd.DataFrame, formats: dict[str, int | tuple[int, str | None]]
             spec = formats[col]
             dec, unit = spec if isinstance(spec, tuple) else (spec, None)
             fmt[col] = fr_number_formatter(dec, unit)
+        elif _is_year_column(col):
+            fmt[col] = text.year_text
         elif pd.api.types.is_float_dtype(df[col]):
             fmt[col] = fr_number_formatter(1)
         elif pd.api.types.is_integer_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
             fmt[col] = fr_number_formatter(0)
-    return df.style.format(fmt, na_rep="")
+    return df.style.format(fmt, na_rep=text.DASH)

@@ -169,8 +169,8 @@ def import_panel(kind: str, contrat: str, quartiers: list[dict], extra: dict | N
     import tempfile
     from pathlib import Path
 
-    from contract import templates
-    from loaders.errors import InputError
+    from contract.imports import templates
+    from readers.errors import InputError
 
     st.download_button(f"Modèle d'import ({kind}, XLSX)", data=lambda: templates.build(kind, quartiers),
                        file_name=templates.file_name(kind), on_click="ignore", key=f"tpl_{kind}",
@@ -186,7 +186,7 @@ def import_panel(kind: str, contrat: str, quartiers: list[dict], extra: dict | N
     check, go = c1.button("Vérifier", key=f"chk_{kind}"), c2.button("Importer", key=f"imp_{kind}", type="primary")
     if not (check or go):
         return
-    module = __import__(f"loaders.imports.{'enquete' if kind == 'enquete' else kind}", fromlist=["import_file"])
+    module = __import__(f"contract.imports.{'enquete' if kind == 'enquete' else kind}", fromlist=["import_file"])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(up.name).name
         path.write_bytes(up.getvalue())

@@ -26,7 +26,7 @@ from pyogrio import list_layers
 from pyogrio.errors import DataSourceError, DataLayerError
 
 from loaders import bulk
-from loaders.errors import InputError, InputErrors
+from readers.errors import InputError, InputErrors
 from loaders.geo import DISPLAY_TOLERANCE_M, display_version, read_layer, repair, to_wgs84
 
 CODE_PATTERNS = {"2024": r"^QN[0-9]{2}[0-9AB][0-9]{2}[A-Z]$", "2015": r"^QP([0-9]{3}|02[AB])[0-9]{3}$"}

@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from loaders import frcsv
-from loaders.errors import InputError, InputErrors
+from readers import frcsv
+from readers.errors import InputError, InputErrors
 
 KEY_CANDIDATES = ("code", "codgeo", "code_qp", "code_qpv", "code_territoire", "territoire", "code_insee",
                   "code_commune", "siren")
@@ -90,7 +90,7 @@ def run(args) -> int:
 # ------------------------------------------------------------------------------------------- reading
 
 def read_table(path: Path, sep: str = ";", sheet: str | None = None) -> frcsv.CsvTable:
-    """CSV (validated by loaders.frcsv) or XLSX (first sheet or `sheet`) as a CsvTable of texts."""
+    """CSV (validated by readers.frcsv) or XLSX (first sheet or `sheet`) as a CsvTable of texts."""
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, sheet)

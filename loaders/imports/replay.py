@@ -5,7 +5,7 @@ Registry: REPLAYERS maps an import kind to "module:function"; the function is ca
     function(con, path, options) -> number of rows written
 with `con` the warehouse connection (inside a transaction opened here), `path` the stored copy of the
 user's file and `options` the JSON-able options recorded at import time. It validates like the first
-import did and raises loaders.errors.InputError on bad input. To add a kind, add one line below and call
+import did and raises readers.errors.InputError on bad input. To add a kind, add one line below and call
 `record(...)` from the kind's `run()` once its own transaction has written the rows.
 
 A replay that fails (e.g. a territory code no longer in the warehouse) does not stop the build: the
@@ -22,7 +22,7 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
-from loaders.errors import InputError
+from readers.errors import InputError
 from observatoire import settings
 
 REPLAYERS: dict[str, str] = {

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import argparse
 
-from loaders.errors import InputError
+from readers.errors import InputError
+from readers.text import norm
 
-from contract import importing, store, tabular, vocab
-from contract.tabular import Field
+from contract import store, vocab
+from contract.imports import common as importing
+from readers import tabular
+from readers.tabular import Field
+from observatoire import vocabulary
 
 FIELDS: list[Field] = [
     Field("code", "N° engagement", ("n engagement", "numero engagement", "reference", "ref", "code", "n",
@@ -77,7 +81,7 @@ POINT_FIELDS: list[Field] = [
     Field("auteur", "Auteur", ("auteur", "renseigne par", "redacteur"), example="Référente CAF"),
 ]
 
-SIGNATAIRE_TYPE_ALIASES = {vocab.norm(v): k for k, v in vocab.SIGNATAIRE_TYPES.items()}
+SIGNATAIRE_TYPE_ALIASES = {norm(v): k for k, v in vocab.SIGNATAIRE_TYPES.items()}
 SIGNATAIRE_TYPE_ALIASES.update({"prefecture": "etat", "prefet": "etat", "etat": "etat", "intercommunalite": "epci",
                                 "metropole": "epci", "agglomeration": "epci", "ville": "commune",
                                 "conseil departemental": "departement", "conseil regional": "region",
@@ -115,7 +119,7 @@ def validate(sheet: tabular.Sheet, cols: dict[str, int]) -> list[dict]:
              "valeur_cible": row.get("valeur_cible", tabular.number),
              "echeance": row.get("echeance", tabular.a_date),
              "statut": row.get("statut", tabular.choice, required=True, aliases=vocab.ENGAGEMENT_STATUT_ALIASES,
-                               labels=vocab.ENGAGEMENT_STATUTS),
+                               labels=vocabulary.labels("engagement_statuses")),
              "preuve": row.get("preuve"), "_line": row.line, "_key_column": row.column("code")}
         point = _point(row)
         r["_points"] = [{**point, "statut": r["statut"]}] if point and r["statut"] else []
@@ -141,7 +145,7 @@ def validate_points(sheet: tabular.Sheet, cols: dict[str, int], known_codes: set
                       "la référence d'un engagement du contrat")
         out.append({"code": code, "date_point": row.get("date_point", tabular.a_date, required=True),
                     "statut": row.get("statut", tabular.choice, required=True, aliases=vocab.ENGAGEMENT_STATUT_ALIASES,
-                                      labels=vocab.ENGAGEMENT_STATUTS),
+                                      labels=vocabulary.labels("engagement_statuses")),
                     "valeur_constatee": row.get("valeur_constatee", tabular.number),
                     "commentaire": row.get("commentaire"), "instance": row.get("instance"),
                     "auteur": row.get("auteur"), "_line": row.line})
@@ -168,7 +172,7 @@ def write(tx: store.EditSession, contrat: str, info: dict, quartiers: list[dict]
             errors.add(f"engagement « {r['code']} » déjà importé pour ce contrat", r["_line"],
                        r["_key_column"], "une nouvelle référence, ou l'option --remplacer")
     errors.raise_if_any()
-    signataires = {vocab.norm(n): i for i, n in tx.query("SELECT id, nom FROM signataire WHERE contrat_code = ?",
+    signataires = {norm(n): i for i, n in tx.query("SELECT id, nom FROM signataire WHERE contrat_code = ?",
                                                           [contrat])}
     used = set(existing) | {r["code"] for r in rows if r["code"]}
     next_n = 1
@@ -176,7 +180,7 @@ def write(tx: store.EditSession, contrat: str, info: dict, quartiers: list[dict]
     ids: dict[str, int] = {c: i for c, (i, _) in existing.items()}
     n_new = n_upd = n_sig = 0
     for r in rows:
-        key = vocab.norm(r["_signataire"])
+        key = norm(r["_signataire"])
         if key not in signataires:
             signataires[key] = tx.insert("signataire", {"contrat_code": contrat, "nom": r["_signataire"],
                                                         "type_signataire": r["_type"] or vocab.guess_signataire_type(r["_signataire"])})
@@ -221,7 +225,7 @@ def _points_sheet_name(path, explicit: str | None) -> str | None:
     if explicit or path.suffix.lower() not in (".xlsx", ".xlsm"):
         return explicit
     for name in tabular.sheet_names(path):
-        if "point" in vocab.norm(name):
+        if "point" in norm(name):
             return name
     return None
 

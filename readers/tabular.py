@@ -3,8 +3,8 @@ programmation, engagements and enquêtes, with every error naming file, line and
 
 - XLSX through openpyxl (typed cells: numbers, dates); the header row is the first row, among the first
   ten, that names at least two known columns (exports often start with a title block).
-- CSV through loaders.frcsv (H1's reader: encodings, separators, truncated lines), separator detected
-  from the header line; French numbers through loaders.frcsv.parse_number (one parser in the project).
+- CSV through readers.frcsv (H1's reader: encodings, separators, truncated lines), separator detected
+  from the header line; French numbers through readers.frcsv.parse_number (one parser in the project).
 - Headers are matched after normalisation (case, accents, punctuation) against the aliases declared per
   field; `--map "En-tête=champ"` adds a user's own spelling. Unknown columns are listed, not fatal.
 """
@@ -17,10 +17,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from loaders import frcsv
-from loaders.errors import InputError, InputErrors
+from readers import frcsv
+from readers.errors import InputError, InputErrors
 
-from contract import vocab
+from readers.text import norm
 
 MAX_ERRORS = 200
 
@@ -104,8 +104,8 @@ def sheet_names(path: str | Path) -> list[str]:
 
 
 def _score(headers: list, fields: list[Field]) -> int:
-    known = {vocab.norm(a) for f in fields for a in (f.aliases + (f.label, f.name))}
-    return sum(1 for h in headers if h is not None and vocab.norm(h) in known)
+    known = {norm(a) for f in fields for a in (f.aliases + (f.label, f.name))}
+    return sum(1 for h in headers if h is not None and norm(h) in known)
 
 
 def _read_xlsx(path: Path, fields: list[Field], sheet: str | None) -> Sheet:
@@ -174,7 +174,7 @@ def _check_headers(path: Path, headers: list[str], line: int) -> None:
     for j, h in enumerate(headers):
         if not h:
             continue
-        k = vocab.norm(h)
+        k = norm(h)
         if k in seen:
             errors.add(f"colonne en double (déjà en position {seen[k] + 1})", line, h, "des en-têtes uniques")
         seen.setdefault(k, j)
@@ -187,24 +187,22 @@ def _blank(v) -> bool:
 
 # --------------------------------------------------------------------------- header mapping
 
-def parse_map_options(values: list[str] | None, fields: list[Field], path: Path) -> dict[str, str]:
-    """`--map "En-tête=champ"` → {normalised header: field name}; unknown field names are an error."""
+def parse_map_options(values: list[str] | None, fields: list[Field], path: Path,
+                      dynamic_field: Callable[[str], bool] = lambda name: False) -> dict[str, str]:
+    """`--map "En-tête=champ"` → {normalised header: field name}; unknown field names are an error
+    (`dynamic_field` accepts names built at run time, such as one amount column per financeur)."""
     names = {f.name for f in fields}
     out = {}
     for v in values or []:
         if "=" not in v:
             raise InputError(path, f"option --map « {v} » mal formée", expected="--map \"En-tête du fichier=champ\"")
         header, target = (s.strip() for s in v.rsplit("=", 1))
-        if target not in names and not _dynamic_field(target):
+        if target not in names and not dynamic_field(target):
             raise InputError(path, f"champ « {target} » inconnu dans --map",
                              expected="un de : " + ", ".join(sorted(names)))
-        out[vocab.norm(header)] = target
+        out[norm(header)] = target
     return out
 
-
-def _dynamic_field(name: str) -> bool:
-    return bool(re.fullmatch(r"montant_(sollicite|accorde)_[a-z0-9_]+", name)) and \
-        name.split("_", 2)[2] in vocab.FINANCEURS
 
 
 def map_headers(sheet: Sheet, fields: list[Field], mapping: dict[str, str],
@@ -213,7 +211,7 @@ def map_headers(sheet: Sheet, fields: list[Field], mapping: dict[str, str],
     alias = {}
     for f in fields:
         for a in (f.name, f.label) + f.aliases:
-            alias.setdefault(vocab.norm(a), f.name)
+            alias.setdefault(norm(a), f.name)
     found: dict[str, int] = {}
     ignored = []
     errors = Errors(sheet.path)
@@ -221,7 +219,7 @@ def map_headers(sheet: Sheet, fields: list[Field], mapping: dict[str, str],
     for j, h in enumerate(sheet.headers):
         if not h:
             continue
-        key = vocab.norm(h)
+        key = norm(h)
         target = mapping.get(key) or alias.get(key) or (dynamic(h) if dynamic else None)
         if target is None:
             ignored.append(h)
@@ -331,7 +329,7 @@ def boolean(v) -> bool | None:
         return v
     if isinstance(v, (int, float)):
         return bool(v)
-    k = vocab.norm(v)
+    k = norm(v)
     if k in _TRUE:
         return True
     if k in _FALSE:
@@ -352,13 +350,13 @@ def siret(v) -> str | None:
 def choice(v, aliases: dict[str, str], labels: dict[str, str]) -> str | None:
     if _blank(v):
         return None
-    k = vocab.norm(v)
+    k = norm(v)
     if k in aliases:
         return aliases[k]
     if k.replace(" ", "_") in labels:
         return k.replace(" ", "_")
     for code, lab in labels.items():
-        if vocab.norm(lab) == k:
+        if norm(lab) == k:
             return code
     raise CellError(f"valeur « {v} » non reconnue", "une de : " + ", ".join(labels.values()))
 

@@ -18,10 +18,13 @@ import hashlib
 import re
 import secrets
 
-from loaders.errors import InputError
+from readers.errors import InputError
+from readers.text import norm
 
-from contract import importing, store, tabular, vocab
-from contract.tabular import Field
+from contract import store, vocab
+from contract.imports import common as importing
+from readers import tabular
+from readers.tabular import Field
 
 FIELDS: list[Field] = [
     Field("quartier", "Quartier", ("quartier", "qpv", "quartier de residence", "quartier d habitation",
@@ -56,10 +59,10 @@ def _scale_index() -> dict[str, dict[str, str]]:
     """scale code -> {normalised spelling: canonical option label}."""
     out = {}
     for code, (_, opts) in vocab.ECHELLES.items():
-        labels = {vocab.norm(o[0]): o[0] for o in opts}
+        labels = {norm(o[0]): o[0] for o in opts}
         for alias, canon in vocab.MODALITE_ALIASES.items():
             if canon in {o[0] for o in opts}:
-                labels.setdefault(vocab.norm(alias), canon)
+                labels.setdefault(norm(alias), canon)
         out[code] = labels
     return out
 
@@ -73,7 +76,7 @@ def classify_columns(sheet: tabular.Sheet, cols: dict[str, int]) -> tuple[list[i
     for j, h in enumerate(sheet.headers):
         if j in used or not h:
             continue
-        n = vocab.norm(h)
+        n = norm(h)
         if "quartier" not in n and (n in PERSONAL or any(n.startswith(p + " ") for p in ("nom", "prenom", "adresse", "telephone", "email"))):
             errors.add("colonne de données personnelles refusée", line, sheet.where(j),
                        "un fichier sans nom, prénom, adresse ni contact : supprimez cette colonne (RGPD)")
@@ -106,7 +109,7 @@ def detect_scales(sheet: tabular.Sheet, qcols: list[int]) -> dict[int, str]:
         for row, line in zip(sheet.rows, sheet.lines):
             t = tabular.text(row[j])
             if t is not None:
-                values.setdefault(vocab.norm(t), (t, line))
+                values.setdefault(norm(t), (t, line))
         fits = [code for code, labels in index.items() if all(v in labels for v in values)]
         if fits:
             out[j] = fits[0]
@@ -236,13 +239,13 @@ def _write(tx, args, info, quartiers, titre, sheet, qcols, scales, respondents, 
                                                                       "libelle": lab, "favorable": fav, "exclue": excl})
     # questions (matched to existing ones of the survey by code, then label)
     existing_q = {c: (i, lab) for i, c, lab in tx.query("SELECT id, code, libelle FROM question WHERE enquete_id = ?", [enq])}
-    by_label = {vocab.norm(lab): (c, i) for c, (i, lab) in existing_q.items()}
+    by_label = {norm(lab): (c, i) for c, (i, lab) in existing_q.items()}
     n_order = len(existing_q)
     qids = {}
     for pos, j in enumerate(qcols):
         code, label = question_meta(sheet.headers[j], pos)
-        if vocab.norm(label) in by_label:
-            code, qid = by_label[vocab.norm(label)]
+        if norm(label) in by_label:
+            code, qid = by_label[norm(label)]
         elif code in existing_q:
             qid = existing_q[code][0]
         else:
@@ -261,7 +264,7 @@ def _write(tx, args, info, quartiers, titre, sheet, qcols, scales, respondents, 
                 continue
             code = scales[j]
             answers.append({**D, "repondant_id": rid, "question_id": qids[j],
-                            "modalite_id": options_ids[(code, index[code][vocab.norm(raw)])]})
+                            "modalite_id": options_ids[(code, index[code][norm(raw)])]})
         for j, txt in r["verbatims"]:
             tx.insert("verbatim", {**D, "enquete_id": enq, "vague_id": waves[r["vague"]], "repondant_id": rid,
                                    "quartier_code": r["quartier_code"], "texte": txt, "publiable": r["publiable"]},

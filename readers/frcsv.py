@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from loaders.errors import InputError, InputErrors
+from readers.errors import InputError, InputErrors
 
 # Thousands separators met in the files: space, no-break space (U+00A0), narrow no-break space (U+202F),
 # thin space (U+2009).

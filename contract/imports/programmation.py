@@ -6,7 +6,7 @@
 The whole file is validated first (every error with its line and column), then written in one
 transaction of the saisie database: all rows or none. Démo programmation rows of the contract, if any,
 are removed in the same transaction (real data replace the démo). Accepted headers: FIELDS below and
-docs/CONTRAT.md; the template is contract.templates.
+docs/CONTRAT.md; the template is contract.imports.templates.
 """
 from __future__ import annotations
 
@@ -14,9 +14,12 @@ import argparse
 import re
 
 
-from contract import importing, store, tabular, vocab
-from contract.tabular import Field
-from observatoire import frformat
+from contract import store, vocab
+from contract.imports import common as importing
+from readers import tabular
+from readers.text import norm
+from readers.tabular import Field
+from observatoire import frformat, vocabulary
 
 AGE_ALIASES = {
     "0-5": ("moins de 6 ans", "0-5 ans", "0 5 ans", "0 a 5 ans", "moins de 6"),
@@ -124,7 +127,7 @@ _ASK = re.compile(r"\b(sollicite|sollicitee|demande|demandee)\b")
 
 def financeur_field(header: str) -> str | None:
     """« Montant accordé Département » → montant_accorde_departement (None if not a per-financeur amount)."""
-    n = vocab.norm(header)
+    n = norm(header)
     if not re.search(r"\b(montant|subvention|financement|participation)\b", n):
         return None
     fin = vocab.financeur_in(header)
@@ -168,10 +171,10 @@ def validate(sheet: tabular.Sheet, cols: dict[str, int], matcher: importing.Quar
         r["intitule"] = row.get("intitule", required=True)
         r["objectif"] = row.get("objectif")
         theme = row.get("thematique")
-        r["thematique"] = next((t for t in vocab.THEMATIQUES if vocab.norm(t) == vocab.norm(theme)), theme)
+        r["thematique"] = next((t for t in vocab.THEMATIQUES if norm(t) == norm(theme)), theme)
         r["axe"] = row.get("axe")
         r["statut"] = row.get("statut", tabular.choice, required=True, aliases=vocab.ACTION_STATUT_ALIASES,
-                              labels=vocab.ACTION_STATUTS)
+                              labels=vocabulary.labels("action_statuses"))
         r["date_depot"] = row.get("date_depot", tabular.a_date)
         if "date_decision" in cols:     # a file without the column leaves dates typed in the app untouched
             r["date_decision"] = row.get("date_decision", tabular.a_date)
@@ -305,7 +308,7 @@ def import_file(path, contrat: str, *, sheet: str | None = None, mapping: list[s
     from pathlib import Path
     path = Path(path)
     data = tabular.read_sheet(path, FIELDS, sheet)
-    maps = tabular.parse_map_options(mapping, FIELDS, path)
+    maps = tabular.parse_map_options(mapping, FIELDS, path, dynamic_field=_financeur_field)
     cols, ignored = tabular.map_headers(data, FIELDS, maps, dynamic=financeur_field)
     sha = tabular.file_sha256(path)
     options = {"sheet": data.sheet, "map": mapping or [], "annee": annee, "remplacer": remplacer}
@@ -322,3 +325,9 @@ def run(args) -> int:
 
 
 __all__ = ["FIELDS", "add_arguments", "run", "import_file", "validate", "financeur_field"]
+
+
+def _financeur_field(name: str) -> bool:
+    """`montant_accorde_caf`-style targets of --map: one amount column per declared financeur."""
+    return bool(re.fullmatch(r"montant_(sollicite|accorde)_[a-z0-9_]+", name)) and \
+        name.split("_", 2)[2] in vocab.FINANCEURS

@@ -10,9 +10,10 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from loaders.errors import InputError
+from readers.errors import InputError
+from readers.text import norm
 
-from contract import tabular, vocab
+from readers import tabular
 from contract import warehouse as wh
 from contract.roles import cli_user
 from observatoire import db, settings
@@ -69,11 +70,11 @@ class QuartierMatcher:
         self.codes = [q["quartier_code"] for q in quartiers]
         self.by_name: dict[str, list[str]] = {}
         for q in quartiers:
-            keys = {vocab.norm(q["nom"]), vocab.norm(wh.quartier_label(q["nom"], q["communes"]))}
+            keys = {norm(q["nom"]), norm(wh.quartier_label(q["nom"], q["communes"]))}
             for c in (q["communes"] or "").split(" ; "):
                 if c:
-                    keys.add(vocab.norm(f"{q['nom']} {c}"))
-                    keys.add(vocab.norm(f"{q['nom']} ({c})"))
+                    keys.add(norm(f"{q['nom']} {c}"))
+                    keys.add(norm(f"{q['nom']} ({c})"))
             for k in keys:
                 self.by_name.setdefault(k, [])
                 if q["quartier_code"] not in self.by_name[k]:
@@ -84,7 +85,7 @@ class QuartierMatcher:
         t = token.strip()
         if t.upper() in self.codes:
             return t.upper()
-        hits = self.by_name.get(vocab.norm(t), [])
+        hits = self.by_name.get(norm(t), [])
         if len(hits) == 1:
             return hits[0]
         if len(hits) > 1:
@@ -98,7 +99,7 @@ class QuartierMatcher:
         txt = tabular.text(cell)
         if txt is None:
             return []
-        if vocab.norm(txt) in ALL_WORDS:
+        if norm(txt) in ALL_WORDS:
             return list(self.codes)
         out = []
         for tok in tabular.split_list(txt):

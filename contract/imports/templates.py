@@ -1,7 +1,7 @@
 """Downloadable import templates (XLSX): headers, one example row, and a « Notice » sheet per kind.
 
 Built from the very field declarations the imports use (loaders/imports/*.FIELDS), so a template always
-imports cleanly. Pages offer them as downloads; `python -m contract.templates KIND FICHIER.xlsx` writes one.
+imports cleanly. Pages offer them as downloads; `python -m contract.imports.templates KIND FICHIER.xlsx` writes one.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from contract import vocab
+from observatoire import vocabulary
 
 KINDS = {
     "programmation": "Programmation annuelle (une ligne par action)",
@@ -20,13 +21,13 @@ KINDS = {
 
 def _fields(kind: str):
     if kind == "programmation":
-        from loaders.imports import programmation as m
+        from contract.imports import programmation as m
         return m.FIELDS
     if kind == "engagements":
-        from loaders.imports import engagements as m
+        from contract.imports import engagements as m
         return [f for f in m.FIELDS]
     if kind == "enquete":
-        from loaders.imports import enquete as m
+        from contract.imports import enquete as m
         return m.FIELDS
     raise KeyError(f"modèle inconnu : {kind} (attendu : {', '.join(KINDS)})")
 
@@ -78,7 +79,7 @@ def build(kind: str, quartiers: list[dict] | None = None) -> bytes:
     ws.freeze_panes = "A2"
 
     if kind == "engagements":
-        from loaders.imports import engagements as m
+        from contract.imports import engagements as m
         wp = wb.create_sheet("Points d'étape")
         wp.append([f.label for f in m.POINT_FIELDS])
         wp.append([f.example for f in m.POINT_FIELDS])
@@ -119,7 +120,7 @@ def build(kind: str, quartiers: list[dict] | None = None) -> bytes:
                        "L'identifiant est haché avant stockage."])
     if kind in ("programmation", "engagements"):
         notice.append([])
-        values = vocab.ACTION_STATUTS if kind == "programmation" else vocab.ENGAGEMENT_STATUTS
+        values = vocabulary.labels("action_statuses") if kind == "programmation" else vocabulary.labels("engagement_statuses")
         notice.append(["Statuts", "", "", " / ".join(values.values()), ""])
     if quartiers:
         notice.append([])
@@ -145,7 +146,7 @@ def file_name(kind: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2 or argv[0] not in KINDS:
-        print(f"usage : python -m contract.templates {{{'|'.join(KINDS)}}} FICHIER.xlsx", file=sys.stderr)
+        print(f"usage : python -m contract.imports.templates {{{'|'.join(KINDS)}}} FICHIER.xlsx", file=sys.stderr)
         return 2
     Path(argv[1]).write_bytes(build(argv[0]))
     print(f"Modèle écrit : {argv[1]}")

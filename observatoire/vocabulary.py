@@ -1,0 +1,128 @@
+"""The project's closed vocabularies (catalogue/vocabulary.yaml): levels, generations, themes, value
+statuses, lights, trends, link statuses, contract-life statuses, means kinds, roles.
+
+Every layer asks here for a label, a colour or an order; nothing else spells them. The `catalogue` build
+step copies the same declarations into the warehouse table `vocabulary` (for SQL users and CHECK
+constraints).
+"""
+from __future__ import annotations
+
+from observatoire import catalogue
+
+KINDS = ("levels", "generations", "themes", "polarities", "gap_kinds", "value_statuses", "lights", "trends",
+         "verdicts", "link_statuses", "relations", "engagement_statuses", "action_statuses", "means_kinds", "roles")
+
+
+def terms(kind: str) -> dict[str, dict]:
+    """{code: attributes} of one vocabulary, in declared (display) order. KeyError for an unknown kind."""
+    doc = catalogue.document("vocabulary.yaml")
+    if kind not in doc:
+        raise KeyError(f"Vocabulaire inconnu : {kind!r} (catalogue/vocabulary.yaml)")
+    return {str(k): (v or {}) for k, v in doc[kind].items()}
+
+
+def codes(kind: str) -> list[str]:
+    return list(terms(kind))
+
+
+def term(kind: str, code) -> dict:
+    """Attributes of one code ({} when the code is not declared: callers fall back to the code itself)."""
+    return terms(kind).get("none" if code is None else str(code), {})
+
+
+def label(kind: str, code, short: bool = False) -> str:
+    """French label of a code; the `short` form when asked and declared; the code itself if undeclared."""
+    t = term(kind, code)
+    if short and t.get("short"):
+        return str(t["short"])
+    if "label" in t:
+        return str(t["label"])
+    return "" if code is None else str(code)
+
+
+def labels(kind: str, short: bool = False) -> dict[str, str]:
+    return {c: label(kind, c, short) for c in terms(kind)}
+
+
+def color(kind: str, code, default: str = "#8a939c") -> str:
+    return str(term(kind, code).get("color") or default)
+
+
+def colors(kind: str) -> dict[str, str]:
+    return {c: color(kind, c) for c in terms(kind)}
+
+
+def order(kind: str) -> dict[str, int]:
+    """{code: rank}: sort keys for tables and legends."""
+    return {c: i for i, c in enumerate(terms(kind))}
+
+
+def flagged(kind: str, flag: str) -> tuple[str, ...]:
+    """Codes whose attribute `flag` is true (e.g. closed engagement statuses, funded action statuses)."""
+    return tuple(c for c, t in terms(kind).items() if t.get(flag))
+
+
+# --------------------------------------------------------------------------- levels
+
+def reference_levels() -> list[str]:
+    """Comparison levels of a quartier, in reading order (commune, EPCI, …, Ensemble des QPV)."""
+    return [c for c, t in terms("levels").items() if t.get("reference")]
+
+
+def level_label(level: str, short: bool = False) -> str:
+    return label("levels", level, short)
+
+
+def level_with(level: str) -> str:
+    """« la commune », « l'intercommunalité »… (what a quartier is compared with)."""
+    return str(term("levels", level).get("with") or level_label(level).lower())
+
+
+def _de(name: str) -> str:
+    return f"d'{name}" if name[:1].lower() in "aeéèêiîoôuhy" else f"de {name}"
+
+
+def level_of(level: str, name: str | None) -> str:
+    """What follows « celui / celle » in a sentence: « de la commune de Toulouse », « du département (Gard) »."""
+    pattern = term("levels", level).get("of")
+    name = (name or "").strip()
+    if not pattern:
+        return _de(name) if name else ""
+    return pattern.format(name=name, de_name=_de(name) if name else "").replace(" ()", "").strip()
+
+
+# --------------------------------------------------------------------------- value statuses
+
+def status_label(status: str | None) -> str:
+    """« secret statistique », « non disponible »…; '' for ok. A missing status reads « non disponible »."""
+    return label("value_statuses", status or "non_disponible")
+
+
+def status_placeholder(status: str | None) -> str:
+    t = term("value_statuses", status or "non_disponible")
+    return str(t.get("placeholder") or t.get("label") or status or "")
+
+
+def shown_statuses() -> tuple[str, ...]:
+    """Statuses whose value may be displayed (ok, bruite): every other status hides the number."""
+    return flagged("value_statuses", "shown")
+
+
+# --------------------------------------------------------------------------- lights
+
+def light(code: str | None) -> dict:
+    """{label, color, symbol} of a baromètre light; None or unknown give the « non disponible » light."""
+    t = terms("lights")
+    key = code if isinstance(code, str) and code in t else "none"
+    return dict(t[key])
+
+
+# --------------------------------------------------------------------------- themes, generations
+
+def theme_label(theme: str | None) -> str:
+    return label("themes", theme) if theme else ""
+
+
+def generation_label(generation) -> str:
+    """« géographie prioritaire 2015 »…; '' when unknown."""
+    return label("generations", generation) if generation not in (None, "") and term("generations", generation) else ""

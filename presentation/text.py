@@ -1,0 +1,88 @@
+"""Display text shared by every renderer (pages, PPTX, PDF, XLSX, DOCX, CLI): THE decision « value or
+status label », gaps, counts, euros, years and table cells. Nothing else formats a value for display.
+"""
+from __future__ import annotations
+
+from observatoire import frformat, vocabulary
+
+DASH = "—"                                   # an empty cell: never « None », « nan » or blank
+APPROX = "≈ "                                # a value borrowed from another territory (2015 predecessor)
+
+
+def value_text(value, status: str | None = "ok", unit: str | None = None, decimals: int | None = 1, *,
+               short: bool = False, approx: bool = False) -> str:
+    """The one place that decides what a reader sees for a value: `41,9 %`, `13 860 €`, `1 234`, or the
+    status label (`secret statistique`, `non disponible`…; `short` gives the narrow placeholder) when the
+    status forbids the number or the value is missing. A noisy value says so; `approx` prefixes « ≈ »."""
+    status = status or "ok"
+    if status not in vocabulary.shown_statuses() or frformat.is_missing(value):
+        missing = status if status not in ("ok", "bruite") else "non_disponible"
+        return (vocabulary.status_placeholder(missing) if short else vocabulary.status_label(missing)) or DASH
+    txt = frformat.fmt_number(value, 1 if decimals is None else int(decimals), frformat.display_unit(unit))
+    if status == "bruite":
+        txt += " (bruitée)"
+    return (APPROX + txt) if approx else txt
+
+
+def indicator_value_text(x: dict, *, short: bool = False) -> str:
+    """value_text of a row that carries its own value, status, unit, decimals (and `approximation`)."""
+    return value_text(x.get("value"), x.get("status"), x.get("unit"), x.get("decimals"), short=short,
+                      approx=bool(x.get("approximation")))
+
+
+def gap_text(gap, gap_kind: str | None, decimals: int | None = 1) -> str:
+    """`+3,5 pts` for rates, `×0,70` for amounts; '' when there is no gap."""
+    if frformat.is_missing(gap):
+        return ""
+    if gap_kind == "points":
+        sign = "+" if gap > 0 else ("−" if gap < 0 else "±")
+        return f"{sign}{frformat.fmt_number(abs(gap), max(1, int(decimals or 1)))} pt{'s' if abs(gap) >= 2 else ''}"
+    if gap_kind == "ratio":
+        return f"×{frformat.fmt_number(gap, 2)}"
+    return ""
+
+
+def points_text(x: float) -> str:
+    """`3,5 points`, `1,0 point` (absolute value: the sentence says « de plus / de moins »)."""
+    return f"{frformat.fmt_number(abs(x), 1)} point{'s' if abs(x) >= 2 else ''}"
+
+
+def count_text(value) -> str:
+    """A whole count (`1 234`), « — » when missing."""
+    return DASH if frformat.is_missing(value) else frformat.fmt_int(value)
+
+
+def eur_text(value) -> str:
+    """Whole euros (`254 919 €`), « — » when missing."""
+    return DASH if frformat.is_missing(value) else frformat.fmt_eur(value)
+
+
+def year_text(value) -> str:
+    """A millésime: `2019` (never `2 019`), « — » when missing."""
+    return frformat.fmt_year(value) or DASH
+
+
+def date_text(value) -> str:
+    """`21/11/2026`, « — » when missing."""
+    return frformat.fmt_date(value) or DASH
+
+
+def cell_text(value, decimals: int = 1) -> str:
+    """Any table cell as text: numbers the French way, missing as « — », everything else as written."""
+    if frformat.is_missing(value) or value == "":
+        return DASH
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, int):
+        return frformat.fmt_int(value)
+    if isinstance(value, float):
+        return frformat.fmt_number(value, 0 if value.is_integer() else decimals)
+    return str(value)
+
+
+def label(kind: str, code, short: bool = False) -> str:
+    """A vocabulary label for display (engagement status, theme, level…): internal codes never reach the
+    screen; an empty code is « — »."""
+    if frformat.is_missing(code) or code == "":
+        return DASH
+    return vocabulary.label(kind, code, short)
