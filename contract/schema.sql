@@ -1,6 +1,9 @@
--- Schema of the contract-life database (settings.saisie_db_path(), default data/saisie.duckdb).
--- What users typed or imported for their contract: never rebuilt, never touched by `loaders build`.
--- Documented in docs/CONTRAT.md. Every statement is idempotent (run by contract.store at each connect).
+-- Schema of the contract-life database: a DuckDB file (settings.saisie_db_path(), default data/saisie.duckdb)
+-- or a PostgreSQL database (OBSERVATOIRE_SAISIE_URL). What users typed or imported for their contract: never
+-- rebuilt, never touched by `loaders build`. Documented in docs/CONTRAT.md. Every statement is idempotent (run
+-- by contract.store when meta.schema_version differs from store.SCHEMA_VERSION).
+-- One file for both engines: only SQL both accept (DOUBLE PRECISION, not DOUBLE); the tail after the
+-- « PostgreSQL only » marker (indexes for national volumes) is skipped on DuckDB (contract.backend.schema_sql).
 --
 -- Conventions, on every table:
 --   id           BIGINT primary key from a sequence (link tables reference it as <table>_id)
@@ -70,8 +73,8 @@ CREATE TABLE IF NOT EXISTS action (
     statut         VARCHAR NOT NULL,   -- depose | accorde | refuse | solde | abandonne
     date_depot     DATE,
     date_decision  DATE,              -- vote of the comité de programmation (or notification); NULL if not decided
-    cout_total     DOUBLE,             -- total cost of the action (€)
-    montant_sollicite DOUBLE,          -- total amount requested from the contract's financeurs (€)
+    cout_total     DOUBLE PRECISION,             -- total cost of the action (€)
+    montant_sollicite DOUBLE PRECISION,          -- total amount requested from the contract's financeurs (€)
     note_pertinence   INTEGER,         -- evaluation scores 1 (insuffisant) .. 4 (très satisfaisant)
     note_coherence    INTEGER,
     note_efficacite   INTEGER,
@@ -104,8 +107,8 @@ CREATE TABLE IF NOT EXISTS action_financement (
     contrat_code  VARCHAR NOT NULL,
     action_id     BIGINT NOT NULL,
     financeur     VARCHAR NOT NULL,
-    montant_sollicite DOUBLE,
-    montant_accorde   DOUBLE,
+    montant_sollicite DOUBLE PRECISION,
+    montant_accorde   DOUBLE PRECISION,
     is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
     row_version   INTEGER NOT NULL DEFAULT 1,
     created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
@@ -139,8 +142,8 @@ CREATE TABLE IF NOT EXISTS engagement (
     objectif      VARCHAR,
     intitule      VARCHAR NOT NULL,    -- the commitment text
     indicateur    VARCHAR,             -- linked indicator (label or ref_indicateur code)
-    valeur_reference DOUBLE,
-    valeur_cible  DOUBLE,
+    valeur_reference DOUBLE PRECISION,
+    valeur_cible  DOUBLE PRECISION,
     echeance      DATE,
     statut        VARCHAR NOT NULL,    -- prevu | en_cours | realise | abandonne | en_retard
     preuve        VARCHAR,             -- evidence (document, link, figure)
@@ -158,7 +161,7 @@ CREATE TABLE IF NOT EXISTS engagement_point (
     engagement_id BIGINT NOT NULL,
     date_point    DATE NOT NULL,
     statut        VARCHAR NOT NULL,    -- status of the commitment at that date
-    valeur_constatee DOUBLE,           -- value of the linked indicator at that date, if any
+    valeur_constatee DOUBLE PRECISION,           -- value of the linked indicator at that date, if any
     commentaire   VARCHAR,
     instance      VARCHAR,             -- COPIL | COTECH | bilatéral | …
     auteur        VARCHAR,
@@ -324,11 +327,11 @@ CREATE TABLE IF NOT EXISTS ref_indicateur (
     source        VARCHAR,             -- who produces the figure (INSEE, enquête habitants, bailleur…)
     responsable   VARCHAR,             -- who fills it in (owner)
     frequence     VARCHAR,             -- annuelle | biennale | …
-    valeur_reference DOUBLE,
+    valeur_reference DOUBLE PRECISION,
     annee_reference  INTEGER,
-    valeur_cible  DOUBLE,
+    valeur_cible  DOUBLE PRECISION,
     annee_cible   INTEGER,
-    valeur_actuelle DOUBLE,
+    valeur_actuelle DOUBLE PRECISION,
     date_actuelle DATE,
     is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
     row_version   INTEGER NOT NULL DEFAULT 1,
@@ -367,7 +370,62 @@ CREATE TABLE IF NOT EXISTS audit (
     is_demo       BOOLEAN NOT NULL DEFAULT FALSE
 );
 
+-- ---------------------------------------------------------------- accounts (contract.accounts)
+-- Accounts span contracts: these tables have no contrat_code/is_demo. Roles: catalogue/vocabulary.yaml `roles`.
+CREATE TABLE IF NOT EXISTS users (
+    login         VARCHAR PRIMARY KEY,
+    nom           VARCHAR NOT NULL DEFAULT '',
+    role          VARCHAR NOT NULL,    -- administrateur | chef_de_projet | partenaire | elu
+    signataire    VARCHAR,             -- partenaire: its signataire's name (signataire.nom in its contracts)
+    password_hash VARCHAR NOT NULL,    -- scrypt$n$r$p$salt$hash (contract.roles.hash_password)
+    active        BOOLEAN NOT NULL DEFAULT TRUE,
+    password_set_at TIMESTAMP,
+    last_login_at TIMESTAMP,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR
+);
+
+-- The contracts of an account ('*' = every contract).
+CREATE TABLE IF NOT EXISTS user_contract (
+    login        VARCHAR NOT NULL,
+    contrat_code VARCHAR NOT NULL,
+    PRIMARY KEY (login, contrat_code)
+);
+
+-- Consecutive failed logins per login typed (known or not): stored, so the lock holds across replicas.
+CREATE TABLE IF NOT EXISTS login_failure (
+    login           VARCHAR PRIMARY KEY,
+    failures        INTEGER NOT NULL,
+    last_failure_at TIMESTAMP NOT NULL,
+    locked_until    TIMESTAMP
+);
+
+-- Open sessions. Only the SHA-256 of the token is stored: a copy of the database opens no session.
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash   VARCHAR PRIMARY KEY,
+    login        VARCHAR NOT NULL,
+    created_at   TIMESTAMP NOT NULL,
+    expires_at   TIMESTAMP NOT NULL,
+    last_seen_at TIMESTAMP NOT NULL
+);
+
 -- ---------------------------------------------------------------- migrations of existing databases
 -- A database created by an older version lacks the columns added since: add them (idempotent; rows kept).
 -- contract.store runs this file whenever meta.schema_version differs from store.SCHEMA_VERSION.
 ALTER TABLE action ADD COLUMN IF NOT EXISTS date_decision DATE;          -- schema version 2
+-- (schema version 3: the account tables above, created by their CREATE TABLE IF NOT EXISTS)
+
+-- ==== PostgreSQL only: indexes for national volumes (448 contracts). DuckDB scans its columns and does
+-- not need them (and its indexes slow updates down), so contract.backend.schema_sql() stops here for DuckDB.
+CREATE INDEX IF NOT EXISTS engagement_signataire_idx ON engagement (signataire_id);
+CREATE INDEX IF NOT EXISTS engagement_point_engagement_idx ON engagement_point (engagement_id);
+CREATE INDEX IF NOT EXISTS engagement_point_contrat_idx ON engagement_point (contrat_code, date_point);
+CREATE INDEX IF NOT EXISTS action_quartier_contrat_idx ON action_quartier (contrat_code, quartier_code);
+CREATE INDEX IF NOT EXISTS repondant_enquete_idx ON repondant (enquete_id);
+CREATE INDEX IF NOT EXISTS verbatim_enquete_idx ON verbatim (enquete_id);
+CREATE INDEX IF NOT EXISTS ref_lien_noeud_idx ON ref_lien (noeud_id);
+CREATE INDEX IF NOT EXISTS ref_lien_contrat_idx ON ref_lien (contrat_code);
+CREATE INDEX IF NOT EXISTS ref_indicateur_noeud_idx ON ref_indicateur (noeud_id);
+CREATE INDEX IF NOT EXISTS import_log_contrat_idx ON import_log (contrat_code);
+CREATE INDEX IF NOT EXISTS audit_contrat_idx ON audit (contrat_code, changed_at);
+CREATE INDEX IF NOT EXISTS sessions_login_idx ON sessions (login);

@@ -1,21 +1,26 @@
-"""The only way anything writes to the contract-life database (settings.saisie_db_path()).
+"""The only way anything writes to the contract-life database (settings.saisie_target()).
 
-Guarantees
-- **One edit = one DuckDB transaction**, with its audit rows (who, when, table, row, column, old value,
-  new value) written in the same transaction: a killed process leaves either the whole edit or nothing
-  (DuckDB writes its WAL at commit; an uncommitted transaction is simply absent on reopening).
+Where it lives (contract.backend): a single DuckDB file (default, `OBSERVATOIRE_SAISIE_DB`) for one city on
+one machine, or a PostgreSQL database (`OBSERVATOIRE_SAISIE_URL=postgresql://…`) that several Streamlit
+replicas share. Same schema (contract/schema.sql), same guarantees on both:
+
+- **One edit = one transaction**, with its audit rows (who, when, table, row, column, old value, new value)
+  written in the same transaction: a killed process leaves either the whole edit or nothing.
 - **Optimistic concurrency**: every row carries `row_version`. An update or delete names the version the
   user saw; if the row changed since, `ConflictError` says who changed it and when, and nothing is written.
   DuckDB's own write-write conflict detection (two transactions of one process touching the same row) is
-  mapped to the same error. No change is ever lost silently.
-- **Roles** (contract.roles) are checked on the row before and after the change, inside the transaction.
+  mapped to the same error; on PostgreSQL the second UPDATE waits for the first and its version check fails.
+- **Every write checked here**, not only in the page: role, contract and, for a partenaire, the signataire
+  of the row before and after the change (contract.roles). A refused write raises `PermissionDenied` and is
+  recorded in the audit trail (op `refus`) in its own transaction, since the edit itself is rolled back.
+- **Busy, not broken**: a locked DuckDB file, a PostgreSQL lock wait, deadlock or lost connection raise
+  `StoreBusy` with a French message (no engine traceback); `apply()` first retries such an edit for up to
+  `OBSERVATOIRE_SAISIE_TIMEOUT` seconds (default 20).
 
-Concurrency model (decided for DuckDB, which allows one writing *process* per file): connections are
-**short-lived** — opened for one edit or one page run, closed right after, so the file lock is held for
-milliseconds. All threads of a process (Streamlit sessions) share DuckDB's in-process database instance;
-another process (a command-line import, an export) that finds the file locked retries with back-off for
-`OBSERVATOIRE_SAISIE_TIMEOUT` seconds (default 20) before raising `StoreBusy`. Everyone must open the file
-through `connect()` (same configuration), never with duckdb.connect directly.
+Connections are short-lived (one page run, one edit): a DuckDB file is opened and closed each time, so
+another process (a command-line import) waits milliseconds for the lock; a PostgreSQL connection is taken
+from and returned to the process's pool. Everyone goes through `connect()` / `edit()`, never through
+duckdb.connect or psycopg directly.
 """
 from __future__ import annotations
 
@@ -30,45 +35,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import duckdb
 import pandas as pd
 
+from contract import backend as engines
+from contract.errors import ConflictError, NotFound, StoreBusy, StoreError, TransientError
 from contract.roles import ANONYMOUS, PermissionDenied, User
-from observatoire import db, settings
 
-SCHEMA_SQL = Path(__file__).with_name("schema.sql")
-SCHEMA_VERSION = "2"   # 2: action.date_decision (added to older databases by schema.sql)
+SCHEMA_SQL = engines.SCHEMA_SQL
+SCHEMA_VERSION = "3"   # 2: action.date_decision; 3: accounts (users, user_contract, login_failure, sessions)
 
-__all__ = ["connect", "read", "edit", "apply", "Edit", "Ref", "ConflictError", "StoreBusy", "NotFound",
-           "PermissionDenied", "StoreError", "TABLES", "diff_frames"]
-
-
-class StoreError(Exception):
-    """A change could not be made; the message is French and can be shown as is."""
-
-
-class ConflictError(StoreError):
-    def __init__(self, table: str, row_id, seen_version=None, current_version=None, by=None, at=None,
-                 detail: str | None = None):
-        self.table, self.row_id = table, row_id
-        self.seen_version, self.current_version, self.by, self.at = seen_version, current_version, by, at
-        if detail:
-            msg = detail
-        else:
-            who = f" par {by}" if by else ""
-            when = f" le {at:%d/%m/%Y à %H:%M:%S}" if isinstance(at, datetime) else ""
-            msg = (f"Conflit de modification : la ligne {row_id} de « {table} » a été modifiée{who}{when} "
-                   f"depuis que vous l'avez ouverte (version {seen_version} → {current_version}). "
-                   "Votre modification n'a pas été enregistrée : rechargez la page et refaites-la.")
-        super().__init__(msg)
-
-
-class StoreBusy(StoreError):
-    pass
-
-
-class NotFound(StoreError):
-    pass
+__all__ = ["connect", "read", "edit", "apply", "transaction", "Edit", "Ref", "ConflictError", "StoreBusy",
+           "NotFound", "PermissionDenied", "StoreError", "TABLES", "ACCOUNT_TABLES", "diff_frames", "available",
+           "target_label"]
 
 
 # --------------------------------------------------------------------------- table registry
@@ -127,76 +105,128 @@ _PARTNER_TABLES = {"engagement", "engagement_point"}
 
 # --------------------------------------------------------------------------- connections
 
+ACCOUNT_TABLES = ("users", "user_contract", "login_failure", "sessions")   # contract.accounts: no contrat_code
+_ensured: set[str] = set()     # targets whose schema this process already checked (PostgreSQL pools)
+
+
 def _timeout() -> float:
     return float(os.environ.get("OBSERVATOIRE_SAISIE_TIMEOUT", "20"))
 
 
-def _is_lock_error(exc: Exception) -> bool:
-    txt = str(exc).lower()
-    return "lock" in txt and ("could not set" in txt or "conflicting" in txt)
+def _schema_version(con) -> str | None:
+    has_meta = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta' "
+                           "AND table_schema = current_schema()").fetchone()[0]
+    if not has_meta:
+        return None
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return row[0] if row else None
 
 
-def _open(path: Path, timeout: float) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + timeout
-    delay = 0.01
-    while True:
-        try:
-            return db.connect(path, read_only=False)
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc):
-                raise
-            if time.monotonic() >= deadline:
-                raise StoreBusy(
-                    f"La base de saisie {path.name} est occupée par un autre programme depuis plus de "
-                    f"{timeout:g} s ({exc}). Réessayez dans un instant.") from exc
-            time.sleep(delay * (1 + random.random()))
-            delay = min(delay * 2, 0.25)
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_schema(con, engine=None) -> None:
     """Create the tables on first use, or bring an older database up to SCHEMA_VERSION.
 
     Every statement of schema.sql is idempotent (CREATE … IF NOT EXISTS, ALTER TABLE … ADD COLUMN IF NOT
     EXISTS): on a database of an older version it only adds what is missing, in one transaction, and the
-    rows already there are kept as they are (new columns start NULL)."""
-    try:
-        version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    except duckdb.CatalogException:
-        version = None
-    if version and version[0] == SCHEMA_VERSION:
+    rows already there are kept as they are (new columns start NULL). PostgreSQL replicas starting together
+    take turns (advisory lock); threads of one DuckDB process racing are told apart by the conflict."""
+    engine = engine or engines.backend_for(None)
+    if engine.target in _ensured or _schema_version(con) == SCHEMA_VERSION:
+        _ensured.add(engine.target)
         return
     try:
         con.execute("BEGIN TRANSACTION")
-        con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        engine.lock_schema(con)
+        if _schema_version(con) != SCHEMA_VERSION:
+            con.execute(engines.schema_sql(engine.kind))
+            con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE "
+                        "SET value = excluded.value", [SCHEMA_VERSION])
         con.execute("COMMIT")
-    except duckdb.TransactionException:
+    except Exception as exc:
+        _rollback(con)
+        if not engine.write_conflict(exc):
+            raise
         # Another thread of this process created the schema at the same moment: it is there now.
-        con.execute("ROLLBACK")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    _ensured.add(engine.target)
 
 
 @contextmanager
-def connect(path: str | Path | None = None, timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def _connection(path=None, timeout: float | None = None):
+    """(engine, connection) for one short use; the connection goes back (closed or pooled) afterwards."""
+    engine = engines.backend_for(path)
+    con = engine.acquire(_timeout() if timeout is None else timeout)
+    try:
+        ensure_schema(con, engine)
+        yield engine, con
+    finally:
+        engine.release(con)
+
+
+@contextmanager
+def connect(path: str | Path | None = None, timeout: float | None = None) -> Iterator[Any]:
     """A short-lived connection to the saisie database (created with its schema if missing).
 
-    Use it for one page run or one read, then let it close: that releases the file for other processes."""
-    path = Path(path or settings.saisie_db_path())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(path, _timeout() if timeout is None else timeout)
-    try:
-        ensure_schema(con)
+    `path`: a DuckDB file, a `postgresql://` URL, or None for the configured one. Use it for one page run or
+    one read, then let it go: that releases the file for other processes, or the connection to the pool.
+    The connection speaks DuckDB's convention on both engines (`execute(sql, [params]).df()`, `?`)."""
+    with _connection(path, timeout) as (_, con):
         yield con
-    finally:
-        con.close()
 
 
 def read(sql: str, params: list | tuple = (), path: str | Path | None = None) -> pd.DataFrame:
     """One SELECT on a short-lived connection."""
     with connect(path) as con:
         return con.execute(sql, list(params)).df()
+
+
+def available(path: str | Path | None = None) -> bool:
+    """Whether there is a saisie database to read without creating one: a PostgreSQL URL is configured, or
+    the DuckDB file exists (exports never create the file)."""
+    engine = engines.backend_for(path)
+    return engine.kind == "postgresql" or Path(engine.target).exists()
+
+
+def target_label(path: str | Path | None = None) -> str:
+    """« fichier data/saisie.duckdb » or « PostgreSQL host:port/base » (no password), for messages."""
+    return engines.backend_for(path).label
+
+
+def dispose(path: str | Path | None = None) -> None:
+    """Close this process's PostgreSQL pool for a target (tests, end of a CLI run); nothing for DuckDB."""
+    engine = engines.backend_for(path)
+    engine.dispose()
+    _ensured.discard(engine.target)
+
+
+@contextmanager
+def transaction(path: str | Path | None = None, timeout: float | None = None):
+    """`with store.transaction() as (engine, con):` one all-or-nothing transaction on a short-lived
+    connection, for writes that are not table edits (contract.accounts). Lock waits, deadlocks and lost
+    connections become TransientError (French); the caller decides whether to retry."""
+    with _connection(path, timeout) as (engine, con):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield engine, con
+            con.execute("COMMIT")
+        except BaseException as exc:
+            _rollback(con)
+            if engine.transient(exc):
+                raise engines.busy(exc) from exc
+            raise
+
+
+def retrying(run: Callable[[], Any], timeout: float | None = None):
+    """run() again, with back-off, while it fails with TransientError, for up to `timeout` seconds
+    (OBSERVATOIRE_SAISIE_TIMEOUT); then the last TransientError (a StoreBusy) goes through."""
+    deadline = time.monotonic() + (_timeout() if timeout is None else timeout)
+    delay = 0.05
+    while True:
+        try:
+            return run()
+        except TransientError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(delay * (1 + random.random()))
+            delay = min(delay * 2, 1.0)
 
 
 # --------------------------------------------------------------------------- edits
@@ -249,18 +279,24 @@ def _same(a, b) -> bool:
     return _text(a) == _text(b)
 
 
+def _columns(description) -> list[str]:
+    return [getattr(d, "name", None) or d[0] for d in description]
+
+
 class EditSession:
     """One transaction: every insert/update/delete made through it commits together with its audit rows."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, user: User, progress: Callable | None = None):
+    def __init__(self, con, user: User, progress: Callable | None = None, engine=None):
         self.con = con
         self.user = user
+        self.engine = engine or engines.backend_for(None)
         self.edit_id = uuid.uuid4().hex
         self.now = datetime.now().replace(microsecond=0)
         self._progress = progress
         self.audit_rows: list[tuple] = []
         self.ids: list[int] = []             # ids of inserts, in order (for Ref)
         self.count = 0
+        self.attempt: dict = {}              # the operation being checked (recorded if it is refused)
 
     # -- helpers
     def query(self, sql: str, params: list | tuple = ()) -> list[tuple]:
@@ -278,7 +314,7 @@ class EditSession:
         r = cur.fetchone()
         if r is None:
             return None
-        return dict(zip([d[0] for d in cur.description], r))
+        return dict(zip(_columns(cur.description), r))
 
     def _audit(self, op, table, row_id, contrat, column=None, old=None, new=None, is_demo=False) -> None:
         self.audit_rows.append((self.edit_id, contrat, self.now, self.user.login, op, table, row_id, column,
@@ -286,6 +322,13 @@ class EditSession:
 
     def _resolve(self, values: dict) -> dict:
         return {k: (self.ids[v.index] if isinstance(v, Ref) else v) for k, v in values.items()}
+
+    def _attempting(self, op: str, table: str, row_id=None, contrat=None, values=None) -> None:
+        self.attempt = {"op": op, "table": table, "row_id": row_id, "contrat": contrat,
+                        "values": {k: _jsonable(v) for k, v in (values or {}).items()}}
+
+    def _integrity(self, spec: "TableSpec", exc: Exception) -> StoreError:
+        return StoreError(f"Doublon dans {spec.label} : {self.engine.duplicate_detail(exc)}")
 
     # -- permissions
     def _check(self, table: str, row: dict) -> None:
@@ -296,7 +339,7 @@ class EditSession:
         contrat = row.get("contrat_code")
         if not user.covers(contrat):
             raise PermissionDenied(f"Votre compte ({user.login}) ne peut pas modifier le contrat {contrat}.")
-        if user.role == "edition":
+        if user.manages(contrat):
             return
         # partenaire: only its own signataire's commitments and their points d'étape
         if table not in _PARTNER_TABLES:
@@ -315,10 +358,16 @@ class EditSession:
             raise PermissionDenied(f"Cet engagement appartient à « {owner} » : votre compte partenaire "
                                    f"({user.signataire}) ne peut modifier que ses propres engagements.")
 
+    def _check_manager(self, contrat: str, what: str) -> None:
+        if not self.user.manages(contrat):
+            raise PermissionDenied(f"Seul un chef de projet du contrat {contrat} (ou un administrateur) peut "
+                                   f"{what}.")
+
     # -- operations
     def insert(self, table: str, values: dict, audit: bool = True) -> int:
         spec = TABLES[table]
         values = self._resolve(values)
+        self._attempting("insert", table, None, values.get("contrat_code"), values)
         if not values.get("contrat_code"):
             raise StoreError(f"contrat_code manquant pour une ligne de {spec.label}")
         unknown = set(values) - spec.editable - {"contrat_code", "is_demo"} - _parent_columns(table)
@@ -331,8 +380,8 @@ class EditSession:
                f"RETURNING id")
         try:
             new_id = self.con.execute(sql, [row[c] for c in cols]).fetchone()[0]
-        except duckdb.ConstraintException as exc:
-            raise StoreError(f"Doublon dans {spec.label} : {_constraint_detail(exc)}") from exc
+        except self.engine.integrity_errors as exc:
+            raise self._integrity(spec, exc) from exc
         self.ids.append(new_id)
         if audit:
             self._audit("insert", table, new_id, values["contrat_code"],
@@ -349,6 +398,7 @@ class EditSession:
             return []
         spec = TABLES[table]
         cols = list(rows[0])
+        self._attempting("insert", table, None, rows[0].get("contrat_code"), {"lignes": len(rows)})
         unknown = set(cols) - spec.editable - {"contrat_code", "is_demo"} - _parent_columns(table)
         if unknown:
             raise StoreError(f"colonnes inconnues pour {spec.label} : {', '.join(sorted(unknown))}")
@@ -358,17 +408,13 @@ class EditSession:
             if key not in checked:
                 self._check(table, r)
                 checked.add(key)
-        ids = [r[0] for r in self.query("SELECT nextval('seq_id') FROM range(?)", [len(rows)])]
-        frame = pd.DataFrame({"id": ids, **{c: [r.get(c) for r in rows] for c in cols},
-                              "created_at": self.now, "created_by": self.user.login})
-        self.con.register("_bulk_rows", frame)
+        ids = [r[0] for r in self.query("SELECT nextval('seq_id') FROM generate_series(1, ?)", [len(rows)])]
+        columns = ["id", *cols, "created_at", "created_by"]
+        records = [(i, *(r.get(c) for c in cols), self.now, self.user.login) for i, r in zip(ids, rows)]
         try:
-            names = ", ".join(f'"{c}"' for c in frame.columns)
-            self.con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _bulk_rows')
-        except duckdb.ConstraintException as exc:
-            raise StoreError(f"Doublon dans {spec.label} : {_constraint_detail(exc)}") from exc
-        finally:
-            self.con.unregister("_bulk_rows")
+            self.engine.bulk_insert(self.con, table, columns, records)
+        except self.engine.integrity_errors as exc:
+            raise self._integrity(spec, exc) from exc
         contrats = sorted({r["contrat_code"] for r in rows})
         for c in contrats:
             self.note("insert", c, table, f"{sum(1 for r in rows if r['contrat_code'] == c)} ligne(s) ajoutées "
@@ -377,10 +423,21 @@ class EditSession:
         self.count += len(rows)
         return ids
 
+    def _conflict(self, spec: "TableSpec", row_id, version) -> ConflictError:
+        """The row changed between our read and our write: say who changed it, as far as we can see."""
+        now = self._row(spec.name, row_id)
+        if now is None:
+            return ConflictError(spec.label, row_id, detail=(
+                f"Conflit de modification : la ligne {row_id} de « {spec.label} » a été supprimée par une autre "
+                "session. Votre modification n'a pas été enregistrée : rechargez la page."))
+        return ConflictError(spec.label, row_id, version, now.get("row_version"), now.get("updated_by"),
+                             now.get("updated_at"))
+
     def update(self, table: str, row_id: int, version: int | None, changes: dict) -> bool:
         """Apply `changes` if the row is still at `version`. Returns False when nothing actually changed."""
         spec = TABLES[table]
         changes = self._resolve(changes)
+        self._attempting("update", table, row_id, None, changes)
         bad = set(changes) - spec.editable
         if bad:
             raise StoreError(f"Colonne(s) non modifiable(s) dans {spec.label} : {', '.join(sorted(bad))}")
@@ -388,6 +445,7 @@ class EditSession:
         if old is None:
             raise NotFound(f"La ligne {row_id} de « {spec.label} » n'existe plus (supprimée par une autre "
                            "session ?). Rechargez la page.")
+        self.attempt["contrat"] = old["contrat_code"]
         if version is not None and old["row_version"] != version:
             raise ConflictError(spec.label, row_id, version, old["row_version"], old.get("updated_by"),
                                 old.get("updated_at"))
@@ -402,10 +460,10 @@ class EditSession:
         params = [_jsonable(v) for v in diff.values()] + [self.now, self.user.login, row_id, old["row_version"]]
         try:
             done = self.con.execute(sql, params).fetchall()
-        except duckdb.ConstraintException as exc:
-            raise StoreError(f"Doublon dans {spec.label} : {_constraint_detail(exc)}") from exc
+        except self.engine.integrity_errors as exc:
+            raise self._integrity(spec, exc) from exc
         if not done:
-            raise ConflictError(spec.label, row_id, version, None)
+            raise self._conflict(spec, row_id, version if version is not None else old["row_version"])
         for c, v in diff.items():
             self._audit("update", table, row_id, old["contrat_code"], c, _text(old.get(c)), _text(v),
                         old.get("is_demo"))
@@ -414,22 +472,28 @@ class EditSession:
 
     def delete(self, table: str, row_id: int, version: int | None = None, _cascade: bool = False) -> None:
         spec = TABLES[table]
+        if not _cascade:
+            self._attempting("delete", table, row_id)
         old = self._row(table, row_id)
         if old is None:
             if _cascade:
                 return
             raise NotFound(f"La ligne {row_id} de « {spec.label} » n'existe plus. Rechargez la page.")
+        if not _cascade:
+            self.attempt["contrat"] = old["contrat_code"]
         if version is not None and old["row_version"] != version:
             raise ConflictError(spec.label, row_id, version, old["row_version"], old.get("updated_by"),
                                 old.get("updated_at"))
-        if self.user.role == "partenaire" and table == "engagement":
+        if self.user.is_partner and table == "engagement":
             raise PermissionDenied("Un partenaire ne peut pas supprimer un engagement : passez-le au statut "
                                    "« abandonné » ou demandez au chef de projet.")
         self._check(table, old)
         for child, col in spec.children:
             for (cid,) in self.query(f'SELECT id FROM "{child}" WHERE "{col}" = ?', [row_id]):
                 self.delete(child, cid, _cascade=True)
-        self.con.execute(f'DELETE FROM "{table}" WHERE id = ?', [row_id])
+        if not self.query(f'DELETE FROM "{table}" WHERE id = ? AND row_version = ? RETURNING id',
+                          [row_id, old["row_version"]]):
+            raise self._conflict(spec, row_id, old["row_version"])
         self._audit("delete", table, row_id, old["contrat_code"],
                     old=json.dumps({k: _jsonable(v) for k, v in old.items()}, ensure_ascii=False, default=str),
                     is_demo=old.get("is_demo"))
@@ -442,9 +506,8 @@ class EditSession:
     def register_contract(self, code: str, nom: str, quartiers: list[dict], porteur_code: str | None = None,
                           departement: str | None = None, is_demo: bool = False) -> None:
         """Create or refresh the contract and its quartiers (copied from the warehouse)."""
-        if self.user.role != "edition" or not self.user.covers(code):
-            raise PermissionDenied(f"Seul un compte d'édition du contrat {code} peut l'enregistrer ou importer des "
-                                   "fichiers.")
+        self._attempting("insert", "contrat", None, code, {"nom": nom})
+        self._check_manager(code, "l'enregistrer ou importer des fichiers pour lui")
         exists = self.query("SELECT is_demo FROM contrat WHERE contrat_code = ?", [code])
         if exists:
             self.con.execute("UPDATE contrat SET nom = ?, porteur_code = ?, departement = ?, "
@@ -468,6 +531,8 @@ class EditSession:
 
     def purge_demo(self, contrat: str, tables: list[str]) -> int:
         """Remove the démo rows of `tables` for a contract (when real data of that kind arrives)."""
+        self._attempting("delete", "contrat", None, contrat, {"demo": True})
+        self._check_manager(contrat, "retirer ses données de démonstration")
         n = 0
         for t in tables:
             cnt = self.query(f'SELECT count(*) FROM "{t}" WHERE contrat_code = ? AND is_demo', [contrat])[0][0]
@@ -479,8 +544,8 @@ class EditSession:
 
     def log_import(self, kind: str, contrat: str, file_name: str, sha256: str, rows: int, options: dict) -> int:
         """Record an imported file (import_log) and a summary audit row; returns the import id."""
-        if self.user.role != "edition" or not self.user.covers(contrat):
-            raise PermissionDenied(f"Seul un compte d'édition du contrat {contrat} peut importer des fichiers.")
+        self._attempting("import", kind, None, contrat, {"fichier": file_name, "lignes": rows})
+        self._check_manager(contrat, "importer des fichiers")
         import_id = self.con.execute(
             "INSERT INTO import_log (contrat_code, kind, file_name, sha256, rows, options, imported_at, imported_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -508,56 +573,79 @@ def _parent_columns(table: str) -> set[str]:
     }.get(table, set())
 
 
-def _constraint_detail(exc: Exception) -> str:
-    txt = str(exc)
-    return txt.split("\n")[0].replace("Constraint Error: ", "")
+def _record_refusal(con, session: EditSession, exc: PermissionDenied) -> None:
+    """The refused write, in the audit trail (op `refus`), in its own transaction: the edit itself was rolled
+    back. Never hides the refusal: if even this fails, the PermissionDenied still reaches the caller."""
+    a = session.attempt or {}
+    detail = json.dumps({"motif": str(exc), "operation": a.get("op"), "valeurs": a.get("values")},
+                        ensure_ascii=False, default=str)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute("INSERT INTO audit (edit_id, contrat_code, changed_at, who, op, table_name, row_id, column_name, "
+                    "old_value, new_value, is_demo) VALUES (?, ?, ?, ?, 'refus', ?, ?, NULL, NULL, ?, FALSE)",
+                    [session.edit_id, a.get("contrat") or "*", session.now, session.user.login,
+                     a.get("table") or "*", a.get("row_id"), detail])
+        con.execute("COMMIT")
+    except Exception:  # noqa: BLE001 - the refusal matters more than its record
+        _rollback(con)
 
 
 @contextmanager
 def edit(user: User = ANONYMOUS, path: str | Path | None = None, progress: Callable | None = None,
          timeout: float | None = None) -> Iterator[EditSession]:
-    """`with store.edit(user) as tx: tx.insert(...); tx.update(...)` — all or nothing, audited."""
-    with connect(path, timeout) as con:
+    """`with store.edit(user) as tx: tx.insert(...); tx.update(...)` — all or nothing, audited.
+
+    A refused write is rolled back, recorded (op `refus`) and re-raised as PermissionDenied; a lock wait,
+    deadlock or lost connection becomes TransientError (a StoreBusy: French message, nothing written)."""
+    with _connection(path, timeout) as (engine, con):
         con.execute("BEGIN TRANSACTION")
-        session = EditSession(con, user, progress)
+        session = EditSession(con, user, progress, engine)
         try:
             yield session
             session._flush_audit()
             con.execute("COMMIT")
-        except duckdb.TransactionException as exc:
+        except PermissionDenied as exc:
             _rollback(con)
-            if "conflict" in str(exc).lower():
+            _record_refusal(con, session, exc)
+            raise
+        except BaseException as exc:
+            _rollback(con)
+            if engine.write_conflict(exc):
                 raise ConflictError("", None, detail=(
                     "Conflit de modification : une autre session a modifié les mêmes lignes au même moment. "
                     "Votre modification n'a pas été enregistrée : rechargez la page et refaites-la.")) from exc
-            raise
-        except BaseException:
-            _rollback(con)
+            if engine.transient(exc):
+                raise engines.busy(exc) from exc
             raise
 
 
 def _rollback(con) -> None:
     try:
         con.execute("ROLLBACK")
-    except duckdb.Error:
+    except Exception:  # noqa: BLE001 - nothing to roll back, or the connection is gone
         pass
 
 
 def apply(edits: list[Edit], user: User = ANONYMOUS, path: str | Path | None = None,
           progress: Callable | None = None) -> list[int]:
-    """Apply a batch of edits in one transaction. Returns the ids of the inserted rows, in order."""
-    with edit(user, path, progress) as tx:
-        for i, e in enumerate(edits):
-            if e.op == "insert":
-                tx.insert(e.table, e.values)
-            elif e.op == "update":
-                tx.update(e.table, e.row_id, e.version, e.values)
-            elif e.op == "delete":
-                tx.delete(e.table, e.row_id, e.version)
-            else:
-                raise StoreError(f"opération inconnue : {e.op}")
-            tx.progress(i + 1, len(edits))
-        return list(tx.ids)
+    """Apply a batch of edits in one transaction. Returns the ids of the inserted rows, in order.
+
+    A batch that meets a lock wait, deadlock or lost connection is re-run from the start (it is all or
+    nothing) for up to OBSERVATOIRE_SAISIE_TIMEOUT seconds, then StoreBusy."""
+    def run() -> list[int]:
+        with edit(user, path, progress) as tx:
+            for i, e in enumerate(edits):
+                if e.op == "insert":
+                    tx.insert(e.table, e.values)
+                elif e.op == "update":
+                    tx.update(e.table, e.row_id, e.version, e.values)
+                elif e.op == "delete":
+                    tx.delete(e.table, e.row_id, e.version)
+                else:
+                    raise StoreError(f"opération inconnue : {e.op}")
+                tx.progress(i + 1, len(edits))
+            return list(tx.ids)
+    return retrying(run)
 
 
 def diff_frames(table: str, before: pd.DataFrame, after: pd.DataFrame, defaults: dict | None = None) -> list[Edit]:
@@ -597,7 +685,7 @@ def has_data(path: str | Path | None = None) -> bool:
         return bool(con.execute("SELECT count(*) FROM contrat").fetchone()[0])
 
 
-def contracts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def contracts(con) -> pd.DataFrame:
     """Contracts present in the saisie database, with whether their data are démo."""
     return con.execute(
         "SELECT contrat_code, nom, is_demo, (SELECT count(*) FROM contrat_quartier q "

@@ -203,7 +203,7 @@ def contract_life(con, code: str, today: dt.date) -> dict | None:
         demo = bool(sc.execute(
             "SELECT bool_or(is_demo) FROM (SELECT is_demo FROM action WHERE contrat_code = ? "
             "UNION ALL SELECT is_demo FROM engagement WHERE contrat_code = ? "
-            "UNION ALL SELECT is_demo FROM contrat WHERE contrat_code = ?)", [code, code, code]).fetchone()[0])
+            "UNION ALL SELECT is_demo FROM contrat WHERE contrat_code = ?) AS d", [code, code, code]).fetchone()[0])
         life = {"demo": demo, "n_actions": int(n_actions), "n_engagements": int(n_eng)}
         if n_actions:
             life["by_year"] = programmation.totals_by_year(sc, code)

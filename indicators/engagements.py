@@ -120,7 +120,7 @@ def signataires(sc, contrat: str) -> pd.DataFrame:
     return sc.execute("""
         SELECT s.id, s.nom, s.type_signataire, count(e.id) AS n_engagements
         FROM signataire s LEFT JOIN engagement e ON e.signataire_id = s.id
-        WHERE s.contrat_code = ? GROUP BY ALL ORDER BY s.nom
+        WHERE s.contrat_code = ? GROUP BY s.id, s.nom, s.type_signataire ORDER BY s.nom
     """, [contrat]).df()
 
 

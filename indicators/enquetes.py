@@ -206,7 +206,7 @@ def respondents(sc, contrat: str, enquete_id: int) -> pd.DataFrame:
     df = sc.execute("""
         SELECT w.numero AS vague, r.quartier_code, count(*) AS n
         FROM repondant r JOIN enquete_vague w ON w.id = r.vague_id
-        WHERE r.enquete_id = ? GROUP BY ALL ORDER BY 1, 2
+        WHERE r.enquete_id = ? GROUP BY 1, 2 ORDER BY 1, 2
     """, [enquete_id]).df()
     names = _quartier_names(sc, contrat)
     df["quartier"] = df["quartier_code"].map(names).fillna(df["quartier_code"])

@@ -77,7 +77,7 @@ def totals_by_year(sc, contrat: str) -> pd.DataFrame:
                sum(sollicite) AS montant_sollicite, sum(accorde) AS montant_accorde,
                sum(accorde_p147) AS montant_accorde_p147,
                sum(cout_total) FILTER (WHERE statut IN {_FUNDED_SQL}) AS cout_total_financees
-        FROM ({_amounts_sql()}) GROUP BY annee ORDER BY annee
+        FROM ({_amounts_sql()}) AS m GROUP BY annee ORDER BY annee
     """, [contrat]).df()
 
 
@@ -88,7 +88,7 @@ def totals_by_theme(sc, contrat: str, years=None) -> pd.DataFrame:
         SELECT annee, coalesce(thematique, 'Non renseignée') AS thematique,
                count(*) FILTER (WHERE statut IN {_FUNDED_SQL}) AS n_financees,
                sum(accorde) AS montant_accorde, sum(accorde_p147) AS montant_accorde_p147
-        FROM ({_amounts_sql(where)}) GROUP BY ALL ORDER BY annee, montant_accorde DESC
+        FROM ({_amounts_sql(where)}) AS m GROUP BY 1, 2 ORDER BY annee, montant_accorde DESC
     """, [contrat, *params]).df()
     tot = df.groupby("annee")["montant_accorde"].transform("sum")
     df["part"] = (df["montant_accorde"] / tot.where(tot > 0) * 100).astype(float)
@@ -105,7 +105,7 @@ def totals_by_financeur(sc, contrat: str, years=None) -> pd.DataFrame:
                count(DISTINCT a.id) FILTER (WHERE a.statut IN {_FUNDED_SQL} AND f.montant_accorde > 0) AS n_actions
         FROM action a JOIN action_financement f ON f.action_id = a.id
         WHERE a.contrat_code = ? {where}
-        GROUP BY ALL ORDER BY a.annee, montant_accorde DESC NULLS LAST
+        GROUP BY a.annee, f.financeur ORDER BY a.annee, montant_accorde DESC NULLS LAST
     """, [contrat, *params]).df()
     df["montant_accorde"] = df["montant_accorde"].fillna(0.0)
     df["financeur_label"] = df["financeur"].map(vocab.FINANCEURS).fillna(df["financeur"])
@@ -184,7 +184,7 @@ def beneficiaries(sc, contrat: str, years=None, phase: str = "prevu", by: str = 
         SELECT b.sexe, b.tranche_age, sum(b.n) AS n, count(DISTINCT a.id) AS n_actions
         FROM action a JOIN action_beneficiaire b ON b.action_id = a.id
         WHERE a.contrat_code = ? AND b.phase = ? AND {cond} {where}
-        GROUP BY ALL
+        GROUP BY b.sexe, b.tranche_age
     """, [contrat, phase, *params]).df()
     keys = {"sexe": ["sexe"], "age": ["tranche_age"], "sexe_age": ["sexe", "tranche_age"]}[by]
     order = {k: i for i, k in enumerate(list(vocab.SEXES) + list(vocab.TRANCHES_AGE))}
@@ -245,7 +245,7 @@ def girls_boys(sc, contrat: str, years=None, phase: str = "prevu", minors_only: 
                count(DISTINCT a.id) AS n_actions
         FROM action a JOIN action_beneficiaire b ON b.action_id = a.id
         WHERE a.contrat_code = ? AND b.phase = ? AND a.statut IN {_FUNDED_SQL} AND {cond} {where}
-        GROUP BY ALL ORDER BY thematique
+        GROUP BY 1 ORDER BY thematique
     """, [contrat, phase, *params]).df()
     if df.empty:
         return pd.DataFrame(columns=["thematique", "n_f", "n_m", "part_filles", "status", "n_actions"])
@@ -287,7 +287,7 @@ def actions_per_quartier(sc, contrat: str, years=None) -> pd.DataFrame:
         LEFT JOIN m ON m.id = aq.action_id
         LEFT JOIN nq ON nq.action_id = aq.action_id
         WHERE q.contrat_code = ?
-        GROUP BY ALL ORDER BY montant_accorde DESC
+        GROUP BY q.quartier_code, q.nom, q.communes ORDER BY montant_accorde DESC
     """, [contrat, *params, contrat]).df()
     from contract.warehouse import quartier_label
     df["label"] = [quartier_label(n, c) for n, c in zip(df["nom"], df["communes"])]

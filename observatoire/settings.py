@@ -29,6 +29,17 @@ def saisie_db_path() -> Path:
     return Path(os.environ.get("OBSERVATOIRE_SAISIE_DB", PROJECT_DIR / "data" / "saisie.duckdb")).resolve()
 
 
+def saisie_url() -> str | None:
+    """`OBSERVATOIRE_SAISIE_URL=postgresql://…` puts the saisie database on a PostgreSQL server shared by
+    several replicas (docs/DEPLOIEMENT.md); unset, the single DuckDB file of saisie_db_path() is used."""
+    return os.environ.get("OBSERVATOIRE_SAISIE_URL") or None
+
+
+def saisie_target() -> str | Path:
+    """Where the saisie database is: the PostgreSQL URL when set, else the DuckDB file."""
+    return saisie_url() or saisie_db_path()
+
+
 def imports_dir() -> Path:
     """Copies of user-imported files (contours, indicateurs), replayed by every warehouse rebuild."""
     return Path(os.environ.get("OBSERVATOIRE_IMPORTS_DIR", db_path().parent / "imports")).resolve()

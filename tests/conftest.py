@@ -107,3 +107,45 @@ def warehouse_copy(warehouse, tmp_path, monkeypatch) -> Path:
     yield path
     for p in tmp_path.glob("*.duckdb*"):
         p.unlink()
+
+
+@pytest.fixture(scope="session")
+def pg_base_url():
+    """A PostgreSQL server for the store's PostgreSQL variants (tests/saisie_targets.py says where from)."""
+    import shutil
+    import tempfile
+
+    from tests import saisie_targets as st
+
+    url = os.environ.get("OBSERVATOIRE_TEST_PG_URL")
+    if url:
+        yield url
+        return
+    cluster = Path(tempfile.mkdtemp(prefix="observatoire-pg-"))
+    try:
+        url = st.start_throwaway(cluster)
+    except RuntimeError as exc:
+        st.unavailable(str(exc))
+    if url is None:
+        st.unavailable("set OBSERVATOIRE_TEST_PG_URL or install Debian's postgresql (scripts/setup.sh)")
+    try:
+        yield url
+    finally:
+        st.stop_throwaway(cluster)
+        shutil.rmtree(cluster, ignore_errors=True)
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def saisie_target(request, tmp_path):
+    """A fresh, empty saisie database on each engine: a DuckDB file, or a private PostgreSQL schema."""
+    from tests import saisie_targets as st
+
+    if request.param == "duckdb":
+        yield tmp_path / "saisie.duckdb"
+        return
+    base = request.getfixturevalue("pg_base_url")
+    url, schema = st.new_pg_target(base)
+    try:
+        yield url
+    finally:
+        st.drop_pg_target(base, url, schema)

@@ -1,29 +1,37 @@
-"""contract.store and contract.roles: audited transactions, optimistic concurrency, a process killed in the
-middle of an edit, concurrent edits from threads and from processes, and what each role may change.
+"""contract.store on both engines (DuckDB file, PostgreSQL): audited transactions, optimistic concurrency, a
+process killed in the middle of an edit, concurrent edits from threads and from processes, busy databases,
+and what each role may change (checked in the store, refusals audited).
 
-These tests use their own small saisie databases (tmp_path); no warehouse is needed.
+Every test gets its own empty saisie database from the `saisie_target` fixture (conftest.py): a DuckDB file
+and a private PostgreSQL schema; no warehouse is needed.
 """
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from contract import roles, store
 from contract.roles import User
+from contract.errors import BUSY_MESSAGE
 from contract.store import Edit
+from tests import saisie_targets as st
 
 ROOT = Path(__file__).resolve().parent.parent
 C = "CNTEST01"
-EDITOR = User("marie", "edition", contrats=(C,), nom="Marie", authenticated=True)
-OTHER_EDITOR = User("paul", "edition", contrats=("CNAUTRE",), authenticated=True)
+EDITOR = User("marie", "chef_de_projet", contrats=(C,), nom="Marie", authenticated=True)
+OTHER_EDITOR = User("paul", "chef_de_projet", contrats=("CNAUTRE",), authenticated=True)
 CAF = User("caf", "partenaire", contrats=(C,), signataire="CAF de test", authenticated=True)
 
 
@@ -45,18 +53,12 @@ def _seed(path: Path) -> dict:
     return {"caf": caf, "dep": dep, "e_caf": e_caf, "e_dep": e_dep, "action": act, "fin": fin}
 
 
-def _dump(path: Path) -> dict:
-    """Every table's rows, for 'nothing changed' assertions."""
-    with store.connect(path) as con:
-        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                            "WHERE table_schema = 'main' ORDER BY 1").fetchall()]
-        return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
+_dump = st.dump
 
 
 @pytest.fixture()
-def db(tmp_path) -> tuple[Path, dict]:
-    path = tmp_path / "saisie.duckdb"
-    return path, _seed(path)
+def db(saisie_target) -> tuple:
+    return saisie_target, _seed(saisie_target)
 
 
 # --------------------------------------------------------------------------- audit trail
@@ -93,7 +95,7 @@ def test_stale_version_is_a_conflict_and_changes_nothing(db):
     before = _dump(path)
     with pytest.raises(store.ConflictError) as err:
         store.apply([Edit("action", "update", ids["action"], 1, {"statut": "refuse"})],
-                    User("jean", "edition", contrats=(C,), authenticated=True), path)
+                    User("jean", "chef_de_projet", contrats=(C,), authenticated=True), path)
     assert "modifiée par marie" in str(err.value) and "version 1 → 2" in str(err.value)
     assert _dump(path) == before
 
@@ -125,58 +127,114 @@ def test_diff_frames_turns_an_edited_table_into_versioned_edits(db):
 
 KILL_CHILD = textwrap.dedent("""
     import sys, time
-    from pathlib import Path
     sys.path.insert(0, {root!r})
+    from pathlib import Path
     from contract import store
     from contract.roles import User
-    path, marker = Path(sys.argv[1]), Path(sys.argv[2])
-    user = User("long-edit", "edition", authenticated=True)
-    with store.connect(path) as con:
+    target, marker = sys.argv[1], Path(sys.argv[2])
+    user = User("long-edit", "chef_de_projet", authenticated=True)
+    with store.connect(target) as con:
         rows = con.execute("SELECT id, row_version FROM ref_indicateur ORDER BY id").fetchall()
     edits = [store.Edit("ref_indicateur", "update", i, v, {{"valeur_actuelle": -12345.0}}) for i, v in rows]
     def progress(done, total):
         if done == total // 2:
             marker.write_text(str(done))      # half of the rows are updated inside the open transaction
             time.sleep(120)                   # ...and the parent kills us here
-    store.apply(edits, user, path, progress=progress)
+    store.apply(edits, user, target, progress=progress)
     print("NOT KILLED")
 """)
 
 
-def test_a_process_killed_in_the_middle_of_an_edit_leaves_the_database_intact(tmp_path):
-    path = tmp_path / "saisie.duckdb"
-    with store.edit(EDITOR, path) as tx:
+def _seed_indicators(target, n: int = 2000) -> None:
+    with store.edit(EDITOR, target) as tx:
         tx.register_contract(C, "Contrat de test", [])
         node = tx.insert("ref_noeud", {"contrat_code": C, "niveau": "enjeu", "code": "E1", "libelle": "Enjeu"})
         tx.insert_many("ref_indicateur", [{"contrat_code": C, "noeud_id": node, "code": f"I{i:04d}",
                                            "libelle": f"Indicateur {i}", "valeur_actuelle": float(i)}
-                                          for i in range(2000)])
-    before = _dump(path)
+                                          for i in range(n)])
+
+
+def _edit_until_half_done(target, tmp_path) -> subprocess.Popen:
+    """A child process that updates 2 000 rows in one edit and stops, transaction open, at row 1 000."""
     marker = tmp_path / "half-done"
-    child = subprocess.Popen([sys.executable, "-c", KILL_CHILD.format(root=str(ROOT)), str(path), str(marker)],
+    child = subprocess.Popen([sys.executable, "-c", KILL_CHILD.format(root=str(ROOT)), str(target), str(marker)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for _ in range(1200):
+        if marker.exists() or child.poll() is not None:
+            break
+        time.sleep(0.05)
+    if not marker.exists():
+        child.kill()
+        pytest.fail(child.stderr.read().decode()[-3000:])
+    assert int(marker.read_text()) == 1000
+    return child
+
+
+def _assert_nothing_of_the_killed_edit(target, before) -> None:
+    assert _dump(target) == before
+    with store.connect(target) as con:
+        assert con.execute("SELECT count(*) FROM ref_indicateur WHERE valeur_actuelle = -12345").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM audit WHERE who = 'long-edit'").fetchone()[0] == 0
+    # ...and the database takes new edits normally.
+    first = before["ref_indicateur"][0][0]
+    store.apply([Edit("ref_indicateur", "update", first, 1, {"valeur_actuelle": 1.5})], EDITOR, target)
+
+
+def test_a_process_killed_in_the_middle_of_an_edit_leaves_the_database_intact(saisie_target, tmp_path):
+    """SIGKILL of the process that was editing (the Streamlit server, on a real deployment): DuckDB replays its
+    WAL on reopening, PostgreSQL rolls the dead connection's transaction back — the half-done edit is absent."""
+    _seed_indicators(saisie_target)
+    before = _dump(saisie_target)
+    child = _edit_until_half_done(saisie_target, tmp_path)
     try:
-        for _ in range(600):
-            if marker.exists() or child.poll() is not None:
-                break
-            time.sleep(0.05)
-        assert marker.exists(), child.stderr.read().decode()
-        assert int(marker.read_text()) == 1000
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=10)
     finally:
         if child.poll() is None:
             child.kill()
     assert child.returncode == -signal.SIGKILL
-    # Reopening replays the WAL: the half-done transaction is simply absent.
-    after = _dump(path)
-    assert after == before
-    with store.connect(path) as con:
-        assert con.execute("SELECT count(*) FROM ref_indicateur WHERE valeur_actuelle = -12345").fetchone()[0] == 0
-        assert con.execute("SELECT count(*) FROM audit WHERE who = 'long-edit'").fetchone()[0] == 0
-    # ...and the database takes new edits normally.
-    store.apply([Edit("ref_indicateur", "update", before["ref_indicateur"][0][0], 1, {"valeur_actuelle": 1.5})],
-                EDITOR, path)
+    _assert_nothing_of_the_killed_edit(saisie_target, before)
+
+
+def test_postgresql_server_killed_in_the_middle_of_an_edit_recovers_without_it(tmp_path):
+    """SIGKILL of the PostgreSQL server itself (its own throwaway cluster) while an edit is half done: after a
+    restart (crash recovery from its WAL) the database holds nothing of that edit, and takes new ones."""
+    cluster = Path(tempfile.mkdtemp(prefix="observatoire-pgkill-"))
+    try:
+        url = st.start_throwaway(cluster)
+        if url is None:
+            st.unavailable("Debian's postgresql is not installed")
+        _seed_indicators(url)
+        before = _dump(url)
+        store.dispose(url)
+        child = _edit_until_half_done(url, tmp_path)
+        postmaster = int((cluster / "postmaster.pid").read_text().split()[0])
+        os.kill(postmaster, signal.SIGKILL)
+        for p in _children_of(postmaster):       # its backends die with it, as in a machine crash
+            os.kill(p, signal.SIGKILL)
+        child.kill()
+        child.wait(timeout=10)
+        time.sleep(0.5)
+        for stale in [cluster / "postmaster.pid", *cluster.glob(".s.PGSQL.*.lock")]:
+            stale.unlink(missing_ok=True)     # the dead postmaster may linger as a zombie in a container
+        assert st.start_throwaway(cluster, int(url.rsplit(":", 1)[1].split("/")[0])) == url
+        _assert_nothing_of_the_killed_edit(url, before)
+    finally:
+        store.dispose(url) if "url" in locals() and url else None
+        st.stop_throwaway(cluster)
+        shutil.rmtree(cluster, ignore_errors=True)
+
+
+def _children_of(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
 
 
 # --------------------------------------------------------------------------- concurrent edits
@@ -189,7 +247,7 @@ def test_two_threads_editing_the_same_row_never_lose_a_change_silently(db):
     results = {}
 
     def worker(name, changes):
-        user = User(name, "edition", contrats=(C,), authenticated=True)
+        user = User(name, "chef_de_projet", contrats=(C,), authenticated=True)
         barrier.wait()
         try:
             store.apply([Edit("engagement", "update", ids["e_caf"], version, changes)], user, path)
@@ -212,7 +270,7 @@ def test_two_threads_editing_the_same_row_never_lose_a_change_silently(db):
     with store.connect(path) as con:
         v = con.execute("SELECT row_version FROM engagement WHERE id = ?", [ids["e_caf"]]).fetchone()[0]
     store.apply([Edit("engagement", "update", ids["e_caf"], v, loser_changes)],
-                User(losers[0], "edition", contrats=(C,), authenticated=True), path)
+                User(losers[0], "chef_de_projet", contrats=(C,), authenticated=True), path)
     with store.connect(path) as con:
         row = con.execute("SELECT referent, preuve, row_version FROM engagement WHERE id = ?", [ids["e_caf"]]).fetchone()
         who = sorted(r[0] for r in con.execute("SELECT who FROM audit WHERE op = 'update'").fetchall())
@@ -222,21 +280,20 @@ def test_two_threads_editing_the_same_row_never_lose_a_change_silently(db):
 
 PROCESS_CHILD = textwrap.dedent("""
     import sys, time
-    from pathlib import Path
     sys.path.insert(0, {root!r})
     from contract import store
     from contract.roles import User
-    path, rid, n, name = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-    user = User(name, "edition", authenticated=True)
+    target, rid, n, name = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    user = User(name, "chef_de_projet", authenticated=True)
     conflicts = 0
     for _ in range(n):
         while True:   # read-modify-write, as a page does: re-read and retry on conflict
-            with store.connect(path) as con:
+            with store.connect(target) as con:
                 value, version = con.execute(
                     "SELECT valeur_actuelle, row_version FROM ref_indicateur WHERE id = ?", [rid]).fetchone()
             try:
                 store.apply([store.Edit("ref_indicateur", "update", rid, version, {{"valeur_actuelle": value + 1}})],
-                            user, path)
+                            user, target)
                 break
             except store.ConflictError:
                 conflicts += 1
@@ -244,10 +301,11 @@ PROCESS_CHILD = textwrap.dedent("""
 """)
 
 
-def test_two_processes_incrementing_the_same_value_lose_no_update(tmp_path):
-    """One writer process at a time (DuckDB file lock): short connections + retry on lock; the row version
-    turns every interleaved read-modify-write into a conflict that is retried, never into a lost update."""
-    path = tmp_path / "saisie.duckdb"
+def test_two_processes_incrementing_the_same_value_lose_no_update(saisie_target):
+    """Two processes (two replicas, or the dashboard and an import) doing read-modify-write on one row: the
+    row version turns every interleaving into a conflict that is retried, never into a lost update (DuckDB:
+    one writer process at a time, short connections and retry on the file lock; PostgreSQL: row locks)."""
+    path = saisie_target
     with store.edit(EDITOR, path) as tx:
         tx.register_contract(C, "Contrat de test", [])
         node = tx.insert("ref_noeud", {"contrat_code": C, "niveau": "enjeu", "code": "E1", "libelle": "Enjeu"})
@@ -267,7 +325,9 @@ def test_two_processes_incrementing_the_same_value_lose_no_update(tmp_path):
     assert per_user == {"p1": n, "p2": n}
 
 
-def test_a_locked_file_makes_another_process_wait_then_store_busy(tmp_path, monkeypatch):
+# --------------------------------------------------------------------------- busy, not broken
+
+def test_a_locked_file_makes_another_process_wait_then_store_busy(tmp_path):
     path = tmp_path / "saisie.duckdb"
     _seed(path)
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
@@ -284,7 +344,8 @@ def test_a_locked_file_makes_another_process_wait_then_store_busy(tmp_path, monk
         with pytest.raises(store.StoreBusy) as err:
             with store.connect(path, timeout=0.5):
                 pass
-        assert "occupée par un autre programme" in str(err.value)
+        assert "occupée par un autre programme" in str(err.value) and "Réessayez" in str(err.value)
+        assert "IO Error" not in str(err.value) and "lock" not in str(err.value).lower()
         assert time.monotonic() - t0 >= 0.5
         with store.connect(path, timeout=30) as con:     # waits for the holder to close, then opens
             assert con.execute("SELECT count(*) FROM engagement").fetchone()[0] == 2
@@ -292,12 +353,39 @@ def test_a_locked_file_makes_another_process_wait_then_store_busy(tmp_path, monk
         holder.wait(timeout=30)
 
 
+def test_a_row_held_by_another_postgresql_edit_gives_store_busy_in_french(pg_base_url, monkeypatch):
+    """A write waits for a row another transaction holds (lock_timeout), is retried for the store timeout,
+    then fails as StoreBusy whose message is French, without psycopg's text; nothing is written."""
+    monkeypatch.setenv("OBSERVATOIRE_SAISIE_LOCK_TIMEOUT", "0.3")
+    monkeypatch.setenv("OBSERVATOIRE_SAISIE_TIMEOUT", "1")
+    url, schema = st.new_pg_target(pg_base_url)
+    try:
+        ids = _seed(url)
+        before = _dump(url)
+        with psycopg.connect(url, autocommit=True) as holder:
+            holder.execute("BEGIN")
+            holder.execute("SELECT * FROM engagement WHERE id = %s FOR UPDATE", [ids["e_caf"]])
+            t0 = time.monotonic()
+            with pytest.raises(store.StoreBusy) as err:
+                store.apply([Edit("engagement", "update", ids["e_caf"], 1, {"statut": "en_cours"})], EDITOR, url)
+            waited = time.monotonic() - t0
+            holder.execute("ROLLBACK")
+        assert str(err.value) == BUSY_MESSAGE
+        assert "psycopg" not in str(err.value) and "lock" not in str(err.value).lower()
+        assert 1 <= waited < 10
+        assert _dump(url) == before
+        # once the row is free, the same edit goes through
+        store.apply([Edit("engagement", "update", ids["e_caf"], 1, {"statut": "en_cours"})], EDITOR, url)
+    finally:
+        st.drop_pg_target(pg_base_url, url, schema)
+
+
 # --------------------------------------------------------------------------- roles
 
 def test_lecture_cannot_change_anything(db):
     path, ids = db
-    before = _dump(path)
-    reader = User("elu", "lecture", contrats=("*",), authenticated=True)
+    before = _dump(path, refusals=False)
+    reader = User("elu", "elu", contrats=("*",), authenticated=True)
     attempts = [
         [Edit("action", "update", ids["action"], 1, {"statut": "accorde"})],
         [Edit("action", "delete", ids["action"], 1)],
@@ -310,7 +398,8 @@ def test_lecture_cannot_change_anything(db):
         for edits in attempts:
             with pytest.raises(roles.PermissionDenied, match="Lecture seule"):
                 store.apply(edits, user, path)
-    assert _dump(path) == before
+    assert _dump(path, refusals=False) == before
+    assert [r[0] for r in st.refusals(path)] == ["elu"] * len(attempts) + ["anonyme"] * len(attempts)
 
 
 def test_partenaire_changes_only_its_own_commitments(db):
@@ -320,7 +409,7 @@ def test_partenaire_changes_only_its_own_commitments(db):
                  Edit("engagement_point", "insert", values={"contrat_code": C, "engagement_id": ids["e_caf"],
                                                             "date_point": "2025-06-01", "statut": "en_cours"})],
                 CAF, path)
-    before = _dump(path)
+    before = _dump(path, refusals=False)
     refused = [
         ([Edit("engagement", "update", ids["e_dep"], 1, {"statut": "realise"})], "appartient à « Département de test »"),
         ([Edit("engagement_point", "insert", values={"contrat_code": C, "engagement_id": ids["e_dep"],
@@ -332,62 +421,71 @@ def test_partenaire_changes_only_its_own_commitments(db):
     for edits, message in refused:
         with pytest.raises(roles.PermissionDenied, match=message):
             store.apply(edits, CAF, path)
-    assert _dump(path) == before
+    assert _dump(path, refusals=False) == before
+    assert len(st.refusals(path)) == len(refused)
     with store.connect(path) as con:
         assert con.execute("SELECT statut, referent FROM engagement WHERE id = ?", [ids["e_caf"]]).fetchone() == \
             ("en_cours", "Mme CAF")
 
 
-def test_edition_is_limited_to_its_contracts(db):
+def test_a_crafted_apply_as_a_partner_on_another_signataires_engagement_is_refused_and_audited(db):
+    """No page involved: a direct store.apply() as the CAF on the Département's commitment, batched after a
+    legitimate change of its own, is refused whole (its own change is rolled back too) and the refusal is
+    in the audit trail with who, the contract, the row and what was attempted."""
+    path, ids = db
+    before = _dump(path, refusals=False)
+    with pytest.raises(roles.PermissionDenied, match="appartient à « Département de test »"):
+        store.apply([Edit("engagement", "update", ids["e_caf"], 1, {"referent": "Mme CAF"}),
+                     Edit("engagement", "update", ids["e_dep"], 1, {"statut": "realise", "preuve": "faux"})],
+                    CAF, path)
+    assert _dump(path, refusals=False) == before
+    [(who, contrat, table, row_id, detail)] = st.refusals(path)
+    assert (who, contrat, table, row_id) == ("caf", C, "engagement", ids["e_dep"])
+    detail = json.loads(detail)
+    assert detail["operation"] == "update" and detail["valeurs"] == {"statut": "realise", "preuve": "faux"}
+    assert "Département de test" in detail["motif"]
+
+
+def test_chef_de_projet_is_limited_to_its_contracts(db):
     path, ids = db
     with pytest.raises(roles.PermissionDenied, match="ne peut pas modifier le contrat CNTEST01"):
         store.apply([Edit("action", "update", ids["action"], 1, {"statut": "accorde"})], OTHER_EDITOR, path)
+    admin = User("root", "administrateur", contrats=(), authenticated=True)      # every contract
+    store.apply([Edit("action", "update", ids["action"], 1, {"statut": "accorde"})], admin, path)
+    with pytest.raises(roles.PermissionDenied, match="chef de projet du contrat CNTEST01"):
+        with store.edit(CAF, path) as tx:
+            tx.register_contract(C, "Contrat de test", [])
 
 
-def test_passwords_are_salted_scrypt_hashes(tmp_path):
-    h1, h2 = roles.hash_password("motdepasse-1"), roles.hash_password("motdepasse-1")
-    assert h1 != h2 and h1.startswith("scrypt$16384$8$1$") and "motdepasse" not in h1
-    assert roles.verify_password("motdepasse-1", h1) and not roles.verify_password("motdepasse-2", h1)
-    path = tmp_path / "utilisateurs.toml"
-    assert not roles.login_configured(path)               # no file: read-only for everyone
-    roles.add_user("marie", "edition", "secret-marie", ["CN00604I"], nom="Marie", path=path)
-    roles.add_user("caf06", "partenaire", "secret-caf06", ["CN00604I"], signataire="CAF 06", path=path)
-    assert "secret" not in path.read_text()
-    assert oct(path.stat().st_mode & 0o777) == "0o600"
-    u = roles.authenticate("marie", "secret-marie", path)
-    assert (u.role, u.contrats, u.authenticated) == ("edition", ("CN00604I",), True)
-    assert roles.authenticate("marie", "mauvais", path) is None
-    assert roles.authenticate("inconnu", "secret-marie", path) is None
-    assert roles.authenticate("caf06", "secret-caf06", path).signataire == "CAF 06"
-    with pytest.raises(ValueError, match="signataire"):
-        roles.add_user("x", "partenaire", "longpassword", path=path)
-
-
-def test_roles_command_line(tmp_path):
-    path = tmp_path / "u.toml"
-    res = subprocess.run([sys.executable, "-m", "contract.roles", "--fichier", str(path), "ajouter", "elu1",
-                          "--role", "lecture", "--mot-de-passe-stdin"], input="un-mot-de-passe\n", text=True,
-                         capture_output=True, cwd=ROOT)
-    assert res.returncode == 0, res.stderr
-    listing = subprocess.run([sys.executable, "-m", "contract.roles", "--fichier", str(path), "lister"], text=True,
-                             capture_output=True, cwd=ROOT).stdout
-    assert "elu1" in listing and "lecture" in listing and "scrypt" not in listing
-    assert roles.authenticate("elu1", "un-mot-de-passe", path).role == "lecture"
-
-
-def test_schema_is_created_once_and_reopened(tmp_path):
-    path = tmp_path / "s.duckdb"
+def test_schema_is_created_once_and_reopened(saisie_target):
+    path = saisie_target
+    count_tables = ("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()")
     with store.connect(path) as con:
-        n_tables = con.execute("SELECT count(*) FROM information_schema.tables").fetchone()[0]
+        n_tables = con.execute(count_tables).fetchone()[0]
+    store.dispose(path)
+    store._ensured.clear()
     with store.connect(path) as con:
         assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == store.SCHEMA_VERSION
-        assert con.execute("SELECT count(*) FROM information_schema.tables").fetchone()[0] == n_tables
-    # every table carries contrat_code and is_demo
+        assert con.execute(count_tables).fetchone()[0] == n_tables
+    # every table but meta and the accounts carries contrat_code and is_demo
     with store.connect(path) as con:
         missing = con.execute("""
-            SELECT table_name FROM information_schema.tables t WHERE table_schema = 'main' AND table_name <> 'meta'
+            SELECT table_name FROM information_schema.tables t WHERE table_schema = current_schema()
               AND (NOT EXISTS (SELECT 1 FROM information_schema.columns c WHERE c.table_name = t.table_name
-                                AND c.column_name = 'contrat_code')
+                                AND c.table_schema = t.table_schema AND c.column_name = 'contrat_code')
                    OR NOT EXISTS (SELECT 1 FROM information_schema.columns c WHERE c.table_name = t.table_name
-                                   AND c.column_name = 'is_demo'))""").fetchall()
-    assert missing == []
+                                   AND c.table_schema = t.table_schema AND c.column_name = 'is_demo'))
+            ORDER BY 1""").fetchall()
+    assert sorted(r[0] for r in missing) == sorted(["meta", *store.ACCOUNT_TABLES])
+
+
+def test_one_schema_file_for_both_engines():
+    """contract/schema.sql is the only declaration: DuckDB gets it up to the PostgreSQL-only tail of indexes."""
+    pg, duck = store.engines.schema_sql("postgresql"), store.engines.schema_sql("duckdb")
+    assert pg.startswith(duck) and "CREATE INDEX" in pg and "CREATE INDEX" not in duck
+    assert " DOUBLE," not in pg and " DOUBLE\n" not in pg     # DOUBLE PRECISION: both engines read it
+
+
+def test_placeholders_become_psycopg_ones_outside_quotes():
+    assert store.engines.pg_sql("SELECT '?', \"a?\", x FROM t WHERE a = ? AND b LIKE '%x' -- ?\n AND c = ?") == \
+        "SELECT '?', \"a?\", x FROM t WHERE a = %s AND b LIKE '%%x' -- ?\n AND c = %s"

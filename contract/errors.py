@@ -1,0 +1,46 @@
+"""What can go wrong when writing the saisie database, as exceptions whose message is French and shown as is.
+
+Kept apart from contract.store so that the engines (contract.backend) and the accounts (contract.accounts)
+raise the same errors without importing the store.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class StoreError(Exception):
+    """A change could not be made; the message is French and can be shown as is."""
+
+
+class ConflictError(StoreError):
+    def __init__(self, table: str, row_id, seen_version=None, current_version=None, by=None, at=None,
+                 detail: str | None = None):
+        self.table, self.row_id = table, row_id
+        self.seen_version, self.current_version, self.by, self.at = seen_version, current_version, by, at
+        if detail:
+            msg = detail
+        else:
+            who = f" par {by}" if by else ""
+            when = f" le {at:%d/%m/%Y à %H:%M:%S}" if isinstance(at, datetime) else ""
+            versions = f" (version {seen_version} → {current_version})" if current_version is not None else ""
+            msg = (f"Conflit de modification : la ligne {row_id} de « {table} » a été modifiée{who}{when} "
+                   f"depuis que vous l'avez ouverte{versions}. "
+                   "Votre modification n'a pas été enregistrée : rechargez la page et refaites-la.")
+        super().__init__(msg)
+
+
+class StoreBusy(StoreError):
+    """The base is busy (locked file, lock wait, deadlock, server unreachable): nothing was written; retry."""
+
+
+class TransientError(StoreBusy):
+    """A StoreBusy that re-running the same edit may cure (lock wait, deadlock, serialization failure,
+    lost connection): store.apply retries those for a few seconds before letting them through."""
+
+
+class NotFound(StoreError):
+    pass
+
+
+BUSY_MESSAGE = ("La base de saisie est occupée (d'autres modifications sont en cours). Votre modification n'a "
+                "pas été enregistrée : réessayez dans un instant.")
