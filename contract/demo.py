@@ -20,7 +20,7 @@ from pathlib import Path
 from contract import store, vocab
 from contract import warehouse as wh
 from contract.roles import User
-from observatoire import db, settings
+from observatoire import db
 
 DEMO_CONTRAT = "CN00604I"          # 06 - Métropole Nice Côte d'Azur: 10 quartiers 2024 with real contours
 DEMO_SEED = 2024
@@ -679,7 +679,7 @@ def ensure(db_path: str | Path | None = None, saisie_path: str | Path | None = N
     if not quiet:
         print(f"{DEMO_LABEL} créées pour le contrat {DEMO_CONTRAT} : "
               f"{counts.get('action', 0)} actions, {counts.get('engagement', 0)} engagements, "
-              f"{counts.get('repondant', 0)} répondants à l'enquête ({settings.saisie_db_path() if saisie_path is None else saisie_path}).",
+              f"{counts.get('repondant', 0)} répondants à l'enquête ({store.target_label(saisie_path)}).",
               file=sys.stderr)
     return True
 

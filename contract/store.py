@@ -327,7 +327,7 @@ class EditSession:
         self.attempt = {"op": op, "table": table, "row_id": row_id, "contrat": contrat,
                         "values": {k: _jsonable(v) for k, v in (values or {}).items()}}
 
-    def _integrity(self, spec: "TableSpec", exc: Exception) -> StoreError:
+    def _integrity(self, spec: TableSpec, exc: Exception) -> StoreError:
         return StoreError(f"Doublon dans {spec.label} : {self.engine.duplicate_detail(exc)}")
 
     # -- permissions
@@ -423,7 +423,7 @@ class EditSession:
         self.count += len(rows)
         return ids
 
-    def _conflict(self, spec: "TableSpec", row_id, version) -> ConflictError:
+    def _conflict(self, spec: TableSpec, row_id, version) -> ConflictError:
         """The row changed between our read and our write: say who changed it, as far as we can see."""
         now = self._row(spec.name, row_id)
         if now is None:

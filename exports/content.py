@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
+from contract import store
 from contract import warehouse as contract_wh
 from exports import sources as src
 from indicators import catalog, evolution, fiche as fiche_mod, means, references
@@ -182,7 +182,7 @@ def _since_date(c: Content, depuis: dt.date | None) -> tuple[dt.date, str]:
 # --------------------------------------------------------------------------- contract life
 
 def saisie_available() -> bool:
-    return Path(settings.saisie_db_path()).exists()
+    return store.available()
 
 
 def contract_life(con, code: str, today: dt.date) -> dict | None:
@@ -191,7 +191,6 @@ def contract_life(con, code: str, today: dt.date) -> dict | None:
     The saisie database is never created by an export: absent file = no contract-life data."""
     if not saisie_available():
         return None
-    from contract import store
     from indicators import engagements, programmation
 
     with store.connect() as sc:
@@ -219,7 +218,7 @@ def contract_life(con, code: str, today: dt.date) -> dict | None:
             life["by_axe"] = engagements.status_counts(sc, code, "axe", today)
             life["late"] = engagements.late(sc, code, today)
             life["copil_dates"] = engagements.next_review_dates(sc, code)
-        life["sc_path"] = str(settings.saisie_db_path())
+        life["sc_path"] = str(settings.saisie_target())
     return life
 
 
@@ -230,7 +229,6 @@ def changes_since(con, c: Content) -> dict:
 
     if not c.life:
         return since.facts(con, None, c.code, c.depuis, c.today)
-    from contract import store
 
     with store.connect() as sc:
         return since.facts(con, sc, c.code, c.depuis, c.today)

@@ -134,8 +134,8 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
                                    "Commentaire": hist["commentaire"], "Instance": hist["instance"]}),
                      f"points-{e['code']}", src, key="eng_hist_tab", formats={"Valeur": 1})
 
-    mine = user.role == "edition" and user.covers(contrat) or (
-        user.role == "partenaire" and user.covers(contrat) and e["signataire"] == user.signataire)
+    mine = user.manages(contrat) or (
+        user.is_partner and user.covers(contrat) and e["signataire"] == user.signataire)
     if mine:
         with st.form("eng_point", clear_on_submit=True):
             st.markdown(f"**Ajouter un point d'étape à {e['code']}**")
@@ -161,7 +161,7 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
                     st.rerun()
 
     if auth.can_edit(contrat):
-        editable = rows if user.role == "edition" else rows[rows["signataire"] == user.signataire]
+        editable = rows if user.manages(contrat) else rows[rows["signataire"] == user.signataire]
         with st.expander(f"Modifier les engagements ({len(editable)} modifiables avec votre compte)",
                          icon=":material/edit:"):
             if editable.empty:

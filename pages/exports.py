@@ -7,6 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
+from contract import store
 from observatoire import frformat, settings
 from ui import common, export_buttons, state
 
@@ -23,9 +24,8 @@ labels = {r.code: f"{r.name} — {r.code} (géographie {r.generation}, {r.n} qua
 
 def _saisie_contracts() -> list[str]:
     """Contracts with contract-life data (démo or real), proposed first."""
-    if not settings.saisie_db_path().exists():
+    if not store.available():
         return []
-    from contract import store
     try:
         with store.connect(timeout=2) as sc:
             return [r[0] for r in sc.execute("SELECT contrat_code FROM contrat ORDER BY 1").fetchall()]
@@ -34,9 +34,8 @@ def _saisie_contracts() -> list[str]:
 
 
 def _copil_dates(contrat: str) -> list[dt.date]:
-    if not settings.saisie_db_path().exists():
+    if not store.available():
         return []
-    from contract import store
     from indicators import engagements
     try:
         with store.connect(timeout=2) as sc:

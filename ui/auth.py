@@ -1,7 +1,10 @@
-"""Login widget and the current role, kept in st.session_state (contract.roles does the checking).
+"""Login widget and the current user, kept in st.session_state (contract.accounts does the checking).
 
-Read-only is the default: with no users file, or before login, the session is the anonymous *lecture*
-user. The role is enforced again by contract.store on every write: hiding a button is comfort, not security.
+Read-only is the default: with no account, or before login, the session is the anonymous *lecture* user.
+A login opens a session stored in the saisie database (contract.accounts): its token stays in this browser
+session, and is checked again every minute, so that a disabled account or an expired session stops at once
+on every replica. The role is enforced again by contract.store on every write: hiding a button is comfort,
+not security.
 """
 from __future__ import annotations
 
@@ -9,30 +12,57 @@ import time
 
 import streamlit as st
 
-from contract import roles
+from contract import accounts, roles, store
 
 _KEY = "obs_user"
-_FAILS = "obs_login_failures"
+_TOKEN = "obs_session_token"
+_CHECKED = "obs_session_checked"
+RECHECK_SECONDS = 60
+
+
+@st.cache_resource(show_spinner=False)
+def _bootstrap(target: str) -> str | None:
+    """Once per process: the first administrateur from OBSERVATOIRE_ADMIN_LOGIN/_PASSWORD on a fresh install."""
+    return accounts.bootstrap_admin_from_env()
 
 
 def current_user() -> roles.User:
     user = st.session_state.get(_KEY)
-    return user if isinstance(user, roles.User) else roles.ANONYMOUS
+    if not isinstance(user, roles.User):
+        return roles.ANONYMOUS
+    if time.monotonic() - st.session_state.get(_CHECKED, 0) > RECHECK_SECONDS:
+        try:
+            fresh = accounts.check_session(st.session_state.get(_TOKEN))
+        except store.StoreBusy:
+            return user                       # keep the session through a busy moment
+        if fresh is None:
+            logout(end=False)
+            return roles.ANONYMOUS
+        st.session_state[_KEY], st.session_state[_CHECKED] = fresh, time.monotonic()
+        user = fresh
+    return user
 
 
 def can_edit(contrat: str | None = None) -> bool:
-    """Whether the session may edit something of `contrat` (édition, or partenaire for its commitments)."""
+    """Whether the session may edit something of `contrat` (chef de projet, administrateur, or partenaire
+    for its commitments)."""
     user = current_user()
     return user.can_write and (contrat is None or user.covers(contrat))
 
 
 def is_editor(contrat: str | None = None) -> bool:
-    user = current_user()
-    return user.role == "edition" and (contrat is None or user.covers(contrat))
+    """Chef de projet of the contract (or administrateur): edits everything and imports files."""
+    return current_user().manages(contrat)
 
 
-def logout() -> None:
-    st.session_state.pop(_KEY, None)
+def logout(end: bool = True) -> None:
+    if end:
+        try:
+            accounts.end_session(st.session_state.get(_TOKEN))
+        except store.StoreBusy:
+            pass                              # it expires by itself
+    for k in (_KEY, _TOKEN, _CHECKED):
+        st.session_state.pop(k, None)
 
 
 def login_box(container=None) -> roles.User:
@@ -42,20 +72,21 @@ def login_box(container=None) -> roles.User:
     box = container.container(border=True)
     if user.authenticated:
         box.markdown(f"**Connecté :** {user.label}")
-        if user.role == "partenaire":
+        if user.is_partner:
             box.caption(f"Vous pouvez modifier les engagements de « {user.signataire} ».")
         if box.button("Se déconnecter", key="obs_logout", icon=":material/logout:"):
             logout()
             st.rerun()
         return user
     try:
-        configured = roles.login_configured()
-    except ValueError as exc:
-        box.error(f"Fichier des utilisateurs invalide : {exc}")
+        _bootstrap(str(store.engines.backend_for(None).target))
+        configured = accounts.accounts_exist()
+    except (accounts.AccountError, store.StoreBusy) as exc:
+        box.error(str(exc))
         configured = False
     if not configured:
         box.caption("Consultation en **lecture seule** : aucun compte n'est configuré "
-                    "(`python -m contract.roles ajouter …`, voir docs/CONTRAT.md).")
+                    "(`python -m contract.accounts premier-admin …`, voir docs/CONTRAT.md).")
         return user
     box.caption("Consultation en **lecture seule**. Connectez-vous pour modifier.")
     with box.form("obs_login", clear_on_submit=True, border=False):
@@ -63,15 +94,15 @@ def login_box(container=None) -> roles.User:
         password = st.text_input("Mot de passe", type="password", key="obs_login_pw")
         ok = st.form_submit_button("Se connecter", icon=":material/login:")
     if ok:
-        fails = st.session_state.get(_FAILS, 0)
-        if fails >= 3:
-            time.sleep(min(2 ** (fails - 2), 8))      # slow down repeated guesses in this session
-        found = roles.authenticate(login, password)
+        try:
+            found = accounts.authenticate(login, password)
+        except (accounts.LoginLocked, store.StoreBusy) as exc:
+            box.error(str(exc))
+            return user
         if found is None:
-            st.session_state[_FAILS] = fails + 1
             box.error("Identifiant ou mot de passe incorrect.")
         else:
-            st.session_state[_FAILS] = 0
-            st.session_state[_KEY] = found
+            st.session_state[_TOKEN] = accounts.start_session(found)
+            st.session_state[_KEY], st.session_state[_CHECKED] = found, time.monotonic()
             st.rerun()
     return user

@@ -48,7 +48,7 @@ def _ensure_demo(saisie_path: str, warehouse_path: str, warehouse_mtime: int) ->
 def ensure_demo() -> None:
     wh = settings.db_path()
     if wh.exists():
-        _ensure_demo(str(settings.saisie_db_path()), str(wh), wh.stat().st_mtime_ns)
+        _ensure_demo(str(settings.saisie_target()), str(wh), wh.stat().st_mtime_ns)
 
 
 @contextmanager
