@@ -13,10 +13,6 @@ from indicators import means as means_mod, twins as twins_mod
 from observatoire.frformat import fmt_number
 from observatoire import vocabulary
 
-CAVEAT_CONSECUTIVE = ("L'INSEE déconseille de mesurer une évolution entre deux millésimes consécutifs à "
-                      "l'échelle infra-communale : les évolutions comparent des millésimes distants d'au moins 2 ans.")
-CAVEAT_INCOME_YEAR = ("Revenus (Filosofi) : le millésime indiqué est l'année des revenus ; les références "
-                      "(intercommunalité, département, région, France) sont celles de la même année.")
 
 
 
@@ -137,9 +133,9 @@ def caveats(con, f: dict) -> list[str]:
         for lab, names in by.items():
             out.append(f"{len(names)} indicateur(s) sans valeur ({lab}) : {', '.join(names[:5])}"
                        f"{' …' if len(names) > 5 else '.'}")
-    out.append(CAVEAT_CONSECUTIVE)
+    out.append(vocabulary.label("phrases", "caveat_consecutive"))
     if any(x["theme"] == "revenus" for x in f["indicators"]):
-        out.append(CAVEAT_INCOME_YEAR)
+        out.append(vocabulary.label("phrases", "caveat_income_year"))
     if not t["communes"] or any(c["code"] is None for c in t["communes"]):
         out.append("Commune non rattachée avec certitude : les comparaisons communales sont indisponibles.")
     if f["means"] and max(m["year"] for m in f["means"]) >= 2024:

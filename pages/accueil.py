@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from charts.source import source_line
+from presentation.sources import source_line
 from indicators import search
 from observatoire import frformat
 from ui import blocks, common, state

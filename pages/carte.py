@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts import classify, maps
-from charts.source import source_line
+from presentation.sources import source_line
 from indicators import position, search
 from observatoire import frformat, vocabulary
 from ui import blocks, catalog, common, mapdata, state
@@ -104,8 +104,8 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
             v["note"] = "pas encore d'indicateurs INSEE pour la géographie 2024"
     v.loc[~v.status.isin(vocabulary.shown_statuses()), "value"] = None
 
-    producer = catalog.source_producers().get(ind.get("source"), ind.get("source"))
-    files = catalog.indicator_files(ind_id, int(edition))
+    producer = catalog.producer(ind.get("source"))
+    files = catalog.files(ind_id, int(edition))
 
     def _value_text(r) -> str:
         txt = text.value_text(r.value, r.status, unit, decimals)

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import contract as ch
-from charts.source import source_line
+from presentation.sources import source_line
 from contract.demo import NEXT_COPIL
 from indicators import engagements as eng
 from indicators import programmation as prog

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import contract as ch
-from charts.source import source_line
+from presentation.sources import source_line
 from indicators import enquetes as enq
 from indicators import programmation as prog
 from indicators import secret

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import fiche as fiche_charts
-from charts.source import source_line
+from presentation.sources import source_line
 from indicators import evolution
 from indicators import fiche as fiche_lib
 from observatoire import frformat, vocabulary

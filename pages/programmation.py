@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import contract as ch
-from charts.source import source_line
+from presentation.sources import source_line
 from contract import vocab
 from indicators import means, programmation as prog
 from observatoire import frformat, vocabulary
