@@ -126,14 +126,6 @@ def cached(func):
     return wrapper
 
 
-def _query(con, sql: str, params: tuple = ()) -> pd.DataFrame:
-    return con.execute(sql, list(params)).df()
-
-
-def query(sql: str, params: tuple | list = ()) -> pd.DataFrame:
-    """A trivial cached SELECT (lists for select boxes, overview counts). Anything richer belongs in indicators/."""
-    return run(_query, sql, tuple(params))
-
 
 # --------------------------------------------------------------------------- page set-up
 
