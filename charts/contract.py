@@ -1,7 +1,7 @@
 """Figures of the contract-life pages (programmation, engagements, enquêtes, référentiel), reused by exports.
 
 Pure Plotly builders: each takes the DataFrame returned by the matching indicators.* function and a source
-line (charts.source.source_line(..., demo=True) for démo data: the label is then inside the image), and
+line (presentation.sources.source_line(..., demo=True) for démo data: the label is then inside the image), and
 returns a Figure. Hidden values (secret, effectif insuffisant) are drawn as grey, labelled gaps, never as 0.
 """
 from __future__ import annotations
@@ -12,7 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import style
-from charts.source import DEMO_LABEL, add_source
+from charts.source import add_source
+from presentation.sources import DEMO_LABEL
 from contract import vocab
 from observatoire.frformat import fmt_eur, fmt_int, fmt_number
 from presentation.text import cell_text
