@@ -13,6 +13,7 @@ from contract.imports import templates
 from indicators import enquetes as enq
 from indicators import programmation as prog
 from loaders.__main__ import main
+from tests.saisie_targets import dump
 
 C = "CN00604I"
 
@@ -50,11 +51,7 @@ def _workbook(path, rows, title_rows=True):
     return path
 
 
-def _dump(path) -> dict:
-    with store.connect(path) as con:
-        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                            "WHERE table_schema = 'main' ORDER BY 1").fetchall()]
-        return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
+_dump = dump
 
 
 def _import(kind, path, saisie, warehouse, *extra):
@@ -358,13 +355,15 @@ def test_import_as_a_lecture_or_partner_account_is_refused(warehouse, saisie, tm
     with store.connect(saisie):
         pass
     before = _dump(saisie)
-    for user in (User("elu", "lecture", authenticated=True),
+    for user in (User("elu", "elu", authenticated=True),
                  User("caf", "partenaire", contrats=(C,), signataire="CAF", authenticated=True),
-                 User("autre", "edition", contrats=("CN01303M",), authenticated=True)):
+                 User("autre", "chef_de_projet", contrats=("CN01303M",), authenticated=True)):
         with pytest.raises(PermissionDenied):
             programmation.import_file(xlsx, C, user=user, saisie_db=saisie, db=warehouse)
-    assert _dump(saisie) == before
-    res = programmation.import_file(xlsx, C, user=User("marie", "edition", contrats=(C,), authenticated=True),
+    refused = [r for r in _dump(saisie)["audit"] if r not in before["audit"]]
+    assert sorted((r[4], r[5]) for r in refused) == [("autre", "refus"), ("caf", "refus"), ("elu", "refus")]
+    assert {**_dump(saisie), "audit": before["audit"]} == before     # nothing else: each refusal is audited
+    res = programmation.import_file(xlsx, C, user=User("marie", "chef_de_projet", contrats=(C,), authenticated=True),
                                     saisie_db=saisie, db=warehouse)
     assert res["rows"] == 4
     with store.connect(saisie) as sc:

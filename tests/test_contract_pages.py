@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from contract import roles, store
+from contract import accounts, roles, store
 from contract.roles import User
 from indicators import engagements as eng
 from indicators import programmation as prog
@@ -159,15 +159,15 @@ def test_referentiel_page(env):
     assert "non disponible" in set(table["Valeur actuelle"])     # 2024 quartiers: no INSEE value yet
 
 
-def test_login_form_sets_the_role(env, monkeypatch, tmp_path):
-    users = tmp_path / "u.toml"
-    roles.add_user("marie", "edition", "mot-de-passe-marie", [C], nom="Marie", path=users)
-    monkeypatch.setenv("OBSERVATOIRE_UTILISATEURS", str(users))
+def test_login_form_sets_the_role(env):
+    accounts.create_user(roles.cli_user(), "marie", "chef_de_projet", "mot-de-passe-marie", contrats=[C], nom="Marie",
+                         target=env)
     at = run_page("referentiel", contrat=C)
     at.sidebar.text_input(key="obs_login_id").input("marie")
     at.sidebar.text_input(key="obs_login_pw").input("mot-de-passe-marie")
     next(b for b in at.sidebar.button if b.label == "Se connecter").click().run()
     assert not at.exception
-    assert at.session_state["obs_user"].role == "edition"
+    assert at.session_state["obs_user"].role == "chef_de_projet"
+    assert accounts.check_session(at.session_state["obs_session_token"], env).login == "marie"
     assert "Connecté :" in texts(at)
     assert any("Renseigner les valeurs" in e.label for e in at.expander)
