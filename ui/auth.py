@@ -30,9 +30,11 @@ def current_user() -> roles.User:
     user = st.session_state.get(_KEY)
     if not isinstance(user, roles.User):
         return roles.ANONYMOUS
-    if time.monotonic() - st.session_state.get(_CHECKED, 0) > RECHECK_SECONDS:
+    token = st.session_state.get(_TOKEN)
+    # (a User without token was put there by server code, e.g. tests: session_state never comes from the browser)
+    if token and time.monotonic() - st.session_state.get(_CHECKED, 0) > RECHECK_SECONDS:
         try:
-            fresh = accounts.check_session(st.session_state.get(_TOKEN))
+            fresh = accounts.check_session(token)
         except store.StoreBusy:
             return user                       # keep the session through a busy moment
         if fresh is None:
