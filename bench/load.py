@@ -2,7 +2,9 @@
 
 Mode `pages` (default): N sessions (20) speak Streamlit's websocket protocol (/_stcore/stream, the BackMsg /
 ForwardMsg protobufs the browser exchanges) and go from page to page for D seconds (60), each waiting for its
-page to finish before asking the next, as users clicking through the menu. Prints the page time (request sent
+page to finish, then reading it for about `--pause` seconds (2), before asking the next, as users clicking
+through the menu; `--replicas 2` starts two servers sharing a PostgreSQL saisie database and spreads the
+sessions over them (what nginx does in docs/DEPLOIEMENT.md). Prints the page time (request sent
 → script finished, p50/p95 per page and overall), the errors (exceptions shown on a page, timeouts, broken
 connections) and the server's memory (RSS of the server process and its children: start, peak, end).
 
@@ -15,6 +17,7 @@ and every other attempt must have been reported (ConflictError, or StoreBusy: no
 Usage:
   python bench/load.py                                  # starts its own server (environment as is) on a free port
   python bench/load.py --url http://127.0.0.1:8501 --pid 12345   # a server already running (pid for memory)
+  OBSERVATOIRE_SAISIE_URL=postgresql://… python bench/load.py --replicas 2
   python bench/load.py --mode edits [--sessions 10] [--processes 2] [--duration 30]
 The saisie database is the configured one (OBSERVATOIRE_SAISIE_URL, else OBSERVATOIRE_SAISIE_DB); the edits
 mode changes only démo rows (the `referent` of démo engagements). Prints figures; exits 1 on errors or a lost
@@ -59,7 +62,7 @@ PAGES = [
     ("Enquêtes", "enquetes", {}),
     ("Référentiel", "referentiel", {}),
 ]
-PAGE_TIMEOUT = 120.0
+PAGE_TIMEOUT = 180.0
 
 
 # --------------------------------------------------------------------------- server and memory
@@ -78,6 +81,15 @@ def start_server(port: int, env: dict | None = None, log=subprocess.DEVNULL) -> 
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     wait_healthy(f"http://127.0.0.1:{port}", proc)
     return proc
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:      # still finishing the runs of dropped sessions
+        proc.kill()
+        proc.wait(timeout=30)
 
 
 def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 120) -> None:
@@ -165,7 +177,8 @@ async def load_page(ws, page: str, params: dict, sink: list | None = None) -> tu
             return time.perf_counter() - t0, errors
 
 
-async def session(url: str, n: int, deadline: float, times: dict, errors: list, max_pages: int | None = None) -> None:
+async def session(url: str, n: int, deadline: float, times: dict, errors: list, max_pages: int | None = None,
+                  pause: float = 0.0) -> None:
     ws_url = url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
     order = PAGES[n % len(PAGES):] + PAGES[:n % len(PAGES)]
     try:
@@ -182,6 +195,8 @@ async def session(url: str, n: int, deadline: float, times: dict, errors: list, 
                     return
                 times.setdefault(name, []).append(seconds)
                 errors.extend((name, e) for e in errs)
+                if pause:
+                    await asyncio.sleep(random.uniform(0.5, 1.5) * pause)     # the user reads the page
     except (OSError, websockets.WebSocketException) as exc:
         errors.append(("connexion", f"{type(exc).__name__}: {exc}"))
 
@@ -192,22 +207,31 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run_pages(args) -> int:
-    proc = None
-    url, pid = args.url, args.pid
-    if not url:
-        port = free_port()
-        print(f"[load] démarrage d'un serveur Streamlit sur le port {port} ({store.target_label()})…", flush=True)
-        proc = start_server(port)
-        url, pid = f"http://127.0.0.1:{port}", proc.pid
+    procs: list[subprocess.Popen] = []
+    if args.url:
+        urls, pids = [args.url], [args.pid] if args.pid else []
+        wait_healthy(args.url)
     else:
-        wait_healthy(url)
-    sampler = MemorySampler(pid)
-    sampler.start()
+        if args.replicas > 1 and store.engines.backend_for(None).kind != "postgresql":
+            print("Plusieurs instances demandent une base de saisie PostgreSQL (OBSERVATOIRE_SAISIE_URL).")
+            return 1
+        urls = []
+        for _ in range(args.replicas):
+            port = free_port()
+            print(f"[load] démarrage d'un serveur Streamlit sur le port {port} ({store.target_label()})…", flush=True)
+            procs.append(start_server(port))
+            urls.append(f"http://127.0.0.1:{port}")
+        pids = [p.pid for p in procs]
+    url = ", ".join(urls)
+    samplers = [MemorySampler(pid) for pid in pids]
+    for sampler in samplers:
+        sampler.start()
     try:
         # one warm-up visit of every page (first runs fill the caches), not counted
         warm: dict = {}
         warm_errors: list = []
-        asyncio.run(session(url, 0, time.monotonic() + 600, warm, warm_errors, max_pages=len(PAGES)))
+        for u in urls:
+            asyncio.run(session(u, 0, time.monotonic() + 600, warm, warm_errors, max_pages=len(PAGES)))
         print("[load] échauffement (une visite de chaque page) : "
               + ", ".join(f"{k} {v[0]:.1f} s" for k, v in warm.items()), flush=True)
         times: dict[str, list[float]] = {}
@@ -216,19 +240,21 @@ def run_pages(args) -> int:
 
         async def everyone():
             deadline = time.monotonic() + args.duration
-            await asyncio.gather(*(session(url, n, deadline, times, errors) for n in range(args.sessions)))
+            await asyncio.gather(*(session(urls[n % len(urls)], n, deadline, times, errors, pause=args.pause)
+                                   for n in range(args.sessions)))
         asyncio.run(everyone())
         elapsed = time.monotonic() - t0
         errors = warm_errors + errors
     finally:
-        sampler.stop.set()
-        sampler.join()
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=30)
+        for sampler in samplers:
+            sampler.stop.set()
+            sampler.join()
+        for proc in procs:
+            stop_server(proc)
     every = [t for v in times.values() for t in v]
-    print(f"\n{args.sessions} sessions, {elapsed:.0f} s, {len(every)} pages servies "
-          f"({len(every) / elapsed:.1f} pages/s), serveur {url}, base de saisie {store.target_label()}")
+    print(f"\n{args.sessions} sessions (pause moyenne {args.pause:g} s entre deux pages), {elapsed:.0f} s, "
+          f"{len(every)} pages servies ({len(every) / elapsed:.2f} pages/s), {len(urls)} instance(s) {url}, "
+          f"base de saisie {store.target_label()}")
     print(f"{'page':<16} {'n':>5} {'p50 (s)':>8} {'p95 (s)':>8} {'max (s)':>8}")
     for name, _, _ in PAGES:
         v = times.get(name, [])
@@ -236,9 +262,10 @@ def run_pages(args) -> int:
             print(f"{name:<16} {len(v):>5} {pct(v, .5):>8.2f} {pct(v, .95):>8.2f} {max(v):>8.2f}")
     if every:
         print(f"{'ensemble':<16} {len(every):>5} {pct(every, .5):>8.2f} {pct(every, .95):>8.2f} {max(every):>8.2f}")
-    if sampler.samples:
-        print(f"mémoire du serveur (RSS, processus et enfants) : début {sampler.samples[0]:.0f} Mio, "
-              f"pic {max(sampler.samples):.0f} Mio, fin {sampler.samples[-1]:.0f} Mio")
+    for i, sampler in enumerate(samplers):
+        if sampler.samples:
+            print(f"mémoire de l'instance {i + 1} (RSS, processus et enfants) : début {sampler.samples[0]:.0f} Mio, "
+                  f"pic {max(sampler.samples):.0f} Mio, fin {sampler.samples[-1]:.0f} Mio")
     print(f"erreurs : {len(errors)}")
     for name, e in errors[:20]:
         print(f"  - {name} : {e}")
@@ -345,6 +372,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pid", type=int, help="pid du serveur déjà lancé, pour sa mémoire")
     ap.add_argument("--sessions", type=int, help="sessions simultanées (défaut : 20 en pages, 10 en edits)")
     ap.add_argument("--duration", type=float, default=60.0, help="secondes de mesure (défaut : 60)")
+    ap.add_argument("--pause", type=float, default=2.0,
+                    help="pages : pause moyenne (s) d'une session entre deux pages, le temps de lire (défaut : 2)")
+    ap.add_argument("--replicas", type=int, default=1,
+                    help="pages : instances Streamlit démarrées, sessions réparties (base PostgreSQL) (défaut : 1)")
     ap.add_argument("--processes", type=int, default=2, help="edits : processus (répliques) (défaut : 2)")
     ap.add_argument("--engagements", type=int, default=3, help="edits : engagements partagés (défaut : 3)")
     args = ap.parse_args(argv)

@@ -71,8 +71,13 @@ class DuckDBBackend:
     def label(self) -> str:
         return f"fichier {self.path}"
 
-    def acquire(self, timeout: float):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    # One DuckDB instance per file and process, shared by its threads (cursors) while any of them uses it, closed
+    # when the last one is done so that another process (a command-line import) can take the file lock.
+    # Opening and closing happen under one lock: DuckDB refuses two threads attaching the same file at once.
+    _shared: dict[tuple[int, str], list] = {}          # (pid, path) -> [root connection, users]
+    _lock = threading.Lock()
+
+    def _open_root(self, timeout: float):
         deadline = time.monotonic() + timeout
         delay = 0.01
         while True:
@@ -89,8 +94,31 @@ class DuckDBBackend:
                 time.sleep(delay * (1 + random.random()))
                 delay = min(delay * 2, 0.25)
 
+    def acquire(self, timeout: float):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        key = (os.getpid(), str(self.path.resolve()))
+        with self._lock:
+            entry = self._shared.get(key)
+            if entry is None:
+                entry = self._shared[key] = [self._open_root(timeout), 0]
+            entry[1] += 1
+            try:
+                return entry[0].cursor()
+            except Exception:
+                entry[1] -= 1
+                raise
+
     def release(self, con) -> None:
+        key = (os.getpid(), str(self.path.resolve()))
         con.close()
+        with self._lock:
+            entry = self._shared.get(key)
+            if entry is None:
+                return
+            entry[1] -= 1
+            if entry[1] <= 0:
+                del self._shared[key]
+                entry[0].close()
 
     def transient(self, exc: BaseException) -> bool:
         return isinstance(exc, duckdb.IOException) and _is_lock_error(exc)

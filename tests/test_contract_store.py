@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -489,3 +490,33 @@ def test_one_schema_file_for_both_engines():
 def test_placeholders_become_psycopg_ones_outside_quotes():
     assert store.engines.pg_sql("SELECT '?', \"a?\", x FROM t WHERE a = ? AND b LIKE '%x' -- ?\n AND c = ?") == \
         "SELECT '?', \"a?\", x FROM t WHERE a = %s AND b LIKE '%%x' -- ?\n AND c = %s"
+
+
+def test_many_threads_opening_the_database_at_once(db):
+    """Streamlit runs each session's page in its own thread: 8 threads opening, reading and writing the
+    database at the same moment must all succeed (DuckDB: one shared instance per file and process, opened
+    and closed under a lock; PostgreSQL: the pool)."""
+    path, ids = db
+    barrier, failures = threading.Barrier(8), []
+
+    def worker(n: int) -> None:
+        barrier.wait()
+        try:
+            for _ in range(40):
+                with store.connect(path) as con:
+                    con.execute("SELECT count(*) FROM engagement").fetchone()
+                time.sleep(random.random() * 0.003)     # threads open and close out of step, as sessions do
+            store.apply([Edit("engagement_point", "insert", values={
+                "contrat_code": C, "engagement_id": ids["e_caf"], "date_point": "2025-06-01", "statut": "en_cours",
+                "commentaire": f"thread {n}"})], EDITOR, path)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            failures.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    with store.connect(path) as con:
+        assert con.execute("SELECT count(*) FROM engagement_point").fetchone()[0] == 8

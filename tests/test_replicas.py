@@ -45,8 +45,7 @@ def shared(pg_base_url, warehouse, tmp_path_factory):
         yield url, [u for _, u in servers]
     finally:
         for proc, _ in servers:
-            proc.terminate()
-            proc.wait(timeout=30)
+            load.stop_server(proc)
         for log in logs:
             log.close()
         st.drop_pg_target(pg_base_url, url, schema)
