@@ -7,6 +7,9 @@ Nothing here uses the session fixtures of tests/conftest.py (full real warehouse
 variable is left changed: the build's user-imports folder is pointed at an empty temp dir only while it
 runs, so the developer's imports are never replayed and the second tier, when run in the same process,
 still sees its own settings.
+
+What the loaders compute over every commune of France (populations of départements, régions, France) or
+rank over every quartier is partial in this warehouse: such figures are tested in the second tier.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from loaders.build import build
-from observatoire import db
+from observatoire import db, settings
 
 from . import minidata
 
@@ -23,8 +26,11 @@ from . import minidata
 @pytest.fixture(scope="session")
 def mini_data_dir(tmp_path_factory) -> Path:
     """The small copy of the real data directory (same folders, names, formats)."""
+    real = settings.data_dir()
+    if not real.is_dir():
+        pytest.fail(f"Real data not found at {real}; set OBSERVATOIRE_DATA_DIR")
     d = tmp_path_factory.mktemp("minidata")
-    minidata.write(d)
+    minidata.write(d, real)
     return d
 
 

@@ -50,7 +50,7 @@ QUARTIERS = [
     # Marseille (13055, its arrondissements), Aix-Marseille-Provence: CV049, CN01303M
     "QP013032", "QN01331M",
     # Métropole Nice Côte d'Azur: CV022 (2015) and the démo contract CN00604I (its 2024 quartiers come
-    # with their communes and département)
+    # with their communes, through the QPV 2024 referentiel and contours)
     "QP006001", *[f"QP0060{n:02d}" for n in range(7, 17)],
 ]
 COMMUNES = ["01053", "31555", "31069", "31149", "31157", "13055",
