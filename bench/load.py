@@ -28,40 +28,30 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import websockets  # noqa: E402  (installed with Streamlit)
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+import websockets  # installed with Streamlit
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from contract import store  # noqa: E402
-from contract.errors import ConflictError, StoreBusy  # noqa: E402
-from contract.roles import User  # noqa: E402
+from bench import pages as bench_pages
+from contract import store
+from contract.errors import ConflictError, StoreBusy
+from contract.roles import User
 
-PAGES = [
-    ("Accueil", "", {}),                      # the default page has the empty url path
-    ("Carte 2024", "carte", {"generation": "2024"}),
-    ("Fiche quartier", "fiche", {"quartier": "QP001001"}),
-    ("Comparer", "comparer", {"selection": "QP001001,QP001002,QP034001"}),
-    ("Baromètre", "barometre", {"quartier": "QP001001"}),
-    ("Programmation", "programmation", {}),
-    ("Engagements", "engagements", {}),
-    ("Enquêtes", "enquetes", {}),
-    ("Référentiel", "referentiel", {}),
-]
+# The pages of bench/pages.py; the default page (Accueil) answers on the empty url path.
+PAGES = [(name, "" if page == "accueil" else page, params) for name, page, params in bench_pages.PAGES]
 PAGE_TIMEOUT = 180.0
 
 

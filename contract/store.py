@@ -107,7 +107,7 @@ _PARTNER_TABLES = {"engagement", "engagement_point"}
 # --------------------------------------------------------------------------- connections
 
 ACCOUNT_TABLES = ("users", "user_contract", "login_failure", "sessions")   # contract.accounts: no contrat_code
-_ensured: set[str] = set()     # targets whose schema this process already checked (PostgreSQL pools)
+_ensured: set[str] = set()     # PostgreSQL targets whose schema this process already checked
 
 
 def _timeout() -> float:
@@ -131,8 +131,11 @@ def ensure_schema(con, engine=None) -> None:
     rows already there are kept as they are (new columns start NULL). PostgreSQL replicas starting together
     take turns (advisory lock); threads of one DuckDB process racing are told apart by the conflict."""
     engine = engine or engines.backend_for(None)
-    if engine.target in _ensured or _schema_version(con) == SCHEMA_VERSION:
-        _ensured.add(engine.target)
+    if engine.target in _ensured:       # PostgreSQL only: a DuckDB file may be deleted and created anew
+        return
+    if _schema_version(con) == SCHEMA_VERSION:
+        if engine.kind == "postgresql":
+            _ensured.add(engine.target)
         return
     try:
         con.execute("BEGIN TRANSACTION")
@@ -147,7 +150,8 @@ def ensure_schema(con, engine=None) -> None:
         if not engine.write_conflict(exc):
             raise
         # Another thread of this process created the schema at the same moment: it is there now.
-    _ensured.add(engine.target)
+    if engine.kind == "postgresql":
+        _ensured.add(engine.target)
 
 
 @contextmanager

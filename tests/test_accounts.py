@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from contract import accounts, roles, store
-from contract.roles import PermissionDenied, User
+from contract.roles import PermissionDenied
 from contract.store import Edit
 from tests import saisie_targets as st
 
