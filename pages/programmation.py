@@ -52,7 +52,7 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
                      key="prog_years")
     con = None
     try:
-        con = common.connection()
+        con = common.connection().cursor()   # a cursor per run: connections are not shared between threads
     except common.WarehouseMissing:
         pass
     with right:

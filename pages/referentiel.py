@@ -22,7 +22,7 @@ with demo.contract_page("Référentiel d'évaluation", "Des enjeux du contrat au
                         "avec quelle valeur de départ et quelle cible.") as (sc, contrat, _user):
     con = None
     try:
-        con = common.connection()
+        con = common.connection().cursor()   # a cursor per run: connections are not shared between threads
     except common.WarehouseMissing:
         pass
     tree = ref.tree(sc, contrat, con)
