@@ -17,13 +17,22 @@ def norm(text) -> str:
     return s.strip()
 
 
-def closest(text, spellings: dict[str, str], cutoff: float = 0.86) -> str | None:
+def closest(text, spellings: dict[str, str], cutoff: float = 0.8) -> str | None:
     """The target of the declared spelling closest to `text` (keys of `spellings` are norm()-ed), when one
-    target stands out: « Taux pauvreté » → tx_pauvrete. None when nothing is close or two targets tie."""
+    target stands out: « Taux pauvreté » → tx_pauvrete. Every word of 4 letters or more of `text` must
+    begin a word of the spelling (« Part des hommes » is not « Part des femmes »). None when nothing is
+    close enough or two targets tie."""
     key = norm(text)
     if not key:
         return None
-    scored = sorted(((difflib.SequenceMatcher(None, key, s).ratio(), t) for s, t in spellings.items()), reverse=True)
+    words = [w for w in key.split() if len(w) >= 4]
+
+    def fits(spelling: str) -> bool:
+        theirs = spelling.split()
+        return all(any(t.startswith(w) or w.startswith(t) and len(t) >= 3 for t in theirs) for w in words)
+
+    scored = sorted(((difflib.SequenceMatcher(None, key, s).ratio(), t) for s, t in spellings.items() if fits(s)),
+                    reverse=True)
     scored = [(r, t) for r, t in scored if r >= cutoff]
     if not scored:
         return None
