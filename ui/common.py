@@ -165,9 +165,10 @@ def page_setup(title: str, intro: str | None = None) -> None:
         st.caption(intro)
 
 
-def md_escape(text: str) -> str:
-    """Plain text shown inside st.markdown: file names like data_filo19_qp_revdis.csv stay as written."""
-    return "".join("\\" + ch if ch in "\\`*_[]<>#|~$" else ch for ch in str(text))
+def md_escape(value) -> str:
+    """Plain text shown inside st.markdown: file names like data_filo19_qp_revdis.csv stay as written, user
+    text stays inert (presentation.text.md_text: the one escaping rule)."""
+    return text.md_text(value)
 
 
 def note(text: str) -> None:
