@@ -138,7 +138,7 @@ def spreadsheet_frame(df):
     """spreadsheet_cell over every text cell of a DataFrame (column names included); a copy."""
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype).startswith("string"):
+        if out[col].dtype.kind == "O":          # object and pandas' str/string dtypes
             out[col] = out[col].map(spreadsheet_cell)
     out.columns = [spreadsheet_cell(c) if isinstance(c, str) else c for c in out.columns]
     return out

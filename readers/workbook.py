@@ -113,7 +113,8 @@ def _sheet_xml_facts(path: Path, sheet: str) -> tuple[list, list]:
                     tag = el.tag.rsplit("}", 1)[-1]
                     if tag == "c":
                         f = el.find("m:f", _NS)
-                        if f is not None and el.find("m:v", _NS) is None:
+                        v = el.find("m:v", _NS)
+                        if f is not None and (v is None or not (v.text or "").strip()):
                             m = _REF.match(el.get("r") or "")
                             if m:
                                 formulas.append((int(m[2]), column_index_from_string(m[1]), "=" + (f.text or "")))

@@ -39,7 +39,7 @@ from observatoire import vocabulary
 from observatoire.frformat import display_unit, fmt_date, fmt_number
 from readers import frcsv, workbook
 from readers.errors import Collector, InputError
-from readers.text import closest, norm
+from readers.text import UNSAFE_TEXT_EXPECTED, closest, norm, unsafe_text
 
 MAX_BYTES = 50_000_000          # indicators for every commune of France (35 000 rows × 50 columns) is ~15 MB
 KEY_NAMES = ("code", "codgeo", "code geo", "code geographique", "code quartier", "code qpv", "code qp",
@@ -275,6 +275,9 @@ def _new_indicators(mapping: dict, options: dict, catalogue: dict, errors: Colle
         elif iid not in catalogue and (iid not in labels or iid not in units):
             errors.add(f"nouvel indicateur « {iid} » sans libellé ou sans unité", 1, col,
                        f"--label {iid}=\"Libellé\" --unit {iid}=%")
+        elif unsafe_text(labels.get(iid)) or unsafe_text(units.get(iid)):
+            errors.add(f"libellé ou unité de « {iid} » refusé : {unsafe_text(labels.get(iid)) or unsafe_text(units.get(iid))}",
+                       1, col, UNSAFE_TEXT_EXPECTED)
         elif polarities.get(iid, "neutral") not in ("higher_better", "higher_worse", "neutral"):
             errors.add(f"polarité « {polarities[iid]} » inconnue", 1, col, "higher_better, higher_worse ou neutral")
         else:
