@@ -93,7 +93,7 @@ def label(kind: str, code, short: bool = False) -> str:
 
 # --------------------------------------------------------------------------- text typed by users
 
-_MD_SPECIAL = set("\\`*_[]<>#|~$!:{}()")
+_MD_SPECIAL = set("\\`*_[]<>#|~$")          # enough: no link, image, tag, emphasis, heading or table can form
 
 
 def md_text(value) -> str:

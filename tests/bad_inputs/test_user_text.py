@@ -15,7 +15,7 @@ NASTY = ['=HYPERLINK("http://x.example";"clic")', "+SUM(A1:A9)", "-2+3", "@cmd(1
 
 
 def test_markdown_and_html_escaping():
-    assert md_text("[clic](javascript:alert(1))") == "\\[clic\\]\\(javascript\\:alert\\(1\\)\\)"
+    assert md_text("[clic](javascript:alert(1))") == "\\[clic\\](javascript:alert(1))"
     assert md_text("<img src=x onerror=alert(1)>").startswith("\\<img")
     assert md_text("**gras** _x_ # titre") == "\\*\\*gras\\*\\* \\_x\\_ \\# titre"
     assert html_text('<script>alert("x")</script>') == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
@@ -49,4 +49,4 @@ def test_verbatim_shown_as_typed_on_the_page(demo_saisie_copy, apptest_navigatio
         sc.execute("UPDATE verbatim SET texte = ? WHERE publiable", [nasty])
     at = run_page("enquetes", contrat="CN00604I")
     shown = [m.value for m in at.markdown if "onerror" in m.value]
-    assert shown and all("\\<img" in v and "\\[clic\\]\\(javascript" in v for v in shown), shown
+    assert shown and all("\\<img" in v and "\\[clic\\](javascript" in v for v in shown), shown
