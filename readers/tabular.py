@@ -27,7 +27,7 @@ from readers import frcsv, workbook
 from readers.errors import Collector, InputError
 from readers.text import UNSAFE_TEXT_EXPECTED, closest, norm, unsafe_text
 
-MAX_BYTES = 50_000_000        # a programmation, engagements or survey file is a few MB at most
+MAX_BYTES = workbook.MAX_BYTES          # a programmation, engagements or survey file is a few MB at most
 
 
 @dataclass
@@ -80,18 +80,9 @@ def read_sheet(path: str | Path, fields: list[Field], sheet: str | None = None, 
     (raised by the caller with its own); a file that cannot be read at all raises InputError now.
     `skip`: sheets that are not candidates for the data sheet (engagements: the points d'étape sheet)."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "fichier introuvable")
-    frcsv.check_size(path, MAX_BYTES)
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
+    if workbook.table_kind(path, MAX_BYTES) == "xlsx":
         return _read_xlsx(path, fields, sheet, skip)
-    if suffix in (".csv", ".txt"):
-        return _read_csv(path)
-    if suffix == ".xls":
-        raise InputError(path, "format Excel 97-2003 (.xls) non pris en charge", line=None,
-                         expected="un classeur .xlsx ou un fichier .csv (Fichier > Enregistrer sous)")
-    raise InputError(path, f"extension « {suffix} » non prise en charge", expected="un fichier .xlsx ou .csv")
+    return _read_csv(path)
 
 
 def sheet_names(path: str | Path) -> list[str]:

@@ -22,6 +22,7 @@ import openpyxl
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from readers.errors import InputError
+from readers.frcsv import check_size
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -40,6 +41,26 @@ class Grid:
     rows: list[tuple[int, list]]                      # (line in the sheet, cell values) of non-empty rows
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)   # (row1, col1, row2, col2), 1-based
     formulas: list[tuple[int, int, str]] = field(default_factory=list)      # (row, col, formula) without value
+
+
+MAX_BYTES = 50_000_000      # a table a user imports: indicators of every commune (~15 MB), a programmation…
+
+
+def table_kind(path: Path, max_bytes: int = MAX_BYTES) -> str:
+    """'xlsx' or 'csv' for a user's table file that exists and is not too big; InputError otherwise."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "fichier introuvable")
+    check_size(path, max_bytes)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    if suffix in (".csv", ".txt", ".tsv"):
+        return "csv"
+    if suffix == ".xls":
+        raise InputError(path, "format Excel 97-2003 (.xls) non pris en charge",
+                         expected="un classeur .xlsx ou un fichier .csv (Fichier > Enregistrer sous)")
+    raise InputError(path, f"extension « {suffix} » non prise en charge", expected="un fichier .xlsx ou .csv")
 
 
 def blank(v) -> bool:

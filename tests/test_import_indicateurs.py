@@ -160,7 +160,7 @@ def test_imported_values_beside_insee_and_remplacer_changes_only_the_import(wh, 
     assert fiche["rev_disp_median"]["imported"][0]["value"] == 11900.0
     assert fiche["pop"]["imported"][0]["value"] == 6000.0
     # Evolution sentences and series never use the imported values: everything but `imported` is unchanged.
-    strip = lambda d: {k: {kk: vv for kk, vv in v.items() if kk != "imported"} for k, v in d.items()}  # noqa: E731
+    strip = lambda d: {k: {kk: vv for kk, vv in v.items() if kk != "imported"} for k, v in d.items()}
     assert strip(fiche) == strip(fiche_before)
 
     # The same file again: refused without --remplacer, every indicator counted.

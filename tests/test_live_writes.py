@@ -17,13 +17,13 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, _free_port
+from tests.live_server import ROOT, serve
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
 
 
 @pytest.fixture(scope="module")
@@ -35,31 +35,9 @@ def live(warehouse, tmp_path_factory):
     shutil.copyfile(warehouse, wh)
     env = dict(os.environ, OBSERVATOIRE_DB=str(wh), OBSERVATOIRE_IMPORTS_DIR=str(base / "imports"),
                OBSERVATOIRE_SAISIE_DB=str(base / "saisie.duckdb"), PYTHONPATH=str(ROOT))
-    port = _free_port()
-    SHOTS.mkdir(parents=True, exist_ok=True)
     log_path = SHOTS / "streamlit-live.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                assert proc.poll() is None, log_path.read_text()
-                time.sleep(0.5)
+    with serve(env, log_path) as url:
         yield {"url": url, "wh": wh, "env": env, "base": base, "log": log_path}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _home(page, url: str) -> dict:

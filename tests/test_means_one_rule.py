@@ -98,7 +98,7 @@ def saisie_with_programmations(demo_saisie, tmp_path_factory, warehouse):
     for code in ("CN03103I", "CN01303M"):
         f = path.parent / f"prog-{code}.csv"
         f.write_text("N° dossier;Année;Porteur;Intitulé de l'action;Quartiers;Statut\n"
-                     f"2025-01;2025;Association test;Action test;Tous;Déposé\n", encoding="utf-8")
+                     "2025-01;2025;Association test;Action test;Tous;Déposé\n", encoding="utf-8")
         programmation.import_file(f, code, saisie_db=path, db=warehouse)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("OBSERVATOIRE_SAISIE_DB", str(path))

@@ -41,7 +41,7 @@ from readers import frcsv, workbook
 from readers.errors import Collector, InputError
 from readers.text import UNSAFE_TEXT_EXPECTED, closest, norm, unsafe_text
 
-MAX_BYTES = 50_000_000          # indicators for every commune of France (35 000 rows × 50 columns) is ~15 MB
+MAX_BYTES = workbook.MAX_BYTES  # indicators for every commune of France (35 000 rows × 50 columns) is ~15 MB
 KEY_NAMES = ("code", "codgeo", "code geo", "code geographique", "code quartier", "code qpv", "code qp",
              "code du quartier", "code territoire", "code du territoire", "territoire", "code insee",
              "code commune", "depcom", "siren", "code epci", "code_qp", "code_qpv", "qpv", "cod qpv")
@@ -132,14 +132,8 @@ def read_table(path: Path, errors: Collector, sep: str | None = None, sheet: str
     """CSV (readers.frcsv) or XLSX (readers.workbook) as a CsvTable of texts, and the column names used in
     messages (XLSX: « header (col. C) »). Row-level problems go to `errors`."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "fichier introuvable")
-    frcsv.check_size(path, MAX_BYTES)
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
+    if workbook.table_kind(path, MAX_BYTES) == "xlsx":
         return _read_xlsx(path, errors, sheet, catalogue_names)
-    if suffix == ".xls":
-        raise InputError(path, "format Excel 97-2003 (.xls) non pris en charge", expected="un fichier .xlsx ou .csv")
     table = frcsv.read(path, sep=sep, duplicate_rows="error", collect=errors)
     return table, [c.strip() for c in table.columns]
 
@@ -207,7 +201,7 @@ def _spellings(catalogue: dict) -> dict[str, str]:
 
 def map_columns(table: frcsv.CsvTable, options: dict, catalogue: dict, errors: Collector, shown: list[str]):
     """(key column, {header: indicator id}, mapping lines, ignored headers, name headers)."""
-    path, given = table.path, dict(options.get("map") or {})
+    given = dict(options.get("map") or {})
     lines: list[str] = []
     for col in given:
         if col not in table.columns:
