@@ -1,14 +1,11 @@
-"""The source line carried by every chart and table: producer, millésime, geography generation, démo label.
-
-It is part of the figure itself (an annotation named 'source'), so a PNG/SVG/PPTX export can never lose it.
+"""The source line drawn inside every Plotly figure (an annotation named 'source'), so a PNG/SVG/PPTX export
+can never lose it. Its wording comes from presentation/sources.py.
 """
 from __future__ import annotations
 
 import textwrap
 
 import plotly.graph_objects as go
-
-from observatoire.sourceline import DEMO_LABEL, OBSERVATORY, millesimes_text, source_line  # noqa: F401 - one wording
 
 SOURCE_NAME = "source"
 

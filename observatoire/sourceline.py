@@ -1,18 +1,20 @@
-"""The wording of a source line — producer, millésime, geography generation, démo label — shared by every
-layer: charts and tables (charts/source.py puts it inside figures), exports, and the indicator library
-(the fiche JSON gives each value its source line). A user's imported value has its own line
-(`imported_source_line`): it never borrows an official producer's name.
+"""The wording of a source line — producer, millésime, geography generation, démo label — in the lowest
+layer, so that every layer says it the same way: the indicator library (each value of the fiche JSON
+carries its source line), presentation/sources.py (pages and exports) and charts/source.py (inside figures).
+
+A number carries its own source: official values name their producer and file; a user's imported value
+names the import (« Import utilisateur — fichier X, importé le 03/12/2026 par Y »), never an official producer.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
+from observatoire import vocabulary
 from observatoire.frformat import fmt_date
 
 IMPORTED_PRODUCER = "Import utilisateur"
-
-DEMO_LABEL = "Données de démonstration"
-OBSERVATORY = "Observatoire des contrats de ville"
+DEMO_LABEL = vocabulary.label("phrases", "demo")
+OBSERVATORY = vocabulary.label("phrases", "observatory")
 
 
 def _join(values) -> str:
@@ -36,7 +38,7 @@ def millesimes_text(editions: Iterable | int | str | None) -> str:
         return ""
     if isinstance(editions, (int, str)):
         return str(editions)
-    years = sorted({int(e) for e in editions if e not in (None, "")})
+    years = sorted({int(e) for e in editions if e not in (None, "") and e == e})
     if not years:
         return ""
     if len(years) == 1:
@@ -54,7 +56,7 @@ def source_line(producers, millesimes=None, generation: str | None = None, demo:
     if mill:
         parts.append(f"millésime{'s' if (',' in mill or ' à ' in mill) else ''} {mill}")
     if generation:
-        parts.append(f"géographie prioritaire {generation}")
+        parts.append(vocabulary.generation_label(generation) or f"géographie prioritaire {generation}")
     if note:
         parts.append(note)
     if demo:
@@ -71,5 +73,5 @@ def imported_producer(file_name: str, imported_at, imported_by: str | None) -> s
 
 def imported_source_line(file_name: str, imported_at, imported_by: str | None, millesimes=None,
                          generation: str | None = None) -> str:
-    """The source line of a user's imported value: same wording as every source line, its own producer."""
+    """The source line of a user's imported value: the same wording as every source line, its own producer."""
     return source_line([imported_producer(file_name, imported_at, imported_by)], millesimes, generation)

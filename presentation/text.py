@@ -96,21 +96,22 @@ def label(kind: str, code, short: bool = False) -> str:
 _MD_SPECIAL = set("\\`*_[]<>#|~$")          # enough: no link, image, tag, emphasis, heading or table can form
 
 
+def _md(text: str) -> str:
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+
+
 def md_text(value) -> str:
     """Text from users (or from files: names, titles, verbatims, file names) made inert inside Markdown
     (st.markdown, st.error, captions): every Markdown/HTML character is backslash-escaped, so
     « [clic](javascript:…) », « <img onerror=…> » or « **x** » are shown as typed, never interpreted. Missing → « — »."""
     if frformat.is_missing(value) or value == "":
         return DASH
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(value)).replace("\n", " ")
+    return _md(str(value)).replace("\n", " ")
 
 
-def html_text(value) -> str:
-    """Text from users placed inside an HTML fragment (st.markdown(..., unsafe_allow_html=True), st.html):
-    HTML-escaped (quotes too). Missing → « — »."""
-    if frformat.is_missing(value) or value == "":
-        return DASH
-    return html.escape(str(value), quote=True)
+def escape_html(value) -> str:
+    """Text from users or files shown inside HTML/Markdown: <, >, &, quotes and Markdown markers neutralised."""
+    return _md(html.escape(str(value), quote=True))
 
 
 def imported_lines(indicator: dict) -> list[str]:

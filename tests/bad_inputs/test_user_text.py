@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from presentation.text import html_text, md_text, spreadsheet_cell
+from presentation.text import escape_html, md_text, spreadsheet_cell
 from ui.downloads import csv_bytes, xlsx_bytes
 
 NASTY = ['=HYPERLINK("http://x.example";"clic")', "+SUM(A1:A9)", "-2+3", "@cmd(1)", "- atelier du mardi"]
@@ -18,8 +18,9 @@ def test_markdown_and_html_escaping():
     assert md_text("[clic](javascript:alert(1))") == "\\[clic\\](javascript:alert(1))"
     assert md_text("<img src=x onerror=alert(1)>").startswith("\\<img")
     assert md_text("**gras** _x_ # titre") == "\\*\\*gras\\*\\* \\_x\\_ \\# titre"
-    assert html_text('<script>alert("x")</script>') == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
-    assert md_text(None) == html_text("") == "—"
+    assert escape_html('<script>alert("x")</script>') == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+    assert escape_html("[clic](x) *a*") == "\\[clic\\](x) \\*a\\*"
+    assert md_text(None) == md_text("") == "—"
 
 
 @pytest.mark.parametrize("value", NASTY)

@@ -1,0 +1,73 @@
+"""Source lines: producer, millésime, geography generation, démo label — the one wording used under every
+chart and table of the pages and in every export (Plotly figures carry it as an annotation: charts/source.py).
+
+A number carries its own source: official indicators name their producer (source_catalog) and files;
+values imported by a user name the import (file, date, who), never an official producer.
+"""
+from __future__ import annotations
+
+from indicators import catalog
+from observatoire import vocabulary
+from observatoire.sourceline import (  # noqa: F401 - the one wording (lowest layer), re-exported here
+    DEMO_LABEL, OBSERVATORY, imported_source_line, millesimes_text, source_line)
+
+
+def insee_caveats() -> list[str]:
+    """The INSEE reading rules printed with every export (consecutive millésimes, non-additive medians,
+    income year)."""
+    return [t["label"] for t in vocabulary.terms("phrases").values() if t.get("insee_caveat")]
+
+
+def producer(con, source_id: str | None) -> str:
+    """Producer of a declared source (warehouse copy of catalogue/sources.yaml); the id if unknown."""
+    return catalog.producers(con).get(source_id, source_id or "")
+
+
+def source_info(con, source_id: str) -> dict:
+    """A declared source: producer, title, licence, generation ({} when unknown)."""
+    return catalog.source_record(con, source_id)
+
+
+def indicator_line(con, indicator_ids, editions=None, generation: str | None = "2015", demo: bool = False,
+                   with_files: bool = False, note: str | None = None) -> str:
+    """One line for one or several indicators: producers (once each, ' ; '-separated), millésimes, and the
+    source files when `with_files` (one indicator: « fichier REVN_2022.csv »)."""
+    ids = [indicator_ids] if isinstance(indicator_ids, str) else list(indicator_ids)
+    metas = [catalog.indicator(con, i) for i in ids]
+    names = list(dict.fromkeys(producer(con, m.get("source")) for m in metas))
+    eds = [editions] if isinstance(editions, (int, str)) else [e for e in (editions or []) if e is not None]
+    notes = []
+    if with_files:
+        files = list(dict.fromkeys(f for i in ids for e in eds for f in catalog.files(con, i, int(e))))
+        if files:
+            notes.append(f"fichier{'s' if len(files) > 1 else ''} {', '.join(files)}")
+    if note:
+        notes.append(note)
+    return source_line(" ; ".join(n for n in names if n), eds, generation, demo=demo, note=" ; ".join(notes) or None)
+
+
+def indicators_line(con, indicator_rows, generation: str | None = None, demo: bool = False) -> str:
+    """One line for a table mixing several indicators of different millésimes: each producer with its own
+    millésimes. `indicator_rows`: dicts with `source` (source_id) or `source_id`, and `edition`."""
+    producers: dict[str, set] = {}
+    editions: set = set()
+    for r in indicator_rows:
+        sid = r.get("source") or r.get("source_id")
+        if not sid:
+            continue
+        prod = producer(con, sid)
+        producers.setdefault(prod, set())
+        if r.get("edition") is not None:
+            producers[prod].add(int(r["edition"]))
+            editions.add(int(r["edition"]))
+    if len(producers) <= 1:
+        return source_line(list(producers) or None, editions, generation, demo)
+    chunks = [f"{prod} ({millesimes_text(eds)})" if eds else prod for prod, eds in producers.items()]
+    return source_line(" ; ".join(chunks), None, generation, demo)
+
+
+def means_line(years, contrats=None) -> str:
+    """Source line of the State means (adultes-relais, FONJEP) of one or several contracts."""
+    prods = [t.get("producer") for t in vocabulary.terms("means_kinds").values() if t.get("producer")]
+    note = ("contrat" + ("s " if len(contrats) > 1 else " ") + ", ".join(contrats)) if contrats else None
+    return source_line(" ; ".join(prods), years, None, note=note)
