@@ -200,6 +200,9 @@ def to_text(f: dict) -> str:
             name = "" if (r["name"] or "").lower() in lev.lower() or r["level"] == "ensemble_qpv" else r["name"]
             lines.append(f"    {lev} {name or ''}".rstrip() + " : "
                          + f"{_fmt(r['value'], x)} {('(' + _gap_txt(r, x.get('decimals') or 1) + ')') if r['gap'] is not None else ''}".rstrip())
+        for m in x.get("imported") or []:    # the user's own values: beside, with their own source
+            val = _fmt(m["value"], x) if m["value"] is not None else f"[{m['status_label'] or m['status']}]"
+            lines.append(f"    Valeur importée ({m['edition']}) : {val} — {m['source_line']}")
         b = x["barometre"]
         if b:
             lum = {"mieux": "●+ mieux", "comparable": "●= comparable", "moins_bien": "●− moins bien"}
