@@ -101,3 +101,37 @@ def test_imports_and_rebuild_while_the_app_serves(live, tmp_path):
         browser.close()
     assert "Conflicting lock" not in live["log"].read_text()
     assert not list(live["wh"].parent.glob("observatoire.duckdb.*[0-9]"))   # no scratch copy left behind
+
+
+def test_second_writer_waits_then_says_so_in_french(warehouse_copy, tmp_path, monkeypatch):
+    """Two writers never build on the same original: the second waits for the writers' lock, then explains."""
+    from loaders import swap
+    from loaders.__main__ import main
+
+    monkeypatch.setenv("OBSERVATOIRE_WRITE_TIMEOUT", "0.5")
+    f = tmp_path / "v.csv"
+    f.write_text("code;tx_pauvrete\nQP001001;40\n", encoding="utf-8")
+    before = warehouse_copy.read_bytes()
+    with swap.writer_lock(warehouse_copy):            # a build or an import in progress
+        with pytest.raises(swap.WarehouseBusy, match="Une autre mise à jour de l'entrepôt"):
+            swap.writer_lock(warehouse_copy).__enter__()
+        assert main(["import", "indicateurs", str(f), "--edition", "2023", "--db", str(warehouse_copy)]) == 1
+    assert warehouse_copy.read_bytes() == before
+    assert main(["import", "indicateurs", str(f), "--edition", "2023", "--db", str(warehouse_copy)]) == 0
+
+
+def test_outside_writer_gets_a_french_message(warehouse_copy):
+    """A lock that cannot be avoided (another program holds the file open for writing) is explained."""
+    from observatoire import db
+
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('ok', flush=True); time.sleep(60)", str(warehouse_copy)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        for opener in (db.connect, db.connect_current):
+            with pytest.raises(db.WarehouseLocked, match="ouvert en écriture par un autre programme"):
+                opener(warehouse_copy)
+    finally:
+        holder.kill()
+        holder.wait()
