@@ -106,7 +106,7 @@ def saisie_with_programmations(demo_saisie, tmp_path_factory, warehouse):
 
 
 @pytest.mark.parametrize("code", CONTRACTS)
-def test_same_state_means_everywhere(code, data_dir, con, saisie_with_programmations, apptest_navigation, tmp_path):
+def test_same_state_means_everywhere(code, data_dir, con, saisie_with_programmations, tmp_path):
     hand = by_hand(data_dir, code)
     # e.g. CN03103I: 36 FONJEP posts, 254 919 € in 2025 (postes-fonjep-2025.json, distinct id_poste)
     assert hand and all(n > 0 for n, _ in hand.values())

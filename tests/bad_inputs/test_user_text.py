@@ -39,7 +39,7 @@ def test_plain_values_untouched():
         assert spreadsheet_cell(v) == v
 
 
-def test_verbatim_shown_as_typed_on_the_page(demo_saisie_copy, apptest_navigation, monkeypatch):
+def test_verbatim_shown_as_typed_on_the_page(demo_saisie_copy, monkeypatch):
     """A publishable verbatim holding HTML and a Markdown link reaches the page escaped."""
     from contract import store
     from tests.pages_apptest import run_page
