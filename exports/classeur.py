@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from presentation import sources
+from presentation import quartier, sources
 from indicators import secret
 from observatoire import catalogue, frformat, vocabulary
 
@@ -70,7 +70,6 @@ def load_values(con, codes: list[str], editions: list[int] | None = None) -> pd.
 def expand_codes(con, codes: list[str]) -> tuple[list[str], dict[str, str]]:
     """A contract code stands for its quartiers; a 2024 quartier without INSEE figures is replaced by its
     2015 counterpart(s) (crosswalk), named as such. Returns (codes, {code: note for the column header})."""
-    from exports.content import has_any_value
     from indicators import references
 
     out: list[str] = []
@@ -88,7 +87,7 @@ def expand_codes(con, codes: list[str]) -> tuple[list[str], dict[str, str]]:
                 "ORDER BY child_code", [code]).fetchall()]
         for m in members:
             gen = con.execute("SELECT level, generation FROM territory WHERE code = ?", [m]).fetchone()
-            if gen and gen[0] == "qpv" and gen[1] == "2024" and not has_any_value(con, m):
+            if gen and gen[0] == "qpv" and gen[1] == "2024" and not quartier.has_any_value(con, m):
                 for x in references.crosswalk(con, m):
                     if x.get("generation") == "2015" and x["code"] not in out:
                         out.append(x["code"])

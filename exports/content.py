@@ -20,7 +20,8 @@ from contract import warehouse as contract_wh
 from presentation import sources
 from indicators import catalog, evolution, fiche as fiche_mod, means, references
 from observatoire import settings, vocabulary
-from presentation import text
+from presentation import barometre as barometre_view, text
+from presentation.quartier import shown_quartier
 
 # Key indicators of the COPIL table, in reading order (barometer indicators of the catalogue).
 TABLE_IDS = ["tx_pauvrete", "rev_disp_median", "part_alloc_rsa", "tx_emploi", "tx_emploi_precaire"]
@@ -41,6 +42,7 @@ class Quartier:
     fiche: dict | None = None              # fiche of the quartier whose figures are shown
     proxy: dict | None = None              # {code, name} of the 2015 quartier used for a 2024 one
     other_proxies: list = field(default_factory=list)
+    view: object | None = None             # presentation.barometre.View (same as the baromètre page)
 
     @property
     def label(self) -> str:
@@ -108,24 +110,15 @@ def indicator_source_line(con, indicator_ids, editions, generation: str | None, 
 
 # --------------------------------------------------------------------------- gathering
 
-def proxy_2015(con, code: str) -> dict | None:
-    """For a 2024 quartier: the best-linked 2015 quartier {code, name, confidence, others[]} or None."""
-    xs = [x for x in references.crosswalk(con, code) if x.get("generation") == "2015"]
-    xs.sort(key=lambda x: -(x.get("confidence") or 0))
-    if not xs:
-        return None
-    return {"code": xs[0]["code"], "name": xs[0]["name"], "confidence": xs[0].get("confidence"),
-            "others": [{"code": x["code"], "name": x["name"]} for x in xs[1:]]}
-
-
-def has_any_value(con, code: str) -> bool:
-    """Whether the warehouse holds at least one shown indicator value for `code` (cheap pre-check)."""
-    return con.execute("SELECT count(*) FROM indicator_value WHERE territory_code = ? AND status IN ('ok', 'bruite')",
-                       [code]).fetchone()[0] > 0
+def quartier_fiche(con, code: str, n_twins: int = 0) -> tuple[dict, dict | None]:
+    """(fiche of the values shown for `code`, 2015 proxy or None): THE switch between a 2024 quartier's own
+    values and its 2015 predecessor's (presentation.quartier.shown_quartier)."""
+    sq = shown_quartier(con, code)
+    return fiche_mod.fiche(con, sq["code"], n_twins=n_twins), sq["proxy"]
 
 
 def gather(con, code: str, depuis: dt.date | None = None, today: dt.date | None = None,
-           progress=None, with_life: bool = True, n_twins: int = 0) -> Content:
+           progress=None, with_life: bool = True, n_twins: int = 0, with_fiche: bool = True) -> Content:
     """Everything the deck and the report show for one contract (progress(fraction, text) optional)."""
     progress = progress or (lambda f, t: None)
     code = references.normalise_code(code)
@@ -147,11 +140,15 @@ def gather(con, code: str, depuis: dt.date | None = None, today: dt.date | None 
         quartiers.append(Quartier(r["quartier_code"], r["nom"], r["communes"] or "", i, qt.get("generation")))
     n = len(quartiers)
     for i, q in enumerate(quartiers):
-        progress(0.05 + 0.45 * i / max(n, 1), f"Fiche {q.name}")
-        if q.generation == "2024" and not has_any_value(con, q.code):
-            q.proxy = proxy_2015(con, q.code)
-            q.other_proxies = q.proxy.pop("others") if q.proxy else []
-        q.fiche = fiche_mod.fiche(con, q.shown_code, n_twins=n_twins)
+        progress(0.05 + 0.45 * i / max(n, 1), f"Quartier {q.name}")
+        if with_fiche:
+            q.fiche, proxy = quartier_fiche(con, q.code, n_twins=n_twins)
+        else:
+            proxy = shown_quartier(con, q.code)["proxy"]
+        if proxy:
+            q.proxy = dict(proxy)
+            q.other_proxies = q.proxy.pop("others", [])
+        q.view = barometre_view.view(con, q.code, today=today)
     pop = con.execute("SELECT population, population_source FROM territory WHERE code = ?", [code]).fetchone()
     today = today or dt.date.today()
     c = Content(code=code, name=t["name"], generation=t.get("generation"), departement=info.get("departement"),
@@ -214,10 +211,13 @@ def contract_life(con, code: str, today: dt.date) -> dict | None:
             life["by_theme"] = programmation.totals_by_theme(sc, code, current)
             life["girls_boys"] = programmation.girls_boys(sc, code, current)
             life["actions"] = programmation.actions(sc, code)
+            life["money_vs_need"] = programmation.money_vs_need(sc, con, code, current)
         if n_eng:
             life["by_signataire"] = engagements.status_counts(sc, code, "signataire", today)
             life["by_axe"] = engagements.status_counts(sc, code, "axe", today)
             life["late"] = engagements.late(sc, code, today)
+            life["due_until"] = today + dt.timedelta(days=91)
+            life["due"] = engagements.due_before(sc, code, life["due_until"], today)
             life["copil_dates"] = engagements.next_review_dates(sc, code)
         life["sc_path"] = str(settings.saisie_db_path())
     return life

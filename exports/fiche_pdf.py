@@ -20,6 +20,7 @@ from charts import locator
 from charts.source import add_source
 from exports import content as ct
 from exports import geo, render
+from presentation.quartier import shown_quartier
 from presentation import sources
 from indicators import evolution, fiche as fiche_mod, references
 from observatoire import frformat, vocabulary
@@ -420,12 +421,8 @@ def build(con, quartier: str, out: str | Path, edition: int | None = None, progr
     with render.session():
         progress(0.05, "Indicateurs")
         own = fiche_mod.fiche(con, code, edition=edition)
-        proxy = None
-        shown = own
-        if t.get("generation") == "2024" and not ct.has_any_value(con, code):
-            proxy = ct.proxy_2015(con, code)
-            if proxy:
-                shown = fiche_mod.fiche(con, proxy["code"], edition=edition)
+        proxy = shown_quartier(con, code)["proxy"]
+        shown = fiche_mod.fiche(con, proxy["code"], edition=edition) if proxy else own
         gen_shown = shown["territory"].get("generation")
         progress(0.35, "Graphiques")
         evo = [(render.to_png(fig, EVO_W, EVO_H), line) for fig, line in

@@ -34,6 +34,13 @@ class Light:
         label = t["label"] if code is not None or not value_shown else "sans voyant"
         return cls(code, label, t["symbol"], t["color"])
 
+    @classmethod
+    def of_trend(cls, code: str | None, value_shown: bool = True) -> "Light":
+        """The evolution light, worded as a trend (« stable », « en amélioration », « en dégradation »)."""
+        base = cls.of(code, value_shown)
+        word = next((t["label"] for t in vocabulary.terms("trends").values() if code and t.get("light") == code), None)
+        return cls(code, word or base.label, base.symbol, base.color)
+
     @property
     def text(self) -> str:
         """« ▼ moins bien »: symbol and word, never colour alone."""
@@ -125,7 +132,7 @@ def item_of(b: dict) -> Item:
         details.append(f"Référence : {vocabulary.level_with(b['reference_level'])} ; {b['reference_note']}.")
     return Item(indicator_id=b["indicator_id"], label=b["label"], short_label=b["short_label"], value=b["value"],
                 status=b["status"], value_text=vt, edition=b["edition"], light=Light.of(b.get("light"), shown),
-                trend=Light.of(ev.get("light"), shown), line=line_of(b, vt), sentence=b.get("sentence") or "",
+                trend=Light.of_trend(ev.get("light"), shown), line=line_of(b, vt), sentence=b.get("sentence") or "",
                 trend_sentence=ev.get("sentence") or "", details=details, reference_level=b.get("reference_level"),
                 reference_value=b.get("reference_value"), reference_edition=b.get("reference_edition"), shown=shown)
 
