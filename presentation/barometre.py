@@ -123,9 +123,10 @@ def line_of(b: dict, value_txt: str) -> str:
     return out
 
 
-def item_of(b: dict) -> Item:
+def item_of(b: dict, approx: bool = False) -> Item:
+    """One line of the baromètre; `approx` marks values borrowed from a 2015 predecessor (« ≈ »)."""
     shown = b["status"] in vocabulary.shown_statuses() and b["value"] is not None
-    vt = text.value_text(b["value"], b["status"], b["unit"], b.get("decimals"))
+    vt = text.value_text(b["value"], b["status"], b["unit"], b.get("decimals"), approx=approx)
     ev = b.get("evolution") or {}
     details = [d for d in (b.get("gap_sentence"), ev.get("detail")) if d]
     if b.get("reference_note") and b.get("light"):
@@ -145,7 +146,7 @@ def view(con, code: str, today: dt.date | None = None) -> View:
                          if r["level"] == "commune" and r["code"] and r["name"])
     sq = shown_quartier(con, code)
     entries = barometre_lib.barometre(con, sq["code"])
-    items = [item_of(b) for b in entries]
+    items = [item_of(b, approx=bool(sq["proxy"])) for b in entries]
     if all(i.edition is None for i in items):
         items = []
     gen_shown = "2015" if sq["proxy"] else t.get("generation")

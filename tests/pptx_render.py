@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pptx import Presentation
 
+ROOT_SHOTS = Path(__file__).resolve().parent / "screenshots"
 EMU_PER_PT = 12700
 TOLERANCE_PT = 3.0
 _WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
