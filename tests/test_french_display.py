@@ -129,3 +129,17 @@ def export_texts(con, demo_saisie_env, tmp_path_factory):
 def test_export_text_is_french(export_texts, kind):
     assert export_texts[kind].strip()
     assert offences(export_texts[kind]) == []
+
+
+def test_editable_grids_show_labels_and_store_codes():
+    """The editable grids (pages Engagements, Programmation) show « En cours », and save `en_cours`."""
+    import pandas as pd
+
+    from ui import demo
+
+    df = pd.DataFrame({"id": [1, 2], "statut": ["en_cours", "realise"]})
+    shown = demo._to_labels(df, {"statut": "engagement_statuses"})
+    assert shown["statut"].tolist() == ["En cours", "Réalisé"]
+    assert demo._to_codes(shown, {"statut": "engagement_statuses"})["statut"].tolist() == ["en_cours", "realise"]
+    col = demo.labelled_column("action_statuses", "Statut")
+    assert "Accordé" in str(col) and "accorde" not in str(col).replace("Accordé", "")
