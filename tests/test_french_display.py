@@ -143,3 +143,13 @@ def test_editable_grids_show_labels_and_store_codes():
     assert demo._to_codes(shown, {"statut": "engagement_statuses"})["statut"].tolist() == ["en_cours", "realise"]
     col = demo.labelled_column("action_statuses", "Statut")
     assert "Accordé" in str(col) and "accorde" not in str(col).replace("Accordé", "")
+
+
+def test_chart_year_axes_have_no_thousands_separator(con):
+    """The evolution charts of the fiche (page, PDF, PNG): ticks 2017, 2019 — never « 2 017 » (the house
+    layout groups thousands on value axes only)."""
+    from exports import single
+
+    fig = single.figure(con, "QP031007", "evolution", "tx_pauvrete")
+    xaxes = [v for k, v in fig.layout.to_plotly_json().items() if k.startswith("xaxis")]
+    assert xaxes and all(ax.get("separatethousands") is False and ax.get("tickformat") == "d" for ax in xaxes)
