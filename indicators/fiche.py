@@ -87,7 +87,8 @@ def fiche(con, code: str, edition: int | None = None, n_twins: int = 5) -> dict:
         src = srcs.get((i, first["edition"]), (None, None)) if first["edition"] is not None else (None, None)
         p = pos[i]
         indicators.append({
-            "indicator_id": i, "label": meta["label"], "unit": meta["unit"], "theme": meta["theme"],
+            "indicator_id": i, "label": meta["label"], "short_label": meta.get("short_label") or meta["label"],
+            "unit": meta["unit"], "theme": meta["theme"],
             "polarity": meta["polarity"], "decimals": meta.get("decimals"), "gap_kind": meta["gap_kind"],
             "edition": first["edition"], "value": secret.visible(first["value"], first["status"]),
             "status": first["status"], "status_label": vocabulary.status_label(first["status"]),

@@ -79,7 +79,7 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
     classes = common.memo(classify.breaks, national.value[shown_mask].tolist(), int(k), method)
 
     unit = ind.get("unit")
-    decimals = int(ind.get("decimals") or 1)
+    decimals = int(ind["decimals"])
     v = directory[["code", "name", "communes", "departement", "region"]].copy()
     if generation == "2015":
         v = v.merge(national, on="code", how="left")
