@@ -11,6 +11,8 @@ what to show and keeps the provenance (source lines, démo flags) with each bloc
 from __future__ import annotations
 
 import datetime as dt
+from contract import store
+from indicators import engagements, programmation, since
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,8 +190,6 @@ def contract_life(con, code: str, today: dt.date) -> dict | None:
     The saisie database is never created by an export: absent file = no contract-life data."""
     if not saisie_available():
         return None
-    from contract import store
-    from indicators import engagements, programmation
 
     with store.connect() as sc:
         known = sc.execute("SELECT count(*) FROM contrat WHERE contrat_code = ?", [code]).fetchone()[0]
@@ -226,11 +226,9 @@ def contract_life(con, code: str, today: dt.date) -> dict | None:
 def changes_since(con, c: Content) -> dict:
     """What moved since c.depuis (indicators.since.facts): new data in the warehouse, user imports, reviews of
     commitments, actions voted. The saisie database is read only when the contract has contract-life data."""
-    from indicators import since
 
     if not c.life:
         return since.facts(con, None, c.code, c.depuis, c.today)
-    from contract import store
 
     with store.connect() as sc:
         return since.facts(con, sc, c.code, c.depuis, c.today)
@@ -313,22 +311,6 @@ def gap_series(con, c: Content, indicator_id: str, level: str) -> dict:
         "caveat": "Lecture : l'INSEE déconseille de comparer deux millésimes consécutifs ; "
                   "regarder la tendance sur des millésimes éloignés.",
     }
-
-
-def barometer_rows(f: dict | None) -> list[dict]:
-    """The barometer entries of a fiche (key indicators), with value text and both lights."""
-    out = []
-    for x in (f or {}).get("indicators", []):
-        b = x.get("barometre")
-        if not b:
-            continue
-        ev = b.get("evolution") or {}
-        out.append({"indicator_id": x["indicator_id"], "label": x["label"], "edition": x["edition"],
-                    "value_text": text.indicator_value_text(x), "status": x["status"], "light": b.get("light"),
-                    "sentence": b.get("sentence") or "", "trend_light": ev.get("light"),
-                    "trend_sentence": ev.get("sentence") or "", "tolerance": b.get("tolerance"),
-                    "source": x.get("source_file")})
-    return out
 
 
 def sources_used(con, c: Content) -> list[dict]:

@@ -11,6 +11,7 @@ slide carries its source line and speaker notes with the sentences; integer EMU 
 from __future__ import annotations
 
 import datetime as dt
+from indicators import since as since_mod
 from pathlib import Path
 
 import pandas as pd
@@ -263,7 +264,6 @@ def slide_engagements(prs, con, c: ct.Content) -> None:
 
 def slide_since(prs, con, c: ct.Content) -> None:
     """Three columns from indicators.since (same sentences as the pages): new data, reviews, actions voted."""
-    from indicators import since as since_mod
 
     ch = c.changes
     s = K.titled_slide(prs, f"Depuis le dernier COPIL ({frformat.fmt_date(ch['since'])})",

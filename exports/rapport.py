@@ -8,6 +8,8 @@ project's Plotly builders rendered at 300 dpi in one kaleido session.
 from __future__ import annotations
 
 import datetime as dt
+from contract import store
+from indicators import programmation, referentiel
 from pathlib import Path
 
 import pandas as pd
@@ -86,8 +88,6 @@ def _life_block_programmation(doc, c: ct.Content, year: int) -> None:
     fig = contract_charts.programmation_by_year(by, source_line=line, demo=c.demo)
     D.figure(doc, _png(fig))
     D.source(doc, line, demo=c.demo)
-    from contract import store
-    from indicators import programmation
     with store.connect() as sc:
         themes = programmation.totals_by_theme(sc, c.code, year)
         girls = programmation.girls_boys(sc, c.code, year)
@@ -292,8 +292,6 @@ def _barometer_table(doc, con, c: ct.Content) -> None:
 def _referentiel(c: ct.Content) -> list[str]:
     if not c.life:
         return []
-    from contract import store
-    from indicators import referentiel
     with store.connect() as sc:
         tree = referentiel.tree(sc, c.code)
     out = []
@@ -309,7 +307,6 @@ def _dsu_candidates(doc, c: ct.Content, year: int) -> None:
     if acts is None or acts.empty:
         D.para(doc, "Aucune programmation enregistrée.", italic=True, size=9)
         return
-    from contract import store
     with store.connect() as sc:
         ids = {r[0] for r in sc.execute(
             "SELECT action_id FROM action_financement WHERE contrat_code = ? AND financeur = 'commune' "

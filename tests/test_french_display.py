@@ -3,7 +3,6 @@ with a few parameters) and of every export (deck text and notes, PDF text via py
 cells) has no « None », « nan », no « 2 013 »-style year and no internal status code."""
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
@@ -64,11 +63,6 @@ def page_text(at) -> str:
         years = [_is_year_column(c) for c in df.columns]     # « année 2 013 » is then caught
         parts += [" | ".join(("année " if y else "") + ("" if v is None else str(v)) for v, y in zip(row, years))
                   for row in df.astype(object).values.tolist()]
-    for ed in at.get("data_editor") if hasattr(at, "get") else []:
-        try:
-            parts += [" | ".join(map(str, row)) for row in ed.value.astype(object).values.tolist()]
-        except AttributeError:
-            pass
     parts += [str(o) for sb in at.selectbox for o in sb.options]
     return "\n".join(parts)
 
