@@ -30,8 +30,10 @@ from presentation import barometre as barometre_view, contract as pc, sources, t
 
 def slide_title(prs, c: ct.Content) -> None:
     s = prs.slides.add_slide(prs.slide_layouts[0])
-    s.shapes.title.text = f"Contrat de ville\n{c.name}"
-    K._style_runs(s.shapes.title.text_frame, 36, True, K.NAVY)
+    title = s.shapes.title
+    title.text = f"Contrat de ville\n{c.name}"
+    K._style_runs(title.text_frame, K.fit_size(["Contrat de ville", c.name], title.width, title.height,
+                                              sizes=(36, 32, 28, 24, 20), spacing=1.2), True, K.NAVY)
     pop = f" · {text.count_text(c.population)} habitants dans les quartiers (ANCT)" if c.population else ""
     gen = vocabulary.generation_label(c.generation)
     sub = (f"Comité de pilotage — document préparé le {frformat.fmt_date(c.today)}\n"
@@ -93,8 +95,24 @@ RANKING_AVAILABLE = Inches(5.2)      # body height for the ranking table (title 
 RANKING_SIZE = 14                     # readable at the back of the room
 
 
+def natural_pages(rows: list[dict], col_w, size: int = RANKING_SIZE) -> int:
+    """How many slides the rows need at their estimated heights (no cap)."""
+    return len(_fill(rows, col_w, size))
+
+
 def ranking_pages(rows: list[dict], col_w, size: int = RANKING_SIZE, max_pages: int = 6) -> list[list[dict]]:
-    """Rows split over as few slides as the estimated heights allow (at most `max_pages`)."""
+    """Rows split over as few slides as the estimated heights allow (at most `max_pages`), balanced."""
+    pages = _fill(rows, col_w, size)
+    n_pages = min(len(pages), max_pages)      # never more than max_pages slides; rows balanced between them
+    n = -(-len(rows) // max(n_pages, 1))
+    balanced = [rows[i:i + n] for i in range(0, len(rows), n)] or [[]]
+    if len(pages) <= max_pages and any(len(_fill(p, col_w, size)) > 1 for p in balanced):
+        return pages                          # balancing would overfill a slide: keep the greedy split
+    return balanced
+
+
+def _fill(rows: list[dict], col_w, size: int) -> list[list[dict]]:
+    """Greedy split of the rows by estimated height."""
     def h(r):
         return max(int(Inches(0.36)), K.Pt(K.estimate_lines(r["label"], int(col_w), size) * size * 1.2 + 8))
     header = K.Pt(3 * size * 1.25 + 6)
@@ -107,9 +125,16 @@ def ranking_pages(rows: list[dict], col_w, size: int = RANKING_SIZE, max_pages: 
         used += h(r)
     if cur:
         pages.append(cur)
-    n_pages = min(len(pages), max_pages)      # never more than max_pages slides; rows balanced between them
-    n = -(-len(rows) // max(n_pages, 1))
-    return [rows[i:i + n] for i in range(0, len(rows), n)] or [[]]
+    return pages
+
+
+def one_line(label: str, width) -> str:
+    """`label` cut (« … ») so that « NN. label » holds on one line of the ranking's first column."""
+    out = label
+    while K.estimate_lines(f"00. {out}", int(width * 0.85), RANKING_SIZE) > 1 and len(out) > 4:  # bold
+        out = out[:-2].rstrip(" -(") + "…"
+        out = out.replace("……", "…")
+    return out
 
 
 def slide_ranking(prs, con, c: ct.Content) -> None:
@@ -120,6 +145,11 @@ def slide_ranking(prs, con, c: ct.Content) -> None:
     col_w = [3.1] + [1.55] * (len(rk["header"]) - 1)
     label_w = width * col_w[0] / sum(col_w)
     pages = ranking_pages(rk["rows"], label_w)
+    if natural_pages(rk["rows"], label_w) > len(pages):
+        # a large contract: one line per quartier (name cut to the column; full names in the notes)
+        for r in rk["rows"]:
+            r["label"] = one_line(r["label"], label_w)
+        pages = ranking_pages(rk["rows"], label_w)
     for k, chunk in enumerate(pages):
         title = "Les quartiers sur six indicateurs clés" + (f" ({k + 1}/{len(pages)})" if len(pages) > 1 else "")
         s = K.titled_slide(prs, title, f"Par taux de pauvreté décroissant — {pc.light_legend()} que la commune, "

@@ -55,6 +55,7 @@ class Item:
     value: float | None
     status: str
     value_text: str                # « 49,2 % » or the status label
+    value_short: str               # the same for narrow cells (« secret », « n.d. »)
     edition: int | None            # millésime of the value (the line's, the light's, every export's)
     light: Light                   # against the reference territory
     trend: Light                   # against an earlier comparable millésime
@@ -132,7 +133,9 @@ def item_of(b: dict, approx: bool = False) -> Item:
     if b.get("reference_note") and b.get("light"):
         details.append(f"Référence : {vocabulary.level_with(b['reference_level'])} ; {b['reference_note']}.")
     return Item(indicator_id=b["indicator_id"], label=b["label"], short_label=b["short_label"], value=b["value"],
-                status=b["status"], value_text=vt, edition=b["edition"], light=Light.of(b.get("light"), shown),
+                status=b["status"], value_text=vt,
+                value_short=text.value_text(b["value"], b["status"], b["unit"], b.get("decimals"), short=True,
+                                            approx=approx), edition=b["edition"], light=Light.of(b.get("light"), shown),
                 trend=Light.of_trend(ev.get("light"), shown), line=line_of(b, vt), sentence=b.get("sentence") or "",
                 trend_sentence=ev.get("sentence") or "", details=details, reference_level=b.get("reference_level"),
                 reference_value=b.get("reference_value"), reference_edition=b.get("reference_edition"), shown=shown)

@@ -43,7 +43,7 @@ def ranking(views: list[tuple[int, str, View]], ids: list[str] | None = None) ->
                 labels.setdefault(i, it.short_label)
                 if it.edition is not None:
                     editions[i].add(it.edition)
-            cells.append({"text": it.value_text if it else text.DASH, "light": it.light if it and it.shown else None,
+            cells.append({"text": (it.value_text if it.shown else it.value_short) if it else text.DASH, "light": it.light if it and it.shown else None,
                           "value": it.value if it else None, "edition": it.edition if it else None})
         rows.append({"number": number, "label": label, "approx": bool(v.approximation), "cells": cells})
     k = ids.index(SORT_BY) if SORT_BY in ids else 0

@@ -248,7 +248,7 @@ def test_since_slide_lists_the_actions_voted_by_the_demo_comites(nice_deck, demo
 
 def test_secret_cell_shows_status_not_number(montpellier_deck, warehouse):
     """Celleneuve (QP034004): the 2022 share of precarious jobs is an empty cell of IPRO_2022.csv
-    (TX_TOT_EDLIM, line 330) -> « secret statistique » in the ranking table, no number."""
+    (TX_TOT_EDLIM, line 330) -> « secret » (narrow placeholder) in the ranking table, no number."""
     from observatoire import db
 
     c = db.connect(warehouse)
@@ -260,7 +260,7 @@ def test_secret_cell_shows_status_not_number(montpellier_deck, warehouse):
     rows = ranking_rows(montpellier_deck)
     cel = next(r for r in rows if "Celleneuve" in r[0])
     cell = cel[rows[0].index("Emplois précaires")]
-    assert cell == "secret statistique" and not re.search(r"\d", cell)
+    assert cell == "secret" and not re.search(r"\d", cell)
     # no démo data anywhere in an open-data-only deck
     assert all("démonstration" not in slide_text(s).lower() for s in montpellier_deck.slides)
 
