@@ -97,8 +97,8 @@ with demo.contract_page("Référentiel d'évaluation", "Des enjeux du contrat au
                     st.dataframe(_ind_table(rows), hide_index=True, width="stretch")
                 for oo in os_["children"]:
                     links = ref.links(sc, oo["id"])
-                    txt = "; ".join(text.escape_html(f"{t} {r}") for t, r in zip(links["type"], links["reference"])) or "aucune"
-                    st.markdown(f"- {text.escape_html(oo['code'])} {text.escape_html(oo['libelle'])} — {oo['n_actions']} action(s), "
+                    txt = "; ".join(text.md_text(f"{t} {r}") for t, r in zip(links["type"], links["reference"])) or "aucune"
+                    st.markdown(f"- {text.md_text(oo['code'])} {text.md_text(oo['libelle'])} — {oo['n_actions']} action(s), "
                                 f"{oo['n_engagements']} engagement(s) : <span style='color:#555'>{txt}</span>",
                                 unsafe_allow_html=True)
 

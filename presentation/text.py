@@ -114,8 +114,9 @@ def md_text(value) -> str:
 
 
 def escape_html(value) -> str:
-    """Text from users or files shown inside HTML/Markdown: <, >, &, quotes and Markdown markers neutralised."""
-    return _md(html.escape(str(value), quote=True))
+    """Text from users or files placed inside an HTML block (st.markdown/st.html with tags, where Markdown is
+    not interpreted): <, >, & and quotes neutralised. Inside plain Markdown use md_text."""
+    return html.escape(str(value), quote=True)
 
 
 def imported_lines(indicator: dict) -> list[str]:

@@ -15,6 +15,7 @@ from loaders.build import BuildContext
 from readers.errors import InputError
 from loaders.imports import indicateurs, replay
 from observatoire import db
+from pages_apptest import all_tables, run_page, sources
 
 
 @pytest.fixture
@@ -137,7 +138,7 @@ def _fiche(wh, code):
     return {x["indicator_id"]: x for x in json.loads(out.stdout)["indicators"]}
 
 
-def test_imported_values_beside_insee_and_remplacer_changes_only_the_import(wh, tmp_path, capsys):
+def test_imported_values_beside_insee_and_remplacer_changes_only_the_import(wh, tmp_path, capsys, monkeypatch):
     f = write(tmp_path, "export_occitanie.csv", REGIONAL, "cp1252")
     before = official(wh)
     fiche_before = _fiche(wh, "QP001001")
@@ -186,6 +187,17 @@ def test_imported_values_beside_insee_and_remplacer_changes_only_the_import(wh, 
     assert official(wh) == before
     after = _fiche(wh, "QP001001")["tx_pauvrete"]
     assert after["value"] == 41.9 and [m["value"] for m in after["imported"]] == [39.9]
+
+    # The fiche page shows both, side by side, with two source lines.
+    monkeypatch.setenv("OBSERVATOIRE_DB", str(wh))
+    at = run_page("fiche", quartier="QP001001")
+    revenus = next(t for t in all_tables(at) if "Valeur importée" in t.columns
+                   and (t.Indicateur == "Taux de pauvreté au seuil de 60 %").any())
+    row = revenus[revenus.Indicateur == "Taux de pauvreté au seuil de 60 %"].iloc[0]
+    assert (row.Valeur, row["Valeur importée"]) == ("41,9 %", "39,9 % (2019)")
+    lines = sources(at)
+    assert any("Import utilisateur — fichier export_occitanie.csv" in ln and "INSEE" not in ln for ln in lines)
+    assert any(ln.startswith("Source : INSEE") for ln in lines)
 
 
 def test_columns_recognised_and_mapping_returned(wh, tmp_path):
