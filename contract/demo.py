@@ -26,7 +26,7 @@ from observatoire import db
 DEMO_CONTRAT = "CN00604I"          # 06 - Métropole Nice Côte d'Azur: 10 quartiers 2024 with real contours
 DEMO_SEED = 2024
 DEMO_LABEL = "Données de démonstration"
-DEMO_USER = User(login="demo", role="edition", nom="Générateur de démonstration", authenticated=True)
+DEMO_USER = User(login="demo", role="chef_de_projet", nom="Générateur de démonstration", authenticated=True)
 YEARS = (2024, 2025, 2026)
 # Governance calendar of the démo (two COPILs a year); the next one is the default "before the COPIL" date.
 COPILS = [date(2024, 6, 27), date(2024, 12, 12), date(2025, 6, 26), date(2025, 12, 11), date(2026, 6, 25)]

@@ -15,9 +15,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from presentation import sources
-from indicators import secret
+from indicators import means, references, secret
+from presentation import quartier, sources
 from observatoire import catalogue, frformat, vocabulary
+from presentation.text import spreadsheet_workbook
 
 HEADER_FILL = PatternFill("solid", fgColor="1F2A44")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -67,11 +68,14 @@ def load_values(con, codes: list[str], editions: list[int] | None = None) -> pd.
     """, params).df()
 
 
+def _file_var(r) -> str:
+    """« REVN_2022.csv : DISP_Q2 »; the file alone when the cell has no variable (derived indicators)."""
+    return r.source_file if frformat.is_missing(r.source_variable) else f"{r.source_file} : {r.source_variable}"
+
+
 def expand_codes(con, codes: list[str]) -> tuple[list[str], dict[str, str]]:
     """A contract code stands for its quartiers; a 2024 quartier without INSEE figures is replaced by its
     2015 counterpart(s) (crosswalk), named as such. Returns (codes, {code: note for the column header})."""
-    from exports.content import has_any_value
-    from indicators import references
 
     out: list[str] = []
     notes: dict[str, str] = {}
@@ -88,7 +92,7 @@ def expand_codes(con, codes: list[str]) -> tuple[list[str], dict[str, str]]:
                 "ORDER BY child_code", [code]).fetchall()]
         for m in members:
             gen = con.execute("SELECT level, generation FROM territory WHERE code = ?", [m]).fetchone()
-            if gen and gen[0] == "qpv" and gen[1] == "2024" and not has_any_value(con, m):
+            if gen and gen[0] == "qpv" and gen[1] == "2024" and not quartier.has_any_value(con, m):
                 for x in references.crosswalk(con, m):
                     if x.get("generation") == "2015" and x["code"] not in out:
                         out.append(x["code"])
@@ -143,7 +147,7 @@ def _theme_sheet(ws, df: pd.DataFrame, territories: list[tuple[str, str]], title
                 status = row.status
                 value = secret.visible(None if pd.isna(row.value) else float(row.value), status)
                 if row.source_file:
-                    files.add(f"{row.source_file} : {row.source_variable}")
+                    files.add(_file_var(row))
             if value is not None:
                 cell = ws.cell(r, col, value)
                 cell.number_format = fmt
@@ -154,6 +158,21 @@ def _theme_sheet(ws, df: pd.DataFrame, territories: list[tuple[str, str]], title
         ws.cell(r, col, " ; ".join(sorted(files)))
         r += 1
     ws.auto_filter.ref = f"A2:{get_column_letter(len(labels))}{max(r - 1, 2)}"
+
+
+def _means_sheet(ws, con, contracts: list[str]) -> None:
+    """State means of the contracts asked for: indicators.means, the one counting rule (a post counts once
+    per contract and year) shared with the fiche, the Programmation page, the deck and the PDF."""
+    df = means.state_means(con, contracts)
+    _header(ws, 1, ["Contrat", "Année", "Dispositif", "Postes financés", "Montant (€)", "Enregistrements lus",
+                    "Année partielle", "Fichiers"], [12, 8, 22, 14, 16, 14, 12, 50])
+    for r in df.itertuples():
+        ws.append([r.contrat_code, int(r.year), r.label, int(r.n_posts),
+                   None if pd.isna(r.amount) else float(r.amount), int(r.n_records), "oui" if r.partial else "non",
+                   r.source_file])
+        ws.cell(ws.max_row, 5).number_format = number_format("€", 0)
+    ws.append([])
+    ws.append([sources.means_line(sorted(df["year"].unique()) if len(df) else None, contracts)])
 
 
 def sheet_name(title: str) -> str:
@@ -167,6 +186,7 @@ def sheet_name(title: str) -> str:
 def build(con, codes: list[str], out: str | Path, editions: list[int] | None = None, progress=None) -> Path:
     """Write the workbook; returns its path. `progress(fraction, text)` is called along the way."""
     progress = progress or (lambda f, t: None)
+    requested = list(codes)
     codes, notes = expand_codes(con, codes)
     df = load_values(con, codes, editions)
     if df.empty:
@@ -208,13 +228,18 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
         sheet = wb.create_sheet(title=sheet_name(title))
         _theme_sheet(sheet, df[df.theme == theme], territories, title)
 
+    contracts = [c for c in dict.fromkeys(references.normalise_code(x) for x in requested)
+                 if c.startswith(("CV", "CN"))]
+    if contracts:
+        _means_sheet(wb.create_sheet("Moyens de l'État"), con, contracts)
+
     progress(0.85, "Sources")
     ws = wb.create_sheet("Sources")
     _header(ws, 1, ["Source", "Producteur", "Titre", "Licence", "Géographie", "Millésimes dans ce classeur",
                     "Fichiers et variables"], [18, 34, 50, 26, 12, 22, 60])
     for sid, part in df.groupby("source", sort=True):
         info = sources.source_info(con, sid)
-        files = sorted({f"{r.source_file} : {r.source_variable}" for r in part.itertuples() if r.source_file})
+        files = sorted({_file_var(r) for r in part.itertuples() if r.source_file})
         ws.append([sid, info.get("producer"), info.get("title"), info.get("licence"),
                    vocabulary.generation_label(info.get("generation")),
                    ", ".join(str(e) for e in sorted(part.edition.unique())), " ; ".join(files)])
@@ -223,19 +248,19 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
     ws = wb.create_sheet("Notes")
-    _header(ws, 1, ["Statut", "Libellé affiché", "Signification"], [22, 30, 100])
+    _header(ws, 1, ["Statut affiché", "Signification"], [30, 100])
     for status, help_text in STATUS_HELP.items():
-        ws.append([status, vocabulary.status_label(status) or "(valeur affichée)", help_text])
+        ws.append([vocabulary.status_label(status) or "(valeur affichée)", help_text])
     ws.append([])
     ws.append(["Seuils du secret statistique"])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
     for rule, spec in catalogue.secret_rules().items():
-        ws.append([rule, spec.get("label", ""), f"Pas de valeur en dessous de {spec['min_units']} {spec.get('unit', 'unités')}."])
+        ws.append([spec.get("label", "") or rule, f"Pas de valeur en dessous de {spec['min_units']} {spec.get('unit', 'unités')}."])
     ws.append([])
     ws.append(["Avertissements INSEE"])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
     for note in sources.insee_caveats():
-        ws.append(["", "", note])
+        ws.append(["", note])
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -243,6 +268,7 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     progress(0.95, "Écriture du fichier")
+    spreadsheet_workbook(wb)            # labels of user-declared indicators never run as formulas
     wb.save(out)
     progress(1.0, "Terminé")
     return out

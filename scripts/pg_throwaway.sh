@@ -25,8 +25,10 @@ mkdir -p "$dir"
 case "$cmd" in
   start)
     if [ ! -f "$dir/PG_VERSION" ]; then
-      as_owner "$bindir/initdb" -D "$dir" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir.initdb.log" 2>&1 \
-        || { cat "$dir.initdb.log" >&2; exit 1; }
+      log=$(mktemp)
+      as_owner "$bindir/initdb" -D "$dir" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$log" 2>&1 \
+        || { cat "$log" >&2; rm -f "$log"; exit 1; }
+      rm -f "$log"
     fi
     as_owner "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start \
       -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 -c fsync=on" >/dev/null

@@ -7,14 +7,12 @@ a screenshot under tests/screenshots/ (git-ignored). The Baromètre is also open
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.live_server import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "screenshots"
@@ -43,45 +41,13 @@ CONTRACT_PAGES = [
 CONTRACT_CHARTED = {"programmation", "engagements", "enquetes", "referentiel"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(warehouse):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium absent (/usr/bin/chromium)")
-    port = _free_port()
     env = dict(os.environ, OBSERVATOIRE_DB=str(warehouse), PYTHONPATH=str(ROOT))
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    log = open(SHOTS / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError("streamlit s'est arrêté ; voir tests/screenshots/streamlit.log")
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("streamlit ne répond pas")
+    with serve(env, SHOTS / "streamlit.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -143,9 +109,29 @@ def test_barometre_fits_phone(browser, server):
     page.wait_for_selector("[data-testid=stMain]", timeout=60_000)
     time.sleep(1.0)
     page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
-    page.wait_for_selector(".obs-light", timeout=30_000)
+    page.wait_for_selector(".obs-chip", timeout=30_000)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 2, f"défilement horizontal de {overflow} px à 390 px"
+    page.close()
+
+
+def test_barometre_first_screen_on_a_phone(browser, server):
+    """Toulouse, Grand Mirail (QP031007) at 390×844 (a phone, no scrolling): the quartier's name and at
+    least 5 indicator lights with their lines are fully inside the first screen."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="fr-FR", device_scale_factor=2)
+    page.goto(server + "/barometre?quartier=QP031007", wait_until="domcontentloaded")
+    page.wait_for_selector("[data-testid=stMain]", timeout=60_000)
+    time.sleep(1.0)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    page.wait_for_selector(".obs-chip", timeout=30_000)
+    time.sleep(1.0)
+    page.screenshot(path=str(SHOTS / "barometre-phone-QP031007.png"))
+    boxes = page.evaluate("""() => [...document.querySelectorAll('.obs-row')].map(r => {
+        const b = r.getBoundingClientRect(); return [b.top, b.bottom, r.innerText]; })""")
+    visible = [t for top, bottom, t in boxes if top >= 0 and bottom <= 844]
+    assert len(visible) >= 5, f"{len(visible)} voyants visibles sur le premier écran : {visible}"
+    assert page.get_by_text("Grand Mirail").first.bounding_box()["y"] < 844
+    assert all(("mieux" in t or "comparable" in t or "moins bien" in t or "sans voyant" in t) for t in visible)
     page.close()
 
 
@@ -157,7 +143,7 @@ def test_barometre_prints_on_one_a4_page(browser, server):
 
     page = browser.new_page(viewport={"width": 1200, "height": 1600})
     page.goto(server + "/barometre?quartier=QP001001", wait_until="domcontentloaded")
-    page.wait_for_selector(".obs-light", timeout=60_000)
+    page.wait_for_selector(".obs-chip", timeout=60_000)
     page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
     time.sleep(1.0)
     page.emulate_media(media="print")

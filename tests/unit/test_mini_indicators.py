@@ -87,7 +87,8 @@ def test_barometre_lights(con):
     assert "41,9 %" in pov["sentence"] and "43,6 %" in pov["sentence"]
     med = by["rev_disp_median"]  # 14 190 / 22 260 = 0,64: 36 % below the EPCI, beyond the 10 % tolerance
     assert (med["light"], med["reference_level"], med["reference_value"]) == ("moins_bien", "epci", 22260.0)
-    assert "36 % de moins" in med["sentence"] and "22 260 €" in med["sentence"]
+    assert "plus bas que" in med["sentence"] and "22 260 €" in med["sentence"]   # one value per sentence:
+    assert "Écart de 36 %" in med["gap_sentence"]                                 # the gap goes to the details
 
 
 def test_state_means_counting_rule(con):
