@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from contract import store
 from contract import warehouse as contract_wh
 from presentation import sources
 from indicators import catalog, evolution, fiche as fiche_mod, means, references
@@ -190,10 +189,6 @@ def contract_life(con, code: str, today: dt.date) -> dict | None:
     The saisie database is never created by an export: absent file = no contract-life data."""
     if not saisie_available():
         return None
-<<<<<<< HEAD
-    from indicators import engagements, programmation
-=======
->>>>>>> main
 
     with store.connect() as sc:
         known = sc.execute("SELECT count(*) FROM contrat WHERE contrat_code = ?", [code]).fetchone()[0]
