@@ -13,7 +13,7 @@ from charts import contract as ch
 from presentation.sources import source_line
 from contract import store, vocab
 from indicators import means, programmation as prog
-from observatoire import frformat, vocabulary
+from observatoire import db, frformat, vocabulary
 from ui import auth, blocks, common, demo, state
 
 with demo.contract_page("Programmation", "Actions financées au titre du contrat de ville : montants, thématiques, "
@@ -52,7 +52,7 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
                      key="prog_years")
     con = None
     try:
-        con = common.connection().cursor()   # a cursor per run: connections are not shared between threads
+        con = db.cursor(common.connection())   # a cursor per run: connections are not shared between threads
     except common.WarehouseMissing:
         pass
     with right:

@@ -14,7 +14,7 @@ from contract import store
 from presentation.sources import source_line
 from indicators import programmation as prog
 from indicators import referentiel as ref
-from observatoire import frformat, vocabulary
+from observatoire import db, frformat, vocabulary
 from ui import auth, blocks, common, demo
 from presentation import text
 
@@ -22,7 +22,7 @@ with demo.contract_page("Référentiel d'évaluation", "Des enjeux du contrat au
                         "avec quelle valeur de départ et quelle cible.") as (sc, contrat, _user):
     con = None
     try:
-        con = common.connection().cursor()   # a cursor per run: connections are not shared between threads
+        con = db.cursor(common.connection())   # a cursor per run: connections are not shared between threads
     except common.WarehouseMissing:
         pass
     tree = ref.tree(sc, contrat, con)
