@@ -1,7 +1,9 @@
 """`python -m indicators fiche CODE [--edition YEAR] [--json] [--db PATH]`: a quartier's portrait.
+`python -m indicators localiser FICHIER --out RESULTAT.csv`: is each point of a file in a quartier prioritaire?
 
-Same function as the quartier page and the exports (indicators.fiche.fiche). Exit codes: 0 ok,
-2 unknown territory or bad request, 3 warehouse missing.
+Same functions as the pages and the exports (indicators.fiche.fiche, indicators.localiser). Exit codes:
+0 ok, 2 unknown territory or bad request / unreadable file, 3 warehouse missing, 4 geocoding service
+unreachable.
 """
 from __future__ import annotations
 
@@ -38,7 +40,21 @@ def main(argv=None) -> int:
     p.add_argument("--json", action="store_true", help="un objet JSON sur la sortie standard")
     p.add_argument("--twins", type=int, default=5, help="nombre de quartiers jumeaux (défaut 5)")
     p.add_argument("--db", default=None, help="entrepôt DuckDB (défaut : OBSERVATOIRE_DB)")
+    loc = sub.add_parser("localiser", help="dit, pour chaque ligne d'un fichier de points, si elle est en QPV")
+    loc.add_argument("file", metavar="FICHIER", help="CSV ou XLSX : latitude/longitude (WGS84), x/y (Lambert-93) "
+                                                   "ou sortie du géocodeur CSV de la BAN")
+    loc.add_argument("--out", required=True, metavar="RESULTAT.csv", help="fichier résultat (CSV « ; », UTF-8)")
+    loc.add_argument("--feuille", default=None, help="feuille du classeur XLSX (défaut : la première)")
+    loc.add_argument("--geocodeur", default=None, metavar="URL",
+                     help="service de géocodage CSV de la BAN pour un fichier d'adresses sans coordonnées "
+                          "(désactivé par défaut ; ou variable OBSERVATOIRE_GEOCODER_URL). Les adresses sont "
+                          "alors envoyées à ce service.")
+    loc.add_argument("--colonnes-adresse", nargs="+", default=None, metavar="COLONNE",
+                     help="colonnes qui forment l'adresse, pour le géocodeur (défaut : toutes)")
+    loc.add_argument("--db", default=None, help="entrepôt DuckDB (défaut : OBSERVATOIRE_DB)")
     args = ap.parse_args(argv)
+    if args.cmd == "localiser":
+        return _localiser(args)
 
     from indicators import fiche as fiche_mod
     from indicators.references import UnknownTerritory
@@ -61,6 +77,52 @@ def main(argv=None) -> int:
         sys.stdout.write("\n")
     else:
         print(fiche_mod.to_text(f))
+    return 0
+
+
+def _localiser(args) -> int:
+    """Read the file, answer every row, write the result and print the count of each status."""
+    from pathlib import Path
+
+    from indicators import localiser
+    from observatoire import db, settings
+    from readers import geocode
+    from readers.errors import InputError
+
+    src, out = Path(args.file), Path(args.out)
+    if out.suffix.lower() != ".csv":
+        print(f"Erreur : le résultat s'écrit en CSV (--out {out.name} : extension .csv attendue).", file=sys.stderr)
+        return 2
+    try:
+        con = db.connect(args.db, read_only=True)
+    except FileNotFoundError as e:
+        print(str(e), file=sys.stderr)
+        return 3
+    try:
+        contours = localiser.load_contours(con)
+    finally:
+        con.close()
+    try:
+        try:
+            points = localiser.read_points(src, sheet=args.feuille)
+        except localiser.NoCoordinates:
+            url = args.geocodeur or settings.geocoder_url()
+            if not url:
+                raise
+            print(f"Géocodage en ligne : les adresses de {src.name} sont envoyées à {url}.", file=sys.stderr)
+            data = geocode.geocode_csv(src, url, columns=args.colonnes_adresse)
+            points = localiser.read_points(src.with_name(src.stem + "_geocode.csv"), data=data)
+    except geocode.GeocoderUnavailable as e:
+        print(f"Erreur : {e}", file=sys.stderr)
+        return 4
+    except InputError as e:
+        print(f"Erreur : {e}", file=sys.stderr)
+        return 2
+    result = localiser.localise(contours, points)
+    out.write_bytes(localiser.to_csv_bytes(result))
+    print(f"Contours : {contours.coverage_text()}.")
+    print("\n".join(result.summary_lines()))
+    print(f"Résultat écrit dans {out} (indicatif : ne vaut pas attestation de résidence en quartier prioritaire).")
     return 0
 
 

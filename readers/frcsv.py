@@ -76,6 +76,11 @@ def parse_numbers_arrow(raw: pa.Array) -> pa.Array:
     return pc.cast(pc.if_else(ok, s, pa.scalar(None, pa.string())), pa.float64())
 
 
+def empty_arrow(raw: pa.Array) -> pa.Array:
+    """is_empty over a whole Arrow string array (True for '' and cells of spaces only)."""
+    return pc.equal(pc.utf8_trim(raw, _SPACES), "")
+
+
 def is_empty(text: str | None) -> bool:
     return text is None or text.strip(_SPACES) == ""
 
@@ -96,6 +101,7 @@ class CsvTable:
     encoding: str = "utf-8"
     dropped_columns: int = 0                # trailing columns without a name and without any value
     warnings: list[tuple[int | None, str | None, str]] = field(default_factory=list)
+    ragged_lines: list[int] = field(default_factory=list)   # rows padded/cut to the header (ragged="pad")
     _rows: list[list[str]] | None = field(default=None, repr=False)
 
     @property
@@ -230,17 +236,23 @@ def _column_at(header: str, prefix: str) -> str | None:
 
 
 def read(path: str | Path, sep: str = ";", key: str | tuple[str, ...] | list[str] | None = None,
-         duplicate_rows: str = "error", duplicate_keys: str = "error") -> CsvTable:
+         duplicate_rows: str = "error", duplicate_keys: str = "error", *, data: bytes | None = None,
+         ragged: str = "error") -> CsvTable:
     """Read and structurally validate a French CSV file.
 
     key: name (or accepted names, compared case-insensitively) of the key column, e.g. ('CODGEO',).
     duplicate_rows / duplicate_keys: 'error' (user files) or 'warn' (published files are kept as they are).
+    data: the file's bytes when they are only in memory (an upload that must not be written to disk);
+    `path` then only names the file in messages.
+    ragged: 'error' (default) or 'pad': a row with fewer or more fields than the header is padded with
+    empty cells or cut, listed in `ragged_lines` and `warnings` instead of failing the whole file (bulk
+    lookups, where one bad row must not stop the others).
     Raises InputError / InputErrors naming file, line and column, before anything is written anywhere.
     """
     path = Path(path)
-    if not path.is_file():
+    if data is None and not path.is_file():
         raise InputError(path, "fichier introuvable")
-    raw_bytes = path.read_bytes()
+    raw_bytes = path.read_bytes() if data is None else bytes(data)
     if not raw_bytes.strip(b"\xef\xbb\xbf \r\n\t"):
         raise InputError(path, "fichier vide", line=1, expected="une ligne d'en-tête puis des lignes de données")
     text, encoding = _decode(path, raw_bytes)
@@ -265,10 +277,11 @@ def read(path: str | Path, sep: str = ";", key: str | tuple[str, ...] | list[str
     _check_header(path, columns)
 
     if quoted:
-        rows, row_lines, texts = _split_with_csv(path, text, sep, n, columns, len(lines), ends_with_newline)
+        rows, row_lines, texts, bad_width = _split_with_csv(path, text, sep, n, columns, len(lines),
+                                                            ends_with_newline, ragged)
         data = _columns_to_arrow(rows, n)
     else:
-        row_lines, texts, uniform = _prescan(path, lines, sep, n, columns, ends_with_newline)
+        row_lines, texts, uniform, bad_width = _prescan(path, lines, sep, n, columns, ends_with_newline, ragged)
         if uniform is not None and "\n" in text:
             data = _arrow_split(raw_bytes[3:] if encoding == "utf-8-sig" else raw_bytes, sep, uniform, n)
         else:
@@ -279,6 +292,9 @@ def read(path: str | Path, sep: str = ";", key: str | tuple[str, ...] | list[str
                          expected="au moins une ligne de données")
     table = CsvTable(path=path, columns=columns, data=data, lines=row_lines, encoding=encoding,
                      dropped_columns=len(header) - n)
+    for err in bad_width:
+        table.ragged_lines.append(err.line)
+        table.warnings.append((err.line, err.column, err.message))
     if key is not None:
         table.key = _find_key(table, key)
         _check_keys(table, duplicate_keys)
@@ -317,12 +333,15 @@ def _extra_value_error(path, value, n, j, line) -> InputError:
                       column=f"n° {n + j + 1}", expected=f"{n} colonnes comme l'en-tête")
 
 
-def _prescan(path, lines, sep, n, columns, ends_with_newline):
+def _prescan(path, lines, sep, n, columns, ends_with_newline, ragged="error"):
     """One pass over the lines (no cell split): field counts, blank lines, values beyond the named columns.
 
-    Returns (row_lines, row_texts, uniform) where uniform is the common field count of every line
-    (header included) when the fast Arrow split can be used, else None."""
+    Returns (row_lines, row_texts, uniform, bad_width) where uniform is the common field count of every
+    line (header included) when the fast Arrow split can be used, else None, and bad_width the width
+    errors kept as warnings (ragged='pad')."""
     errors: list[InputError] = []
+    bad_width: list[InputError] = []
+    width_errors = bad_width if ragged == "pad" else errors
     row_lines: list[int] = []
     texts: list[str] = []
     counts = set()
@@ -337,14 +356,14 @@ def _prescan(path, lines, sep, n, columns, ends_with_newline):
         c = line.count(sep) + 1
         counts.add(c)
         if c < n:
-            errors.append(_width_error(path, c, n, columns, ln, ln == last and not ends_with_newline))
+            width_errors.append(_width_error(path, c, n, columns, ln, ln == last and not ends_with_newline))
         elif c > n:
             stripped = line.rstrip(sep + " ")
             sc = stripped.count(sep) + 1
             if sc > n:
                 extra = line.split(sep)[n:]
                 j = next(i for i, v in enumerate(extra) if v.strip() != "")
-                errors.append(_extra_value_error(path, extra[j], n, j, ln))
+                width_errors.append(_extra_value_error(path, extra[j], n, j, ln))
         row_lines.append(ln)
         texts.append(line)
         if len(errors) >= 50:
@@ -352,7 +371,7 @@ def _prescan(path, lines, sep, n, columns, ends_with_newline):
     if errors:
         raise InputErrors(errors)
     uniform = header_count if (not blank and counts == {header_count}) else None
-    return row_lines, texts, uniform
+    return row_lines, texts, uniform, bad_width
 
 
 def _arrow_split(body: bytes, sep: str, width: int, n: int) -> pa.Table:
@@ -374,9 +393,11 @@ def _columns_to_arrow(rows: list[list[str]], n: int) -> pa.Table:
     return pa.table({f"c{i}": pa.array(list(cols[i]), pa.string()) for i in range(n)})
 
 
-def _split_with_csv(path, text, sep, n, columns, n_lines, ends_with_newline):
+def _split_with_csv(path, text, sep, n, columns, n_lines, ends_with_newline, ragged="error"):
     """Quoted files: Python's csv module (quotes, doubled quotes, newlines in values)."""
     errors: list[InputError] = []
+    bad_width: list[InputError] = []
+    width_errors = bad_width if ragged == "pad" else errors
     rows, row_lines, texts = [], [], []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     try:
@@ -387,11 +408,11 @@ def _split_with_csv(path, text, sep, n, columns, n_lines, ends_with_newline):
             if not cells or all(c.strip() == "" for c in cells) and len(cells) <= 1:
                 continue
             if len(cells) < n:
-                errors.append(_width_error(path, len(cells), n, columns, start,
-                                           start == n_lines and not ends_with_newline))
+                width_errors.append(_width_error(path, len(cells), n, columns, start,
+                                                 start == n_lines and not ends_with_newline))
             elif len(cells) > n and any(c.strip() for c in cells[n:]):
                 j = next(i for i, v in enumerate(cells[n:]) if v.strip())
-                errors.append(_extra_value_error(path, cells[n + j], n, j, start))
+                width_errors.append(_extra_value_error(path, cells[n + j], n, j, start))
             cells = (cells + [""] * n)[:n]
             rows.append(cells)
             row_lines.append(start)
@@ -401,7 +422,7 @@ def _split_with_csv(path, text, sep, n, columns, n_lines, ends_with_newline):
                          expected="des champs entre guillemets correctement fermés") from None
     if errors:
         raise InputErrors(errors)
-    return rows, row_lines, texts
+    return rows, row_lines, texts, bad_width
 
 
 def _find_key(table: CsvTable, key) -> str:

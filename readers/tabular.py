@@ -11,6 +11,7 @@ programmation, engagements and enquêtes, with every error naming file, line and
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -44,6 +45,7 @@ class Sheet:
     rows: list[list[Any]]         # cell values (str for CSV; typed for XLSX)
     lines: list[int]              # line (row number) of each data row in the file
     letters: list[str] = field(default_factory=list)   # XLSX column letters
+    ragged_lines: list[int] = field(default_factory=list)   # CSV rows padded/cut (frcsv ragged="pad")
 
     def where(self, j: int) -> str:
         """Column name for messages: « Montant accordé » (col. H)."""
@@ -79,15 +81,18 @@ def file_sha256(path: Path) -> str:
 
 
 def read_sheet(path: str | Path, fields: list[Field], sheet: str | None = None,
-               header_hint: Callable[[list[str]], int] | None = None) -> Sheet:
+               header_hint: Callable[[list[str]], int] | None = None, *, data: bytes | None = None,
+               **csv_options) -> Sheet:
+    """data: the file's bytes when they stay in memory (`path` then only names the file); csv_options go
+    to readers.frcsv.read (duplicate_rows, ragged)."""
     path = Path(path)
-    if not path.exists():
+    if data is None and not path.exists():
         raise InputError(path, "fichier introuvable")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, fields, sheet)
+        return _read_xlsx(path, fields, sheet, data)
     if suffix in (".csv", ".txt"):
-        return _read_csv(path)
+        return _read_csv(path, data, **csv_options)
     if suffix == ".xls":
         raise InputError(path, "format Excel 97-2003 (.xls) non pris en charge", line=None,
                          expected="un classeur .xlsx ou un fichier .csv (Fichier > Enregistrer sous)")
@@ -108,13 +113,13 @@ def _score(headers: list, fields: list[Field]) -> int:
     return sum(1 for h in headers if h is not None and norm(h) in known)
 
 
-def _read_xlsx(path: Path, fields: list[Field], sheet: str | None) -> Sheet:
+def _read_xlsx(path: Path, fields: list[Field], sheet: str | None, data: bytes | None = None) -> Sheet:
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
     from zipfile import BadZipFile
 
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        wb = load_workbook(io.BytesIO(data) if data is not None else path, read_only=True, data_only=True)
     except (BadZipFile, OSError, KeyError, ValueError) as exc:
         raise InputError(path, f"classeur illisible ({exc.__class__.__name__})",
                          expected="un fichier .xlsx valide (Excel, LibreOffice « Enregistrer sous .xlsx »)") from None
@@ -158,14 +163,16 @@ def _read_xlsx(path: Path, fields: list[Field], sheet: str | None) -> Sheet:
     return Sheet(path, name, headers, rows, lines, [get_column_letter(j + 1) for j in range(width)])
 
 
-def _read_csv(path: Path) -> Sheet:
-    head = path.read_bytes()[:4096].decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
+def _read_csv(path: Path, data: bytes | None = None, **options) -> Sheet:
+    raw = path.read_bytes() if data is None else data
+    head = raw[:4096].decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
     first = head[0] if head else ""
     sep = max([";", ",", "\t"], key=first.count) if first else ";"
-    table = frcsv.read(path, sep=sep)
+    table = frcsv.read(path, sep=sep, data=data, **options)
     headers = [h.strip() for h in table.columns]
     _check_headers(path, headers, 1)
-    return Sheet(path, None, headers, [list(r) for r in table.rows], list(table.lines))
+    return Sheet(path, None, headers, [list(r) for r in table.rows], list(table.lines),
+                 ragged_lines=list(table.ragged_lines))
 
 
 def _check_headers(path: Path, headers: list[str], line: int) -> None:
