@@ -24,6 +24,7 @@ OBSERVATION = [
     ("fiche.py", "Fiche quartier", ":material/description:", "fiche"),
     ("comparer.py", "Comparer", ":material/compare_arrows:", "comparer"),
     ("barometre.py", "Baromètre", ":material/traffic:", "barometre"),
+    ("localiser.py", "Localiser", ":material/where_to_vote:", "localiser"),
 ]
 CONTRACT_LIFE = [
     ("programmation.py", "Programmation", ":material/payments:", "programmation"),

@@ -352,6 +352,27 @@ def locate(c: Contours, lon, lat, departement=None) -> pd.DataFrame:
     })
 
 
+def contours_near(c: Contours, lon, lat, margin_deg: float = 0.02, limit: int = 400) -> pd.DataFrame:
+    """The 2024 contours around located points (for the map): code, name, WGS84 geometry. Within the box
+    of the points widened by `margin_deg`, and among those, the ones nearest a point first when there are
+    more than `limit` (keeps the page's map payload small)."""
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    empty = pd.DataFrame({"code": [], "name": [], "geometry": []})
+    if not ok.any() or not len(c.q2024):
+        return empty
+    box = shapely.box(lon[ok].min() - margin_deg, lat[ok].min() - margin_deg,
+                      lon[ok].max() + margin_deg, lat[ok].max() + margin_deg)
+    idx = c.q2024.tree.query(box, predicate="intersects")
+    if len(idx) > limit:
+        pts = shapely.points(lon[ok], lat[ok])
+        _, near = c.q2024.tree.query_nearest(pts, all_matches=False)
+        ranked = list(dict.fromkeys(near.tolist())) + [i for i in idx.tolist() if i not in set(near.tolist())]
+        idx = np.array(ranked[:limit])
+    idx = np.sort(idx)
+    return pd.DataFrame({"code": c.q2024.codes[idx], "name": c.q2024.names[idx], "geometry": c.q2024.geoms[idx]})
+
+
 # --------------------------------------------------------------------------- reading a user's file
 
 class NoCoordinates(InputError):
