@@ -163,7 +163,8 @@ def main(argv=None) -> int:
     print(f"\n{frformat.fmt_int(n)} points tirés au hasard sur la France métropolitaine.")
 
     print("\nRéponse complète (moteur retenu : shapely STRtree) :")
-    res, t_engine = timed("locate() : 2024 + 2015 + département + distance à la limite", lambda: localiser.locate(c, lon, lat))
+    res, t_engine = timed("locate() : 2024 + 2015 + département + distance à la limite",
+                          lambda: localiser.locate(c, lon, lat))
     counts = res["answer"].value_counts()
     print(f"  → oui {frformat.fmt_int(counts.get('oui', 0))}, non {frformat.fmt_int(counts.get('non', 0))}, "
           f"indéterminé {frformat.fmt_int(counts.get('indeterminee', 0))} ; distance médiane "
@@ -193,11 +194,12 @@ def main(argv=None) -> int:
     print(f"  → boucle naïve : {frformat.fmt_number(t_naive / t_tree, 0)} fois plus lente que STRtree")
     fastest = min((t_tree, "shapely STRtree"), (t_duck, "DuckDB spatial"), (t_sjoin, "GeoPandas sjoin"))
     print(f"  → le plus rapide sur cette étape seule : {fastest[1]} ; réponse complète : shapely seul "
-          f"{frformat.fmt_number(t_engine, 2)} s, avec DuckDB pour les jointures {frformat.fmt_number(t_duck_all, 2)} s.")
-    print("  → moteur retenu : shapely STRtree. La distance à la limite, l'étape la plus longue, se calcule de toute "
-          "façon sur les géométries shapely (DuckDB n'a pas de recherche du plus proche voisin) : décodées et indexées "
-          "une fois par entrepôt, elles servent aussi aux jointures, sans extension spatiale à charger ni second "
-          "décodage du WKB à chaque fichier.")
+          f"{frformat.fmt_number(t_engine, 2)} s, avec DuckDB pour les jointures "
+          f"{frformat.fmt_number(t_duck_all, 2)} s.")
+    print("  → moteur retenu : shapely STRtree. La distance à la limite, l'étape la plus longue, se calcule de "
+          "toute façon sur les géométries shapely (DuckDB n'a pas de recherche du plus proche voisin) : décodées et "
+          "indexées une fois par entrepôt, elles servent aussi aux jointures, sans extension spatiale à charger ni "
+          "second décodage du WKB à chaque fichier.")
     print("\nDistance à la limite la plus proche (France métropolitaine, Lambert-93) :")
     d_engine, t_dist = timed("moteur : borne par l'ancre la plus proche puis requête dwithin",
                              localiser.nearest_boundary_m, c, lon, lat)

@@ -398,12 +398,16 @@ class PointsFile:
         return "result_score" in self.columns or "result_status" in self.columns
 
 
-def read_points(path: str | Path, data: bytes | None = None, sheet: str | None = None) -> PointsFile:
+def read_points(path: str | Path, data: bytes | None = None, sheet: str | None = None,
+                extra_fields: list[Field] | tuple = (), mapping: dict[str, str] | None = None) -> PointsFile:
     """Read a CSV (French or BAN output) or XLSX file of points. `data`: the bytes of an upload kept in
-    memory. Raises InputError only for what concerns the whole file (unreadable, no coordinate columns)."""
+    memory; `extra_fields` (a dossier number…) are found like the coordinate columns, with the user's
+    `mapping` ({normalised header: field}). Raises InputError only for what concerns the whole file
+    (unreadable, no coordinate columns, a required extra column missing)."""
     path = Path(path)
-    sh = tabular.read_sheet(path, FIELDS, sheet, data=data, duplicate_rows="warn", ragged="pad")
-    cols, _ignored = tabular.map_headers(sh, FIELDS, {})
+    fields = FIELDS + list(extra_fields)
+    sh = tabular.read_sheet(path, fields, sheet, data=data, duplicate_rows="warn", ragged="pad")
+    cols, _ignored = tabular.map_headers(sh, fields, mapping or {})
     found = {f: sh.headers[j] for f, j in cols.items()}
     if not ({"latitude", "longitude"} <= set(found) or {"x", "y"} <= set(found)):
         raise no_coordinates(path, sh.headers)
@@ -521,7 +525,8 @@ def localise(c: Contours, pf: PointsFile) -> Located:
         lat_empty = cell("latitude").map(frcsv.is_empty).to_numpy() if "latitude" in cols else np.zeros(n, bool)
         mark(s_empty & lat_empty, "adresse_non_trouvee", lambda i: "aucun résultat du géocodeur")
         mark(np.nan_to_num(score, nan=1.0) < MIN_SCORE, "score_faible",
-             lambda i: f"score de géocodage {frformat.fmt_number(score[i], 2)} (minimum {frformat.fmt_number(MIN_SCORE, 1)})")
+             lambda i: f"score de géocodage {frformat.fmt_number(score[i], 2)} "
+                       f"(minimum {frformat.fmt_number(MIN_SCORE, 1)})")
     rtype = cell("result_type").map(norm).to_numpy() if "result_type" in cols else np.full(n, "", dtype=object)
     mark(rtype == "municipality", "precision_commune", lambda i: "le géocodeur n'a trouvé que la commune")
 
@@ -530,9 +535,11 @@ def localise(c: Contours, pf: PointsFile) -> Located:
     a, a_empty, a_bad = _numbers(cell(a_name))
     b, b_empty, b_bad = _numbers(cell(b_name))
     mark(a_empty | b_empty, "coordonnees_manquantes",
-         lambda i: "colonne(s) vide(s) : " + ", ".join(h for h, e in ((cols[a_name], a_empty[i]), (cols[b_name], b_empty[i])) if e))
+         lambda i: "colonne(s) vide(s) : " + ", ".join(
+             h for h, e in ((cols[a_name], a_empty[i]), (cols[b_name], b_empty[i])) if e))
     mark(a_bad | b_bad, "coordonnees_non_numeriques",
-         lambda i: "; ".join(f"« {cell(f).iat[i]} » en {cols[f]}" for f, bad in ((a_name, a_bad[i]), (b_name, b_bad[i])) if bad)
+         lambda i: "; ".join(f"« {cell(f).iat[i]} » en {cols[f]}"
+                             for f, bad in ((a_name, a_bad[i]), (b_name, b_bad[i])) if bad)
          + " n'est pas un nombre")
     if pf.mode == "wgs84":
         lat, lon = a, b
@@ -578,7 +585,7 @@ def localise(c: Contours, pf: PointsFile) -> Located:
     frame["en_qpv"] = pd.Series(answer).map(vocabulary.labels("qpv_answers")).to_numpy()
     for k in out:
         frame[k] = out[k]
-    frame["distance_limite_qpv_m"] = pd.Series(np.round(dist)).map(lambda d: "" if np.isnan(d) else str(int(d))).to_numpy()
+    frame["distance_limite_qpv_m"] = [("" if np.isnan(d) else str(int(d))) for d in np.round(dist)]
     frame["a_verifier"] = np.where(verify, "oui", "non")
     frame["statut"] = pd.Series(status).map(vocabulary.labels("locate_statuses")).to_numpy()
     frame["motif"] = motif

@@ -51,8 +51,8 @@ def _result(located: localiser.Located, basename: str) -> None:
                                                     for s in located.status_counts()],
                              "Lignes": list(located.status_counts().values())})
     n_check = int((located.frame["a_verifier"] == "oui").sum())
-    st.markdown(f"**{text.count_text(len(located.frame))}** ligne(s) lue(s) dans « {common.md_escape(located.source.name)} », "
-                f"dont **{text.count_text(n_check)}** à vérifier.")
+    st.markdown(f"**{text.count_text(len(located.frame))}** ligne(s) lue(s) dans "
+                f"« {common.md_escape(located.source.name)} », dont **{text.count_text(n_check)}** à vérifier.")
     src = source_line(contours.producers, None, "2024",
                       note="contours : " + ", ".join(contours.files) + " ; points : votre fichier, non conservé")
     left, right = st.columns([3, 2])
@@ -109,11 +109,11 @@ def _located(slot: str, key: str, build) -> localiser.Located:
 tab_file, tab_typed = st.tabs(["Déposer un fichier", "Saisir des coordonnées"])
 with tab_file:
     st.markdown(
-        "Un fichier **CSV** (séparateur « ; » ou « , », virgule ou point décimal) ou **XLSX**, une ligne par personne "
-        "ou par adresse, avec des colonnes **latitude** et **longitude** (WGS84), ou **x** et **y** (Lambert-93). "
-        "Le résultat du **géocodeur CSV de la Base Adresse Nationale** ([adresse.data.gouv.fr/csv]"
+        "Un fichier **CSV** (séparateur « ; » ou « , », virgule ou point décimal) ou **XLSX**, une ligne par "
+        "personne ou par adresse, avec des colonnes **latitude** et **longitude** (WGS84), ou **x** et **y** "
+        "(Lambert-93). Le résultat du **géocodeur CSV de la Base Adresse Nationale** ([adresse.data.gouv.fr/csv]"
         "(https://adresse.data.gouv.fr/csv)) est accepté tel quel : une adresse dont le score est inférieur à "
-        "0,8 n'est pas localisée (jamais devinée).")
+        f"{text.cell_text(localiser.MIN_SCORE)} n'est pas localisée (jamais devinée).")
     up = st.file_uploader("Fichier de points (CSV ou XLSX)", type=["csv", "txt", "xlsx"], key="loc_upload")
     if up is not None:
         data = up.getvalue()
@@ -149,7 +149,7 @@ common.how_to_read(
     "**oui** : le point est dans le contour d'un quartier prioritaire 2024 (code et nom donnés). **non** : il "
     "n'est dans aucun, et l'entrepôt a le contour de chaque quartier 2024 de son département. **indéterminé** : "
     "il n'est dans aucun contour connu, mais des quartiers de son département n'ont pas encore de contour dans "
-    "l'entrepôt. **non géolocalisée** : coordonnées manquantes, illisibles, hors de France, inversées (signalées, "
-    "jamais corrigées d'office) ou adresse mal géocodée. La distance est mesurée jusqu'à la limite de quartier la "
-    "plus proche ; sous 50 m la ligne est « à vérifier ». Le quartier 2015 est donné là où un contour 2015 "
-    "existe (Occitanie, Rennes, Saint-Malo).")
+    "l'entrepôt. **non géolocalisée** : coordonnées manquantes, illisibles, hors de France, inversées "
+    "(signalées, jamais corrigées d'office) ou adresse mal géocodée. La distance est mesurée jusqu'à la limite "
+    f"de quartier la plus proche ; sous {text.count_text(localiser.BOUNDARY_MARGIN_M)} m la ligne est « à "
+    "vérifier ». Le quartier 2015 est donné là où l'entrepôt a un contour 2015.")
