@@ -17,7 +17,6 @@ IMPORT_KINDS = {
     "programmation": "contract.imports.programmation",
     "engagements": "contract.imports.engagements",
     "enquete": "contract.imports.enquete",
-    "beneficiaires": "contract.imports.beneficiaires",
 }
 
 

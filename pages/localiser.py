@@ -14,7 +14,7 @@ from charts.source import source_line
 from indicators import localiser
 from observatoire import settings, vocabulary
 from presentation import text
-from readers import geocode
+from readers import geocode, points
 from readers.errors import InputError
 from ui import blocks, common, mapdata
 
@@ -25,14 +25,7 @@ common.page_setup("Localiser", "Ces personnes, ces adresses habitent-elles en qu
                   "ligne à ligne pour un fichier de coordonnées ou d'adresses géocodées.")
 
 
-@st.cache_resource(max_entries=2, show_spinner="Lecture des contours des quartiers…")
-def _contours(path: str, mtime_ns: int) -> localiser.Contours:
-    """Decoded once per warehouse file (shared by every session: read-only)."""
-    with common.cursor() as cur:
-        return localiser.load_contours(cur)
-
-
-contours = _contours(*common.warehouse_stamp())
+contours = mapdata.lookup_contours()
 st.warning("**Résultat indicatif, il ne vaut pas attestation** de résidence en quartier prioritaire. Les lignes "
            "« à vérifier » (près d'une limite, adresse imprécise) se vérifient une à une auprès du service "
            "officiel de l'ANCT (sig.ville.gouv.fr).", icon=":material/info:")
@@ -120,7 +113,7 @@ with tab_file:
         digest = hashlib.sha256(data).hexdigest()
         try:
             located = _located("file", digest, lambda: localiser.localise_file(contours, up.name, data=data))
-        except localiser.NoCoordinates as exc:
+        except points.NoCoordinates as exc:
             st.error(f"Pas de coordonnées dans ce fichier.\n\n{exc.message}", icon=":material/location_off:")
             url = settings.geocoder_url()
             if url:
@@ -142,7 +135,7 @@ with tab_typed:
     typed = st.text_area("Une ligne par point : latitude ; longitude", key="loc_typed", height=140,
                          placeholder="43,2965 ; 5,3698\n48.8566, 2.3522")
     if typed.strip():
-        located = _located("typed", typed, lambda: localiser.localise(contours, localiser.typed_points(typed)))
+        located = _located("typed", typed, lambda: localiser.localise(contours, points.typed_points(typed)))
         _result(located, "saisie")
 
 common.how_to_read(

@@ -15,7 +15,7 @@ from contract import vocab
 from indicators import means, programmation as prog, secret
 from observatoire import frformat, vocabulary
 from presentation import text
-from ui import auth, blocks, common, demo, state
+from ui import auth, blocks, common, demo, mapdata, state
 
 with demo.contract_page("Programmation", "Actions financées au titre du contrat de ville : montants, thématiques, "
                         "publics touchés, et moyens de l'État.") as (sc, contrat, _user):
@@ -219,7 +219,8 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
                 "Résidant dans les quartiers visés": [text.value_text(v, s_, "%", 0) for v, s_ in
                                                       zip(homes["part_cible"], homes["part_cible_status"])],
             }), f"beneficiaires-residence-{year}", src_homes, key="prog_homes")
-        demo.import_panel("beneficiaires", contrat, [], extra={"annee": year}, template=False)
+        demo.import_panel("beneficiaires", contrat, [], extra={"annee": year, "locate": mapdata.locate},
+                          template=False)
 
     with st.expander("Importer une programmation (XLSX ou CSV)", icon=":material/upload_file:"):
         st.markdown("Export Dauphin ou tableau de suivi : une ligne par action, en-têtes français "

@@ -14,6 +14,7 @@ import shapely
 
 from contract import store
 from indicators import programmation as prog
+from indicators.__main__ import main as indicators_main
 from loaders.__main__ import main
 
 C = "CN00604I"
@@ -68,8 +69,8 @@ def test_far_points_are_outside_every_contour(con):
 
 def test_counts_only_are_stored_and_shares_follow_the_threshold(con, warehouse, saisie, tmp_path, capsys):
     path, ariane = _benef_file(con, tmp_path)
-    assert main(["import", "beneficiaires", str(path), "--contrat", C, "--saisie-db", str(saisie), "--db",
-                 str(warehouse)]) == 0
+    assert indicators_main(["beneficiaires", str(path), "--contrat", C, "--saisie-db", str(saisie), "--db",
+                            str(warehouse)]) == 0
     assert "ni nom, ni adresse, ni coordonnées" in capsys.readouterr().out
     with store.connect(saisie) as sc:
         rows = sc.execute("SELECT a.numero_dossier, r.lieu, r.n FROM action_residence r JOIN action a "
@@ -102,16 +103,16 @@ def test_unknown_dossier_refuses_the_file_and_reimport_needs_remplacer(con, ware
     bad.write_text("N° dossier;latitude;longitude\n2025-06-0201;43,70;7,27\n2099-01-0001;43,70;7,27\n",
                    encoding="utf-8")
     args = ["--contrat", C, "--saisie-db", str(saisie), "--db", str(warehouse)]
-    assert main(["import", "beneficiaires", str(bad), *args]) == 1
+    assert indicators_main(["beneficiaires", str(bad), *args]) == 2
     err = capsys.readouterr().err
     assert "mauvais.csv, ligne 3, colonne « N° dossier » : dossier « 2099-01-0001 » absent" in err
     with store.connect(saisie) as sc:
         assert sc.execute("SELECT count(*) FROM action_residence").fetchone()[0] == 0
     path, _ = _benef_file(con, tmp_path)
-    assert main(["import", "beneficiaires", str(path), *args]) == 0
-    assert main(["import", "beneficiaires", str(path), *args]) == 1
+    assert indicators_main(["beneficiaires", str(path), *args]) == 0
+    assert indicators_main(["beneficiaires", str(path), *args]) == 2
     assert "--remplacer" in capsys.readouterr().err
-    assert main(["import", "beneficiaires", str(path), *args, "--remplacer"]) == 0
+    assert indicators_main(["beneficiaires", str(path), *args, "--remplacer"]) == 0
     with store.connect(saisie) as sc:
         assert sc.execute("SELECT sum(n) FROM action_residence").fetchone()[0] == 12
         assert sc.execute("SELECT count(*) FROM import_log WHERE kind = 'beneficiaires'").fetchone()[0] == 2
@@ -124,3 +125,18 @@ def test_demo_contract_has_residences_marked_demo(demo_saisie):
         shown = prog.residence_by_quartier(sc, C, 2025)
     assert (shown["part_qpv_status"] == "ok").any()
     assert shown.loc[shown["part_qpv_status"] == "ok", "part_qpv"].between(0, 100).all()
+
+
+def test_page_upload_uses_the_same_lookup(con, warehouse, saisie, tmp_path):
+    """The Programmation page hands ui.mapdata.locate (the cached contours of the Localiser page) to the
+    same import function as the command line."""
+    from contract.imports import beneficiaires
+    from contract.roles import User
+    from ui import mapdata
+
+    path, _ = _benef_file(con, tmp_path)
+    res = beneficiaires.import_file(path, C, locate=mapdata.locate, annee=2025, saisie_db=saisie,
+                                    user=User("marie", "edition", contrats=(C,), authenticated=True))
+    assert res["rows"] == 12
+    with store.connect(saisie) as sc:
+        assert sc.execute("SELECT sum(n) FROM action_residence WHERE lieu = 'QN00612M'").fetchone()[0] == 6

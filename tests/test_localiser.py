@@ -25,7 +25,7 @@ from pyproj import Transformer
 
 from indicators import localiser as L
 from observatoire import vocabulary
-from readers import frcsv
+from readers import frcsv, points
 
 ROOT = Path(__file__).resolve().parent.parent
 LABEL = vocabulary.labels("locate_statuses")
@@ -128,7 +128,7 @@ def test_distance_and_boundary_flag_against_raw_file(tmp_path, contours, data_di
             break
     expected = poly.boundary.distance(p)
     lon, lat = Transformer.from_crs(2154, 4326, always_xy=True).transform(p.x, p.y)
-    res = L.localise(contours, L.typed_points(f"{lat:.7f};{lon:.7f}")).frame.iloc[0]
+    res = L.localise(contours, points.typed_points(f"{lat:.7f};{lon:.7f}")).frame.iloc[0]
     assert res["code_qpv"] == "QN01301M" and res["en_qpv"] == "oui"
     assert abs(int(res["distance_limite_qpv_m"]) - expected) <= 1.5       # the warehouse contour is the same one
     assert res["a_verifier"] == "oui" and "près de la limite" in res["motif"]
@@ -142,7 +142,7 @@ def test_2015_quartier_where_a_2015_contour_exists(con, contours):
         WHERE g.kind = 'contour' AND g.generation = '2015' AND t.departement = '31' ORDER BY g.code LIMIT 1
     """).fetchone()
     p = shapely.point_on_surface(shapely.make_valid(shapely.from_wkb(bytes(wkb))))
-    row = L.localise(contours, L.typed_points(f"{p.y};{p.x}")).frame.iloc[0]
+    row = L.localise(contours, points.typed_points(f"{p.y};{p.x}")).frame.iloc[0]
     assert (row["code_qp2015"], row["nom_qp2015"]) == (code, name)
     if row["code_qpv"]:
         assert row["en_qpv"] == "oui"
@@ -159,7 +159,7 @@ def test_uncovered_departement_is_never_answered_no(con, contours):
         SELECT count(*), count(g.code) FROM territory t
         LEFT JOIN territory_geom g ON g.code = t.code AND g.kind = 'contour'
         WHERE t.level = 'qpv' AND t.generation = '2024' AND t.departement = '75'""").fetchone()
-    row = L.localise(contours, L.typed_points("48.8606;2.3376")).frame.iloc[0]     # Louvre, Paris 1er
+    row = L.localise(contours, points.typed_points("48.8606;2.3376")).frame.iloc[0]     # Louvre, Paris 1er
     if k < n:
         assert row["en_qpv"] == ANSWER["indeterminee"]
         assert f"{n - k} quartier(s) 2024 sans contour" in row["motif"]
@@ -217,8 +217,8 @@ def test_xlsx_with_title_rows_and_typed_numbers(tmp_path, real, contours):
 
 def test_addresses_without_coordinates_say_how_to_geocode(tmp_path):
     path = _csv(tmp_path, "adresses.csv", "nom;adresse;code postal\nA;1 rue de la Paix;13001\n")
-    with pytest.raises(L.NoCoordinates) as exc:
-        L.read_points(path)
+    with pytest.raises(points.NoCoordinates) as exc:
+        points.read_points(path)
     msg = str(exc.value)
     assert "adresses sans coordonnées" in msg and "adresse.data.gouv.fr/csv" in msg and "latitude" in msg
 
@@ -233,7 +233,7 @@ def test_ragged_row_gets_a_status_the_file_goes_on(tmp_path, real, contours):
 
 
 def test_typed_points_accept_usual_spellings(contours):
-    pf = L.typed_points("43,2965 ; 5,3698\n43.2965, 5.3698\n43.2965\t5.3698\n43.2965 5.3698\n\n43,2965;")
+    pf = points.typed_points("43,2965 ; 5,3698\n43.2965, 5.3698\n43.2965\t5.3698\n43.2965 5.3698\n\n43,2965;")
     assert pf.cells["latitude"].tolist() == ["43,2965", "43.2965", "43.2965", "43.2965", "43,2965"]
     out = L.localise(contours, pf).frame
     assert out["statut"].tolist()[:4] == [LABEL["localisee"]] * 4
@@ -325,7 +325,7 @@ def test_online_geocoder_step_when_configured(tmp_path, warehouse, real):
 
 def test_summary_and_sources(contours, real):
     assert contours.producers and all(isinstance(p, str) for p in contours.producers)
-    res = L.localise(contours, L.typed_points("abc;1\n43.29;5.37"))
+    res = L.localise(contours, points.typed_points("abc;1\n43.29;5.37"))
     lines = res.summary_lines()
     assert lines[0].startswith("2 ligne(s)") and any("coordonnées non numériques : 1" in x for x in lines)
     assert json.dumps(res.answer_counts())

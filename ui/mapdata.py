@@ -3,7 +3,11 @@ per generation, administrative outlines for the base layers. Plain selects of te
 building is in charts.maps."""
 from __future__ import annotations
 
+import streamlit as st
+
 from charts import maps
+from indicators import localiser
+from ui import common
 from ui.common import cached
 
 
@@ -45,3 +49,20 @@ def outlines(con, level: str, codes: tuple[str, ...] | None = None) -> dict:
         params += list(codes)
     rows = con.execute(sql + " ORDER BY g.code", params).fetchall()
     return maps.feature_collection([r[0] for r in rows], [r[1] for r in rows], decimals=3)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Lecture des contours des quartiers…")
+def _lookup_contours(path: str, mtime_ns: int) -> localiser.Contours:
+    with common.cursor() as cur:
+        return localiser.load_contours(cur)
+
+
+def lookup_contours() -> localiser.Contours:
+    """The contours of the QPV lookup (page Localiser, beneficiaries upload), decoded once per warehouse file
+    and shared by every session (read-only; a resource, not a copy: shapely indexes are not pickled)."""
+    return _lookup_contours(*common.warehouse_stamp())
+
+
+def locate(points_file):
+    """The `locate` callable of contract.imports.beneficiaires, reading the contours only when a file comes."""
+    return localiser.localise(lookup_contours(), points_file)

@@ -2,31 +2,34 @@
 bénéficiaire avec le numéro de dossier de l'action et ses coordonnées (ou la sortie du géocodeur CSV de la
 BAN) → combien de bénéficiaires résident dans chaque quartier prioritaire.
 
-`python -m loaders import beneficiaires FICHIER --contrat CODE [--annee 2025] [--sheet ...]
- [--map "En-tête=champ" ...] [--remplacer] [--verifier]`
+`python -m indicators beneficiaires FICHIER --contrat CODE [--annee 2025] [--sheet ...]
+ [--map "En-tête=champ" ...] [--remplacer] [--verifier]` (and the Programmation page's upload)
 
-Every row is located on the warehouse's contours by indicators.localiser (same rules as the page
-« Localiser »: a row whose position cannot be trusted is counted « non géolocalisée », never guessed, and
-never stops the file). Only counts per action and place are stored (table action_residence: a 2024
-quartier code, or the qpv_answers code 'non', 'indeterminee', 'non_geolocalisee'): no name, address or
-coordinate is kept (RGPD). The dossier numbers must be those of the contract's programmation, imported
-before; an unknown or ambiguous number refuses the whole file (line and column), nothing is written.
-An action already counted is replaced only with --remplacer. Shown only from 5 beneficiaries (secret rule
-`beneficiaires`): indicators.programmation.residence_by_action / residence_by_quartier.
+Every row is located on the warehouse's contours by the QPV lookup of the page « Localiser » (same rules: a
+row whose position cannot be trusted is counted « non géolocalisée », never guessed, and never stops the
+file). The lookup lives in indicators/, a layer above this one: callers hand it in as `locate`
+(indicators.localiser.locator), so this module never imports it.
+
+Only counts per action and place are stored (table action_residence: a 2024 quartier code, or the
+qpv_answers code 'non', 'indeterminee', 'non_geolocalisee'): no name, address or coordinate is kept (RGPD).
+The dossier numbers must be those of the contract's programmation, imported before; an unknown or ambiguous
+number refuses the whole file (line and column), nothing is written. An action already counted is replaced
+only with --remplacer. Shown only from the secret rule `beneficiaires` (catalogue/indicators.yaml):
+indicators.programmation.residence_by_action / residence_by_quartier.
 """
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
 from contract import store
 from contract.imports import common as importing
 from contract.imports import programmation
-from indicators import localiser
-from observatoire import db as warehouse_db, frformat, settings
-from readers import tabular
+from observatoire import frformat
+from readers import points, tabular
 from readers.errors import InputError
 from readers.tabular import Field
 
@@ -54,7 +57,7 @@ def _actions(sc, contrat: str) -> dict[str, list[tuple[int, int]]]:
     return out
 
 
-def match_actions(pf: localiser.PointsFile, actions: dict[str, list[tuple[int, int]]],
+def match_actions(pf: points.PointsFile, actions: dict[str, list[tuple[int, int]]],
                   default_year: int | None, path: Path) -> list[int]:
     """The action id of every row; InputErrors listing every unknown, missing or ambiguous number."""
     errors = tabular.Errors(path)
@@ -87,35 +90,29 @@ def match_actions(pf: localiser.PointsFile, actions: dict[str, list[tuple[int, i
     return ids
 
 
-def aggregate(located: localiser.Located, action_ids: list[int]) -> pd.DataFrame:
-    """Counts per action and place (a 2024 quartier code, or the answer code when not in one)."""
+def aggregate(located, action_ids: list[int]) -> pd.DataFrame:
+    """Counts per action and place (a 2024 quartier code, or the answer code when not in one). `located`:
+    what the lookup returns (per row: `answer`, a qpv_answers code, and `code_qpv`)."""
     lieu = [code if ans == "oui" else ans for code, ans in zip(located.code_qpv, located.answer)]
     df = pd.DataFrame({"action_id": action_ids, "lieu": lieu})
     return df.groupby(["action_id", "lieu"]).size().rename("n").reset_index()
 
 
-def import_file(path, contrat: str, *, sheet: str | None = None, mapping: list[str] | None = None,
-                annee: int | None = None, remplacer: bool = False, verifier: bool = False, user=None,
-                saisie_db=None, db=None) -> dict:
-    """Validate, locate and store the counts of a beneficiaries file (CLI and page). Returns
-    {rows, details, ignored}."""
+def import_file(path, contrat: str, *, locate: Callable[[points.PointsFile], object], sheet: str | None = None,
+                mapping: list[str] | None = None, annee: int | None = None, remplacer: bool = False,
+                verifier: bool = False, user=None, saisie_db=None, db=None) -> dict:
+    """Validate, locate and store the counts of a beneficiaries file (CLI and page). `locate(points_file)`
+    answers every row (indicators.localiser.locator: it reads the warehouse, so `db`, passed by the shared
+    command-line wrapper, is not needed here). Returns {rows, details, ignored}."""
     path = Path(path)
-    maps = tabular.parse_map_options(mapping, localiser.FIELDS + FIELDS, path)
-    pf = localiser.read_points(path, sheet=sheet, extra_fields=FIELDS, mapping=maps)
-    try:
-        con = warehouse_db.connect(Path(db) if db else settings.db_path(), read_only=True)
-    except FileNotFoundError as exc:
-        raise InputError(path, str(exc)) from None
-    try:
-        contours = localiser.load_contours(con)
-    finally:
-        con.close()
+    maps = tabular.parse_map_options(mapping, points.FIELDS + FIELDS, path)
+    pf = points.read_points(path, sheet=sheet, extra_fields=FIELDS, mapping=maps)
     sha = tabular.file_sha256(path)
     options = {"sheet": sheet, "map": mapping or [], "annee": annee, "remplacer": remplacer}
     details: list[str] = []
     with importing.transaction(user, saisie_db, verifier) as tx:
         ids = match_actions(pf, _actions(tx.con, contrat), annee, path)
-        located = localiser.localise(contours, pf)
+        located = locate(pf)
         counts = aggregate(located, ids)
         details = write(tx, contrat, counts, remplacer, path, sha, options, len(pf.lines))
         answers = located.answer_counts()
@@ -151,8 +148,9 @@ def write(tx: store.EditSession, contrat: str, counts: pd.DataFrame, replace: bo
     return [f"{len(touched)} action(s) : lieux de résidence {'remplacés' if existing else 'ajoutés'}"]
 
 
-def run(args) -> int:
-    return importing.cli("beneficiaires", import_file, args, annee=args.annee, remplacer=args.remplacer)
+def run(args, locate: Callable[[points.PointsFile], object]) -> int:
+    return importing.cli("beneficiaires", import_file, args, locate=locate, annee=args.annee,
+                         remplacer=args.remplacer)
 
 
 __all__ = ["FIELDS", "add_arguments", "run", "import_file", "match_actions", "aggregate"]
