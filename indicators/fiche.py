@@ -13,10 +13,6 @@ from indicators import means as means_mod, twins as twins_mod
 from observatoire.frformat import fmt_number
 from observatoire import vocabulary
 
-CAVEAT_CONSECUTIVE = ("L'INSEE déconseille de mesurer une évolution entre deux millésimes consécutifs à "
-                      "l'échelle infra-communale : les évolutions comparent des millésimes distants d'au moins 2 ans.")
-CAVEAT_INCOME_YEAR = ("Revenus (Filosofi) : le millésime indiqué est l'année des revenus ; les références "
-                      "(intercommunalité, département, région, France) sont celles de la même année.")
 
 
 
@@ -91,7 +87,8 @@ def fiche(con, code: str, edition: int | None = None, n_twins: int = 5) -> dict:
         src = srcs.get((i, first["edition"]), (None, None)) if first["edition"] is not None else (None, None)
         p = pos[i]
         indicators.append({
-            "indicator_id": i, "label": meta["label"], "unit": meta["unit"], "theme": meta["theme"],
+            "indicator_id": i, "label": meta["label"], "short_label": meta.get("short_label") or meta["label"],
+            "unit": meta["unit"], "theme": meta["theme"],
             "polarity": meta["polarity"], "decimals": meta.get("decimals"), "gap_kind": meta["gap_kind"],
             "edition": first["edition"], "value": secret.visible(first["value"], first["status"]),
             "status": first["status"], "status_label": vocabulary.status_label(first["status"]),
@@ -137,9 +134,9 @@ def caveats(con, f: dict) -> list[str]:
         for lab, names in by.items():
             out.append(f"{len(names)} indicateur(s) sans valeur ({lab}) : {', '.join(names[:5])}"
                        f"{' …' if len(names) > 5 else '.'}")
-    out.append(CAVEAT_CONSECUTIVE)
+    out.append(vocabulary.label("phrases", "caveat_consecutive"))
     if any(x["theme"] == "revenus" for x in f["indicators"]):
-        out.append(CAVEAT_INCOME_YEAR)
+        out.append(vocabulary.label("phrases", "caveat_income_year"))
     if not t["communes"] or any(c["code"] is None for c in t["communes"]):
         out.append("Commune non rattachée avec certitude : les comparaisons communales sont indisponibles.")
     if f["means"] and max(m["year"] for m in f["means"]) >= 2024:

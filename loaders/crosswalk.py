@@ -23,6 +23,7 @@ import shapely
 
 from loaders import bulk
 from loaders.build import BuildContext
+from loaders.geo import read_layer, repair
 from loaders.names import similarity
 
 REL = "qp2015_qpv2024"
@@ -65,7 +66,6 @@ def overlaps(g2015: dict[str, object], g2024: dict[str, object]) -> dict[tuple[s
 
 
 def _shipped_contours(ctx: BuildContext) -> tuple[dict, dict]:
-    from loaders.geo import read_layer, repair
     g15, g24 = {}, {}
     for rel, field, target in (("contours/qp2015_occitanie.geojson", "code_qp", g15),
                                ("contours/qp2015_ille_et_vilaine.geojson", "CODE_QP", g15),

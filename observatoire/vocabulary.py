@@ -10,8 +10,8 @@ from __future__ import annotations
 from observatoire import catalogue
 
 KINDS = ("levels", "generations", "themes", "polarities", "gap_kinds", "value_statuses", "lights", "trends",
-         "verdicts", "link_statuses", "relations", "engagement_statuses", "action_statuses", "means_kinds", "roles",
-         "qpv_answers", "locate_statuses", "verification_reasons")
+         "verdicts", "link_statuses", "relations", "engagement_statuses", "action_statuses", "financeurs",
+         "means_kinds", "roles", "phrases", "qpv_answers", "locate_statuses", "verification_reasons")
 
 
 def terms(kind: str) -> dict[str, dict]:

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts import classify, maps
-from charts.source import source_line
+from presentation.sources import source_line
 from indicators import position, search
 from observatoire import frformat, vocabulary
 from ui import blocks, catalog, common, mapdata, state
@@ -45,10 +45,8 @@ edition = state.selectbox("Millésime", editions[::-1], "millesime", cast=int, c
 
 directory = common.run(search.directory, generation)
 zones = {"FR": "France entière"}
-dep_names = common.query("SELECT cog_code, name FROM territory WHERE level = 'departement'")
-dep_names = dict(zip(dep_names.cog_code, dep_names.name))
-reg_names = common.query("SELECT cog_code, name FROM territory WHERE level = 'region'")
-reg_names = dict(zip(reg_names.cog_code, reg_names.name))
+dep_names = common.run(search.names_by_cog, "departement")
+reg_names = common.run(search.names_by_cog, "region")
 for reg in sorted(directory.region.dropna().unique(), key=lambda r: reg_names.get(r, r)):
     zones[f"R{reg}"] = f"Région : {reg_names.get(reg, reg)}"
 for dep in sorted(directory.departement.dropna().unique()):
@@ -73,8 +71,7 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
     hover texts, zone, geometry and the figure (as a dict: rebuilding it skips plotly's validation)."""
     ind = catalog.indicator(ind_id)
     directory = common.run(search.directory, generation)
-    deps_ = common.query("SELECT cog_code, name FROM territory WHERE level = 'departement'")
-    dep_names = dict(zip(deps_.cog_code, deps_.name))
+    dep_names = common.run(search.names_by_cog, "departement")
     national = common.run(position.distribution, ind_id, int(edition), "2015")
     national = national[["code", "value", "status"] + [c for c in ("source_file", "source_variable")
                                                         if c in national.columns]]
@@ -82,7 +79,7 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
     classes = common.memo(classify.breaks, national.value[shown_mask].tolist(), int(k), method)
 
     unit = ind.get("unit")
-    decimals = int(ind.get("decimals") or 1)
+    decimals = int(ind["decimals"])
     v = directory[["code", "name", "communes", "departement", "region"]].copy()
     if generation == "2015":
         v = v.merge(national, on="code", how="left")
@@ -104,8 +101,8 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
             v["note"] = "pas encore d'indicateurs INSEE pour la géographie 2024"
     v.loc[~v.status.isin(vocabulary.shown_statuses()), "value"] = None
 
-    producer = catalog.source_producers().get(ind.get("source"), ind.get("source"))
-    files = catalog.indicator_files(ind_id, int(edition))
+    producer = catalog.producer(ind.get("source"))
+    files = catalog.files(ind_id, int(edition))
 
     def _value_text(r) -> str:
         txt = text.value_text(r.value, r.status, unit, decimals)

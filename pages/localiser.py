@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import localiser as chart
-from charts.source import source_line
+from presentation.sources import source_line
 from indicators import localiser
 from observatoire import settings, vocabulary
 from presentation import text
