@@ -30,7 +30,10 @@ st.warning("**Résultat indicatif, il ne vaut pas attestation** de résidence en
            "« à vérifier » (près d'une limite, adresse imprécise) se vérifient une à une auprès du service "
            "officiel de l'ANCT (sig.ville.gouv.fr).", icon=":material/info:")
 common.note("<b>Rien n'est conservé.</b> Le fichier est lu en mémoire le temps du calcul, sur cet ordinateur ; "
-            "il n'est ni enregistré ni envoyé sur internet, et il est oublié à la fermeture de la page. "
+            "il n'est ni enregistré ni envoyé sur internet"
+            + (" (sauf si vous demandez le géocodage en ligne d'un fichier d'adresses)"
+               if settings.geocoder_url() else "")
+            + ", et il est oublié à la fermeture de la page. "
             f"Contours utilisés : {contours.coverage_text()}.")
 
 
@@ -114,15 +117,20 @@ with tab_file:
         try:
             located = _located("file", digest, lambda: localiser.localise_file(contours, up.name, data=data))
         except points.NoCoordinates as exc:
-            st.error(f"Pas de coordonnées dans ce fichier.\n\n{exc.message}", icon=":material/location_off:")
             url = settings.geocoder_url()
+            done = bool(url) and st.session_state.get("_loc_file", ("",))[0] == digest + "-ban"  # kept on reruns
+            if done:
+                st.info(f"Adresses sans coordonnées, géocodées en ligne par {url}.", icon=":material/public:")
+            else:
+                st.error(f"Pas de coordonnées dans ce fichier.\n\n{exc.message}", icon=":material/location_off:")
             if url:
-                st.caption(f"Géocodage en ligne configuré : {url}. Les adresses du fichier lui seront envoyées.")
-                if st.button("Géocoder en ligne puis localiser", key="loc_geocode"):
+                if not done:
+                    st.caption(f"Géocodage en ligne configuré : {url}. Les adresses du fichier lui seront envoyées.")
+                if done or st.button("Géocoder en ligne puis localiser", key="loc_geocode"):
                     try:
-                        coded = geocode.geocode_csv(up.name, url, data=data)
                         located = _located("file", digest + "-ban", lambda: localiser.localise_file(
-                            contours, up.name.rsplit(".", 1)[0] + "_geocode.csv", data=coded))
+                            contours, up.name.rsplit(".", 1)[0] + "_geocode.csv",
+                            data=geocode.geocode_csv(up.name, url, data=data)))
                         _result(located, "fichier")
                     except (geocode.GeocoderUnavailable, InputError) as err:
                         st.error(str(err))
