@@ -26,47 +26,51 @@ def test_income_vs_epci_because_communes_have_no_value(con):
     q, e = value(F19, "QP031006", "DISP_MED_A19"), value(f"{REF}/FILO2019_DISP_EPCI.csv", "243100518", "Q219")
     assert (q, e) == (13860.0, 23090.0)  # data_filo19 line 290; FILO2019_DISP_EPCI line 862
     assert b["reference_level"] == "epci" and b["reference_code"] == "243100518"
-    assert b["millesime"] == 2019 and b["tolerance"] == 0.05
+    assert b["millesime"] == b["reference_edition"] == 2019 and b["tolerance"] == 0.05
     assert b["gap"] == pytest.approx(q / e) and b["light"] == "moins_bien" and b["light_label"] == "moins bien"
-    pct = fmt_number((1 - q / e) * 100, 0)  # 40
-    assert f"soit {pct} % de moins que celui de l'intercommunalité Toulouse Métropole" in b["sentence"]
-    assert "13 860 €" in b["sentence"] and "23 090 €" in b["sentence"] and "2019" in b["sentence"]
-    assert "pas de valeur publiée pour la commune" in b["sentence"]  # never presented as the commune
+    assert b["sentence"] == ("En 2019, le revenu disponible médian par unité de consommation (13 860 €) est plus "
+                             "bas que celui de l'intercommunalité Toulouse Métropole (23 090 €).")
+    assert f"Écart de {fmt_number((1 - q / e) * 100, 0)} %" in b["gap_sentence"]          # 40 %, in the details
+    assert "pas de valeur publiée pour la commune" in b["reference_note"]  # never presented as the commune
 
 
 def test_poverty_rate_is_compared_with_the_ensemble_des_qpv_and_says_so(con):
-    # Nice, QP006009: DISP_TP60_A19 = 76,3 vs Ensemble 43,6 (data_filo19 lines 2 and QP006009): 1,75 times
+    # Nice, QP006009: DISP_TP60_A19 = 76,3 vs Ensemble 43,6 (data_filo19 lines 2 and QP006009)
     b = _entry(con, "QP006009", "tx_pauvrete")
     q, ens = value(F19, "QP006009", "DISP_TP60_A19"), value(F19, "Ensemble", "DISP_TP60_A19")
     assert b["reference_level"] == "ensemble_qpv" and b["reference_value"] == ens
     assert b["gap"] == pytest.approx(q - ens) and b["light"] == "moins_bien"
-    assert f"{fmt_number(q / ens, 1)} fois celui de l'ensemble des quartiers prioritaires" in b["sentence"]
-    assert "pas de valeur publiée pour la commune ni l'intercommunalité" in b["sentence"]
+    assert "plus élevé que celui de l'ensemble des quartiers prioritaires (43,6 %)" in b["sentence"]
+    assert "pas de valeur publiée pour la commune ni l'intercommunalité" in b["reference_note"]
     assert "commune de" not in b["sentence"]
 
 
 def test_within_tolerance_is_comparable(con):
     # Toulouse QP031006: 45,0 % vs 43,6 % -> 1,4 point, tolerance 2 points
     b = _entry(con, "QP031006", "tx_pauvrete")
-    assert b["light"] == "comparable"
-    assert "écart de 1,4 point, dans la tolérance de 2,0 points" in b["sentence"]
+    assert b["light"] == "comparable" and b["direction"] == "proche"
+    assert "est proche de celui de l'ensemble des quartiers prioritaires (43,6 %)" in b["sentence"]
+    assert b["gap_sentence"] == "Écart de 1,4 point ; en deçà de 2,0 points, le quartier est dit « comparable »."
 
 
 def test_points_of_difference_wording(con):
     # Argenteuil/Bezons QP095002: 64,6 % vs 43,6 % -> 21,0 points de plus
     b = _entry(con, "QP095002", "tx_pauvrete")
     q = value(F19, "QP095002", "DISP_TP60_A19")
-    assert q == 64.6 and "soit 21,0 points de plus que celui de l'ensemble des quartiers prioritaires" in b["sentence"]
+    assert q == 64.6 and b["gap_sentence"].startswith("Écart de 21,0 points")
 
 
-def test_earlier_comparable_edition_when_no_reference_is_published(con):
-    # IPRO_2022.csv has no 'Ensemble' row; IPRO_2019.csv has one (TX_TOT_EMPL): the light uses 2019 and says so
+def test_reference_of_an_earlier_millesime_keeps_the_headline_value(con):
+    """IPRO_2022.csv has no 'Ensemble' row; IPRO_2019.csv has one (TX_TOT_EMPL): the light compares the
+    quartier's 2022 value (the headline) with the 2019 reference, and the sentence names both millésimes."""
     b = _entry(con, "QP031006", "tx_emploi")
-    assert b["edition"] == 2022 and b["millesime"] == 2019
-    q19 = value(f"{SIG}/IPRO_2019.csv", "QP031006", "TX_TOT_EMPL")
+    assert b["edition"] == b["millesime"] == 2022 and b["reference_edition"] == 2019
+    q22 = value(f"{SIG}/IPRO_2022.csv", "QP031006", "TX_TOT_EMPL")
     ens19 = value(f"{SIG}/IPRO_2019.csv", "Ensemble", "TX_TOT_EMPL")
-    assert b["reference_value"] == ens19 and b["gap"] == pytest.approx(q19 - ens19)
-    assert "aucune référence publiée pour 2022, dernier millésime commun : 2019" in b["sentence"]
+    assert b["value"] == q22 and b["reference_value"] == ens19 and b["gap"] == pytest.approx(q22 - ens19)
+    assert f"({fmt_number(q22, 1)} % en 2022)" in b["sentence"]
+    assert f"({fmt_number(ens19, 1)} % en 2019, dernier millésime publié pour cette référence)" in b["sentence"]
+    assert "aucune référence publiée pour 2022, dernière publiée : 2019" in b["reference_note"]
 
 
 def test_evolution_light_uses_non_consecutive_editions_and_tolerance(con):
@@ -75,7 +79,9 @@ def test_evolution_light_uses_non_consecutive_editions_and_tolerance(con):
     assert (ev["from_edition"], ev["to_edition"]) == (2017, 2019)
     # data_filo17 disp_q2_a17 = 13 260 -> 13 860: +4,5 %, within the 5 % tolerance
     assert value(f"{SIG}/data_filo17_qp_revdis.csv", "QP031006", "disp_q2_a17") == 13260.0
-    assert ev["light"] == "comparable" and "variation de 4,5 %, tolérance 5 %" in ev["sentence"]
+    assert ev["light"] == "comparable" and ev["change"] == "stable"
+    assert "(13 260 € en 2017, 13 860 € en 2019)" in ev["sentence"]
+    assert "Variation de 4,5 %" in ev["detail"] and "5 %" in ev["detail"]
     emp = _entry(con, "QP031006", "tx_emploi")["evolution"]
     a, b2 = value(f"{SIG}/IPRO_2020.csv", "QP031006", "TX_TOT_EMPL"), value(f"{SIG}/IPRO_2022.csv", "QP031006", "TX_TOT_EMPL")
     assert (emp["from_edition"], emp["to_edition"]) == (2020, 2022)
@@ -92,7 +98,7 @@ def test_secret_value_gets_no_light(con):
 def test_multi_epci_quartier_names_the_one_used(con):
     b = _entry(con, "QP095002", "rev_disp_median")
     assert b["reference_level"] == "epci"
-    assert "200054781" in b["sentence"] and "200058519" in b["sentence"]
+    assert "200054781" in b["reference_note"] and "200058519" in b["reference_note"]
 
 
 def test_wording_helpers():
