@@ -25,7 +25,7 @@ from pyproj import Transformer
 
 from indicators import localiser as L
 from observatoire import vocabulary
-from readers import frcsv, points
+from readers import points
 
 ROOT = Path(__file__).resolve().parent.parent
 LABEL = vocabulary.labels("locate_statuses")
@@ -215,14 +215,6 @@ def test_xlsx_with_title_rows_and_typed_numbers(tmp_path, real, contours):
     assert "43°17'N" in res.frame.loc[1, "motif"]
 
 
-def test_addresses_without_coordinates_say_how_to_geocode(tmp_path):
-    path = _csv(tmp_path, "adresses.csv", "nom;adresse;code postal\nA;1 rue de la Paix;13001\n")
-    with pytest.raises(points.NoCoordinates) as exc:
-        points.read_points(path)
-    msg = str(exc.value)
-    assert "adresses sans coordonnées" in msg and "adresse.data.gouv.fr/csv" in msg and "latitude" in msg
-
-
 def test_ragged_row_gets_a_status_the_file_goes_on(tmp_path, real, contours):
     p = shapely.point_on_surface(real.geometry.iloc[0])
     text = f"id;latitude;longitude\n1;{p.y};{p.x}\n2;{p.y}\n3;{p.y};{p.x};en trop\n4;{p.y};{p.x}\n"
@@ -232,29 +224,7 @@ def test_ragged_row_gets_a_status_the_file_goes_on(tmp_path, real, contours):
     assert out.loc[3, "code_qpv"] == real.code.iloc[0]
 
 
-def test_typed_points_accept_usual_spellings(contours):
-    pf = points.typed_points("43,2965 ; 5,3698\n43.2965, 5.3698\n43.2965\t5.3698\n43.2965 5.3698\n\n43,2965;")
-    assert pf.cells["latitude"].tolist() == ["43,2965", "43.2965", "43.2965", "43.2965", "43,2965"]
-    out = L.localise(contours, pf).frame
-    assert out["statut"].tolist()[:4] == [LABEL["localisee"]] * 4
-    assert out["statut"].iloc[4] == LABEL["coordonnees_manquantes"]
-
-
-def test_frcsv_reads_bytes_and_pads_ragged_rows(tmp_path):
-    data = "a;b;c\n1;2;3\n4;5\n6;7;8;9\n".encode()
-    t = frcsv.read(tmp_path / "nulle-part.csv", data=data, ragged="pad")
-    assert t.rows == [["1", "2", "3"], ["4", "5", ""], ["6", "7", "8"]] and t.ragged_lines == [3, 4]
-    with pytest.raises(Exception):
-        frcsv.read(tmp_path / "nulle-part.csv", data=data)                        # default unchanged: error
-
-
 # --------------------------------------------------------------------------- output
-
-def test_neutralise_formula_cells_keeps_numbers():
-    s = pd.Series(["=1+2", "+A1", "-1,68", "-2.5", "@SUM(A1)", "-cmd|' /C calc'!A0", "ok", "\tx"])
-    assert L.neutralise(s).tolist() == ["'=1+2", "'+A1", "-1,68", "-2.5", "'@SUM(A1)",
-                                        "'-cmd|' /C calc'!A0", "ok", "'\tx"]
-
 
 def test_cli_writes_same_rows_prints_counts(tmp_path, warehouse, real):
     p = shapely.point_on_surface(real.geometry.iloc[2])
