@@ -9,12 +9,15 @@ then the message says how to get coordinates from addresses).
 """
 from __future__ import annotations
 
+import os
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from readers import tabular
+from readers import frcsv, tabular, workbook
 from readers.errors import InputError
 from readers.tabular import Field
 from readers.text import norm
@@ -62,23 +65,65 @@ class PointsFile:
         return "result_score" in self.columns or "result_status" in self.columns
 
 
+@contextmanager
+def _readable(path: Path, data: bytes | None):
+    """The file to read: `path` itself, or an upload's bytes written under its name in a private temporary
+    folder in memory (/dev/shm, a RAM file system, where there is one), removed as soon as it is read."""
+    if data is None:
+        yield path
+        return
+    memory = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="observatoire-", dir=memory) as tmp:
+        copy = Path(tmp) / path.name
+        copy.write_bytes(data)
+        yield copy
+
+
 def read_points(path: str | Path, data: bytes | None = None, sheet: str | None = None,
                 extra_fields: list[Field] | tuple = (), mapping: dict[str, str] | None = None) -> PointsFile:
-    """Read a CSV (French or BAN output) or XLSX file of points. `data`: the bytes of an upload kept in
-    memory; `extra_fields` (a dossier number…) are found like the coordinate columns, with the user's
-    `mapping` ({normalised header: field}). Raises InputError only for what concerns the whole file
-    (unreadable, no coordinate columns, a required extra column missing)."""
+    """Read a CSV (French or BAN output) or XLSX file of points. `data`: the bytes of an upload that was
+    never written to disk; `extra_fields` (a dossier number…) are found like the coordinate columns, with
+    the user's `mapping` ({normalised header: field}). Raises InputError only for what concerns the whole
+    file (unreadable, no coordinate columns, a required extra column missing)."""
     path = Path(path)
     fields = FIELDS + list(extra_fields)
-    sh = tabular.read_sheet(path, fields, sheet, data=data, duplicate_rows="warn", ragged="pad")
-    cols, _ignored = tabular.map_headers(sh, fields, mapping or {})
-    found = {f: sh.headers[j] for f, j in cols.items()}
+    with _readable(path, data) as source:
+        if workbook.table_kind(source) == "xlsx":
+            sh = tabular.read_sheet(source, fields, sheet)      # row-level remarks of sh.errors do not matter
+            headers, lines, ragged = sh.headers, list(sh.lines), set()
+            rows = [[tabular.text(v) or "" for v in row] for row in sh.rows]
+        else:
+            table = frcsv.read(source, sep=None, duplicate_rows="warn", ragged="pad")
+            headers, lines, ragged = [h.strip() for h in table.columns], list(table.lines), set(table.ragged_lines)
+            rows = table.rows
+    found = _columns(path, headers, fields, mapping or {})
     if not ({"latitude", "longitude"} <= set(found) or {"x", "y"} <= set(found)):
-        raise no_coordinates(path, sh.headers)
-    texts = sh.rows if not sh.letters else [[tabular.text(v) or "" for v in row] for row in sh.rows]
-    headers = [h or f"colonne {j + 1}" for j, h in enumerate(sh.headers)]
-    cells = pd.DataFrame(texts, columns=headers, dtype=object) if texts else pd.DataFrame(columns=headers)
-    return PointsFile(path.name, headers, cells, list(sh.lines), found, set(sh.ragged_lines))
+        raise no_coordinates(path, headers)
+    headers = [h or f"colonne {j + 1}" for j, h in enumerate(headers)]
+    cells = pd.DataFrame(rows, columns=headers, dtype=object) if rows else pd.DataFrame(columns=headers)
+    return PointsFile(path.name, headers, cells, lines, found, ragged)
+
+
+def _columns(path: Path, headers: list[str], fields: list[Field], mapping: dict[str, str]) -> dict[str, str]:
+    """{field: header} by the user's --map or a declared spelling, exactly: unlike tabular.map_headers, no
+    approximate match — a coordinate column guessed wrong would give wrong answers."""
+    alias = {norm(a): f.name for f in fields for a in (f.name, f.label) + f.aliases}
+    found: dict[str, str] = {}
+    for h in headers:
+        target = mapping.get(norm(h)) or alias.get(norm(h))
+        if target is None:
+            continue
+        if target in found:
+            raise InputError(path, f"deux colonnes pour « {target} » (« {found[target]} » et « {h} »)", line=1,
+                             column=h, expected="une seule colonne par champ (voir --map)")
+        found[target] = h
+    missing = [f for f in fields if f.required and f.name not in found]
+    if missing:
+        f = missing[0]
+        raise InputError(path, f"colonne obligatoire « {f.label} » absente", line=1, column=f.label,
+                         expected="un en-tête parmi : " + ", ".join(f"« {a} »" for a in (f.label,) + f.aliases[:4])
+                         + f" — ou --map \"Votre en-tête={f.name}\"")
+    return found
 
 
 def no_coordinates(path, headers: list[str]) -> NoCoordinates:

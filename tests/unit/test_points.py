@@ -17,7 +17,7 @@ def test_typed_points_accept_usual_spellings():
     assert pf.lines == [1, 2, 3, 4, 5] and pf.mode == "wgs84"
 
 
-def test_points_file_reads_bytes_without_a_file_on_disk(tmp_path):
+def test_points_file_reads_an_upload_without_writing_it_to_disk(tmp_path):
     data = "nom;Latitude;Longitude;result_score\nA;43,29;5,37;0,9\nB;43,30\n".encode("utf-8")
     pf = points.read_points(tmp_path / "absent.csv", data=data)
     assert pf.columns == {"latitude": "Latitude", "longitude": "Longitude", "result_score": "result_score"}
@@ -32,12 +32,13 @@ def test_addresses_without_coordinates_say_how_to_geocode(tmp_path):
     assert "adresses sans coordonnées" in msg and "adresse.data.gouv.fr/csv" in msg and "latitude" in msg
 
 
-def test_frcsv_reads_bytes_and_pads_ragged_rows(tmp_path):
-    data = "a;b;c\n1;2;3\n4;5\n6;7;8;9\n".encode()
-    t = frcsv.read(tmp_path / "nulle-part.csv", data=data, ragged="pad")
+def test_frcsv_pads_ragged_rows_on_demand(tmp_path):
+    path = tmp_path / "points.csv"
+    path.write_text("a;b;c\n1;2;3\n4;5\n6;7;8;9\n", encoding="utf-8")
+    t = frcsv.read(path, ragged="pad")
     assert t.rows == [["1", "2", "3"], ["4", "5", ""], ["6", "7", "8"]] and t.ragged_lines == [3, 4]
     with pytest.raises(InputErrors):
-        frcsv.read(tmp_path / "nulle-part.csv", data=data)                        # default unchanged: error
+        frcsv.read(path)                                          # default unchanged: those rows are errors
 
 
 def test_neutralise_formula_cells_keeps_numbers():
