@@ -21,10 +21,10 @@ How a row is answered (column `en_qpv`, vocabulary `qpv_answers`; row status `st
 
 Engine: shapely's STRtree (GEOS) for point-in-polygon and nearest boundary, on contours decoded once per
 warehouse (`load_contours`). bench/localiser.py measures it against DuckDB spatial, GeoPandas `sjoin` and a
-naive loop over polygons: on the 1,609 national contours, 100,000 random points are answered in about 1.8 s
-(1.2 s CPU) on 2 shared cores; DuckDB's spatial join is as fast on the point-in-polygon step alone (~0.1 s
-either way) but the distance, two thirds of the time, needs the shapely geometries anyway, so one engine
-is kept; a naive loop over polygons takes ~60 times longer than the index.
+naive loop over polygons: on the 1,609 national contours, 100,000 random points are answered in 1.5 to
+1.8 s (1.1 s CPU) on 2 shared cores; DuckDB's spatial join is as fast on the point-in-polygon step alone
+(~0.1 s either way) but the distance, about half of the time, needs the shapely geometries anyway, so one
+engine is kept; a naive loop over polygons takes 50 to 60 times longer than the index.
 """
 from __future__ import annotations
 
