@@ -235,8 +235,7 @@ def test_localiser_upload_map_and_download(browser, server, warehouse, tmp_path)
     page = browser.new_page(viewport={"width": 1400, "height": 2400}, locale="fr-FR", accept_downloads=True)
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url) if not _local(r.url) else None)
-    # A deep link opened first on a fresh server runs the page before app.py's navigation takes over
-    # (ui.navigation.ensure), and a file given to that first run's uploader is lost: open the app first.
+    # (An upload on a deep link opened first on a fresh server: tests/test_browser_deeplink.py.)
     page.goto(server + "/", wait_until="domcontentloaded", timeout=60_000)
     page.wait_for_selector("[data-testid=stSidebarNav]", timeout=60_000)
     page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
