@@ -6,11 +6,13 @@ page script alone, without the menu and page settings. `ensure()`, called by eve
 (app.py did not start this run) and lays out the same frame as app.py (page settings, st.navigation with
 every page, sidebar note) through public APIs before the page goes on; from then on Streamlit runs app.py.
 The first such run of a session also reruns once, before any widget is used, so widgets keep their identity.
-(AppTest resets Streamlit's mode before every run, so page tests go through this path on each rerun; the
-once-per-session rerun keeps their clicks.)
+AppTest resets Streamlit's mode before every run after the first, so page tests go through this path on
+every later run, always the same way: under AppTest the rerun is skipped, it would change widget identities
+between the first run and the next ones.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -77,12 +79,17 @@ def run_app() -> None:
         st.session_state["_obs_run_seconds"] = time.perf_counter() - t0
 
 
+def _under_apptest() -> bool:
+    """A server never imports Streamlit's testing package; AppTest always has."""
+    return "streamlit.testing.v1.app_test" in sys.modules
+
+
 def ensure() -> None:
     """Called first by every page: when Streamlit ran the page without app.py, switch to app.py's navigation."""
     if getattr(_run, "app", False):
         return
     frame()
-    if not st.session_state.get(_SWITCHED):
+    if not _under_apptest() and not st.session_state.get(_SWITCHED):
         # First run of this session outside app.py: rerun once through app.py, before any widget is used,
         # so that widgets keep their identity afterwards (an upload on the very first screen is not lost).
         st.session_state[_SWITCHED] = True
