@@ -2,16 +2,19 @@
 « mieux / comparable / moins bien » against the commune (or the EPCI when the commune has no value) and
 against an earlier comparable edition, with the tolerance, the millésime and one plain French sentence.
 
-Reference rule: commune, else EPCI (the sentence names the level actually used). When neither has a value
-(the poverty rate: Filosofi reference files publish no poverty rate for communes or EPCI), the quartier is
-compared with the Ensemble des quartiers prioritaires, and `reference_note` says why; when that is missing
-too the light is None with status 'non_disponible'. A level is never presented as another.
+Reference rule: commune, else EPCI (the sentence names the level actually used). A reference published
+for another year only (the communes' Filosofi 2021 against a quartier's 2019) is used under the rule of
+gaps.barometre_reference (rates only, at most 2 years apart, gap beyond twice the tolerance), the sentence
+giving both years; otherwise the next level is tried and `reference_note` says why. When neither has a
+usable value (the poverty rate has no EPCI value), the quartier is compared with the Ensemble des quartiers
+prioritaires; when that is missing too the light is None with status 'non_disponible'. A level is never
+presented as another. A 2024 quartier's value through its 2015 predecessor(s) carries `approximation`.
 """
 from __future__ import annotations
 
 import re
 
-from indicators import catalog, evolution, gaps as gaps_mod, references
+from indicators import catalog, evolution, gaps as gaps_mod, predecessors, references
 from observatoire.frformat import fmt_number
 from observatoire import vocabulary
 
@@ -58,28 +61,32 @@ def light(gap, gap_kind: str, polarity: str, tol: float) -> str | None:
     return "moins_bien" if d > 0 else "mieux"
 
 
-def territory_sentence(meta: dict, value, ref_value, gap, level, ref_name, edition, tol) -> str:
-    """One plain French sentence comparing the quartier with its reference (numbers via frformat)."""
+def territory_sentence(meta: dict, value, ref_value, gap, level, ref_name, edition, tol, ref_edition=None) -> str:
+    """One plain French sentence comparing the quartier with its reference (numbers via frformat); a reference
+    of another year (gaps.barometre_reference) is given with both years."""
     np_, pron = noun_phrase(meta["label"])
     est, atteint, eleve = verb("est", pron), verb("atteint", pron), verb("s'élève", pron)
     v, r = catalog.fmt_value(value, meta), catalog.fmt_value(ref_value, meta)
+    tail = f" en {edition}"
+    if ref_edition not in (None, edition):
+        r, tail = f"{r} en {ref_edition} ; quartier : {edition}", ""
     ref = f"{pron} {vocabulary.level_of(level, ref_name)}"
     if meta["gap_kind"] == "points":
         if ref_value and ref_value > 0 and value / ref_value >= FOLD:
-            return f"{np_} {atteint} {v}, soit {fmt_number(value / ref_value, 1)} fois {ref} ({r}) en {edition}."
+            return f"{np_} {atteint} {v}, soit {fmt_number(value / ref_value, 1)} fois {ref} ({r}){tail}."
         if abs(gap) <= tol:
-            return (f"{np_} ({v}) {est} proche de {ref} ({r}) en {edition} : écart de {_pts(gap)}, "
+            return (f"{np_} ({v}) {est} proche de {ref} ({r}){tail} : écart de {_pts(gap)}, "
                     f"dans la tolérance de {_pts(tol)}.")
         more = "de plus" if gap > 0 else "de moins"
-        return f"{np_} {atteint} {v}, soit {_pts(gap)} {more} que {ref} ({r}) en {edition}."
+        return f"{np_} {atteint} {v}, soit {_pts(gap)} {more} que {ref} ({r}){tail}."
     # ratio
     if gap >= FOLD:
-        return f"{np_} {eleve} à {v}, soit {fmt_number(gap, 1)} fois {ref} ({r}) en {edition}."
+        return f"{np_} {eleve} à {v}, soit {fmt_number(gap, 1)} fois {ref} ({r}){tail}."
     if abs(gap - 1) <= tol:
-        return (f"{np_} ({v}) {est} proche de {ref} ({r}) en {edition} : écart de "
+        return (f"{np_} ({v}) {est} proche de {ref} ({r}){tail} : écart de "
                 f"{fmt_number(abs(gap - 1) * 100, 0)} %, dans la tolérance de {fmt_number(tol * 100, 0)} %.")
     more = "de plus" if gap > 1 else "de moins"
-    return f"{np_} {eleve} à {v}, soit {fmt_number(abs(gap - 1) * 100, 0)} % {more} que {ref} ({r}) en {edition}."
+    return f"{np_} {eleve} à {v}, soit {fmt_number(abs(gap - 1) * 100, 0)} % {more} que {ref} ({r}){tail}."
 
 
 def trend_sentence(meta: dict, comp: dict) -> str:
@@ -103,22 +110,31 @@ def trend_sentence(meta: dict, comp: dict) -> str:
     return f"{head} {a_} {'augmenté' if rel > 0 else 'baissé'} de {fmt_number(abs(rel), 1)} % ({fa} puis {fb})."
 
 
-def _pick(rows: list[dict]) -> tuple[dict | None, str | None]:
-    """First reference row (commune, epci, ensemble_qpv) with a published value, and a short note saying
-    which levels had no value and, for a quartier linked to several territories of that level, which one."""
-    tried = []
+def _pick(rows: list[dict], meta: dict | None = None, tol: float = 0.0) -> tuple[dict | None, str | None]:
+    """First reference row (commune, epci, ensemble_qpv) the baromètre may use (gaps.barometre_reference: same
+    edition, or another year under its rule), and a short note saying which levels had no value or could not
+    be used (and why) and, for a quartier linked to several territories of that level, which one."""
+    tried, reasons = [], []
     for level in REFERENCE_LEVELS:
         for r in rows:
-            if r["level"] == level and r["ref_value"] is not None:
-                notes = []
-                if tried:
-                    missing = " ni ".join(vocabulary.level_with(x) for x in dict.fromkeys(tried))
-                    notes.append(f"pas de valeur publiée pour {missing}")
-                same = [x for x in rows if x["level"] == level and x["ref_code"]]
-                if len(same) > 1:
-                    names = ", ".join(f"{x['ref_name']} ({x['ref_code']})" for x in same)
-                    notes.append(f"quartier rattaché à plusieurs territoires de ce niveau : {names}")
-                return r, " ; ".join(notes) or None
+            if r["level"] != level:
+                continue
+            usable, reason = gaps_mod.barometre_reference(r, meta or {}, tol) if meta else (
+                (r, None) if r["ref_value"] is not None else (None, None))
+            if reason:
+                reasons.append(reason)
+            if usable is None:
+                continue
+            notes = []
+            if tried:
+                missing = " ni ".join(vocabulary.level_with(x) for x in dict.fromkeys(tried))
+                notes.append(f"pas de valeur publiée utilisable pour {missing}")
+            notes += list(dict.fromkeys(reasons))
+            same = [x for x in rows if x["level"] == level and x["ref_code"]]
+            if len(same) > 1:
+                names = ", ".join(f"{x['ref_name']} ({x['ref_code']})" for x in same)
+                notes.append(f"quartier rattaché à plusieurs territoires de ce niveau : {names}")
+            return usable, " ; ".join(notes) or None
         tried.append(level)
     return None, None
 
@@ -160,8 +176,9 @@ def for_indicator(con, code: str, indicator_id: str, gap_rows: list[dict]) -> di
            "edition": base["edition"], "millesime": base["edition"], "value": base["value"], "status": base["status"],
            "status_label": vocabulary.status_label(base["status"]), "tolerance": tol, "gap_kind": meta["gap_kind"],
            "light": None, "light_label": None, "sentence": None, "reference_level": None,
-           "reference_code": None, "reference_name": None, "reference_value": None, "gap": None,
-           "reference_note": None, "evolution": None}
+           "reference_code": None, "reference_name": None, "reference_value": None, "reference_edition": None,
+           "gap": None, "reference_note": None, "evolution": None,
+           "approximation": predecessors.block(con, code, base.get("approx"))}
     np_, pron = noun_phrase(meta["label"])
     if base["value"] is None:
         out["sentence"] = (f"{np_} n'{verb('est', pron)} pas disponible{'s' if pron in ('ceux', 'celles') else ''} "
@@ -169,7 +186,7 @@ def for_indicator(con, code: str, indicator_id: str, gap_rows: list[dict]) -> di
         out["evolution"] = {"light": None, "light_label": None, "comparison": None,
                             "sentence": "Évolution non mesurable : valeur du dernier millésime non disponible."}
         return out
-    ref, note = _pick(gap_rows)
+    ref, note = _pick(gap_rows, meta, tol)
     rows_used = gap_rows
     if ref is None and base["edition"] is not None:
         rows_used = _earlier_rows(con, code, indicator_id, base["edition"], meta)
@@ -185,9 +202,10 @@ def for_indicator(con, code: str, indicator_id: str, gap_rows: list[dict]) -> di
         lt = light(ref["gap"], meta["gap_kind"], meta["polarity"], tol)
         out.update(light=lt, light_label=vocabulary.light(lt)["label"] if lt else None, millesime=ref["edition"],
                    reference_level=ref["level"], reference_code=ref["ref_code"], reference_name=ref["ref_name"],
-                   reference_value=ref["ref_value"], gap=ref["gap"], reference_note=note,
+                   reference_value=ref["ref_value"], reference_edition=ref.get("ref_edition") or ref["edition"],
+                   gap=ref["gap"], reference_note=note,
                    sentence=territory_sentence(meta, ref["value"], ref["ref_value"], ref["gap"], ref["level"],
-                                               ref["ref_name"], ref["edition"], tol))
+                                               ref["ref_name"], ref["edition"], tol, ref.get("ref_edition")))
         if note:
             out["sentence"] += f" (Référence : {vocabulary.level_with(ref['level'])} ; {note}.)"
     out["evolution"] = _trend(con, code, indicator_id, base["edition"], meta)

@@ -184,8 +184,14 @@ def _reference_territories(con, t: dict) -> list[dict]:
         refs.append(_entry(level, ref_code if row else None, row[0] if row else None,
                            link_status="ok" if row else "non_disponible"))
 
-    for level, ref_code in (("france", "FRM"), ("ensemble_qpv", f"ENSQP{t.get('generation') or '2015'}")):
-        row = con.execute("SELECT name FROM territory WHERE code = ?", [ref_code]).fetchone()
+    # Ensemble des QPV of the quartier's generation, else of 2015 (vocabulary `else_code`): a 2024 quartier's
+    # values come from its 2015 predecessors (indicators.predecessors), compared with the 2015 ensemble.
+    for level, ref_codes in (("france", ["FRM"]), ("ensemble_qpv", [f"ENSQP{t.get('generation') or '2015'}", "ENSQP2015"])):
+        ref_code, row = None, None
+        for ref_code in ref_codes:
+            row = con.execute("SELECT name FROM territory WHERE code = ?", [ref_code]).fetchone()
+            if row:
+                break
         refs.append(_entry(level, ref_code if row else None, row[0] if row else None,
                            link_status="ok" if row else "non_disponible"))
     return refs

@@ -41,6 +41,21 @@ def read_layer(path: Path | str, layer: str | int | None = None) -> Layer:
     return Layer(dict(zip(list(meta["fields"]), values)), geoms, meta.get("crs"), Path(path))
 
 
+@functools.lru_cache(maxsize=8)
+def _repaired(path: str, mtime_ns: int, size: int) -> tuple[Layer, np.ndarray, np.ndarray]:
+    lay = read_layer(path)
+    geoms, repaired = repair(lay.geoms)
+    return lay, geoms, repaired
+
+
+def read_repaired(path: Path | str) -> tuple[Layer, np.ndarray, np.ndarray]:
+    """(layer, repaired geometries, repaired mask) of a shipped vector file, read once per build process:
+    the national QPV 2024 contours serve the qpv2024, crosswalk and geometry steps. Keyed by the file's
+    modification time and size, so a changed file is read again. Callers must not modify the arrays."""
+    st = Path(path).stat()
+    return _repaired(str(path), st.st_mtime_ns, st.st_size)
+
+
 def to_wgs84(geoms: np.ndarray, crs: str | None) -> np.ndarray:
     """Reproject to WGS84 longitude/latitude (no-op when already WGS84 / CRS84)."""
     if crs is None:

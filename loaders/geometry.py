@@ -1,8 +1,10 @@
 """Geometries for maps (territory_geom), WGS84 WKB: full detail in `geom`, map-ready in `geom_display`.
 
-- kind 'contour': real quartier contours — PACA 2024 (`q`), Occitanie 2015 (`code_qp`; coordinates cut to
-  4 decimals leave ~30 % of rings invalid: repaired with shapely.make_valid, `repaired` TRUE) and
-  Ille-et-Vilaine 2015 (`CODE_QP`).
+- kind 'contour': real quartier contours — ANCT's national QPV 2024 file (`code_qp`, 1,609 quartiers; 85
+  invalid rings repaired), Occitanie 2015 (`code_qp`; coordinates cut to 4 decimals leave ~30 % of rings
+  invalid) and Ille-et-Vilaine 2015 (`CODE_QP`). Invalid rings are repaired with shapely.make_valid
+  (`repaired` TRUE). A user import of the full-resolution file (python -m loaders import contours, replayed
+  after this step) replaces these rows.
 - kind 'commune_point': every other quartier, placed at a commune (flagged, never presented as a contour).
   The commune is the most populated of the quartier's communes; its point is, in order of availability
   (`placement`): the QPV 2024 referentiel centroid ('commune_centroid'), a point inside the Occitanie commune
@@ -25,10 +27,11 @@ import shapely
 
 from loaders import bulk
 from loaders.build import BuildContext
-from loaders.geo import DISPLAY_TOLERANCE_M, display_version, in_metro_bbox, is_overseas_dep, read_layer, repair
+from loaders.geo import (DISPLAY_TOLERANCE_M, display_version, in_metro_bbox, is_overseas_dep, read_layer,
+                         read_repaired, repair)
 
 CONTOURS = (  # (file, code field, generation)
-    ("contours/qpv2024_paca.geojson", "q", "2024"),
+    ("contours/qpv2024_france_anct_simplifie.geojson", "code_qp", "2024"),
     ("contours/qp2015_occitanie.geojson", "code_qp", "2015"),
     ("contours/qp2015_ille_et_vilaine.geojson", "CODE_QP", "2015"),
 )
@@ -57,8 +60,7 @@ def _contours(ctx: BuildContext, known: dict[str, str]) -> list[tuple]:
     rows = []
     for rel, field, gen in CONTOURS:
         path = ctx.path(rel)
-        lay = read_layer(path)
-        geoms, repaired = repair(lay.geoms)
+        lay, geoms, repaired = read_repaired(path)
         still = ~shapely.is_valid(geoms)
         disp = display_version(geoms, DISPLAY_TOLERANCE_M["contour"])
         n_ok = 0
