@@ -168,6 +168,11 @@ def values(con, codes, pairs=None) -> dict[tuple[str, str, int], dict]:
 def links(con, code: str) -> list[dict]:
     """The 2015 predecessors of a 2024 quartier: [{code, name, method, method_label, confidence, n_successors,
     successors}] (successors: every 2024 quartier the predecessor is linked to), strongest link first."""
+    return [dict(x) for x in _all_links(con).get(code, [])]
+
+
+def _all_links(con) -> dict[str, list[dict]]:
+    """{2024 code: predecessors} of the whole crosswalk, memoised per warehouse build."""
     memo = cache.memo(con)
     key = ("predecessor_links",)
     if key not in memo:
@@ -185,7 +190,7 @@ def links(con, code: str) -> list[dict]:
                 "confidence": None if conf is None else float(conf), "n_successors": int(n_succ),
                 "successors": list(succ or [])})
         memo[key] = by
-    return [dict(x) for x in memo[key].get(code, [])]
+    return memo[key]
 
 
 def _names(preds: list[dict]) -> str:
@@ -193,15 +198,18 @@ def _names(preds: list[dict]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
 
 
+def _link_words(p: dict) -> str:
+    """« recouvrement des contours, confiance 95 % »: how one predecessor was matched."""
+    conf = "" if p["confidence"] is None else f", confiance {round(100 * p['confidence'])} %"
+    return f"{p['method_label']}{conf}"
+
+
 def _how(preds: list[dict]) -> str:
-    """« rattaché par recouvrement des contours, confiance 95 % » for each predecessor."""
-    def one(p):
-        conf = "" if p["confidence"] is None else f", confiance {round(100 * p['confidence'])} %"
-        return f"{p['method_label']}{conf}"
-    hows = {one(p) for p in preds}
+    """« rattaché par recouvrement des contours, confiance 95 % » for the predecessors (each when they differ)."""
+    hows = {_link_words(p) for p in preds}
     if len(hows) == 1:
         return f"rattaché{'s' if len(preds) > 1 else ''} par {next(iter(hows))}"
-    return "rattachés par " + " ; ".join(f"{p['code']} : {one(p)}" for p in preds)
+    return "rattachés par " + " ; ".join(f"{p['code']} : {_link_words(p)}" for p in preds)
 
 
 def block(con, code: str, row: dict | None, predecessor_values: dict | None = None) -> dict | None:
@@ -262,3 +270,19 @@ def territory_note(con, code: str) -> dict | None:
     return {"predecessors": preds,
             "sentence": (f"Pas encore d'indicateurs INSEE en géographie 2024 : les valeurs marquées « ≈ » sont "
                          f"celles du ou des quartiers 2015 correspondants, {_names(preds)}, {_how(preds)}.")}
+
+
+def short_notes(con) -> dict[str, str]:
+    """{2024 code: short French note} naming the 2015 predecessor(s) of every 2024 quartier that has some
+    (map hovers and tables): « quartier 2015 Grand Mirail (QP031007), recouvrement des contours, confiance
+    95 % »."""
+    memo = cache.memo(con)
+    key = ("predecessor_notes",)
+    if key not in memo:
+        out = {}
+        for code, preds in _all_links(con).items():
+            words = [f"{p['name']} ({p['code']}), {_link_words(p)}" for p in preds]
+            out[code] = ("quartier 2015 " + words[0] if len(words) == 1
+                         else f"{len(words)} quartiers 2015 : " + " ; ".join(words))
+        memo[key] = out
+    return dict(memo[key])
