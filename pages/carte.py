@@ -22,11 +22,12 @@ from presentation import text
 
 common.page_setup("Carte des quartiers")
 
-GEN_LABELS = {"2015": "2015 (indicateurs INSEE)", "2024": "2024 (valeurs des quartiers 2015 correspondants)"}
+GEN_LABELS = {"2015": "2015 (indicateurs INSEE)", "2024": "2024 (≈ valeurs 2015)"}
 CLASS_COUNTS = [4, 5, 6]
 APPROX_NOTE = ("≈ valeurs approchées : celles des quartiers 2015 correspondants (table de passage "
                "2015 → 2024), les périmètres ayant changé")
-FOCUS_MAX_ZOOM = 14.5
+FOCUS_MAX_ZOOM = 14.0
+FOCUS_FRAME_PX = (420, 380)   # the quartier fills this part of the 640×590 view: its surroundings stay visible
 
 # --------------------------------------------------------------------------- the quartier asked in the URL
 focus, focus_gen, focus_dep = None, None, None
@@ -149,7 +150,7 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
     regions = mapdata.outlines("region")
     if focus and focus in set(vz.code):
         view = maps.view_for(maps.bounds_of(maps.subset(contours, [focus]), points[points.code == focus]),
-                             max_zoom=FOCUS_MAX_ZOOM)
+                             *FOCUS_FRAME_PX, max_zoom=FOCUS_MAX_ZOOM)
     elif zone == "FR":
         # National view: mainland frame; overseas quartiers stay on the map (zoom out to see them).
         metro = vz[~vz.departement.fillna("").str.match(r"9[78]")]
