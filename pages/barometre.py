@@ -103,7 +103,8 @@ for it in items:
     unit = it.get("unit") or cat.unit.get(ind_id)
     dec = int(cat.decimals.get(ind_id, 1)) if ind_id in cat.index else 1
     label = it.get("label") or cat.label.get(ind_id, ind_id)
-    value_text = text.value_text(it.get("value"), it.get("status", "ok"), unit, dec)
+    value_text = text.value_text(it.get("value"), it.get("status", "ok"), unit, dec,
+                                 approx=bool(it.get("approximation")))
     l1 = vocabulary.light(it.get("light"))
     trend = it.get("evolution") or {}
     l2 = vocabulary.light(trend.get("light"))

@@ -50,7 +50,7 @@ for code, f in fiches.items():
     for ind in f.get("indicators") or []:
         rows.append({"code": code, "name": f["territory"]["name"], **{k: ind.get(k) for k in (
             "indicator_id", "label", "unit", "theme", "polarity", "edition", "value", "status", "percentile",
-            "rank", "n")}})
+            "rank", "n", "approximation")}})
 long = pd.DataFrame(rows)
 gens = {code: str(f["territory"].get("generation")) for code, f in fiches.items()}
 if long.empty:
@@ -59,7 +59,8 @@ if long.empty:
 
 cat = catalog.indicator_list().set_index("indicator_id")
 long["decimals"] = [int(cat.decimals.get(i, 1)) for i in long.indicator_id]
-long["value_text"] = [text.value_text(r.value, r.status, r.unit, r.decimals) for r in long.itertuples()]
+long["value_text"] = [text.value_text(r.value, r.status, r.unit, r.decimals, approx=bool(r.approximation))
+                      for r in long.itertuples()]
 generation = "2015" if "2015" in gens.values() else next(iter(gens.values()))
 
 # --------------------------------------------------------------------------- table

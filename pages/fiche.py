@@ -107,7 +107,8 @@ else:
     cat = catalog.indicator_list().set_index("indicator_id")
     inds["source"] = [cat.source.get(i) for i in inds.indicator_id]
     inds["decimals"] = [int(cat.decimals.get(i, 1)) for i in inds.indicator_id]
-    inds["value_text"] = [text.value_text(r.value, r.status, r.unit, r.decimals) for r in inds.itertuples()]
+    inds["value_text"] = [text.value_text(r.value, r.status, r.unit, r.decimals, approx=bool(r.approximation))
+                          for r in inds.itertuples()]
 
     def _line(rows: pd.DataFrame, note: str | None = None) -> str:
         return catalog.line_for_many(rows.indicator_id, rows.edition.dropna().astype(int).tolist(), generation,
