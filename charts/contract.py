@@ -1,28 +1,25 @@
 """Figures of the contract-life pages (programmation, engagements, enquêtes, référentiel), reused by exports.
 
 Pure Plotly builders: each takes the DataFrame returned by the matching indicators.* function and a source
-line (charts.source.source_line(..., demo=True) for démo data: the label is then inside the image), and
+line (presentation.sources.source_line(..., demo=True) for démo data: the label is then inside the image), and
 returns a Figure. Hidden values (secret, effectif insuffisant) are drawn as grey, labelled gaps, never as 0.
 """
 from __future__ import annotations
 
+import math
 import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from charts import style
-from charts.source import DEMO_LABEL, add_source
+from charts.source import add_source
 from contract import vocab
-from observatoire.frformat import fmt_eur, fmt_int, fmt_number
-from presentation.text import cell_text
 from observatoire import vocabulary
+from observatoire.frformat import fmt_eur, fmt_int, fmt_number
+from presentation.sources import DEMO_LABEL
+from presentation.text import cell_text
 
-FINANCEUR_COLORS = {
-    "etat_p147": "#1f4e79", "etat_autre": "#4a7fb5", "epci": "#7aa6c9", "commune": "#b5651d",
-    "departement": "#8e6c8a", "region": "#5b8a72", "caf": "#c98a00", "bailleur": "#9aa5b1",
-    "europe": "#2a9d8f", "autre": "#c0c6cc",
-}
 SEX_COLORS = {"F": "#c2185b", "M": "#1f4e79"}
 HIDDEN = style.MUTED
 
@@ -74,9 +71,9 @@ def programmation_by_year(df: pd.DataFrame, *, source_line: str, demo: bool = Fa
     other = (df["montant_accorde"] - df["montant_accorde_p147"]).tolist()
     fig = go.Figure()
     fig.add_bar(x=years, y=df["montant_accorde_p147"].tolist(), name="Accordé – État (P147)",
-                marker_color=FINANCEUR_COLORS["etat_p147"],
+                marker_color=vocabulary.color("financeurs", "etat_p147"),
                 hovertemplate="%{x} : %{y:,.0f} €<extra>État P147</extra>")
-    fig.add_bar(x=years, y=other, name="Accordé – autres financeurs", marker_color=FINANCEUR_COLORS["epci"],
+    fig.add_bar(x=years, y=other, name="Accordé – autres financeurs", marker_color=vocabulary.color("financeurs", "epci"),
                 hovertemplate="%{x} : %{y:,.0f} €<extra>autres financeurs</extra>")
     fig.add_scatter(x=years, y=df["montant_sollicite"].tolist(), name="Sollicité (total)", mode="markers+lines",
                     marker=dict(size=10, color=style.TEXT, symbol="diamond"), line=dict(dash="dot", color=style.TEXT),
@@ -99,7 +96,7 @@ def by_financeur(df: pd.DataFrame, *, year, source_line: str, demo: bool = False
         return _empty(title, source_line, demo)
     fig = go.Figure(go.Bar(
         y=d["financeur_label"], x=d["montant_accorde"], orientation="h",
-        marker_color=[FINANCEUR_COLORS.get(f, "#9aa5b1") for f in d["financeur"]],
+        marker_color=[vocabulary.color("financeurs", f, "#9aa5b1") for f in d["financeur"]],
         text=[f"{fmt_eur(v)} ({fmt_number(p, 0, '%')})" if pd.notna(p) else fmt_eur(v)
               for v, p in zip(d["montant_accorde"], d["part"])],
         textposition="auto", hovertemplate="%{y} : %{x:,.0f} €<extra></extra>"))
@@ -115,10 +112,10 @@ def by_theme(df: pd.DataFrame, *, year, source_line: str, demo: bool = False, na
         return _empty(title, source_line, demo)
     fig = go.Figure()
     fig.add_bar(y=[_wrap(t) for t in d["thematique"]], x=d["montant_accorde_p147"], orientation="h",
-                name="dont État (P147)", marker_color=FINANCEUR_COLORS["etat_p147"],
+                name="dont État (P147)", marker_color=vocabulary.color("financeurs", "etat_p147"),
                 hovertemplate="%{x:,.0f} €<extra>État P147</extra>")
     fig.add_bar(y=[_wrap(t) for t in d["thematique"]], x=d["montant_accorde"] - d["montant_accorde_p147"],
-                orientation="h", name="autres financeurs", marker_color=FINANCEUR_COLORS["epci"],
+                orientation="h", name="autres financeurs", marker_color=vocabulary.color("financeurs", "epci"),
                 hovertemplate="%{x:,.0f} €<extra>autres financeurs</extra>")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title="€ accordés", tickformat=",.0f", gridcolor=style.GRID)
@@ -178,7 +175,6 @@ def beneficiaries_pyramid(df: pd.DataFrame, *, source_line: str, demo: bool = Fa
 
 def _nice_step(m: float) -> float:
     """A round tick step (1, 2 or 5 × 10^k) giving two or three ticks on each side of 0."""
-    import math
     raw = m / 2.5
     base = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
     return next(b * base for b in (1, 2, 5, 10) if b * base >= raw)

@@ -1,65 +1,13 @@
-"""The source line carried by every chart and table: producer, millésime, geography generation, démo label.
-
-It is part of the figure itself (an annotation named 'source'), so a PNG/SVG/PPTX export can never lose it.
+"""The source line drawn inside every Plotly figure (an annotation named 'source'), so a PNG/SVG/PPTX export
+can never lose it. Its wording comes from presentation/sources.py.
 """
 from __future__ import annotations
 
 import textwrap
-from typing import Iterable
 
 import plotly.graph_objects as go
 
-DEMO_LABEL = "Données de démonstration"
-OBSERVATORY = "Observatoire des contrats de ville"
 SOURCE_NAME = "source"
-
-
-def _join(values) -> str:
-    if values is None:
-        return ""
-    if isinstance(values, (str, int)):
-        return str(values)
-    seen: list[str] = []
-    for v in values:
-        if v is None or v == "":
-            continue
-        v = str(v)
-        if v not in seen:
-            seen.append(v)
-    return ", ".join(seen)
-
-
-def millesimes_text(editions: Iterable | int | str | None) -> str:
-    """'2019' or '2017 à 2022' or '2017, 2019' (sorted, deduplicated)."""
-    if editions is None:
-        return ""
-    if isinstance(editions, (int, str)):
-        return str(editions)
-    years = sorted({int(e) for e in editions if e not in (None, "")})
-    if not years:
-        return ""
-    if len(years) == 1:
-        return str(years[0])
-    if years == list(range(years[0], years[-1] + 1)) and len(years) > 2:
-        return f"{years[0]} à {years[-1]}"
-    return ", ".join(map(str, years))
-
-
-def source_line(producers, millesimes=None, generation: str | None = None, demo: bool = False,
-                note: str | None = None) -> str:
-    """'Source : INSEE, Filosofi ; ANCT — millésime 2019 — géographie prioritaire 2015 — Observatoire…'."""
-    parts = [f"Source : {_join(producers) or 'non renseignée'}"]
-    mill = millesimes_text(millesimes)
-    if mill:
-        parts.append(f"millésime{'s' if (',' in mill or ' à ' in mill) else ''} {mill}")
-    if generation:
-        parts.append(f"géographie prioritaire {generation}")
-    if note:
-        parts.append(note)
-    if demo:
-        parts.append(DEMO_LABEL.upper())
-    parts.append(OBSERVATORY)
-    return " — ".join(parts)
 
 
 def wrap(text: str, width: int = 150) -> str:

@@ -12,6 +12,7 @@ holds no contract at all, so real data are never mixed with or overwritten by th
 """
 from __future__ import annotations
 
+import argparse
 import random
 import sys
 from datetime import date, timedelta
@@ -685,7 +686,6 @@ def ensure(db_path: str | Path | None = None, saisie_path: str | Path | None = N
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
     p = argparse.ArgumentParser(prog="python -m contract.demo", description=f"{DEMO_LABEL} de la vie du contrat")
     p.add_argument("--graine", type=int, default=DEMO_SEED)
     p.add_argument("--contrat", default=DEMO_CONTRAT)

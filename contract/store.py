@@ -19,6 +19,8 @@ through `connect()` (same configuration), never with duckdb.connect directly.
 """
 from __future__ import annotations
 
+import re
+
 import json
 import os
 import random
@@ -602,3 +604,27 @@ def contracts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         "SELECT contrat_code, nom, is_demo, (SELECT count(*) FROM contrat_quartier q "
         "WHERE q.contrat_code = c.contrat_code) AS n_quartiers FROM contrat c ORDER BY is_demo, nom").df()
+
+
+_IDENT = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def editable_rows(con, table: str, columns: list[str], *, ids: list[int] | None = None,
+                  contrat: str | None = None, enquete_id: int | None = None, order: str | None = None) -> pd.DataFrame:
+    """`id`, `row_version` and `columns` of the rows of `table` a page offers for editing (by ids, by contract
+    or by survey), in `order` (a column name). The page edits them and hands back frames to diff_frames."""
+    if table not in TABLES or not all(_IDENT.fullmatch(c) for c in columns + ([order] if order else [])):
+        raise StoreError(f"Lecture refusée : table {table} ou colonnes {', '.join(columns)} non reconnues")
+    where, params = [], []
+    if ids is not None:
+        where.append("list_contains(?, id)")
+        params.append([int(i) for i in ids])
+    if contrat is not None:
+        where.append("contrat_code = ?")
+        params.append(contrat)
+    if enquete_id is not None:
+        where.append("enquete_id = ?")
+        params.append(int(enquete_id))
+    sql = (f"SELECT id, row_version, {', '.join(columns)} FROM {table}"
+           + (" WHERE " + " AND ".join(where) if where else "") + (f" ORDER BY {order}" if order else " ORDER BY id"))
+    return con.execute(sql, params).df()

@@ -26,19 +26,7 @@ ENGAGEMENT_STATUT_ALIASES = {
     "en retard": "en_retard", "retard": "en_retard", "retarde": "en_retard",
 }
 
-# Financeurs of an action: code -> label; keywords recognise them inside column headers.
-FINANCEURS = {
-    "etat_p147": "État (P147 politique de la ville)",
-    "etat_autre": "État (autres crédits)",
-    "epci": "EPCI / Métropole",
-    "commune": "Commune",
-    "departement": "Département",
-    "region": "Région",
-    "caf": "CAF",
-    "bailleur": "Bailleurs sociaux",
-    "europe": "Fonds européens",
-    "autre": "Autres financeurs",
-}
+# Financeurs (labels in catalogue/vocabulary.yaml `financeurs`): keywords recognise them inside column headers.
 FINANCEUR_KEYWORDS = [  # first match wins, on normalised header text
     ("etat_p147", ("p147", "p 147", "politique de la ville", "anct", "bop 147", "cget")),
     ("etat_autre", ("etat",)),

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from exports import sources as src
+from presentation import sources
 from indicators import secret
 from observatoire import catalogue, frformat, vocabulary
 
@@ -192,7 +192,7 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
         ws.append(["Géographie 2024", "Pas encore d'indicateurs INSEE pour les quartiers 2024 : le classeur donne "
                    "ceux des quartiers 2015 correspondants (table de passage 2015 → 2024), signalés dans l'en-tête."])
     if demo:
-        ws.append([src.DEMO_LABEL, "Certains territoires sont des données de démonstration."])
+        ws.append([sources.DEMO_LABEL, "Certains territoires sont des données de démonstration."])
         ws.cell(ws.max_row, 1).font = DEMO_FONT
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 110
@@ -213,7 +213,7 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
     _header(ws, 1, ["Source", "Producteur", "Titre", "Licence", "Géographie", "Millésimes dans ce classeur",
                     "Fichiers et variables"], [18, 34, 50, 26, 12, 22, 60])
     for sid, part in df.groupby("source", sort=True):
-        info = src.source_info(con, sid)
+        info = sources.source_info(con, sid)
         files = sorted({f"{r.source_file} : {r.source_variable}" for r in part.itertuples() if r.source_file})
         ws.append([sid, info.get("producer"), info.get("title"), info.get("licence"),
                    vocabulary.generation_label(info.get("generation")),
@@ -234,7 +234,7 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
     ws.append([])
     ws.append(["Avertissements INSEE"])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
-    for note in src.INSEE_CAVEATS:
+    for note in sources.insee_caveats():
         ws.append(["", "", note])
     for row in ws.iter_rows(min_row=2):
         for cell in row:

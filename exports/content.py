@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from contract import warehouse as contract_wh
-from exports import sources as src
+from presentation import sources
 from indicators import catalog, evolution, fiche as fiche_mod, means, references
 from observatoire import settings, vocabulary
 from presentation import text
@@ -103,7 +103,7 @@ def reference(x: dict | None, level: str) -> dict | None:
 
 def indicator_source_line(con, indicator_ids, editions, generation: str | None, demo: bool = False) -> str:
     rows = [{"source": meta(con, i)["source"], "edition": e} for i, e in zip(indicator_ids, editions)]
-    return src.indicators_line(con, rows, generation, demo)
+    return sources.indicators_line(con, rows, generation, demo)
 
 
 # --------------------------------------------------------------------------- gathering
@@ -354,14 +354,14 @@ def sources_used(con, c: Content) -> list[dict]:
         used.setdefault("qpv2024_referentiel", set())
     out = []
     for sid, eds in used.items():
-        info = src.source_info(con, sid)
+        info = sources.source_info(con, sid)
         out.append({"source_id": sid, "producer": info.get("producer") or sid, "title": info.get("title") or "",
                     "licence": info.get("licence") or "", "generation": info.get("generation"),
-                    "editions": src.millesimes_text(sorted(e for e in eds if e is not None))})
+                    "editions": sources.millesimes_text(sorted(e for e in eds if e is not None))})
     return sorted(out, key=lambda r: r["producer"])
 
 
 def life_source(c: Content) -> str:
     """Source line of contract-life figures (saisie database), with the démo label when démo."""
     who = "Saisie et imports du contrat (programmation, engagements) — observatoire"
-    return src.line(who, None, None, demo=c.demo)
+    return sources.source_line(who, None, None, demo=c.demo)

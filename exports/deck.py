@@ -18,7 +18,7 @@ from charts import locator
 from exports import content as ct
 from exports import geo, render
 from exports import pptx_kit as K
-from exports import sources as src
+from presentation import sources
 from observatoire import frformat, vocabulary
 from presentation import text
 
@@ -55,7 +55,7 @@ def map_figure(con, c: ct.Content, width: int = 900, height: int = 640):
     carrier = [o for o in adm.get("epci", []) if c.carrier and o[2] == c.carrier["code"]]
     others = [o for o in adm.get("epci", []) if not c.carrier or o[2] != c.carrier["code"]] + adm.get("departement", [])
     n_contour = sum(1 for p in places if p.kind == "contour")
-    line = src.line(["ANCT / SIG Ville (contours)" if n_contour else "ANCT (communes des quartiers)",
+    line = sources.source_line(["ANCT / SIG Ville (contours)" if n_contour else "ANCT (communes des quartiers)",
                      "ANCT (contours administratifs simplifiés)"], None, c.generation)
     return locator.locator_map(places, outlines=others, strong_outlines=carrier, source_line=line,
                                width=width, height=height)
@@ -83,7 +83,7 @@ def slide_map(prs, con, c: ct.Content, png: bytes | None) -> None:
     note = ""
     if c.uses_proxy:
         note = " * population du quartier 2015 correspondant (géographie 2015)."
-    K.source_line(s, src.line(["ANCT (quartiers et contrats)", "INSEE (population, SIG Ville)"],
+    K.source_line(s, sources.source_line(["ANCT (quartiers et contrats)", "INSEE (population, SIG Ville)"],
                               None, c.generation) + note)
 
 
@@ -153,7 +153,7 @@ def slide_quartier(prs, con, c: ct.Content, q: ct.Quartier) -> None:
     if not rows_b or all(r["edition"] is None for r in rows_b):
         K.text(s, "Aucun indicateur publié pour ce quartier dans l'entrepôt (ni correspondance 2015 exploitable).",
                K.MARGIN, K.BODY_TOP, Inches(10), Inches(1), size=14)
-        K.source_line(s, src.line("Observatoire des contrats de ville", None, q.generation))
+        K.source_line(s, sources.source_line("Observatoire des contrats de ville", None, q.generation))
         return
     rows = []
     for r in rows_b:
@@ -188,7 +188,7 @@ def slide_means(prs, con, c: ct.Content) -> None:
     if m is None or m.empty:
         K.text(s, "Aucun poste adulte-relais ni FONJEP rattaché à ce contrat dans les fichiers de l'ANCT.",
                K.MARGIN, K.BODY_TOP, Inches(10), Inches(1), size=14)
-        K.source_line(s, src.line(["ASP / ANCT — Ci.Ville", "FONJEP / ANCT — Ci.Ville"]))
+        K.source_line(s, sources.source_line(["ASP / ANCT — Ci.Ville", "FONJEP / ANCT — Ci.Ville"]))
         return
     years = sorted(m["year"].unique())
     cats = [f"{y}{' (partiel)' if bool(m.loc[m.year == y, 'partial'].any()) else ''}" for y in years]
@@ -210,7 +210,7 @@ def slide_means(prs, con, c: ct.Content) -> None:
             K.BODY_TOP + Inches(0.2), K.WIDTH - 2 * K.MARGIN - w - Inches(0.3), size=11,
             col_widths=[1.0, 1.2, 1.5, 1.0, 1.3])
     files = sorted(set(", ".join(m["source_file"].dropna()).split(", ")))
-    K.source_line(s, src.line(["ASP / ANCT — Ci.Ville (adultes-relais)", "FONJEP / ANCT — Ci.Ville"], years,
+    K.source_line(s, sources.source_line(["ASP / ANCT — Ci.Ville (adultes-relais)", "FONJEP / ANCT — Ci.Ville"], years,
                               None, note="fichiers " + ", ".join(files))
                   + " — * année partielle (fichier 2025 incomplet).", top=K.BODY_TOP + Inches(5.0))
 
@@ -309,7 +309,7 @@ def slide_since(prs, con, c: ct.Content) -> None:
         K.text(s, head, left, tops, col_w, Inches(0.4), size=16, bold=True, colour=K.NAVY)
         K.text(s, text[key], left, tops + Inches(0.45), col_w, Inches(4.8), size=10 if len(text[key]) > 4 else 11,
                bullets=True)
-    K.source_line(s, src.line(["Entrepôt de l'observatoire (journal de chargement : premier chargement de chaque "
+    K.source_line(s, sources.source_line(["Entrepôt de l'observatoire (journal de chargement : premier chargement de chaque "
                                "fichier)", "saisie du contrat (points d'étape, dates de décision de la programmation)"],
                               None, None, demo=c.demo), demo=c.demo)
 
@@ -326,7 +326,7 @@ def slide_sources(prs, con, c: ct.Content) -> None:
     _, th = K.table(s, ["Producteur", "Données", "Millésimes", "Géographie"], rows, K.MARGIN,
                     K.BODY_TOP - Inches(0.15), K.WIDTH - 2 * K.MARGIN, col_widths=[3.2, 5.6, 1.6, 2.0], size=9,
                     row_height=Inches(0.26), text_cols={0, 1, 2, 3})
-    notes = list(src.INSEE_CAVEATS)
+    notes = list(sources.insee_caveats())
     notes.append("Secret statistique : aucune valeur calculée sur moins de 11 ménages fiscaux (revenus) ou "
                  "5 personnes (demandeurs d'emploi) n'est affichée ; la cellule porte son statut.")
     if c.uses_proxy:

@@ -11,7 +11,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from charts.source import DEMO_LABEL
+from presentation.sources import DEMO_LABEL
 
 PLACEHOLDER_PREFIX = "[À RÉDIGER"
 GREY = RGBColor(0x59, 0x59, 0x59)

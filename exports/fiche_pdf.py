@@ -20,7 +20,7 @@ from charts import locator
 from charts.source import add_source
 from exports import content as ct
 from exports import geo, render
-from exports import sources as src
+from presentation import sources
 from indicators import evolution, fiche as fiche_mod, references
 from observatoire import frformat, vocabulary
 from presentation import text
@@ -324,7 +324,7 @@ def _map_figure(con, f: dict):
     epci = t.get("epci") or {}
     strong = [o for o in adm.get("epci", []) if o[2] == epci.get("code")]
     others = [o for o in adm.get("epci", []) if o[2] != epci.get("code")] + adm.get("departement", [])
-    line = src.line(["ANCT / SIG Ville (contours)", "ANCT (limites administratives)"], None, t.get("generation"))
+    line = sources.source_line(["ANCT / SIG Ville (contours)", "ANCT (limites administratives)"], None, t.get("generation"))
     return locator.locator_map(pl, outlines=others, strong_outlines=strong, source_line=line, width=MAP_PX,
                                height=MAP_PX, label="name", pad=0.6)
 
@@ -397,9 +397,9 @@ def page_comparison(pdf: FichePDF, con, f: dict, map_png: bytes | None, evo: lis
             used.setdefault(ct.meta(con, x["indicator_id"])["source"], set()).add(x["edition"])
     lines = []
     for sid, eds in used.items():
-        info = src.source_info(con, sid)
+        info = sources.source_info(con, sid)
         lines.append(f"{info.get('producer', sid)} — {(info.get('title') or '').split(' (')[0]} "
-                     f"({src.millesimes_text(eds)}).")
+                     f"({sources.millesimes_text(eds)}).")
     lines.append("Références : INSEE — Filosofi (EPCI, départements, France) ; SIG Ville (ensemble des QPV).")
     lines += [c for c in f["caveats"] if "INSEE" in c or "secret" in c or "Rattachement" in c][:3]
     pdf.set_font("DejaVuC", "", 6)

@@ -11,7 +11,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from charts.source import DEMO_LABEL  # one wording everywhere
+from presentation.sources import DEMO_LABEL
 from observatoire import vocabulary
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9

@@ -18,7 +18,7 @@ from exports import content as ct
 from exports import deck as deck_mod
 from exports import docx_kit as D
 from exports import render
-from exports import sources as src
+from presentation import sources
 from observatoire import frformat, vocabulary
 from presentation import text
 
@@ -142,7 +142,7 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
             rows.append([str(q.number), q.name, q.code, q.communes,
                          text.indicator_value_text(pop) + (" *" if q.proxy else "") if pop and pop["edition"] else "—"])
         D.table(doc, ["N°", "Quartier", "Code", "Commune(s)", "Population"], rows, widths_cm=[0.8, 5, 2.2, 5, 2.5])
-        D.source(doc, src.line(["ANCT (quartiers et contrats)", "INSEE (population, SIG Ville)"], None, c.generation)
+        D.source(doc, sources.source_line(["ANCT (quartiers et contrats)", "INSEE (population, SIG Ville)"], None, c.generation)
                  + (" — * population du quartier 2015 correspondant." if c.uses_proxy else ""))
         fig = deck_mod.map_figure(con, c)
         if fig is not None:
@@ -184,13 +184,13 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
         _life_block_programmation(doc, c, int(annee))
         m = c.means
         if m is not None and len(m):
-            fig = contract_charts.state_means(m, source_line=src.line(["ASP / ANCT — Ci.Ville", "FONJEP / ANCT — Ci.Ville"],
+            fig = contract_charts.state_means(m, source_line=sources.source_line(["ASP / ANCT — Ci.Ville", "FONJEP / ANCT — Ci.Ville"],
                                                                        sorted(m["year"].unique())))
             D.figure(doc, _png(fig, 900, 380))
             rows = [[str(int(r.year)) + (" (partiel)" if r.partial else ""), r.label, str(int(r.n_posts)), text.eur_text(r.amount)]
                     for r in m.itertuples()]
             D.table(doc, ["Année", "Dispositif", "Postes", "Montant"], rows, widths_cm=[3, 5, 2, 3.5])
-            D.source(doc, src.line(["ASP / ANCT — Ci.Ville (adultes-relais)", "FONJEP / ANCT — Ci.Ville"],
+            D.source(doc, sources.source_line(["ASP / ANCT — Ci.Ville (adultes-relais)", "FONJEP / ANCT — Ci.Ville"],
                                    sorted(m["year"].unique())) + " — données réelles ; 2025 partiel.")
 
         # 4 ------------------------------------------------------------------ perspectives
@@ -239,7 +239,7 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
         for s in ct.sources_used(con, c):
             D.bullets(doc, [f"{s['producer']} — {s['title']}" + (f" ({s['editions']})" if s["editions"] else "")
                             + f" — {s['licence']}"])
-        for note in src.INSEE_CAVEATS:
+        for note in sources.insee_caveats():
             D.para(doc, note, italic=True, size=8, colour=D.GREY)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -273,7 +273,7 @@ def _barometer_table(doc, con, c: ct.Content) -> None:
         rows.append(row)
     D.table(doc, header, rows, widths_cm=[3.6] + [13.0 / len(ids)] * len(ids), size=7)
     eds = sorted({r["edition"] for _, rb in rows_by_q for r in rb.values() if r["edition"]})
-    D.source(doc, src.line(["INSEE, CNAF, Pôle emploi/DARES — SIG Ville (ANCT/ONPV)", "INSEE — Filosofi"], eds,
+    D.source(doc, sources.source_line(["INSEE, CNAF, Pôle emploi/DARES — SIG Ville (ANCT/ONPV)", "INSEE — Filosofi"], eds,
                            c.generation_shown, note="voyants : comparaison à la commune, à défaut à l'EPCI ou à "
                            "l'ensemble des QPV, tolérances du catalogue"))
 

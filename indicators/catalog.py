@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators import cache
-from observatoire import frformat
+from observatoire import frformat, vocabulary
 
 # Defaults used when the catalogue leaves a field empty (documented in docs/INDICATEURS-LIBRARY.md).
 DEFAULT_TOLERANCE = {"points": 1.0, "ratio": 0.05, "none": 0.0}
@@ -20,9 +20,11 @@ def _cache(con) -> dict:
 
 
 def indicators(con) -> pd.DataFrame:
-    """All curated indicators (indicator_catalog rows), in catalogue order."""
+    """All curated indicators (indicator_catalog rows), in catalogue order; `short_label` defaults to the
+    label and `decimals` to 1."""
     return con.sql(
-        "SELECT * FROM indicator_catalog ORDER BY sort_order NULLS LAST, indicator_id"
+        "SELECT * REPLACE (coalesce(short_label, label) AS short_label, coalesce(decimals, 1) AS decimals) "
+        "FROM indicator_catalog ORDER BY sort_order NULLS LAST, indicator_id"
     ).df()
 
 
@@ -101,6 +103,15 @@ def editions(con, indicator_id: str, generation: str | None = "2015", level: str
     return list(editions_by_indicator(con, generation, level).get(indicator_id, []))
 
 
+def shown_editions(con, indicator_id: str, generation: str = "2015") -> list[int]:
+    """Editions where at least one quartier of `generation` has a value that may be shown (ok, bruite)."""
+    rows = con.execute(
+        "SELECT DISTINCT v.edition FROM indicator_value v JOIN territory t ON t.code = v.territory_code "
+        "WHERE v.indicator_id = ? AND t.level = 'qpv' AND t.generation = ? AND list_contains(?, v.status) "
+        "ORDER BY v.edition", [indicator_id, str(generation), list(vocabulary.shown_statuses())]).fetchall()
+    return [int(r[0]) for r in rows]
+
+
 def resolve_edition(con, indicator_id: str, edition: int | None = None, generation: str | None = "2015") -> int | None:
     """The edition to show: the latest one not after `edition` (None = latest), or None if none exists.
 
@@ -118,25 +129,27 @@ def fmt_value(value, meta: dict) -> str:
     return frformat.fmt_number(value, int(meta.get("decimals") or 0), frformat.display_unit(meta.get("unit")))
 
 
-def sources(con, indicator_id: str, edition: int) -> list[dict]:
-    """indicator_source rows (file, column, reference year, level) for one indicator edition."""
-    return con.execute(
-        "SELECT * FROM indicator_source WHERE indicator_id = ? AND edition = ? ORDER BY level NULLS FIRST, source_file",
-        [indicator_id, int(edition)],
-    ).df().to_dict("records")
+def producers(con) -> dict[str, str]:
+    """{source_id: producer} of the declared sources (source_catalog)."""
+    c = _cache(con)
+    if "producers" not in c:
+        c["producers"] = dict(con.execute("SELECT source_id, producer FROM source_catalog").fetchall())
+    return c["producers"]
 
 
-def source_line(con, indicator_id: str, edition: int | None) -> str:
-    """French source line for a figure: producer, millésime and files, e.g. for chart annotations."""
-    r = indicator(con, indicator_id)
-    prod = con.execute(
-        "SELECT producer FROM source_catalog WHERE source_id = ?", [r.get("source")]
-    ).fetchone()
-    producer = prod[0] if prod else r.get("source") or ""
-    if edition is None:
-        return f"Source : {producer}"
-    files = sorted({s["source_file"] for s in sources(con, indicator_id, edition)})
-    txt = f"Source : {producer}, millésime {edition}"
-    if files:
-        txt += f" ({', '.join(files[:3])}{'…' if len(files) > 3 else ''})"
-    return txt
+def source_record(con, source_id: str) -> dict:
+    """A declared source (producer, title, licence, generation) from source_catalog; {} if unknown."""
+    row = con.execute("SELECT producer, title, licence, generation FROM source_catalog WHERE source_id = ?",
+                      [source_id]).fetchone()
+    return dict(zip(("producer", "title", "licence", "generation"), row)) if row else {}
+
+
+def files(con, indicator_id: str, edition: int) -> list[str]:
+    """Source files giving the indicator in that edition (indicator_source), sorted."""
+    c = _cache(con)
+    if "files" not in c:
+        c["files"] = {}
+        for i, e, f in con.execute("SELECT DISTINCT indicator_id, edition, source_file FROM indicator_source "
+                                   "ORDER BY 1, 2, 3").fetchall():
+            c["files"].setdefault((i, int(e)), []).append(f)
+    return list(c["files"].get((indicator_id, int(edition)), []))

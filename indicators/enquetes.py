@@ -16,6 +16,7 @@ import math
 
 import pandas as pd
 
+from contract.warehouse import quartier_label
 from indicators import secret
 
 Z95 = 1.959963984540054
@@ -216,6 +217,5 @@ def respondents(sc, contrat: str, enquete_id: int) -> pd.DataFrame:
 
 
 def _quartier_names(sc, contrat: str) -> dict:
-    from contract.warehouse import quartier_label
     return {c: quartier_label(n, com) for c, n, com in sc.execute(
         "SELECT quartier_code, nom, communes FROM contrat_quartier WHERE contrat_code = ?", [contrat]).fetchall()}

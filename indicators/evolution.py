@@ -9,8 +9,10 @@ account; for neutral indicators the verdict is about convergence (|gap| shrinkin
 """
 from __future__ import annotations
 
-from indicators import catalog, gaps as gaps_mod, references
+from indicators import catalog, references
+from indicators import gaps as gaps_mod
 from observatoire import vocabulary
+from observatoire.frformat import fmt_number
 
 MIN_YEARS = 2
 
@@ -189,7 +191,6 @@ def verdict_sentence(meta: dict, comp: dict | None) -> str | None:
     """French sentence on the gap's evolution, e.g. 'Évolution 2017 → 2019 (…) : rattrapage par rapport à …'."""
     if not comp or comp.get("verdict") is None or comp.get("reference_name") is None:
         return None
-    from observatoire.frformat import fmt_number
 
     if comp["gap_kind"] == "points":
         def g(x):

@@ -13,14 +13,6 @@ from indicators import means as means_mod, predecessors, twins as twins_mod
 from observatoire.frformat import fmt_number
 from observatoire import vocabulary
 
-CAVEAT_CONSECUTIVE = ("L'INSEE déconseille de mesurer une évolution entre deux millésimes consécutifs à "
-                      "l'échelle infra-communale : les évolutions comparent des millésimes distants d'au moins 2 ans.")
-CAVEAT_COMMUNE_YEAR = ("Communes : revenus et pauvreté de la base communale Filosofi 2021, d'une autre année que "
-                       "le quartier (2019 au plus) : les deux années sont indiquées et aucun écart de même année "
-                       "n'est calculé ; le baromètre ne compare à la commune qu'aux conditions de "
-                       "docs/INDICATEURS-LIBRARY.md (taux seulement, écart supérieur à deux fois la tolérance).")
-CAVEAT_INCOME_YEAR = ("Revenus (Filosofi) : le millésime indiqué est l'année des revenus ; les références "
-                      "(intercommunalité, département, région, France) sont celles de la même année.")
 
 
 
@@ -114,7 +106,8 @@ def fiche(con, code: str, edition: int | None = None, n_twins: int = 5) -> dict:
             src = (approx["source_file"], approx["source_variable"])
         p = pos[i]
         indicators.append({
-            "indicator_id": i, "label": meta["label"], "unit": meta["unit"], "theme": meta["theme"],
+            "indicator_id": i, "label": meta["label"], "short_label": meta.get("short_label") or meta["label"],
+            "unit": meta["unit"], "theme": meta["theme"],
             "polarity": meta["polarity"], "decimals": meta.get("decimals"), "gap_kind": meta["gap_kind"],
             "edition": first["edition"], "value": secret.visible(first["value"], first["status"]),
             "status": first["status"], "status_label": vocabulary.status_label(first["status"]),
@@ -157,7 +150,7 @@ def caveats(con, f: dict) -> list[str]:
         out.append(f"Aucun indicateur publié pour ce quartier dans l'entrepôt (géographie {t['generation']}) ; "
                    f"correspondance 2015/2024 : {succ}.")
     if any(r.get("other_year") and r["level"] == "commune" for x in f["indicators"] for r in x["references"]):
-        out.append(CAVEAT_COMMUNE_YEAR)
+        out.append(vocabulary.label("phrases", "caveat_commune_year"))
     hidden = [x for x in f["indicators"] if x["status"] not in vocabulary.shown_statuses() and x["edition"] is not None]
     if hidden:
         by = {}
@@ -166,9 +159,9 @@ def caveats(con, f: dict) -> list[str]:
         for lab, names in by.items():
             out.append(f"{len(names)} indicateur(s) sans valeur ({lab}) : {', '.join(names[:5])}"
                        f"{' …' if len(names) > 5 else '.'}")
-    out.append(CAVEAT_CONSECUTIVE)
+    out.append(vocabulary.label("phrases", "caveat_consecutive"))
     if any(x["theme"] == "revenus" for x in f["indicators"]):
-        out.append(CAVEAT_INCOME_YEAR)
+        out.append(vocabulary.label("phrases", "caveat_income_year"))
     if not t["communes"] or any(c["code"] is None for c in t["communes"]):
         out.append("Commune non rattachée avec certitude : les comparaisons communales sont indisponibles.")
     if f["means"] and max(m["year"] for m in f["means"]) >= 2024:

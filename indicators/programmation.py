@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from contract import vocab
+from contract.warehouse import quartier_label
 from indicators import secret
 from observatoire import vocabulary
 
@@ -46,14 +47,13 @@ def quartiers(sc, contrat: str) -> pd.DataFrame:
     """The contract's quartiers as registered in the saisie database (code, nom, communes, label)."""
     df = sc.execute("SELECT quartier_code, nom, communes FROM contrat_quartier WHERE contrat_code = ? "
                     "ORDER BY quartier_code", [contrat]).df()
-    from contract.warehouse import quartier_label
     df["label"] = [quartier_label(n, c) for n, c in zip(df["nom"], df["communes"])]
     return df
 
 
 # --------------------------------------------------------------------------- money
 
-def _amounts_sql(where: str = "") -> str:
+def amounts_sql(where: str = "") -> str:
     """One row per action with its requested and granted totals and its State P147 part."""
     return f"""
         SELECT a.id, a.annee, a.thematique, a.statut, a.porteur_type,
@@ -77,7 +77,7 @@ def totals_by_year(sc, contrat: str) -> pd.DataFrame:
                sum(sollicite) AS montant_sollicite, sum(accorde) AS montant_accorde,
                sum(accorde_p147) AS montant_accorde_p147,
                sum(cout_total) FILTER (WHERE statut IN {_FUNDED_SQL}) AS cout_total_financees
-        FROM ({_amounts_sql()}) GROUP BY annee ORDER BY annee
+        FROM ({amounts_sql()}) GROUP BY annee ORDER BY annee
     """, [contrat]).df()
 
 
@@ -88,7 +88,7 @@ def totals_by_theme(sc, contrat: str, years=None) -> pd.DataFrame:
         SELECT annee, coalesce(thematique, 'Non renseignée') AS thematique,
                count(*) FILTER (WHERE statut IN {_FUNDED_SQL}) AS n_financees,
                sum(accorde) AS montant_accorde, sum(accorde_p147) AS montant_accorde_p147
-        FROM ({_amounts_sql(where)}) GROUP BY ALL ORDER BY annee, montant_accorde DESC
+        FROM ({amounts_sql(where)}) GROUP BY ALL ORDER BY annee, montant_accorde DESC
     """, [contrat, *params]).df()
     tot = df.groupby("annee")["montant_accorde"].transform("sum")
     df["part"] = (df["montant_accorde"] / tot.where(tot > 0) * 100).astype(float)
@@ -108,7 +108,7 @@ def totals_by_financeur(sc, contrat: str, years=None) -> pd.DataFrame:
         GROUP BY ALL ORDER BY a.annee, montant_accorde DESC NULLS LAST
     """, [contrat, *params]).df()
     df["montant_accorde"] = df["montant_accorde"].fillna(0.0)
-    df["financeur_label"] = df["financeur"].map(vocab.FINANCEURS).fillna(df["financeur"])
+    df["financeur_label"] = df["financeur"].map(vocabulary.labels("financeurs")).fillna(df["financeur"])
     tot = df.groupby("annee")["montant_accorde"].transform("sum")
     df["part"] = (df["montant_accorde"] / tot.where(tot > 0) * 100).astype(float)
     return df
@@ -129,7 +129,7 @@ def actions(sc, contrat: str, years=None, thematique: str | None = None, statut:
         where += " AND a.id IN (SELECT action_id FROM action_quartier WHERE quartier_code = ?)"
         params.append(quartier)
     df = sc.execute(f"""
-        WITH m AS ({_amounts_sql(where)})
+        WITH m AS ({amounts_sql(where)})
         SELECT a.id, a.row_version, a.annee, a.numero_dossier, a.porteur_nom, a.porteur_siret, a.porteur_type,
                a.intitule, a.thematique, a.axe, a.statut, m.cout_total, m.sollicite AS montant_sollicite,
                m.accorde AS montant_accorde, m.accorde_p147 AS montant_accorde_p147,
@@ -275,7 +275,7 @@ def actions_per_quartier(sc, contrat: str, years=None) -> pd.DataFrame:
     quartiers of each action (total and State P147)."""
     where, params = _years_filter(years)
     df = sc.execute(f"""
-        WITH m AS ({_amounts_sql(where)}),
+        WITH m AS ({amounts_sql(where)}),
              nq AS (SELECT action_id, count(*) AS k FROM action_quartier GROUP BY 1)
         SELECT q.quartier_code, q.nom, q.communes,
                count(DISTINCT aq.action_id) FILTER (WHERE m.statut IN {_FUNDED_SQL}) AS n_actions,
@@ -289,7 +289,6 @@ def actions_per_quartier(sc, contrat: str, years=None) -> pd.DataFrame:
         WHERE q.contrat_code = ?
         GROUP BY ALL ORDER BY montant_accorde DESC
     """, [contrat, *params, contrat]).df()
-    from contract.warehouse import quartier_label
     df["label"] = [quartier_label(n, c) for n, c in zip(df["nom"], df["communes"])]
     return df
 

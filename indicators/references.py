@@ -146,52 +146,58 @@ def reference_territories(con, code: str) -> list[dict]:
 
 
 def _reference_territories(con, t: dict) -> list[dict]:
-    code = t["code"]
+    """Every reference level of the vocabulary, resolved by its declared `link` rule."""
+    issues = link_issues(con, t["code"])
     refs: list[dict] = []
-
-    coms = communes(con, code)
-    all_issues = link_issues(con, code)
-    issues = [i for i in all_issues if i["relation"] == "qpv_commune"]
-    ambiguous = {i["relation"] for i in all_issues if i["status"] == "ambiguous"}
-    refs.extend(coms)
-    for i in issues:
-        if i["status"] in ("unmatched", "ambiguous"):
-            refs.append(_entry("commune", None, i["detail"], link_status=i["status"], detail=i["detail"]))
-    if not coms and not any(r["level"] == "commune" for r in refs):
-        refs.append(_entry("commune", None, None, link_status="non_disponible"))
-
-    # Direct quartier -> EPCI links when the warehouse has them, else through the communes.
-    epcis = _parents(con, code, "qpv_epci") or _parents(con, [c["code"] for c in coms if c["code"]], "commune_epci")
-    seen = set()
-    for p in epcis:
-        if p["code"] not in seen:
-            seen.add(p["code"])
-            conf = _clean(p["confidence"])
-            refs.append(_entry("epci", p["code"], p["name"], confidence=conf, method=p["method"],
-                               link_status="ambiguous" if "qpv_epci" in ambiguous else _status(conf)))
-    if not seen:
-        refs.append(_entry("epci", None, None, link_status="non_disponible"))
-
-    cvs = contracts(con, code)
-    if "qpv_contrat" in ambiguous:
-        for c in cvs:
-            c["link_status"] = "ambiguous"
-    refs.extend(cvs or [_entry("contrat_de_ville", None, None, link_status="non_disponible")])
-
-    for level, prefix, key in (("departement", "DEP", "departement"), ("region", "REG", "region")):
-        ref_code = f"{prefix}{t[key]}" if t.get(key) else None
-        row = con.execute("SELECT name FROM territory WHERE code = ?", [ref_code]).fetchone() if ref_code else None
-        refs.append(_entry(level, ref_code if row else None, row[0] if row else None,
-                           link_status="ok" if row else "non_disponible"))
-
-    # Ensemble des QPV of the quartier's generation, else of 2015 (vocabulary `else_code`): a 2024 quartier's
-    # values come from its 2015 predecessors (indicators.predecessors), compared with the 2015 ensemble.
-    for level, ref_codes in (("france", ["FRM"]), ("ensemble_qpv", [f"ENSQP{t.get('generation') or '2015'}", "ENSQP2015"])):
-        ref_code, row = None, None
-        for ref_code in ref_codes:
-            row = con.execute("SELECT name FROM territory WHERE code = ?", [ref_code]).fetchone()
-            if row:
-                break
-        refs.append(_entry(level, ref_code if row else None, row[0] if row else None,
-                           link_status="ok" if row else "non_disponible"))
+    for level in vocabulary.reference_levels():
+        refs.extend(_resolve(con, t, level, vocabulary.term("levels", level).get("link") or {}, issues, refs))
     return refs
+
+
+def _linked(con, level: str, parents: list[dict], ambiguous: bool) -> list[dict]:
+    out, seen = [], set()
+    for p in parents:
+        if p["code"] in seen:
+            continue
+        seen.add(p["code"])
+        conf = _clean(p["confidence"])
+        out.append(_entry(level, p["code"], p["name"], confidence=conf, method=p["method"],
+                          link_status="ambiguous" if ambiguous else _status(conf),
+                          method_label=METHOD_LABELS.get(p["method"])))
+    return out
+
+
+def _named(con, level: str, ref_code: str | None) -> dict:
+    row = con.execute("SELECT name FROM territory WHERE code = ?", [ref_code]).fetchone() if ref_code else None
+    return _entry(level, ref_code if row else None, row[0] if row else None,
+                  link_status="ok" if row else "non_disponible")
+
+
+def _resolve(con, t: dict, level: str, rule: dict, issues: list[dict], earlier: list[dict]) -> list[dict]:
+    """Territories of one reference level for the quartier `t` (see catalogue/vocabulary.yaml, `link`).
+
+    Links come from territory_link; a relation reported `ambiguous` marks its links so; an `unmatched` (or an
+    ambiguous one with no link) adds an entry with code None carrying the report's detail; a level with
+    nothing gets one `non_disponible` entry. Never another level instead."""
+    code = t["code"]
+    if "column" in rule or "code" in rule:
+        if "column" in rule:
+            value = t.get(rule["column"])
+            return [_named(con, level, f"{rule.get('prefix', '')}{value}" if value else None)]
+        entry = _named(con, level, rule["code"].format(generation=t.get("generation") or "2015"))
+        if entry["code"] is None and rule.get("else_code"):
+            entry = _named(con, level, rule["else_code"])
+        return [entry]
+    relation = rule.get("relation")
+    parents = _parents(con, code, relation) if relation else []
+    via = rule.get("via_communes") or (rule.get("else_via_communes") if not parents else None)
+    if via:
+        commune_codes = [r["code"] for r in earlier if r["level"] == "commune" and r["code"]]
+        parents = parents or _parents(con, commune_codes, via)
+    mine = [i for i in issues if relation and i["relation"] == relation]
+    ambiguous = any(i["status"] == "ambiguous" for i in mine)
+    out = _linked(con, level, parents, ambiguous and bool(parents))
+    for i in mine:
+        if i["status"] == "unmatched" or (i["status"] == "ambiguous" and not parents):
+            out.append(_entry(level, None, i["detail"], link_status=i["status"], detail=i["detail"]))
+    return out or [_entry(level, None, None, link_status="non_disponible")]

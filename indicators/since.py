@@ -21,6 +21,7 @@ import re
 
 import pandas as pd
 
+from indicators import engagements, programmation
 from observatoire import frformat, vocabulary
 
 # Build steps whose files are not data for a COPIL: the observatory's own catalogue (YAML), and user imports
@@ -125,11 +126,10 @@ def actions_decided(sc, contrat: str, since: dt.date, until: dt.date | None = No
     """Actions whose decision date is between `since` and `until` (default today), both included, newest
     first: annee, numero_dossier, intitule, porteur_nom, statut, statut_label, date_decision, montant_accorde
     (all financeurs, 0 unless accordé or soldé), is_demo."""
-    from indicators.programmation import _amounts_sql
 
     until = until or dt.date.today()
     df = sc.execute(f"""
-        WITH m AS ({_amounts_sql(" AND a.date_decision BETWEEN ? AND ?")})
+        WITH m AS ({programmation.amounts_sql(" AND a.date_decision BETWEEN ? AND ?")})
         SELECT a.id, a.annee, a.numero_dossier, a.intitule, a.porteur_nom, a.statut, a.date_decision,
                m.accorde AS montant_accorde, a.is_demo
         FROM action a JOIN m ON m.id = a.id
@@ -157,7 +157,6 @@ def facts(con, sc, contrat: str, since: dt.date, today: dt.date | None = None) -
 
     Keys: since, today, files, files_exact, imports, latest_editions (None without a warehouse); reviews,
     actions, undated (None when the contract has no commitments / no programmation); demo (démo rows shown)."""
-    from indicators import engagements
 
     today = today or dt.date.today()
     out: dict = {"since": since, "today": today, "files": None, "files_exact": True, "imports": None,

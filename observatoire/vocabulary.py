@@ -10,8 +10,8 @@ from __future__ import annotations
 from observatoire import catalogue
 
 KINDS = ("levels", "generations", "themes", "polarities", "gap_kinds", "value_statuses", "lights", "trends",
-         "verdicts", "link_statuses", "relations", "engagement_statuses", "action_statuses", "means_kinds", "roles",
-         "crosswalk_methods", "approximations")
+         "verdicts", "link_statuses", "relations", "engagement_statuses", "action_statuses", "financeurs", "means_kinds",
+         "roles", "phrases", "crosswalk_methods", "approximations")
 
 
 def terms(kind: str) -> dict[str, dict]:

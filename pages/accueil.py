@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from charts.source import source_line
-from indicators import search
+from indicators import overview, search
+from presentation.sources import source_line
 from observatoire import frformat
 from ui import blocks, common, state
 
@@ -88,18 +88,9 @@ if text.strip():
 
 # --------------------------------------------------------------------------- overview
 st.subheader("Ce que contient l'observatoire")
-gens = common.query(
-    "SELECT generation, count(*) AS n FROM territory WHERE level = 'qpv' GROUP BY generation ORDER BY generation")
-geo = common.query(
-    "SELECT generation, kind, count(*) AS n FROM territory_geom WHERE kind IN ('contour', 'commune_point') "
-    "GROUP BY ALL")
-contracts = common.query(
-    "SELECT generation, count(*) AS n FROM territory WHERE level = 'contrat_de_ville' GROUP BY generation "
-    "ORDER BY generation")
-n_ind = common.query("SELECT count(*) AS n FROM indicator_catalog").n.iloc[0]
-editions = common.query(
-    "SELECT edition, count(DISTINCT indicator_id) AS n FROM indicator_value GROUP BY edition ORDER BY edition")
-
+wh = common.run(overview.contents)
+gens, geo, contracts, n_ind, editions = (wh[k] for k in ("quartiers", "geometries", "contracts", "n_indicators",
+                                                          "editions"))
 cols = st.columns(4)
 for col, (_, r) in zip(cols, gens.iterrows()):
     col.metric(f"Quartiers, géographie {r.generation}", frformat.fmt_int(r.n))
@@ -134,16 +125,10 @@ st.caption("Aucun indicateur INSEE n'est encore publié ici pour la géographie 
            "présentés avec leur quartier 2015 correspondant (table de passage), avec cette réserve.")
 
 st.markdown("**Sources**")
-sources = common.query(
-    "SELECT producer AS \"Producteur\", title AS \"Jeu de données\", coalesce(editions, '') AS \"Millésimes\", "
-    "coalesce(generation, '') AS \"Géographie\", coalesce(licence, '') AS \"Licence\" "
-    "FROM source_catalog ORDER BY producer, title")
-blocks.table(sources, "observatoire-sources", "Source : catalogue des sources de l'observatoire "
+blocks.table(wh["sources"], "observatoire-sources", "Source : catalogue des sources de l'observatoire "
              "(catalogue/sources.yaml) — Observatoire des contrats de ville", key="tbl_sources")
 
-last = common.query(
-    "SELECT max(loaded_at) AS last, count(DISTINCT source_file) AS files, sum(rows) AS rows, "
-    "(SELECT count(*) FROM build_warning) AS warnings FROM load_log")
+last = wh["last_load"]
 if len(last) and pd.notna(last["last"].iloc[0]):
     r = last.iloc[0]
     st.caption(f"Dernier chargement de l'entrepôt : {frformat.fmt_date(r['last'])} à "

@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from charts import barometre as barometre_charts
-from charts.source import source_line
 from indicators import barometre as barometre_lib
 from observatoire import frformat, vocabulary
 from ui import catalog, common, downloads, pickers
@@ -141,9 +140,8 @@ st.markdown(
 st.markdown('<div class="obs-baro">' + "".join(rows_html) + "</div>", unsafe_allow_html=True)
 
 df = pd.DataFrame(table_rows)
-producers = catalog.source_producers()
-src = source_line(list(dict.fromkeys(producers.get(cat.source.get(i), "") for i in df.indicator_id if i in cat.index)),
-                  df.edition.dropna().astype(int).tolist(), generation)
+src = catalog.line_for_many([i for i in df.indicator_id if i in cat.index], df.edition.dropna().astype(int).tolist(),
+                            generation)
 common.source_caption(src)
 
 with st.container():

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts import classify, maps
-from charts.source import source_line
+from presentation.sources import source_line
 from indicators import position, predecessors, references, search
 from observatoire import frformat, vocabulary
 from ui import blocks, catalog, common, mapdata, state
@@ -34,13 +34,12 @@ focus, focus_gen, focus_dep = None, None, None
 asked = st.query_params.get("quartier")
 if asked:
     code = references.normalise_code(asked)
-    found = common.query("SELECT code, name, generation, departement FROM territory WHERE code = ? AND level = 'qpv'",
-                         (code,))
-    if found.empty:
+    found = common.run(search.quartier_row, code)
+    if found is None:
         st.error(f"Quartier inconnu : « {asked} » n'est le code d'aucun quartier prioritaire de l'entrepôt "
                  "(QP… pour la géographie 2015, QN… pour 2024). La carte n'est centrée sur aucun quartier.")
     else:
-        focus, focus_gen, focus_dep = code, str(found.generation[0]), found.departement[0]
+        focus, focus_gen, focus_dep = code, str(found["generation"]), found["departement"]
         # A newly asked quartier sets its generation and its département's zone once; the user may change them.
         if st.session_state.get("_carte_focus") != focus:
             st.session_state["_carte_focus"] = focus
@@ -73,10 +72,8 @@ edition = state.selectbox("Millésime", editions[::-1], "millesime", cast=int, c
 
 directory = common.run(search.directory, generation)
 zones = {"FR": "France entière"}
-dep_names = common.query("SELECT cog_code, name FROM territory WHERE level = 'departement'")
-dep_names = dict(zip(dep_names.cog_code, dep_names.name))
-reg_names = common.query("SELECT cog_code, name FROM territory WHERE level = 'region'")
-reg_names = dict(zip(reg_names.cog_code, reg_names.name))
+dep_names = common.run(search.names_by_cog, "departement")
+reg_names = common.run(search.names_by_cog, "region")
 for reg in sorted(directory.region.dropna().unique(), key=lambda r: reg_names.get(r, r)):
     zones[f"R{reg}"] = f"Région : {reg_names.get(reg, reg)}"
 for dep in sorted(directory.departement.dropna().unique()):
@@ -102,15 +99,14 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
     hover texts, zone, geometry and the figure (as a dict: rebuilding it skips plotly's validation)."""
     ind = catalog.indicator(ind_id)
     directory = common.run(search.directory, generation)
-    deps_ = common.query("SELECT cog_code, name FROM territory WHERE level = 'departement'")
-    dep_names = dict(zip(deps_.cog_code, deps_.name))
+    dep_names = common.run(search.names_by_cog, "departement")
     national = common.run(position.distribution, ind_id, int(edition), generation)
     national = national[["code", "value", "status", "approx_method"]]
     shown_mask = national.status.isin(vocabulary.shown_statuses()) & national.value.notna()
     classes = common.memo(classify.breaks, national.value[shown_mask].tolist(), int(k), method)
 
     unit = ind.get("unit")
-    decimals = int(ind.get("decimals") or 1)
+    decimals = int(ind["decimals"])
     v = directory[["code", "name", "communes", "departement", "region"]].copy()
     v = v.merge(national, on="code", how="left")
     v["status"] = v.status.fillna("non_disponible")
@@ -122,8 +118,8 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
         v["note"] = ""
     approx = v.approx_method.notna() if "approx_method" in v.columns else pd.Series(False, index=v.index)
 
-    producer = catalog.source_producers().get(ind.get("source"), ind.get("source"))
-    files = catalog.indicator_files(ind_id, int(edition))
+    producer = catalog.producer(ind.get("source"))
+    files = catalog.files(ind_id, int(edition))
     v["value_text"] = [
         text.value_text(r.value, r.status, unit, decimals, approx=bool(a)) + (f" — {r.note}" if r.note else "")
         for r, a in zip(v.itertuples(), approx)]

@@ -12,7 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from charts import contract as ch
-from charts.source import source_line
+from presentation.sources import source_line
+from contract import store
 from contract.demo import NEXT_COPIL
 from indicators import engagements as eng
 from indicators import programmation as prog
@@ -168,8 +169,7 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
                 st.caption("Aucun engagement de votre signataire dans ce contrat.")
             else:
                 cols = ["code", "intitule", "referent", "statut", "echeance", "valeur_cible", "preuve"]
-                full = sc.execute(f"SELECT id, row_version, {', '.join(cols)} FROM engagement WHERE id IN "
-                                  "(SELECT unnest(?::BIGINT[])) ORDER BY code", [editable["id"].tolist()]).df()
+                full = store.editable_rows(sc, "engagement", cols, ids=editable["id"].tolist(), order="code")
                 demo.edit_table(f"edit_eng_{contrat}_{referent}_{user.login}", full, "engagement", cols,
                                 label="modification(s)", column_config={
                                     "code": st.column_config.TextColumn("Réf.", disabled=True),

@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from charts import contract as ch
-from charts.source import source_line
+from contract import store
+from presentation.sources import source_line
 from indicators import enquetes as enq
 from indicators import programmation as prog
 from indicators import secret
@@ -111,8 +112,7 @@ with demo.contract_page("Enquêtes habitants", "Ce que disent les habitants : ba
 
     if auth.is_editor(contrat):
         with st.expander("Modérer les verbatims (publier ou non)", icon=":material/rate_review:"):
-            allv = sc.execute("SELECT id, row_version, texte, publiable FROM verbatim WHERE enquete_id = ? ORDER BY id",
-                              [enquete_id]).df()
+            allv = store.editable_rows(sc, "verbatim", ["texte", "publiable"], enquete_id=enquete_id)
             demo.edit_table(f"edit_verb_{enquete_id}", allv, "verbatim", ["texte", "publiable"], label="verbatim(s)",
                             column_config={"texte": st.column_config.TextColumn("Verbatim", width="large"),
                                            "publiable": st.column_config.CheckboxColumn("Publiable")})

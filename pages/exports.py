@@ -7,6 +7,8 @@ import datetime as dt
 
 import streamlit as st
 
+from contract import store
+from indicators import engagements, overview
 from observatoire import frformat, settings
 from ui import common, export_buttons, state
 
@@ -14,10 +16,7 @@ common.page_setup("Exports COPIL & bilan",
                   "Un clic pour le diaporama du comité de pilotage, la trame du rapport annuel, le classeur "
                   "d'indicateurs et les fiches quartier — chaque graphique et tableau porte sa source.")
 
-contracts = common.query(
-    "SELECT t.code, t.name, t.generation, count(l.child_code) AS n FROM territory t "
-    "JOIN territory_link l ON l.parent_code = t.code AND l.relation = 'qpv_contrat' "
-    "WHERE t.level = 'contrat_de_ville' GROUP BY ALL ORDER BY t.generation DESC, t.name")
+contracts = common.run(overview.contracts_with_quartiers)
 labels = {r.code: f"{r.name} — {r.code} (géographie {r.generation}, {r.n} quartiers)" for r in contracts.itertuples()}
 
 
@@ -25,10 +24,9 @@ def _saisie_contracts() -> list[str]:
     """Contracts with contract-life data (démo or real), proposed first."""
     if not settings.saisie_db_path().exists():
         return []
-    from contract import store
     try:
         with store.connect(timeout=2) as sc:
-            return [r[0] for r in sc.execute("SELECT contrat_code FROM contrat ORDER BY 1").fetchall()]
+            return sorted(store.contracts(sc).contrat_code)
     except Exception:  # noqa: BLE001 - busy or absent: the page still works on open data
         return []
 
@@ -36,8 +34,6 @@ def _saisie_contracts() -> list[str]:
 def _copil_dates(contrat: str) -> list[dt.date]:
     if not settings.saisie_db_path().exists():
         return []
-    from contract import store
-    from indicators import engagements
     try:
         with store.connect(timeout=2) as sc:
             return [d for d in engagements.next_review_dates(sc, contrat) if d < dt.date.today()]
@@ -77,9 +73,7 @@ st.caption("Trame conforme au décret n° 2015-1118 du 3 septembre 2015, pré-re
 export_buttons.rapport_button(contrat, int(year))
 
 st.subheader("Indicateurs et fiches des quartiers")
-quartiers = common.query(
-    "SELECT q.code, q.name FROM territory_link l JOIN territory q ON q.code = l.child_code "
-    "WHERE l.parent_code = ? AND l.relation = 'qpv_contrat' ORDER BY q.code", (contrat,))
+quartiers = common.run(overview.contract_quartiers, contrat)
 qlabels = dict(zip(quartiers.code, quartiers.name))
 c1, c2 = st.columns(2)
 with c1:

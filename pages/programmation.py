@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from charts import contract as ch
-from charts.source import source_line
-from contract import vocab
+from presentation.sources import source_line
+from contract import store, vocab
 from indicators import means, programmation as prog
 from observatoire import frformat, vocabulary
 from ui import auth, blocks, common, demo, state
@@ -165,8 +165,7 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
                        "personne a modifié la même action entre-temps, l'enregistrement est refusé (rien n'est perdu).")
             cols = ["numero_dossier", "intitule", "statut", "date_decision", "thematique", "porteur_nom",
                     *vocab.EVALUATION_CRITERIA, "evaluation"]
-            full = sc.execute(f"SELECT id, row_version, {', '.join(cols)} FROM action WHERE id IN "
-                              f"(SELECT unnest(?::BIGINT[])) ORDER BY numero_dossier", [acts["id"].tolist()]).df()
+            full = store.editable_rows(sc, "action", cols, ids=acts["id"].tolist(), order="numero_dossier")
             full["date_decision"] = [d.date() if pd.notna(d) else None for d in full["date_decision"]]
             note_cfg = {c: st.column_config.NumberColumn(lab, min_value=1, max_value=4, step=1)
                         for c, lab in vocab.EVALUATION_CRITERIA.items()}

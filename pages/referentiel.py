@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from charts import contract as ch
-from charts.source import source_line
+from contract import store
+from presentation.sources import source_line
 from indicators import programmation as prog
 from indicators import referentiel as ref
 from observatoire import frformat, vocabulary
@@ -108,8 +109,7 @@ with demo.contract_page("Référentiel d'évaluation", "Des enjeux du contrat au
         with st.expander("Renseigner les valeurs (référence, cible, valeur actuelle, responsable)", icon=":material/edit:"):
             cols = ["code", "libelle", "responsable", "valeur_reference", "annee_reference", "valeur_cible",
                     "annee_cible", "valeur_actuelle", "date_actuelle"]
-            full = sc.execute(f"SELECT id, row_version, {', '.join(cols)} FROM ref_indicateur WHERE contrat_code = ? "
-                              "ORDER BY code", [contrat]).df()
+            full = store.editable_rows(sc, "ref_indicateur", cols, contrat=contrat, order="code")
             demo.edit_table(f"edit_ref_{contrat}", full, "ref_indicateur", cols, label="modification(s)", column_config={
                 "code": st.column_config.TextColumn("Code", disabled=True),
                 "libelle": st.column_config.TextColumn("Indicateur", width="large"),

@@ -3,6 +3,8 @@ status label », gaps, counts, euros, years and table cells. Nothing else format
 """
 from __future__ import annotations
 
+import html
+
 from observatoire import frformat, vocabulary
 
 DASH = "—"                                   # an empty cell: never « None », « nan » or blank
@@ -86,3 +88,11 @@ def label(kind: str, code, short: bool = False) -> str:
     if frformat.is_missing(code) or code == "":
         return DASH
     return vocabulary.label(kind, code, short)
+
+
+def escape_html(value) -> str:
+    """Text from users or files shown inside HTML/Markdown: <, >, &, quotes and Markdown markers neutralised."""
+    return "".join(_MD_ESCAPES.get(ch, ch) for ch in html.escape(str(value), quote=True))
+
+
+_MD_ESCAPES = {ch: "\\" + ch for ch in "\\`*_[]#|~$"}

@@ -86,14 +86,6 @@ def demo_saisie_env(demo_saisie):
         yield demo_saisie
 
 
-@pytest.fixture()
-def apptest_navigation(monkeypatch):
-    """AppTest resets Streamlit's pages-directory flag before every run, so ui.common's one-off « switch to
-    app.py's navigation » rerun would fire on each run and swallow clicks; on a real server it fires once."""
-    import ui.common
-
-    monkeypatch.setattr(ui.common, "_ensure_navigation", lambda: None)
-
 
 @pytest.fixture()
 def warehouse_copy(warehouse, tmp_path, monkeypatch) -> Path:

@@ -17,7 +17,7 @@ C = "CN00604I"
 
 
 @pytest.fixture()
-def env(demo_saisie_copy, apptest_navigation, monkeypatch, tmp_path):
+def env(demo_saisie_copy, monkeypatch, tmp_path):
     monkeypatch.setenv("OBSERVATOIRE_SAISIE_DB", str(demo_saisie_copy))
     monkeypatch.setenv("OBSERVATOIRE_UTILISATEURS", str(tmp_path / "aucun.toml"))
     return demo_saisie_copy

@@ -13,7 +13,7 @@ NICE = "CN00604I"
 
 
 @pytest.fixture()
-def env(demo_saisie_copy, apptest_navigation, monkeypatch):
+def env(demo_saisie_copy, monkeypatch):
     monkeypatch.setenv("OBSERVATOIRE_SAISIE_DB", str(demo_saisie_copy))
     return demo_saisie_copy
 

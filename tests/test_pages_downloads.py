@@ -9,7 +9,8 @@ import plotly.graph_objects as go
 import pytest
 
 from charts import classify
-from charts.source import add_source, figure_source, millesimes_text, source_line
+from charts.source import add_source, figure_source
+from presentation.sources import millesimes_text, source_line
 from ui import downloads
 
 SRC = source_line("INSEE — Filosofi", [2019], "2015")

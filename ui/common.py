@@ -15,6 +15,7 @@ import streamlit as st
 
 from observatoire import db, frformat, settings
 from presentation import text
+from ui import navigation
 from readers.text import norm
 
 APP_TITLE = "Observatoire des contrats de ville"
@@ -125,33 +126,12 @@ def cached(func):
     return wrapper
 
 
-def _query(con, sql: str, params: tuple = ()) -> pd.DataFrame:
-    return con.execute(sql, list(params)).df()
-
-
-def query(sql: str, params: tuple | list = ()) -> pd.DataFrame:
-    """A trivial cached SELECT (lists for select boxes, overview counts). Anything richer belongs in indicators/."""
-    return run(_query, sql, tuple(params))
-
 
 # --------------------------------------------------------------------------- page set-up
 
-def _ensure_navigation() -> None:
-    """Streamlit treats an app with a pages/ folder as a v1 multipage app until app.py has called
-    st.navigation once in the process: a deep link opened first on a fresh server (/fiche?quartier=…)
-    would run the page alone, without app.py's menu and page config. Switch to app.py's navigation."""
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - internal module moved: keep the page usable
-        return
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def page_setup(title: str, intro: str | None = None) -> None:
     """Title, house CSS, and a clear stop when there is no warehouse yet."""
-    _ensure_navigation()
+    navigation.ensure()
     st.html(_CSS)
     if not warehouse_stamp()[1]:
         st.title(title)

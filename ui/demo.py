@@ -2,7 +2,7 @@
 ?contrat=, the short-lived saisie connection, and saving edits through contract.store with clear messages.
 
 The banner is shown whenever the data on screen are démo rows (is_demo); it is part of the page, and the
-charts carry the same label inside the figure (charts.source.source_line(..., demo=True)).
+charts carry the same label inside the figure (presentation.sources.source_line(..., demo=True)).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import pandas as pd
 import streamlit as st
 
-from charts.source import DEMO_LABEL
+from presentation.sources import DEMO_LABEL
 from contract import demo as demo_data
 from contract import store
 from observatoire import settings

@@ -330,4 +330,4 @@ __all__ = ["FIELDS", "add_arguments", "run", "import_file", "validate", "finance
 def _financeur_field(name: str) -> bool:
     """`montant_accorde_caf`-style targets of --map: one amount column per declared financeur."""
     return bool(re.fullmatch(r"montant_(sollicite|accorde)_[a-z0-9_]+", name)) and \
-        name.split("_", 2)[2] in vocab.FINANCEURS
+        name.split("_", 2)[2] in vocabulary.labels("financeurs")

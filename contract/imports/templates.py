@@ -104,7 +104,7 @@ def build(kind: str, quartiers: list[dict] | None = None) -> bytes:
                        ", ".join(f.aliases)])
     if kind == "programmation":
         notice.append(["Montant accordé / sollicité <financeur>", "montant_accorde_<code>, montant_sollicite_<code>", "",
-                       "une colonne par financeur ; codes : " + ", ".join(f"{k} ({v})" for k, v in vocab.FINANCEURS.items()),
+                       "une colonne par financeur ; codes : " + ", ".join(f"{k} ({v})" for k, v in vocabulary.labels("financeurs").items()),
                        "« Montant accordé Commune », « Montant sollicité CAF », « Subvention attribuée Région »…"])
     if kind == "enquete":
         notice.append(["Q1 - …, Q2 - … (toute autre colonne)", "", "", "une colonne par question ; réponses parmi "

@@ -1,0 +1,66 @@
+"""The code's shape, checked: one direction of flow between folders, no SQL in pages.
+
+Layers, bottom to top (a folder may import only folders below it or itself):
+observatoire → readers → contract → loaders → indicators → presentation → charts → exports → ui → pages.
+(`loaders` sits above `contract` because `python -m loaders import programmation|engagements|enquete`
+dispatches to contract/imports; `ui` above `exports` for the download buttons.)
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = ["observatoire", "catalogue", "readers", "contract", "loaders", "indicators", "presentation", "charts",
+          "exports", "ui", "pages"]
+
+
+def _imports(path: Path) -> set[str]:
+    """Top-level project folders imported by a module (any import statement, at any depth)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        out |= {n.split(".")[0] for n in names if n.split(".")[0] in LAYERS}
+    return out
+
+
+def folder_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {f: set() for f in LAYERS}
+    for folder in LAYERS:
+        for path in (ROOT / folder).rglob("*.py"):
+            graph[folder] |= _imports(path) - {folder}
+    return graph
+
+
+def test_no_folder_imports_a_folder_that_imports_it_back():
+    graph = folder_graph()
+    cycles = sorted({tuple(sorted((a, b))) for a, deps in graph.items() for b in deps if a in graph.get(b, ())})
+    assert cycles == [], f"import cycles between folders: {cycles}"
+
+
+def test_every_import_goes_down_the_layers():
+    rank = {f: i for i, f in enumerate(LAYERS)}
+    upward = sorted((a, b) for a, deps in folder_graph().items() for b in deps if rank[b] > rank[a])
+    assert upward == [], f"imports against the direction of flow: {upward}"
+
+
+def test_the_check_sees_real_imports():
+    # guard against a checker that sees nothing: pages do import ui and indicators, exports import presentation
+    graph = folder_graph()
+    assert {"ui", "indicators"} <= graph["pages"] and "presentation" in graph["exports"]
+
+
+def test_pages_run_no_sql():
+    offenders = []
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for needle in (".execute(", ".sql(", "common.query(", "SELECT "):
+            if needle in text:
+                offenders.append(f"{path.name}: {needle}")
+    assert offenders == [], offenders
