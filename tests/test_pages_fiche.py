@@ -83,7 +83,7 @@ def test_fiche_twins_and_state_means(warehouse):
 def test_fiche_2024_quartier_shows_its_2015_predecessor_values_marked(warehouse):
     at = run_page("fiche", quartier="QN00101M")
     shown = texts(at)
-    assert "Pas encore d'indicateurs INSEE en géographie 2024" in shown
+    assert "les valeurs marquées « ≈ » sont celles du ou des quartiers 2015 correspondants" in shown
     assert "QP001001" in shown                                 # its 2015 counterpart is named
     first = all_tables(at)[0]
     # data_filo19 / DEMO values of QP001001, every one marked « ≈ » (approximation)
