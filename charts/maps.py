@@ -163,15 +163,14 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
                  outlines: dict | None = None, land: dict | None = None, inner: dict | None = None,
                  view: dict | None = None,
                  no_value_label: str = "secret, non disponible ou non publié", height: int = 650,
-                 highlight: list[str] | None = None, max_polygons: int | None = None,
-                 legend_note: str | None = None, polygon_hover: bool = True) -> go.Figure:
+                 highlight: list[str] | None = None, legend_note: str | None = None,
+                 polygon_hover: bool = True) -> go.Figure:
     """Choropleth of one indicator.
 
     values: one row per quartier to map with columns code, name, value (None when not shown), value_text
     (French value or status label), place_text (commune…), source_text; `contours` holds the quartiers
-    that have a polygon (feature id = code), `points` (code, lon, lat) the others. Beyond `max_polygons`
-    contours (a national view once a national contour file is imported), quartiers with a contour are
-    drawn as dots only. `polygon_hover` False (the national view): every contour is drawn, but its hover
+    that have a polygon (feature id = code), `points` (code, lon, lat) the others. Every contour is drawn
+    at every zoom. `polygon_hover` False (the national view): its hover
     texts ride on its centroid dot only, so that each quartier's texts are sent once (payload ≤ 1.5 MB with
     the 1,600 national contours); the perimeters appear as the user zooms in. `legend_note` is added under
     the legend title (e.g. the 2024 values' approximation).
@@ -191,8 +190,7 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
 
     view = view or view_for(bounds_of(contours, points))
     # At national or regional scale a quartier contour is a speck: also mark it with a dot at its centroid.
-    draw_polygons = max_polygons is None or len(contours["features"]) <= max_polygons
-    dots_carry = not draw_polygons or not polygon_hover   # the centroid dots carry the hover texts
+    dots_carry = not polygon_hover   # the centroid dots carry the hover texts
     centroids = pd.DataFrame(columns=["code", "lon", "lat"])
     if (view["zoom"] < DOTS_BELOW_ZOOM or dots_carry) and contours["features"]:
         centroids = centroid_table(contours)
@@ -220,7 +218,7 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
         poly = g[g.code.isin(with_shape)]
         dots = g[~g.code.isin(with_shape) & g.code.isin(pts.index)]
         shown = False
-        if len(poly) and draw_polygons:
+        if len(poly):
             fig.add_trace(go.Choroplethmap(
                 geojson=subset(contours, poly.code), locations=poly.code, featureidkey="id",
                 z=[max(i, 0)] * len(poly), colorscale=[[0, color], [1, color]], showscale=False,
@@ -257,9 +255,7 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
     if len(cen_v):
         fig.add_trace(go.Scattermap(lon=[None], lat=[None], mode="markers", hoverinfo="skip",
                                     marker=dict(size=9, color="rgba(0,0,0,0)"), showlegend=True,
-                                    name="● quartier avec contour<br>   (" + ("zoomez pour voir son périmètre)"
-                                                                       if draw_polygons else
-                                                                       "périmètre visible sur une région)")))
+                                    name="● quartier avec contour<br>   (zoomez pour voir son périmètre)"))
     if len(pv):
         fig.add_trace(go.Scattermap(lon=[None], lat=[None], mode="markers", hoverinfo="skip",
                                     marker=dict(size=9, color="rgba(0,0,0,0)"), showlegend=True,

@@ -131,8 +131,9 @@ def test_unknown_quartier_in_the_url_is_said_never_replaced(warehouse):
     assert "Carte centrée" not in texts(at)
 
 
-def test_national_view_falls_back_to_dots_beyond_max_polygons(con):
-    """With a national contour file imported, the national view draws dots, not 1,600 polygons."""
+def test_national_view_draws_every_polygon_and_sends_hover_texts_once(con):
+    """polygon_hover=False (national view): every contour stays a polygon, its hover texts ride on its
+    centroid dot only — lighter than hover texts on both."""
     import pandas as pd
 
     from charts import maps
@@ -144,16 +145,18 @@ def test_national_view_falls_back_to_dots_beyond_max_polygons(con):
     names = search.directory(con, "2015").set_index("code").name
     values = pd.DataFrame({"code": [r[0] for r in rows], "name": [names[r[0]] for r in rows],
                            "value": None, "status": "non_disponible"})
-    for col in ("value_text", "place_text", "source_text"):
-        values[col] = ""
+    values["value_text"], values["place_text"], values["source_text"] = "non disponible", "Occitanie", "Source : test"
     empty = pd.DataFrame({"code": [], "lon": [], "lat": []})
-    kwargs = dict(label="x", unit=None, decimals=1, polarity="neutral", source_line="Source : test")
-    full = maps.quartier_map(values, contours, empty, None, **kwargs)
-    dots = maps.quartier_map(values, contours, empty, None, max_polygons=50, **kwargs)
+    kwargs = dict(label="x", unit=None, decimals=1, polarity="neutral", source_line="Source : test",
+                  view={"center": {"lon": 2.4, "lat": 46.6}, "zoom": 4.6})
+    hover_both = maps.quartier_map(values, contours, empty, None, **kwargs)
+    national = maps.quartier_map(values, contours, empty, None, polygon_hover=False, **kwargs)
     assert len(rows) == 111                           # 105 Occitanie + 6 Ille-et-Vilaine contours
-    assert sorted(maps.mapped_codes(full)) == sorted(maps.mapped_codes(dots)) == sorted(values.code)
-    assert not any(t.type == "choroplethmap" for t in dots.data)
-    assert maps.payload_bytes(dots) < maps.payload_bytes(full)
+    assert sorted(maps.mapped_codes(hover_both)) == sorted(maps.mapped_codes(national)) == sorted(values.code)
+    polygons = [c for t in national.data if t.type == "choroplethmap" for c in t.locations]
+    assert sorted(polygons) == sorted(values.code)
+    assert all(t.customdata is None for t in national.data if t.type == "choroplethmap")
+    assert maps.payload_bytes(national) < maps.payload_bytes(hover_both)
 
 
 def test_url_reproduces_the_view(warehouse):
