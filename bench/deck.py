@@ -13,6 +13,8 @@ import argparse
 import datetime as dt
 import os
 import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +40,13 @@ def timed(label: str, fn, runs: int) -> None:
         cpus.append(_cpu() - c0)
         size = Path(out).stat().st_size
     print(f"{label:<44} {min(walls):6.1f} s (meilleur de {runs}, CPU {min(cpus):5.1f} s)  {size / 1024:7.0f} Ko")
+
+
+def _render(pptx: Path, tmp: Path) -> Path:
+    """LibreOffice → PDF, as the overflow test does (tests/pptx_render.py)."""
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp}/lo", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp), str(pptx)], check=True, capture_output=True)
+    return tmp / (pptx.stem + ".pdf")
 
 
 def main(argv=None) -> int:
@@ -67,6 +76,14 @@ def main(argv=None) -> int:
         since = dt.date.today() - dt.timedelta(days=180)
         timed(f"Diaporama COPIL ({n_q} quartiers, PPTX)",
               lambda: deck.build(con, args.contrat, tmp / "deck.pptx", depuis=since), args.runs)
+        if shutil.which("soffice"):
+            timed("Rendu LibreOffice du diaporama (PDF)", lambda: _render(tmp / "deck.pptx", tmp), args.runs)
+        big = con.execute("SELECT parent_code, count(*) AS n FROM territory_link WHERE relation = 'qpv_contrat' "
+                          "GROUP BY 1 ORDER BY n DESC LIMIT 1").fetchone()
+        timed(f"Diaporama du plus grand contrat ({big[0]}, {big[1]} quartiers)",
+              lambda: deck.build(con, big[0], tmp / "big.pptx", depuis=since), 1)
+        from pptx import Presentation
+        print(f"{'':<44} {len(Presentation(str(tmp / 'big.pptx')).slides)} diapositives (au plus 15)")
         timed(f"Fiche quartier {args.quartier} (PDF 2 pages)",
               lambda: fiche_pdf.build(con, args.quartier, tmp / "fiche.pdf"), args.runs)
         timed(f"Classeur {args.contrat} (XLSX)",

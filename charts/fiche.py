@@ -104,6 +104,7 @@ def gap_evolution(series: pd.DataFrame, *, label: str, unit: str | None, decimal
         ann.update(font=dict(size=12, color="#4a5560"), x=0, xanchor="left")
     fig.update_xaxes(dtick=1, showgrid=False)
     fig.update_xaxes(title="Millésime", row=2 if has_gap else 1, col=1)
+    style.year_axis(fig, dtick=1)
     fig.update_yaxes(title=frformat.display_unit(unit) or "", gridcolor=style.GRID, row=1, col=1)
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.14, x=0, xanchor="left",
                                   font=dict(size=11)), margin=dict(l=70, t=90, b=150))

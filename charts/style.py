@@ -69,6 +69,12 @@ def base_layout(fig: go.Figure, *, height: int | None = None, title: str | None 
     return fig
 
 
+def year_axis(fig: go.Figure, **kw) -> go.Figure:
+    """An x axis of millésimes: whole years, never « 2 013 » (base_layout groups thousands elsewhere)."""
+    fig.update_xaxes(separatethousands=False, tickformat="d", **kw)
+    return fig
+
+
 def wrap(text: str, width: int = 32, max_lines: int = 3) -> str:
     """Break a label into <br>-separated lines (long French labels on axes and titles)."""
     lines = textwrap.wrap(str(text), width) or [str(text)]

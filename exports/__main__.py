@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--contrat", required=True, help="code du contrat de ville (CV…, CN…)")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--depuis", type=_date, help="date du dernier COPIL (AAAA-MM-JJ) : diapositive « Depuis le dernier COPIL »")
+    p.add_argument("--annexe", action="store_true", help="ajouter en annexe une diapositive « baromètre » par quartier")
 
     p = sub.add_parser("fiche", help="fiche quartier (PDF, 2 pages A4)")
     p.add_argument("--quartier", required=True, help="code du quartier (QP…, QN…)")
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.cmd == "deck":
             from exports import deck
-            out = deck.build(con, args.contrat, args.out, depuis=args.depuis, progress=progress)
+            out = deck.build(con, args.contrat, args.out, depuis=args.depuis, progress=progress, annexe=args.annexe)
         elif args.cmd == "fiche":
             from exports import fiche_pdf
             out = fiche_pdf.build(con, args.quartier, args.out, edition=args.edition, progress=progress)

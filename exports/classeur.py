@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from presentation import sources
+from presentation import quartier, sources
 from indicators import secret
 from observatoire import catalogue, frformat, vocabulary
 
@@ -67,10 +67,14 @@ def load_values(con, codes: list[str], editions: list[int] | None = None) -> pd.
     """, params).df()
 
 
+def _file_var(r) -> str:
+    """« REVN_2022.csv : DISP_Q2 »; the file alone when the cell has no variable (derived indicators)."""
+    return r.source_file if frformat.is_missing(r.source_variable) else f"{r.source_file} : {r.source_variable}"
+
+
 def expand_codes(con, codes: list[str]) -> tuple[list[str], dict[str, str]]:
     """A contract code stands for its quartiers; a 2024 quartier without INSEE figures is replaced by its
     2015 counterpart(s) (crosswalk), named as such. Returns (codes, {code: note for the column header})."""
-    from exports.content import has_any_value
     from indicators import references
 
     out: list[str] = []
@@ -88,7 +92,7 @@ def expand_codes(con, codes: list[str]) -> tuple[list[str], dict[str, str]]:
                 "ORDER BY child_code", [code]).fetchall()]
         for m in members:
             gen = con.execute("SELECT level, generation FROM territory WHERE code = ?", [m]).fetchone()
-            if gen and gen[0] == "qpv" and gen[1] == "2024" and not has_any_value(con, m):
+            if gen and gen[0] == "qpv" and gen[1] == "2024" and not quartier.has_any_value(con, m):
                 for x in references.crosswalk(con, m):
                     if x.get("generation") == "2015" and x["code"] not in out:
                         out.append(x["code"])
@@ -143,7 +147,7 @@ def _theme_sheet(ws, df: pd.DataFrame, territories: list[tuple[str, str]], title
                 status = row.status
                 value = secret.visible(None if pd.isna(row.value) else float(row.value), status)
                 if row.source_file:
-                    files.add(f"{row.source_file} : {row.source_variable}")
+                    files.add(_file_var(row))
             if value is not None:
                 cell = ws.cell(r, col, value)
                 cell.number_format = fmt
@@ -214,7 +218,7 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
                     "Fichiers et variables"], [18, 34, 50, 26, 12, 22, 60])
     for sid, part in df.groupby("source", sort=True):
         info = sources.source_info(con, sid)
-        files = sorted({f"{r.source_file} : {r.source_variable}" for r in part.itertuples() if r.source_file})
+        files = sorted({_file_var(r) for r in part.itertuples() if r.source_file})
         ws.append([sid, info.get("producer"), info.get("title"), info.get("licence"),
                    vocabulary.generation_label(info.get("generation")),
                    ", ".join(str(e) for e in sorted(part.edition.unique())), " ; ".join(files)])
@@ -223,19 +227,19 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
     ws = wb.create_sheet("Notes")
-    _header(ws, 1, ["Statut", "Libellé affiché", "Signification"], [22, 30, 100])
+    _header(ws, 1, ["Statut affiché", "Signification"], [30, 100])
     for status, help_text in STATUS_HELP.items():
-        ws.append([status, vocabulary.status_label(status) or "(valeur affichée)", help_text])
+        ws.append([vocabulary.status_label(status) or "(valeur affichée)", help_text])
     ws.append([])
     ws.append(["Seuils du secret statistique"])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
     for rule, spec in catalogue.secret_rules().items():
-        ws.append([rule, spec.get("label", ""), f"Pas de valeur en dessous de {spec['min_units']} {spec.get('unit', 'unités')}."])
+        ws.append([spec.get("label", "") or rule, f"Pas de valeur en dessous de {spec['min_units']} {spec.get('unit', 'unités')}."])
     ws.append([])
     ws.append(["Avertissements INSEE"])
     ws.cell(ws.max_row, 1).font = Font(bold=True)
     for note in sources.insee_caveats():
-        ws.append(["", "", note])
+        ws.append(["", note])
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -11,6 +11,8 @@ what to show and keeps the provenance (source lines, démo flags) with each bloc
 from __future__ import annotations
 
 import datetime as dt
+from contract import store
+from indicators import engagements, programmation, since
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +22,8 @@ from contract import warehouse as contract_wh
 from presentation import sources
 from indicators import catalog, evolution, fiche as fiche_mod, means, references
 from observatoire import settings, vocabulary
-from presentation import text
+from presentation import barometre as barometre_view, text
+from presentation.quartier import shown_quartier
 
 # Key indicators of the COPIL table, in reading order (barometer indicators of the catalogue).
 TABLE_IDS = ["tx_pauvrete", "rev_disp_median", "part_alloc_rsa", "tx_emploi", "tx_emploi_precaire"]
@@ -41,6 +44,7 @@ class Quartier:
     fiche: dict | None = None              # fiche of the quartier whose figures are shown
     proxy: dict | None = None              # {code, name} of the 2015 quartier used for a 2024 one
     other_proxies: list = field(default_factory=list)
+    view: object | None = None             # presentation.barometre.View (same as the baromètre page)
 
     @property
     def label(self) -> str:
@@ -108,24 +112,15 @@ def indicator_source_line(con, indicator_ids, editions, generation: str | None, 
 
 # --------------------------------------------------------------------------- gathering
 
-def proxy_2015(con, code: str) -> dict | None:
-    """For a 2024 quartier: the best-linked 2015 quartier {code, name, confidence, others[]} or None."""
-    xs = [x for x in references.crosswalk(con, code) if x.get("generation") == "2015"]
-    xs.sort(key=lambda x: -(x.get("confidence") or 0))
-    if not xs:
-        return None
-    return {"code": xs[0]["code"], "name": xs[0]["name"], "confidence": xs[0].get("confidence"),
-            "others": [{"code": x["code"], "name": x["name"]} for x in xs[1:]]}
-
-
-def has_any_value(con, code: str) -> bool:
-    """Whether the warehouse holds at least one shown indicator value for `code` (cheap pre-check)."""
-    return con.execute("SELECT count(*) FROM indicator_value WHERE territory_code = ? AND status IN ('ok', 'bruite')",
-                       [code]).fetchone()[0] > 0
+def quartier_fiche(con, code: str, n_twins: int = 0) -> tuple[dict, dict | None]:
+    """(fiche of the values shown for `code`, 2015 proxy or None): THE switch between a 2024 quartier's own
+    values and its 2015 predecessor's (presentation.quartier.shown_quartier)."""
+    sq = shown_quartier(con, code)
+    return fiche_mod.fiche(con, sq["code"], n_twins=n_twins), sq["proxy"]
 
 
 def gather(con, code: str, depuis: dt.date | None = None, today: dt.date | None = None,
-           progress=None, with_life: bool = True, n_twins: int = 0) -> Content:
+           progress=None, with_life: bool = True, n_twins: int = 0, with_fiche: bool = True) -> Content:
     """Everything the deck and the report show for one contract (progress(fraction, text) optional)."""
     progress = progress or (lambda f, t: None)
     code = references.normalise_code(code)
@@ -147,11 +142,15 @@ def gather(con, code: str, depuis: dt.date | None = None, today: dt.date | None 
         quartiers.append(Quartier(r["quartier_code"], r["nom"], r["communes"] or "", i, qt.get("generation")))
     n = len(quartiers)
     for i, q in enumerate(quartiers):
-        progress(0.05 + 0.45 * i / max(n, 1), f"Fiche {q.name}")
-        if q.generation == "2024" and not has_any_value(con, q.code):
-            q.proxy = proxy_2015(con, q.code)
-            q.other_proxies = q.proxy.pop("others") if q.proxy else []
-        q.fiche = fiche_mod.fiche(con, q.shown_code, n_twins=n_twins)
+        progress(0.05 + 0.45 * i / max(n, 1), f"Quartier {q.name}")
+        if with_fiche:
+            q.fiche, proxy = quartier_fiche(con, q.code, n_twins=n_twins)
+        else:
+            proxy = shown_quartier(con, q.code)["proxy"]
+        if proxy:
+            q.proxy = dict(proxy)
+            q.other_proxies = q.proxy.pop("others", [])
+        q.view = barometre_view.view(con, q.code, today=today)
     pop = con.execute("SELECT population, population_source FROM territory WHERE code = ?", [code]).fetchone()
     today = today or dt.date.today()
     c = Content(code=code, name=t["name"], generation=t.get("generation"), departement=info.get("departement"),
@@ -191,8 +190,6 @@ def contract_life(con, code: str, today: dt.date) -> dict | None:
     The saisie database is never created by an export: absent file = no contract-life data."""
     if not saisie_available():
         return None
-    from contract import store
-    from indicators import engagements, programmation
 
     with store.connect() as sc:
         known = sc.execute("SELECT count(*) FROM contrat WHERE contrat_code = ?", [code]).fetchone()[0]
@@ -214,10 +211,13 @@ def contract_life(con, code: str, today: dt.date) -> dict | None:
             life["by_theme"] = programmation.totals_by_theme(sc, code, current)
             life["girls_boys"] = programmation.girls_boys(sc, code, current)
             life["actions"] = programmation.actions(sc, code)
+            life["money_vs_need"] = programmation.money_vs_need(sc, con, code, current)
         if n_eng:
             life["by_signataire"] = engagements.status_counts(sc, code, "signataire", today)
             life["by_axe"] = engagements.status_counts(sc, code, "axe", today)
             life["late"] = engagements.late(sc, code, today)
+            life["due_until"] = today + dt.timedelta(days=91)
+            life["due"] = engagements.due_before(sc, code, life["due_until"], today)
             life["copil_dates"] = engagements.next_review_dates(sc, code)
         life["sc_path"] = str(settings.saisie_db_path())
     return life
@@ -226,11 +226,9 @@ def contract_life(con, code: str, today: dt.date) -> dict | None:
 def changes_since(con, c: Content) -> dict:
     """What moved since c.depuis (indicators.since.facts): new data in the warehouse, user imports, reviews of
     commitments, actions voted. The saisie database is read only when the contract has contract-life data."""
-    from indicators import since
 
     if not c.life:
         return since.facts(con, None, c.code, c.depuis, c.today)
-    from contract import store
 
     with store.connect() as sc:
         return since.facts(con, sc, c.code, c.depuis, c.today)
@@ -313,22 +311,6 @@ def gap_series(con, c: Content, indicator_id: str, level: str) -> dict:
         "caveat": "Lecture : l'INSEE déconseille de comparer deux millésimes consécutifs ; "
                   "regarder la tendance sur des millésimes éloignés.",
     }
-
-
-def barometer_rows(f: dict | None) -> list[dict]:
-    """The barometer entries of a fiche (key indicators), with value text and both lights."""
-    out = []
-    for x in (f or {}).get("indicators", []):
-        b = x.get("barometre")
-        if not b:
-            continue
-        ev = b.get("evolution") or {}
-        out.append({"indicator_id": x["indicator_id"], "label": x["label"], "edition": x["edition"],
-                    "value_text": text.indicator_value_text(x), "status": x["status"], "light": b.get("light"),
-                    "sentence": b.get("sentence") or "", "trend_light": ev.get("light"),
-                    "trend_sentence": ev.get("sentence") or "", "tolerance": b.get("tolerance"),
-                    "source": x.get("source_file")})
-    return out
 
 
 def sources_used(con, c: Content) -> list[dict]:

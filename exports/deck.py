@@ -1,14 +1,17 @@
 """COPIL deck (PPTX, editable) for one contrat de ville.
 
-Slides: title; the quartiers on a map; key indicators with gaps to the EPCI, France and the Ensemble des
-QPV; evolution of the main gaps; one barometer slide per quartier; State means; programmation; commitments
-and what is late; « Depuis le dernier COPIL »; sources. Charts are native PowerPoint charts (data editable)
-except the map (a 300 dpi image rendered offline). Every chart and table carries its source line; secret
-values show their status label, never a number; démo data carry « Données de démonstration ».
+At most 15 slides for a contract of any size (issue 12): title; the contract at a glance (map of its
+quartiers on real contours, key figures); the quartiers ranked on six key indicators (one heat table at
+14 pt, each cell the quartier's baromètre value and light); « Depuis le dernier COPIL » (editions published
+since, commitments reviewed, actions voted); State means; commitments by signataire; programmation by theme
+and money vs need; sources. `--annexe` adds one baromètre slide per quartier. Charts are native PowerPoint
+charts (data editable, French number formats) except the map (a 300 dpi image rendered offline); every
+slide carries its source line and speaker notes with the sentences; integer EMU everywhere (pptx_kit.emu).
 """
 from __future__ import annotations
 
 import datetime as dt
+from indicators import since as since_mod
 from pathlib import Path
 
 import pandas as pd
@@ -18,19 +21,19 @@ from charts import locator
 from exports import content as ct
 from exports import geo, render
 from exports import pptx_kit as K
-from presentation import sources
 from observatoire import frformat, vocabulary
-from presentation import text
+from presentation import barometre as barometre_view, contract as pc, sources, text
 
-MAX_ROWS_PER_TABLE = 10
 
 
 # --------------------------------------------------------------------------- slides
 
 def slide_title(prs, c: ct.Content) -> None:
     s = prs.slides.add_slide(prs.slide_layouts[0])
-    s.shapes.title.text = f"Contrat de ville\n{c.name}"
-    K._style_runs(s.shapes.title.text_frame, 36, True, K.NAVY)
+    title = s.shapes.title
+    title.text = f"Contrat de ville\n{c.name}"
+    K._style_runs(title.text_frame, K.fit_size(["Contrat de ville", c.name], title.width, title.height,
+                                              sizes=(36, 32, 28, 24, 20), spacing=1.2), True, K.NAVY)
     pop = f" · {text.count_text(c.population)} habitants dans les quartiers (ANCT)" if c.population else ""
     gen = vocabulary.generation_label(c.generation)
     sub = (f"Comité de pilotage — document préparé le {frformat.fmt_date(c.today)}\n"
@@ -61,196 +64,197 @@ def map_figure(con, c: ct.Content, width: int = 900, height: int = 640):
                                width=width, height=height)
 
 
-def slide_map(prs, con, c: ct.Content, png: bytes | None) -> None:
-    s = K.titled_slide(prs, "Les quartiers du contrat",
-                       f"{len(c.quartiers)} quartiers prioritaires ({vocabulary.generation_label(c.generation)}) — "
-                       f"porteur : {c.carrier['name'] if c.carrier else 'non renseigné'}")
+def slide_glance(prs, con, c: ct.Content, png: bytes | None) -> None:
+    """The contract at a glance: the map of its quartiers (numbers = rows of the ranking) and key figures."""
+    gen = vocabulary.generation_label(c.generation)
+    s = K.titled_slide(prs, "Le contrat en un coup d'œil",
+                       f"{len(c.quartiers)} quartiers prioritaires ({gen}) — porteur : "
+                       f"{c.carrier['name'] if c.carrier else 'non renseigné'}")
+    map_w = Inches(7.4)
     if png:
-        K.picture(s, png, K.MARGIN, K.BODY_TOP, height=Inches(5.6))
+        K.picture(s, png, K.MARGIN, K.BODY_TOP, height=Inches(5.25))
     else:
-        K.text(s, "Aucune géométrie disponible pour ces quartiers.", K.MARGIN, K.BODY_TOP, Inches(7), Inches(1))
-    rows = []
-    for q in c.quartiers:
-        pop = ct.indicator_of(q.fiche, "pop")
-        pop_txt = text.indicator_value_text(pop) if pop and pop["edition"] else "—"
-        if q.proxy and pop and pop["edition"]:
-            pop_txt += " *"
-        rows.append([{"text": str(q.number), "align": "c"}, {"text": q.name, "sub": q.communes, "bold": True}, pop_txt])
-    left = K.MARGIN + Inches(8.1)
-    K.table(s, ["N°", "Quartier", "Population"], rows, left, K.BODY_TOP, Inches(4.3),
-            col_widths=[0.45, 2.65, 1.2], size=10, first_col_bold=False, row_height=Inches(0.3), text_cols={1},
-            sub_size=8)
-    note = ""
-    if c.uses_proxy:
-        note = " * population du quartier 2015 correspondant (géographie 2015)."
-    K.source_line(s, sources.source_line(["ANCT (quartiers et contrats)", "INSEE (population, SIG Ville)"],
-                              None, c.generation) + note)
+        K.text(s, "Aucune géométrie disponible pour ces quartiers.", K.MARGIN, K.BODY_TOP, map_w, Inches(1))
+    left = K.MARGIN + map_w + Inches(0.35)
+    w = K.WIDTH - K.MARGIN - left
+    figs = pc.key_figures(len(c.quartiers), c.population, None, c.means, c.life, c.today)
+    top = K.BODY_TOP
+    step = min(Inches(1.25), Inches(5.4) / max(len(figs), 1))
+    for f in figs:
+        K.text(s, f.value, left, top, w, Inches(0.55), size=26, bold=True, colour=K.NAVY)
+        K.text(s, f.label + (f" ({f.note})" if f.note else ""), left, top + Inches(0.5), w, step - Inches(0.5),
+               size=14, colour=K.GREY)
+        top += step
+    K.source_line(s, sources.source_line(["ANCT (quartiers, contrats, population)", "ASP / FONJEP via ANCT (postes)"]
+                                         + (["saisie du contrat"] if c.life else []), None, c.generation,
+                                         demo=c.demo), demo=c.demo)
+    K.notes(s, [f"{q.number}. {q.label}" for q in c.quartiers])
 
 
-def slide_key_table(prs, con, c: ct.Content) -> None:
-    kt = ct.key_table(con, c)
-    chunks = [kt["rows"][i:i + MAX_ROWS_PER_TABLE] for i in range(0, len(kt["rows"]), MAX_ROWS_PER_TABLE)] or [[]]
-    for k, chunk in enumerate(chunks):
-        title = "Indicateurs clés et écarts aux territoires de référence"
-        if len(chunks) > 1:
-            title = f"Indicateurs clés et écarts aux références ({k + 1}/{len(chunks)})"
-        sub = ("Sous la valeur : écart à l'EPCI, à la France ou à l'ensemble des QPV (points ; rapport pour les "
-               "revenus). — : non publié.")
-        s = K.titled_slide(prs, title, sub)
+RANKING_AVAILABLE = Inches(5.2)      # body height for the ranking table (title and source line apart)
+RANKING_SIZE = 14                     # readable at the back of the room
+
+
+def natural_pages(rows: list[dict], col_w, size: int = RANKING_SIZE) -> int:
+    """How many slides the rows need at their estimated heights (no cap)."""
+    return len(_fill(rows, col_w, size))
+
+
+def ranking_pages(rows: list[dict], col_w, size: int = RANKING_SIZE, max_pages: int = 6) -> list[list[dict]]:
+    """Rows split over as few slides as the estimated heights allow (at most `max_pages`), balanced."""
+    pages = _fill(rows, col_w, size)
+    n_pages = min(len(pages), max_pages)      # never more than max_pages slides; rows balanced between them
+    n = -(-len(rows) // max(n_pages, 1))
+    balanced = [rows[i:i + n] for i in range(0, len(rows), n)] or [[]]
+    if len(pages) <= max_pages and any(len(_fill(p, col_w, size)) > 1 for p in balanced):
+        return pages                          # balancing would overfill a slide: keep the greedy split
+    return balanced
+
+
+def _fill(rows: list[dict], col_w, size: int) -> list[list[dict]]:
+    """Greedy split of the rows by estimated height."""
+    def h(r):
+        return max(int(Inches(0.36)), K.Pt(K.estimate_lines(r["label"], int(col_w), size) * size * 1.2 + 8))
+    header = K.Pt(3 * size * 1.25 + 6)
+    pages, cur, used = [], [], header
+    for r in rows:
+        if cur and used + h(r) > RANKING_AVAILABLE:
+            pages.append(cur)
+            cur, used = [], header
+        cur.append(r)
+        used += h(r)
+    if cur:
+        pages.append(cur)
+    return pages
+
+
+def one_line(label: str, width) -> str:
+    """`label` cut (« … ») so that « NN. label » holds on one line of the ranking's first column."""
+    out = label
+    while K.estimate_lines(f"00. {out}", int(width * 0.85), RANKING_SIZE) > 1 and len(out) > 4:  # bold
+        out = out[:-2].rstrip(" -(") + "…"
+        out = out.replace("……", "…")
+    return out
+
+
+def slide_ranking(prs, con, c: ct.Content) -> None:
+    """One heat table: quartiers (rows, highest poverty first) × key indicators; each cell is the quartier's
+    baromètre value with its light (colour + symbol)."""
+    rk = pc.ranking([(q.number, q.label, q.view) for q in c.quartiers])
+    width = K.WIDTH - 2 * K.MARGIN
+    col_w = [3.1] + [1.55] * (len(rk["header"]) - 1)
+    label_w = width * col_w[0] / sum(col_w)
+    pages = ranking_pages(rk["rows"], label_w)
+    if natural_pages(rk["rows"], label_w) > len(pages):
+        # a large contract: one line per quartier (name cut to the column; full names in the notes)
+        for r in rk["rows"]:
+            r["label"] = one_line(r["label"], label_w)
+        pages = ranking_pages(rk["rows"], label_w)
+    for k, chunk in enumerate(pages):
+        title = "Les quartiers sur six indicateurs clés" + (f" ({k + 1}/{len(pages)})" if len(pages) > 1 else "")
+        s = K.titled_slide(prs, title, f"Par taux de pauvreté décroissant — {pc.light_legend()} que la commune, "
+                                       "l'EPCI ou l'ensemble des QPV")
         rows = []
         for r in chunk:
-            row = [r[0], r[1]]
-            for cell in r[2:]:
-                st_ = cell.get("status")
-                if st_ and st_ not in vocabulary.shown_statuses():
-                    row.append({"text": cell["text"], "italic": True, "colour": K.GREY, "bold": False})
+            row = [{"text": f"{r['number']}. {r['label']}", "bold": True}]
+            for cell in r["cells"]:
+                lt = cell["light"]
+                if lt is not None and lt.code:
+                    row.append({"text": f"{lt.symbol} {cell['text']}", "fill": K.RGBColor.from_string(lt.color.lstrip('#').upper()),
+                                "bold": True, "align": "c"})
                 else:
-                    row.append({"text": cell["text"], "sub": cell.get("sub", ""), "bold": True})
+                    row.append({"text": cell["text"], "bold": False, "align": "c",
+                                "italic": cell["value"] is None, "colour": K.GREY if cell["value"] is None else None})
             rows.append(row)
-        for r in kt["ref_rows"]:
-            rows.append([{"text": r[0]["text"], "sub": r[0]["sub"], "bold": True, "fill": K.LIGHT_BLUE,
-                          "dark": False, "colour": K.NAVY}]
-                        + [{"text": x["text"], "sub": x.get("sub", ""), "fill": K.LIGHT_BLUE, "dark": False,
-                            "colour": K.NAVY, "bold": False} for x in r[1:]])
-        K.table(s, kt["header"], rows, K.MARGIN, K.BODY_TOP, K.WIDTH - 2 * K.MARGIN,
-                col_widths=[3.3, 1.2] + [1.6] * (len(kt["header"]) - 2), size=9, row_height=Inches(0.3), sub_size=7)
-        note = f" — {ct.PROXY_NOTE}" if kt["proxy"] else ""
-        K.source_line(s, kt["source"] + note)
-
-
-def slide_evolution(prs, con, c: ct.Content) -> None:
-    s = K.titled_slide(prs, "Évolution des principaux écarts",
-                       "Chaque courbe : un quartier. Rapport au revenu médian de référence (1 = égalité) ; "
-                       "écart de taux de pauvreté en points.")
-    w = (K.WIDTH - 2 * K.MARGIN - Inches(0.3)) / 2
-    for k, (ind, level) in enumerate(ct.EVOLUTION_GAPS):
-        g = ct.gap_series(con, c, ind, level)
-        left = K.MARGIN + k * (w + Inches(0.3))
-        if not g["series"]:
-            K.text(s, f"{g['title']} : pas de série disponible (valeurs ou référence non publiées).",
-                   left, K.BODY_TOP, w, Inches(1), size=12)
-            continue
-        fmt = '0.00' if g["gap_kind"] == "ratio" else '+0.0;-0.0;0.0'
-        rng = None
-        if g["gap_kind"] == "ratio":
-            vals = [v for vs in g["series"].values() for v in vs if v is not None]
-            rng = (max(0.0, round(min(vals) - 0.05, 1)), None) if vals else None
-        K.chart(s, "line", [str(e) for e in g["editions"]], g["series"], left, K.BODY_TOP, w, Inches(5.0),
-                number_format=fmt, title=g["title"], legend=True, legend_position="right", value_range=rng)
-        K.source_line(s, g["source"] + " — " + g["caveat"]
-                      + (f" — {ct.PROXY_NOTE}" if c.uses_proxy else ""),
-                      top=K.BODY_TOP + Inches(5.05), left=left, width=w)
-
-
-def slide_quartier(prs, con, c: ct.Content, q: ct.Quartier) -> None:
-    title = f"{q.number}. {q.name}" + (f" ({q.communes})" if q.communes else "")
-    sub = f"Baromètre — {q.code}"
-    if q.proxy:
-        sub += (f" — valeurs du quartier 2015 correspondant : {q.proxy['name']} ({q.proxy['code']})"
-                + (f" ; autres correspondances : {', '.join(o['code'] for o in q.other_proxies)}" if q.other_proxies else ""))
-    s = K.titled_slide(prs, title, sub)
-    rows_b = ct.barometer_rows(q.fiche)
-    if not rows_b or all(r["edition"] is None for r in rows_b):
-        K.text(s, "Aucun indicateur publié pour ce quartier dans l'entrepôt (ni correspondance 2015 exploitable).",
-               K.MARGIN, K.BODY_TOP, Inches(10), Inches(1), size=14)
-        K.source_line(s, sources.source_line("Observatoire des contrats de ville", None, q.generation))
-        return
-    rows = []
-    for r in rows_b:
-        shown = r["status"] in vocabulary.shown_statuses()
-        rows.append([
-            {"text": K.light_text(r["light"], shown), "fill": K.light_colour(r["light"]), "bold": True,
-             "align": "c", "size": 8},
-            {"text": r["label"], "sub": f"millésime {r['edition']}" if r["edition"] else "", "bold": True},
-            {"text": r["value_text"], "bold": shown, "italic": not shown, "align": "r"},
-            {"text": r["sentence"], "bold": False, "size": 7.5},
-            {"text": K.light_text(r["trend_light"], True), "fill": K.light_colour(r["trend_light"]), "bold": True,
-             "align": "c", "size": 8},
-            {"text": r["trend_sentence"], "bold": False, "size": 7.5},
-        ])
-    K.table(s, ["Situation", "Indicateur", "Valeur", "Comparaison", "Évolution", "Depuis un millésime comparable"],
-            rows, K.MARGIN, K.BODY_TOP, K.WIDTH - 2 * K.MARGIN,
-            col_widths=[1.0, 1.9, 0.85, 4.8, 1.0, 3.2], size=9, row_height=Inches(0.3),
-            first_col_bold=False, text_cols={1, 3, 5}, sub_size=7)
-    eds = [r["edition"] for r in rows_b if r["edition"]]
-    ids = [r["indicator_id"] for r in rows_b if r["edition"]]
-    line = ct.indicator_source_line(con, ids, eds, "2015" if q.proxy else q.generation)
-    K.source_line(s, line)
-    K.notes(s, "Voyants : comparaison à la commune, à défaut à l'intercommunalité ou à l'ensemble des quartiers "
-               "prioritaires, avec la tolérance déclarée au catalogue ; l'évolution compare des millésimes non "
-               "consécutifs (avertissement INSEE). Valeurs couvertes par le secret statistique : statut affiché.")
+        K.table(s, rk["header"], rows, K.MARGIN, K.BODY_TOP + Inches(0.05), width, col_widths=col_w,
+                size=RANKING_SIZE, header_size=RANKING_SIZE, row_height=Inches(0.36), first_col_bold=True)
+        eds = [(i, e) for i, es in rk["editions"].items() for e in es]
+        line = ct.indicator_source_line(con, [i for i, _ in eds], [e for _, e in eds], c.generation_shown)
+        approx = any(r["approx"] for r in chunk)
+        K.source_line(s, line + (f" — ≈ : {ct.PROXY_NOTE}" if approx else ""))
+        notes = [pc.light_legend()]
+        for r in chunk:
+            q = next(q for q in c.quartiers if q.number == r["number"])
+            notes.append(f"{q.number}. {q.label}" + (f" — {q.view.approximation}" if q.view.approximation else ""))
+            notes += [f"  {it.light.text} — {it.line}" for it in q.view.items]
+        notes.append(barometre_view.reading_note())
+        K.notes(s, notes)
 
 
 def slide_means(prs, con, c: ct.Content) -> None:
     s = K.titled_slide(prs, "Moyens de l'État : adultes-relais et postes FONJEP",
-                       "Postes financés dans le contrat, par année (données réelles ASP et FONJEP, via l'ANCT)")
+                       "Postes financés dans le contrat, par année (un poste compte une fois par an ; ASP et FONJEP, via l'ANCT)")
     m = c.means
     if m is None or m.empty:
         K.text(s, "Aucun poste adulte-relais ni FONJEP rattaché à ce contrat dans les fichiers de l'ANCT.",
-               K.MARGIN, K.BODY_TOP, Inches(10), Inches(1), size=14)
-        K.source_line(s, sources.source_line(["ASP / ANCT — Ci.Ville", "FONJEP / ANCT — Ci.Ville"]))
+               K.MARGIN, K.BODY_TOP, Inches(10), Inches(1), size=16)
+        K.source_line(s, sources.means_line(None, [c.code]))
         return
     years = sorted(m["year"].unique())
-    cats = [f"{y}{' (partiel)' if bool(m.loc[m.year == y, 'partial'].any()) else ''}" for y in years]
+    cats = [text.year_text(y) + (" (partiel)" if bool(m.loc[m.year == y, "partial"].any()) else "") for y in years]
     series = {}
-    for kind, label in (("adulte_relais", "Adultes-relais"), ("fonjep", "Postes FONJEP")):
+    for kind in ("adulte_relais", "fonjep"):
         sub = m[m.kind == kind].set_index("year")
-        series[label] = [int(sub.loc[y, "n_posts"]) if y in sub.index else None for y in years]
+        series[vocabulary.label("means_kinds", kind)] = [int(sub.loc[y, "n_posts"]) if y in sub.index else None
+                                                        for y in years]
     w = Inches(6.2)
-    K.chart(s, "column", cats, series, K.MARGIN, K.BODY_TOP, w, Inches(4.9), number_format='0',
+    K.chart(s, "column", cats, series, K.MARGIN, K.BODY_TOP, w, Inches(4.9), number_format='# ##0',
             title="Nombre de postes financés", labels=True, colours=["1F4E79", "B5651D"])
-    rows = []
-    for y in years:
-        row = [str(y) + (" *" if bool(m.loc[m.year == y, "partial"].any()) else "")]
-        for kind in ("adulte_relais", "fonjep"):
-            sub = m[(m.year == y) & (m.kind == kind)]
-            row += [text.count_text(sub["n_posts"].sum()) if len(sub) else "—", text.eur_text(sub["amount"].sum()) if len(sub) else "—"]
-        rows.append(row)
+    rows = pc.means_rows(m)
     K.table(s, ["Année", "Adultes-relais", "Montant", "FONJEP", "Montant"], rows, K.MARGIN + w + Inches(0.3),
-            K.BODY_TOP + Inches(0.2), K.WIDTH - 2 * K.MARGIN - w - Inches(0.3), size=11,
-            col_widths=[1.0, 1.2, 1.5, 1.0, 1.3])
+            K.BODY_TOP + Inches(0.2), K.WIDTH - 2 * K.MARGIN - w - Inches(0.3), size=12,
+            col_widths=[1.1, 1.25, 1.45, 1.0, 1.4], header_size=12)
     files = sorted(set(", ".join(m["source_file"].dropna()).split(", ")))
-    K.source_line(s, sources.source_line(["ASP / ANCT — Ci.Ville (adultes-relais)", "FONJEP / ANCT — Ci.Ville"], years,
-                              None, note="fichiers " + ", ".join(files))
-                  + " — * année partielle (fichier 2025 incomplet).", top=K.BODY_TOP + Inches(5.0))
+    K.source_line(s, sources.means_line(years, [c.code]) + " — fichiers " + ", ".join(files)
+                  + " — * année partielle (fichier 2025 incomplet).")
+    sm = pc.means_summary(m)
+    K.notes(s, [f"En {sm['year']} : {sm['adultes_relais']} postes d'adultes-relais et {sm['fonjep']} postes FONJEP "
+                f"({text.eur_text(sm['amount'])}).",
+                "Règle de compte : un poste compte une fois par contrat et par année (indicators/means.py)."])
 
 
 def slide_programmation(prs, con, c: ct.Content) -> None:
+    """Programmation of the current year: granted amounts by theme (native chart) and money vs need per
+    quartier (€ per inhabitant next to the poverty rate)."""
     life = c.life or {}
     if not life.get("n_actions"):
         return
     year = life["year"]
-    s = K.titled_slide(prs, f"Programmation : synthèse {year}",
-                       "Actions déposées et financées, montants sollicités et accordés (accordé = actions accordées ou soldées)")
+    s = K.titled_slide(prs, f"Programmation {year} : thèmes et besoins",
+                       "Montants accordés (actions accordées ou soldées) ; par quartier : euros par habitant et "
+                       "taux de pauvreté")
     if c.demo:
         K.demo_badge(s)
-    fin = life["by_financeur"]
-    fin = fin[fin["montant_accorde"] > 0].sort_values("montant_accorde", ascending=True)
+    th = life["by_theme"]
+    th = th[th["montant_accorde"] > 0].sort_values("montant_accorde", ascending=True).tail(8)
     w = Inches(6.0)
-    if len(fin):
-        K.chart(s, "bar", fin["financeur_label"].tolist(), {"Montant accordé (€)": fin["montant_accorde"].tolist()},
-                K.MARGIN, K.BODY_TOP, w, Inches(4.9), number_format='#,##0" €"',
-                title=f"Montants accordés par financeur en {year}", labels=True, legend=False)
-    by = life["by_year"]
-    rows = [[str(int(r.annee)), text.count_text(r.n_actions), text.count_text(r.n_financees), text.eur_text(r.montant_sollicite),
-             text.eur_text(r.montant_accorde), text.eur_text(r.montant_accorde_p147)] for r in by.itertuples()]
+    if len(th):
+        K.chart(s, "bar", [str(x)[:34] for x in th["thematique"]], {"Montant accordé (€)": th["montant_accorde"].tolist()},
+                K.MARGIN, K.BODY_TOP, w, Inches(5.0), number_format='# ##0" €"',
+                title=f"Montants accordés par thème en {year}", labels=True, legend=False)
+    mv = life.get("money_vs_need")
     left = K.MARGIN + w + Inches(0.3)
-    tw = K.WIDTH - 2 * K.MARGIN - w - Inches(0.3)
-    _, th = K.table(s, ["Année", "Actions", "Financées", "Sollicité", "Accordé", "dont État P147"], rows, left,
-                    K.BODY_TOP + Inches(0.2), tw, size=10, col_widths=[0.7, 0.8, 0.95, 1.25, 1.25, 1.25],
-                    header_size=9)
-    gb = life.get("girls_boys")
-    if gb is not None and len(gb):
-        tot = gb[gb["thematique"] == "Ensemble"]
-        if len(tot):
-            r = tot.iloc[0]
-            share = (frformat.fmt_number(r["part_filles"], 0, "%") if r["status"] == "ok"
-                     else vocabulary.status_label(r["status"]))
-            K.text(s, [f"Bénéficiaires prévus {year} : part des filles et des femmes {share} "
-                       f"({int(r['n_actions'])} actions renseignées)."], left, K.BODY_TOP + Inches(0.4) + th,
-                   tw, Inches(0.8), size=12)
-    K.source_line(s, ct.life_source(c) + f" — programmation {', '.join(str(int(y)) for y in by['annee'])}",
-                  demo=c.demo)
+    tw = K.WIDTH - K.MARGIN - left
+    if mv is not None and len(mv):
+        mv = mv.sort_values("montant_accorde", ascending=False).head(9)
+        rows = []
+        for r in mv.itertuples():
+            approx = r.method == "approx_qp2015"
+            rows.append([{"text": r.label, "bold": True},
+                         text.eur_text(r.montant_accorde),
+                         text.value_text(r.euros_par_habitant, r.status_habitant, "€", 0, approx=approx),
+                         text.value_text(r.tx_pauvrete, r.pauv_status, "%", 1, approx=approx)])
+        K.table(s, ["Quartier", "Accordé", "€ / habitant", "Pauvreté"], rows, left, K.BODY_TOP, tw, size=12,
+                header_size=12, col_widths=[2.6, 1.3, 1.1, 1.0], row_height=Inches(0.34))
+    K.source_line(s, ct.life_source(c) + f" — programmation {year} ; population et taux de pauvreté : INSEE "
+                  "(≈ : quartier 2015 correspondant)", demo=c.demo)
+    by = life["by_year"]
+    cur = by[by["annee"] == year]
+    if len(cur):
+        r = cur.iloc[0]
+        K.notes(s, [f"{text.count_text(r.n_actions)} actions déposées, {text.count_text(r.n_financees)} financées en "
+                    f"{year} : {text.eur_text(r.montant_accorde)} accordés dont {text.eur_text(r.montant_accorde_p147)} "
+                    f"de l'État (P147)."])
 
 
 def slide_engagements(prs, con, c: ct.Content) -> None:
@@ -268,14 +272,12 @@ def slide_engagements(prs, con, c: ct.Content) -> None:
     body = sig[sig["signataire"] != "Ensemble"].sort_values("total", ascending=False).head(12)
     body = body.iloc[::-1]
     statuses = [st_ for st_ in vocabulary.labels("engagement_statuses") if st_ in body.columns]
-    colours = {"prevu": "B3C5D6", "en_cours": "4A7FB5", "realise": "1B7A3D", "abandonne": "8D6E63",
-               "en_retard": "B71C1C"}
     w = Inches(6.3)
     K.chart(s, "stacked_bar", [str(x)[:38] for x in body["signataire"]],
             {vocabulary.labels("engagement_statuses")[st_]: body[st_].astype(int).tolist() for st_ in statuses},
-            K.MARGIN, K.BODY_TOP, w, Inches(5.1), number_format='0', title="Statut des engagements par signataire",
-            colours=[colours[st_] for st_ in statuses])
-    late = life["late"].head(9)
+            K.MARGIN, K.BODY_TOP, w, Inches(5.1), number_format='# ##0', title="Statut des engagements par signataire",
+            colours=[vocabulary.color("engagement_statuses", st_).lstrip("#").upper() for st_ in statuses])
+    late = life["late"].head(6)
     rows = [[str(r.code), str(r.signataire), {"text": str(r.intitule), "bold": False},
              frformat.fmt_date(r.echeance) if pd.notna(r.echeance) else "—",
              text.count_text(r.jours_de_retard)] for r in late.itertuples()]
@@ -284,22 +286,26 @@ def slide_engagements(prs, con, c: ct.Content) -> None:
     K.text(s, f"Les plus en retard ({len(life['late'])} au total)", left, K.BODY_TOP - Inches(0.05), tw,
            Inches(0.3), size=12, bold=True, colour=K.NAVY)
     if rows:
-        K.table(s, ["Réf.", "Signataire", "Engagement", "Échéance", "Jours"], rows, left, K.BODY_TOP + Inches(0.3),
-                tw, size=8, col_widths=[0.75, 1.5, 2.5, 0.85, 0.5], row_height=Inches(0.3), first_col_bold=False,
-                text_cols={0, 1, 2})
+        K.table(s, ["Signataire", "Engagement", "Échéance", "Jours"], [r[1:] for r in rows], left,
+                K.BODY_TOP + Inches(0.35), tw, size=11, col_widths=[1.45, 2.5, 1.1, 0.65], row_height=Inches(0.3),
+                first_col_bold=False, text_cols={0, 1}, header_size=11)
     K.source_line(s, ct.life_source(c) + " — tableau de bord des engagements", demo=c.demo)
 
 
 def slide_since(prs, con, c: ct.Content) -> None:
     """Three columns from indicators.since (same sentences as the pages): new data, reviews, actions voted."""
-    from indicators import since as since_mod
 
     ch = c.changes
     s = K.titled_slide(prs, f"Depuis le dernier COPIL ({frformat.fmt_date(ch['since'])})",
                        f"Date de référence : {c.depuis_origin}.")
     if c.demo:
         K.demo_badge(s)
-    text = since_mod.lines(ch)
+    cols = since_mod.lines(ch)
+    life = c.life or {}
+    if life.get("n_engagements"):
+        late, due = life["late"], life["due"]
+        cols["engagements"].insert(0, f"Aujourd'hui : {text.count_text(len(late))} en retard, "
+                                      f"{text.count_text(len(due))} à échéance d'ici le {text.date_text(life['due_until'])}.")
     col_w = (K.WIDTH - 2 * K.MARGIN - Inches(0.4)) / 3
     tops = K.BODY_TOP + Inches(0.1)
     demo = " (démo)" if ch.get("demo") else ""
@@ -307,11 +313,15 @@ def slide_since(prs, con, c: ct.Content) -> None:
                                      ("actions", f"Actions votées{demo}"))):
         left = K.MARGIN + i * (col_w + Inches(0.2))
         K.text(s, head, left, tops, col_w, Inches(0.4), size=16, bold=True, colour=K.NAVY)
-        K.text(s, text[key], left, tops + Inches(0.45), col_w, Inches(4.8), size=10 if len(text[key]) > 4 else 11,
-               bullets=True)
-    K.source_line(s, sources.source_line(["Entrepôt de l'observatoire (journal de chargement : premier chargement de chaque "
-                               "fichier)", "saisie du contrat (points d'étape, dates de décision de la programmation)"],
-                              None, None, demo=c.demo), demo=c.demo)
+        box_h = Inches(4.85)
+        K.text(s, cols[key], left, tops + Inches(0.45), col_w, box_h,
+               size=K.fit_size([f"• {t}" for t in cols[key]], col_w, box_h), bullets=True)
+    K.source_line(s, sources.source_line(["dates de publication déclarées au catalogue des sources",
+                                          "saisie du contrat (points d'étape, échéances, dates de décision)"],
+                                         None, None, demo=c.demo), demo=c.demo)
+    K.notes(s, [f"{head} : " + " ".join(cols[key]) for key, head in (("donnees", "Nouvelles données"),
+                                                                    ("engagements", "Engagements"),
+                                                                    ("actions", "Actions votées"))])
 
 
 def slide_sources(prs, con, c: ct.Content) -> None:
@@ -341,31 +351,56 @@ def slide_sources(prs, con, c: ct.Content) -> None:
                      "Observatoire des contrats de ville.", demo=c.demo)
 
 
+def slide_quartier(prs, con, c: ct.Content, q: ct.Quartier) -> None:
+    """Appendix (--annexe): the quartier's baromètre, the same lines as the page and the PDF."""
+    v = q.view
+    s = K.titled_slide(prs, f"{q.number}. {q.name}",
+                       f"Baromètre — {q.communes + ' · ' if q.communes else ''}{q.code}"
+                       + (f" — {v.approximation}" if v.approximation else ""))
+    if not v.items:
+        K.text(s, v.empty_message or "", K.MARGIN, K.BODY_TOP, Inches(11), Inches(1), size=16)
+        K.source_line(s, sources.source_line("Observatoire des contrats de ville", None, q.generation))
+        return
+    rows = [[{"text": it.light.text, "fill": K.light_colour(it.light.code), "bold": True, "align": "c"},
+             {"text": it.line, "bold": False}] for it in v.items]
+    K.table(s, ["Situation", "Indicateur (millésime " + v.millesimes + ")"], rows, K.MARGIN, K.BODY_TOP,
+            K.WIDTH - 2 * K.MARGIN, col_widths=[1.8, 10.6], size=13, header_size=13, row_height=Inches(0.4),
+            text_cols={1})
+    K.source_line(s, v.source_line)
+    K.notes(s, [f"{it.label} : {it.sentence} {it.trend_sentence} " + " ".join(it.details) for it in v.items]
+            + [barometre_view.reading_note()])
+
+
 # --------------------------------------------------------------------------- build
 
+MAX_SLIDES = 15
+
+
 def build(con, contrat: str, out: str | Path, depuis: dt.date | None = None, progress=None,
-          today: dt.date | None = None) -> Path:
-    """Write the COPIL deck of `contrat` to `out` (.pptx). progress(fraction, text) is optional."""
+          today: dt.date | None = None, annexe: bool = False) -> Path:
+    """Write the COPIL deck of `contrat` to `out` (.pptx): at most 15 slides, plus one baromètre slide per
+    quartier in appendix when `annexe`. progress(fraction, text) is optional."""
     progress = progress or (lambda f, t: None)
     progress(0.0, "Lecture des indicateurs")
     with render.session():  # Chrome starts in its own thread while the figures are gathered
-        c = ct.gather(con, contrat, depuis=depuis, today=today, progress=progress)
+        c = ct.gather(con, contrat, depuis=depuis, today=today, progress=progress, with_fiche=False)
         progress(0.7, "Carte")
-        fig = map_figure(con, c)
+        fig = map_figure(con, c, width=760, height=560)
         png = render.to_png(fig, int(fig.layout.width), int(fig.layout.height)) if fig is not None else None
     progress(0.8, "Diapositives")
     prs = K.new_deck()
     slide_title(prs, c)
-    slide_map(prs, con, c, png)
-    slide_key_table(prs, con, c)
-    slide_evolution(prs, con, c)
-    for q in c.quartiers:
-        slide_quartier(prs, con, c, q)
-    slide_means(prs, con, c)
-    slide_programmation(prs, con, c)
-    slide_engagements(prs, con, c)
+    slide_glance(prs, con, c, png)
+    slide_ranking(prs, con, c)
     slide_since(prs, con, c)
+    slide_means(prs, con, c)
+    slide_engagements(prs, con, c)
+    slide_programmation(prs, con, c)
     slide_sources(prs, con, c)
+    assert len(prs.slides) <= MAX_SLIDES, f"{len(prs.slides)} diapositives (au plus {MAX_SLIDES})"
+    if annexe:
+        for q in c.quartiers:
+            slide_quartier(prs, con, c, q)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     prs.core_properties.title = f"COPIL — contrat de ville {c.name}"

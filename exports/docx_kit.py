@@ -75,8 +75,48 @@ def _shade(cell, hex_fill: str) -> None:
     tc_pr.append(shd)
 
 
-def table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float] | None = None, size: int = 9):
-    """A table of already formatted French strings; numbers right-aligned."""
+TEXT_WIDTH_CM = 21 - 2 * 2.2          # A4 minus the margins of new_document()
+GLYPH_EM = 0.62                        # generous average glyph width (bold Calibri / DejaVu), in em
+CELL_PAD_CM = 0.45                     # left + right cell margins (Word default 0,19 cm each) and borders
+
+
+def word_cm(word: str, size: float, bold: bool = False) -> float:
+    """Width a word needs on one line, in cm (estimate on the generous side)."""
+    return len(word) * size * (GLYPH_EM + (0.12 if bold else 0)) * 2.54 / 72 + CELL_PAD_CM
+
+
+def fit_widths(header: list[str], rows: list[list], widths_cm: list[float] | None, size: float,
+               total_cm: float = TEXT_WIDTH_CM) -> tuple[list[float], float]:
+    """Column widths that fill the page width and never break a word inside a column: each column gets at
+    least its longest word (header in bold); the rest is shared in proportion to the asked widths. When even
+    the longest words do not fit, the font size goes down (at most to 6 pt). Returns (widths, size)."""
+    n = len(header)
+    want = list(widths_cm or [1.0] * n)
+    while True:
+        need = []
+        for i in range(n):
+            words = [w for w in str(header[i]).split()] or [""]
+            need_i = max(word_cm(w, size, bold=True) for w in words)
+            for r in rows:
+                for w in str(r[i] if i < len(r) and r[i] is not None else "").split():
+                    need_i = max(need_i, word_cm(w, size))
+            need.append(need_i)
+        if sum(need) <= total_cm or size <= 6:
+            break
+        size -= 0.5
+    free = max(total_cm - sum(need), 0.0)
+    extra = [max(w - nd, 0.0) for w, nd in zip(want, need)]
+    k = free / sum(extra) if sum(extra) else 0.0
+    widths = [nd + e * k for nd, e in zip(need, extra)]
+    if sum(extra) == 0:
+        widths = [nd + free / n for nd in need]
+    return widths, size
+
+
+def table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float] | None = None, size: float = 9):
+    """A table of already formatted French strings; numbers right-aligned. Column widths fill the page
+    width with no word broken inside a column (fit_widths)."""
+    widths_cm, size = fit_widths(header, rows, widths_cm, size)
     t = doc.add_table(rows=1, cols=len(header))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -99,12 +139,36 @@ def table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float] 
                 par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if widths_cm:
         t.autofit = False
+        _fixed_layout(t)
         for i, w in enumerate(widths_cm):
             t.columns[i].width = Cm(w)  # the grid (LibreOffice reads it)
         for row in t.rows:
             for i, w in enumerate(widths_cm):
                 row.cells[i].width = Cm(w)  # the cells (Word reads them)
     return t
+
+
+def _fixed_layout(t) -> None:
+    """<w:tblLayout w:type="fixed"/>: Word and LibreOffice keep the widths instead of re-flowing columns."""
+    tbl_pr = t._tbl.tblPr  # noqa: SLF001 - python-docx has no public table-layout API
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+
+
+def guide(doc, prefilled: str, to_write: str) -> None:
+    """Under a section heading: what the observatory pre-filled, and what the team writes."""
+    p = doc.add_paragraph()
+    r = p.add_run("Pré-rempli : ")
+    r.bold, r.italic = True, True
+    r.font.size, r.font.color.rgb = Pt(8.5), GREY
+    r = p.add_run(prefilled + " ")
+    r.italic, r.font.size, r.font.color.rgb = True, Pt(8.5), GREY
+    r = p.add_run("À rédiger : ")
+    r.bold, r.italic = True, True
+    r.font.size, r.font.color.rgb = Pt(8.5), GREY
+    r = p.add_run(to_write)
+    r.italic, r.font.size, r.font.color.rgb = True, Pt(8.5), GREY
 
 
 def _looks_numeric(val) -> bool:

@@ -20,6 +20,8 @@ from charts import locator
 from charts.source import add_source
 from exports import content as ct
 from exports import geo, render
+from presentation import barometre as barometre_view
+from presentation.quartier import shown_quartier
 from presentation import sources
 from indicators import evolution, fiche as fiche_mod, references
 from observatoire import frformat, vocabulary
@@ -329,7 +331,7 @@ def _map_figure(con, f: dict):
                                height=MAP_PX, label="name", pad=0.6)
 
 
-def page_comparison(pdf: FichePDF, con, f: dict, map_png: bytes | None, evo: list) -> None:
+def page_comparison(pdf: FichePDF, con, f: dict, map_png: bytes | None, evo: list, view=None) -> None:
     t = f["territory"]
     _band(pdf, "2. Comparaison avec les territoires de référence et évolution", y=10)
     pdf.ln(1)
@@ -340,14 +342,12 @@ def page_comparison(pdf: FichePDF, con, f: dict, map_png: bytes | None, evo: lis
                                     t.get("generation"))
     y = _source(pdf, line + " — Voyant : comparaison à la commune, à défaut à l'EPCI ou à l'ensemble des QPV, "
                 "avec la tolérance du catalogue. « — » : pas de valeur publiée.", MARGIN, y, BODY_W)
-    # barometer sentences (élu wording)
+    # the baromètre lines, the same as the page and the COPIL deck (presentation.barometre)
     pdf.set_y(y + 1)
     pdf.set_font("DejaVuC", "", 6.6)
-    for x in inds[:4]:
-        b = x["barometre"] or {}
-        if b.get("sentence") and b.get("light"):
-            pdf.set_x(MARGIN)
-            pdf.multi_cell(BODY_W, 2.9, "• " + b["sentence"], new_x="LMARGIN", new_y="NEXT")
+    for it in (view.items if view is not None else []):
+        pdf.set_x(MARGIN)
+        pdf.multi_cell(BODY_W, 2.9, f"{it.light.text} — {it.line}", new_x="LMARGIN", new_y="NEXT")
     y = pdf.get_y() + 1.5
     # evolution charts
     w = (BODY_W - 4) / 2
@@ -420,12 +420,8 @@ def build(con, quartier: str, out: str | Path, edition: int | None = None, progr
     with render.session():
         progress(0.05, "Indicateurs")
         own = fiche_mod.fiche(con, code, edition=edition)
-        proxy = None
-        shown = own
-        if t.get("generation") == "2024" and not ct.has_any_value(con, code):
-            proxy = ct.proxy_2015(con, code)
-            if proxy:
-                shown = fiche_mod.fiche(con, proxy["code"], edition=edition)
+        proxy = shown_quartier(con, code)["proxy"]
+        shown = fiche_mod.fiche(con, proxy["code"], edition=edition) if proxy else own
         gen_shown = shown["territory"].get("generation")
         progress(0.35, "Graphiques")
         evo = [(render.to_png(fig, EVO_W, EVO_H), line) for fig, line in
@@ -445,7 +441,7 @@ def build(con, quartier: str, out: str | Path, edition: int | None = None, progr
     _key_figures(pdf, con, shown)
     page_indicators(pdf, con, shown)
     pdf.add_page()
-    page_comparison(pdf, con, shown, map_png, evo)
+    page_comparison(pdf, con, shown, map_png, evo, barometre_view.view(con, code))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(out))

@@ -27,6 +27,22 @@ WHITE = RGBColor(0xFF, 0xFF, 0xFF)
 LIGHT_BLUE = RGBColor(0xE3, 0xEB, 0xF4)
 
 
+def emu(x) -> Emu:
+    """Integer EMU (OOXML refuses « 411480.0 »): every position and size goes through here."""
+    return Emu(int(round(x)))
+
+
+def fit_size(lines: list[str], width, height, sizes=(14, 13, 12, 11, 10), spacing: float = 1.25,
+             para_gap_pt: float = 4) -> int:
+    """The largest font size at which `lines` (one paragraph each) fit in width × height (estimate)."""
+    for size in sizes:
+        need = sum(estimate_lines(t, int(width) - int(Inches(0.2)), size) * size * spacing + para_gap_pt
+                   for t in lines)
+        if Pt(need) <= int(height) - int(Inches(0.1)):
+            return size
+    return sizes[-1]
+
+
 def light_colour(light: str | None) -> RGBColor:
     """Barometer light colour from charts.style (one visual language for pages and exports)."""
     return RGBColor.from_string(vocabulary.light(light)["color"].lstrip("#").upper())
@@ -63,7 +79,7 @@ def titled_slide(prs, title: str, subtitle: str | None = None):
     """A 'Title Only' slide: the title lives in the real title placeholder (outline view, accessibility)."""
     slide = prs.slides.add_slide(prs.slide_layouts[5])
     t = slide.shapes.title
-    t.left, t.top, t.width, t.height = MARGIN, Inches(0.25), WIDTH - 2 * MARGIN, Inches(0.75)
+    t.left, t.top, t.width, t.height = emu(MARGIN), emu(Inches(0.25)), emu(WIDTH - 2 * MARGIN), emu(Inches(0.75))
     t.text = title
     tf = t.text_frame
     tf.paragraphs[0].alignment = PP_ALIGN.LEFT
@@ -77,7 +93,7 @@ def titled_slide(prs, title: str, subtitle: str | None = None):
 def text(slide, content: str | list[str], left, top, width, height, size: int = 14, bold: bool = False,
          colour: RGBColor | None = None, bullets: bool = False, align=PP_ALIGN.LEFT):
     """A text box; a list gives one paragraph per item (with a bullet sign when `bullets`)."""
-    box = slide.shapes.add_textbox(left, top, width, height)
+    box = slide.shapes.add_textbox(emu(left), emu(top), emu(width), emu(height))
     tf = box.text_frame
     tf.word_wrap = True
     lines = content if isinstance(content, list) else [content]
@@ -94,9 +110,10 @@ def source_line(slide, line: str, top=None, left=None, width=None, demo: bool = 
     """The source line under a chart or table (producer, millésime, generation; démo label if any)."""
     if demo and DEMO_LABEL.lower() not in line.lower():
         line = f"{DEMO_LABEL} — {line}"
-    top = HEIGHT - SOURCE_H - Inches(0.1) if top is None else top
-    box = text(slide, line, left if left is not None else MARGIN, top,
-               width if width is not None else WIDTH - 2 * MARGIN, SOURCE_H, size=9, colour=GREY)
+    width = width if width is not None else WIDTH - 2 * MARGIN
+    height = max(SOURCE_H, Pt(9 * 1.25 * estimate_lines(line, int(width) - int(Inches(0.2)), 9) + 6))
+    top = HEIGHT - height - Inches(0.06) if top is None else top
+    box = text(slide, line, left if left is not None else MARGIN, top, width, height, size=9, colour=GREY)
     box.name = "Source"
     if demo:
         for r in box.text_frame.paragraphs[0].runs:
@@ -107,7 +124,7 @@ def source_line(slide, line: str, top=None, left=None, width=None, demo: bool = 
 def demo_badge(slide):
     """A visible red « Données de démonstration » badge in the top-right corner."""
     w, h = Inches(2.9), Inches(0.38)
-    shape = slide.shapes.add_shape(1, WIDTH - MARGIN - w, Inches(0.08), w, h)  # 1 = rectangle
+    shape = slide.shapes.add_shape(1, emu(WIDTH - MARGIN - w), emu(Inches(0.08)), emu(w), emu(h))  # 1 = rectangle
     shape.fill.solid()
     shape.fill.fore_color.rgb = DEMO_RED
     shape.line.fill.background()
@@ -126,13 +143,17 @@ def _cell_spec(val) -> dict:
 
 
 def estimate_lines(text: str, width_emu: int, size_pt: float) -> int:
-    """Lines a text needs in a cell of `width_emu` at `size_pt` (average glyph ≈ 0.52 em, DejaVu/Calibri)."""
-    usable_pt = max(width_emu / 12700 - 8, 10)
-    per_line = max(int(usable_pt / (size_pt * 0.52)), 4)
+    """Lines a text needs in a cell of `width_emu` at `size_pt` (average glyph ≈ 0.6 em: DejaVu Sans, the
+    font LibreOffice substitutes, is wider than Calibri; a generous estimate never lets a table overflow)."""
+    usable_pt = max(width_emu / 12700 - 10, 10)
+    per_line = max(int(usable_pt / (size_pt * 0.6)), 4)
     lines = 0
     for part in str(text or "").split("\n"):
         words, cur, n = part.split(" "), 0, 1
         for w in words:
+            if len(w) > per_line:                      # a word wider than the column is broken inside
+                n += (len(w) - 1) // per_line
+                w = w[-(len(w) % per_line or per_line):]
             add = len(w) + (1 if cur else 0)
             if cur + add > per_line and cur:
                 n += 1
@@ -160,7 +181,8 @@ def table(slide, header: list[str], rows: list[list], left, top, width, height=N
     if col_widths:
         total = sum(col_widths)
         widths = [int(width * w / total) for w in col_widths]
-    gt = slide.shapes.add_table(n_rows, n_cols, left, top, width, height or row_h * n_rows).table
+    frame = slide.shapes.add_table(n_rows, n_cols, emu(left), emu(top), emu(width), emu(height or row_h * n_rows))
+    gt = frame.table
     for i, w in enumerate(widths):
         gt.columns[i].width = Emu(w)
     heights = []
@@ -211,12 +233,15 @@ def table(slide, header: list[str], rows: list[list], left, top, width, height=N
             cell.vertical_anchor = MSO_ANCHOR.MIDDLE
         heights.append(max(int(row_h), int(Pt(need))))
     for r, h in enumerate(heights):
-        gt.rows[r].height = Emu(h)
+        gt.rows[r].height = emu(h)
+    frame.height = emu(sum(heights))
+    widths[-1] += int(width) - sum(widths)          # rounding: columns add up to the frame width
+    gt.columns[n_cols - 1].width = emu(widths[-1])
     return gt, sum(heights)
 
 
 def chart(slide, kind: str, categories: list[str], series: dict[str, list], left, top, width, height,
-          number_format: str = '#,##0.0', title: str | None = None, legend: bool = True,
+          number_format: str = '# ##0', title: str | None = None, legend: bool = True,
           labels: bool = False, colours: list[str] | None = None, legend_position: str = "bottom",
           value_range: tuple[float | None, float | None] | None = None):
     """A NATIVE chart (data editable in PowerPoint). kind: line | bar (horizontal) | column |
@@ -232,7 +257,7 @@ def chart(slide, kind: str, categories: list[str], series: dict[str, list], left
     data.categories = categories
     for name, values in series.items():
         data.add_series(name, values, number_format=number_format)
-    gframe = slide.shapes.add_chart(types[kind], left, top, width, height, data)
+    gframe = slide.shapes.add_chart(types[kind], emu(left), emu(top), emu(width), emu(height), data)
     ch = gframe.chart
     ch.font.size = Pt(11)
     ch.has_legend = legend and len(series) > 1
@@ -285,9 +310,10 @@ def chart(slide, kind: str, categories: list[str], series: dict[str, list], left
 
 
 def picture(slide, png: bytes, left, top, width=None, height=None):
-    return slide.shapes.add_picture(io.BytesIO(png), left, top, width, height)
+    return slide.shapes.add_picture(io.BytesIO(png), emu(left), emu(top), None if width is None else emu(width),
+                                    None if height is None else emu(height))
 
 
-def notes(slide, content: str) -> None:
-    """Speaker notes: where the figures come from, in full."""
-    slide.notes_slide.notes_text_frame.text = content
+def notes(slide, content: str | list[str]) -> None:
+    """Speaker notes: the sentences behind the slide, and where the figures come from, in full."""
+    slide.notes_slide.notes_text_frame.text = "\n".join(content) if isinstance(content, list) else content

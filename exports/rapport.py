@@ -8,6 +8,8 @@ project's Plotly builders rendered at 300 dpi in one kaleido session.
 from __future__ import annotations
 
 import datetime as dt
+from contract import store
+from indicators import programmation, referentiel
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +20,7 @@ from exports import content as ct
 from exports import deck as deck_mod
 from exports import docx_kit as D
 from exports import render
-from presentation import sources
+from presentation import contract as pc, sources
 from observatoire import frformat, vocabulary
 from presentation import text
 
@@ -30,6 +32,21 @@ SECTIONS = [
     "5. Articulation avec le renouvellement urbain (NPNRU)",
     "6. Actions financées au titre de la dotation de solidarité urbaine (DSU)",
     "Annexe — Avis des conseils citoyens",
+]
+# Per section: (what the observatory pre-fills, what the team writes) — said under each heading.
+GUIDE = [
+    ("liste et carte des quartiers, référentiel d'évaluation saisi.",
+     "les orientations du contrat et les enjeux retenus avec les habitants."),
+    ("indicateurs clés, écarts aux références et leur évolution, baromètre de chaque quartier (sources et "
+     "millésimes indiqués).", "l'analyse au regard des objectifs du contrat."),
+    ("engagements des signataires, programmation de l'année, moyens de l'État (adultes-relais, FONJEP).",
+     "les actions de l'EPCI, des communes et, s'ils le souhaitent, des autres signataires."),
+    ("engagements en retard ou à échéance.",
+     "droit commun, coordination, participation des habitants, évaluation, améliorations."),
+    ("rien (aucune donnée ouverte du NPNRU dans l'observatoire).", "l'articulation avec les projets ANRU."),
+    ("actions cofinancées par les communes dans la programmation (à vérifier).",
+     "la liste des actions financées au titre de la DSU."),
+    ("un emplacement par quartier.", "les avis des conseils citoyens, des conseils municipaux et des signataires."),
 ]
 
 
@@ -71,8 +88,6 @@ def _life_block_programmation(doc, c: ct.Content, year: int) -> None:
     fig = contract_charts.programmation_by_year(by, source_line=line, demo=c.demo)
     D.figure(doc, _png(fig))
     D.source(doc, line, demo=c.demo)
-    from contract import store
-    from indicators import programmation
     with store.connect() as sc:
         themes = programmation.totals_by_theme(sc, c.code, year)
         girls = programmation.girls_boys(sc, c.code, year)
@@ -134,6 +149,7 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
 
         # 1 ------------------------------------------------------------------ orientations
         doc.add_heading(SECTIONS[0], 1)
+        D.guide(doc, *GUIDE[0])
         D.placeholder(doc, "principales orientations du contrat et projet de territoire qui a présidé à son "
                            "élaboration ; enjeux retenus avec les habitants")
         rows = []
@@ -157,6 +173,7 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
         # 2 ------------------------------------------------------------------ situation
         progress(0.75, "Situation des quartiers")
         doc.add_heading(SECTIONS[1], 1)
+        D.guide(doc, *GUIDE[1])
         doc.add_heading("2.1 Indicateurs clés et écarts aux territoires de référence", 2)
         _key_table(doc, con, c)
         doc.add_heading("2.2 Évolution des principaux écarts", 2)
@@ -173,6 +190,7 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
         # 3 ------------------------------------------------------------------ actions
         progress(0.85, "Actions et moyens")
         doc.add_heading(SECTIONS[2], 1)
+        D.guide(doc, *GUIDE[2])
         doc.add_heading("3.1 Actions de l'EPCI", 2)
         D.placeholder(doc, "actions menées par l'intercommunalité au titre de ses compétences, année " + str(annee))
         doc.add_heading("3.2 Actions des communes", 2)
@@ -195,6 +213,7 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
 
         # 4 ------------------------------------------------------------------ perspectives
         doc.add_heading(SECTIONS[3], 1)
+        D.guide(doc, *GUIDE[3])
         for title, what in (("4.1 Renforcement du droit commun", "mobilisation des politiques de droit commun "
                              "(éducation, emploi, santé, sécurité, logement) dans les quartiers"),
                             ("4.2 Coordination des acteurs et des politiques publiques", "gouvernance, COPIL/COTECH, "
@@ -214,6 +233,7 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
 
         # 5 ------------------------------------------------------------------ NPNRU
         doc.add_heading(SECTIONS[4], 1)
+        D.guide(doc, *GUIDE[4])
         D.para(doc, "L'observatoire ne contient pas de données sur les projets de renouvellement urbain (NPNRU).",
                italic=True, size=9)
         D.placeholder(doc, "articulation entre le volet urbain (projets ANRU) et les volets social et économique "
@@ -221,6 +241,7 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
 
         # 6 ------------------------------------------------------------------ DSU
         doc.add_heading(SECTIONS[5], 1)
+        D.guide(doc, *GUIDE[5])
         D.para(doc, "La base de l'observatoire ne distingue pas la DSU parmi les financements communaux : le "
                     "tableau ci-dessous liste, pour vérification, les actions de la programmation cofinancées par "
                     "une commune.", italic=True, size=9)
@@ -229,6 +250,7 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
 
         # annex --------------------------------------------------------------
         doc.add_heading(SECTIONS[6], 1)
+        D.guide(doc, *GUIDE[6])
         for q in c.quartiers:
             D.para(doc, f"Conseil citoyen — {q.name} ({q.communes})", bold=True)
             D.placeholder(doc, f"avis du conseil citoyen du quartier {q.name} sur le projet de rapport")
@@ -249,40 +271,27 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
 
 
 def _barometer_table(doc, con, c: ct.Content) -> None:
-    """Quartiers × key indicators: the light (word, never colour alone) against the commune / EPCI / QPV;
-    the sentences behind them are in the fiche of each quartier and in the COPIL deck."""
-
-    rows_by_q = [(q, {r["indicator_id"]: r for r in ct.barometer_rows(q.fiche)}) for q in c.quartiers]
-    ids = [i for i in dict.fromkeys(i for _, rb in rows_by_q for i in rb) if any(rb.get(i, {}).get("edition")
-                                                                                  for _, rb in rows_by_q)]
-    if not ids:
+    """Quartiers × key indicators, the same cells as the COPIL deck's ranking (presentation.contract.ranking
+    of each quartier's baromètre view): the light's symbol and word, and the value."""
+    rk = pc.ranking([(q.number, q.label, q.view) for q in c.quartiers])
+    if not any(cell["value"] is not None for r in rk["rows"] for cell in r["cells"]):
         D.para(doc, "Pas d'indicateur publié pour ces quartiers.", italic=True)
         return
-    header = ["Quartier"] + [ct.meta(con, i).get("short_label") or ct.meta(con, i)["label"] for i in ids]
     rows = []
-    for q, rb in rows_by_q:
-        row = [f"{q.number}. {q.name}"]
-        for i in ids:
-            r = rb.get(i)
-            if r is None or not r["edition"]:
-                row.append("—")
-            elif r["light"]:
-                row.append(f"{vocabulary.light(r['light'])['label']} ({r['value_text']})")
-            else:
-                row.append(f"{'sans voyant' if r['status'] in vocabulary.shown_statuses() else r['value_text']}")
-        rows.append(row)
-    D.table(doc, header, rows, widths_cm=[3.6] + [13.0 / len(ids)] * len(ids), size=7)
-    eds = sorted({r["edition"] for _, rb in rows_by_q for r in rb.values() if r["edition"]})
-    D.source(doc, sources.source_line(["INSEE, CNAF, Pôle emploi/DARES — SIG Ville (ANCT/ONPV)", "INSEE — Filosofi"], eds,
-                           c.generation_shown, note="voyants : comparaison à la commune, à défaut à l'EPCI ou à "
-                           "l'ensemble des QPV, tolérances du catalogue"))
+    for r in rk["rows"]:
+        rows.append([f"{r['number']}. {r['label']}"]
+                    + [f"{cell['light'].symbol} {cell['light'].label} ({cell['text']})" if cell["light"] and
+                       cell["light"].code else cell["text"] for cell in r["cells"]])
+    D.table(doc, rk["header"], rows, widths_cm=[3.6] + [2.2] * (len(rk["header"]) - 1), size=7.5)
+    eds = [(i, e) for i, es in rk["editions"].items() for e in es]
+    D.source(doc, ct.indicator_source_line(con, [i for i, _ in eds], [e for _, e in eds], c.generation_shown)
+             + " — voyants : comparaison à la commune, à défaut à l'EPCI ou à l'ensemble des QPV"
+             + (f" — ≈ : {ct.PROXY_NOTE}" if c.uses_proxy else ""))
 
 
 def _referentiel(c: ct.Content) -> list[str]:
     if not c.life:
         return []
-    from contract import store
-    from indicators import referentiel
     with store.connect() as sc:
         tree = referentiel.tree(sc, c.code)
     out = []
@@ -298,7 +307,6 @@ def _dsu_candidates(doc, c: ct.Content, year: int) -> None:
     if acts is None or acts.empty:
         D.para(doc, "Aucune programmation enregistrée.", italic=True, size=9)
         return
-    from contract import store
     with store.connect() as sc:
         ids = {r[0] for r in sc.execute(
             "SELECT action_id FROM action_financement WHERE contrat_code = ? AND financeur = 'commune' "

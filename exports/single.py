@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from charts import fiche as fiche_charts
+from presentation.quartier import shown_quartier
 from exports import content as ct
 from exports import render
 from indicators import catalog, evolution, fiche as fiche_mod, references
@@ -28,12 +29,7 @@ def figure(con, quartier: str, kind: str = "evolution", indicator_id: str = "tx_
         return _map_figure(con, fiche_mod.fiche(con, code, n_twins=0))
     if kind not in KINDS:
         raise ValueError(f"Type de graphique inconnu : {kind!r} ({', '.join(KINDS)})")
-    shown = code
-    if t.get("generation") == "2024" and not ct.has_any_value(con, code):
-        proxy = ct.proxy_2015(con, code)
-        if proxy is None:
-            raise ValueError(f"Aucun indicateur publié pour {code} ni pour un quartier 2015 correspondant.")
-        shown = proxy["code"]
+    shown = shown_quartier(con, code)["code"]
     f = fiche_mod.fiche(con, shown, n_twins=0)
     x = ct.indicator_of(f, indicator_id)
     if x is None or x["edition"] is None:

@@ -2,6 +2,10 @@
 « mieux / comparable / moins bien » against the commune (or the EPCI when the commune has no value) and
 against an earlier comparable edition, with the tolerance, the millésime and one plain French sentence.
 
+One value per entry: the light, the sentence and the exports use the quartier's latest value; a reference
+published for an earlier millésime only is named with its millésime. Sentences carry only the quartier's and
+the reference's values; gaps and tolerances go to `gap_sentence` / evolution `detail` (the page's details).
+
 Reference rule: commune, else EPCI (the sentence names the level actually used). A reference published
 for another year only (the communes' Filosofi 2021 against a quartier's 2019) is used under the rule of
 gaps.barometre_reference (rates only, at most 2 years apart, gap beyond twice the tolerance), the sentence
@@ -19,7 +23,6 @@ from observatoire.frformat import fmt_number
 from observatoire import vocabulary
 
 REFERENCE_LEVELS = ["commune", "epci", "ensemble_qpv"]
-FOLD = 1.5  # from this ratio on, rates are also said as "n fois"
 
 _FEM = {"part", "population", "proportion", "densité", "moyenne", "médiane", "durée", "dépense", "couverture"}
 _PLURAL = {"demandeurs": "ceux", "allocataires": "ceux", "emplois": "ceux", "ménages": "ceux", "foyers": "ceux",
@@ -61,53 +64,70 @@ def light(gap, gap_kind: str, polarity: str, tol: float) -> str | None:
     return "moins_bien" if d > 0 else "mieux"
 
 
-def territory_sentence(meta: dict, value, ref_value, gap, level, ref_name, edition, tol, ref_edition=None) -> str:
-    """One plain French sentence comparing the quartier with its reference (numbers via frformat); a reference
-    of another year (gaps.barometre_reference) is given with both years."""
+def direction(value, ref_value, gap, gap_kind: str, tol: float) -> str:
+    """'proche' (within the tolerance), 'au_dessus' or 'en_dessous': where the quartier stands."""
+    d = gap if gap_kind == "points" else gap - 1.0
+    if abs(d) <= tol:
+        return "proche"
+    return "au_dessus" if value > ref_value else "en_dessous"
+
+
+def territory_sentence(meta: dict, value, ref_value, gap, level, ref_name, edition, tol,
+                       ref_edition=None) -> str:
+    """One plain French sentence comparing the quartier with its reference. Only two numbers: the quartier's
+    value (the headline) and the reference's; the reference's millésime is named when it differs."""
     np_, pron = noun_phrase(meta["label"])
-    est, atteint, eleve = verb("est", pron), verb("atteint", pron), verb("s'élève", pron)
+    est = verb("est", pron)
     v, r = catalog.fmt_value(value, meta), catalog.fmt_value(ref_value, meta)
     tail = f" en {edition}"
     if ref_edition not in (None, edition):
         r, tail = f"{r} en {ref_edition} ; quartier : {edition}", ""
     ref = f"{pron} {vocabulary.level_of(level, ref_name)}"
+    ref_ed = ref_edition if ref_edition is not None else edition
+    where = direction(value, ref_value, gap, meta["gap_kind"], tol)
+    agree = {"celle": "e", "ceux": "s", "celles": "es"}.get(pron, "")
+    word = {"proche": "proche" + ("s" if pron in ("ceux", "celles") else ""),
+            "au_dessus": "plus élevé" + agree, "en_dessous": "plus bas" + {"celle": "se", "ceux": "", "celles": "ses"}.get(pron, "")}[where]
+    link = "de" if where == "proche" else "que"
+    if ref_ed == edition:
+        return f"En {edition}, {np_[0].lower() + np_[1:]} ({v}) {est} {word} {link} {ref} ({r})."
+    return (f"{np_} ({v} en {edition}) {est} {word} {link} {ref} ({r} en {ref_ed}, dernier millésime "
+            f"publié pour cette référence).")
+
+
+def gap_sentence(meta: dict, gap, tol) -> str:
+    """The gap and the tolerance behind the light, for the details (never in the headline)."""
     if meta["gap_kind"] == "points":
-        if ref_value and ref_value > 0 and value / ref_value >= FOLD:
-            return f"{np_} {atteint} {v}, soit {fmt_number(value / ref_value, 1)} fois {ref} ({r}){tail}."
-        if abs(gap) <= tol:
-            return (f"{np_} ({v}) {est} proche de {ref} ({r}){tail} : écart de {_pts(gap)}, "
-                    f"dans la tolérance de {_pts(tol)}.")
-        more = "de plus" if gap > 0 else "de moins"
-        return f"{np_} {atteint} {v}, soit {_pts(gap)} {more} que {ref} ({r}){tail}."
-    # ratio
-    if gap >= FOLD:
-        return f"{np_} {eleve} à {v}, soit {fmt_number(gap, 1)} fois {ref} ({r}){tail}."
-    if abs(gap - 1) <= tol:
-        return (f"{np_} ({v}) {est} proche de {ref} ({r}){tail} : écart de "
-                f"{fmt_number(abs(gap - 1) * 100, 0)} %, dans la tolérance de {fmt_number(tol * 100, 0)} %.")
-    more = "de plus" if gap > 1 else "de moins"
-    return f"{np_} {eleve} à {v}, soit {fmt_number(abs(gap - 1) * 100, 0)} % {more} que {ref} ({r}){tail}."
+        return f"Écart de {_pts(gap)} ; en deçà de {_pts(tol)}, le quartier est dit « comparable »."
+    return (f"Écart de {fmt_number(abs(gap - 1) * 100, 0)} % ; en deçà de {fmt_number(tol * 100, 0)} %, "
+            f"le quartier est dit « comparable ».")
 
 
 def trend_sentence(meta: dict, comp: dict) -> str:
-    """French sentence for the change between two comparable editions, e.g. 'Entre 2019 et 2022, …'."""
+    """French sentence for the change between two comparable editions, each value with its millésime:
+    « Entre 2017 et 2019, le taux de pauvreté est resté stable (48,8 % en 2017, 49,2 % en 2019). »
+    The size of the change and the tolerance go to the details (trend_detail)."""
     np_, pron = noun_phrase(meta["label"])
     est, a_ = verb("est", pron), verb("a", pron)
     a, b = comp["value_from"], comp["value_to"]
-    fa, fb = catalog.fmt_value(a, meta), catalog.fmt_value(b, meta)
+    vals = (f"({catalog.fmt_value(a, meta)} en {comp['from_edition']}, "
+            f"{catalog.fmt_value(b, meta)} en {comp['to_edition']})")
     head = f"Entre {comp['from_edition']} et {comp['to_edition']}, {np_[0].lower() + np_[1:]}"
-    reste = "resté" + {"celle": "e", "ceux": "s", "celles": "es"}.get(pron, "")
-    if meta["gap_kind"] == "points":
-        ch = b - a
-        if comp["value_trend"] == "stable":
-            return (f"{head} {est} {reste} stable ({fa} puis {fb} ; variation de {_pts(ch)}, "
-                    f"tolérance {_pts(comp['tolerance'])}).")
-        return f"{head} {a_} {'augmenté' if ch > 0 else 'baissé'} de {_pts(ch)} ({fa} puis {fb})."
-    rel = (b / a - 1) * 100 if a else 0.0
     if comp["value_trend"] == "stable":
-        return (f"{head} {est} {reste} stable ({fa} puis {fb} ; variation de {fmt_number(abs(rel), 1)} %, "
-                f"tolérance {fmt_number(comp['tolerance'] * 100, 0)} %).")
-    return f"{head} {a_} {'augmenté' if rel > 0 else 'baissé'} de {fmt_number(abs(rel), 1)} % ({fa} puis {fb})."
+        reste = "resté" + {"celle": "e", "ceux": "s", "celles": "es"}.get(pron, "")
+        return f"{head} {est} {reste} stable {vals}."
+    return f"{head} {a_} {'augmenté' if b > a else 'baissé'} {vals}."
+
+
+def trend_detail(meta: dict, comp: dict) -> str:
+    """The change and the tolerance behind the evolution light (details, not headline)."""
+    a, b = comp["value_from"], comp["value_to"]
+    if meta["gap_kind"] == "points":
+        return (f"Variation de {_pts(b - a)} ; en deçà de {_pts(comp['tolerance'])}, l'indicateur est dit "
+                f"« stable ».")
+    rel = (b / a - 1) * 100 if a else 0.0
+    return (f"Variation de {fmt_number(abs(rel), 1)} % ; en deçà de {fmt_number(comp['tolerance'] * 100, 0)} %, "
+            f"l'indicateur est dit « stable ».")
 
 
 def _pick(rows: list[dict], meta: dict | None = None, tol: float = 0.0) -> tuple[dict | None, str | None]:
@@ -166,48 +186,52 @@ def _earlier_rows(con, code: str, indicator_id: str, edition: int, meta: dict) -
 def for_indicator(con, code: str, indicator_id: str, gap_rows: list[dict]) -> dict:
     """Barometer entry for one indicator from its gaps rows at the shown edition (see barometre()).
 
-    When no reference is published at that edition, the comparison uses the latest earlier edition where
-    the quartier and a reference both are, and says so (`millesime` is then that edition).
+    One value per entry: the quartier's value at its latest edition (`edition`, `value`) is the one the
+    light, the sentence and every export use. When no reference is published at that edition, the
+    reference is taken at the latest earlier edition where one is (`reference_edition`), and the sentence
+    names both millésimes (« 38,9 % en 2022 … 44,6 % en 2019 »).
     """
     meta = catalog.indicator(con, indicator_id)
     tol = catalog.tolerance(con, indicator_id)
     base = gap_rows[0] if gap_rows else {"value": None, "status": "non_disponible", "edition": None}
-    out = {"indicator_id": indicator_id, "label": meta["label"], "unit": meta["unit"], "polarity": meta["polarity"],
+    out = {"indicator_id": indicator_id, "label": meta["label"], "short_label": meta.get("short_label") or meta["label"],
+           "unit": meta["unit"], "decimals": meta.get("decimals"), "polarity": meta["polarity"],
            "edition": base["edition"], "millesime": base["edition"], "value": base["value"], "status": base["status"],
            "status_label": vocabulary.status_label(base["status"]), "tolerance": tol, "gap_kind": meta["gap_kind"],
            "light": None, "light_label": None, "sentence": None, "reference_level": None,
            "reference_code": None, "reference_name": None, "reference_value": None, "reference_edition": None,
-           "gap": None, "reference_note": None, "evolution": None,
+           "gap": None, "direction": None, "gap_sentence": None, "reference_note": None, "evolution": None,
            "approximation": predecessors.block(con, code, base.get("approx"))}
     np_, pron = noun_phrase(meta["label"])
     if base["value"] is None:
         out["sentence"] = (f"{np_} n'{verb('est', pron)} pas disponible{'s' if pron in ('ceux', 'celles') else ''} "
                            f"pour ce quartier ({vocabulary.status_label(base['status']) or 'non disponible'}).")
-        out["evolution"] = {"light": None, "light_label": None, "comparison": None,
+        out["evolution"] = {"light": None, "light_label": None, "comparison": None, "change": None,
                             "sentence": "Évolution non mesurable : valeur du dernier millésime non disponible."}
         return out
     ref, note = _pick(gap_rows, meta, tol)
-    rows_used = gap_rows
     if ref is None and base["edition"] is not None:
         rows_used = _earlier_rows(con, code, indicator_id, base["edition"], meta)
         ref, note = _pick(rows_used) if rows_used else (None, None)
         if ref is not None:
-            earlier = f"aucune référence publiée pour {base['edition']}, dernier millésime commun : {ref['edition']}"
+            earlier = f"aucune référence publiée pour {base['edition']}, dernière publiée : {ref['edition']}"
             note = f"{earlier} ; {note}" if note else earlier
     if ref is None:
         out["reference_note"] = ("Aucune valeur de référence publiée (commune, intercommunalité, ensemble des "
                                  "quartiers prioritaires) pour ce quartier : pas de voyant.")
         out["sentence"] = out["reference_note"]
     else:
-        lt = light(ref["gap"], meta["gap_kind"], meta["polarity"], tol)
-        out.update(light=lt, light_label=vocabulary.light(lt)["label"] if lt else None, millesime=ref["edition"],
+        # A reference of another year (gaps.barometre_reference) carries its own edition in ref_edition.
+        value, ref_ed = base["value"], ref.get("ref_edition") or ref["edition"]
+        gap = gaps_mod.gap_value(value, ref["ref_value"], meta["gap_kind"])
+        lt = light(gap, meta["gap_kind"], meta["polarity"], tol)
+        out.update(light=lt, light_label=vocabulary.light(lt)["label"] if lt else None,
                    reference_level=ref["level"], reference_code=ref["ref_code"], reference_name=ref["ref_name"],
-                   reference_value=ref["ref_value"], reference_edition=ref.get("ref_edition") or ref["edition"],
-                   gap=ref["gap"], reference_note=note,
-                   sentence=territory_sentence(meta, ref["value"], ref["ref_value"], ref["gap"], ref["level"],
-                                               ref["ref_name"], ref["edition"], tol, ref.get("ref_edition")))
-        if note:
-            out["sentence"] += f" (Référence : {vocabulary.level_with(ref['level'])} ; {note}.)"
+                   reference_value=ref["ref_value"], reference_edition=ref_ed, gap=gap, reference_note=note,
+                   direction=direction(value, ref["ref_value"], gap, meta["gap_kind"], tol),
+                   gap_sentence=gap_sentence(meta, gap, tol),
+                   sentence=territory_sentence(meta, value, ref["ref_value"], gap, ref["level"], ref["ref_name"],
+                                               base["edition"], tol, ref_ed))
     out["evolution"] = _trend(con, code, indicator_id, base["edition"], meta)
     return out
 
@@ -217,17 +241,19 @@ def _trend(con, code, indicator_id, edition, meta) -> dict | None:
     ev = evolution.evolution(con, code, indicator_id, to_edition=edition)
     comp = ev["comparison"]
     if comp is None:
-        return {"light": None, "light_label": None, "comparison": None,
+        return {"light": None, "light_label": None, "comparison": None, "change": None,
                 "sentence": "Pas de millésime antérieur comparable (l'INSEE déconseille de comparer deux "
                             "millésimes consécutifs)."}
     if comp["value_from"] is None or comp["value_to"] is None:
-        return {"light": None, "light_label": None, "comparison": comp,
+        return {"light": None, "light_label": None, "comparison": comp, "change": None,
                 "sentence": f"Évolution {comp['from_edition']}-{comp['to_edition']} non mesurable : valeur "
                             f"{vocabulary.status_label(comp['status_from'] if comp['value_from'] is None else comp['status_to'])}."}
     lt = vocabulary.term("trends", comp["value_trend"]).get("light")
-    return {"light": lt, "light_label": vocabulary.light(lt)["label"] if lt else None, "from_edition": comp["from_edition"],
+    change = "stable" if comp["value_trend"] == "stable" else ("en hausse" if comp["value_to"] > comp["value_from"]
+                                                               else "en baisse")
+    return {"light": lt, "change": change, "light_label": vocabulary.light(lt)["label"] if lt else None, "from_edition": comp["from_edition"],
             "to_edition": comp["to_edition"], "tolerance": comp["tolerance"], "label": comp["label"],
-            "sentence": trend_sentence(meta, comp), "verdict": comp["verdict"],
+            "sentence": trend_sentence(meta, comp), "detail": trend_detail(meta, comp), "verdict": comp["verdict"],
             "verdict_reference": ev["reference_name"], "comparison": comp}
 
 

@@ -2,9 +2,10 @@
 and the pages.
 
 Three questions, each answered from where the truth is recorded:
-- **new data**: warehouse files whose exact content (file name + SHA-256) was first loaded on or after the
-  date (`load_log.first_loaded_at`, carried over from one build to the next by loaders.build: a rebuild that
-  re-reads the same files brings nothing new), with the source and millésime they hold; and the user's imports;
+- **new data**: editions of the declared sources *published* on or after the date (publication dates declared
+  in catalogue/sources.yaml, `published`) — never the day a file entered the warehouse, which says nothing
+  about the data (a new installation would list every file); and the user's imports. `new_files` (first load
+  of each file content) stays available for the warehouse's own history;
 - **commitments reviewed**: points d'étape dated on or after it (indicators.engagements.reviews_since);
 - **actions voted**: actions whose decision date (`action.date_decision`, vote of the comité de programmation
   or notification) falls between the date and today.
@@ -20,9 +21,10 @@ import fnmatch
 import re
 
 import pandas as pd
+from babel.dates import format_date
 
 from indicators import engagements, programmation
-from observatoire import frformat, vocabulary
+from observatoire import catalogue, frformat, vocabulary
 
 # Build steps whose files are not data for a COPIL: the observatory's own catalogue (YAML), and user imports
 # (listed from user_import with their import date instead of their replay).
@@ -99,6 +101,60 @@ def new_files(con, since: dt.date) -> pd.DataFrame:
     return df
 
 
+def _period(text: str) -> tuple[dt.date, dt.date, str]:
+    """'2022-03-15' / '2022-03' / '2022' → (first day, last day, precision)."""
+    parts = [int(x) for x in str(text).split("-")]
+    if len(parts) == 3:
+        d = dt.date(*parts)
+        return d, d, "day"
+    if len(parts) == 2:
+        first = dt.date(parts[0], parts[1], 1)
+        nxt = dt.date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
+        return first, nxt - dt.timedelta(days=1), "month"
+    return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31), "year"
+
+
+def published_text(text: str) -> str:
+    """« le 15/03/2022 », « en mars 2022 » (month via Babel), « en 2022 »."""
+    first, _, precision = _period(text)
+    if precision == "day":
+        return f"le {frformat.fmt_date(first)}"
+    if precision == "month":
+        return f"en {format_date(first, 'MMMM yyyy', locale=frformat.LOCALE)}"
+    return f"en {first.year}"
+
+
+def publications() -> pd.DataFrame:
+    """Every declared publication (catalogue/sources.yaml `published`): source_id, producer, title, edition,
+    published (as declared), first/last day of the declared period, precision."""
+    rows = []
+    for sid, src in catalogue.sources().items():
+        for ed, when in (src.get("published") or {}).items():
+            first, last, precision = _period(when)
+            rows.append({"source_id": sid, "producer": src.get("producer"), "title": short_title(src.get("title")),
+                         "edition": int(ed), "published": str(when), "first": first, "last": last,
+                         "precision": precision})
+    cols = ["source_id", "producer", "title", "edition", "published", "first", "last", "precision"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def releases(since: dt.date, today: dt.date | None = None) -> pd.DataFrame:
+    """Editions published on or after `since` (and not after `today`), oldest first. A publication known only
+    to the month or year counts when its period reaches `since` (`precision` says how exact it is)."""
+    today = today or dt.date.today()
+    df = publications()
+    df = df[(df["last"] >= since) & (df["first"] <= today)]
+    return df.sort_values(["first", "title", "edition"]).reset_index(drop=True)
+
+
+def latest_publications(today: dt.date | None = None) -> pd.DataFrame:
+    """The latest declared edition of each source published by `today` (context: « what is there now »)."""
+    today = today or dt.date.today()
+    df = publications()
+    df = df[df["first"] <= today]
+    return df.sort_values("edition").groupby("source_id", sort=False).tail(1).sort_values("title").reset_index(drop=True)
+
+
 def imports(con, since: dt.date) -> pd.DataFrame:
     """Files the users imported into the warehouse (contours, indicateurs) on or after `since`."""
     return con.execute("""
@@ -159,7 +215,8 @@ def facts(con, sc, contrat: str, since: dt.date, today: dt.date | None = None) -
     actions, undated (None when the contract has no commitments / no programmation); demo (démo rows shown)."""
 
     today = today or dt.date.today()
-    out: dict = {"since": since, "today": today, "files": None, "files_exact": True, "imports": None,
+    out: dict = {"since": since, "today": today, "releases": releases(since, today),
+                 "latest_publications": latest_publications(today), "files": None, "files_exact": True, "imports": None,
                  "latest_editions": None, "reviews": None, "actions": None, "undated": None, "demo": False}
     if con is not None:
         out["files"] = new_files(con, since)
@@ -203,42 +260,31 @@ def years_text(years) -> str:
 
 
 def data_lines(f: dict) -> list[str]:
-    files, d = f["files"], frformat.fmt_date(f["since"])
-    if files is None:
-        return ["Entrepôt de données ouvertes indisponible."]
+    """New publications since the date (declared publication dates), then the user's imports."""
+    d = frformat.fmt_date(f["since"])
+    rel = f.get("releases")
     lines = []
-    listed = False
-    if len(files) and len(files) == files.attrs.get("total"):
-        lines.append(f"Entrepôt créé le {frformat.fmt_date(files.attrs.get('created'))}, après cette date : "
-                     f"ses {frformat.fmt_int(len(files))} fichiers de données y sont tous entrés depuis.")
-    elif len(files):
-        listed = True
-        days = sorted({t.date() for t in files["first_loaded_at"]})
-        when = f" le {frformat.fmt_date(days[0])}" if len(days) == 1 else ""
-        lines.append(f"{_plural(len(files), 'fichier nouveau ou modifié', 'fichiers nouveaux ou modifiés')} "
-                     f"chargé{'s' if len(files) > 1 else ''} dans l'entrepôt{when} :")
+    if rel is not None and len(rel):
+        lines.append(f"{_plural(len(rel), 'nouvelle édition publiée', 'nouvelles éditions publiées')} depuis le {d} :")
         groups = []
-        for key, g in files.groupby(files["title"].fillna(files["source_file"]), sort=False):
-            eds = g["edition"].dropna()
-            what = short_title(key) if g["title"].notna().any() else f"fichier {key}"
-            ed = f" — millésime{'s' if eds.nunique() > 1 else ''} {years_text(eds)}" if len(eds) else ""
-            names = ", ".join(g["source_file"]) if len(g) <= 2 else f"{len(g)} fichiers"
-            day = "" if when else f", le {frformat.fmt_date(g['first_loaded_at'].min())}"
-            groups.append(f"{what}{ed} ({names}){day}.")
+        for title, g in rel.groupby("title", sort=False):
+            when = "; ".join(dict.fromkeys(published_text(w) for w in g["published"]))
+            groups.append(f"{title} — millésime{'s' if len(g) > 1 else ''} {years_text(g['edition'])} (publié {when}).")
         lines += groups[:MAX_ITEMS - 1]
         if len(groups) > MAX_ITEMS - 1:
             lines.append(f"… et {len(groups) - MAX_ITEMS + 1} autres jeux de données.")
+        if (rel["precision"] != "day").any():
+            lines.append("Dates de publication connues au mois ou à l'année : à vérifier auprès du producteur.")
     else:
-        lines.append(f"Aucune nouvelle donnée dans l'entrepôt depuis le {d} (aucun fichier nouveau ou modifié).")
-    if not f["files_exact"]:
-        lines.append("Entrepôt construit avant le suivi des premiers chargements : dates de la dernière reconstruction.")
-    for r in (f["imports"] if f["imports"] is not None else pd.DataFrame()).itertuples():
+        lines.append(f"Aucune nouvelle publication de données depuis le {d}.")
+        lp = f.get("latest_publications")
+        if lp is not None and len(lp):
+            lines.append("Dernières éditions disponibles : "
+                         + " ; ".join(f"{r.title} {r.edition} (publiée {published_text(r.published)})"
+                                      for r in lp.itertuples()) + ".")
+    for r in (f["imports"] if f.get("imports") is not None else pd.DataFrame()).itertuples():
         lines.append(f"Import {r.kind} : {r.file_name} ({frformat.fmt_date(r.imported_at)}, "
                      f"{frformat.fmt_int(r.rows)} lignes).")
-    le = f["latest_editions"]
-    if not listed and le is not None and len(le):    # the new files already say their millésimes
-        lines.append("Derniers millésimes par quartier : "
-                     + " ; ".join(f"{r.title} {r.edition}" for r in le.itertuples()) + ".")
     return lines
 
 

@@ -25,7 +25,9 @@ def is_missing(value) -> bool:
         return True
     try:
         return bool(value != value) or (isinstance(value, float) and math.isnan(value))
-    except (TypeError, ValueError):
+    except TypeError:  # pandas.NA: NA != NA is NA, whose truth value is ambiguous
+        return True
+    except ValueError:  # an array: not a missing scalar
         return False
 
 

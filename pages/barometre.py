@@ -1,43 +1,43 @@
-"""Baromètre: one screen per quartier for an élu. Traffic lights against the commune (or EPCI) and against
-an earlier comparable edition, one plain sentence per indicator; readable at 390 px, printable on one A4."""
+"""Baromètre: the élu's answer in 30 seconds. First screen on a phone (390×844): the quartier, one light and
+one short line per key indicator, the date; details unfold below; prints on one A4 page. Content from the
+view model presentation.barometre (the same as the fiche PDF and the COPIL deck)."""
 from __future__ import annotations
 
-import datetime
 import html
-import re
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from charts import barometre as barometre_charts
-from indicators import barometre as barometre_lib
-from observatoire import frformat, vocabulary
-from ui import catalog, common, downloads, pickers
-from presentation import text
+from presentation import barometre as barometre_view, text
+from ui import common, downloads, pickers
 
 common.page_setup("Baromètre du quartier")
+esc = partial(html.escape, quote=False)  # text content: apostrophes stay readable
 
 st.html("""
 <style>
 .obs-baro {max-width: 860px;}
-.obs-row {display: flex; gap: 0.7rem; align-items: flex-start; padding: 0.55rem 0;
+.obs-head {color: #4a5560; font-size: 0.85rem; margin: -0.4rem 0 0.4rem 0;}
+.obs-row {display: flex; gap: 0.55rem; align-items: flex-start; padding: 0.38rem 0;
           border-bottom: 1px solid #e3e7ec; break-inside: avoid;}
-.obs-lights {display: flex; gap: 0.3rem; flex: 0 0 auto;}
-.obs-light {width: 2.1rem; height: 2.1rem; border-radius: 50%; color: white; font-size: 0.95rem;
-            display: flex; align-items: center; justify-content: center; font-weight: 700;}
-.obs-text {flex: 1 1 auto; min-width: 0; overflow-wrap: anywhere;}
-.obs-label {font-weight: 600;}
-.obs-value {font-weight: 700; color: #1f4e79; white-space: nowrap;}
-.obs-sentence {color: #33404d; font-size: 0.95rem;}
+.obs-chip {flex: 0 0 6.4rem; border-radius: 0.9rem; color: white; font-size: 0.78rem; font-weight: 700;
+           padding: 0.18rem 0.4rem; text-align: center; white-space: nowrap;
+           -webkit-print-color-adjust: exact; print-color-adjust: exact;}
+.obs-line {flex: 1 1 auto; min-width: 0; overflow-wrap: anywhere; font-size: 0.92rem; line-height: 1.3;}
+.obs-line b {color: #1f2a44;}
+.obs-trend {display: inline-block; border-radius: 0.6rem; color: white; font-size: 0.7rem; font-weight: 700;
+            padding: 0 0.35rem; margin-left: 0.2rem; -webkit-print-color-adjust: exact; print-color-adjust: exact;}
 .obs-meta {color: #6b7785; font-size: 0.78rem;}
-.obs-legend {display: flex; flex-wrap: wrap; gap: 0.9rem; font-size: 0.85rem; margin: 0.3rem 0 0.6rem 0;}
-.obs-legend span {display: inline-flex; align-items: center; gap: 0.3rem;}
-.obs-dot {width: 0.9rem; height: 0.9rem; border-radius: 50%; display: inline-block;}
+.obs-detail {padding: 0.4rem 0; border-bottom: 1px solid #eef1f4;}
 .obs-printonly {display: none;}
 @media (max-width: 640px) {
-  .block-container {padding-left: 0.7rem !important; padding-right: 0.7rem !important;}
-  .obs-light {width: 1.8rem; height: 1.8rem; font-size: 0.8rem;}
-  h1 {font-size: 1.6rem !important;}
+  .block-container, [data-testid="stMainBlockContainer"] {padding: 2.6rem 0.6rem 1rem 0.6rem !important;}
+  h1 {font-size: 1.25rem !important; padding: 0 !important;}
+  h2 {font-size: 1.15rem !important; padding: 0.2rem 0 0 0 !important;}
+  .obs-chip {flex-basis: 5.6rem; font-size: 0.72rem;}
+  .obs-line {font-size: 0.86rem;}
 }
 @media print {
   @page {size: A4 portrait; margin: 9mm 10mm;}
@@ -49,13 +49,8 @@ st.html("""
   .block-container, [data-testid="stMainBlockContainer"] {padding: 0 !important; max-width: 100% !important;}
   [data-testid="stVerticalBlock"] {gap: 0.25rem !important;}
   .obs-baro {max-width: 100%;}
-  .obs-row {padding: 0.2rem 0;}
-  .obs-sentence {font-size: 9pt; line-height: 1.25;}
-  .obs-meta {font-size: 7pt; line-height: 1.2;}
-  .obs-label, .obs-value {font-size: 9.5pt;}
-  .obs-light {width: 1.45rem; height: 1.45rem; font-size: 0.7rem;
-              -webkit-print-color-adjust: exact; print-color-adjust: exact;}
-  .obs-dot {-webkit-print-color-adjust: exact; print-color-adjust: exact;}
+  .obs-row {padding: 0.25rem 0;}
+  .obs-line {font-size: 10pt;}
   h2 {font-size: 15pt !important; margin: 0 !important; padding: 0 !important;}
   .obs-source {font-size: 7pt;}
   .obs-printonly {display: block; font-size: 8pt; color: #4a5560; border-bottom: 1px solid #c8ced6;
@@ -64,97 +59,65 @@ st.html("""
 </style>
 """)
 
-code = pickers.quartier(label="Quartier")
+top, lights_box, details_box, picker_box = st.container(), st.container(), st.container(), st.container()
+code = pickers.quartier(label="Changer de quartier", container=picker_box)
 if not code:
     st.stop()
-items = common.run(barometre_lib.barometre, code)
-names = pickers.quartier_options()
-row = names[names.code == code].iloc[0]
-generation = str(row.generation)
-
-st.markdown(f'<div class="obs-printonly">Baromètre du quartier — Observatoire des contrats de ville — '
-            f'édité le {frformat.fmt_date(datetime.date.today())}</div>', unsafe_allow_html=True)
-st.markdown(f"## {html.escape(row['name'])}")
-st.markdown(f"{code} · {row.communes if isinstance(row.communes, str) else ''} · géographie prioritaire {generation}")
-
-if all(it.get("edition") is None for it in items):  # nothing published at all for this quartier
-    items = []
-if not items:
-    common.note("Pas de baromètre pour ce quartier : "
-                + ("pas encore d'indicateurs INSEE pour la géographie 2024." if generation == "2024"
-                   else "aucun indicateur clé n'a de valeur publiée."))
-    st.stop()
+v = common.run(barometre_view.view, code)
 
 
-legend = "".join(
-    f'<span><i class="obs-dot" style="background:{s["color"]}"></i>{s["symbol"]} {s["label"]}</span>'
-    for k, s in vocabulary.terms("lights").items() if k in ("mieux", "comparable", "moins_bien"))
-st.markdown(f'<div class="obs-legend">{legend}<span class="obs-meta">1er feu : par rapport à la commune, '
-            f'à l\'agglomération ou, à défaut, à l\'ensemble des quartiers prioritaires · 2e feu : évolution depuis '
-            f'un millésime antérieur non consécutif</span></div>',
-            unsafe_allow_html=True)
+def chip(light, cls: str = "obs-chip") -> str:
+    """Colour + symbol + word (never colour alone)."""
+    return (f'<span class="{cls}" style="background:{light.color}" title="{html.escape(light.label)}">'
+            f'{esc(light.text)}</span>')
 
-rows_html = []
-table_rows = []
-cat = catalog.indicator_list().set_index("indicator_id")
-for it in items:
-    ind_id = it.get("indicator_id")
-    unit = it.get("unit") or cat.unit.get(ind_id)
-    dec = int(cat.decimals.get(ind_id, 1)) if ind_id in cat.index else 1
-    label = it.get("label") or cat.label.get(ind_id, ind_id)
-    value_text = text.value_text(it.get("value"), it.get("status", "ok"), unit, dec,
-                                 approx=bool(it.get("approximation")))
-    l1 = vocabulary.light(it.get("light"))
-    trend = it.get("evolution") or {}
-    l2 = vocabulary.light(trend.get("light"))
-    sentence = it.get("sentence") or ""
-    # The library's sentence ends with "(Référence : … ; note)": shown apart, in the small print.
-    sentence = re.sub(r"\s*\(Référence : .*\)\s*$", "", sentence)
-    t_sentence = trend.get("sentence") or ""
-    meta_bits = [f"valeur {it['edition']}" if it.get("edition") else "",
-                 (f"comparaison {it['millesime']} avec {'l’ensemble des QPV' if it.get('reference_level') == 'ensemble_qpv' else it['reference_name']}"
-                  if it.get("reference_name") and it.get("millesime") else ""),
-                 f"tolérance ± {frformat.fmt_number(it['tolerance'], 2 if it['tolerance'] < 1 else 1)}"
-                 + (" point" if it.get("gap_kind") == "points" else "")
-                 if it.get("tolerance") not in (None, "") else "",
-                 it.get("reference_note") or ""]
-    rows_html.append(
-        f'<div class="obs-row"><div class="obs-lights">'
-        f'<div class="obs-light" style="background:{l1["color"]}" title="{l1["label"]}">{l1["symbol"]}</div>'
-        f'<div class="obs-light" style="background:{l2["color"]}" title="{l2["label"]}">{l2["symbol"]}</div>'
-        f'</div><div class="obs-text"><span class="obs-label">{html.escape(label)}</span> : '
-        f'<span class="obs-value">{html.escape(value_text)}</span><br>'
-        f'<span class="obs-sentence">{html.escape(sentence)}'
-        f'{(" " + html.escape(t_sentence)) if t_sentence else ""}</span><br>'
-        f'<span class="obs-meta">{html.escape(" · ".join(b for b in meta_bits if b))}</span></div></div>')
-    table_rows.append({"indicator_id": ind_id, "label": label, "value_text": value_text,
-                       "light": it.get("light"), "light_trend": trend.get("light"),
-                       "sentence": (sentence + (" " + t_sentence if t_sentence else "")).strip(),
-                       "value": it.get("value"), "edition": it.get("edition") or it.get("millesime")})
-counts = {k: sum(1 for t in table_rows if t["light"] == k) for k in ("mieux", "comparable", "moins_bien")}
-st.markdown(
-    f"**En bref** : par rapport aux territoires de référence, {counts['mieux']} indicateur(s) "
-    f"{vocabulary.light('mieux')['symbol']} mieux, {counts['comparable']} comparable(s), "
-    f"{counts['moins_bien']} {vocabulary.light('moins_bien')['symbol']} moins bien "
-    f"(sur {len(table_rows)} indicateurs clés).")
-st.markdown('<div class="obs-baro">' + "".join(rows_html) + "</div>", unsafe_allow_html=True)
 
-df = pd.DataFrame(table_rows)
-src = catalog.line_for_many([i for i in df.indicator_id if i in cat.index], df.edition.dropna().astype(int).tolist(),
-                            generation)
-common.source_caption(src)
+with top:
+    st.markdown(f'<div class="obs-printonly">Baromètre du quartier — Observatoire des contrats de ville — '
+                f'édité le {v.date_text}</div>', unsafe_allow_html=True)
+    st.markdown(f"## {esc(v.name)}")
+    where = " · ".join(b for b in (v.communes, v.code, f"édité le {v.date_text}") if b)
+    st.markdown(f'<div class="obs-head">{esc(where)}</div>', unsafe_allow_html=True)
 
-with st.container():
-    st.markdown('<div class="obs-noprint"></div>', unsafe_allow_html=True)
-    st.caption("Imprimer : Ctrl+P (une page A4). Télécharger :")
-    fig = barometre_charts.lights_figure(df, title=f"Baromètre — {row['name']} ({code})", source_line=src)
-    downloads.chart_downloads(fig, f"barometre-{code}", src, key="baro_fig")
-    export = pd.DataFrame({"indicateur": df.indicator_id, "libelle": df.label, "valeur": df.value,
-                           "millesime": df.edition, "feu_commune": df.light, "feu_evolution": df.light_trend,
-                           "phrase": df.sentence})
-    downloads.table_downloads(export, f"barometre-{code}-tableau", src, key="baro_tbl")
-common.how_to_read(
-    "Le premier feu compare le quartier à sa commune (ou à son agglomération quand la commune n'a pas de "
-    "valeur) ; le second compare le quartier à lui-même quelques années plus tôt. « Comparable » signifie "
-    "un écart inférieur à la tolérance indiquée. Conformément aux recommandations de l'INSEE, l'évolution "
-    "n'est jamais mesurée entre deux millésimes consécutifs.")
+with lights_box:
+    if not v.items:
+        common.note(esc(v.empty_message or ""))
+        st.stop()
+    rows = []
+    for it in v.items:
+        trend = chip(it.trend, "obs-trend") if it.trend.code else ""
+        label, _, rest = it.line.partition(" : ")
+        rows.append(f'<div class="obs-row">{chip(it.light)}<div class="obs-line"><b>{esc(label)}</b> : '
+                    f'{esc(rest)}{trend}</div></div>')
+    st.markdown('<div class="obs-baro">' + "".join(rows) + "</div>", unsafe_allow_html=True)
+    meta = [f"Millésimes {v.millesimes}" if v.millesimes else "", v.approximation or ""]
+    st.markdown(f'<div class="obs-meta">{esc(" · ".join(m for m in meta if m))}</div>',
+                unsafe_allow_html=True)
+    common.source_caption(esc(v.source_line))
+
+with details_box:
+    with st.expander("Détails : phrases complètes, évolutions, écarts et tolérances"):
+        st.markdown(f"**En bref** — {v.summary}")
+        parts = []
+        for it in v.items:
+            bits = [f"<b>{esc(it.label)}</b> ({it.edition or '—'}) : {esc(it.sentence)}",
+                    f"{chip(it.trend, 'obs-trend')} {esc(it.trend_sentence)}"]
+            bits += [f'<span class="obs-meta">{esc(d)}</span>' for d in it.details]
+            parts.append('<div class="obs-detail">' + "<br>".join(bits) + "</div>")
+        st.markdown("".join(parts), unsafe_allow_html=True)
+        st.markdown(esc(barometre_view.reading_note()))
+    with st.expander("Télécharger (image, tableau)"):
+        st.caption("Imprimer : Ctrl+P (une page A4).")
+        df = pd.DataFrame([{"indicator_id": it.indicator_id, "label": it.short_label, "value_text": it.value_text,
+                            "light": it.light.code, "light_trend": it.trend.code, "sentence": it.line,
+                            "value": it.value, "edition": it.edition} for it in v.items])
+        fig = barometre_charts.lights_figure(df, title=f"Baromètre — {v.name} ({v.code})", source_line=v.source_line)
+        downloads.chart_downloads(fig, f"barometre-{v.code}", v.source_line, key="baro_fig")
+        export = pd.DataFrame({"indicateur": [it.label for it in v.items],
+                               "valeur": [it.value_text for it in v.items],
+                               "millesime": [text.year_text(it.edition) for it in v.items],
+                               "par_rapport_aux_references": [it.light.label for it in v.items],
+                               "evolution": [it.trend.label for it in v.items],
+                               "ligne": [it.line for it in v.items],
+                               "phrase": [it.sentence for it in v.items]})
+        downloads.table_downloads(export, f"barometre-{v.code}-tableau", v.source_line, key="baro_tbl")

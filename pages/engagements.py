@@ -175,11 +175,11 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
                                     "code": st.column_config.TextColumn("Réf.", disabled=True),
                                     "intitule": st.column_config.TextColumn("Engagement", width="large"),
                                     "referent": st.column_config.TextColumn("Référent"),
-                                    "statut": st.column_config.SelectboxColumn(
-                                        "Statut", options=list(vocabulary.labels("engagement_statuses")), required=True),
+                                    "statut": demo.labelled_column("engagement_statuses", "Statut"),
                                     "echeance": st.column_config.DateColumn("Échéance", format="DD/MM/YYYY"),
                                     "valeur_cible": st.column_config.NumberColumn("Cible"),
-                                    "preuve": st.column_config.TextColumn("Preuve")})
+                                    "preuve": st.column_config.TextColumn("Preuve")},
+                                labelled={"statut": "engagement_statuses"})
 
     with st.expander("Importer le tableau de bord des engagements (XLSX ou CSV)", icon=":material/upload_file:"):
         st.markdown("Une ligne par engagement (« Signataire », « Engagement », « Échéance », « Statut »…) et, dans une "

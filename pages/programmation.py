@@ -173,15 +173,15 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
                             label="modification(s)", column_config={
                                 "numero_dossier": st.column_config.TextColumn("N° dossier"),
                                 "intitule": st.column_config.TextColumn("Intitulé", width="large"),
-                                "statut": st.column_config.SelectboxColumn("Statut", options=list(vocabulary.labels("action_statuses")),
-                                                                           required=True),
+                                "statut": demo.labelled_column("action_statuses", "Statut"),
                                 "date_decision": st.column_config.DateColumn(
                                     "Date de décision", format="DD/MM/YYYY",
                                     help="Vote du comité de programmation (ou notification) : diapositive « Depuis "
                                          "le dernier COPIL »"),
                                 "thematique": st.column_config.TextColumn("Thématique"),
                                 "porteur_nom": st.column_config.TextColumn("Porteur"),
-                                "evaluation": st.column_config.TextColumn("Évaluation", width="large"), **note_cfg})
+                                "evaluation": st.column_config.TextColumn("Évaluation", width="large"), **note_cfg},
+                            labelled={"statut": "action_statuses"})
 
     with st.expander("Importer une programmation (XLSX ou CSV)", icon=":material/upload_file:"):
         st.markdown("Export Dauphin ou tableau de suivi : une ligne par action, en-têtes français "

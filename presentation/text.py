@@ -3,7 +3,11 @@ status label », gaps, counts, euros, years and table cells. Nothing else format
 """
 from __future__ import annotations
 
+import decimal
 import html
+import numbers
+
+import numpy as np
 
 from observatoire import frformat, vocabulary
 
@@ -73,12 +77,12 @@ def cell_text(value, decimals: int = 1) -> str:
     """Any table cell as text: numbers the French way, missing as « — », everything else as written."""
     if frformat.is_missing(value) or value == "":
         return DASH
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "oui" if value else "non"
-    if isinstance(value, int):
+    if isinstance(value, numbers.Integral):  # numpy integers from DataFrames too
         return frformat.fmt_int(value)
-    if isinstance(value, float):
-        return frformat.fmt_number(value, 0 if value.is_integer() else decimals)
+    if isinstance(value, (numbers.Real, decimal.Decimal)):  # DuckDB DECIMAL columns give Decimal
+        return frformat.fmt_number(value, 0 if float(value).is_integer() else decimals)
     return str(value)
 
 

@@ -13,6 +13,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
+# LibreOffice (Impress, Writer) renders the COPIL deck and the annual report to PDF in the overflow and
+# broken-word tests (≈55 s to install, no recommends).
+if ! command -v soffice >/dev/null 2>&1 || [ ! -e /usr/lib/libreoffice/program/swriter ]; then
+  echo "[setup] apt-get install libreoffice-impress libreoffice-writer"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libreoffice-impress \
+    libreoffice-writer >/dev/null
+fi
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 stamp=data/.setup-stamp

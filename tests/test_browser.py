@@ -144,9 +144,29 @@ def test_barometre_fits_phone(browser, server):
     page.wait_for_selector("[data-testid=stMain]", timeout=60_000)
     time.sleep(1.0)
     page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
-    page.wait_for_selector(".obs-light", timeout=30_000)
+    page.wait_for_selector(".obs-chip", timeout=30_000)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 2, f"défilement horizontal de {overflow} px à 390 px"
+    page.close()
+
+
+def test_barometre_first_screen_on_a_phone(browser, server):
+    """Toulouse, Grand Mirail (QP031007) at 390×844 (a phone, no scrolling): the quartier's name and at
+    least 5 indicator lights with their lines are fully inside the first screen."""
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="fr-FR", device_scale_factor=2)
+    page.goto(server + "/barometre?quartier=QP031007", wait_until="domcontentloaded")
+    page.wait_for_selector("[data-testid=stMain]", timeout=60_000)
+    time.sleep(1.0)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    page.wait_for_selector(".obs-chip", timeout=30_000)
+    time.sleep(1.0)
+    page.screenshot(path=str(SHOTS / "barometre-phone-QP031007.png"))
+    boxes = page.evaluate("""() => [...document.querySelectorAll('.obs-row')].map(r => {
+        const b = r.getBoundingClientRect(); return [b.top, b.bottom, r.innerText]; })""")
+    visible = [t for top, bottom, t in boxes if top >= 0 and bottom <= 844]
+    assert len(visible) >= 5, f"{len(visible)} voyants visibles sur le premier écran : {visible}"
+    assert page.get_by_text("Grand Mirail").first.bounding_box()["y"] < 844
+    assert all(("mieux" in t or "comparable" in t or "moins bien" in t or "sans voyant" in t) for t in visible)
     page.close()
 
 
@@ -158,7 +178,7 @@ def test_barometre_prints_on_one_a4_page(browser, server):
 
     page = browser.new_page(viewport={"width": 1200, "height": 1600})
     page.goto(server + "/barometre?quartier=QP001001", wait_until="domcontentloaded")
-    page.wait_for_selector(".obs-light", timeout=60_000)
+    page.wait_for_selector(".obs-chip", timeout=60_000)
     page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
     time.sleep(1.0)
     page.emulate_media(media="print")

@@ -4,6 +4,8 @@ their label, charts embedded."""
 from __future__ import annotations
 
 import pytest
+
+from tests import pptx_render
 from docx import Document
 
 from tests.exports_raw import json_records
@@ -69,3 +71,39 @@ def test_demo_programmation_figures_and_label(doc, demo_saisie_env):
 
 def test_charts_embedded(doc):
     assert len(doc.inline_shapes) >= 5     # map, 2 gap evolutions, programmation, State means
+
+
+def test_each_section_says_what_is_prefilled_and_what_to_write(doc):
+    heads = [i for i, p in enumerate(doc.paragraphs) if p.style.name == "Heading 1"]
+    for i in heads[:7]:                              # the decree's six sections and the annex
+        nxt = doc.paragraphs[i + 1].text
+        assert nxt.startswith("Pré-rempli : ") and " À rédiger : " in nxt, doc.paragraphs[i].text
+
+
+def test_tables_fit_the_page_width(doc):
+    from exports import docx_kit
+
+    for t in doc.tables:
+        widths = [c.width.cm for c in t.columns]
+        assert sum(widths) <= docx_kit.TEXT_WIDTH_CM + 0.05
+        size = next((r.font.size.pt for c in t.rows[0].cells for p in c.paragraphs for r in p.runs if r.font.size), 9)
+        for k, row in enumerate(t.rows):
+            for c, w in zip(row.cells, widths):
+                for word in c.text.split():
+                    assert docx_kit.word_cm(word, size, bold=k == 0) <= w + 0.05, (word, w)
+
+
+@pytest.mark.skipif(pptx_render.soffice() is None, reason="LibreOffice absent (scripts/setup.sh l'installe)")
+def test_no_word_is_broken_when_rendered(doc, tmp_path):
+    """Rendered by LibreOffice: every word of the PDF is a word of the document (a word broken inside a
+    narrow column would come out as two fragments)."""
+    import re
+
+    path = tmp_path / "rapport.docx"
+    doc.save(path)
+    pdf = pptx_render.to_pdf(path, tmp_path)
+    drawn = [w for _, _, page in pptx_render.pdf_words(pdf) for *_, w in page]      # words as laid out
+    words = set(re.findall(r"\w+", " ".join([p.text for p in doc.paragraphs]
+                                             + [c.text for t in doc.tables for r in t.rows for c in r.cells])))
+    broken = sorted({w for d in drawn for w in re.findall(r"\w+", d) if w not in words and not w.isdigit()})
+    assert broken == [], broken

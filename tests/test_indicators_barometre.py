@@ -27,15 +27,16 @@ def test_income_vs_epci_because_the_commune_is_another_year(con):
     q, e = value(F19, "QP031006", "DISP_MED_A19"), value(f"{REF}/FILO2019_DISP_EPCI.csv", "243100518", "Q219")
     assert (q, e) == (13860.0, 23090.0)  # data_filo19 line 290; FILO2019_DISP_EPCI line 862
     assert b["reference_level"] == "epci" and b["reference_code"] == "243100518"
-    assert b["millesime"] == 2019 and b["tolerance"] == 0.05
+    assert b["millesime"] == b["reference_edition"] == 2019 and b["tolerance"] == 0.05
     assert b["gap"] == pytest.approx(q / e) and b["light"] == "moins_bien" and b["light_label"] == "moins bien"
-    pct = fmt_number((1 - q / e) * 100, 0)  # 40
-    assert f"soit {pct} % de moins que celui de l'intercommunalité Toulouse Métropole" in b["sentence"]
-    assert "13 860 €" in b["sentence"] and "23 090 €" in b["sentence"] and "2019" in b["sentence"]
+    assert b["sentence"] == ("En 2019, le revenu disponible médian par unité de consommation (13 860 €) est plus "
+                             "bas que celui de l'intercommunalité Toulouse Métropole (23 090 €).")
+    assert f"Écart de {fmt_number((1 - q / e) * 100, 0)} %" in b["gap_sentence"]          # 40 %, in the details
     # The commune has a median, but of 2021 (Filosofi base communale): an amount is never compared across years.
-    assert "pas de valeur publiée utilisable pour la commune" in b["sentence"]
-    assert "2021 pour la commune, 2019 pour le quartier" in b["sentence"]
-    assert "un montant en euros n'est pas comparé d'une année à l'autre" in b["sentence"]
+    note = b["reference_note"]
+    assert "pas de valeur publiée utilisable pour la commune" in note            # never presented as the commune
+    assert "2021 pour la commune, 2019 pour le quartier" in note
+    assert "un montant en euros n'est pas comparé d'une année à l'autre" in note
 
 
 def test_poverty_rate_is_compared_with_the_commune_of_another_year(con):
@@ -47,8 +48,8 @@ def test_poverty_rate_is_compared_with_the_commune_of_another_year(con):
     assert (b["reference_level"], b["reference_code"], b["reference_value"]) == ("commune", "06088", nice)
     assert (b["millesime"], b["reference_edition"]) == (2019, 2021)
     assert b["gap"] == pytest.approx(q - nice) and b["light"] == "moins_bien"
-    assert (f"{fmt_number(q / nice, 1)} fois celui de la commune de Nice ({fmt_number(nice, 1)} % en 2021 ; "
-            "quartier : 2019)") in b["sentence"]
+    assert b["sentence"] == ("Le taux de pauvreté au seuil de 60 % (76,3 % en 2019) est plus élevé que celui de la "
+                             "commune de Nice (22,0 % en 2021, dernier millésime publié pour cette référence).")
 
 
 def test_poverty_rate_falls_back_to_the_ensemble_des_qpv_when_the_years_could_matter(con):
@@ -59,16 +60,18 @@ def test_poverty_rate_falls_back_to_the_ensemble_des_qpv_when_the_years_could_ma
     ens = value(F19, "Ensemble", "DISP_TP60_A19")
     assert abs(q - com) <= 4 and b["reference_level"] == "ensemble_qpv" and b["reference_value"] == ens
     assert b["gap"] == pytest.approx(q - ens) and b["light"] == "mieux"
-    assert f"soit {fmt_number(ens - q, 1)} points de moins que celui de l'ensemble des quartiers prioritaires" in b["sentence"]
-    assert "inférieur à deux fois la tolérance" in b["sentence"] and "commune de" not in b["sentence"]
+    assert "plus bas que celui de l'ensemble des quartiers prioritaires (43,6 %)" in b["sentence"]
+    assert b["gap_sentence"].startswith(f"Écart de {fmt_number(ens - q, 1)} points")
+    assert "inférieur à deux fois la tolérance" in b["reference_note"] and "commune de" not in b["sentence"]
 
 
 def test_within_tolerance_is_comparable(con):
     # Saint-Pierre (La Réunion) QP974005: 43,6 % = Ensemble 43,6 % (commune 97414: 43,0 % in 2021, too close)
     b = _entry(con, "QP974005", "tx_pauvrete")
     assert value(F19, "QP974005", "DISP_TP60_A19") == 43.6 and value(COMMUNES, "97414", "TP6021") == 43.0
-    assert b["reference_level"] == "ensemble_qpv" and b["light"] == "comparable"
-    assert "écart de 0,0 point, dans la tolérance de 2,0 points" in b["sentence"]
+    assert b["reference_level"] == "ensemble_qpv" and b["light"] == "comparable" and b["direction"] == "proche"
+    assert "est proche de celui de l'ensemble des quartiers prioritaires (43,6 %)" in b["sentence"]
+    assert b["gap_sentence"] == "Écart de 0,0 point ; en deçà de 2,0 points, le quartier est dit « comparable »."
 
 
 def test_secret_commune_gives_status_secret(con):
@@ -81,17 +84,20 @@ def test_secret_commune_gives_status_secret(con):
         None, "la commune : secret statistique (2021)")
     b = _entry(con, "QP059019", "tx_pauvrete")   # another commune of the quartier is used, and named
     assert b["reference_level"] == "commune" and b["reference_code"] != "59424"
-    assert "quartier rattaché à plusieurs territoires de ce niveau" in b["sentence"]
+    assert "quartier rattaché à plusieurs territoires de ce niveau" in b["reference_note"]
 
 
-def test_earlier_comparable_edition_when_no_reference_is_published(con):
-    # IPRO_2022.csv has no 'Ensemble' row; IPRO_2019.csv has one (TX_TOT_EMPL): the light uses 2019 and says so
+def test_reference_of_an_earlier_millesime_keeps_the_headline_value(con):
+    """IPRO_2022.csv has no 'Ensemble' row; IPRO_2019.csv has one (TX_TOT_EMPL): the light compares the
+    quartier's 2022 value (the headline) with the 2019 reference, and the sentence names both millésimes."""
     b = _entry(con, "QP031006", "tx_emploi")
-    assert b["edition"] == 2022 and b["millesime"] == 2019
-    q19 = value(f"{SIG}/IPRO_2019.csv", "QP031006", "TX_TOT_EMPL")
+    assert b["edition"] == b["millesime"] == 2022 and b["reference_edition"] == 2019
+    q22 = value(f"{SIG}/IPRO_2022.csv", "QP031006", "TX_TOT_EMPL")
     ens19 = value(f"{SIG}/IPRO_2019.csv", "Ensemble", "TX_TOT_EMPL")
-    assert b["reference_value"] == ens19 and b["gap"] == pytest.approx(q19 - ens19)
-    assert "aucune référence publiée pour 2022, dernier millésime commun : 2019" in b["sentence"]
+    assert b["value"] == q22 and b["reference_value"] == ens19 and b["gap"] == pytest.approx(q22 - ens19)
+    assert f"({fmt_number(q22, 1)} % en 2022)" in b["sentence"]
+    assert f"({fmt_number(ens19, 1)} % en 2019, dernier millésime publié pour cette référence)" in b["sentence"]
+    assert "aucune référence publiée pour 2022, dernière publiée : 2019" in b["reference_note"]
 
 
 def test_evolution_light_uses_non_consecutive_editions_and_tolerance(con):
@@ -100,7 +106,9 @@ def test_evolution_light_uses_non_consecutive_editions_and_tolerance(con):
     assert (ev["from_edition"], ev["to_edition"]) == (2017, 2019)
     # data_filo17 disp_q2_a17 = 13 260 -> 13 860: +4,5 %, within the 5 % tolerance
     assert value(f"{SIG}/data_filo17_qp_revdis.csv", "QP031006", "disp_q2_a17") == 13260.0
-    assert ev["light"] == "comparable" and "variation de 4,5 %, tolérance 5 %" in ev["sentence"]
+    assert ev["light"] == "comparable" and ev["change"] == "stable"
+    assert "(13 260 € en 2017, 13 860 € en 2019)" in ev["sentence"]
+    assert "Variation de 4,5 %" in ev["detail"] and "5 %" in ev["detail"]
     emp = _entry(con, "QP031006", "tx_emploi")["evolution"]
     a, b2 = value(f"{SIG}/IPRO_2020.csv", "QP031006", "TX_TOT_EMPL"), value(f"{SIG}/IPRO_2022.csv", "QP031006", "TX_TOT_EMPL")
     assert (emp["from_edition"], emp["to_edition"]) == (2020, 2022)
@@ -117,7 +125,7 @@ def test_secret_value_gets_no_light(con):
 def test_multi_epci_quartier_names_the_one_used(con):
     b = _entry(con, "QP095002", "rev_disp_median")
     assert b["reference_level"] == "epci"
-    assert "200054781" in b["sentence"] and "200058519" in b["sentence"]
+    assert "200054781" in b["reference_note"] and "200058519" in b["reference_note"]
 
 
 def test_wording_helpers():

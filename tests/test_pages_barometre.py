@@ -1,5 +1,6 @@
-"""Baromètre (AppTest, real warehouse): one row per key indicator with two lights and plain sentences,
-the A4 print rules, the source line; and a 2024 quartier without INSEE indicators."""
+"""Baromètre (AppTest, real warehouse): the élu's first screen — one light (colour + symbol + word) and one
+short line per key indicator —, the details below, the A4 print rules, the source line; and 2024 quartiers
+(2015 predecessor values, said so)."""
 from __future__ import annotations
 
 import re
@@ -12,23 +13,23 @@ def _rows(at) -> list[str]:
     return html.split('<div class="obs-row">')[1:]
 
 
-def test_barometre_lights_and_sentences(warehouse):
+def test_barometre_lights_and_lines(warehouse):
     at = run_page("barometre", quartier="QP001001")
     rows = _rows(at)
     assert len(rows) == 8                       # the 8 indicators flagged barometre: true in the catalogue
     for r in rows:
-        assert r.count('class="obs-light"') == 2
-    pov = next(r for r in rows if "Taux de pauvreté au seuil de 60 %" in r)
+        assert r.count('class="obs-chip"') == 1
+    pov = next(r for r in rows if "Taux de pauvreté</b>" in r)
     # data_filo19 DISP_TP60_A19 = 41,9 (2019) vs Bourg-en-Bresse TP6021 = 24,0 (2021, cc_filosofi_2021_COM.csv):
-    # 17,9 points, beyond twice the 2-point tolerance -> compared across years, 'moins bien';
-    # 2017 -> 2019: 38,9 -> 41,9 (+3,0 pt) -> 'moins bien'.
-    assert "41,9 %" in pov
-    lights = re.findall(r'class="obs-light" style="background:[^"]+" title="([^"]+)"', pov)
-    assert lights == ["moins bien", "moins bien"]
-    assert "24,0 % en 2021 ; quartier : 2019" in pov and "38,9 %" in pov
-    assert "(Référence :" not in pov            # the reference note goes to the small print
+    # 17,9 points, beyond twice the 2-point tolerance -> compared with the commune across the two years
+    # (gaps.barometre_reference), 'moins bien'; 2017 -> 2019: 38,9 -> 41,9 (+3,0 pt) -> 'en dégradation'.
+    assert "41,9 % — au-dessus de la commune (24,0 % en 2021) · en hausse depuis 2017" in pov
+    chips = re.findall(r'class="obs-(?:chip|trend)" style="background:[^"]+" title="([^"]+)"', pov)
+    assert chips == ["moins bien", "en dégradation"]   # vs reference; trend worded as a trend
+    assert "tolérance" not in pov               # tolerances live in the details
     shown = texts(at)
     assert "Source : " in shown and "géographie prioritaire 2015" in shown
+    assert "écart de 17,9 points".lower() in shown.lower() and "38,9 % en 2017" in shown   # details
 
 
 def test_barometre_print_rules(warehouse):
@@ -37,8 +38,12 @@ def test_barometre_print_rules(warehouse):
     assert "@page {size: A4 portrait" in css and "max-width: 640px" in css
 
 
-def test_barometre_2024_quartier(warehouse):
-    """QN00101M <- QP001001: the key indicators are its predecessor's, marked « ≈ »."""
-    at = run_page("barometre", quartier="QN00101M")
-    pov = next(r for r in _rows(at) if "Taux de pauvreté au seuil de 60 %" in r)
-    assert '<span class="obs-value">≈ 41,9 %</span>' in pov
+def test_barometre_2024_quartier_uses_its_2015_predecessor(warehouse):
+    at = run_page("barometre", quartier="QN03112M")   # Toulouse, Breguet Lecrivain - Saint Exupéry
+    assert len(_rows(at)) == 8
+    assert "valeurs du quartier 2015 correspondant, Saint Exupéry (QP031013)" in texts(at)
+
+
+def test_barometre_2024_quartier_without_predecessor(warehouse):
+    at = run_page("barometre", quartier="QN00402M")   # Quartier Est, no 2015 link
+    assert "pas encore d'indicateurs INSEE pour la géographie 2024" in texts(at)

@@ -241,15 +241,10 @@ def test_rebuild_keeps_first_loads_and_renews_a_changed_file(warehouse, data_dir
 
         files = since.new_files(c, dt.date(2026, 1, 1))
         assert files["source_file"].tolist() == [changed] and files["edition"].tolist() == [2024]
+        # The slide speaks of publications, not of files entering the warehouse (issue 12): a changed file
+        # is the warehouse's history, not a new edition.
         data = since.data_lines(since.facts(c, None, NICE, dt.date(2026, 1, 1), TODAY))
-        assert data == [
-            f"1 fichier nouveau ou modifié chargé dans l'entrepôt le {new[0][2]:%d/%m/%Y} :",
-            f"Postes FONJEP financés — millésime 2024 ({changed}).",
-        ]
-        next_day = new[0][2].date() + dt.timedelta(days=1)
-        later = since.data_lines(since.facts(c, None, NICE, next_day, TODAY))
-        assert later[0] == (f"Aucune nouvelle donnée dans l'entrepôt depuis le {next_day:%d/%m/%Y} "
-                            "(aucun fichier nouveau ou modifié).")
+        assert data[0] == "Aucune nouvelle publication de données depuis le 01/01/2026." and changed not in " ".join(data)
     finally:
         c.close()
 
@@ -293,3 +288,15 @@ def test_first_loads_from_an_older_or_unreadable_previous_warehouse(data_dir, tm
         assert "illisible" in c.execute("SELECT message FROM build_warning WHERE step = 'first_loads'").fetchone()[0]
     finally:
         c.close()
+
+
+def test_publications_since_a_date_come_from_the_declared_publication_dates():
+    """catalogue/sources.yaml declares the year of publication of the SIG Ville editions and of the yearly
+    State-means files: since 01/06/2025, only the 2025 adultes-relais and FONJEP files are new."""
+    rel = since.releases(dt.date(2025, 6, 1), dt.date(2026, 11, 20))
+    assert sorted(rel["source_id"]) == ["adultes_relais", "fonjep"] and set(rel["edition"]) == {2025}
+    lines = since.data_lines({"since": dt.date(2025, 6, 1), "releases": rel, "imports": None,
+                              "latest_publications": since.latest_publications(dt.date(2026, 11, 20))})
+    assert lines[0] == "2 nouvelles éditions publiées depuis le 01/06/2025 :"
+    assert "Postes FONJEP financés — millésime 2025 (publié en 2025)." in lines
+    assert since.releases(dt.date(2023, 1, 1), dt.date(2023, 12, 31))["edition"].tolist() == [2023, 2023]

@@ -14,7 +14,7 @@ import streamlit as st
 from presentation.sources import DEMO_LABEL
 from contract import demo as demo_data
 from contract import store
-from observatoire import settings
+from observatoire import vocabulary, settings
 from ui import auth, common, state
 
 BANNER_CSS = """
@@ -132,22 +132,47 @@ def show_flash() -> None:
         getattr(st, item[0])(item[1])
 
 
+def labelled_column(kind: str, title: str) -> st.column_config.SelectboxColumn:
+    """A select box showing the vocabulary labels (« En cours ») of a coded column (`en_cours`): the grid
+    never shows internal codes; edit_table(labelled=…) turns labels back into codes before saving."""
+    return st.column_config.SelectboxColumn(title, options=list(vocabulary.labels(kind).values()), required=True)
+
+
+def _to_labels(df: pd.DataFrame, labelled: dict[str, str]) -> pd.DataFrame:
+    df = df.copy()
+    for col, kind in labelled.items():
+        if col in df:
+            df[col] = df[col].map(lambda c, k=kind: vocabulary.label(k, c) if isinstance(c, str) else c)
+    return df
+
+
+def _to_codes(df: pd.DataFrame, labelled: dict[str, str]) -> pd.DataFrame:
+    df = df.copy()
+    for col, kind in labelled.items():
+        if col in df:
+            back = {lab: code for code, lab in vocabulary.labels(kind).items()}
+            df[col] = df[col].map(lambda v, b=back: b.get(v, v))
+    return df
+
+
 def edit_table(key: str, fresh: pd.DataFrame, table: str, columns: list[str], *, column_config: dict | None = None,
-               label: str = "lignes", defaults: dict | None = None) -> None:
+               label: str = "lignes", defaults: dict | None = None, labelled: dict[str, str] | None = None) -> None:
     """st.data_editor over a SNAPSHOT of the rows taken when the user started editing.
 
     The snapshot keeps the row_version the user saw: if another session saved the same row meanwhile,
-    contract.store refuses with a conflict instead of overwriting it. « Recharger » takes a new snapshot."""
+    contract.store refuses with a conflict instead of overwriting it. « Recharger » takes a new snapshot.
+    `labelled` {column: vocabulary kind}: coded columns shown and edited as labels, stored as codes."""
+    labelled = labelled or {}
     snap_key = f"_obs_snap_{key}"
     if snap_key not in st.session_state:
         st.session_state[snap_key] = editable_frame(fresh, columns)
     before = st.session_state[snap_key]
     config = {"id": None, "row_version": None, **(column_config or {})}
-    after = st.data_editor(before, key=key, column_config=config, hide_index=True, num_rows="fixed",
-                           width="stretch")
+    after = st.data_editor(_to_labels(before, labelled), key=key, column_config=config, hide_index=True,
+                           num_rows="fixed", width="stretch")
     c1, c2, _ = st.columns([1.3, 1.3, 5])
     if c1.button("Enregistrer", key=f"{key}_save", icon=":material/save:", type="primary"):
-        edits = store.diff_frames(table, before, after, defaults)
+        edits = store.diff_frames(table, before, _to_codes(after, labelled), defaults)
         n = len(edits)
         if save(edits, f"{n} {label} enregistrée(s), avec leur trace dans le journal des modifications."):
             _reset(key)
