@@ -79,9 +79,6 @@ def territory_sentence(meta: dict, value, ref_value, gap, level, ref_name, editi
     np_, pron = noun_phrase(meta["label"])
     est = verb("est", pron)
     v, r = catalog.fmt_value(value, meta), catalog.fmt_value(ref_value, meta)
-    tail = f" en {edition}"
-    if ref_edition not in (None, edition):
-        r, tail = f"{r} en {ref_edition} ; quartier : {edition}", ""
     ref = f"{pron} {vocabulary.level_of(level, ref_name)}"
     ref_ed = ref_edition if ref_edition is not None else edition
     where = direction(value, ref_value, gap, meta["gap_kind"], tol)

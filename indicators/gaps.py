@@ -65,9 +65,18 @@ def values(con, codes: list[str], pairs: list[tuple[str, int]]) -> dict[tuple[st
 
 
 def quartier_editions(con, code: str, indicator_ids, edition=None) -> dict[str, int | None]:
-    """Edition to use per indicator for this quartier's generation (latest not after `edition`)."""
+    """Edition to use per indicator for this quartier's generation (latest not after `edition`).
+
+    The 2024 generation's editions are its quartiers' 2015 predecessors': a 2024 quartier without any
+    predecessor only has the editions of its own values (a user import), usually none."""
     t = references.territory(con, code)
     gen = t.get("generation") if t["level"] == "qpv" else None
+    if gen == predecessors.GENERATION and not predecessors.links(con, t["code"]):
+        own = {}
+        for i, e in con.execute("SELECT indicator_id, edition FROM indicator_value WHERE territory_code = ? "
+                                "AND (? IS NULL OR edition <= ?)", [t["code"], edition, edition]).fetchall():
+            own[i] = max(own.get(i, e), e)
+        return {i: own.get(i) for i in indicator_ids}
     return {i: catalog.resolve_edition(con, i, edition, gen) for i in indicator_ids}
 
 

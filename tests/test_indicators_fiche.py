@@ -66,7 +66,8 @@ def test_cli_json_values_match_the_raw_files(fiche_json):
     assert (b["reference_level"], b["reference_value"], b["reference_edition"], b["millesime"]) == (
         "commune", toulouse, 2021, 2019)
     assert pov["value"] - toulouse > 4 and b["light"] == "moins_bien"
-    assert f"({str(toulouse).replace('.', ',')} % en 2021 ; quartier : 2019)" in b["sentence"]
+    assert f"({str(toulouse).replace('.', ',')} % en 2021, dernier millésime publié pour cette référence)" in b["sentence"]
+    assert f"({str(pov['value']).replace('.', ',')} % en 2019)" in b["sentence"]
     assert _ind(fiche_json, "pop")["barometre"] is None  # not a key indicator
 
 
