@@ -15,9 +15,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from indicators import means, references, secret
 from presentation import quartier, sources
-from indicators import secret
 from observatoire import catalogue, frformat, vocabulary
+from presentation.text import spreadsheet_workbook
 
 HEADER_FILL = PatternFill("solid", fgColor="1F2A44")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -75,7 +76,6 @@ def _file_var(r) -> str:
 def expand_codes(con, codes: list[str]) -> tuple[list[str], dict[str, str]]:
     """A contract code stands for its quartiers; a 2024 quartier without INSEE figures is replaced by its
     2015 counterpart(s) (crosswalk), named as such. Returns (codes, {code: note for the column header})."""
-    from indicators import references
 
     out: list[str] = []
     notes: dict[str, str] = {}
@@ -160,6 +160,21 @@ def _theme_sheet(ws, df: pd.DataFrame, territories: list[tuple[str, str]], title
     ws.auto_filter.ref = f"A2:{get_column_letter(len(labels))}{max(r - 1, 2)}"
 
 
+def _means_sheet(ws, con, contracts: list[str]) -> None:
+    """State means of the contracts asked for: indicators.means, the one counting rule (a post counts once
+    per contract and year) shared with the fiche, the Programmation page, the deck and the PDF."""
+    df = means.state_means(con, contracts)
+    _header(ws, 1, ["Contrat", "Année", "Dispositif", "Postes financés", "Montant (€)", "Enregistrements lus",
+                    "Année partielle", "Fichiers"], [12, 8, 22, 14, 16, 14, 12, 50])
+    for r in df.itertuples():
+        ws.append([r.contrat_code, int(r.year), r.label, int(r.n_posts),
+                   None if pd.isna(r.amount) else float(r.amount), int(r.n_records), "oui" if r.partial else "non",
+                   r.source_file])
+        ws.cell(ws.max_row, 5).number_format = number_format("€", 0)
+    ws.append([])
+    ws.append([sources.means_line(sorted(df["year"].unique()) if len(df) else None, contracts)])
+
+
 def sheet_name(title: str) -> str:
     """Excel sheet names: at most 31 characters, cut at a word boundary, no []:*?/\\."""
     clean = "".join(" " if ch in "[]:*?/\\" else ch for ch in title)
@@ -171,6 +186,7 @@ def sheet_name(title: str) -> str:
 def build(con, codes: list[str], out: str | Path, editions: list[int] | None = None, progress=None) -> Path:
     """Write the workbook; returns its path. `progress(fraction, text)` is called along the way."""
     progress = progress or (lambda f, t: None)
+    requested = list(codes)
     codes, notes = expand_codes(con, codes)
     df = load_values(con, codes, editions)
     if df.empty:
@@ -212,6 +228,11 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
         sheet = wb.create_sheet(title=sheet_name(title))
         _theme_sheet(sheet, df[df.theme == theme], territories, title)
 
+    contracts = [c for c in dict.fromkeys(references.normalise_code(x) for x in requested)
+                 if c.startswith(("CV", "CN"))]
+    if contracts:
+        _means_sheet(wb.create_sheet("Moyens de l'État"), con, contracts)
+
     progress(0.85, "Sources")
     ws = wb.create_sheet("Sources")
     _header(ws, 1, ["Source", "Producteur", "Titre", "Licence", "Géographie", "Millésimes dans ce classeur",
@@ -247,6 +268,7 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     progress(0.95, "Écriture du fichier")
+    spreadsheet_workbook(wb)            # labels of user-declared indicators never run as formulas
     wb.save(out)
     progress(1.0, "Terminé")
     return out

@@ -2,7 +2,7 @@
 
 Pages open a fresh cursor per call (DuckDB connections are not shared between Streamlit threads), so caching
 per connection object would never hit. The memo is keyed by the database file and the build stamp
-(max(load_log.loaded_at)), read once per connection object: a rebuilt warehouse gets a new key, an in-memory or
+(max(load_log.loaded_at) and the user imports), read once per connection object: a rebuilt warehouse gets a new key, an in-memory or
 unstamped database gets a per-connection memo. The warehouse is read-only for the library, so entries never go
 stale within a key.
 """
@@ -25,12 +25,14 @@ def _key(con) -> tuple:
     if not path:
         return ("connection",)
     try:
-        stamp = con.execute("SELECT max(loaded_at), count(*) FROM load_log").fetchone()
+        # user imports (swapped in without a rebuild) change the catalogue too: they are part of the stamp
+        stamp = con.execute("SELECT max(loaded_at), count(*), (SELECT count(*) || '/' || coalesce(max(import_id), '') "
+                            "FROM user_import) FROM load_log").fetchone()
     except Exception:  # noqa: BLE001 — a database without load_log (tests' mini warehouses)
         return ("connection",)
     if stamp[0] is None:
         return ("connection",)
-    return (path, str(stamp[0]), stamp[1])
+    return (path, str(stamp[0]), stamp[1], stamp[2])
 
 
 _PER_CONNECTION: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

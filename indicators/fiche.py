@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from indicators import barometre as barometre_mod, catalog, gaps as gaps_mod, position, references, secret
-from indicators import means as means_mod, predecessors, twins as twins_mod
+from indicators import means as means_mod, predecessors, provenance, twins as twins_mod
 from observatoire.frformat import fmt_number
 from observatoire import vocabulary
 
@@ -95,6 +95,7 @@ def fiche(con, code: str, edition: int | None = None, n_twins: int = 5) -> dict:
     srcs = _sources(con, code)
     preds = [p["code"] for p in (terr["predecessors"] or {}).get("predecessors", [])]
     pred_vals = gaps_mod.values(con, preds, [(i, e) for i, e in eds.items() if e is not None]) if preds else {}
+    mine_imported = provenance.imported(con, code, terr["generation"])
     indicators = []
     for i in ids:
         meta = catalog.indicator(con, i)
@@ -113,6 +114,10 @@ def fiche(con, code: str, edition: int | None = None, n_twins: int = 5) -> dict:
             "status": first["status"], "status_label": vocabulary.status_label(first["status"]),
             "source_file": src[0], "source_variable": src[1],
             "approximation": predecessors.block(con, code, approx, pred_vals),
+            "source_line": (provenance.official_line(con, src[0], src[1], first["edition"],
+                                                     "2015" if approx else terr["generation"], meta["source"])
+                            if first["value"] is not None else None),
+            "imported": mine_imported.get(i, []),
             "references": [{"level": r["level"], "code": r["ref_code"], "name": r["ref_name"], "value": r["ref_value"],
                             "edition": r["ref_edition"], "status": r["ref_status"], "gap": r["gap"],
                             "gap_kind": r["gap_kind"], "link_status": r["link_status"],
@@ -221,6 +226,9 @@ def to_text(f: dict) -> str:
             name = "" if (r["name"] or "").lower() in lev.lower() or r["level"] == "ensemble_qpv" else r["name"]
             lines.append(f"    {lev} {name or ''}".rstrip() + " : "
                          + f"{_fmt(r['value'], x)} {('(' + _gap_txt(r, x.get('decimals') or 1) + ')') if r['gap'] is not None else ''}".rstrip())
+        for m in x.get("imported") or []:    # the user's own values: beside, with their own source
+            val = _fmt(m["value"], x) if m["value"] is not None else f"[{m['status_label'] or m['status']}]"
+            lines.append(f"    Valeur importée ({m['edition']}) : {val} — {m['source_line']}")
         b = x["barometre"]
         if b:
             lum = {"mieux": "●+ mieux", "comparable": "●= comparable", "moins_bien": "●− moins bien"}

@@ -6,9 +6,10 @@ import importlib
 import sys
 from pathlib import Path
 
+from loaders import swap
 from loaders.build import BuildError, build, format_summary
 from readers.errors import InputError
-from observatoire import settings
+from observatoire import db, settings
 
 # Each import kind is a module with add_arguments(parser) and run(args) -> int.
 IMPORT_KINDS = {
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ensure":
             return _ensure(args)
         return args._run(args)
-    except (InputError, BuildError, FileNotFoundError) as exc:
+    except (InputError, BuildError, FileNotFoundError, swap.WarehouseBusy, db.WarehouseLocked) as exc:
         print(f"ERREUR : {exc}", file=sys.stderr)
         return 1
 

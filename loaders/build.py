@@ -1,4 +1,6 @@
-"""Atomic warehouse build: every step writes into a new file, swapped in only when all steps succeed.
+"""Atomic warehouse build: every step writes into a new file, swapped in only when all steps succeed
+(loaders.swap: under the writers' lock, so a build and an import never overwrite each other, and never
+while holding a lock on the file the dashboard reads).
 
 Steps are declared in STEPS (name, "module:function"); each receives a BuildContext. A failing step
 leaves the previous warehouse untouched. Before the swap, the previous warehouse (if any) is attached
@@ -8,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from loaders import swap
 from observatoire import db, settings, vocabulary
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
@@ -150,35 +152,33 @@ def build(data_dir: Path | None = None, db_path: Path | None = None, quiet: bool
     if not data_dir.is_dir():
         raise BuildError(f"Dossier de données introuvable : {data_dir} (réglez OBSERVATOIRE_DATA_DIR)")
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.with_name(db_path.name + f".tmp{os.getpid()}")
-    for p in (tmp, Path(str(tmp) + ".wal")):
-        p.unlink(missing_ok=True)
     steps = steps if steps is not None else default_steps()
     t0 = time.perf_counter()
-    con = db.connect(tmp, read_only=False)
-    ctx = BuildContext(con=con, data_dir=data_dir)
-    try:
-        con.execute(schema_sql())
-        for i, (name, target) in enumerate(steps):
-            ctx.step = name
+    with swap.writer_lock(db_path):
+        tmp = swap.scratch_path(db_path, "tmp")
+        con = db.connect(tmp, read_only=False)
+        ctx = BuildContext(con=con, data_dir=data_dir)
+        try:
+            con.execute(schema_sql())
+            for i, (name, target) in enumerate(steps):
+                ctx.step = name
+                if not quiet:
+                    _progress(i, len(steps), name, time.perf_counter() - t0)
+                _resolve(target)(ctx)
+            ctx.step = "first_loads"
+            carry_first_loads(ctx, db_path)
             if not quiet:
-                _progress(i, len(steps), name, time.perf_counter() - t0)
-            _resolve(target)(ctx)
-        ctx.step = "first_loads"
-        carry_first_loads(ctx, db_path)
-        if not quiet:
-            _progress(len(steps), len(steps), "terminé", time.perf_counter() - t0)
-        if ctx.warnings:
-            con.executemany("INSERT INTO build_warning VALUES (?, ?, ?, ?, ?)", ctx.warnings)
-        summary = summarize(con)
-        con.execute("CHECKPOINT")
-        con.close()
-    except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
-        Path(str(tmp) + ".wal").unlink(missing_ok=True)
-        raise
-    os.replace(tmp, db_path)
+                _progress(len(steps), len(steps), "terminé", time.perf_counter() - t0)
+            if ctx.warnings:
+                con.executemany("INSERT INTO build_warning VALUES (?, ?, ?, ?, ?)", ctx.warnings)
+            summary = summarize(con)
+            con.execute("CHECKPOINT")
+            con.close()
+        except BaseException:
+            con.close()
+            swap.remove(tmp)
+            raise
+        swap.publish(tmp, db_path)
     summary["seconds"] = round(time.perf_counter() - t0, 2)
     summary["db_path"] = str(db_path)
     return summary

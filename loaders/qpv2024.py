@@ -145,8 +145,8 @@ def load(ctx: BuildContext) -> None:
     for code, published, commune in con.execute(
             "SELECT code, published, commune FROM q24_nat_pairs WHERE published <> commune ORDER BY 1").fetchall():
         con.execute("INSERT INTO link_report VALUES (?, 'qpv_commune', 'resolved', ?, ?)",
-                    [code, f"code commune {published} du fichier national des contours : ancienne commune, "
-                     f"rattachée à sa commune nouvelle {commune} (COG)", nat_name])
+                    [code, (f"code commune {published} du fichier national des contours : ancienne commune, "
+                            f"rattachée à sa commune nouvelle {commune} (COG)"), nat_name])
     con.execute(f"""
         INSERT INTO territory_link
         SELECT DISTINCT p.code, p.commune, 'qpv_commune', 1.0, 'contours_qpv2024', '{nat_name}'

@@ -263,5 +263,26 @@ CREATE TABLE user_import (
     options     VARCHAR,                -- JSON of the CLI options
     sha256      VARCHAR,
     imported_at TIMESTAMP NOT NULL,
-    rows        BIGINT
+    rows        BIGINT,
+    imported_by VARCHAR                 -- who imported (contract.roles.cli_user() for the command line)
+);
+
+-- Indicator values imported by users (python -m loaders import indicateurs): a source of their own, kept
+-- apart from the official values of indicator_value, which they never replace nor borrow the name of.
+-- One value per territory, indicator and edition across imports (`--remplacer` replaces an earlier import's
+-- value); each traceable to its file, line and column, with the import's date and author.
+CREATE TABLE imported_value (
+    territory_code  VARCHAR NOT NULL,
+    indicator_id    VARCHAR NOT NULL,
+    edition         INTEGER NOT NULL,
+    value           DOUBLE,
+    status          VARCHAR NOT NULL CHECK (status IN ({{value_statuses}})),
+    raw             VARCHAR,           -- the cell as written in the file
+    import_id       VARCHAR NOT NULL,  -- user_import.import_id
+    file_name       VARCHAR NOT NULL,  -- the user's file name
+    source_variable VARCHAR NOT NULL,  -- the column header in the file
+    line            INTEGER NOT NULL,  -- 1-based line in the file (header = 1; XLSX: row of the sheet)
+    column_name     VARCHAR NOT NULL,  -- column as named in messages (header, and letter for XLSX)
+    imported_at     TIMESTAMP NOT NULL,
+    imported_by     VARCHAR NOT NULL
 );

@@ -9,6 +9,13 @@ import duckdb
 from observatoire import settings
 
 
+CURRENT = "observatoire"          # name of the attached warehouse in connect_current() connections
+
+
+class WarehouseLocked(RuntimeError):
+    """A read-only open was refused because another program holds the warehouse open for writing."""
+
+
 def _config() -> dict:
     ext = settings.extension_dir()
     ext.mkdir(parents=True, exist_ok=True)
@@ -34,7 +41,53 @@ def connect(path: str | Path | None = None, read_only: bool = True, spatial: boo
         raise FileNotFoundError(
             f"Entrepôt introuvable : {path}. Construisez-le avec `python -m loaders build`."
         )
-    con = duckdb.connect(str(path), read_only=read_only, config=_config())
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config=_config())
+    except duckdb.IOException as exc:
+        if read_only:
+            _raise_if_locked(path, exc)
+        raise
     if spatial:
         load_spatial(con)
     return con
+
+
+def _raise_if_locked(path: Path, exc: Exception) -> None:
+    if "lock" in str(exc).lower():
+        raise WarehouseLocked(
+            f"L'entrepôt {path.name} est ouvert en écriture par un autre programme ({exc}). L'observatoire, "
+            "lui, ne l'ouvre jamais ainsi (imports et reconstructions écrivent une copie puis la substituent) : "
+            "fermez le programme qui l'a ouvert (client DuckDB, autre outil) puis rechargez la page ou "
+            "relancez la commande.") from None
+
+
+def connect_current(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the warehouse file AS IT IS NOW, for long-running processes (the app).
+
+    DuckDB keeps one database instance per path in a process: after a build or an import swapped a new file
+    in (loaders/swap.py), a plain connect() to the same path would hand back the instance still reading the
+    old file while an older connection lives. Here each connection is a private in-memory instance with the
+    file attached READ_ONLY and selected (USE), so it always reads the file currently at `path`."""
+    path = Path(path) if path else settings.db_path()
+    if not path.exists():
+        raise FileNotFoundError(
+            f"Entrepôt introuvable : {path}. Construisez-le avec `python -m loaders build`."
+        )
+    con = duckdb.connect(":memory:", config=_config())
+    try:
+        con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {CURRENT} (READ_ONLY)")
+    except duckdb.IOException as exc:
+        con.close()
+        _raise_if_locked(path, exc)
+        raise
+    con.execute(f"USE {CURRENT}")
+    return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of `con` reading the same database (a cursor starts on the instance's default database:
+    for a connect_current() connection, the attached warehouse is selected again)."""
+    cur = con.cursor()
+    if con.execute("SELECT current_database()").fetchone()[0] == CURRENT:
+        cur.execute(f"USE {CURRENT}")
+    return cur

@@ -121,9 +121,10 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
     chosen = st.selectbox("Engagement", list(labels), format_func=lambda i: labels[i], key="eng_pick")
     e = rows[rows["id"] == chosen].iloc[0]
     hist = eng.history(sc, chosen)
-    st.markdown(f"**{e['intitule']}** — {e['signataire']} · référent : {e['referent'] or 'non renseigné'} · axe : "
-                f"{e['axe'] or '—'} · échéance : {frformat.fmt_date(e['echeance']) if pd.notna(e['echeance']) else '—'} · "
-                f"statut : **{e['statut_label']}**" + (f" · preuve : {e['preuve']}" if pd.notna(e["preuve"]) and e["preuve"] else ""))
+    md = common.md_escape    # user text: shown as typed, never interpreted
+    st.markdown(f"**{md(e['intitule'])}** — {md(e['signataire'])} · référent : {md(e['referent'] or 'non renseigné')} · "
+                f"axe : {md(e['axe'] or '—')} · échéance : {frformat.fmt_date(e['echeance']) if pd.notna(e['echeance']) else '—'} · "
+                f"statut : **{e['statut_label']}**" + (f" · preuve : {md(e['preuve'])}" if pd.notna(e["preuve"]) and e["preuve"] else ""))
     h1, h2 = st.columns([3, 2])
     with h1:
         blocks.chart(ch.engagement_history(hist, target=e["valeur_cible"], reference=e["valeur_reference"],

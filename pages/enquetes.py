@@ -42,7 +42,8 @@ with demo.contract_page("Enquêtes habitants", "Ce que disent les habitants : ba
     src = source_line(producer, millesimes=pd.to_datetime(wrow["date_fin"]).year if pd.notna(wrow["date_fin"]) else None,
                       generation="2024", demo=is_demo, note=f"{wave_labels[wave]}" + (f", {period}" if period else ""))
 
-    st.markdown(f"**{survey['titre']}** — {survey['methode'] or 'mode de collecte non renseigné'}. "
+    st.markdown(f"**{common.md_escape(survey['titre'])}** — "
+                f"{common.md_escape(survey['methode'] or 'mode de collecte non renseigné')}. "
                 f"{frformat.fmt_int(wrow['n_repondants'])} répondants dans la {wave_labels[wave].lower()}.")
     common.how_to_read(
         "Pour chaque question, la **part de réponses favorables** (ex. « tout à fait » ou « plutôt d'accord ») parmi "
@@ -105,8 +106,9 @@ with demo.contract_page("Enquêtes habitants", "Ce que disent les habitants : ba
     if verb.empty:
         st.caption("Aucun verbatim publiable.")
     for r in verb.head(12).itertuples():
-        st.markdown(f"> « {r.texte} »\n>\n> — *{r.quartier}, {r.vague_libelle.lower()}"
-                    + (f", à propos de : {r.question}" if isinstance(r.question, str) else "") + "*")
+        st.markdown(f"> « {common.md_escape(r.texte)} »\n>\n> — *{common.md_escape(r.quartier)}, "
+                    f"{common.md_escape(r.vague_libelle.lower())}"
+                    + (f", à propos de : {common.md_escape(r.question)}" if isinstance(r.question, str) else "") + "*")
     st.caption("Seuls les verbatims marqués « publiable » sont affichés ; le quartier n'est nommé que s'il compte "
                f"au moins {minimum} répondants dans la vague. Aucune réponse individuelle n'est montrée.")
 

@@ -68,6 +68,8 @@ else:
                          column_config={"Percentile": st.column_config.ProgressColumn(
                              "Percentile", min_value=0, max_value=100, format="%d")},
                          export_df=th["export"], key=f"tbl_fiche_{th['theme']}", height=38 + 35 * len(th["table"]))
+            for line in th["imported_lines"]:
+                common.source_caption(text.escape_html(line))
 
     # ----------------------------------------------------------------------- part 2
     st.subheader("2. Le quartier et ses territoires de référence")

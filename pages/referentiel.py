@@ -90,14 +90,15 @@ with demo.contract_page("Référentiel d'évaluation", "Des enjeux du contrat au
                 st.markdown("**Indicateurs de l'enjeu**")
                 st.dataframe(_ind_table(own), hide_index=True, width="stretch")
             for os_ in enjeu["children"]:
-                st.markdown(f"**{os_['code']} {os_['libelle']}** ({os_['niveau_label'].lower()})")
+                st.markdown(f"**{common.md_escape(os_['code'])} {common.md_escape(os_['libelle'])}** "
+                            f"({os_['niveau_label'].lower()})")
                 rows = inds[inds["noeud_code"] == os_["code"]]
                 if not rows.empty:
                     st.dataframe(_ind_table(rows), hide_index=True, width="stretch")
                 for oo in os_["children"]:
                     links = ref.links(sc, oo["id"])
-                    txt = "; ".join(f"{t} {r}" for t, r in zip(links["type"], links["reference"])) or "aucune"
-                    st.markdown(f"- {oo['code']} {oo['libelle']} — {oo['n_actions']} action(s), "
+                    txt = "; ".join(text.md_text(f"{t} {r}") for t, r in zip(links["type"], links["reference"])) or "aucune"
+                    st.markdown(f"- {text.md_text(oo['code'])} {text.md_text(oo['libelle'])} — {oo['n_actions']} action(s), "
                                 f"{oo['n_engagements']} engagement(s) : <span style='color:#555'>{txt}</span>",
                                 unsafe_allow_html=True)
 

@@ -107,6 +107,12 @@ def theme_tables(con, f: dict) -> list[dict]:
             "Percentile": [x.get("percentile") for x in g],
             "Statut": [vocabulary.status_label(x["status"]) or text.DASH for x in g],
         })
+        imported = [line for x in g for line in text.imported_lines(x)]
+        if imported:   # a user's values beside the official ones, never in their place (own source line)
+            table.insert(2, "Valeur importée", [
+                "; ".join(f"{text.value_text(m['value'], m['status'], x['unit'], x['decimals'])} "
+                          f"({text.year_text(m['edition'])})" for m in x.get("imported") or []) or text.DASH
+                for x in g])
         export = pd.DataFrame({
             "indicateur": [x["indicator_id"] for x in g], "libelle": [x["label"] for x in g],
             "unite": [x["unit"] for x in g], "millesime": [x["edition"] for x in g],
@@ -116,7 +122,7 @@ def theme_tables(con, f: dict) -> list[dict]:
             "fichier_source": [x.get("source_file") for x in g], "variable_source": [x.get("source_variable") for x in g]})
         line = sources.indicator_line(con, [x["indicator_id"] for x in g], [x["edition"] for x in g], generation)
         out.append({"theme": theme, "label": vocabulary.theme_label(theme), "table": table, "export": export,
-                    "source_line": line})
+                    "source_line": line, "imported_lines": imported})
     return out
 
 

@@ -6,67 +6,16 @@ values imported by a user name the import (file, date, who), never an official p
 """
 from __future__ import annotations
 
-from typing import Iterable
-
 from indicators import catalog
 from observatoire import vocabulary
-
-DEMO_LABEL = vocabulary.label("phrases", "demo")
-OBSERVATORY = vocabulary.label("phrases", "observatory")
+from observatoire.sourceline import (  # noqa: F401 - the one wording (lowest layer), re-exported here
+    DEMO_LABEL, OBSERVATORY, imported_source_line, millesimes_text, source_line)
 
 
 def insee_caveats() -> list[str]:
     """The INSEE reading rules printed with every export (consecutive millésimes, non-additive medians,
     income year)."""
     return [t["label"] for t in vocabulary.terms("phrases").values() if t.get("insee_caveat")]
-
-
-def _join(values) -> str:
-    if values is None:
-        return ""
-    if isinstance(values, (str, int)):
-        return str(values)
-    seen: list[str] = []
-    for v in values:
-        if v is None or v == "":
-            continue
-        v = str(v)
-        if v not in seen:
-            seen.append(v)
-    return ", ".join(seen)
-
-
-def millesimes_text(editions: Iterable | int | str | None) -> str:
-    """'2019' or '2017 à 2022' or '2017, 2019' (sorted, deduplicated)."""
-    if editions is None:
-        return ""
-    if isinstance(editions, (int, str)):
-        return str(editions)
-    years = sorted({int(e) for e in editions if e not in (None, "") and e == e})
-    if not years:
-        return ""
-    if len(years) == 1:
-        return str(years[0])
-    if years == list(range(years[0], years[-1] + 1)) and len(years) > 2:
-        return f"{years[0]} à {years[-1]}"
-    return ", ".join(map(str, years))
-
-
-def source_line(producers, millesimes=None, generation: str | None = None, demo: bool = False,
-                note: str | None = None) -> str:
-    """'Source : INSEE, Filosofi ; ANCT — millésime 2019 — géographie prioritaire 2015 — Observatoire…'."""
-    parts = [f"Source : {_join(producers) or 'non renseignée'}"]
-    mill = millesimes_text(millesimes)
-    if mill:
-        parts.append(f"millésime{'s' if (',' in mill or ' à ' in mill) else ''} {mill}")
-    if generation:
-        parts.append(vocabulary.generation_label(generation) or f"géographie prioritaire {generation}")
-    if note:
-        parts.append(note)
-    if demo:
-        parts.append(DEMO_LABEL.upper())
-    parts.append(OBSERVATORY)
-    return " — ".join(parts)
 
 
 def producer(con, source_id: str | None) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import decimal
 import html
 import numbers
+import re
 
 import numpy as np
 
@@ -94,9 +95,67 @@ def label(kind: str, code, short: bool = False) -> str:
     return vocabulary.label(kind, code, short)
 
 
+# --------------------------------------------------------------------------- text typed by users
+
+_MD_SPECIAL = set("\\`*_[]<>#|~$")          # enough: no link, image, tag, emphasis, heading or table can form
+
+
+def _md(text: str) -> str:
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+
+
+def md_text(value) -> str:
+    """Text from users (or from files: names, titles, verbatims, file names) made inert inside Markdown
+    (st.markdown, st.error, captions): every Markdown/HTML character is backslash-escaped, so
+    « [clic](javascript:…) », « <img onerror=…> » or « **x** » are shown as typed, never interpreted. Missing → « — »."""
+    if frformat.is_missing(value) or value == "":
+        return DASH
+    return _md(str(value)).replace("\n", " ")
+
+
 def escape_html(value) -> str:
-    """Text from users or files shown inside HTML/Markdown: <, >, &, quotes and Markdown markers neutralised."""
-    return "".join(_MD_ESCAPES.get(ch, ch) for ch in html.escape(str(value), quote=True))
+    """Text from users or files placed inside an HTML block (st.markdown/st.html with tags, where Markdown is
+    not interpreted): <, >, & and quotes neutralised. Inside plain Markdown use md_text."""
+    return html.escape(str(value), quote=True)
 
 
-_MD_ESCAPES = {ch: "\\" + ch for ch in "\\`*_[]#|~$"}
+def imported_lines(indicator: dict) -> list[str]:
+    """« Valeur importée 2019 : 40,5 % — Source : Import utilisateur — fichier X, importé le … » for each
+    imported value of a fiche indicator (`indicator["imported"]`), to show BESIDE the official value."""
+    return [f"Valeur importée {year_text(m['edition'])} : "
+            f"{value_text(m['value'], m['status'], indicator.get('unit'), indicator.get('decimals'))} — {m['source_line']}"
+            for m in indicator.get("imported") or []]
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9 \u00a0\u202f]*([.,][0-9]+)?\s*(%|€)?$")
+
+
+def spreadsheet_cell(value):
+    """A cell written to CSV/XLSX: text starting with =, +, -, @ (or a tab/CR) is neutralised with a leading
+    apostrophe so that Excel/LibreOffice show it as text instead of running it as a formula (CSV/formula
+    injection); numbers, dates and plain signed numbers as text (« -3,5 ») are kept as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_frame(df):
+    """spreadsheet_cell over every text cell of a DataFrame (column names included); a copy."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype.kind == "O":          # object and pandas' str/string dtypes
+            out[col] = out[col].map(spreadsheet_cell)
+    out.columns = [spreadsheet_cell(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
+def spreadsheet_workbook(wb) -> None:
+    """spreadsheet_cell over every text cell of an openpyxl workbook, in place, just before it is saved."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    safe = spreadsheet_cell(cell.value)
+                    if safe is not cell.value:
+                        cell.value = safe

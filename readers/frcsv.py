@@ -26,7 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from readers.errors import InputError, InputErrors
+from observatoire.frformat import fmt_number
+from readers.errors import Collector, InputError, InputErrors
 
 # Thousands separators met in the files: space, no-break space (U+00A0), narrow no-break space (U+202F),
 # thin space (U+2009).
@@ -95,12 +96,18 @@ class CsvTable:
     key: str | None = None                  # the key column actually found (case as in the file)
     encoding: str = "utf-8"
     dropped_columns: int = 0                # trailing columns without a name and without any value
+    sep: str = ";"                          # the separator read (detected for user files)
     warnings: list[tuple[int | None, str | None, str]] = field(default_factory=list)
     _rows: list[list[str]] | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def encoding_label(self) -> str:
+        """« UTF-8 avec BOM », « Windows-1252 (Latin-1) »…: what the import report says it read."""
+        return ENCODING_LABELS.get(self.encoding, self.encoding)
 
     @property
     def n_rows(self) -> int:
@@ -185,30 +192,44 @@ class CsvTable:
 
 # ---------------------------------------------------------------------------------------------- reading
 
+ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 avec BOM", "cp1252": "Windows-1252 (Latin-1)",
+                   "latin-1": "Latin-1 (ISO-8859-1)", "utf-16": "UTF-16"}
+# What UTF-8 accents look like once read as Windows-1252 (« Ã© » for « é »): a file mixing both encodings.
+_MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                       "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+
+
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 / Latin-1 — the
+    encodings French spreadsheets save in. A file mixing UTF-8 and Windows-1252 is refused (line, column)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(path, "fichier encodé en UTF-16", line=1,
-                         expected="un fichier texte UTF-8 (avec ou sans BOM) : réenregistrez-le en « CSV UTF-8 »")
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise InputError(path, "fichier UTF-16 illisible (octets incomplets)", line=1,
+                             expected="un fichier texte UTF-8 : réenregistrez-le en « CSV UTF-8 »") from None
     encoding = "utf-8"
     if data.startswith(b"\xef\xbb\xbf"):
         data, encoding = data[3:], "utf-8-sig"
     try:
         return data.decode("utf-8"), encoding
     except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start:exc.start + 1]
-        guess = ""
-        try:
-            data.decode("cp1252")
-            guess = " ; il semble encodé en Windows-1252 / Latin-1"
-        except UnicodeDecodeError:
-            pass
-        prefix = data[line_start:exc.start].decode("utf-8", errors="replace")
+        first_bad = exc.start
+    try:
+        text, encoding = data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "latin-1"
+    m = _MOJIBAKE.search(text)
+    if m is not None or encoding == "utf-8-sig":
+        line_start = data.rfind(b"\n", 0, first_bad) + 1
+        line = data.count(b"\n", 0, first_bad) + 1
+        prefix = data[line_start:first_bad].decode("utf-8", errors="replace")
         header = data[: data.find(b"\n") if b"\n" in data else len(data)].decode("utf-8", errors="replace")
-        raise InputError(path, f"encodage non UTF-8 (octet 0x{bad.hex().upper()}){guess}", line=line,
+        raise InputError(path, f"encodage mélangé : UTF-8 et Windows-1252 dans le même fichier (octet "
+                         f"0x{data[first_bad:first_bad + 1].hex().upper()} invalide en UTF-8)", line=line,
                          column=_column_at(header, prefix),
-                         expected="UTF-8 (avec ou sans BOM) : réenregistrez le fichier en « CSV UTF-8 »") from None
+                         expected="un seul encodage : réenregistrez le fichier en « CSV UTF-8 »") from None
+    return text, encoding
 
 
 def _split_lines(text: str, ends_with_newline: bool) -> list[str]:
@@ -233,17 +254,39 @@ def _column_at(header: str, prefix: str) -> str | None:
     return None
 
 
-def read(path: str | Path, sep: str = ";", key: str | tuple[str, ...] | list[str] | None = None,
-         duplicate_rows: str = "error", duplicate_keys: str = "error") -> CsvTable:
+def detect_separator(header_line: str) -> str:
+    """The separator of a header line: the most frequent of ; , tab | (« ; » when none is there)."""
+    counts = {s: header_line.count(s) for s in _SEPARATOR_NAMES}
+    best = max(counts, key=lambda s: (counts[s], s == ";"))
+    return best if counts[best] else ";"
+
+
+def check_size(path: Path, max_bytes: int | None) -> None:
+    """Refuse a file bigger than an import can sensibly hold, before reading it."""
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise InputError(path, f"fichier trop volumineux ({fmt_number(size / 1e6, 1)} Mo ; limite "
+                               f"{fmt_number(max_bytes / 1e6, 0)} Mo)",
+                         expected="un fichier plus petit : découpez-le (par année, par département) "
+                                  "ou importez seulement les colonnes utiles")
+
+
+def read(path: str | Path, sep: str | None = ";", key: str | tuple[str, ...] | list[str] | None = None,
+         duplicate_rows: str = "error", duplicate_keys: str = "error", max_bytes: int | None = None,
+         collect: Collector | None = None) -> CsvTable:
     """Read and structurally validate a French CSV file.
 
+    sep: the separator, or None to detect it from the header (user files; `CsvTable.sep` says which).
     key: name (or accepted names, compared case-insensitively) of the key column, e.g. ('CODGEO',).
     duplicate_rows / duplicate_keys: 'error' (user files) or 'warn' (published files are kept as they are).
-    Raises InputError / InputErrors naming file, line and column, before anything is written anywhere.
+    collect: a readers.errors.Collector that receives the row-level problems (wrong number of fields,
+    duplicates) so that the caller reports them with its own cell errors, at once; such rows are left out.
+    Without it, raises InputError / InputErrors naming file, line and column. Nothing is written anywhere.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "fichier introuvable")
+    check_size(path, max_bytes)
     raw_bytes = path.read_bytes()
     if not raw_bytes.strip(b"\xef\xbb\xbf \r\n\t"):
         raise InputError(path, "fichier vide", line=1, expected="une ligne d'en-tête puis des lignes de données")
@@ -253,7 +296,9 @@ def read(path: str | Path, sep: str = ";", key: str | tuple[str, ...] | list[str
     ends_with_newline = text.endswith(("\n", "\r"))
     lines = _split_lines(text, ends_with_newline)
     header_line = lines[0]
-    if sep not in header_line:
+    if sep is None:
+        sep = detect_separator(header_line)
+    elif sep not in header_line:
         found = [s for s in _SEPARATOR_NAMES if s != sep and s in header_line]
         if found:
             raise InputError(path, f"séparateur « {found[0]} » ({_SEPARATOR_NAMES[found[0]]}) détecté dans "
@@ -269,24 +314,31 @@ def read(path: str | Path, sep: str = ";", key: str | tuple[str, ...] | list[str
     _check_header(path, columns)
 
     if quoted:
-        rows, row_lines, texts = _split_with_csv(path, text, sep, n, columns, len(lines), ends_with_newline)
+        rows, row_lines, texts, errors = _split_with_csv(path, text, sep, n, columns, len(lines), ends_with_newline)
         data = _columns_to_arrow(rows, n)
     else:
-        row_lines, texts, uniform = _prescan(path, lines, sep, n, columns, ends_with_newline)
+        row_lines, texts, uniform, errors = _prescan(path, lines, sep, n, columns, ends_with_newline)
         if uniform is not None and "\n" in text:
-            data = _arrow_split(raw_bytes[3:] if encoding == "utf-8-sig" else raw_bytes, sep, uniform, n)
+            body = (raw_bytes[3:] if encoding == "utf-8-sig" else raw_bytes) if encoding.startswith("utf-8") \
+                else text.encode("utf-8")
+            data = _arrow_split(body, sep, uniform, n)
         else:
             rows = [(ln.split(sep, n) + [""] * n)[:n] for ln in (lines[i - 1] for i in row_lines)]
             data = _columns_to_arrow(rows, n)
-    if data.num_rows == 0:
+    if errors:
+        if collect is None:
+            raise InputErrors(errors)
+        for e in errors:
+            collect.extend(e)
+    if data.num_rows == 0 and not errors:
         raise InputError(path, "aucune ligne de données après l'en-tête", line=2,
                          expected="au moins une ligne de données")
     table = CsvTable(path=path, columns=columns, data=data, lines=row_lines, encoding=encoding,
-                     dropped_columns=len(header) - n)
+                     dropped_columns=len(header) - n, sep=sep)
     if key is not None:
         table.key = _find_key(table, key)
-        _check_keys(table, duplicate_keys)
-    _check_duplicate_rows(table, texts, duplicate_rows)
+        _check_keys(table, duplicate_keys, collect)
+    _check_duplicate_rows(table, texts, duplicate_rows, collect)
     return table
 
 
@@ -324,8 +376,9 @@ def _extra_value_error(path, value, n, j, line) -> InputError:
 def _prescan(path, lines, sep, n, columns, ends_with_newline):
     """One pass over the lines (no cell split): field counts, blank lines, values beyond the named columns.
 
-    Returns (row_lines, row_texts, uniform) where uniform is the common field count of every line
-    (header included) when the fast Arrow split can be used, else None."""
+    Returns (row_lines, row_texts, uniform, errors): rows with a wrong number of fields are left out and
+    reported in errors; uniform is the common field count of every line (header included) when the fast
+    Arrow split can be used, else None."""
     errors: list[InputError] = []
     row_lines: list[int] = []
     texts: list[str] = []
@@ -342,6 +395,7 @@ def _prescan(path, lines, sep, n, columns, ends_with_newline):
         counts.add(c)
         if c < n:
             errors.append(_width_error(path, c, n, columns, ln, ln == last and not ends_with_newline))
+            continue
         elif c > n:
             stripped = line.rstrip(sep + " ")
             sc = stripped.count(sep) + 1
@@ -349,14 +403,11 @@ def _prescan(path, lines, sep, n, columns, ends_with_newline):
                 extra = line.split(sep)[n:]
                 j = next(i for i, v in enumerate(extra) if v.strip() != "")
                 errors.append(_extra_value_error(path, extra[j], n, j, ln))
+                continue
         row_lines.append(ln)
         texts.append(line)
-        if len(errors) >= 50:
-            break
-    if errors:
-        raise InputErrors(errors)
-    uniform = header_count if (not blank and counts == {header_count}) else None
-    return row_lines, texts, uniform
+    uniform = header_count if (not blank and not errors and counts == {header_count}) else None
+    return row_lines, texts, uniform, errors
 
 
 def _arrow_split(body: bytes, sep: str, width: int, n: int) -> pa.Table:
@@ -379,7 +430,8 @@ def _columns_to_arrow(rows: list[list[str]], n: int) -> pa.Table:
 
 
 def _split_with_csv(path, text, sep, n, columns, n_lines, ends_with_newline):
-    """Quoted files: Python's csv module (quotes, doubled quotes, newlines in values)."""
+    """Quoted files: Python's csv module (quotes, doubled quotes, newlines in values). Rows with a wrong
+    number of fields are left out and returned in errors."""
     errors: list[InputError] = []
     rows, row_lines, texts = [], [], []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
@@ -393,19 +445,19 @@ def _split_with_csv(path, text, sep, n, columns, n_lines, ends_with_newline):
             if len(cells) < n:
                 errors.append(_width_error(path, len(cells), n, columns, start,
                                            start == n_lines and not ends_with_newline))
-            elif len(cells) > n and any(c.strip() for c in cells[n:]):
+                continue
+            if len(cells) > n and any(c.strip() for c in cells[n:]):
                 j = next(i for i, v in enumerate(cells[n:]) if v.strip())
                 errors.append(_extra_value_error(path, cells[n + j], n, j, start))
+                continue
             cells = (cells + [""] * n)[:n]
             rows.append(cells)
             row_lines.append(start)
             texts.append("\x1f".join(cells))
     except csv.Error as exc:
-        raise InputError(path, f"guillemets mal fermés ({exc})", line=reader.line_num,
-                         expected="des champs entre guillemets correctement fermés") from None
-    if errors:
-        raise InputErrors(errors)
-    return rows, row_lines, texts
+        errors.append(InputError(path, f"guillemets mal fermés ({exc})", line=reader.line_num,
+                                 expected="des champs entre guillemets correctement fermés"))
+    return rows, row_lines, texts, errors
 
 
 def _find_key(table: CsvTable, key) -> str:
@@ -421,7 +473,7 @@ def _find_key(table: CsvTable, key) -> str:
                      line=1, column=wanted[0], expected=f"une colonne « {' » ou « '.join(wanted)} »")
 
 
-def _check_keys(table: CsvTable, mode: str) -> None:
+def _check_keys(table: CsvTable, mode: str, collect: Collector | None = None) -> None:
     first: dict[str, int] = {}
     errors = []
     for k, ln in zip(table.values(table.key), table.lines):
@@ -438,11 +490,10 @@ def _check_keys(table: CsvTable, mode: str) -> None:
                 table.warnings.append((ln, table.key, msg))
         else:
             first[k] = ln
-    if errors:
-        raise InputErrors(errors)
+    _report(errors, collect)
 
 
-def _check_duplicate_rows(table: CsvTable, texts: list[str], mode: str) -> None:
+def _check_duplicate_rows(table: CsvTable, texts: list[str], mode: str, collect: Collector | None = None) -> None:
     if len(set(texts)) == len(texts):
         return
     first: dict[str, int] = {}
@@ -456,8 +507,16 @@ def _check_duplicate_rows(table: CsvTable, texts: list[str], mode: str) -> None:
                 table.warnings.append((ln, None, msg))
         else:
             first[t] = ln
-    if errors:
+    _report(errors, collect)
+
+
+def _report(errors: list[InputError], collect: Collector | None) -> None:
+    if not errors:
+        return
+    if collect is None:
         raise InputErrors(errors)
+    for e in errors:
+        collect.extend(e)
 
 
 def check_numeric(table: CsvTable, columns: list[str], markers: set[str] | frozenset = frozenset()) -> None:

@@ -1,12 +1,16 @@
 """Reading the spreadsheets users have (XLSX or CSV, French headers, numbers and dates) for the imports of
 programmation, engagements and enquêtes, with every error naming file, line and column.
 
-- XLSX through openpyxl (typed cells: numbers, dates); the header row is the first row, among the first
-  ten, that names at least two known columns (exports often start with a title block).
-- CSV through readers.frcsv (H1's reader: encodings, separators, truncated lines), separator detected
-  from the header line; French numbers through readers.frcsv.parse_number (one parser in the project).
+- XLSX through readers.workbook (typed cells: numbers, dates; the data sheet; merged cells and uncomputed
+  formulas reported); the header row is the first row, among the first ten, that names at least two known
+  columns (exports often start with a title block).
+- CSV through readers.frcsv (encodings UTF-8 / BOM / Windows-1252 detected, separator detected from the
+  header line, truncated lines); French numbers through readers.frcsv.parse_number (one parser in the project).
 - Headers are matched after normalisation (case, accents, punctuation) against the aliases declared per
-  field; `--map "En-tête=champ"` adds a user's own spelling. Unknown columns are listed, not fatal.
+  field, then to the closest declared spelling; `--map "En-tête=champ"` adds a user's own spelling. Unknown
+  columns are listed, not fatal; the mapping is kept on the Sheet (`mapping_lines`) for confirmation.
+- EVERY problem of a file goes to one collector (`Sheet.errors`): rows of the wrong width, missing
+  columns, each bad cell, duplicates; the import raises it once, at the end of its validation.
 """
 from __future__ import annotations
 
@@ -17,12 +21,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from readers import frcsv
-from readers.errors import InputError, InputErrors
+from openpyxl.utils import get_column_letter
 
-from readers.text import norm
+from readers import frcsv, workbook
+from readers.errors import Collector, InputError
+from readers.text import UNSAFE_TEXT_EXPECTED, closest, norm, unsafe_text
 
-MAX_ERRORS = 200
+MAX_BYTES = workbook.MAX_BYTES          # a programmation, engagements or survey file is a few MB at most
 
 
 @dataclass
@@ -44,6 +49,14 @@ class Sheet:
     rows: list[list[Any]]         # cell values (str for CSV; typed for XLSX)
     lines: list[int]              # line (row number) of each data row in the file
     letters: list[str] = field(default_factory=list)   # XLSX column letters
+    errors: Collector | None = None                     # every problem of the file, raised once
+    encoding: str | None = None                         # CSV: the encoding read (« Windows-1252 (Latin-1) »)
+    mapping: list[tuple[str, str, str]] = field(default_factory=list)   # (header, field label, how recognised)
+    header_line: int = 1                                # line of the header row in the file
+
+    def __post_init__(self):
+        if self.errors is None:
+            self.errors = Collector(self.path)
 
     def where(self, j: int) -> str:
         """Column name for messages: « Montant accordé » (col. H)."""
@@ -53,23 +66,7 @@ class Sheet:
         return name
 
 
-class Errors:
-    """Collects errors for an all-or-nothing import; raise_if_any() at the end of validation."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.items: list[InputError] = []
-
-    def add(self, message: str, line: int | None = None, column: str | None = None, expected: str | None = None):
-        if len(self.items) < MAX_ERRORS:
-            self.items.append(InputError(self.path, message, line=line, column=column, expected=expected))
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise InputErrors(self.items)
+Errors = Collector      # the contract imports' name for it
 
 
 # --------------------------------------------------------------------------- reading
@@ -78,25 +75,18 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def read_sheet(path: str | Path, fields: list[Field], sheet: str | None = None,
-               header_hint: Callable[[list[str]], int] | None = None) -> Sheet:
+def read_sheet(path: str | Path, fields: list[Field], sheet: str | None = None, skip: tuple[str, ...] = ()) -> Sheet:
+    """The file's table (XLSX or CSV). Problems found while reading are in the returned `Sheet.errors`
+    (raised by the caller with its own); a file that cannot be read at all raises InputError now.
+    `skip`: sheets that are not candidates for the data sheet (engagements: the points d'étape sheet)."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "fichier introuvable")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, fields, sheet)
-    if suffix in (".csv", ".txt"):
-        return _read_csv(path)
-    if suffix == ".xls":
-        raise InputError(path, "format Excel 97-2003 (.xls) non pris en charge", line=None,
-                         expected="un classeur .xlsx ou un fichier .csv (Fichier > Enregistrer sous)")
-    raise InputError(path, f"extension « {suffix} » non prise en charge", expected="un fichier .xlsx ou .csv")
+    if workbook.table_kind(path, MAX_BYTES) == "xlsx":
+        return _read_xlsx(path, fields, sheet, skip)
+    return _read_csv(path)
 
 
 def sheet_names(path: str | Path) -> list[str]:
-    from openpyxl import load_workbook
-    wb = load_workbook(path, read_only=True)
+    wb = workbook._open(Path(path))
     try:
         return list(wb.sheetnames)
     finally:
@@ -104,85 +94,66 @@ def sheet_names(path: str | Path) -> list[str]:
 
 
 def _score(headers: list, fields: list[Field]) -> int:
-    known = {norm(a) for f in fields for a in (f.aliases + (f.label, f.name))}
-    return sum(1 for h in headers if h is not None and norm(h) in known)
+    """How many distinct fields a row names (a « Notice » row naming one field twice counts once)."""
+    known = {norm(a): f.name for f in fields for a in (f.aliases + (f.label, f.name))}
+    return len({known[norm(h)] for h in headers if isinstance(h, str) and norm(h) in known})
 
 
-def _read_xlsx(path: Path, fields: list[Field], sheet: str | None) -> Sheet:
-    from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
-    from zipfile import BadZipFile
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise InputError(path, f"classeur illisible ({exc.__class__.__name__})",
-                         expected="un fichier .xlsx valide (Excel, LibreOffice « Enregistrer sous .xlsx »)") from None
-    try:
-        if sheet is not None:
-            if sheet not in wb.sheetnames:
-                raise InputError(path, f"feuille « {sheet} » absente (feuilles : {', '.join(wb.sheetnames)})",
-                                 expected="le nom exact d'une feuille, option --sheet")
-            ws = wb[sheet]
-        else:
-            ws = wb[wb.sheetnames[0]]
-        grid = [list(r) for r in ws.iter_rows(values_only=True)]
-        name = ws.title
-    finally:
-        wb.close()
-    while grid and all(_blank(v) for v in grid[-1]):
-        grid.pop()
-    if not grid:
+def _read_xlsx(path: Path, fields: list[Field], sheet: str | None, skip: tuple[str, ...] = ()) -> Sheet:
+    grid = workbook.read_grid(path, sheet, score=lambda row: _score(row, fields), skip=skip)
+    name, rows_in = grid.sheet, grid.rows
+    if not rows_in:
         raise InputError(path, f"feuille « {name} » vide", line=1, expected="une ligne d'en-tête puis des données")
     best, best_score = 0, -1
-    for i, row in enumerate(grid[:10]):
-        s = _score(row, fields)
-        if s > best_score:
-            best, best_score = i, s
+    for k, (_, row) in enumerate(rows_in[:workbook.HEADER_ROWS]):
+        sc = _score(row, fields)
+        if sc > best_score:
+            best, best_score = k, sc
     if best_score < 2:
         best = 0
-    header = grid[best]
-    width = max((j + 1 for j, v in enumerate(header) if not _blank(v)), default=0)
-    headers = [("" if _blank(v) else str(v).strip()) for v in header[:width]]
+    header_line, header = rows_in[best]
+    width = max((j + 1 for j, v in enumerate(header) if not workbook.blank(v)), default=0)
+    headers = [("" if workbook.blank(v) else str(v).strip()) for v in header[:width]]
     rows, lines = [], []
-    for i, row in enumerate(grid[best + 1:], start=best + 2):
+    for line, row in rows_in[best + 1:]:
         row = list(row[:width]) + [None] * (width - len(row))
-        if all(_blank(v) for v in row):
+        if all(workbook.blank(v) for v in row):
             continue
         rows.append(row)
-        lines.append(i)
-    _check_headers(path, headers, best + 1)
+        lines.append(line)
+    out = Sheet(path, name, headers, rows, lines, [get_column_letter(j + 1) for j in range(width)],
+                header_line=header_line)
+    _check_headers(out, headers, header_line)
+    workbook.cell_problems(grid, header_line, width, lambda j: out.where(j) if j < width else get_column_letter(j + 1),
+                           out.errors.add)
     if not rows:
-        raise InputError(path, f"aucune ligne de données sous l'en-tête (feuille « {name} »)", line=best + 2,
+        raise InputError(path, f"aucune ligne de données sous l'en-tête (feuille « {name} »)", line=header_line + 1,
                          expected="au moins une ligne de données")
-    return Sheet(path, name, headers, rows, lines, [get_column_letter(j + 1) for j in range(width)])
+    return out
 
 
 def _read_csv(path: Path) -> Sheet:
-    head = path.read_bytes()[:4096].decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
-    first = head[0] if head else ""
-    sep = max([";", ",", "\t"], key=first.count) if first else ";"
-    table = frcsv.read(path, sep=sep)
+    errors = Collector(path)
+    table = frcsv.read(path, sep=None, collect=errors)
     headers = [h.strip() for h in table.columns]
-    _check_headers(path, headers, 1)
-    return Sheet(path, None, headers, [list(r) for r in table.rows], list(table.lines))
+    out = Sheet(path, None, headers, [list(r) for r in table.rows], list(table.lines), errors=errors,
+                encoding=table.encoding_label)
+    _check_headers(out, headers, 1)
+    return out
 
 
-def _check_headers(path: Path, headers: list[str], line: int) -> None:
-    errors = Errors(path)
+def _check_headers(sheet: Sheet, headers: list[str], line: int) -> None:
     seen = {}
     for j, h in enumerate(headers):
         if not h:
             continue
         k = norm(h)
         if k in seen:
-            errors.add(f"colonne en double (déjà en position {seen[k] + 1})", line, h, "des en-têtes uniques")
+            sheet.errors.add(f"colonne en double (déjà en position {seen[k] + 1})", line, h, "des en-têtes uniques")
         seen.setdefault(k, j)
-    errors.raise_if_any()
 
 
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, str) and v.strip() == "")
+_blank = workbook.blank
 
 
 # --------------------------------------------------------------------------- header mapping
@@ -207,20 +178,27 @@ def parse_map_options(values: list[str] | None, fields: list[Field], path: Path,
 
 def map_headers(sheet: Sheet, fields: list[Field], mapping: dict[str, str],
                 dynamic: Callable[[str], str | None] | None = None) -> tuple[dict[str, int], list[str]]:
-    """{field: column index} and the list of ignored headers. Missing required fields raise InputErrors."""
+    """{field: column index} and the list of ignored headers. Headers are recognised by --map, by a declared
+    spelling, then by the closest declared spelling; `sheet.mapping` keeps how (for confirmation). Missing
+    required columns and duplicated fields go to `sheet.errors` (reported with the cell errors)."""
     alias = {}
     for f in fields:
         for a in (f.name, f.label) + f.aliases:
             alias.setdefault(norm(a), f.name)
+    labels = {f.name: f.label for f in fields}
     found: dict[str, int] = {}
     ignored = []
-    errors = Errors(sheet.path)
-    header_line = (sheet.lines[0] - 1) if sheet.lines else 1
+    errors = sheet.errors
+    header_line = sheet.header_line
     for j, h in enumerate(sheet.headers):
         if not h:
             continue
         key = norm(h)
+        how = "--map" if key in mapping else "en-tête reconnu"
         target = mapping.get(key) or alias.get(key) or (dynamic(h) if dynamic else None)
+        if target is None:
+            target = closest(h, {k: v for k, v in alias.items() if v not in found})
+            how = "rapprochement approché : à confirmer"
         if target is None:
             ignored.append(h)
             continue
@@ -229,13 +207,18 @@ def map_headers(sheet: Sheet, fields: list[Field], mapping: dict[str, str],
                        f"« {h} »)", header_line, h, "une seule colonne par champ (voir --map)")
             continue
         found[target] = j
+        sheet.mapping.append((h, labels.get(target, target), how))
     for f in fields:
         if f.required and f.name not in found:
             errors.add(f"colonne obligatoire « {f.label} » absente", header_line, f.label,
                        "un en-tête parmi : " + ", ".join(f"« {a} »" for a in (f.label,) + f.aliases[:4])
                        + " — ou --map \"Votre en-tête=" + f.name + "\"")
-    errors.raise_if_any()
     return found, ignored
+
+
+def mapping_lines(sheet: Sheet) -> list[str]:
+    """« « Code QPV » → Quartier (en-tête reconnu) »: the column mapping, printed and shown for confirmation."""
+    return [f"« {h} » → {label} ({how})" for h, label, how in sheet.mapping]
 
 
 # --------------------------------------------------------------------------- cells
@@ -254,6 +237,15 @@ def text(v) -> str | None:
     if isinstance(v, datetime):
         return v.date().isoformat()
     return str(v).strip()
+
+
+def safe_text(v) -> str | None:
+    """A text cell as stored: refused when it holds a spreadsheet formula or HTML markup."""
+    s = text(v)
+    reason = unsafe_text(s)
+    if reason:
+        raise CellError(reason, UNSAFE_TEXT_EXPECTED)
+    return s
 
 
 def number(v) -> float | None:
@@ -391,14 +383,23 @@ class Row:
         self.ok = False
         self.errors.add(message, self.line, self.column(name) if name else None, expected)
 
-    def get(self, name: str, parser: Callable = text, required: bool = False, **kw):
+    def get_column(self, j: int, parser: Callable = safe_text):
+        """A cell of a column that is not a declared field (survey verbatims), parsed and checked."""
+        try:
+            return parser(self.sheet.rows[self.i][j])
+        except CellError as exc:
+            self.ok = False
+            self.errors.add(str(exc), self.line, self.sheet.where(j), exc.expected)
+            return None
+
+    def get(self, name: str, parser: Callable = safe_text, required: bool = False, **kw):
         v = self.raw(name)
         try:
             out = parser(v, **kw) if kw else parser(v)
         except CellError as exc:
             self.error(name, str(exc), exc.expected)
             return None
-        if out is None and required:
+        if out is None and required and name in self.cols:    # a missing column is reported once, at the header
             f = self.fields.get(name)
             self.error(name, "valeur obligatoire manquante", f.help if f and f.help else None)
         return out

@@ -7,14 +7,12 @@ a screenshot under tests/screenshots/ (git-ignored). The Baromètre is also open
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.live_server import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "screenshots"
@@ -44,45 +42,13 @@ CONTRACT_PAGES = [
 CONTRACT_CHARTED = {"programmation", "engagements", "enquetes", "referentiel"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(warehouse):
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium absent (/usr/bin/chromium)")
-    port = _free_port()
     env = dict(os.environ, OBSERVATOIRE_DB=str(warehouse), PYTHONPATH=str(ROOT))
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    log = open(SHOTS / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError("streamlit s'est arrêté ; voir tests/screenshots/streamlit.log")
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("streamlit ne répond pas")
+    with serve(env, SHOTS / "streamlit.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -267,7 +267,8 @@ def test_engagements_point_for_an_unknown_commitment_is_refused(warehouse, saisi
     wb["Points d'étape"].append(["E-99", "01/01/2026", "En cours", None, None])
     wb.save(path)
     assert _import("engagements", path, saisie, warehouse) == 1
-    assert "ligne 4, colonne « N° engagement (col. A) » : engagement « E-99 » inconnu" in capsys.readouterr().err
+    assert ("ligne 4, colonne « N° engagement (col. A) » : feuille « Points d'étape » : engagement « E-99 » inconnu"
+            in capsys.readouterr().err)
     with store.connect(saisie) as sc:
         assert sc.execute("SELECT count(*) FROM engagement").fetchone()[0] == 0
 

@@ -109,20 +109,34 @@ def test_text_columns_detected(data_dir):
 
 # ------------------------------------------------------------------------------------------ bad input
 
-def test_wrong_encoding_names_line_and_column(tmp_path):
+def test_windows_1252_is_read_and_named(tmp_path):
     p = write(tmp_path, "latin.csv", "code;nom;valeur\r\nQP001001;Bourg;1\r\nQP001002;Orléans;2\r\n", "cp1252")
+    t = frcsv.read(p)
+    assert t.values("nom") == ["Bourg", "Orléans"]
+    assert t.encoding == "cp1252" and t.encoding_label == "Windows-1252 (Latin-1)"
+
+
+def test_mixed_encodings_name_line_and_column(tmp_path):
+    p = tmp_path / "melange.csv"
+    p.write_bytes("code;nom;valeur\r\nQP001001;Bourg-en-Bresse é;1\r\n".encode("utf-8")
+                  + "QP001002;Orléans;2\r\n".encode("cp1252"))
     with pytest.raises(InputError) as e:
         frcsv.read(p)
-    msg = str(e.value)
     assert e.value.line == 3 and e.value.column == "nom"
-    assert "latin.csv" in msg and "UTF-8" in msg and "Windows-1252" in msg
+    assert "melange.csv" in str(e.value) and "encodage mélangé" in str(e.value)
 
 
-def test_utf16_rejected(tmp_path):
+def test_utf16_with_bom_is_read(tmp_path):
     p = tmp_path / "u16.csv"
     p.write_bytes("code;v\r\nQP001001;1\r\n".encode("utf-16"))
-    with pytest.raises(InputError, match="UTF-16"):
-        frcsv.read(p)
+    t = frcsv.read(p)
+    assert t.values("v") == ["1"] and t.encoding == "utf-16"
+
+
+def test_separator_detected_when_not_given(tmp_path):
+    p = write(tmp_path, "virgules.csv", "code,valeur\nQP001001,12\n")
+    t = frcsv.read(p, sep=None)
+    assert t.sep == "," and t.values("valeur") == ["12"]
 
 
 def test_wrong_separator(tmp_path):

@@ -74,7 +74,7 @@ def test_contour_only_codes_become_territories_with_their_properties(con, data_d
 # --------------------------------------------------------------------------- Filosofi 2021 communes
 
 def test_filosofi_2021_communes_are_reference_values(con):
-    header, rows = table(COMMUNES)
+    _header, rows = table(COMMUNES)
     toulouse = rows["31555"]
     got = dict(con.execute("""SELECT indicator_id, value FROM indicator_value WHERE territory_code = '31555'
                               AND edition = 2021 AND status = 'ok'""").fetchall())
@@ -183,8 +183,9 @@ def test_barometre_of_a_2024_quartier_says_the_approximation(con):
     assert b["reference_level"] == "commune" and b["reference_edition"] == 2021
 
 
-def test_own_2024_value_wins_over_the_approximation(warehouse_copy, tmp_path):
-    """A user's own 2024 value (python -m loaders import indicateurs) replaces the predecessor's."""
+def test_imported_2024_value_stays_beside_the_approximation(warehouse_copy, tmp_path):
+    """A user's own 2024 figure (python -m loaders import indicateurs) is shown beside the approximation with
+    its own source line, never in place of it nor blended into it."""
     import argparse
 
     f = tmp_path / "pop2024.csv"
@@ -194,8 +195,8 @@ def test_own_2024_value_wins_over_the_approximation(warehouse_copy, tmp_path):
     assert indicateurs.run(p.parse_args([str(f), "--db", str(warehouse_copy), "--edition", "2022"])) == 0
     con = db.connect(warehouse_copy, read_only=True)
     try:
-        rows = [r for r in gaps.gap_rows(con, "QN03107M", indicator_ids=["pop"]) if r["level"] == "commune"]
-        assert (rows[0]["value"], rows[0]["approx"]) == (30000.0, None)
-        assert predecessors.values(con, ["QN03107M"], [("pop", 2022)]) == {}
+        pop = _ind(fiche.fiche(con, "QN03107M", n_twins=0), "pop")
+        assert pop["value"] == value(DEMO22, "QP031007", "POP_MUN") and pop["approximation"]["method"] == "predecessor"
+        assert [(x["value"], x["edition"], x["file"]) for x in pop["imported"]] == [(30000.0, 2022, "pop2024.csv")]
     finally:
         con.close()

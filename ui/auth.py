@@ -10,6 +10,7 @@ import time
 import streamlit as st
 
 from contract import roles
+from presentation import text
 
 _KEY = "obs_user"
 _FAILS = "obs_login_failures"
@@ -41,7 +42,7 @@ def login_box(container=None) -> roles.User:
     user = current_user()
     box = container.container(border=True)
     if user.authenticated:
-        box.markdown(f"**Connecté :** {user.label}")
+        box.markdown(f"**Connecté :** {text.md_text(user.label)}")
         if user.role == "partenaire":
             box.caption(f"Vous pouvez modifier les engagements de « {user.signataire} ».")
         if box.button("Se déconnecter", key="obs_logout", icon=":material/logout:"):

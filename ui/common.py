@@ -48,31 +48,40 @@ class WarehouseMissing(RuntimeError):
 # --------------------------------------------------------------------------- warehouse access
 
 def warehouse_stamp() -> tuple[str, int]:
-    """(path, mtime_ns) of the warehouse: part of every cache key, so a rebuilt file is re-read."""
+    """(path, stamp) of the warehouse: part of every cache key, so a rebuilt or re-imported file is re-read.
+
+    Builds and imports never write the served file: they swap a new one in (loaders/swap.py, os.replace).
+    The stamp combines the modification time and the inode, so a swapped-in file is a new key even if two
+    swaps fell within the file system's time resolution. 0 when there is no warehouse."""
     path = settings.db_path()
     try:
-        return str(path), path.stat().st_mtime_ns
+        st_ = path.stat()
     except FileNotFoundError:
         return str(path), 0
+    return str(path), hash((st_.st_mtime_ns, st_.st_ino)) or 1
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _connection(path: str, mtime_ns: int):
-    return db.connect(Path(path), read_only=True)
+def _connection(path: str, stamp: int):
+    return db.connect_current(Path(path))       # reads the file now at `path`, not a cached older instance
 
 
 def connection():
-    """The process-wide read-only connection to the current warehouse file."""
-    path, mtime = warehouse_stamp()
-    if not mtime:
+    """The process-wide read-only connection to the current warehouse file (reopened after a swap)."""
+    path, stamp = warehouse_stamp()
+    if not stamp:
         raise WarehouseMissing(path)
-    return _connection(path, mtime)
+    try:
+        return _connection(path, stamp)
+    except db.WarehouseLocked as exc:
+        st.error(str(exc))
+        st.stop()
 
 
 @contextmanager
 def cursor():
     """A per-call cursor: DuckDB connections must not be shared between Streamlit's session threads."""
-    cur = connection().cursor()
+    cur = db.cursor(connection())
     try:
         yield cur
     finally:
@@ -145,9 +154,10 @@ def page_setup(title: str, intro: str | None = None) -> None:
         st.caption(intro)
 
 
-def md_escape(text: str) -> str:
-    """Plain text shown inside st.markdown: file names like data_filo19_qp_revdis.csv stay as written."""
-    return "".join("\\" + ch if ch in "\\`*_[]<>#|~$" else ch for ch in str(text))
+def md_escape(value) -> str:
+    """Plain text shown inside st.markdown: file names like data_filo19_qp_revdis.csv stay as written, user
+    text stays inert (presentation.text.md_text: the one escaping rule)."""
+    return text.md_text(value)
 
 
 def note(text: str) -> None:

@@ -218,15 +218,23 @@ def import_panel(kind: str, contrat: str, quartiers: list[dict], extra: dict | N
         try:
             res = module.import_file(path, contrat, user=auth.current_user(), verifier=check, **(extra or {}))
         except InputError as exc:
-            st.error(f"Fichier refusé, rien n'a été enregistré.\n\n```\n{exc}\n```")
+            errors = getattr(exc, "total", 1)
+            st.error(f"Fichier refusé, rien n'a été enregistré : {errors} erreur(s), toutes listées ci-dessous "
+                     f"(fichier, ligne, colonne).")
+            st.dataframe(pd.DataFrame([e.as_dict() for e in exc.all]), hide_index=True, width="stretch")
             return
         except (store.StoreError, store.PermissionDenied) as exc:
             st.error(str(exc))
             return
+    md = common.md_escape    # file names, headers and details come from the user's file
     msg = ("Fichier valide (rien n'a été enregistré)" if check else "Import terminé") + f" : {res['rows']} ligne(s). " \
-        + " ".join(res["details"])
+        + " ".join(md(d) for d in res["details"])
+    if res.get("encoding"):
+        msg += f" Encodage détecté : {md(res['encoding'])}."
+    if res.get("mapping"):
+        msg += " Colonnes lues : " + " ; ".join(md(m) for m in res["mapping"]) + "."
     if res["ignored"]:
-        msg += " Colonnes ignorées : " + ", ".join(res["ignored"])
+        msg += " Colonnes ignorées : " + ", ".join(md(h) for h in res["ignored"])
     if check:
         st.success(msg)
     else:

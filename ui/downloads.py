@@ -4,6 +4,8 @@ Files are produced only when the button is clicked (deferred `data` callables), 
 stays fast; images go through the one kaleido server of exports/render.py (same code as the exports).
 CSV is written for French Excel: UTF-8 with BOM, `;` separator, decimal comma. XLSX keeps numbers as
 numbers (French display comes from Excel's locale) with the source line in a row under the table.
+Text cells starting with =, +, -, @ are neutralised (presentation.text.spreadsheet_cell): tables carry
+text typed by users (action titles, commitments, verbatims) that must never run as a formula.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts.source import add_source, figure_source
+from presentation.text import spreadsheet_frame, spreadsheet_workbook
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,7 +50,7 @@ def figure_bytes(fig: go.Figure, fmt: str, width: int | None = None, height: int
 def csv_bytes(df: pd.DataFrame, source_line: str | None) -> bytes:
     """CSV for French Excel; the source line is the last line of the file."""
     buf = io.StringIO()
-    df.to_csv(buf, sep=";", decimal=",", index=False, lineterminator="\r\n")
+    spreadsheet_frame(df).to_csv(buf, sep=";", decimal=",", index=False, lineterminator="\r\n")
     if source_line:
         buf.write("\r\n" + source_line.replace(";", ",") + "\r\n")
     return buf.getvalue().encode("utf-8-sig")
@@ -93,6 +96,7 @@ def xlsx_bytes(df: pd.DataFrame, source_line: str | None, sheet: str = "Données
     if source_line:
         cell = ws.cell(row=len(df) + 3, column=1, value=source_line)
         cell.font = Font(italic=True, size=9)
+    spreadsheet_workbook(wb)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -109,14 +109,26 @@ class QuartierMatcher:
         return out
 
 
-def print_report(kind: str, contrat: str, path: Path, n_rows: int, details: list[str], ignored: list[str],
-                 dry_run: bool) -> None:
+def result(sheet: tabular.Sheet, rows: list, details: list[str], ignored: list[str]) -> dict:
+    """What import_file returns to the CLI and to a page: {rows, details, ignored, mapping, encoding}.
+    `mapping` (« « Code QPV » → Quartier (en-tête reconnu) ») is shown for confirmation."""
+    return {"rows": len(rows), "details": details, "ignored": ignored, "mapping": tabular.mapping_lines(sheet),
+            "encoding": sheet.encoding}
+
+
+def print_report(kind: str, contrat: str, path: Path, res: dict, dry_run: bool) -> None:
     head = "Fichier valide (rien n'a été enregistré, option --verifier)" if dry_run else "Import terminé"
-    print(f"{head} : {path.name} → {kind} du contrat {contrat}, {n_rows} ligne(s).")
-    for d in details:
+    print(f"{head} : {path.name} → {kind} du contrat {contrat}, {res['rows']} ligne(s).")
+    if res.get("encoding"):
+        print(f"  Encodage détecté : {res['encoding']}")
+    if res.get("mapping"):
+        print("  Colonnes lues (à vérifier) :")
+        for m in res["mapping"]:
+            print(f"    {m}")
+    for d in res["details"]:
         print(f"  - {d}")
-    if ignored:
-        print("  Colonnes ignorées (non reconnues ; voir --map) : " + ", ".join(f"« {h} »" for h in ignored))
+    if res["ignored"]:
+        print("  Colonnes ignorées (non reconnues ; voir --map) : " + ", ".join(f"« {h} »" for h in res["ignored"]))
 
 
 def cli(kind: str, import_file, args, **kwargs) -> int:
@@ -129,7 +141,7 @@ def cli(kind: str, import_file, args, **kwargs) -> int:
     except (store.StoreError, store.PermissionDenied) as exc:
         print(f"ERREUR : {exc}", file=sys.stderr)
         return 1
-    print_report(kind, args.contrat, Path(args.file), res["rows"], res["details"], res["ignored"], args.verifier)
+    print_report(kind, args.contrat, Path(args.file), res, args.verifier)
     return 0
 
 

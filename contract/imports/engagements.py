@@ -105,8 +105,10 @@ def _point(row: tabular.Row) -> dict | None:
     return {"date_point": d, **values}
 
 
-def validate(sheet: tabular.Sheet, cols: dict[str, int]) -> list[dict]:
-    errors = tabular.Errors(sheet.path)
+def validate(sheet: tabular.Sheet, cols: dict[str, int], raise_errors: bool = True) -> list[dict]:
+    """Every row → a dict ready to store; every problem goes to sheet.errors (raised at the end unless the
+    caller still has a points d'étape sheet to check: then it raises both at once)."""
+    errors = sheet.errors
     out, seen = [], {}
     for i in range(len(sheet.rows)):
         row = tabular.Row(sheet, i, cols, errors, FIELD_BY_NAME)
@@ -129,12 +131,13 @@ def validate(sheet: tabular.Sheet, cols: dict[str, int]) -> list[dict]:
                           "une référence unique par engagement")
             seen.setdefault(r["code"], row.line)
         out.append(r)
-    errors.raise_if_any()
+    if raise_errors:
+        errors.raise_if_any()
     return out
 
 
 def validate_points(sheet: tabular.Sheet, cols: dict[str, int], known_codes: set[str]) -> list[dict]:
-    errors = tabular.Errors(sheet.path)
+    errors = sheet.errors
     fields = {f.name: f for f in POINT_FIELDS}
     out = []
     for i in range(len(sheet.rows)):
@@ -149,7 +152,6 @@ def validate_points(sheet: tabular.Sheet, cols: dict[str, int], known_codes: set
                     "valeur_constatee": row.get("valeur_constatee", tabular.number),
                     "commentaire": row.get("commentaire"), "instance": row.get("instance"),
                     "auteur": row.get("auteur"), "_line": row.line})
-    errors.raise_if_any()
     return out
 
 
@@ -236,11 +238,11 @@ def import_file(path, contrat: str, *, sheet: str | None = None, points_sheet: s
     """Validate then store an engagements file (CLI and page). Returns {rows, details, ignored}."""
     from pathlib import Path
     path = Path(path)
-    data = tabular.read_sheet(path, FIELDS, sheet)
+    points_name = _points_sheet_name(path, points_sheet)
+    data = tabular.read_sheet(path, FIELDS, sheet, skip=(points_name,) if points_name and not sheet else ())
     maps = tabular.parse_map_options(mapping, FIELDS, path)
     cols, ignored = tabular.map_headers(data, FIELDS, maps)
-    rows = validate(data, cols)
-    points_name = _points_sheet_name(path, points_sheet)
+    rows = validate(data, cols, raise_errors=not points_name)
     if points_name and points_name == data.sheet:
         raise InputError(path, "la feuille des points d'étape est aussi la feuille des engagements",
                          expected="--sheet pour les engagements et --points-sheet pour les points d'étape")
@@ -257,8 +259,13 @@ def import_file(path, contrat: str, *, sheet: str | None = None, points_sheet: s
             known = {r["code"] for r in rows if r["code"]} | {c for (c,) in tx.query(
                 "SELECT code FROM engagement WHERE contrat_code = ? AND NOT is_demo", [contrat])}
             points = validate_points(psheet, pcols, known)
+            for e in psheet.errors.items:            # one report for both sheets
+                e.message = f"feuille « {points_name} » : {e.message}"
+                data.errors.extend(e)
+            data.errors.count += psheet.errors.count - len(psheet.errors.items)
+        data.errors.raise_if_any()
         details = write(tx, contrat, info, quartiers, rows, points, remplacer, path, sha, options)
-    return {"rows": len(rows), "details": details, "ignored": ignored}
+    return importing.result(data, rows, details, ignored)
 
 
 def run(args) -> int:

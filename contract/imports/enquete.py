@@ -68,9 +68,9 @@ def _scale_index() -> dict[str, dict[str, str]]:
 
 
 def classify_columns(sheet: tabular.Sheet, cols: dict[str, int]) -> tuple[list[int], list[int]]:
-    """(question column indexes, verbatim column indexes); personal-data columns raise InputErrors."""
-    errors = tabular.Errors(sheet.path)
-    line = sheet.lines[0] - 1 if sheet.lines else 1
+    """(question column indexes, verbatim column indexes); personal-data columns go to sheet.errors."""
+    errors = sheet.errors
+    line = sheet.header_line
     used = set(cols.values())
     questions, verbatims = [], []
     for j, h in enumerate(sheet.headers):
@@ -87,7 +87,6 @@ def classify_columns(sheet: tabular.Sheet, cols: dict[str, int]) -> tuple[list[i
             questions.append(j)
     if not questions and not errors:
         errors.add("aucune colonne de question", line, None, "une colonne par question, en plus de « Quartier »")
-    errors.raise_if_any()
     return questions, verbatims
 
 
@@ -102,7 +101,7 @@ def detect_scales(sheet: tabular.Sheet, qcols: list[int]) -> dict[int, str]:
     """Scale of each question column: the first scale (in vocab order) containing every answer given.
     Answers fitting no scale are reported cell by cell."""
     index = _scale_index()
-    errors = tabular.Errors(sheet.path)
+    errors = sheet.errors
     out = {}
     for j in qcols:
         values = {}
@@ -120,7 +119,6 @@ def detect_scales(sheet: tabular.Sheet, qcols: list[int]) -> dict[int, str]:
             if v not in index[best]:
                 errors.add(f"réponse « {raw} » hors de l'échelle de la question", line, sheet.where(j),
                            "une des réponses : " + " / ".join(o[0] for o in vocab.ECHELLES[best][1]))
-    errors.raise_if_any()
     return out
 
 
@@ -158,7 +156,7 @@ def import_file(path, contrat: str, *, sheet: str | None = None, mapping: list[s
     with importing.transaction(user, saisie_db, verifier) as tx:
         info, quartiers = importing.contract_and_quartiers(contrat, db, tx.con, path)
         matcher = importing.QuartierMatcher(quartiers)
-        errors = tabular.Errors(path)
+        errors = data.errors
         salt = _salt(tx)
         respondents = []
         seen = {}
@@ -178,14 +176,14 @@ def import_file(path, contrat: str, *, sheet: str | None = None, mapping: list[s
                           "un identifiant unique par répondant")
             seen.setdefault((wave, pseudo), row.line)
             publiable = row.get("publiable", tabular.boolean)
-            texts = [(j, tabular.text(data.rows[i][j])) for j in vcols]
+            texts = [(j, row.get_column(j)) for j in vcols]
             respondents.append({"line": row.line, "quartier_code": q, "vague": wave, "pseudo": pseudo,
                                 "date_reponse": row.get("date_reponse", tabular.a_date),
                                 "answers": {j: tabular.text(data.rows[i][j]) for j in qcols},
                                 "verbatims": [(j, t) for j, t in texts if t], "publiable": bool(publiable)})
         errors.raise_if_any()
         details = _write(tx, args, info, quartiers, titre, data, qcols, scales, respondents, sha, options)
-    return {"rows": len(data.rows), "details": details, "ignored": []}
+    return importing.result(data, data.rows, details, [])
 
 
 def run(args) -> int:

@@ -58,8 +58,10 @@ FIELDS: list[Field] = [
     Field("axe", "Axe du contrat", ("axe", "axe du contrat", "enjeu", "orientation", "axe strategique"),
           example="Réussite éducative et jeunesse"),
     Field("statut", "Statut", ("statut", "etat", "etat du dossier", "decision", "statut du dossier",
-                               "avis"), required=True, kind="choice",
-          help="Déposé, Accordé, Refusé, Soldé, Abandonné (et variantes : en instruction, financé, rejeté…)",
+                               "avis"), kind="choice",
+          help="Déposé, Accordé, Refusé, Soldé, Abandonné (et variantes : en instruction, financé, rejeté…). "
+               "Facultatif : sans statut, une action est « Accordé » si un montant accordé est renseigné, "
+               "sinon « Déposé » (dit dans le compte rendu d'import)",
           example="Accordé"),
     Field("date_depot", "Date de dépôt", ("date de depot", "date depot", "depose le", "date de la demande",
                                           "date de reception"), kind="date", help="JJ/MM/AAAA", example="15/01/2025"),
@@ -145,10 +147,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--annee", type=int, default=None, help="année de programmation si le fichier n'a pas de colonne Année")
 
 
+def default_status(r: dict) -> str:
+    """The documented default of a row without « Statut »: « accordé » when an amount granted is given
+    (by any financeur), else « déposé »."""
+    granted = any((f.get("montant_accorde") or 0) > 0 for f in r["_financements"])
+    return "accorde" if granted else "depose"
+
+
 def validate(sheet: tabular.Sheet, cols: dict[str, int], matcher: importing.QuartierMatcher,
              default_year: int | None) -> list[dict]:
-    """Every row → a dict ready to store; raise InputErrors listing every problem."""
-    errors = tabular.Errors(sheet.path)
+    """Every row → a dict ready to store; raise InputErrors listing every problem of the file (those found
+    while reading and mapping the headers included)."""
+    errors = sheet.errors
     fields = {**FIELD_BY_NAME}
     for name in cols:
         fields.setdefault(name, Field(name, sheet.headers[cols[name]], ()))
@@ -173,7 +183,7 @@ def validate(sheet: tabular.Sheet, cols: dict[str, int], matcher: importing.Quar
         theme = row.get("thematique")
         r["thematique"] = next((t for t in vocab.THEMATIQUES if norm(t) == norm(theme)), theme)
         r["axe"] = row.get("axe")
-        r["statut"] = row.get("statut", tabular.choice, required=True, aliases=vocab.ACTION_STATUT_ALIASES,
+        r["statut"] = row.get("statut", tabular.choice, aliases=vocab.ACTION_STATUT_ALIASES,
                               labels=vocabulary.labels("action_statuses"))
         r["date_depot"] = row.get("date_depot", tabular.a_date)
         if "date_decision" in cols:     # a file without the column leaves dates typed in the app untouched
@@ -206,6 +216,8 @@ def validate(sheet: tabular.Sheet, cols: dict[str, int], matcher: importing.Quar
             r[col] = note
         r["evaluation"] = row.get("evaluation")
         r["_beneficiaires"] = _beneficiaries(row)
+        if r["statut"] is None and row.ok:
+            r["statut"], r["_statut_defaut"] = default_status(r), True
         key = (r["annee"], r["numero_dossier"])
         if r["numero_dossier"] and key in seen:
             row.error("numero_dossier", f"dossier « {r['numero_dossier']} » en double (déjà ligne {seen[key]})",
@@ -317,7 +329,22 @@ def import_file(path, contrat: str, *, sheet: str | None = None, mapping: list[s
         info, quartiers = importing.contract_and_quartiers(contrat, db, tx.con, path)
         rows = validate(data, cols, importing.QuartierMatcher(quartiers), annee)
         details = write(tx, contrat, info, quartiers, rows, remplacer, path, sha, options)
-    return {"rows": len(rows), "details": details, "ignored": ignored}
+    details += _status_defaults(rows, "statut" in cols)
+    return importing.result(data, rows, details, ignored)
+
+
+def _status_defaults(rows: list[dict], column: bool) -> list[str]:
+    """The report line saying which statuses were deduced (documented default, never a silent guess)."""
+    done = [r for r in rows if r.get("_statut_defaut")]
+    if not done:
+        return []
+    n_acc = sum(1 for r in done if r["statut"] == "accorde")
+    where = ("colonne « Statut » absente" if not column else
+             "« Statut » vide ligne(s) " + ", ".join(str(r["_line"]) for r in done[:20])
+             + (" …" if len(done) > 20 else ""))
+    return [f"{where} : statut déduit pour {len(done)} action(s) — {n_acc} « Accordé » (un montant accordé est "
+            f"renseigné), {len(done) - n_acc} « Déposé » (aucun montant accordé). Corrigez-les dans la page "
+            "Programmation ou réimportez avec une colonne « Statut »."]
 
 
 def run(args) -> int:

@@ -25,10 +25,12 @@ import shapely
 from pyogrio import list_layers
 from pyogrio.errors import DataSourceError, DataLayerError
 
+from pyogrio.raw import read as raw_read
+
 from loaders import bulk
 from readers.errors import InputError, InputErrors
-from loaders.geo import (DISPLAY_TOLERANCE_M, display_version, is_polygonal, overview_version, read_layer, repair,
-                         to_wgs84)
+from loaders.geo import (DISPLAY_TOLERANCE_M, Layer, display_version, is_polygonal, overview_version, read_layer,
+                         repair, to_wgs84)
 
 CODE_PATTERNS = {"2024": r"^QN[0-9]{2}[0-9AB][0-9]{2}[A-Z]$", "2015": r"^QP([0-9]{3}|02[AB])[0-9]{3}$"}
 COMMUNE_FIELDS = ("insee_com", "code_insee", "insee_commune", "code_commune")
@@ -64,7 +66,8 @@ def run(args) -> int:
 
 
 def _read(path: Path, layer: str | None):
-    """The vector layer, or an InputError saying why it cannot be read."""
+    """(the vector layer, indexes of features whose rings cannot be built), or an InputError saying why
+    the file cannot be read."""
     if not path.exists():
         raise InputError(path, "fichier introuvable")
     if path.stat().st_size == 0:
@@ -80,10 +83,39 @@ def _read(path: Path, layer: str | None):
     if layer is not None and layer not in names:
         raise InputError(path, f"couche « {layer} » absente", column="layer", expected=", ".join(names))
     try:
-        return read_layer(path, layer=layer)
+        return read_layer(path, layer=layer), set()
+    except shapely.errors.GEOSException:
+        pass        # a ring GEOS cannot even build (not closed, fewer than 4 points): say which feature
     except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
         raise InputError(path, f"fichier illisible ou tronqué ({_short(exc)})",
                          expected="GeoJSON, SHP ou GPKG valide") from None
+    meta, _fids, wkb, values = raw_read(str(path), layer=layer)
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    unreadable = {i for i, (g, b) in enumerate(zip(geoms, wkb)) if g is None and b is not None}
+    return Layer(dict(zip(list(meta["fields"]), values)), geoms, meta.get("crs"), path), unreadable
+
+
+MAX_KM = 60.0      # farther than this from where the warehouse places the quartier: wrong CRS or wrong code
+
+
+def _check_places(con, shown: str, codes, geoms, ok, crs, errors: list) -> None:
+    """Each contour must lie near the quartier's known place (its contour or its commune's point): a
+    coordinate system declared wrong (degrees labelled Lambert 93…) or a wrong code lands far away."""
+    known = {c: (g, inset) for c, g, inset in con.execute(
+        "SELECT code, geom, is_inset FROM territory_geom WHERE kind IN ('contour', 'commune_point') "
+        "AND code IN (SELECT unnest(?::VARCHAR[]))", [sorted({c for c in codes if c})]).fetchall()}
+    for i, (code, g) in enumerate(zip(codes, geoms)):
+        if not ok[i] or code not in known or known[code][1]:
+            continue
+        here = shapely.get_coordinates(shapely.point_on_surface(g))[0]
+        there = shapely.get_coordinates(shapely.point_on_surface(shapely.from_wkb(known[code][0])))[0]
+        km = 111.2 * float(np.hypot((here[0] - there[0]) * np.cos(np.radians(there[1])), here[1] - there[1]))
+        if km > MAX_KM:
+            errors.append(InputError(shown, f"entité n° {i + 1} : contour de {code} à {km:,.0f} km de l'emplacement "
+                                     f"connu du quartier (système de coordonnées déclaré : {crs or 'aucun'})"
+                                     .replace(",", "\u202f"), line=i + 1, column="geometry",
+                                     expected="le système de coordonnées réel du fichier (crs, .prj) et le bon code "
+                                              "de quartier"))
 
 
 def _short(exc: Exception) -> str:
@@ -97,7 +129,7 @@ def apply(con, path: Path, options: dict) -> int:
 
     path = Path(path)
     shown = options.get("source_name") or path.name
-    lay = _read(path, options.get("layer"))
+    lay, unreadable = _read(path, options.get("layer"))
     code_field, name_field = options.get("code_field") or "code_qp", options.get("name_field") or "lib_qp"
     if len(lay) == 0:
         raise InputError(path, "aucune entité dans le fichier", expected="au moins un contour de quartier")
@@ -157,7 +189,10 @@ def apply(con, path: Path, options: dict) -> int:
     # Geometry: presence, type, CRS, validity.
     geoms = np.asarray(lay.geoms, dtype=object)
     for i, g in enumerate(geoms):
-        if g is None or shapely.is_empty(g):
+        if i in unreadable:
+            err(i, "anneau de polygone non fermé ou de moins de 4 points", "geometry",
+                "des anneaux fermés (dernier point = premier point), d'au moins 4 points")
+        elif g is None or shapely.is_empty(g):
             err(i, "géométrie absente ou vide", "geometry", "un Polygon ou MultiPolygon")
         elif g.geom_type not in ("Polygon", "MultiPolygon"):
             err(i, f"géométrie de type {g.geom_type}", "geometry", "un Polygon ou MultiPolygon")
@@ -180,6 +215,8 @@ def apply(con, path: Path, options: dict) -> int:
                 raise InputError(path, f"système de coordonnées {crs} impossible à convertir ({_short(exc)})",
                                  column="geometry", expected="WGS84 ou un code EPSG connu") from None
             notes.append(f"{shown} : contours reprojetés de {crs} en WGS84.")
+    if not errors:
+        _check_places(con, shown, codes, geoms, ok, crs, errors)
     if errors:
         raise InputErrors(sorted(errors, key=lambda e: (e.line or 0, e.column or "")))
 

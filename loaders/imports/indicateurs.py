@@ -1,45 +1,64 @@
-"""Indicateurs supplémentaires par territoire (CSV ou XLSX) : vos propres chiffres à côté des données publiques.
+"""Indicateurs supplémentaires par territoire (CSV ou XLSX) : vos propres chiffres, à côté des chiffres officiels.
 
 `python -m loaders import indicateurs FICHIER --edition 2023 [--code-col CODE] [--sheet FEUILLE]
  [--map COLONNE=indicateur ...] [--label indicateur="Libellé"] [--unit indicateur=%]
- [--polarity indicateur=higher_worse] [--generation 2015|2024] [--sep ";"] [--remplacer] [--db PATH]`
+ [--polarity indicateur=higher_worse] [--generation 2015|2024] [--sep ";"] [--remplacer] [--verifier] [--db PATH]`
 
-One row per territory (warehouse codes: QP075001, QN07501M, 75056, SIREN, DEP75, REG11, FRM…), one
-column per indicator. A column maps to a catalogue indicator (same name, or --map COL=id) or to a new
-local indicator (--map COL=new_id --label new_id="…" --unit new_id="…"). Other columns are ignored (and
-listed). Cells: French numbers (`1 234,5`, `12,5`), empty = non disponible, `s`/`secret` = secret
-statistique, `nd`/`n.d.` = non disponible.
+One row per territory (warehouse codes: QP075001, QN07501M, 75056, SIREN, DEP75, REG11, FRM…), one column
+per indicator. The code column is recognised by its name (« code », « Code quartier », « Code QPV »,
+« codgeo »…), name columns (« Nom du quartier », « Commune »…) are read past, and an indicator column by its
+catalogue id, label or short label — or the closest of them (« Taux pauvreté » → tx_pauvrete); --map COL=id
+decides, --map COL=new_id --label new_id="…" --unit new_id="…" declares a local indicator. The mapping is
+printed (and returned to a page) for confirmation. Cells: French numbers (`1 234,5`, `12,5`), empty = non
+disponible, `s`/`secret` = secret statistique, `nd`/`n.d.` = non disponible. Encoding (UTF-8, BOM,
+Windows-1252) and separator are detected and named in the report.
 
-The whole file is validated first (every error with file, line and column); then all rows are written
-in one transaction, or none. The file is kept in the imports folder and replayed by every rebuild.
+**User data is its own source.** Values land in `imported_value` (file, line, column, import date, who
+imported), never in `indicator_value`: an official value is never replaced nor credited to the user, and
+the indicator library reads official values unless asked for the imported ones (indicators.imported).
+`--remplacer` replaces only values of an earlier import; before saving, the report lists every value that
+changes (all indicators, counts per indicator); `--verifier` prints the same report and saves nothing.
+
+The whole file is validated first (every problem at once, with file, line and column); then all values
+are written in one transaction on a private copy of the warehouse, swapped in (loaders.swap), or none.
+The file is kept in the imports folder and replayed by every rebuild.
 """
 from __future__ import annotations
 
 import argparse
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
-from readers import frcsv
-from readers.errors import InputError, InputErrors
+from loaders.imports import replay
+from observatoire import vocabulary
+from observatoire.frformat import display_unit, fmt_date, fmt_number
+from readers import frcsv, workbook
+from readers.errors import Collector, InputError
+from readers.text import UNSAFE_TEXT_EXPECTED, closest, norm, unsafe_text
 
-KEY_CANDIDATES = ("code", "codgeo", "code_qp", "code_qpv", "code_territoire", "territoire", "code_insee",
-                  "code_commune", "siren")
+MAX_BYTES = workbook.MAX_BYTES  # indicators for every commune of France (35 000 rows × 50 columns) is ~15 MB
+KEY_NAMES = ("code", "codgeo", "code geo", "code geographique", "code quartier", "code qpv", "code qp",
+             "code du quartier", "code territoire", "code du territoire", "territoire", "code insee",
+             "code commune", "depcom", "siren", "code epci", "code_qp", "code_qpv", "qpv", "cod qpv")
+NAME_NAMES = ("nom", "nom du quartier", "nom quartier", "libelle", "libelle du quartier", "libgeo", "lib qp",
+              "lib qpv", "quartier", "nom du qpv", "commune", "nom commune", "nom de la commune", "lib com",
+              "libcom", "nom du territoire", "territoire nom", "departement", "region", "epci", "nom epci")
 SECRET_MARKERS = {"s", "secret"}
 NA_MARKERS = {"nd", "n.d.", "n.d", "na", "n/a", "-"}
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-QP2015_RE = re.compile(r"^QP(\d{3}|02[AB])\d{3}$")
-QPV2024_RE = re.compile(r"^QN")
+SHOWN_CHANGES = 2000            # the report lists every change (a regional file: a few hundred)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", type=Path, help="fichier CSV (séparateur ;) ou XLSX")
+    p.add_argument("file", type=Path, help="fichier CSV ou XLSX")
     p.add_argument("--edition", type=int, required=True, help="année (millésime) des valeurs")
-    p.add_argument("--code-col", default=None, help="colonne des codes de territoire (défaut : détectée)")
-    p.add_argument("--sheet", default=None, help="feuille du classeur XLSX (défaut : la première)")
+    p.add_argument("--code-col", default=None, help="colonne des codes de territoire (défaut : reconnue)")
+    p.add_argument("--sheet", default=None, help="feuille du classeur XLSX (défaut : la feuille de données)")
     p.add_argument("--map", action="append", default=[], metavar="COLONNE=INDICATEUR",
                    help="associe une colonne à un indicateur du catalogue ou à un nouvel indicateur local")
     p.add_argument("--label", action="append", default=[], metavar="INDICATEUR=LIBELLÉ")
@@ -48,9 +67,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="higher_better, higher_worse ou neutral (défaut : neutral)")
     p.add_argument("--generation", choices=("2015", "2024"), default=None,
                    help="n'accepter que les quartiers de cette géographie")
-    p.add_argument("--sep", default=";", help="séparateur du CSV (défaut : ;)")
+    p.add_argument("--sep", default=None, help="séparateur du CSV (défaut : détecté dans l'en-tête)")
     p.add_argument("--remplacer", action="store_true",
-                   help="remplacer les valeurs déjà présentes pour ces territoires, indicateurs et millésime")
+                   help="remplacer les valeurs d'un import précédent (jamais une valeur officielle)")
+    p.add_argument("--verifier", action="store_true",
+                   help="valider le fichier et afficher ce qui changerait, sans rien enregistrer")
     p.add_argument("--db", type=Path, default=None, help="entrepôt (défaut : OBSERVATOIRE_DB)")
 
 
@@ -74,29 +95,47 @@ def options_from_args(args) -> dict:
             "source_name": path.name}
 
 
-def run(args) -> int:
-    from loaders.imports import replay
+def import_file(path, options: dict, db_path: Path | None = None, dry_run: bool = False) -> dict:
+    """Validate and import (CLI and page). Returns {rows, encoding, separator, mapping, changes, counts,
+    lines} — `lines` is the French report (mapping to confirm, values that change). InputError on bad input."""
+    report: dict = {}
+    rows, notes = replay.import_transaction("indicateurs", Path(path), {**options, "_report": report}, db_path,
+                                            dry_run=dry_run)
+    return {"rows": rows, **report, "lines": report.get("lines", []) + notes}
 
+
+def run(args) -> int:
     path = Path(args.file)
     options = options_from_args(args)
-    rows, notes = replay.import_transaction("indicateurs", path, options, args.db)
-    print(f"{rows} valeur(s) importée(s) depuis {path.name} (millésime {options['edition']}) ; "
-          f"le fichier est conservé et sera réimporté à chaque reconstruction de l'entrepôt.")
-    for note in notes:
-        print(note, file=sys.stderr)
+    res = import_file(path, options, args.db, dry_run=args.verifier)
+    if args.verifier:
+        print(f"Fichier valide (rien n'a été enregistré, option --verifier) : {path.name}, "
+              f"{res['rows']} valeur(s), millésime {options['edition']}.")
+    else:
+        print(f"{res['rows']} valeur(s) importée(s) depuis {path.name} (millésime {options['edition']}), "
+              "source « Import utilisateur » ; le fichier est conservé et sera réimporté à chaque reconstruction "
+              "de l'entrepôt.")
+    for line in res["lines"]:
+        print(line)
     return 0
 
 
 # ------------------------------------------------------------------------------------------- reading
 
-def read_table(path: Path, sep: str = ";", sheet: str | None = None) -> frcsv.CsvTable:
-    """CSV (validated by readers.frcsv) or XLSX (first sheet or `sheet`) as a CsvTable of texts."""
+def _score(row: list, catalogue_names: set[str]) -> int:
+    keys = {norm(k) for k in KEY_NAMES}
+    return sum(1 for h in row if isinstance(h, str) and (norm(h) in keys or norm(h) in catalogue_names))
+
+
+def read_table(path: Path, errors: Collector, sep: str | None = None, sheet: str | None = None,
+               catalogue_names: set[str] = frozenset()) -> tuple[frcsv.CsvTable, list[str]]:
+    """CSV (readers.frcsv) or XLSX (readers.workbook) as a CsvTable of texts, and the column names used in
+    messages (XLSX: « header (col. C) »). Row-level problems go to `errors`."""
     path = Path(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet)
-    if path.suffix.lower() == ".xls":
-        raise InputError(path, "format Excel 97-2003 (.xls) non pris en charge", expected="un fichier .xlsx ou .csv")
-    return frcsv.read(path, sep=sep)
+    if workbook.table_kind(path, MAX_BYTES) == "xlsx":
+        return _read_xlsx(path, errors, sheet, catalogue_names)
+    table = frcsv.read(path, sep=sep, duplicate_rows="error", collect=errors)
+    return table, [c.strip() for c in table.columns]
 
 
 def _cell_text(v) -> str:
@@ -111,210 +150,340 @@ def _cell_text(v) -> str:
     return str(v)
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> frcsv.CsvTable:
-    import zipfile
+def _read_xlsx(path: Path, errors: Collector, sheet: str | None, catalogue_names) -> tuple[frcsv.CsvTable, list[str]]:
+    from openpyxl.utils import get_column_letter
 
-    import openpyxl
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise InputError(path, f"classeur illisible ou tronqué ({exc.__class__.__name__})",
-                         expected="un fichier .xlsx complet") from None
-    try:
-        if sheet is not None and sheet not in wb.sheetnames:
-            raise InputError(path, f"feuille « {sheet} » introuvable", column=None,
-                             expected="une des feuilles : " + ", ".join(wb.sheetnames))
-        ws = wb[sheet] if sheet is not None else wb[wb.sheetnames[0]]
-        rows = [(i, [_cell_text(v) for v in r]) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
-    finally:
-        wb.close()
-    rows = [(i, r) for i, r in rows if any(c.strip() for c in r)]
+    grid = workbook.read_grid(path, sheet, score=lambda r: _score(r, catalogue_names))
+    rows = [(i, [_cell_text(v) for v in r]) for i, r in grid.rows]
     if not rows:
-        raise InputError(path, "feuille vide", line=1, expected="une ligne d'en-tête puis des lignes de données")
+        raise InputError(path, f"feuille « {grid.sheet} » vide", line=1,
+                         expected="une ligne d'en-tête puis des lignes de données")
     header_line, header = rows[0]
     named = [j for j, h in enumerate(header) if h.strip()]
     n = named[-1] + 1
     columns = [h.strip() for h in header[:n]]
-    errors = []
+    shown = [f"{h or 'n° ' + str(j + 1)} (col. {get_column_letter(j + 1)})" for j, h in enumerate(columns)]
     for j, h in enumerate(columns):
         if not h:
-            errors.append(InputError(path, f"colonne n° {j + 1} sans nom", line=header_line, column=f"n° {j + 1}",
-                                     expected="un nom pour chaque colonne"))
+            errors.add(f"colonne n° {j + 1} sans nom", header_line, shown[j], "un nom pour chaque colonne")
         elif columns.index(h) != j:
-            errors.append(InputError(path, "colonne en double", line=header_line, column=h,
-                                     expected="des noms de colonnes uniques"))
+            errors.add("colonne en double", header_line, shown[j], "des noms de colonnes uniques")
+    workbook.cell_problems(grid, header_line, n, lambda j: shown[j] if j < n else get_column_letter(j + 1), errors.add)
     data_rows = []
     for i, r in rows[1:]:
         extra = [c for c in r[n:] if c.strip()]
         if extra:
-            errors.append(InputError(path, f"valeur « {extra[0]} » hors des colonnes nommées", line=i,
-                                     expected=f"{n} colonnes comme l'en-tête"))
+            errors.add(f"valeur « {extra[0]} » hors des colonnes nommées", i, None, f"{n} colonnes comme l'en-tête")
+            continue
         data_rows.append((i, (r + [""] * n)[:n]))
-    if errors:
-        raise InputErrors(errors)
     if not data_rows:
         raise InputError(path, "aucune ligne de données après l'en-tête", line=header_line + 1,
                          expected="au moins une ligne de données")
     cols = list(zip(*[r for _, r in data_rows]))
     data = pa.table({f"c{j}": pa.array(list(cols[j]), pa.string()) for j in range(n)})
-    return frcsv.CsvTable(path=path, columns=columns, data=data, lines=[i for i, _ in data_rows])
+    table = frcsv.CsvTable(path=path, columns=columns, data=data, lines=[i for i, _ in data_rows])
+    table.encoding = "xlsx"
+    frcsv._check_duplicate_rows(table, ["\x1f".join(r) for _, r in data_rows], "error", errors)
+    return table, shown
+
+
+# ------------------------------------------------------------------------------------------- mapping
+
+def _spellings(catalogue: dict) -> dict[str, str]:
+    """norm(id, label, short label) → indicator id, for the catalogue's official indicators."""
+    out = {}
+    for iid, (_unit, _local, label, short, _decimals) in catalogue.items():
+        for s in (iid, label, short):
+            if s:
+                out.setdefault(norm(s), iid)
+    return out
+
+
+def map_columns(table: frcsv.CsvTable, options: dict, catalogue: dict, errors: Collector, shown: list[str]):
+    """(key column, {header: indicator id}, mapping lines, ignored headers, name headers)."""
+    given = dict(options.get("map") or {})
+    lines: list[str] = []
+    for col in given:
+        if col not in table.columns:
+            errors.add(f"colonne « {col} » (option --map) absente du fichier", 1, col,
+                       "une des colonnes : " + ", ".join(table.columns))
+    # key column
+    key = None
+    if options.get("code_col"):
+        want = options["code_col"]
+        key = next((c for c in table.columns if norm(c) == norm(want)), None)
+        if key is None:
+            errors.add(f"colonne des codes « {want} » (option --code-col) absente", 1, want,
+                       "une des colonnes : " + ", ".join(table.columns))
+    else:
+        keys = {norm(k) for k in KEY_NAMES}
+        key = next((c for c in table.columns if norm(c) in keys and c not in given), None)
+        if key is None:
+            errors.add("colonne des codes de territoire introuvable", 1, None,
+                       "une colonne « code » (ou « Code quartier », « Code QPV », « codgeo »…), ou l'option --code-col")
+    if key is not None:
+        lines.append(f"  « {key} » → codes des territoires")
+    spell = _spellings(catalogue)
+    names = {norm(n) for n in NAME_NAMES}
+    mapping, ignored, name_cols = {}, [], []
+    for col in table.columns:
+        if col == key or not col.strip():
+            continue
+        k = norm(col)
+        if col in given:
+            iid, how = given[col], "option --map"
+        elif k in spell:
+            iid, how = spell[k], "nom reconnu"
+        elif k in names:
+            name_cols.append(col)
+            lines.append(f"  « {col} » → nom (lu pour information, non importé)")
+            continue
+        else:
+            iid, how = closest(col, spell), "rapprochement approché : à confirmer (sinon --map)"
+        if iid is None:
+            ignored.append(col)
+            continue
+        if iid in mapping.values():
+            other = next(c for c, i in mapping.items() if i == iid)
+            errors.add(f"deux colonnes pour l'indicateur {iid} (« {other} » et « {col} »)", 1, col,
+                       "une colonne par indicateur (voir --map)")
+            continue
+        mapping[col] = iid
+        label = catalogue[iid][2] if iid in catalogue else (options.get("label") or {}).get(iid, iid)
+        lines.append(f"  « {col} » → {label} ({iid}, {how})")
+    if not mapping and not errors:
+        errors.add("aucune colonne ne correspond à un indicateur", 1, None,
+                   "des colonnes nommées comme un indicateur du catalogue (identifiant, libellé), ou --map COL=id")
+    return key, mapping, lines, ignored, name_cols
+
+
+def _new_indicators(mapping: dict, options: dict, catalogue: dict, errors: Collector) -> dict[str, str]:
+    labels, units, polarities = (options.get(k) or {} for k in ("label", "unit", "polarity"))
+    new_ids = {}
+    for col, iid in mapping.items():
+        if iid in catalogue and not catalogue[iid][1]:
+            continue
+        if not ID_RE.match(iid):
+            errors.add(f"identifiant d'indicateur « {iid} » invalide", 1, col,
+                       "minuscules, chiffres et _ (ex. taux_reussite_brevet)")
+        elif iid not in catalogue and (iid not in labels or iid not in units):
+            errors.add(f"nouvel indicateur « {iid} » sans libellé ou sans unité", 1, col,
+                       f"--label {iid}=\"Libellé\" --unit {iid}=%")
+        elif unsafe_text(labels.get(iid)) or unsafe_text(units.get(iid)):
+            errors.add(f"libellé ou unité de « {iid} » refusé : {unsafe_text(labels.get(iid)) or unsafe_text(units.get(iid))}",
+                       1, col, UNSAFE_TEXT_EXPECTED)
+        elif polarities.get(iid, "neutral") not in ("higher_better", "higher_worse", "neutral"):
+            errors.add(f"polarité « {polarities[iid]} » inconnue", 1, col, "higher_better, higher_worse ou neutral")
+        else:
+            new_ids[iid] = col
+    return new_ids
 
 
 # ------------------------------------------------------------------------------------------- import
 
 def apply(con, path: Path, options: dict) -> int:
-    """Validate the file against the warehouse and write its values (the caller owns the transaction).
-
-    Raises InputError / InputErrors (file, line, column) before writing anything."""
+    """Validate the file against the warehouse and write its values into imported_value (the caller owns
+    the transaction). Raises InputErrors (every problem, file, line, column) before writing anything."""
     path = Path(path)
+    meta = options.get("_import") or replay.new_import_meta()
+    report = options.get("_report") if options.get("_report") is not None else {}
     shown_name = options.get("source_name") or path.name
-    table = read_table(path, options.get("sep") or ";", options.get("sheet"))
-    # Key column: option, else a usual name.
-    if options.get("code_col"):
-        table.key = frcsv._find_key(table, options["code_col"])
-    else:
-        lower = {c.strip().lower(): c for c in table.columns}
-        found = [lower[k] for k in KEY_CANDIDATES if k in lower]
-        if not found:
-            raise InputError(path, "colonne des codes de territoire introuvable", line=1, column=None,
-                             expected="une colonne « code » (ou « CODGEO », « code_qp »…), ou l'option --code-col")
-        table.key = found[0]
-    frcsv._check_keys(table, "error")
-    frcsv._check_duplicate_rows(table, ["\x1f".join(r) for r in table.rows], "error")
+    catalogue = {r[0]: r[1:] for r in con.execute(
+        "SELECT indicator_id, unit, is_local, label, short_label, decimals FROM indicator_catalog").fetchall()}
+    errors = Collector(path)
+    table, shown = read_table(path, errors, options.get("sep"), options.get("sheet"), set(_spellings(catalogue)))
+    where = dict(zip(table.columns, shown))
+    key, mapping, map_lines, ignored, _ = map_columns(table, options, catalogue, errors, shown)
+    new_ids = _new_indicators(mapping, options, catalogue, errors)
+    edition = int(options["edition"])
 
-    catalogue = {r[0]: r for r in con.execute(
-        "SELECT indicator_id, unit, is_local, label FROM indicator_catalog").fetchall()}
-    mapping = dict(options.get("map") or {})
-    labels, units, polarities = (options.get(k) or {} for k in ("label", "unit", "polarity"))
-    errors: list[InputError] = []
-    for col in mapping:
-        if col not in table.columns:
-            errors.append(InputError(path, f"colonne « {col} » (option --map) absente du fichier", line=1,
-                                     column=col, expected="une des colonnes : " + ", ".join(table.columns)))
-    for col in table.columns:
-        if col != table.key and col not in mapping and col in catalogue:
-            mapping[col] = col
-    new_ids = {}
-    for col, iid in mapping.items():
-        if iid in catalogue:
-            continue
-        if not ID_RE.match(iid):
-            errors.append(InputError(path, f"identifiant d'indicateur « {iid} » invalide", column=col,
-                                     expected="minuscules, chiffres et _ (ex. taux_reussite_brevet)"))
-        elif iid not in labels or iid not in units:
-            errors.append(InputError(path, f"nouvel indicateur « {iid} » sans libellé ou sans unité", column=col,
-                                     expected=f"--label {iid}=\"Libellé\" --unit {iid}=%"))
-        elif polarities.get(iid, "neutral") not in ("higher_better", "higher_worse", "neutral"):
-            errors.append(InputError(path, f"polarité « {polarities[iid]} » inconnue", column=col,
-                                     expected="higher_better, higher_worse ou neutral"))
-        else:
-            new_ids[iid] = col
-    if not mapping and not errors:
-        errors.append(InputError(path, "aucune colonne ne correspond à un indicateur", line=1,
-                                 expected="des colonnes nommées comme un indicateur du catalogue, ou --map COL=id"))
-    if errors:
-        raise InputErrors(errors)
-    ignored = [c for c in table.columns if c != table.key and c not in mapping]
-    if ignored:
-        options.setdefault("_notes", []).append("Colonnes ignorées : " + ", ".join(ignored))
-
-    # Territory codes must exist in the warehouse (and be of the requested generation).
-    codes = [k.strip() for k in table.values(table.key)]
-    known = dict(con.execute("SELECT code, level || coalesce('/' || generation, '') FROM territory").fetchall())
-    gen = options.get("generation")
-    for code, ln in zip(codes, table.lines):
-        if code not in known:
-            hint = ""
-            up = code.upper()
-            if up in known:
-                hint = f" (vouliez-vous dire {up} ?)"
-            errors.append(InputError(path, f"code de territoire « {code} » inconnu de l'entrepôt{hint}", line=ln,
-                                     column=table.key, expected="un code de l'entrepôt : QP075001, QN07501M, 75056, "
-                                     "SIREN d'EPCI, DEP75, REG11, FRM"))
-        elif gen and known[code].startswith("qpv") and not known[code].endswith("/" + gen):
-            errors.append(InputError(path, f"quartier « {code} » hors de la géographie {gen}", line=ln,
-                                     column=table.key, expected=f"des quartiers de la géographie {gen}"))
-    # Cells: French numbers or markers.
-    values = []
+    values = []        # (code, indicator_id, value, status, raw, header, line)
+    codes = [k.strip() for k in table.values(key)] if key else [""] * table.n_rows
+    if key is not None:
+        table.key = key
+        frcsv._check_keys(table, "error", errors)
+        known = dict(con.execute("SELECT code, level || coalesce('/' || generation, '') FROM territory").fetchall())
+        gen = options.get("generation")
+        for code, ln in zip(codes, table.lines):
+            if not code:
+                continue
+            if code not in known:
+                hint = f" (vouliez-vous dire {code.upper()} ?)" if code.upper() in known else ""
+                errors.add(f"code de territoire « {code} » inconnu de l'entrepôt{hint}", ln, where[key],
+                           "un code de l'entrepôt : QP075001, QN07501M, 75056, SIREN d'EPCI, DEP75, REG11, FRM")
+            elif gen and known[code].startswith("qpv") and not known[code].endswith("/" + gen):
+                errors.add(f"quartier « {code} » hors de la géographie {gen}", ln, where[key],
+                           f"des quartiers de la géographie {gen}")
     for col, iid in mapping.items():
         for code, cell, ln in zip(codes, table.values(col), table.lines):
             mark = cell.strip().lower()
             if frcsv.is_empty(cell) or mark in NA_MARKERS:
-                values.append((code, iid, None, "non_disponible", col))
-                continue
-            if mark in SECRET_MARKERS:
-                values.append((code, iid, None, "secret", col))
-                continue
-            try:
-                values.append((code, iid, frcsv.parse_number(cell), "ok", col))
-            except ValueError:
-                errors.append(InputError(path, f"valeur non numérique « {cell} »", line=ln, column=col,
-                                         expected="un nombre au format français (ex. 1 234,5), vide, « s » "
-                                         "(secret) ou « nd » (non disponible)"))
-    if errors:
-        raise InputErrors(errors)
+                values.append((code, iid, None, "non_disponible", cell, col, ln))
+            elif mark in SECRET_MARKERS:
+                values.append((code, iid, None, "secret", cell, col, ln))
+            else:
+                try:
+                    values.append((code, iid, frcsv.parse_number(cell), "ok", cell, col, ln))
+                except ValueError:
+                    errors.add(f"valeur non numérique « {cell} »", ln, where[col],
+                               "un nombre au format français (ex. 1 234,5), vide, « s » (secret) ou « nd » "
+                               "(non disponible)")
+    errors.raise_if_any()
 
-    edition = int(options["edition"])
-    existing = con.execute("""
-        SELECT iv.territory_code, iv.indicator_id, iv.source_file FROM indicator_value iv
-        JOIN (SELECT unnest(?::VARCHAR[]) AS territory_code) c USING (territory_code)
-        WHERE iv.edition = ? AND iv.indicator_id IN (SELECT unnest(?::VARCHAR[]))
-    """, [sorted(set(codes)), edition, sorted(set(mapping.values()))]).fetchall()
-    if existing and not options.get("replace"):
-        line_of = dict(zip(codes, table.lines))
-        col_of = {v: k for k, v in mapping.items()}
-        raise InputErrors([
-            InputError(path, f"{iid} {edition} déjà présent pour {code} (source {src})", line=line_of.get(code),
-                       column=col_of.get(iid), expected="l'option --remplacer pour remplacer ces valeurs")
-            for code, iid, src in existing[:50]])
+    # What changes: earlier imports of the same values (replaced only with --remplacer), official values
+    # of the same territory, indicator and edition (never touched: shown beside).
+    keys = pa.table({"territory_code": [v[0] for v in values], "indicator_id": [v[1] for v in values]})
+    con.register("_import_keys", keys)
+    try:
+        earlier = {(r[0], r[1]): r[2:] for r in con.execute("""
+            SELECT i.territory_code, i.indicator_id, i.value, i.status, i.file_name, i.imported_at, i.imported_by
+            FROM imported_value i JOIN _import_keys k USING (territory_code, indicator_id) WHERE i.edition = ?
+        """, [edition]).fetchall()}
+        official = con.execute("""
+            SELECT count(*), string_agg(DISTINCT v.source_file, ', ') FROM indicator_value v
+            JOIN _import_keys k USING (territory_code, indicator_id) WHERE v.edition = ? AND v.value IS NOT NULL
+        """, [edition]).fetchone()
+    finally:
+        con.unregister("_import_keys")
+    changes = _changes(values, earlier, catalogue, options)
+    report.update({"encoding": table.encoding_label if table.encoding != "xlsx" else None,
+                   "separator": table.sep if table.encoding != "xlsx" else None,
+                   "mapping": map_lines, "ignored": ignored, "changes": changes["rows"], "counts": changes["counts"]})
+    lines = _report_lines(table, map_lines, ignored, changes, official, edition, options)
+    report["lines"] = lines
+    if changes["replaced"] and not options.get("replace"):
+        for r in changes["rows"]:
+            if r["kind"] != "ajout":
+                errors.add(f"{r['indicator_id']} {edition} déjà importé pour {r['territory_code']} "
+                           f"(fichier {r['previous_file']} du {r['previous_date']} : {r['previous_text']})",
+                           r["line"], where[r["column"]],
+                           "l'option --remplacer pour remplacer vos valeurs précédentes (les valeurs officielles ne "
+                           "changent jamais)")
+        errors.add("valeurs déjà importées par un import précédent, par indicateur : " + ", ".join(
+            f"{iid} {n}" for iid, n in changes["replaced_by_indicator"].items()),
+            expected="--remplacer pour remplacer vos valeurs (les valeurs officielles ne changent jamais)")
+        errors.raise_if_any()
 
     # Writes (the caller's transaction makes them all-or-nothing).
-    for iid, col in new_ids.items():
-        unit = units[iid]
-        row = catalogue.get(iid)
-        if row is None:
-            gap = "points" if unit.strip() == "%" else "ratio"
-            con.execute("""
-                INSERT INTO indicator_catalog (indicator_id, label, short_label, unit, theme, polarity, source,
-                    definition, decimals, gap_kind, aggregation, secret_rule, tolerance, barometre, sort_order,
-                    edition_key, note, is_local)
-                VALUES (?, ?, NULL, ?, 'local', ?, ?, ?, 1, ?, 'none', NULL, ?, FALSE, 10000, 'edition', ?, TRUE)
-            """, [iid, labels[iid], unit, polarities.get(iid, "neutral"), "import_utilisateur",
-                  f"Indicateur local importé depuis {shown_name} (colonne « {col} »).", gap,
-                  2.0 if gap == "points" else 0.05, "Donnée locale fournie par l'utilisateur (non publiée par l'INSEE)."])
-    con.execute("""
-        INSERT INTO source_catalog (source_id, producer, title, licence, generation, files, editions, note)
-        VALUES ('import_utilisateur', 'Fichiers importés par l''utilisateur', 'Indicateurs locaux importés',
-                NULL, NULL, NULL, NULL, 'python -m loaders import indicateurs : fichiers conservés et rejoués '
-                'à chaque reconstruction de l''entrepôt')
-        ON CONFLICT DO NOTHING
-    """)
-    if existing:
-        con.execute("""
-            DELETE FROM indicator_value WHERE edition = ?
-              AND territory_code IN (SELECT unnest(?::VARCHAR[]))
-              AND indicator_id IN (SELECT unnest(?::VARCHAR[]))
-        """, [edition, sorted(set(codes)), sorted(set(mapping.values()))])
+    _declare_local(con, new_ids, catalogue, options, shown_name)
+    con.register("_import_keys", keys)
+    try:
+        con.execute("DELETE FROM imported_value i USING _import_keys k WHERE i.edition = ? "
+                    "AND i.territory_code = k.territory_code AND i.indicator_id = k.indicator_id", [edition])
+    finally:
+        con.unregister("_import_keys")
     arrow = pa.table({
         "territory_code": pa.array([v[0] for v in values], pa.string()),
         "indicator_id": pa.array([v[1] for v in values], pa.string()),
         "edition": pa.array([edition] * len(values), pa.int32()),
         "value": pa.array([v[2] for v in values], pa.float64()),
         "status": pa.array([v[3] for v in values], pa.string()),
-        "source_file": pa.array([shown_name] * len(values), pa.string()),
-        "source_variable": pa.array([v[4] for v in values], pa.string()),
+        "raw": pa.array([v[4] for v in values], pa.string()),
+        "source_variable": pa.array([v[5] for v in values], pa.string()),
+        "line": pa.array([v[6] for v in values], pa.int32()),
+        "column_name": pa.array([where[v[5]] for v in values], pa.string()),
     })
     con.register("_import_values", arrow)
     try:
         con.execute("""
-            INSERT INTO indicator_value (territory_code, indicator_id, edition, value, status, source_file,
-                                         source_variable, ref_year)
-            SELECT territory_code, indicator_id, edition, value, status, source_file, source_variable, NULL
-            FROM _import_values
-        """)
+            INSERT INTO imported_value (territory_code, indicator_id, edition, value, status, raw, import_id,
+                file_name, source_variable, line, column_name, imported_at, imported_by)
+            SELECT territory_code, indicator_id, edition, value, status, raw, ?, ?, source_variable, line,
+                   column_name, ?, ? FROM _import_values
+        """, [meta["import_id"], shown_name, datetime.fromisoformat(meta["imported_at"]), meta["imported_by"]])
     finally:
         con.unregister("_import_values")
+    options["map"] = dict(mapping)        # recorded: every replay reads the columns the user confirmed
     return len(values)
+
+
+def _fmt(value, status: str, unit: str | None, decimals: int | None) -> str:
+    if status != "ok" or value is None:
+        return vocabulary.status_label(status) or status
+    return fmt_number(value, 1 if decimals is None else int(decimals), display_unit(unit))
+
+
+def _changes(values, earlier: dict, catalogue: dict, options: dict) -> dict:
+    """Each value of the file against an earlier import: ajout, remplacement (value differs) or identique."""
+    units = options.get("unit") or {}
+    rows, counts, replaced_by = [], {}, {}
+    for code, iid, value, status, raw, col, ln in values:
+        unit, dec = (catalogue[iid][0], catalogue[iid][4]) if iid in catalogue else (units.get(iid), 1)
+        c = counts.setdefault(iid, {"ajout": 0, "remplacement": 0, "identique": 0})
+        prev = earlier.get((code, iid))
+        if prev is None:
+            kind = "ajout"
+        elif (prev[0], prev[1]) == (value, status):
+            kind = "identique"
+        else:
+            kind = "remplacement"
+        c[kind] += 1
+        if kind != "ajout":
+            replaced_by[iid] = replaced_by.get(iid, 0) + 1
+        rows.append({"territory_code": code, "indicator_id": iid, "kind": kind, "line": ln, "column": col,
+                     "new_text": _fmt(value, status, unit, dec),
+                     "previous_text": _fmt(prev[0], prev[1], unit, dec) if prev else None,
+                     "previous_file": prev[2] if prev else None,
+                     "previous_date": fmt_date(prev[3]) if prev else None,
+                     "previous_by": prev[4] if prev else None})
+    return {"rows": rows, "counts": counts, "replaced": sum(replaced_by.values()),
+            "replaced_by_indicator": replaced_by}
+
+
+def _report_lines(table, map_lines, ignored, changes, official, edition: int, options: dict) -> list[str]:
+    out = []
+    if table.encoding != "xlsx":
+        sep = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre verticale"}.get(table.sep, table.sep)
+        out.append(f"Encodage détecté : {table.encoding_label} ; séparateur : {sep}.")
+    out.append("Colonnes lues (à vérifier) :")
+    out += map_lines
+    if ignored:
+        out.append("Colonnes ignorées (non reconnues ; voir --map) : " + ", ".join(f"« {c} »" for c in ignored))
+    out.append(f"Valeurs par indicateur (millésime {edition}) :")
+    for iid, c in changes["counts"].items():
+        out.append(f"  {iid} : {c['ajout']} ajoutée(s), {c['remplacement']} remplacée(s), "
+                   f"{c['identique']} identique(s)")
+    changed = [r for r in changes["rows"] if r["kind"] == "remplacement"]
+    if changed:
+        verb = "remplacées" if options.get("replace") else "qui seraient remplacées (avec --remplacer)"
+        out.append(f"Valeurs d'imports précédents {verb} : {len(changed)}")
+        for r in changed[:SHOWN_CHANGES]:
+            out.append(f"  ligne {r['line']} {r['territory_code']} {r['indicator_id']} : {r['previous_text']} → "
+                       f"{r['new_text']} (import {r['previous_file']} du {r['previous_date']} par {r['previous_by']})")
+        if len(changed) > SHOWN_CHANGES:
+            out.append(f"  … et {len(changed) - SHOWN_CHANGES} autres")
+    n_off, files = official
+    if n_off:
+        out.append(f"{n_off} valeur(s) ont aussi une valeur officielle pour ce millésime ({files}) : elle reste "
+                   "inchangée et affichée par défaut, votre valeur est montrée à côté avec sa propre source "
+                   "(« Import utilisateur »).")
+    return out
+
+
+def _declare_local(con, new_ids: dict[str, str], catalogue: dict, options: dict, shown_name: str) -> None:
+    """Local indicators declared by the import (theme « Indicateurs importés », source import_utilisateur)."""
+    labels, units, polarities = (options.get(k) or {} for k in ("label", "unit", "polarity"))
+    for iid, col in new_ids.items():
+        if iid in catalogue:
+            continue
+        unit = units[iid]
+        gap = "points" if unit.strip() == "%" else "ratio"
+        con.execute("""
+            INSERT INTO indicator_catalog (indicator_id, label, short_label, unit, theme, polarity, source,
+                definition, decimals, gap_kind, aggregation, secret_rule, tolerance, barometre, sort_order,
+                edition_key, note, is_local)
+            VALUES (?, ?, NULL, ?, 'local', ?, 'import_utilisateur', ?, 1, ?, 'none', NULL, ?, FALSE, 10000,
+                    'edition', ?, TRUE)
+        """, [iid, labels[iid], unit, polarities.get(iid, "neutral"),
+              f"Indicateur local importé depuis {shown_name} (colonne « {col} »).", gap,
+              2.0 if gap == "points" else 0.05, "Donnée locale fournie par l'utilisateur (non publiée par l'INSEE)."])
+    con.execute("""
+        INSERT INTO source_catalog (source_id, producer, title, licence, generation, files, editions, note)
+        VALUES ('import_utilisateur', 'Import utilisateur', 'Indicateurs importés par les utilisateurs',
+                NULL, NULL, NULL, NULL, 'python -m loaders import indicateurs : fichiers conservés et rejoués '
+                'à chaque reconstruction de l''entrepôt ; valeurs dans la table imported_value')
+        ON CONFLICT DO NOTHING
+    """)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,8 +22,9 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
-from readers.errors import InputError
+from contract.roles import cli_user
 from observatoire import settings
+from readers.errors import InputError
 
 REPLAYERS: dict[str, str] = {
     "indicateurs": "loaders.imports.indicateurs:apply",
@@ -80,54 +81,85 @@ class Recording:
 
 
 def record(con, kind: str, path: Path, options: dict, rows: int, imports_dir: Path | None = None) -> Recording:
-    """Keep a copy of the user's file, add it to the manifest and to table user_import (same transaction)."""
+    """Keep a copy of the user's file, add it to the manifest and to table user_import (same transaction).
+    The import's identity (id, date, who) is the one apply() used (`options["_import"]`)."""
     path = Path(path)
     imports_dir = Path(imports_dir or settings.imports_dir())
     imports_dir.mkdir(parents=True, exist_ok=True)
-    import_id = datetime.now().strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    stored = imports_dir / f"{import_id}__{path.name}"
+    meta = options.pop("_import", None) or new_import_meta()
+    stored = imports_dir / f"{meta['import_id']}__{path.name}"
     shutil.copyfile(path, stored)
-    entry = {"import_id": import_id, "kind": kind, "file_name": path.name, "stored_name": stored.name,
-             "options": options, "sha256": sha256(path), "imported_at": datetime.now().isoformat(timespec="seconds"),
-             "rows": rows}
+    entry = {"import_id": meta["import_id"], "kind": kind, "file_name": path.name, "stored_name": stored.name,
+             "options": options, "sha256": sha256(path), "imported_at": meta["imported_at"],
+             "imported_by": meta["imported_by"], "rows": rows}
     previous = stored_imports(imports_dir)
     _write_manifest(previous + [entry], imports_dir)
     _insert_user_import(con, entry)
     return Recording(entry, stored, previous, imports_dir)
 
 
-def import_transaction(kind: str, path: Path, options: dict, db_path: Path | None = None) -> tuple[int, list[str]]:
-    """Apply a user file with its kind's replayer and record it, all in one warehouse transaction.
+def entry_meta(entry: dict) -> dict:
+    """The recorded identity of an import, for its replay (older manifests have no `imported_by`)."""
+    return {"import_id": entry["import_id"], "imported_at": entry["imported_at"],
+            "imported_by": entry.get("imported_by") or "inconnu"}
 
-    Returns (rows written, notes). On any error nothing is written and no copy is kept.
-    """
+
+def import_transaction(kind: str, path: Path, options: dict, db_path: Path | None = None,
+                       dry_run: bool = False) -> tuple[int, list[str]]:
+    """Apply a user file with its kind's replayer and record it, all in one transaction on a private copy of
+    the warehouse, swapped in at the end (loaders.swap: the served file is never opened for writing).
+
+    Returns (rows written, notes). On any error — or with `dry_run` — nothing is kept: no copy of the file,
+    no manifest entry, the warehouse file untouched."""
+    from loaders import swap
     from observatoire import db
 
     apply = resolve(kind)
-    con = db.connect(db_path or settings.db_path(), read_only=False)
-    try:
-        con.execute("BEGIN TRANSACTION")
+    target = Path(db_path or settings.db_path())
+    rec = None
+    with swap.writer_lock(target):
         try:
-            rows = apply(con, path, options)
-            notes = options.pop("_notes", [])
-            rec = record(con, kind, path, options, rows)
+            with swap.private_copy(target) as copy:
+                con = db.connect(copy.path, read_only=False)
+                try:
+                    con.execute("BEGIN TRANSACTION")
+                    try:
+                        options.setdefault("_import", new_import_meta())
+                        rows = apply(con, path, options)
+                        notes = options.pop("_notes", [])
+                        options.pop("_report", None)
+                        if dry_run:
+                            con.execute("ROLLBACK")
+                            copy.discard = True
+                        else:
+                            rec = record(con, kind, path, options, rows)
+                            con.execute("COMMIT")
+                            con.execute("CHECKPOINT")
+                    except BaseException:
+                        if not copy.discard:
+                            con.execute("ROLLBACK")
+                        raise
+                finally:
+                    con.close()
         except BaseException:
-            con.execute("ROLLBACK")
+            if rec is not None:
+                rec.undo()
             raise
-        try:
-            con.execute("COMMIT")
-        except BaseException:
-            rec.undo()
-            raise
-    finally:
-        con.close()
     return rows, notes
 
 
+def new_import_meta(user: str | None = None) -> dict:
+    """Identity of an import, decided once and replayed as recorded: id, date, who imported."""
+    now = datetime.now()
+    return {"import_id": now.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6],
+            "imported_at": now.isoformat(timespec="seconds"), "imported_by": user or cli_user().login}
+
+
 def _insert_user_import(con, entry: dict) -> None:
-    con.execute("INSERT INTO user_import VALUES (?, ?, ?, ?, ?, ?, ?)", [
+    con.execute("INSERT INTO user_import VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
         entry["import_id"], entry["kind"], entry["file_name"], json.dumps(entry["options"], ensure_ascii=False),
-        entry["sha256"], datetime.fromisoformat(entry["imported_at"]), entry["rows"]])
+        entry["sha256"], datetime.fromisoformat(entry["imported_at"]), entry["rows"],
+        entry.get("imported_by") or "inconnu"])
 
 
 def load(ctx) -> None:
@@ -147,7 +179,7 @@ def load(ctx) -> None:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
-            rows = func(con, stored, entry["options"])
+            rows = func(con, stored, {**entry["options"], "_import": entry_meta(entry)})
             _insert_user_import(con, {**entry, "rows": rows})
             con.execute("COMMIT")
         except InputError as exc:

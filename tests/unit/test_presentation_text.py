@@ -16,6 +16,7 @@ from presentation.text import (
     count_text,
     date_text,
     escape_html,
+    md_text,
     eur_text,
     gap_text,
     label,
@@ -109,8 +110,13 @@ def test_label_of_vocabulary_codes():
     assert label("levels", None) == DASH and label("levels", "") == DASH and label("levels", float("nan")) == DASH
 
 
-def test_escape_html_neutralises_markup_and_markdown():
-    assert escape_html("<b>a*b_c</b> & \"x\"") == "&lt;b&gt;a\\*b\\_c&lt;/b&gt; &amp; &quot;x&quot;"
-    assert escape_html("[lien](javascript:x) #titre `code` |t| ~s~ $m$") == (
-        "\\[lien\\](javascript:x) \\#titre \\`code\\` \\|t\\| \\~s\\~ \\$m\\$")
+def test_escape_html_neutralises_markup_inside_html_blocks():
+    # Inside an HTML block Markdown is not interpreted: only <, >, & and quotes need escaping (a backslash
+    # would be shown as is, e.g. « export\\_occitanie.csv »).
+    assert escape_html("<b>a*b_c</b> & \"x\"") == "&lt;b&gt;a*b_c&lt;/b&gt; &amp; &quot;x&quot;"
     assert escape_html(12) == "12"
+
+
+def test_md_text_neutralises_markdown():
+    assert md_text("[lien](javascript:x) #titre `code` |t| ~s~ $m$") == (
+        "\\[lien\\](javascript:x) \\#titre \\`code\\` \\|t\\| \\~s\\~ \\$m\\$")

@@ -1,0 +1,77 @@
+"""The wording of a source line — producer, millésime, geography generation, démo label — in the lowest
+layer, so that every layer says it the same way: the indicator library (each value of the fiche JSON
+carries its source line), presentation/sources.py (pages and exports) and charts/source.py (inside figures).
+
+A number carries its own source: official values name their producer and file; a user's imported value
+names the import (« Import utilisateur — fichier X, importé le 03/12/2026 par Y »), never an official producer.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from observatoire import vocabulary
+from observatoire.frformat import fmt_date
+
+IMPORTED_PRODUCER = "Import utilisateur"
+DEMO_LABEL = vocabulary.label("phrases", "demo")
+OBSERVATORY = vocabulary.label("phrases", "observatory")
+
+
+def _join(values) -> str:
+    if values is None:
+        return ""
+    if isinstance(values, (str, int)):
+        return str(values)
+    seen: list[str] = []
+    for v in values:
+        if v is None or v == "":
+            continue
+        v = str(v)
+        if v not in seen:
+            seen.append(v)
+    return ", ".join(seen)
+
+
+def millesimes_text(editions: Iterable | int | str | None) -> str:
+    """'2019' or '2017 à 2022' or '2017, 2019' (sorted, deduplicated)."""
+    if editions is None:
+        return ""
+    if isinstance(editions, (int, str)):
+        return str(editions)
+    years = sorted({int(e) for e in editions if e not in (None, "") and e == e})
+    if not years:
+        return ""
+    if len(years) == 1:
+        return str(years[0])
+    if years == list(range(years[0], years[-1] + 1)) and len(years) > 2:
+        return f"{years[0]} à {years[-1]}"
+    return ", ".join(map(str, years))
+
+
+def source_line(producers, millesimes=None, generation: str | None = None, demo: bool = False,
+                note: str | None = None) -> str:
+    """'Source : INSEE, Filosofi ; ANCT — millésime 2019 — géographie prioritaire 2015 — Observatoire…'."""
+    parts = [f"Source : {_join(producers) or 'non renseignée'}"]
+    mill = millesimes_text(millesimes)
+    if mill:
+        parts.append(f"millésime{'s' if (',' in mill or ' à ' in mill) else ''} {mill}")
+    if generation:
+        parts.append(vocabulary.generation_label(generation) or f"géographie prioritaire {generation}")
+    if note:
+        parts.append(note)
+    if demo:
+        parts.append(DEMO_LABEL.upper())
+    parts.append(OBSERVATORY)
+    return " — ".join(parts)
+
+
+def imported_producer(file_name: str, imported_at, imported_by: str | None) -> str:
+    """« Import utilisateur — fichier X, importé le 03/12/2026 par Y »."""
+    who = f" par {imported_by}" if imported_by else ""
+    return f"{IMPORTED_PRODUCER} — fichier {file_name}, importé le {fmt_date(imported_at)}{who}"
+
+
+def imported_source_line(file_name: str, imported_at, imported_by: str | None, millesimes=None,
+                         generation: str | None = None) -> str:
+    """The source line of a user's imported value: the same wording as every source line, its own producer."""
+    return source_line([imported_producer(file_name, imported_at, imported_by)], millesimes, generation)

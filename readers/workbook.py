@@ -1,0 +1,168 @@
+"""XLSX workbooks as users bring them: one reader for every import (indicateurs, programmation, engagements,
+enquêtes), with what openpyxl alone does not say.
+
+- the sheet: the one asked for, else the only sheet that looks like data (`score` of its first rows); two
+  sheets of data and no choice is an error naming them (a « Notice » sheet does not count);
+- merged cells inside the table (openpyxl gives the value to the first cell only: the others would be read
+  empty) and formulas without a computed value (a file written by a program and never opened in a
+  spreadsheet: the value would be read empty) are reported with their line and column, from the sheet's XML;
+- every row keeps its line number in the sheet (title rows above the header included).
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+from xml.etree import ElementTree as ET
+
+import openpyxl
+from openpyxl.utils import column_index_from_string, get_column_letter
+
+from readers.errors import InputError
+from readers.frcsv import check_size
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_REF = re.compile(r"^([A-Z]+)(\d+)$")
+DATA_SCORE = 2           # a sheet whose best row names at least this many known columns holds data
+HEADER_ROWS = 10         # the header is looked for among the first rows (exports start with a title block)
+
+
+@dataclass
+class Grid:
+    """One sheet: its non-empty rows with their line numbers, and the problems openpyxl hides."""
+    path: Path
+    sheet: str
+    sheets: list[str]
+    rows: list[tuple[int, list]]                      # (line in the sheet, cell values) of non-empty rows
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)   # (row1, col1, row2, col2), 1-based
+    formulas: list[tuple[int, int, str]] = field(default_factory=list)      # (row, col, formula) without value
+
+
+MAX_BYTES = 50_000_000      # a table a user imports: indicators of every commune (~15 MB), a programmation…
+
+
+def table_kind(path: Path, max_bytes: int = MAX_BYTES) -> str:
+    """'xlsx' or 'csv' for a user's table file that exists and is not too big; InputError otherwise."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "fichier introuvable")
+    check_size(path, max_bytes)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    if suffix in (".csv", ".txt", ".tsv"):
+        return "csv"
+    if suffix == ".xls":
+        raise InputError(path, "format Excel 97-2003 (.xls) non pris en charge",
+                         expected="un classeur .xlsx ou un fichier .csv (Fichier > Enregistrer sous)")
+    raise InputError(path, f"extension « {suffix} » non prise en charge", expected="un fichier .xlsx ou .csv")
+
+
+def blank(v) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "")
+
+
+def _open(path: Path):
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
+        raise InputError(path, f"classeur illisible ou tronqué ({exc.__class__.__name__})",
+                         expected="un fichier .xlsx complet (Excel, LibreOffice « Enregistrer sous .xlsx »)") from None
+
+
+def _rows(ws) -> list[tuple[int, list]]:
+    out = []
+    for i, r in enumerate(ws.iter_rows(values_only=True), start=1):
+        r = list(r)
+        if any(not blank(v) for v in r):
+            out.append((i, r))
+    return out
+
+
+def read_grid(path: str | Path, sheet: str | None = None, score: Callable[[list], int] | None = None,
+              skip: tuple[str, ...] = ()) -> Grid:
+    """The sheet `sheet`, or the data sheet (see module doc; sheets in `skip` are never candidates).
+    Raises InputError naming the sheets."""
+    path = Path(path)
+    wb = _open(path)
+    try:
+        names = list(wb.sheetnames)
+        if sheet is not None:
+            if sheet not in names:
+                raise InputError(path, f"feuille « {sheet} » absente (feuilles : {', '.join(names)})",
+                                 expected="le nom exact d'une feuille, option --sheet")
+            chosen, rows = sheet, _rows(wb[sheet])
+        else:
+            candidates = [n for n in names if n not in skip] or names
+            grids = {n: _rows(wb[n]) for n in candidates}
+            chosen = candidates[0]
+            if score is not None and len(candidates) > 1:
+                scores = {n: max((score(r) for _, r in g[:HEADER_ROWS]), default=0) for n, g in grids.items()}
+                data = [n for n in candidates if scores[n] >= DATA_SCORE]
+                if len(data) > 1:
+                    raise InputError(path, f"plusieurs feuilles de données ({', '.join(f'« {n} »' for n in data)})",
+                                     expected="une seule feuille de données, ou le nom de la feuille à lire "
+                                              "(option --sheet)")
+                chosen = data[0] if data else max(candidates, key=lambda n: (scores[n], -candidates.index(n)))
+            rows = grids[chosen]
+    finally:
+        wb.close()
+    merged, formulas = _sheet_xml_facts(path, chosen)
+    return Grid(path, chosen, names, rows, merged, formulas)
+
+
+def _sheet_xml_facts(path: Path, sheet: str) -> tuple[list, list]:
+    """Merged ranges and formulas without a cached value, read from the sheet's XML part."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            wbx = ET.fromstring(z.read("xl/workbook.xml"))
+            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            rid = next((s.get(f"{{{_NS['r']}}}id") for s in wbx.iterfind("m:sheets/m:sheet", _NS)
+                        if s.get("name") == sheet), None)
+            target = next((r.get("Target") for r in rels.iterfind("rel:Relationship", _NS) if r.get("Id") == rid), None)
+            if target is None:
+                return [], []
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            merged, formulas = [], []
+            with z.open(part) as fh:
+                for _, el in ET.iterparse(fh):
+                    tag = el.tag.rsplit("}", 1)[-1]
+                    if tag == "c":
+                        f = el.find("m:f", _NS)
+                        v = el.find("m:v", _NS)
+                        if f is not None and (v is None or not (v.text or "").strip()):
+                            m = _REF.match(el.get("r") or "")
+                            if m:
+                                formulas.append((int(m[2]), column_index_from_string(m[1]), "=" + (f.text or "")))
+                        el.clear()
+                    elif tag == "mergeCell":
+                        a, _, b = (el.get("ref") or "").partition(":")
+                        ma, mb = _REF.match(a), _REF.match(b or a)
+                        if ma and mb:
+                            merged.append((int(ma[2]), column_index_from_string(ma[1]),
+                                           int(mb[2]), column_index_from_string(mb[1])))
+            return merged, formulas
+    except (KeyError, zipfile.BadZipFile, ET.ParseError):
+        return [], []
+
+
+def cell_problems(grid: Grid, header_line: int, width: int, column_name: Callable[[int], str], add) -> None:
+    """Report merged cells and uncomputed formulas at or below the header line through
+    `add(message, line, column, expected)`; `column_name(j)` names the 0-based column j."""
+    for r1, c1, r2, c2 in grid.merged:
+        if r2 < header_line or c1 > width:
+            continue
+        ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
+        add(f"cellules fusionnées {ref} : seule la première garde sa valeur", r1, column_name(c1 - 1),
+            "une valeur dans chaque cellule : défusionnez (Accueil > Fusionner et centrer) et recopiez la valeur")
+    for r, c, formula in grid.formulas:
+        if r < header_line or c > width:
+            continue
+        add(f"formule sans valeur calculée « {formula[:60]} »", r, column_name(c - 1),
+            "des valeurs : ouvrez le fichier dans un tableur et réenregistrez-le, ou collez les valeurs "
+            "(Collage spécial > Valeurs)")
