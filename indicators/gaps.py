@@ -68,7 +68,7 @@ def quartier_editions(con, code: str, indicator_ids, edition=None) -> dict[str, 
     """Edition to use per indicator for this quartier's generation (latest not after `edition`).
 
     The 2024 generation's editions are its quartiers' 2015 predecessors': a 2024 quartier without any
-    predecessor only has the editions of its own values (a user import), usually none."""
+    predecessor only has the editions of its own official values, none so far."""
     t = references.territory(con, code)
     gen = t.get("generation") if t["level"] == "qpv" else None
     if gen == predecessors.GENERATION and not predecessors.links(con, t["code"]):

@@ -15,9 +15,10 @@ edition by edition, under these rules (`approx_method`, vocabulary `approximatio
   instead, never averaged. A predecessor without a published value leaves the result unknown (`secret`
   if one of them is secret, else `non_disponible`); all predecessors `absent` give `absent`.
 
-A 2024 quartier's own value (a user import) always wins over the approximation. Values are computed at
-query time (two cheap filtered queries), not stored: a contours import that rebuilds the crosswalk is
-followed at once. `derived_sql()` is composed into the ranking and twin queries (positions among 2024
+A 2024 quartier's own official value (indicator_value: an INSEE file of the 2024 geography, once published)
+always wins over the approximation; users' imported figures stay apart, shown beside (indicators.provenance).
+Values are computed at query time (two cheap filtered queries), not stored: a contours import that rebuilds
+the crosswalk is followed at once. `derived_sql()` is composed into the ranking and twin queries (positions among 2024
 quartiers, twins, map distribution); `values()` serves the fiche, gaps and evolutions of given quartiers.
 """
 from __future__ import annotations
