@@ -130,16 +130,17 @@ class CsvTable:
             self._rows = [list(r) for r in zip(*cols)]
         return self._rows
 
-    def text_columns(self, sample: int = 40) -> set[str]:
-        """Label columns: most of an even sample of non-empty cells are not numbers (LIBGEO, LIB_COM)."""
+    def text_columns(self, sample: int = 40, secret_marks: tuple[str, ...] = ()) -> set[str]:
+        """Label columns: most of an even sample of non-empty cells are not numbers (LIBGEO, LIB_COM).
+        Cells equal to a secret mark (« s » in the Filosofi base communale) count as numbers."""
         out = set()
         n = self.n_rows
         idx = pa.array(np.unique(np.linspace(0, n - 1, min(n, sample)).astype(np.int64)))
         for j, c in enumerate(self.columns):
             col = self.data.column(j)
-            picked = [x for x in col.take(idx).to_pylist() if not is_empty(x)]
+            picked = [x for x in col.take(idx).to_pylist() if not is_empty(x) and x.strip() not in secret_marks]
             if not picked:   # sparse column: look at all its cells
-                picked = [x for x in col.to_pylist() if not is_empty(x)][:sample]
+                picked = [x for x in col.to_pylist() if not is_empty(x) and x.strip() not in secret_marks][:sample]
             bad = 0
             for x in picked:
                 try:
@@ -151,20 +152,21 @@ class CsvTable:
         return out
 
     def cells_arrow(self, codes: list[str] | None = None, edition: int = 0,
-                    file_label: str | None = None) -> pa.Table:
+                    file_label: str | None = None, secret_marks: tuple[str, ...] = ()) -> pa.Table:
         """Every non-key cell, long format (column after column), with its parsed value and status,
         without any per-cell Python work (Arrow C++ kernels).
 
         Columns: source_file, variable, territory_code (dictionary-encoded), edition, value, raw, status,
         line — the columns of source_value, in its order. codes: territory code per row (default: the
         key cell, stripped). Status: 'text' in label columns and for non-numbers, 'ok' for numbers, and
-        for empty cells 'non_disponible' on the national aggregate row (key 'Ensemble'), else 'secret'."""
+        for empty cells 'non_disponible' on the national aggregate row (key 'Ensemble'), else 'secret';
+        cells equal to one of `secret_marks` (the file's own secret marker, e.g. « s ») are 'secret' too."""
         kj = self.columns.index(self.key) if self.key is not None else -1
         keep = [j for j in range(len(self.columns)) if j != kj]
         k, n = len(keep), self.n_rows
         keys = [x.strip() for x in self.data.column(kj).to_pylist()] if kj >= 0 else [""] * n
         codes = codes if codes is not None else keys
-        text = self.text_columns()
+        text = self.text_columns(secret_marks=secret_marks)
         names = [self.columns[j] for j in keep]
         col_idx = np.repeat(np.arange(k, dtype=np.int32), n)
         row_idx = np.tile(np.arange(n, dtype=np.int32), k)
@@ -173,6 +175,8 @@ class CsvTable:
         text_col = pa.array(np.repeat(np.array([c in text for c in names], dtype=bool), n))
         value = pc.if_else(text_col, pa.scalar(None, pa.float64()), parse_numbers_arrow(raw))
         blank = pc.equal(pc.utf8_trim(raw, _SPACES), "")
+        if secret_marks:   # a marked cell is treated as an empty published cell: secret statistique
+            blank = pc.or_(blank, pc.is_in(pc.utf8_trim(raw, _SPACES), pa.array(list(secret_marks))))
         ensemble_row = np.array([kk.lower() == "ensemble" for kk in keys], dtype=bool)
         on_ensemble = pa.array(np.tile(ensemble_row, k))
         status = pc.case_when(

@@ -12,18 +12,23 @@ from ui.common import cached
 
 
 @cached
-def quartier_shapes(con, generation: str) -> dict:
+def quartier_shapes(con, generation: str, detail: str = "display") -> dict:
     """{'contours': FeatureCollection of quartiers with a real contour, 'points': DataFrame code/lon/lat
-    of the quartiers placed at their commune}. A quartier with a contour is never also a point."""
+    of the quartiers placed at their commune}. A quartier with a contour is never also a point.
+
+    detail 'overview' gives the national-view contours (territory_geom.geom_overview: coarser, 1e-4°, so
+    the 1,600 national contours stay within the payload budget); 'display' the regional and local ones."""
+    column = "coalesce(geom_overview, geom_display)" if detail == "overview" else "geom_display"
     rows = con.execute(
-        "SELECT code, kind, geom_display FROM territory_geom "
+        f"SELECT code, kind, {column} FROM territory_geom "
         "WHERE generation = ? AND kind IN ('contour', 'commune_point') ORDER BY code",
         [str(generation)]).fetchall()
     contour = [(c, g) for c, k, g in rows if k == "contour"]
     with_shape = {c for c, _ in contour}
     pts = [(c, g) for c, k, g in rows if k == "commune_point" and c not in with_shape]
+    decimals = 4 if detail == "overview" else maps.COORD_DECIMALS
     return {
-        "contours": maps.feature_collection([c for c, _ in contour], [g for _, g in contour]),
+        "contours": maps.feature_collection([c for c, _ in contour], [g for _, g in contour], decimals=decimals),
         "points": maps.spread_points(maps.points_table([c for c, _ in pts], [g for _, g in pts])),
     }
 
