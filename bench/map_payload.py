@@ -2,7 +2,8 @@
 
 Runs the Carte page (AppTest, real warehouse, France entière) and measures the Plotly JSON the page
 emits; then rebuilds the same figure with full-detail, unrounded geometries (territory_geom.geom) for
-comparison. Target (issue 4): ≤ 1.5 MB. Usage: python bench/map_payload.py [--db PATH]
+comparison. Target (issues 4 and 9): ≤ 1.5 MB with every real contour drawn. Also the map framed on one
+quartier (carte?quartier=QN03107M). Usage: python bench/map_payload.py [--db PATH]
 """
 from __future__ import annotations
 
@@ -81,7 +82,8 @@ def main() -> None:
 
     con = db.connect(read_only=True)
     cases = [("Carte nationale 2015", {"generation": "2015", "zone": "FR"}),
-             ("Carte nationale 2024 (table de passage)", {"generation": "2024", "zone": "FR", "passage": "1"})]
+             ("Carte nationale 2024 (valeurs des quartiers 2015 correspondants)", {"generation": "2024", "zone": "FR"}),
+             ("Carte centrée sur un quartier (carte?quartier=QN03107M)", {"quartier": "QN03107M"})]
     for label, params in cases:
         raw, secs = _page_spec(params)
         spec = json.loads(raw)
@@ -97,12 +99,7 @@ def main() -> None:
         print(f"  sans simplification ni arrondi : {ntotal / MB:6.2f} Mo"
               f"  dont contours {npoly / MB:.2f} Mo, fonds administratifs {nlayers / MB:.2f} Mo")
         n_poly = sum(len(tr["geojson"]["features"]) for tr in spec["data"] if isinstance(tr.get("geojson"), dict))
-        if n_poly:
-            per, per_full = poly / n_poly, npoly / n_poly
-            rest = len(raw.encode()) - poly
-            print(f"  extrapolation à 1 600 contours (fichier national ANCT importé) : simplifiés "
-                  f"{(rest + 1600 * per) / MB:.2f} Mo, pleine résolution {(rest + 1600 * per_full) / MB:.2f} Mo ;"
-                  f" la vue nationale passe alors en points au-delà de 400 contours (charts.maps, max_polygons)")
+        print(f"  contours dessinés : {n_poly}")
     con.close()
 
 

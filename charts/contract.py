@@ -18,7 +18,7 @@ from contract import vocab
 from observatoire import vocabulary
 from observatoire.frformat import fmt_eur, fmt_int, fmt_number
 from presentation.sources import DEMO_LABEL
-from presentation.text import cell_text
+from presentation.text import cell_text, value_text
 
 SEX_COLORS = {"F": "#c2185b", "M": "#1f4e79"}
 HIDDEN = style.MUTED
@@ -145,6 +145,27 @@ def money_vs_need(df: pd.DataFrame, *, source_line: str, demo: bool = False, per
         fig.add_annotation(text="≈ population et pauvreté approchées par le(s) quartier(s) 2015 correspondant(s)",
                            xref="paper", yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom",
                            showarrow=False, font=dict(size=10, color="#6b7785"))
+    return _finish(fig, source_line, demo, height=140 + 34 * len(d), title=title, narrow=True)
+
+
+def beneficiaries_in_qpv(df: pd.DataFrame, *, source_line: str, demo: bool = False) -> go.Figure:
+    """indicators.programmation.money_vs_need (benef_* columns): per quartier, the share of the located
+    beneficiaries of its actions who live in a quartier prioritaire; hidden or missing shares are grey,
+    labelled, never 0."""
+    title = "Part des bénéficiaires résidant en quartier prioritaire, par quartier visé"
+    if df.empty or "benef_part_qpv" not in df:
+        return _empty(title, source_line, demo)
+    d = df.sort_values("benef_part_qpv", na_position="first")
+    shown = d["benef_part_qpv_status"] == "ok"
+    fig = go.Figure(go.Bar(
+        y=d["label"], x=[v if s else 0 for v, s in zip(d["benef_part_qpv"], shown)], orientation="h",
+        text=[value_text(v, s, "%", 0) for v, s in zip(d["benef_part_qpv"], d["benef_part_qpv_status"])],
+        textposition="outside", cliponaxis=False,
+        marker_color=[style.QUARTIER if s else HIDDEN for s in shown],
+        customdata=[value_text(n, s, None, 0) for n, s in zip(d["benef_localises"], d["benef_localises_status"])],
+        hovertemplate="%{y}<br>%{text} des bénéficiaires localisés (%{customdata})<extra></extra>"))
+    fig.update_xaxes(range=[0, 105], ticksuffix=" %", title="part des bénéficiaires localisés qui résident en QPV",
+                     gridcolor=style.GRID)
     return _finish(fig, source_line, demo, height=140 + 34 * len(d), title=title, narrow=True)
 
 

@@ -108,8 +108,8 @@ def bounds_of(fc: dict | None, points: pd.DataFrame | None) -> tuple[float, floa
     return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
 
 
-def view_for(bounds, width_px: int = 640, height_px: int = 590) -> dict:
-    """MapLibre centre and zoom that fit `bounds` (Web Mercator) in a width×height view."""
+def view_for(bounds, width_px: int = 640, height_px: int = 590, max_zoom: float = 13.5) -> dict:
+    """MapLibre centre and zoom that fit `bounds` (Web Mercator) in a width×height view (zoom ≤ max_zoom)."""
     if bounds is None:
         return {"center": {"lon": 2.4, "lat": 46.6}, "zoom": 4.6}
     lon0, lat0, lon1, lat1 = bounds
@@ -122,20 +122,26 @@ def view_for(bounds, width_px: int = 640, height_px: int = 590) -> dict:
     dy = max(merc(lat1) - merc(lat0), 0.0004) / (2 * math.pi)
     zoom = min(math.log2(width_px / 512 / dx), math.log2(height_px / 512 / dy)) - 0.25
     clat = math.degrees(2 * math.atan(math.exp((merc(lat0) + merc(lat1)) / 2)) - math.pi / 2)
-    return {"center": {"lon": (lon0 + lon1) / 2, "lat": clat}, "zoom": max(min(zoom, 13.5), 1.0)}
+    return {"center": {"lon": (lon0 + lon1) / 2, "lat": clat}, "zoom": max(min(zoom, max_zoom), 1.0)}
 
 
 # --------------------------------------------------------------------------- the map
 
-def _hover(unit_label: str) -> str:
+def _hover(source: str | None) -> str:
+    """Hover text: name (code), value, place, source — the source written once in the template when it is the
+    same for every quartier (customdata[4] otherwise): 1,600 copies of it would weigh ~0,2 MB."""
+    src = "%{customdata[4]}" if source is None else source.replace("%", "%%")
     return ("<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
             "%{customdata[2]}<br>"
             "<span style='color:#555'>%{customdata[3]}</span><br>"
-            "<span style='font-size:11px;color:#555'>%{customdata[4]}</span><extra></extra>")
+            f"<span style='font-size:11px;color:#555'>{src}</span><extra></extra>")
 
 
-def _customdata(df: pd.DataFrame) -> list:
-    return df[["code", "name", "value_text", "place_text", "source_text"]].astype(str).values.tolist()
+HOVER_COLUMNS = ["code", "name", "value_text", "place_text", "source_text"]
+
+
+def _customdata(df: pd.DataFrame, with_source: bool) -> list:
+    return df[HOVER_COLUMNS if with_source else HOVER_COLUMNS[:4]].astype(str).values.tolist()
 
 
 def base_layers(outlines: dict | None, land: dict | None = None, inner: dict | None = None) -> list[dict]:
@@ -157,14 +163,17 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
                  outlines: dict | None = None, land: dict | None = None, inner: dict | None = None,
                  view: dict | None = None,
                  no_value_label: str = "secret, non disponible ou non publié", height: int = 650,
-                 highlight: list[str] | None = None, max_polygons: int | None = None) -> go.Figure:
+                 highlight: list[str] | None = None, legend_note: str | None = None,
+                 polygon_hover: bool = True) -> go.Figure:
     """Choropleth of one indicator.
 
     values: one row per quartier to map with columns code, name, value (None when not shown), value_text
     (French value or status label), place_text (commune…), source_text; `contours` holds the quartiers
-    that have a polygon (feature id = code), `points` (code, lon, lat) the others. Beyond `max_polygons`
-    contours (a national view once a national contour file is imported), quartiers with a contour are
-    drawn as dots only, which keeps the payload small; their perimeters appear in a regional view.
+    that have a polygon (feature id = code), `points` (code, lon, lat) the others. Every contour is drawn
+    at every zoom. `polygon_hover` False (the national view): its hover
+    texts ride on its centroid dot only, so that each quartier's texts are sent once (payload ≤ 1.5 MB with
+    the 1,600 national contours); the perimeters appear as the user zooms in. `legend_note` is added under
+    the legend title (e.g. the 2024 values' approximation).
     """
     fig = go.Figure()
     colors = style.class_colors(polarity, classes.k) if classes else []
@@ -175,13 +184,15 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
     pts = points.set_index("code")
     groups = [(i, colors[i], labels[i]) for i in range(classes.k)] if classes else []
     groups.append((-1, NO_VALUE_COLOR, no_value_label))
-    hover = _hover(unit or "")
+    sources = v["source_text"].astype(str).unique() if "source_text" in v.columns else [""]
+    with_source = len(sources) > 1
+    hover = _hover(None if with_source else str(sources[0]))
 
     view = view or view_for(bounds_of(contours, points))
     # At national or regional scale a quartier contour is a speck: also mark it with a dot at its centroid.
-    draw_polygons = max_polygons is None or len(contours["features"]) <= max_polygons
+    dots_carry = not polygon_hover   # the centroid dots carry the hover texts
     centroids = pd.DataFrame(columns=["code", "lon", "lat"])
-    if (view["zoom"] < DOTS_BELOW_ZOOM or not draw_polygons) and contours["features"]:
+    if (view["zoom"] < DOTS_BELOW_ZOOM or dots_carry) and contours["features"]:
         centroids = centroid_table(contours)
     # Rings under the circles so light classes stay visible on the pale land. Quartiers placed at their
     # commune get a "target" look (dark ring, white ring, colour) that tells them apart from contour dots.
@@ -207,34 +218,30 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
         poly = g[g.code.isin(with_shape)]
         dots = g[~g.code.isin(with_shape) & g.code.isin(pts.index)]
         shown = False
-        if len(poly) and not draw_polygons:
-            cen = poly[poly.code.isin(cxy.index)]
-            xy = cxy.loc[cen.code]
-            fig.add_trace(go.Scattermap(
-                lon=xy.lon, lat=xy.lat, mode="markers", marker=dict(size=8, color=color),
-                customdata=_customdata(cen), hovertemplate=hover, name=name, legendgroup=f"c{i}",
-                showlegend=True, meta={"role": DATA_ROLE, "class": int(i), "shape": "centroid"}))
-            shown = True
-        elif len(poly):
+        if len(poly):
             fig.add_trace(go.Choroplethmap(
                 geojson=subset(contours, poly.code), locations=poly.code, featureidkey="id",
                 z=[max(i, 0)] * len(poly), colorscale=[[0, color], [1, color]], showscale=False,
                 marker=dict(line=dict(color="#3c4650", width=0.6), opacity=0.92),
-                customdata=_customdata(poly), hovertemplate=hover, name=name, legendgroup=f"c{i}",
-                showlegend=True, meta={"role": DATA_ROLE, "class": int(i), "shape": "contour"}))
+                customdata=None if dots_carry else _customdata(poly, with_source),
+                hovertemplate=None if dots_carry else hover, hoverinfo="skip" if dots_carry else None,
+                name=name, legendgroup=f"c{i}", showlegend=True,
+                meta={"role": "shapes" if dots_carry else DATA_ROLE, "class": int(i), "shape": "contour"}))
             shown = True
-            cen = poly[poly.code.isin(cxy.index)]
-            if len(cen):
-                xy = cxy.loc[cen.code]
-                fig.add_trace(go.Scattermap(
-                    lon=xy.lon, lat=xy.lat, mode="markers", marker=dict(size=8, color=color),
-                    customdata=_customdata(cen), hovertemplate=hover, name=name, legendgroup=f"c{i}",
-                    showlegend=False, meta={"role": "centroid", "class": int(i)}))
+        cen = poly[poly.code.isin(cxy.index)]
+        if len(cen):
+            xy = cxy.loc[cen.code]
+            fig.add_trace(go.Scattermap(
+                lon=xy.lon, lat=xy.lat, mode="markers", marker=dict(size=8, color=color),
+                customdata=_customdata(cen, with_source), hovertemplate=hover, name=name, legendgroup=f"c{i}",
+                showlegend=not shown,
+                meta={"role": DATA_ROLE if dots_carry else "centroid", "class": int(i), "shape": "centroid"}))
+            shown = True
         if len(dots):
             xy = pts.loc[dots.code]
             fig.add_trace(go.Scattermap(
                 lon=xy.lon, lat=xy.lat, mode="markers", marker=dict(size=7, color=color),
-                customdata=_customdata(dots), hovertemplate=hover, name=name, legendgroup=f"c{i}",
+                customdata=_customdata(dots, with_source), hovertemplate=hover, name=name, legendgroup=f"c{i}",
                 showlegend=not shown, meta={"role": DATA_ROLE, "class": int(i), "shape": "point"}))
     if highlight:
         h = v[v.code.isin(highlight)]
@@ -248,9 +255,7 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
     if len(cen_v):
         fig.add_trace(go.Scattermap(lon=[None], lat=[None], mode="markers", hoverinfo="skip",
                                     marker=dict(size=9, color="rgba(0,0,0,0)"), showlegend=True,
-                                    name="● quartier avec contour<br>   (" + ("zoomez pour voir son périmètre)"
-                                                                       if draw_polygons else
-                                                                       "périmètre visible sur une région)")))
+                                    name="● quartier avec contour<br>   (zoomez pour voir son périmètre)"))
     if len(pv):
         fig.add_trace(go.Scattermap(lon=[None], lat=[None], mode="markers", hoverinfo="skip",
                                     marker=dict(size=9, color="rgba(0,0,0,0)"), showlegend=True,
@@ -264,6 +269,8 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
     else:
         method = ""  # the single legend entry says why there is no value
         title_lines = textwrap.wrap(label, 34)
+    if legend_note:
+        method = (method + "<br>" if method else "") + "<br>".join(textwrap.wrap(legend_note, 44))
     legend_title = "<b>" + "<br>".join(title_lines) + "</b>" + (
         "<br><span style='font-size:11px'>" + method + "</span>" if method else "")
     style.base_layout(fig, height=height)

@@ -533,6 +533,26 @@ def fill_target(rng: random.Random) -> bool:
     return rng.random() < 0.7
 
 
+def _residences(action: dict, quartiers: list[str], rng: random.Random) -> list[dict]:
+    """Where a funded action's planned beneficiaries live (invented): mostly in its own quartiers, some in
+    another quartier of the contract, the rest outside any QPV or not geolocated — counts per place, as the
+    beneficiaries import stores them (action_residence)."""
+    if action["statut"] not in ("accorde", "solde"):
+        return []
+    total = next(b["n"] for b in action["_beneficiaires"]
+                 if b["phase"] == "prevu" and b["sexe"] == "*" and b["tranche_age"] == "*")
+    own = action["_quartiers"]
+    others = [q for q in quartiers if q not in own]
+    p_own, p_other, p_lost = rng.uniform(0.4, 0.9), rng.uniform(0.0, 0.1), rng.uniform(0.02, 0.08)
+    places = own + others + ["non", "non_geolocalisee"]
+    weights = ([p_own / len(own)] * len(own) + ([p_other / len(others)] * len(others) if others else [])
+               + [max(0.0, 1 - p_own - p_other - p_lost), p_lost])
+    counts: dict[str, int] = {}
+    for lieu in rng.choices(places, weights, k=total):
+        counts[lieu] = counts.get(lieu, 0) + 1
+    return [{"lieu": k, "n": v} for k, v in counts.items()]
+
+
 def generate(con, contrat: str = DEMO_CONTRAT, seed: int = DEMO_SEED) -> dict:
     """Everything the démo holds, as plain Python structures (no ids): same inputs, same output."""
     facts = _facts(con, contrat)
@@ -572,7 +592,10 @@ def load(warehouse_path: str | Path | None = None, saisie_path: str | Path | Non
             sig_ids[s["nom"]] = tx.insert("signataire", {**D, **s}, audit=False)
             bump("signataire")
         action_ids, by_enjeu_actions = [], {}
-        children = {"action_quartier": [], "action_financement": [], "action_beneficiaire": []}
+        children = {"action_quartier": [], "action_financement": [], "action_beneficiaire": [],
+                    "action_residence": []}
+        homes = random.Random(seed + 3)   # own generator: the other démo values stay as they were
+        contract_quartiers = [q["quartier_code"] for q in facts["quartiers"]]
         for a in plan["actions"]:
             aid = tx.insert("action", {**D, **_clean(a)}, audit=False)
             action_ids.append(aid)
@@ -583,6 +606,8 @@ def load(warehouse_path: str | Path | None = None, saisie_path: str | Path | Non
                                                 "montant_sollicite": f["montant_sollicite"],
                                                 "montant_accorde": f["montant_accorde"]} for f in a["_financements"]]
             children["action_beneficiaire"] += [{**D, "action_id": aid, **b} for b in a["_beneficiaires"]]
+            children["action_residence"] += [{**D, "action_id": aid, **r}
+                                              for r in _residences(a, contract_quartiers, homes)]
         by_enjeu_eng = {}
         children["engagement_point"] = []
         for e in plan["engagements"]:
@@ -606,7 +631,8 @@ def load(warehouse_path: str | Path | None = None, saisie_path: str | Path | Non
 
 DEMO_TABLES = ["ref_lien", "ref_indicateur", "ref_noeud", "reponse", "verbatim", "repondant", "question",
                "echelle_modalite", "echelle", "enquete_vague", "enquete", "engagement_point", "engagement",
-               "action_beneficiaire", "action_financement", "action_quartier", "action", "signataire",
+               "action_residence", "action_beneficiaire", "action_financement", "action_quartier", "action",
+               "signataire",
                "contrat_quartier"]
 
 

@@ -409,11 +409,31 @@ CREATE TABLE IF NOT EXISTS sessions (
     last_seen_at TIMESTAMP NOT NULL
 );
 
+-- ---------------------------------------------------------------- where beneficiaries live (issue 15, schema version 4)
+-- Aggregates of a beneficiaries file (one row per beneficiary with the action's dossier number, coordinates
+-- or BAN geocoder output) located on the warehouse's quartier contours by indicators.localiser: per action,
+-- how many beneficiaries live in each 2024 quartier (lieu = its QN… code), in none ('non'), where the
+-- contours cannot tell ('indeterminee') or could not be located ('non_geolocalisee') — codes of the
+-- vocabulary qpv_answers. Counts only: names, addresses and coordinates are never stored (RGPD).
+CREATE TABLE IF NOT EXISTS action_residence (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    action_id     BIGINT NOT NULL,
+    lieu          VARCHAR NOT NULL,
+    n             INTEGER NOT NULL,
+    import_id     BIGINT,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (action_id, lieu)
+);
+
 -- ---------------------------------------------------------------- migrations of existing databases
 -- A database created by an older version lacks the columns added since: add them (idempotent; rows kept).
 -- contract.store runs this file whenever meta.schema_version differs from store.SCHEMA_VERSION.
 ALTER TABLE action ADD COLUMN IF NOT EXISTS date_decision DATE;          -- schema version 2
--- (schema version 3: the account tables above, created by their CREATE TABLE IF NOT EXISTS)
+-- (schema version 3: the account tables above; version 4: action_residence above — both created by their
+-- CREATE TABLE IF NOT EXISTS)
 
 -- ==== PostgreSQL only: indexes for national volumes (448 contracts). DuckDB scans its columns and does
 -- not need them (and its indexes slow updates down), so contract.backend.schema_sql() stops here for DuckDB.

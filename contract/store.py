@@ -43,7 +43,7 @@ from contract.errors import ConflictError, NotFound, StoreBusy, StoreError, Tran
 from contract.roles import ANONYMOUS, PermissionDenied, User
 
 SCHEMA_SQL = engines.SCHEMA_SQL
-SCHEMA_VERSION = "3"   # 2: action.date_decision; 3: accounts (users, user_contract, login_failure, sessions)
+SCHEMA_VERSION = "4"   # 2: action.date_decision; 3: accounts (users, user_contract, login_failure, sessions); 4: action_residence
 
 __all__ = ["connect", "read", "edit", "apply", "transaction", "Edit", "Ref", "ConflictError", "StoreBusy",
            "NotFound", "PermissionDenied", "StoreError", "TABLES", "ACCOUNT_TABLES", "diff_frames", "available",
@@ -71,10 +71,11 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
           "thematique axe statut date_depot date_decision cout_total montant_sollicite note_pertinence note_coherence "
           "note_efficacite note_efficience note_impact note_participation note_partenariat evaluation import_id",
           [("action_quartier", "action_id"), ("action_financement", "action_id"),
-           ("action_beneficiaire", "action_id"), ("ref_lien", "action_id")]),
+           ("action_beneficiaire", "action_id"), ("ref_lien", "action_id"), ("action_residence", "action_id")]),
     _spec("action_quartier", "quartiers des actions", "quartier_code"),
     _spec("action_financement", "financements", "financeur montant_sollicite montant_accorde"),
     _spec("action_beneficiaire", "bénéficiaires", "phase sexe tranche_age n"),
+    _spec("action_residence", "lieux de résidence des bénéficiaires", "lieu n import_id"),
     _spec("engagement", "engagements", "code signataire_id referent axe objectif intitule indicateur "
           "valeur_reference valeur_cible echeance statut preuve import_id",
           [("engagement_point", "engagement_id"), ("ref_lien", "engagement_id")]),
@@ -571,7 +572,8 @@ def _parent_columns(table: str) -> set[str]:
     return {
         "contrat_quartier": {"quartier_code"},
         "action_quartier": {"action_id"}, "action_financement": {"action_id"},
-        "action_beneficiaire": {"action_id"}, "engagement_point": {"engagement_id"},
+        "action_beneficiaire": {"action_id"}, "action_residence": {"action_id"},
+        "engagement_point": {"engagement_id"},
         "enquete_vague": {"enquete_id"}, "echelle": {"enquete_id"}, "echelle_modalite": {"echelle_id"},
         "question": {"enquete_id"}, "repondant": {"enquete_id", "vague_id", "pseudo", "import_id"},
         "reponse": {"repondant_id", "question_id"}, "verbatim": {"enquete_id", "vague_id", "repondant_id"},

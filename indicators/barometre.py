@@ -6,16 +6,19 @@ One value per entry: the light, the sentence and the exports use the quartier's 
 published for an earlier millésime only is named with its millésime. Sentences carry only the quartier's and
 the reference's values; gaps and tolerances go to `gap_sentence` / evolution `detail` (the page's details).
 
-Reference rule: commune, else EPCI (the sentence names the level actually used). When neither has a value
-(the poverty rate: Filosofi reference files publish no poverty rate for communes or EPCI), the quartier is
-compared with the Ensemble des quartiers prioritaires, and `reference_note` says why; when that is missing
-too the light is None with status 'non_disponible'. A level is never presented as another.
+Reference rule: commune, else EPCI (the sentence names the level actually used). A reference published
+for another year only (the communes' Filosofi 2021 against a quartier's 2019) is used under the rule of
+gaps.barometre_reference (rates only, at most 2 years apart, gap beyond twice the tolerance), the sentence
+giving both years; otherwise the next level is tried and `reference_note` says why. When neither has a
+usable value (the poverty rate has no EPCI value), the quartier is compared with the Ensemble des quartiers
+prioritaires; when that is missing too the light is None with status 'non_disponible'. A level is never
+presented as another. A 2024 quartier's value through its 2015 predecessor(s) carries `approximation`.
 """
 from __future__ import annotations
 
 import re
 
-from indicators import catalog, evolution, gaps as gaps_mod, references
+from indicators import catalog, evolution, gaps as gaps_mod, predecessors, references
 from observatoire.frformat import fmt_number
 from observatoire import vocabulary
 
@@ -124,22 +127,31 @@ def trend_detail(meta: dict, comp: dict) -> str:
             f"l'indicateur est dit « stable ».")
 
 
-def _pick(rows: list[dict]) -> tuple[dict | None, str | None]:
-    """First reference row (commune, epci, ensemble_qpv) with a published value, and a short note saying
-    which levels had no value and, for a quartier linked to several territories of that level, which one."""
-    tried = []
+def _pick(rows: list[dict], meta: dict | None = None, tol: float = 0.0) -> tuple[dict | None, str | None]:
+    """First reference row (commune, epci, ensemble_qpv) the baromètre may use (gaps.barometre_reference: same
+    edition, or another year under its rule), and a short note saying which levels had no value or could not
+    be used (and why) and, for a quartier linked to several territories of that level, which one."""
+    tried, reasons = [], []
     for level in REFERENCE_LEVELS:
         for r in rows:
-            if r["level"] == level and r["ref_value"] is not None:
-                notes = []
-                if tried:
-                    missing = " ni ".join(vocabulary.level_with(x) for x in dict.fromkeys(tried))
-                    notes.append(f"pas de valeur publiée pour {missing}")
-                same = [x for x in rows if x["level"] == level and x["ref_code"]]
-                if len(same) > 1:
-                    names = ", ".join(f"{x['ref_name']} ({x['ref_code']})" for x in same)
-                    notes.append(f"quartier rattaché à plusieurs territoires de ce niveau : {names}")
-                return r, " ; ".join(notes) or None
+            if r["level"] != level:
+                continue
+            usable, reason = gaps_mod.barometre_reference(r, meta or {}, tol) if meta else (
+                (r, None) if r["ref_value"] is not None else (None, None))
+            if reason:
+                reasons.append(reason)
+            if usable is None:
+                continue
+            notes = []
+            if tried:
+                missing = " ni ".join(vocabulary.level_with(x) for x in dict.fromkeys(tried))
+                notes.append(f"pas de valeur publiée utilisable pour {missing}")
+            notes += list(dict.fromkeys(reasons))
+            same = [x for x in rows if x["level"] == level and x["ref_code"]]
+            if len(same) > 1:
+                names = ", ".join(f"{x['ref_name']} ({x['ref_code']})" for x in same)
+                notes.append(f"quartier rattaché à plusieurs territoires de ce niveau : {names}")
+            return usable, " ; ".join(notes) or None
         tried.append(level)
     return None, None
 
@@ -185,7 +197,8 @@ def for_indicator(con, code: str, indicator_id: str, gap_rows: list[dict]) -> di
            "status_label": vocabulary.status_label(base["status"]), "tolerance": tol, "gap_kind": meta["gap_kind"],
            "light": None, "light_label": None, "sentence": None, "reference_level": None,
            "reference_code": None, "reference_name": None, "reference_value": None, "reference_edition": None,
-           "gap": None, "direction": None, "gap_sentence": None, "reference_note": None, "evolution": None}
+           "gap": None, "direction": None, "gap_sentence": None, "reference_note": None, "evolution": None,
+           "approximation": predecessors.block(con, code, base.get("approx"))}
     np_, pron = noun_phrase(meta["label"])
     if base["value"] is None:
         out["sentence"] = (f"{np_} n'{verb('est', pron)} pas disponible{'s' if pron in ('ceux', 'celles') else ''} "
@@ -193,7 +206,7 @@ def for_indicator(con, code: str, indicator_id: str, gap_rows: list[dict]) -> di
         out["evolution"] = {"light": None, "light_label": None, "comparison": None, "change": None,
                             "sentence": "Évolution non mesurable : valeur du dernier millésime non disponible."}
         return out
-    ref, note = _pick(gap_rows)
+    ref, note = _pick(gap_rows, meta, tol)
     if ref is None and base["edition"] is not None:
         rows_used = _earlier_rows(con, code, indicator_id, base["edition"], meta)
         ref, note = _pick(rows_used) if rows_used else (None, None)
@@ -205,7 +218,8 @@ def for_indicator(con, code: str, indicator_id: str, gap_rows: list[dict]) -> di
                                  "quartiers prioritaires) pour ce quartier : pas de voyant.")
         out["sentence"] = out["reference_note"]
     else:
-        value, ref_ed = base["value"], ref["edition"]
+        # A reference of another year (gaps.barometre_reference) carries its own edition in ref_edition.
+        value, ref_ed = base["value"], ref.get("ref_edition") or ref["edition"]
         gap = gaps_mod.gap_value(value, ref["ref_value"], meta["gap_kind"])
         lt = light(gap, meta["gap_kind"], meta["polarity"], tol)
         out.update(light=lt, light_label=vocabulary.light(lt)["label"] if lt else None,

@@ -82,15 +82,18 @@ def editions_by_indicator(con, generation: str | None = "2015", level: str = "qp
     if key not in c:
         # An edition counts when at least one territory has the variable published or masked (ok, bruite,
         # secret): editions where the file lacks the variable ('absent' everywhere) are not editions of it.
+        # 2024 quartiers: also the editions of their 2015 predecessors (indicators.predecessors).
         sql = """
             SELECT indicator_id, list(edition ORDER BY edition) AS eds FROM (
                 SELECT v.indicator_id, v.edition
                 FROM indicator_value v JOIN territory t ON t.code = v.territory_code
-                WHERE t.level = ? AND (? IS NULL OR t.generation = ?)
+                WHERE t.level = ? AND (? IS NULL OR t.generation = ?
+                      OR (? = '2024' AND t.code IN (SELECT child_code FROM territory_link
+                                                    WHERE relation = 'qp2015_qpv2024')))
                 GROUP BY ALL HAVING count(*) FILTER (WHERE v.status IN ('ok', 'bruite', 'secret')) > 0
             ) GROUP BY indicator_id
         """
-        rows = con.execute(sql, [level, generation, generation]).fetchall()
+        rows = con.execute(sql, [level, generation, generation, generation]).fetchall()
         c[key] = {i: [int(e) for e in eds] for i, eds in rows}
     return c[key]
 

@@ -77,12 +77,18 @@ def _series(con, code: str, indicator_id: str, ref_code: str | None, editions, v
     kind = catalog.indicator(con, indicator_id)["gap_kind"]
     out = []
     for e in editions:
-        v, s = vals.get((code, indicator_id, e), (None, "non_disponible"))[:2]
+        mine = vals.get((code, indicator_id, e), (None, "non_disponible"))
+        v, s = mine[:2]
         rv, rs = (vals.get((ref_code, indicator_id, e), (None, "non_disponible"))[:2] if ref_code
                   else (None, "non_disponible"))
         out.append({"edition": e, "value": v, "status": s, "ref_value": rv, "ref_status": rs,
-                    "gap": gaps_mod.gap_value(v, rv, kind)})
+                    "gap": gaps_mod.gap_value(v, rv, kind), "approx_method": _approx_method(mine)})
     return out
+
+
+def _approx_method(entry: tuple) -> str | None:
+    """How a value of gaps.values was approximated (2024 quartier through its 2015 predecessors), else None."""
+    return entry[4]["approx_method"] if len(entry) > 4 and entry[4] else None
 
 
 def label(from_edition: int, to_edition: int, comparable: bool) -> str:
@@ -212,11 +218,12 @@ def series(con, code: str, indicator_id: str, levels=None) -> dict:
     rows = []
     for who in [{"level": "qpv", "code": t["code"], "name": t["name"]}] + refs:
         for e in eds:
-            v, s = vals.get((who["code"], indicator_id, e), (None, "non_disponible"))[:2]
+            entry = vals.get((who["code"], indicator_id, e), (None, "non_disponible"))
+            v, s = entry[:2]
             if who["level"] != "qpv" and (who["code"], indicator_id, e) not in vals:
                 continue
             rows.append({"edition": e, "level": who["level"], "code": who["code"], "name": who["name"],
-                         "value": v, "status": s})
+                         "value": v, "status": s, "approx_method": _approx_method(entry)})
     ev = evolution(con, t["code"], indicator_id)
     meta = catalog.indicator(con, indicator_id)
     caveat = ("À l'échelle du quartier, l'INSEE déconseille de comparer deux millésimes consécutifs"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from indicators import barometre as barometre_mod, catalog, gaps as gaps_mod, position, references, secret
-from indicators import means as means_mod, provenance, twins as twins_mod
+from indicators import means as means_mod, predecessors, provenance, twins as twins_mod
 from observatoire.frformat import fmt_number
 from observatoire import vocabulary
 
@@ -44,7 +44,21 @@ def territory_block(con, code: str) -> dict:
         "region": _ref_dict(next((r for r in by.get("region", []) if r["code"]), None)),
         "crosswalk": references.crosswalk(con, t["code"]),
         "link_issues": references.link_issues(con, t["code"]),
+        "predecessors": _predecessor_block(con, t["code"]),
     }
+
+
+FICHE_LINK = "fiche?quartier={code}"   # the quartier page of the app (pages/fiche.py reads `quartier`)
+
+
+def _predecessor_block(con, code: str) -> dict | None:
+    """A 2024 quartier's 2015 predecessor(s), each with the link to its fiche, and the sentence to show."""
+    note = predecessors.territory_note(con, code)
+    if note is None:
+        return None
+    for p in note["predecessors"]:
+        p["fiche_link"] = FICHE_LINK.format(code=p["code"])
+    return note
 
 
 
@@ -79,13 +93,18 @@ def fiche(con, code: str, edition: int | None = None, n_twins: int = 5) -> dict:
     baro_ids = set(catalog.ids(con, barometre=True))
     baro = {b["indicator_id"]: b for b in barometre_mod.barometre(con, code, edition, [i for i in ids if i in baro_ids])}
     srcs = _sources(con, code)
+    preds = [p["code"] for p in (terr["predecessors"] or {}).get("predecessors", [])]
+    pred_vals = gaps_mod.values(con, preds, [(i, e) for i, e in eds.items() if e is not None]) if preds else {}
     mine_imported = provenance.imported(con, code, terr["generation"])
     indicators = []
     for i in ids:
         meta = catalog.indicator(con, i)
         mine = [r for r in rows if r["indicator_id"] == i]
         first = mine[0] if mine else {"value": None, "status": "non_disponible", "edition": eds[i]}
+        approx = first.get("approx")
         src = srcs.get((i, first["edition"]), (None, None)) if first["edition"] is not None else (None, None)
+        if approx:
+            src = (approx["source_file"], approx["source_variable"])
         p = pos[i]
         indicators.append({
             "indicator_id": i, "label": meta["label"], "short_label": meta.get("short_label") or meta["label"],
@@ -94,12 +113,15 @@ def fiche(con, code: str, edition: int | None = None, n_twins: int = 5) -> dict:
             "edition": first["edition"], "value": secret.visible(first["value"], first["status"]),
             "status": first["status"], "status_label": vocabulary.status_label(first["status"]),
             "source_file": src[0], "source_variable": src[1],
-            "source_line": provenance.official_line(con, src[0], src[1], first["edition"], terr["generation"],
-                                                    meta["source"]) if first["value"] is not None else None,
+            "approximation": predecessors.block(con, code, approx, pred_vals),
+            "source_line": (provenance.official_line(con, src[0], src[1], first["edition"],
+                                                     "2015" if approx else terr["generation"], meta["source"])
+                            if first["value"] is not None else None),
             "imported": mine_imported.get(i, []),
             "references": [{"level": r["level"], "code": r["ref_code"], "name": r["ref_name"], "value": r["ref_value"],
                             "edition": r["ref_edition"], "status": r["ref_status"], "gap": r["gap"],
-                            "gap_kind": r["gap_kind"], "link_status": r["link_status"]} for r in mine],
+                            "gap_kind": r["gap_kind"], "link_status": r["link_status"],
+                            "other_year": r.get("other_year")} for r in mine],
             "percentile": p["percentile"], "rank": p["rank"], "n": p["n"],
             "position": {k: p[k] for k in ("national", "departement", "region")},
             "barometre": baro.get(i),
@@ -126,10 +148,14 @@ def caveats(con, f: dict) -> list[str]:
         rel = vocabulary.label("relations", i["relation"])
         src = f" (source : {i['source_file']})" if i.get("source_file") else ""
         out.append(f"Rattachement {rel} — {what} : {i['detail']}{src}.")
+    if t.get("predecessors"):
+        out.append(t["predecessors"]["sentence"])
     if not any(x["value"] is not None for x in f["indicators"]):
         succ = ", ".join(x["code"] for x in t["crosswalk"]) or "aucune correspondance"
         out.append(f"Aucun indicateur publié pour ce quartier dans l'entrepôt (géographie {t['generation']}) ; "
                    f"correspondance 2015/2024 : {succ}.")
+    if any(r.get("other_year") and r["level"] == "commune" for x in f["indicators"] for r in x["references"]):
+        out.append(vocabulary.label("phrases", "caveat_commune_year"))
     hidden = [x for x in f["indicators"] if x["status"] not in vocabulary.shown_statuses() and x["edition"] is not None]
     if hidden:
         by = {}

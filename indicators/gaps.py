@@ -4,18 +4,29 @@ Rates and shares (gap_kind 'points'): quartier minus reference, in points. Amoun
 quartier divided by reference. The reference value is always taken at the *same edition key* as the
 quartier's value: for Filosofi income that key is the income year, so a quartier's 2019 median is compared
 with the FILO2019 EPCI/département/région/France values, never with another year's. A reference level
-without a value at that edition gets status 'non_disponible' and no gap.
+without a value at that edition gets status 'non_disponible' and no gap; when it has a value at another
+edition (the communes' Filosofi 2021 against a quartier's 2019), that value comes in `other_year` with its
+edition — shown with its year, never turned into a same-year gap. `barometre_reference()` is the rule
+saying when the baromètre may still compare them (docs/INDICATEURS-LIBRARY.md).
+
+A 2024 quartier's value comes from its 2015 predecessor(s) when it has none of its own
+(indicators.predecessors): `approx` carries how; references stay the 2024 quartier's own.
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from indicators import catalog, references, secret
+from indicators import catalog, predecessors, references, secret
+from observatoire import frformat, vocabulary
 
 COLUMNS = [
     "indicator_id", "label", "unit", "gap_kind", "polarity", "edition", "value", "status",
     "level", "ref_code", "ref_name", "ref_value", "ref_edition", "ref_status", "gap", "link_status",
+    "approx", "other_year",
 ]
+# Baromètre rule for a reference of another year (barometre_reference): rates and shares only, at most
+# MAX_YEAR_GAP years apart, and only when the gap exceeds twice the tolerance.
+MAX_YEAR_GAP = 2
 
 
 def gap_value(value, ref_value, gap_kind: str):
@@ -30,7 +41,10 @@ def gap_value(value, ref_value, gap_kind: str):
 
 
 def values(con, codes: list[str], pairs: list[tuple[str, int]]) -> dict[tuple[str, str, int], tuple]:
-    """{(code, indicator_id, edition): (visible value, status, source_file, source_variable)} for given pairs."""
+    """{(code, indicator_id, edition): (visible value, status, source_file, source_variable, approx)} for given
+    pairs. `approx` is None for a territory's own value; for a 2024 quartier without one, the value comes
+    from its 2015 predecessor(s) and `approx` is the row of indicators.predecessors (approx_method,
+    predecessors)."""
     if not codes or not pairs:
         return {}
     rows = con.execute(
@@ -43,13 +57,26 @@ def values(con, codes: list[str], pairs: list[tuple[str, int]]) -> dict[tuple[st
         """,
         [[p[0] for p in pairs], [int(p[1]) for p in pairs], list(codes)],
     ).fetchall()
-    return {(c, i, int(e)): (secret.visible(v, s), s, f, var) for c, i, e, v, s, f, var in rows}
+    out = {(c, i, int(e)): (secret.visible(v, s), s, f, var, None) for c, i, e, v, s, f, var in rows}
+    for key, d in predecessors.values(con, codes, pairs).items():
+        out.setdefault(key, (secret.visible(d["value"], d["status"]), d["status"], d["source_file"],
+                             d["source_variable"], d))
+    return out
 
 
 def quartier_editions(con, code: str, indicator_ids, edition=None) -> dict[str, int | None]:
-    """Edition to use per indicator for this quartier's generation (latest not after `edition`)."""
+    """Edition to use per indicator for this quartier's generation (latest not after `edition`).
+
+    The 2024 generation's editions are its quartiers' 2015 predecessors': a 2024 quartier without any
+    predecessor only has the editions of its own official values, none so far."""
     t = references.territory(con, code)
     gen = t.get("generation") if t["level"] == "qpv" else None
+    if gen == predecessors.GENERATION and not predecessors.links(con, t["code"]):
+        own = {}
+        for i, e in con.execute("SELECT indicator_id, edition FROM indicator_value WHERE territory_code = ? "
+                                "AND (? IS NULL OR edition <= ?)", [t["code"], edition, edition]).fetchall():
+            own[i] = max(own.get(i, e), e)
+        return {i: own.get(i) for i in indicator_ids}
     return {i: catalog.resolve_edition(con, i, edition, gen) for i in indicator_ids}
 
 
@@ -65,27 +92,92 @@ def gap_rows(con, code: str, edition: int | None = None, indicator_ids=None, lev
     eds = quartier_editions(con, code, ids, edition)
     refs = [r for r in references.reference_territories(con, code) if levels is None or r["level"] in levels]
     pairs = [(i, e) for i, e in eds.items() if e is not None]
-    codes = [code] + [r["code"] for r in refs if r["code"]]
-    vals = values(con, codes, pairs)
+    ref_codes = [r["code"] for r in refs if r["code"]]
+    vals = values(con, [code] + ref_codes, pairs)
+    others = other_editions(con, ref_codes, [i for i, _ in pairs])
     rows = []
     for i in ids:
         meta = catalog.indicator(con, i)
         e = eds[i]
-        v, s = (None, "non_disponible")
+        v, s, approx = (None, "non_disponible", None)
         if e is not None and (code, i, e) in vals:
-            v, s = vals[(code, i, e)][:2]
+            v, s, _f, _var, approx = vals[(code, i, e)]
         for r in refs:
             rv, rs = None, "non_disponible"
             if r["code"] and e is not None and (r["code"], i, e) in vals:
                 rv, rs = vals[(r["code"], i, e)][:2]
+            other = None
+            if r["code"] and e is not None and rv is None:
+                other = closest_other(others.get((r["code"], i)), e)
             rows.append({
                 "indicator_id": i, "label": meta["label"], "unit": meta["unit"], "gap_kind": meta["gap_kind"],
                 "polarity": meta["polarity"], "edition": e, "value": v, "status": s,
                 "level": r["level"], "ref_code": r["code"], "ref_name": r["name"], "ref_value": rv,
                 "ref_edition": e if rv is not None else None, "ref_status": rs,
                 "gap": gap_value(v, rv, meta["gap_kind"]), "link_status": r.get("link_status", "ok"),
+                "approx": approx, "other_year": other,
             })
     return rows
+
+
+def other_editions(con, codes: list[str], indicator_ids: list[str]) -> dict[tuple[str, str], list[dict]]:
+    """{(code, indicator_id): [{edition, value, status, source_file}]} of every published or secret value
+    of reference territories (one query), to find a reference's value at another year."""
+    if not codes or not indicator_ids:
+        return {}
+    out: dict[tuple[str, str], list[dict]] = {}
+    for c, i, e, v, s, f in con.execute(
+            """SELECT territory_code, indicator_id, edition, value, status, source_file FROM indicator_value
+               WHERE list_contains(?, territory_code) AND list_contains(?, indicator_id)
+                 AND status IN ('ok', 'bruite', 'secret') ORDER BY edition""",
+            [list(codes), list(indicator_ids)]).fetchall():
+        out.setdefault((c, i), []).append({"edition": int(e), "value": secret.visible(v, s), "status": s,
+                                           "source_file": f})
+    return out
+
+
+def closest_other(candidates: list[dict] | None, edition: int) -> dict | None:
+    """The reference's value at the edition closest to `edition` (the later one on a tie), with its year gap."""
+    cands = [c for c in candidates or [] if c["edition"] != edition]
+    if not cands:
+        return None
+    best = min(cands, key=lambda c: (abs(c["edition"] - edition), -c["edition"]))
+    return dict(best, years_apart=best["edition"] - edition)
+
+
+def barometre_reference(row: dict, meta: dict, tol: float) -> tuple[dict | None, str | None]:
+    """Which reference the baromètre may compare the quartier with, for one gap row: (row to use, None), or
+    (None, reason) when it may not. Rule (docs/INDICATEURS-LIBRARY.md, « Baromètre et année différente »):
+
+    - a reference of the same edition: always;
+    - a reference published for another year only (communes: Filosofi 2021; quartiers: 2019 at most):
+      only for a rate or share (gap_kind 'points' — an amount in euros follows prices and nominal incomes,
+      never compared across years), at most MAX_YEAR_GAP years apart, and only when the gap exceeds twice
+      the tolerance, so that a drift of the reference of the size of the tolerance between the two years
+      (what EPCI values show: 95 % of 2017→2019 changes of income shares are within 1,5 point) could not
+      change the light. The row returned then carries the reference's own value and edition
+      (`ref_edition` ≠ `edition`, `cross_year` True)."""
+    if row.get("ref_value") is not None:
+        return row, None
+    other = row.get("other_year")
+    if not other or row.get("value") is None:
+        return None, None
+    level = vocabulary.level_with(row["level"])
+    years = f"{other['edition']} pour {level}, {row['edition']} pour le quartier"
+    if other.get("value") is None:
+        return None, f"{level} : {vocabulary.status_label(other.get('status'))} ({other['edition']})"
+    if meta.get("gap_kind") != "points":
+        return None, (f"années différentes ({years}) : un montant en euros n'est pas comparé d'une année "
+                      "à l'autre")
+    if abs(other["edition"] - row["edition"]) > MAX_YEAR_GAP:
+        return None, f"années trop éloignées ({years})"
+    gap = gap_value(row["value"], other["value"], "points")
+    d = disadvantage(gap, "points", meta.get("polarity"))
+    if d is not None and abs(d) <= 2 * tol:
+        return None, (f"années différentes ({years}) et écart ({frformat.fmt_number(abs(gap), 1)} points) inférieur à deux fois "
+                      f"la tolérance : la différence d'années pourrait changer le voyant")
+    return dict(row, ref_value=other["value"], ref_edition=other["edition"], ref_status=other["status"], gap=gap,
+                cross_year=True), None
 
 
 def disadvantage(gap, gap_kind: str, polarity: str):

@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators import catalog, references, secret
+from indicators import catalog, predecessors, references, secret
 from observatoire import vocabulary
 
+# {vals}: indicators.predecessors.values_relation(generation) over the CTE p — for 2024 quartiers, the values
+# taken from their 2015 predecessors (approximations, ranked among 2024 quartiers like any value).
 _RANKED = """
-    WITH q AS (
-        SELECT v.indicator_id, v.edition, t.code, t.name, t.departement, t.region, v.value, v.status
-        FROM indicator_value v JOIN territory t ON t.code = v.territory_code
-        JOIN (SELECT unnest(?) AS indicator_id, unnest(?) AS edition) p
-          ON p.indicator_id = v.indicator_id AND p.edition = v.edition
+    WITH p AS (SELECT unnest(?) AS indicator_id, unnest(?) AS edition),
+    q AS (
+        SELECT v.indicator_id, v.edition, t.code, t.name, t.departement, t.region, v.value, v.status,
+               v.approx_method, v.predecessors
+        FROM {vals} v JOIN territory t ON t.code = v.territory_code
         WHERE t.level = 'qpv' AND t.generation = ?
     ), shown AS (
         SELECT * FROM q WHERE status IN ('ok', 'bruite') AND value IS NOT NULL
     )
-    SELECT q.indicator_id, q.edition, q.code, q.name, q.departement, q.region, q.value, q.status,
+    SELECT q.indicator_id, q.edition, q.code, q.name, q.departement, q.region, q.value, q.status, q.approx_method,
+        q.predecessors,
         r.rank_nat, r.n_nat, r.pct_nat, r.rank_dep, r.n_dep, r.pct_dep, r.rank_reg, r.n_reg, r.pct_reg
     FROM q LEFT JOIN (
         SELECT indicator_id, code,
@@ -41,7 +44,9 @@ _RANKED = """
 
 
 def _ranked(con, pairs: list[tuple[str, int]], generation: str) -> pd.DataFrame:
-    sql = _RANKED + " ORDER BY q.indicator_id, r.rank_nat NULLS LAST, q.code"
+    """Every quartier of the generation for the pairs, with ranks (approx_method set for approximations)."""
+    sql = (_RANKED.format(vals=predecessors.values_relation(generation))
+           + " ORDER BY q.indicator_id, r.rank_nat NULLS LAST, q.code")
     return con.execute(sql, [[p[0] for p in pairs], [int(p[1]) for p in pairs], str(generation)]).df()
 
 
@@ -58,14 +63,11 @@ def _scope(row, suffix: str) -> dict:
 
 _TARGET = """
     WITH p AS (SELECT unnest(?) AS indicator_id, unnest(?) AS edition),
-    me AS (
-        SELECT v.indicator_id, v.edition, v.value, v.status
-        FROM indicator_value v JOIN p USING (indicator_id, edition) WHERE v.territory_code = ?
-    ),
+    vals AS MATERIALIZED (SELECT * FROM {vals}),
+    me AS (SELECT indicator_id, edition, value, status FROM vals WHERE territory_code = ?),
     peers AS (
         SELECT v.indicator_id, v.value, t.departement, t.region
-        FROM indicator_value v JOIN p USING (indicator_id, edition)
-        JOIN territory t ON t.code = v.territory_code
+        FROM vals v JOIN territory t ON t.code = v.territory_code
         WHERE t.level = 'qpv' AND t.generation = ? AND v.status IN ('ok', 'bruite') AND v.value IS NOT NULL
     )
     SELECT me.indicator_id, me.value, me.status,
@@ -95,8 +97,9 @@ def positions(con, code: str, indicator_editions: dict[str, int | None]) -> dict
     by_id = {}
     if pairs and t["level"] == "qpv":
         dep, reg = t.get("departement"), t.get("region")
-        cur = con.execute(_TARGET, [[p[0] for p in pairs], [int(p[1]) for p in pairs], t["code"],
-                                    t.get("generation") or "2015"] + [dep] * 4 + [reg] * 4)
+        gen = t.get("generation") or "2015"
+        cur = con.execute(_TARGET.format(vals=predecessors.values_relation(gen)),
+                          [[p[0] for p in pairs], [int(p[1]) for p in pairs], t["code"], gen] + [dep] * 4 + [reg] * 4)
         cols = [d[0] for d in cur.description]
         by_id = {r[0]: dict(zip(cols, r)) for r in cur.fetchall()}
     out = {}
@@ -130,12 +133,14 @@ def position(con, code: str, indicator_id: str, edition: int | None = None) -> d
 
 def distribution(con, indicator_id: str, edition: int | None = None, generation: str = "2015") -> pd.DataFrame:
     """Every quartier of the generation for one indicator edition: value (None unless published), status,
-    rank, percentile (national, département, région) — for the comparison page and exports."""
+    rank, percentile (national, département, région) — for the comparison page, the map and exports. For the
+    2024 generation the values are those of the 2015 predecessors (`approx_method`, `predecessors`: see
+    indicators.predecessors), ranked among 2024 quartiers."""
     catalog.indicator(con, indicator_id)
     e = catalog.resolve_edition(con, indicator_id, edition, generation) if edition is None else int(edition)
     if e is None:
         return pd.DataFrame(columns=["code", "name", "departement", "region", "edition", "value", "status",
-                                     "rank", "n", "percentile"])
+                                     "approx_method", "predecessors", "rank", "n", "percentile"])
     df = _ranked(con, [(indicator_id, e)], generation)
     df["value"] = [secret.visible(v, s) for v, s in zip(df["value"], df["status"])]
     df = df.rename(columns={"rank_nat": "rank", "n_nat": "n", "pct_nat": "percentile"})

@@ -365,10 +365,20 @@ def quartier_need(con: duckdb.DuckDBPyConnection | None, codes: list[str]) -> pd
 
 def money_vs_need(sc, con, contrat: str, years=None) -> pd.DataFrame:
     """Per quartier: granted € (split rule above), € per inhabitant and per inhabitant below the poverty
-    line, with status and method ('qpv2024' exact, 'approx_qp2015' approximate via the crosswalk)."""
+    line, with status and method ('qpv2024' exact, 'approx_qp2015' approximate via the crosswalk); and, where
+    beneficiaries files were imported, the share of the beneficiaries of the quartier's actions living in a
+    QPV (benef_part_qpv) and the beneficiaries living in the quartier (benef_residents), guarded."""
     per_q = actions_per_quartier(sc, contrat, years)
     need = quartier_need(con, per_q["quartier_code"].tolist())
     df = per_q.merge(need, on="quartier_code", how="left")
+    # social usefulness beside the money: where the beneficiaries of the quartier's actions live (issue 15)
+    homes = residence_by_quartier(sc, contrat, years)[
+        ["quartier_code", "part_qpv", "part_qpv_status", "n_residents_shown", "n_residents_status",
+         "n_localises_shown", "n_localises_status"]].rename(columns={
+            "part_qpv": "benef_part_qpv", "part_qpv_status": "benef_part_qpv_status",
+            "n_residents_shown": "benef_residents", "n_residents_status": "benef_residents_status",
+            "n_localises_shown": "benef_localises", "n_localises_status": "benef_localises_status"})
+    df = df.merge(homes, on="quartier_code", how="left")
     yrs = _years_with_funding(sc, contrat) if years is None else ([years] if isinstance(years, int) else list(years))
     n_years = max(1, len(set(yrs)))
     df["n_annees"] = n_years
@@ -398,3 +408,93 @@ def contract_population(con, contrat: str) -> tuple[float | None, str | None]:
     return (float(row[0]), row[1]) if row and row[0] is not None else (None, None)
 
 
+
+
+# --------------------------------------------------------------------------- where beneficiaries live
+
+def _residence_sql(where: str) -> str:
+    """One row per (funded action with a beneficiaries file, place): lieu is a 2024 quartier code or a
+    qpv_answers code ('non', 'indeterminee', 'non_geolocalisee'); in_cible says whether the place is one of
+    the quartiers the action targets."""
+    return f"""
+        SELECT a.id AS action_id, a.annee, a.numero_dossier, a.intitule, r.lieu, r.n,
+               r.lieu NOT IN ('non', 'indeterminee', 'non_geolocalisee') AS in_qpv,
+               r.lieu IN ('non', 'indeterminee', 'non_geolocalisee') AND r.lieu <> 'non' AS unknown,
+               EXISTS (SELECT 1 FROM action_quartier q WHERE q.action_id = a.id AND q.quartier_code = r.lieu)
+                   AS in_cible
+        FROM action a JOIN action_residence r ON r.action_id = a.id
+        WHERE a.contrat_code = ? AND a.statut IN {_FUNDED_SQL} {where}
+    """
+
+
+def _shares(df: pd.DataFrame, shares=("part_qpv", "part_cible")) -> pd.DataFrame:
+    """Guard the counts and shares of a residence table: nothing is shown under the 'beneficiaires'
+    threshold of located beneficiaries (a share of 3 people would point at them)."""
+    for col in shares:   # no located beneficiary at all: no file for it, « non disponible »
+        guarded = [secret.guard(float(k) / n * 100, n, "beneficiaires") if n else (None, "non_disponible")
+                   for k, n in zip(df[col.replace("part", "n")], df["n_localises"])]
+        df[col] = [g[0] for g in guarded]
+        df[col + "_status"] = [g[1] for g in guarded]
+    located = [secret.guard(int(n), int(n), "beneficiaires") if n else (None, "non_disponible")
+               for n in df["n_localises"]]
+    df["n_localises_shown"] = pd.array([g[0] for g in located], dtype="Int64")
+    df["n_localises_status"] = [g[1] for g in located]
+    # raw person counts never leave this module: only the guarded columns above are displayed
+    return df.drop(columns=[c for c in ("n_total", "n_localises", "n_qpv", "n_cible") if c in df.columns])
+
+
+def residence_by_action(sc, contrat: str, years=None) -> pd.DataFrame:
+    """Per funded action with a beneficiaries file (contract.imports.beneficiaires): beneficiaries counted,
+    located (in a QPV or not), share living in a QPV and share living in the quartiers the action targets —
+    shares over located beneficiaries, shown only from the 'beneficiaires' threshold (status otherwise)."""
+    where, params = _years_filter(years)
+    df = sc.execute(f"""
+        SELECT action_id, annee, numero_dossier, intitule, CAST(sum(n) AS BIGINT) AS n_total,
+               CAST(coalesce(sum(n) FILTER (WHERE NOT unknown), 0) AS BIGINT) AS n_localises,
+               CAST(coalesce(sum(n) FILTER (WHERE in_qpv), 0) AS BIGINT) AS n_qpv,
+               CAST(coalesce(sum(n) FILTER (WHERE in_cible), 0) AS BIGINT) AS n_cible
+        FROM ({_residence_sql(where)}) x
+        GROUP BY action_id, annee, numero_dossier, intitule ORDER BY annee DESC, numero_dossier
+    """, [contrat, *params]).df()
+    return _shares(df)
+
+
+def residence_by_quartier(sc, contrat: str, years=None) -> pd.DataFrame:
+    """Per quartier of the contract: the located beneficiaries of the funded actions that target it (an
+    action on several quartiers counts for each) and the share of them living in a QPV; plus
+    `n_residents`, beneficiaries of any funded action of the contract who live in the quartier. Same
+    threshold rule as residence_by_action."""
+    where, params = _years_filter(years)
+    df = sc.execute(f"""
+        WITH r AS ({_residence_sql(where)}),
+        per_action AS (
+            SELECT action_id, coalesce(sum(n) FILTER (WHERE NOT unknown), 0) AS n_localises,
+                   coalesce(sum(n) FILTER (WHERE in_qpv), 0) AS n_qpv
+            FROM r GROUP BY action_id),
+        targeted AS (
+            SELECT aq.quartier_code, sum(p.n_localises) AS n_localises, sum(p.n_qpv) AS n_qpv,
+                   count(*) AS n_actions
+            FROM per_action p JOIN action_quartier aq ON aq.action_id = p.action_id GROUP BY aq.quartier_code),
+        residents AS (SELECT lieu AS quartier_code, sum(n) AS n_residents FROM r GROUP BY lieu)
+        SELECT q.quartier_code, q.nom, q.communes,
+               coalesce(t.n_actions, 0) AS n_actions_fichier,
+               CAST(coalesce(t.n_localises, 0) AS BIGINT) AS n_localises,
+               CAST(coalesce(t.n_qpv, 0) AS BIGINT) AS n_qpv,
+               CAST(coalesce(s.n_residents, 0) AS BIGINT) AS n_residents
+        FROM contrat_quartier q
+        LEFT JOIN targeted t ON t.quartier_code = q.quartier_code
+        LEFT JOIN residents s ON s.quartier_code = q.quartier_code
+        WHERE q.contrat_code = ?
+        ORDER BY q.quartier_code
+    """, [contrat, *params, contrat]).df()
+    res = [secret.guard(int(n), int(n), "beneficiaires") if n else (0, "ok") for n in df["n_residents"]]
+    df["n_residents_shown"] = pd.array([g[0] for g in res], dtype="Int64")
+    df["n_residents_status"] = [g[1] for g in res]
+    df = _shares(df.drop(columns=["n_residents"]), ("part_qpv",))
+    df["label"] = [quartier_label(n, c) for n, c in zip(df["nom"], df["communes"])]
+    return df
+
+
+def has_residence(sc, contrat: str) -> bool:
+    """Whether a beneficiaries file was imported for this contract (démo rows included)."""
+    return bool(sc.execute("SELECT count(*) FROM action_residence WHERE contrat_code = ?", [contrat]).fetchone()[0])

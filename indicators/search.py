@@ -107,3 +107,11 @@ def crosswalk(con) -> pd.DataFrame:
 def names_by_cog(con, level: str) -> dict[str, str]:
     """{COG code: name} of every territory of a level ('departement' → {'13': 'Bouches-du-Rhône'})."""
     return dict(con.execute("SELECT cog_code, name FROM territory WHERE level = ?", [level]).fetchall())
+
+
+def quartier_row(con, code: str) -> dict | None:
+    """{code, name, generation, departement} of a quartier of either generation, None when the warehouse has no
+    quartier with that code (the map says so rather than showing another one)."""
+    row = con.execute("SELECT code, name, generation, departement FROM territory WHERE code = ? AND level = 'qpv'",
+                      [code]).fetchone()
+    return dict(zip(("code", "name", "generation", "departement"), row)) if row else None

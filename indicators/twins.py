@@ -10,6 +10,8 @@ Method (docs/INDICATEURS-LIBRARY.md):
   (sqrt(sum dz^2 / m)); a candidate sharing fewer than `min_overlap` dimensions with the quartier is
   excluded (default: ceil(0.6 x number of dimensions), at least 2);
 - ties are broken by code, so results are deterministic;
+- 2024 quartiers: profiles are their 2015 predecessors' (indicators.predecessors, `approximated` True);
+  quartiers sharing a predecessor with the target (parts of one 2015 quartier) are not twins;
 - `similar_on` = the 3 dimensions with the smallest |dz|, `different_on` = up to 3 with the largest |dz|
   among those at least DIFFERENT_Z apart.
 The z matrix is cached per warehouse build (indicators/cache.py), generation, edition and profile; a search is
@@ -21,7 +23,7 @@ import math
 
 import numpy as np
 
-from indicators import cache, catalog, references
+from indicators import cache, catalog, predecessors, references
 
 # Structure indicators only (rates, shares, medians), no sizes: twins are alike in situation, not in scale.
 PROFILE = [
@@ -79,12 +81,12 @@ def matrix(con, generation: str = "2015", edition: int | None = None, indicator_
         "SELECT code FROM territory WHERE level = 'qpv' AND generation = ? ORDER BY code", [generation]).fetchall()]
     raw = np.full((len(codes), len(ids)), np.nan)
     if ids and codes:
+        # 2024 quartiers: values through their 2015 predecessors (indicators.predecessors).
         rows = con.execute(
-            """
+            f"""
+            WITH p AS (SELECT unnest(?) AS indicator_id, unnest(?) AS edition)
             SELECT v.territory_code, v.indicator_id, v.value
-            FROM indicator_value v
-            JOIN (SELECT unnest(?) AS indicator_id, unnest(?) AS edition) p
-              ON p.indicator_id = v.indicator_id AND p.edition = v.edition
+            FROM {predecessors.values_relation(generation)} v
             JOIN territory t ON t.code = v.territory_code AND t.level = 'qpv' AND t.generation = ?
             WHERE v.status IN ('ok', 'bruite') AND v.value IS NOT NULL
             """,
@@ -135,6 +137,13 @@ def twins(con, code: str, n: int = 5, indicator_ids=None, edition: int | None = 
     if i is None or k == 0 or m.present[i].sum() < mo:
         return []
     d, cnt = distances(m, i, mo)
+    approximated = predecessors.is_2024_code(t["code"])
+    if approximated:  # 2024 profiles are their predecessors': a sibling from the same 2015 quartier is no twin
+        siblings = {c for p in predecessors.links(con, t["code"]) for c in p["successors"]}
+        for c in siblings:
+            j = m.index.get(c)
+            if j is not None:
+                d[j] = np.nan
     ok = np.flatnonzero(~np.isnan(d))
     order = ok[np.lexsort((m.codes[ok].astype(str), d[ok]))][:n]
     info, labels = m.info(con), m.labels(con)
@@ -149,6 +158,7 @@ def twins(con, code: str, n: int = 5, indicator_ids=None, edition: int | None = 
         c = str(m.codes[j])
         out.append({
             "code": c, **info.get(c, {"name": None}), "distance": float(d[j]), "n_common": int(cnt[j]),
+            "approximated": approximated,
             "similar_on": dims[:3],
             "different_on": [x for x in reversed(dims) if x["z_diff"] >= DIFFERENT_Z][:3],
         })

@@ -33,6 +33,7 @@ STEPS: list[tuple[str, str]] = [
     ("qp2015_links", "loaders.qp2015_links:load"),      # 2015 quartiers -> communes by name within département
     ("contrats", "loaders.contrats:load"),              # contracts, quartier -> contract, State means
     ("crosswalk", "loaders.crosswalk:load"),            # QP 2015 -> QPV 2024
+    ("filosofi_communes", "loaders.filosofi_communes:load"),  # Filosofi base communale (quartiers' communes)
     ("indicators", "loaders.indicator_values:load"),    # source_value -> indicator_value through the catalogue
     ("geometry", "loaders.geometry:load"),              # contours, commune points, outlines
     ("programmes", "loaders.programmes:load"),          # cités éducatives, cités de l'emploi

@@ -133,12 +133,13 @@ def validate(ind_doc: dict, src_doc: dict, ind_lines: dict, src_lines: dict) -> 
                     parse_mapping(spec)
                 except ValueError as exc:
                     err(ind, "editions", f"édition {year} : {exc}")
-        refs = ind.get("references")
-        if refs is not None and (not isinstance(refs, dict) or "variable" not in refs):
-            err(ind, "references", "références mal déclarées", "{variable: \"Q2{yy}\", except: {2014: null}}")
-        if refs is not None and ind.get("edition_key") != "income_year":
-            err(ind, "references", "références Filosofi déclarées pour un indicateur qui n'est pas rangé par "
-                "année de revenus", "edition_key: income_year")
+        for field in ("references", "communes"):
+            refs = ind.get(field)
+            if refs is not None and (not isinstance(refs, dict) or "variable" not in refs):
+                err(ind, field, "références mal déclarées", "{variable: \"Q2{yy}\", except: {2014: null}}")
+            if refs is not None and ind.get("edition_key") != "income_year":
+                err(ind, field, "références Filosofi déclarées pour un indicateur qui n'est pas rangé par "
+                    "année de revenus", "edition_key: income_year")
     if errors:
         raise InputErrors(errors)
 
@@ -176,6 +177,7 @@ def expand(ind_doc: dict, src_doc: dict, data_dir: Path) -> tuple[list[tuple], l
     offset = {sid: int(s.get("income_year_offset", 0)) for sid, _, s in families}
     ref_sid = next((sid for sid, s in sources.items() if s.get("loader") == "filosofi_refs"), None)
     ref_level_re = re.compile(sources[ref_sid]["level_from_name"]) if ref_sid else None
+    com_sid = next((sid for sid, s in sources.items() if s.get("loader") == "filosofi_communes"), None)
 
     src_rows, absent_rows = [], []
     for ind in ind_doc["indicators"]:
@@ -199,13 +201,16 @@ def expand(ind_doc: dict, src_doc: dict, data_dir: Path) -> tuple[list[tuple], l
             if key not in mapped_keys:
                 absent_rows.append((iid, key, name, "qpv",
                                     f"variable non publiée dans {name}"))
-        # Filosofi reference territories.
-        if income and ref_sid:
-            refs = ind.get("references")
+        # Filosofi reference territories (FILO*_DISP: `references`) and communes (base communale: `communes`).
+        for sid, field in ((ref_sid, "references"), (com_sid, "communes")):
+            if not (income and sid):
+                continue
+            refs = ind.get(field)
             for fam, name, e in present:
-                if fam != ref_sid:
+                if fam != sid:
                     continue
-                level = REF_LEVELS[ref_level_re.search(name).group(1)]
+                level = (REF_LEVELS[ref_level_re.search(name).group(1)] if field == "references"
+                         else sources[sid].get("level", "commune"))
                 if refs is None:
                     absent_rows.append((iid, e, name, level, f"indicateur absent des fichiers de référence "
                                         f"Filosofi ({name}) : pas de valeur de référence, pas de substitution"))

@@ -1,10 +1,10 @@
 """QP 2015 -> QPV 2024 crosswalk (`territory_link` relation 'qp2015_qpv2024', child = 2015 quartier).
 
 No official table exists; the 2024 map redrew most quartiers. Evidence, in order:
-1. spatial overlap, where contours of both generations exist (shipped data: PACA 2024 vs Occitanie and
-   Ille-et-Vilaine 2015 — they never overlap, so this only matters once a user imports national contours;
-   `python -m loaders import contours` calls `refresh_spatial`): share of the 2015 quartier's area inside
-   the 2024 one; >= 10 % links, confidence = min(0.95, share) (method crosswalk_overlap);
+1. spatial overlap, where contours of both generations exist (shipped data: the national QPV 2024 contours
+   against the Occitanie and Ille-et-Vilaine 2015 contours; `python -m loaders import contours` calls
+   `refresh`): share of the 2015 quartier's area inside the 2024 one; >= 10 % links, confidence =
+   min(0.95, share) (method crosswalk_overlap);
 2. same commune + name similarity (loaders.names.similarity, on meaningful words): every 2024 quartier
    sharing a commune with the 2015 one and scoring >= 0.9 is linked (splits and merges are real); a score
    in [0.7, 0.9) links only a mutual best match (best for both quartiers), which removes the
@@ -23,7 +23,8 @@ import shapely
 
 from loaders import bulk
 from loaders.build import BuildContext
-from loaders.geo import read_layer, repair
+from loaders.geo import read_repaired
+from loaders.geometry import CONTOURS
 from loaders.names import similarity
 
 REL = "qp2015_qpv2024"
@@ -66,16 +67,14 @@ def overlaps(g2015: dict[str, object], g2024: dict[str, object]) -> dict[tuple[s
 
 
 def _shipped_contours(ctx: BuildContext) -> tuple[dict, dict]:
-    g15, g24 = {}, {}
-    for rel, field, target in (("contours/qp2015_occitanie.geojson", "code_qp", g15),
-                               ("contours/qp2015_ille_et_vilaine.geojson", "CODE_QP", g15),
-                               ("contours/qpv2024_paca.geojson", "q", g24)):
+    """The contours of the geometry step (loaders.geometry.CONTOURS), by generation."""
+    g = {"2015": {}, "2024": {}}
+    for rel, field, gen in CONTOURS:
         p = ctx.data_dir / rel
         if p.exists():
-            lay = read_layer(p)
-            geoms, _ = repair(lay.geoms)
-            target.update(zip(lay.fields[field], geoms))
-    return g15, g24
+            lay, geoms, _ = read_repaired(p)
+            g[gen].update(zip(lay.fields[field], geoms))
+    return g["2015"], g["2024"]
 
 
 def build_links(con, spatial: dict[tuple[str, str], float], with_contour: set[str] = frozenset()) -> tuple[list, list]:

@@ -16,9 +16,12 @@ from pyogrio.raw import read as _raw_read
 
 WGS84 = "EPSG:4326"
 LAMBERT93 = "EPSG:2154"
-# Display simplification: tolerance in metres (EPSG:2154) and coordinate precision in degrees.
-DISPLAY_TOLERANCE_M = {"contour": 15.0, "outline": 250.0}
+# Display simplification: tolerance in metres (EPSG:2154) and coordinate precision in degrees. Quartier
+# contours have two zoom levels: `contour` (geom_display: regional and local views) and `overview`
+# (geom_overview: the national view, where a quartier is a few pixels — 1,600 contours within 1.5 MB).
+DISPLAY_TOLERANCE_M = {"contour": 15.0, "outline": 250.0, "overview": 60.0}
 DISPLAY_GRID_DEG = 1e-5
+OVERVIEW_GRID_DEG = 1e-4
 # Metropolitan France (with Corsica) bounding box, degrees: overseas shapes drawn inside it are insets.
 METRO_BBOX = (-5.5, 41.0, 10.0, 51.5)
 
@@ -39,6 +42,21 @@ def read_layer(path: Path | str, layer: str | int | None = None) -> Layer:
     meta, _fids, wkb, values = _raw_read(str(path), layer=layer)
     geoms = shapely.from_wkb(wkb) if wkb is not None else np.full(len(values[0]) if values else 0, None)
     return Layer(dict(zip(list(meta["fields"]), values)), geoms, meta.get("crs"), Path(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _repaired(path: str, mtime_ns: int, size: int) -> tuple[Layer, np.ndarray, np.ndarray]:
+    lay = read_layer(path)
+    geoms, repaired = repair(lay.geoms)
+    return lay, geoms, repaired
+
+
+def read_repaired(path: Path | str) -> tuple[Layer, np.ndarray, np.ndarray]:
+    """(layer, repaired geometries, repaired mask) of a shipped vector file, read once per build process:
+    the national QPV 2024 contours serve the qpv2024, crosswalk and geometry steps. Keyed by the file's
+    modification time and size, so a changed file is read again. Callers must not modify the arrays."""
+    st = Path(path).stat()
+    return _repaired(str(path), st.st_mtime_ns, st.st_size)
 
 
 def to_wgs84(geoms: np.ndarray, crs: str | None) -> np.ndarray:
@@ -67,9 +85,9 @@ def _from_l93(geoms: np.ndarray) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 
-def display_version(geoms: np.ndarray, tolerance_m: float) -> np.ndarray:
+def display_version(geoms: np.ndarray, tolerance_m: float, grid_deg: float = DISPLAY_GRID_DEG) -> np.ndarray:
     """Map-ready geometries: topology-preserving simplification in EPSG:2154 (metres), back to WGS84,
-    coordinates snapped to 1e-5 degree (about 1 m) and made valid again. Points are only rounded.
+    coordinates snapped to `grid_deg` (1e-5 degree: about 1 m) and made valid again. Points are only rounded.
 
     Overseas polygons are simplified in Lambert 93 too: distortion there only changes the effective
     tolerance, which stays small compared with the shapes."""
@@ -78,14 +96,14 @@ def display_version(geoms: np.ndarray, tolerance_m: float) -> np.ndarray:
     poly = shapely.get_type_id(geoms) >= 3  # polygons, multi-geometries
     if poly.any():
         simp = _from_l93(shapely.simplify(_to_l93(geoms[poly]), tolerance_m, preserve_topology=True))
-        simp = shapely.set_precision(simp, DISPLAY_GRID_DEG)
+        simp = shapely.set_precision(simp, grid_deg)
         bad = ~shapely.is_valid(simp)
         if bad.any():
             simp[bad] = shapely.make_valid(simp[bad])
         # A shape smaller than the grid collapses: keep the full geometry rather than nothing.
         out[poly] = np.where(shapely.is_empty(simp), geoms[poly], simp)
     if (~poly).any():
-        out[~poly] = shapely.set_precision(geoms[~poly], DISPLAY_GRID_DEG)
+        out[~poly] = shapely.set_precision(geoms[~poly], grid_deg)
     return out
 
 
@@ -107,6 +125,20 @@ def _polygonal(g):
         return g
     parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
     return shapely.union_all(parts) if parts else g
+
+
+def overview_version(geoms: np.ndarray) -> np.ndarray:
+    """The national-view version of quartier contours (geom_overview): coarser simplification and grid."""
+    return display_version(geoms, DISPLAY_TOLERANCE_M["overview"], OVERVIEW_GRID_DEG)
+
+
+def is_polygonal(geoms: np.ndarray) -> np.ndarray:
+    """True where a geometry is a non-empty (Multi)Polygon with an area (a contour collapsed to a point by a
+    simplified republication is not one)."""
+    geoms = np.asarray(geoms, dtype=object)
+    ok = np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms)
+    ok[ok] = shapely.area(geoms[ok]) > 0
+    return ok
 
 
 def in_metro_bbox(geoms: np.ndarray) -> np.ndarray:

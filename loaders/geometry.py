@@ -1,8 +1,11 @@
 """Geometries for maps (territory_geom), WGS84 WKB: full detail in `geom`, map-ready in `geom_display`.
 
-- kind 'contour': real quartier contours — PACA 2024 (`q`), Occitanie 2015 (`code_qp`; coordinates cut to
-  4 decimals leave ~30 % of rings invalid: repaired with shapely.make_valid, `repaired` TRUE) and
-  Ille-et-Vilaine 2015 (`CODE_QP`).
+- kind 'contour': real quartier contours — ANCT's national QPV 2024 file (`code_qp`, 1,609 quartiers; 85
+  invalid rings repaired), Occitanie 2015 (`code_qp`; coordinates cut to 4 decimals leave ~30 % of rings
+  invalid) and Ille-et-Vilaine 2015 (`CODE_QP`). Invalid rings are repaired with shapely.make_valid
+  (`repaired` TRUE). A user import of the full-resolution file (python -m loaders import contours, replayed
+  after this step) replaces these rows.
+  `geom_overview` holds a coarser version of each contour for the national view (loaders.geo).
 - kind 'commune_point': every other quartier, placed at a commune (flagged, never presented as a contour).
   The commune is the most populated of the quartier's communes; its point is, in order of availability
   (`placement`): the QPV 2024 referentiel centroid ('commune_centroid'), a point inside the Occitanie commune
@@ -25,10 +28,12 @@ import shapely
 
 from loaders import bulk
 from loaders.build import BuildContext
-from loaders.geo import DISPLAY_TOLERANCE_M, display_version, in_metro_bbox, is_overseas_dep, read_layer, repair
+from loaders.qpv2024 import CONTOUR_RELATION
+from loaders.geo import (DISPLAY_TOLERANCE_M, display_version, in_metro_bbox, is_overseas_dep, is_polygonal,
+                         overview_version, read_layer, read_repaired, repair)
 
 CONTOURS = (  # (file, code field, generation)
-    ("contours/qpv2024_paca.geojson", "q", "2024"),
+    ("contours/qpv2024_france_anct_simplifie.geojson", "code_qp", "2024"),
     ("contours/qp2015_occitanie.geojson", "code_qp", "2015"),
     ("contours/qp2015_ille_et_vilaine.geojson", "CODE_QP", "2015"),
 )
@@ -41,7 +46,8 @@ OUTLINES = (  # (file, code field, prefix)
 )
 CONTRACTS = ("contrats_de_ville/geom_cv_ctr_2024gen.json", "contrats_de_ville/geom_cv_ctr_2015gen.json")
 OVERSEAS_REGIONS = {"01", "02", "03", "04", "06"}
-COLS = ["code", "kind", "generation", "geom", "geom_display", "repaired", "is_inset", "source_file", "placement"]
+COLS = ["code", "kind", "generation", "geom", "geom_display", "repaired", "is_inset", "source_file", "placement",
+        "geom_overview"]
 SPREAD_STEP_DEG = 0.0025  # spiral step for stacked points in geom_display (~200-280 m)
 
 
@@ -54,23 +60,38 @@ def _spread_offsets(n: int) -> np.ndarray:
 
 
 def _contours(ctx: BuildContext, known: dict[str, str]) -> list[tuple]:
+    """Contour rows; a feature whose geometry collapsed to a point or a line (three features of the simplified
+    national file) is no contour: its quartier is placed at its commune, warned and reported."""
     rows = []
     for rel, field, gen in CONTOURS:
         path = ctx.path(rel)
-        lay = read_layer(path)
-        geoms, repaired = repair(lay.geoms)
+        lay, geoms, repaired = read_repaired(path)
         still = ~shapely.is_valid(geoms)
-        disp = display_version(geoms, DISPLAY_TOLERANCE_M["contour"])
-        n_ok = 0
+        usable = is_polygonal(geoms)
+        disp = np.full(len(geoms), None, dtype=object)
+        disp[usable] = display_version(geoms[usable], DISPLAY_TOLERANCE_M["contour"])
+        n_ok, degenerate = 0, []
         for i, code in enumerate(lay.fields[field]):
             if known.get(code) != gen:
                 ctx.warn(f"contour du quartier {code} inconnu de la géographie {gen} : ignoré", path.name, i + 1, field)
+                continue
+            if not usable[i]:
+                degenerate.append((code, i, geoms[i].geom_type if geoms[i] is not None else "vide"))
                 continue
             if still[i]:
                 ctx.warn(f"contour de {code} toujours invalide après réparation", path.name, i + 1, "geometry")
             rows.append((code, "contour", gen, geoms[i], disp[i], bool(repaired[i]), False, path.name, "contour"))
             n_ok += 1
-        ctx.log_file(path, n_ok, f"contours de quartiers {gen} ; {int(repaired.sum())} réparés (make_valid)")
+        for code, i, kind in degenerate:
+            msg = (f"contour dégénéré dans le fichier (géométrie réduite à : {kind}, aire nulle) : quartier placé "
+                   "à sa commune")
+            ctx.warn(f"{code} : {msg}", path.name, i + 1, "geometry")
+            if gen == "2024":
+                ctx.con.execute("INSERT INTO link_report VALUES (?, ?, 'unmatched', ?, ?)",
+                                [code, CONTOUR_RELATION, msg, path.name])
+        ctx.log_file(path, n_ok, f"contours de quartiers {gen} ; {int(repaired.sum())} réparés (make_valid)"
+                     + (f" ; {len(degenerate)} dégénérés (placés à leur commune) : "
+                        + ", ".join(c for c, _, _ in degenerate) if degenerate else ""))
     return rows
 
 
@@ -204,7 +225,10 @@ def load(ctx: BuildContext) -> None:
     disp = np.array([r[4] for r in rows], dtype=object)
     g_wkb = shapely.to_wkb(geoms, output_dimension=2)
     d_wkb = shapely.to_wkb(disp, output_dimension=2)
+    # National-view version of the quartier contours (geom_overview); other kinds use geom_display everywhere.
+    n_c = len(contour_rows)
+    o_wkb = list(shapely.to_wkb(overview_version(geoms[:n_c]), output_dimension=2)) + [None] * (len(rows) - n_c)
     bulk.insert(con, "territory_geom", COLS,
-                [(r[0], r[1], r[2], g_wkb[k], d_wkb[k], r[5], r[6], r[7], r[8]) for k, r in enumerate(rows)])
+                [(r[0], r[1], r[2], g_wkb[k], d_wkb[k], r[5], r[6], r[7], r[8], o_wkb[k]) for k, r in enumerate(rows)])
     ctx.log_file(None, len(point_rows), "quartiers placés à leur commune (kind commune_point)")
     ctx.log_file(None, len(contract_rows), "points des contrats de ville (kind point)")

@@ -157,6 +157,7 @@ CREATE TABLE territory_geom (
     source_file VARCHAR,
     placement   VARCHAR,               -- how it was placed: contour | commune_centroid | commune_outline | epci_outline
                                        -- | outline | porteur (contract point) | import (user file)
+    geom_overview BLOB,                -- contours only: national-view version (60 m, rounded 1e-4); NULL: use geom_display
     PRIMARY KEY (code, kind)
 );
 

@@ -48,3 +48,10 @@ def imports_dir() -> Path:
 def extension_dir() -> Path:
     """Project-local DuckDB extension directory, so nothing is written to ~/.duckdb."""
     return PROJECT_DIR / "data" / "duckdb_extensions"
+
+
+def geocoder_url() -> str | None:
+    """Optional online geocoding of address files (BAN CSV service, e.g.
+    https://api-adresse.data.gouv.fr/search/csv/): `OBSERVATOIRE_GEOCODER_URL`; off (None) by default, so
+    that no address ever leaves the machine unless someone asks for it."""
+    return os.environ.get("OBSERVATOIRE_GEOCODER_URL") or None

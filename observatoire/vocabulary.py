@@ -10,7 +10,9 @@ from __future__ import annotations
 from observatoire import catalogue
 
 KINDS = ("levels", "generations", "themes", "polarities", "gap_kinds", "value_statuses", "lights", "trends",
-         "verdicts", "link_statuses", "relations", "engagement_statuses", "action_statuses", "financeurs", "means_kinds", "roles", "phrases")
+         "verdicts", "link_statuses", "relations", "engagement_statuses", "action_statuses", "financeurs",
+         "means_kinds", "roles", "phrases", "qpv_answers", "locate_statuses", "verification_reasons",
+         "crosswalk_methods", "approximations")
 
 
 def terms(kind: str) -> dict[str, dict]:

@@ -1,7 +1,11 @@
 """Carte: one curated indicator over every quartier of a generation, offline (no tile server).
 
 Classes are computed on ALL quartiers of the generation (so colours compare across zones); the zone
-only frames the view and trims what is sent to the browser.
+only frames the view and trims what is sent to the browser. Every quartier with a real contour is drawn
+as a polygon at every zoom (the national view uses the coarser national-view geometry). 2024 quartiers
+carry their 2015 predecessors' values (indicators.predecessors), marked « ≈ » and said in legend and
+hover. `?quartier=CODE` (the fiche's « Voir sur la carte ») frames the map on that quartier; every choice
+that changes what is drawn is in the URL (ui/state).
 """
 from __future__ import annotations
 
@@ -11,16 +15,35 @@ import streamlit as st
 
 from charts import classify, maps
 from presentation.sources import source_line
-from indicators import position, search
+from indicators import position, predecessors, references, search
 from observatoire import frformat, vocabulary
 from ui import blocks, catalog, common, mapdata, state
 from presentation import text
 
 common.page_setup("Carte des quartiers")
 
-GEN_LABELS = {"2015": "2015 (indicateurs INSEE)", "2024": "2024 (nouvelle géographie)"}
-NATIONAL_MAX_POLYGONS = 400   # national view: beyond this many contours, dots only (payload ≤ 1.5 MB)
-METHOD_LABELS = {"quantiles": "Quantiles", "jenks": "Seuils naturels (Jenks)"}
+GEN_LABELS = {"2015": "2015 (indicateurs INSEE)", "2024": "2024 (≈ valeurs 2015)"}
+CLASS_COUNTS = [4, 5, 6]
+APPROX_NOTE = ("≈ valeurs approchées : celles des quartiers 2015 correspondants (table de passage "
+               "2015 → 2024), les périmètres ayant changé")
+FOCUS_MAX_ZOOM = 14.0
+FOCUS_FRAME_PX = (420, 380)   # the quartier fills this part of the 640×590 view: its surroundings stay visible
+
+# --------------------------------------------------------------------------- the quartier asked in the URL
+focus, focus_gen, focus_dep = None, None, None
+asked = st.query_params.get("quartier")
+if asked:
+    code = references.normalise_code(asked)
+    found = common.run(search.quartier_row, code)
+    if found is None:
+        st.error(f"Quartier inconnu : « {asked} » n'est le code d'aucun quartier prioritaire de l'entrepôt "
+                 "(QP… pour la géographie 2015, QN… pour 2024). La carte n'est centrée sur aucun quartier.")
+    else:
+        focus, focus_gen, focus_dep = code, str(found["generation"]), found["departement"]
+        # A newly asked quartier sets its generation and its département's zone once; the user may change them.
+        if st.session_state.get("_carte_focus") != focus:
+            st.session_state["_carte_focus"] = focus
+            state.set(generation=focus_gen, zone=f"D{focus_dep}" if isinstance(focus_dep, str) else "FR")
 
 # --------------------------------------------------------------------------- controls
 inds = catalog.indicator_list()
@@ -33,10 +56,14 @@ labels = {r.indicator_id: f"{vocabulary.theme_label(r.theme)} — {r.label}" for
 c1, c2, c3 = st.columns([1.1, 2.6, 1])
 generation = state.selectbox("Géographie prioritaire", ["2015", "2024"], "generation",
                              format_func=GEN_LABELS.get, container=c1)
+if focus and generation != focus_gen:   # the quartier is not on this generation's map
+    state.set(quartier=None)
+    focus = None
 default_ind = "tx_pauvrete" if "tx_pauvrete" in ind_ids else ind_ids[0]
 ind_id = state.selectbox("Indicateur", ind_ids, "indicateur", format_func=labels.get, default=default_ind,
                          container=c2)
 ind = catalog.indicator(ind_id)
+# 2024 values are their 2015 predecessors': same editions.
 editions = catalog.indicator_editions(ind_id, "2015")
 if not editions:
     st.warning("Aucune valeur publiée pour cet indicateur.")
@@ -54,68 +81,54 @@ for dep in sorted(directory.departement.dropna().unique()):
 
 c4, c5, c6 = st.columns([2.2, 1.3, 1])
 zone = state.selectbox("Zone affichée", list(zones), "zone", format_func=zones.get, container=c4)
-method = c5.radio("Classes", list(METHOD_LABELS), format_func=METHOD_LABELS.get, horizontal=True,
-                  key="map_method")
-k = c6.selectbox("Nombre de classes", [4, 5, 6], index=1, key="map_k")
+method = state.radio("Classes", list(classify.METHODS), "methode", format_func=classify.METHODS.get,
+                     horizontal=True, container=c5, key="map_method")
+k = state.selectbox("Nombre de classes", CLASS_COUNTS, "classes", cast=int, default=5, container=c6, key="map_k")
+if focus:
+    c7, _ = st.columns([1.2, 3])
+    if c7.button("Voir toute la zone", icon=":material/zoom_out_map:",
+                 help="La carte est centrée sur le quartier demandé dans l'adresse ; ce bouton la recadre sur la zone."):
+        state.set(quartier=None)
+        st.rerun()
 
-use_crosswalk = False
-if generation == "2024":
-    use_crosswalk = state.toggle(
-        "Montrer la valeur du quartier 2015 correspondant (table de passage 2015 → 2024)", "passage",
-        help="Approximation : les périmètres ont changé ; la valeur est celle du quartier 2015 le plus proche.")
 
 # --------------------------------------------------------------------------- the map (cached per choice)
 def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: str, k: int,
-           use_crosswalk: bool, focus: str | None) -> dict:
+           focus: str | None) -> dict:
     """Everything the map needs for one combination of choices, computed once per warehouse: values,
     hover texts, zone, geometry and the figure (as a dict: rebuilding it skips plotly's validation)."""
     ind = catalog.indicator(ind_id)
     directory = common.run(search.directory, generation)
     dep_names = common.run(search.names_by_cog, "departement")
-    national = common.run(position.distribution, ind_id, int(edition), "2015")
-    national = national[["code", "value", "status"] + [c for c in ("source_file", "source_variable")
-                                                        if c in national.columns]]
+    national = common.run(position.distribution, ind_id, int(edition), generation)
+    national = national[["code", "value", "status", "approx_method"]]
     shown_mask = national.status.isin(vocabulary.shown_statuses()) & national.value.notna()
     classes = common.memo(classify.breaks, national.value[shown_mask].tolist(), int(k), method)
 
     unit = ind.get("unit")
     decimals = int(ind["decimals"])
     v = directory[["code", "name", "communes", "departement", "region"]].copy()
-    if generation == "2015":
-        v = v.merge(national, on="code", how="left")
-        v["status"] = v.status.fillna("non_disponible")
-        v["note"] = ""
-    else:
-        if use_crosswalk:
-            cw = common.run(search.crosswalk)
-            best = cw.sort_values(["code_2024", "confidence"], ascending=[True, False]).drop_duplicates("code_2024")
-            v = v.merge(best.rename(columns={"code_2024": "code"}), on="code", how="left")
-            v = v.merge(national.rename(columns={"code": "code_2015"}), on="code_2015", how="left")
-            v["status"] = v.status.fillna("non_disponible")
-            v["note"] = [f"valeur du quartier 2015 {c} (correspondance {round(100 * (s or 0))} %)"
-                         if isinstance(c, str) else "pas de quartier 2015 correspondant"
-                         for c, s in zip(v.code_2015, v.confidence)]
-        else:
-            v["value"] = None
-            v["status"] = "non_disponible"
-            v["note"] = "pas encore d'indicateurs INSEE pour la géographie 2024"
+    v = v.merge(national, on="code", how="left")
+    v["status"] = v.status.fillna("non_disponible")
     v.loc[~v.status.isin(vocabulary.shown_statuses()), "value"] = None
+    if generation == "2024":
+        notes = common.run(predecessors.short_notes)
+        v["note"] = [notes.get(c, "pas de quartier 2015 correspondant : pas de valeur") for c in v.code]
+    else:
+        v["note"] = ""
+    approx = v.approx_method.notna() if "approx_method" in v.columns else pd.Series(False, index=v.index)
 
     producer = catalog.producer(ind.get("source"))
     files = catalog.files(ind_id, int(edition))
-
-    def _value_text(r) -> str:
-        txt = text.value_text(r.value, r.status, unit, decimals)
-        return f"{txt} — {r.note}" if r.note else txt
-
-    v["value_text"] = [_value_text(r) for r in v.itertuples()]
+    v["value_text"] = [
+        text.value_text(r.value, r.status, unit, decimals, approx=bool(a)) + (f" — {r.note}" if r.note else "")
+        for r, a in zip(v.itertuples(), approx)]
     v["place_text"] = [", ".join(x for x in (r.communes if isinstance(r.communes, str) else "",
                                               f"{dep_names.get(r.departement, '')} ({r.departement})"
                                               if isinstance(r.departement, str) else "") if x)
                        for r in v.itertuples()]
-    src_file = v.source_file if "source_file" in v.columns else pd.Series([None] * len(v))
-    v["source_text"] = [f"{producer}, {f if isinstance(f, str) else ', '.join(files)} — millésime {edition}"
-                        for f in src_file]
+    origin = " (valeurs des quartiers 2015 correspondants)" if generation == "2024" else ""
+    v["source_text"] = f"{producer}, {', '.join(files)} — millésime {edition}{origin}"
 
     # --------------------------------------------------------------------------- zone and geometry
     if zone.startswith("R"):
@@ -126,14 +139,17 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
         in_zone = pd.Series(True, index=v.index)
     vz = v[in_zone].reset_index(drop=True)
 
-    shapes = mapdata.quartier_shapes(generation)
+    shapes = mapdata.quartier_shapes(generation, "overview" if zone == "FR" else "display")
     contours = maps.subset(shapes["contours"], vz.code)
     points = shapes["points"][shapes["points"].code.isin(vz.code)]
     deps = mapdata.outlines("departement")
     regions = mapdata.outlines("region")
-    if zone == "FR":
+    if focus and focus in set(vz.code):
+        view = maps.view_for(maps.bounds_of(maps.subset(contours, [focus]), points[points.code == focus]),
+                             *FOCUS_FRAME_PX, max_zoom=FOCUS_MAX_ZOOM)
+    elif zone == "FR":
         # National view: mainland frame; overseas quartiers stay on the map (zoom out to see them).
-        metro = vz[~vz.departement.fillna("").str.startswith("97")]
+        metro = vz[~vz.departement.fillna("").str.match(r"9[78]")]
         view = maps.view_for(maps.bounds_of(maps.subset(contours, metro.code),
                                             points[points.code.isin(metro.code)]))
     else:
@@ -142,55 +158,45 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
     if zone != "FR":
         inner = mapdata.outlines("epci", mapdata.epci_in("departement" if zone.startswith("D") else "region", zone[1:]))
     highlight = [focus] if focus in set(vz.code) else None
-    no_indicator = generation == "2024" and not use_crosswalk
-    if no_indicator:
-        no_value = "pas encore d'indicateurs INSEE pour la géographie 2024"
-        src = source_line("ANCT — référentiel des QPV 2024 (contours Provence-Alpes-Côte d'Azur, communes)", None, "2024")
-        map_label = "Quartiers prioritaires 2024"
-    else:
-        no_value = "secret, non disponible ou non publié"
-        src = source_line(producer, edition, generation if not use_crosswalk else "2015 → 2024 (table de passage)",
-                          note=f"fichier {', '.join(files)}" if files else None)
-        map_label = ind["label"]
+    src = source_line(producer, edition, generation,
+                      note=" ; ".join(x for x in ("valeurs des quartiers 2015 correspondants (table de passage "
+                                                 "2015 → 2024)" if generation == "2024" else "",
+                                                 f"fichier {', '.join(files)}" if files else "") if x) or None)
     fig = maps.quartier_map(
-        vz, contours, points, None if no_indicator else classes,
-        label=map_label, unit=None if no_indicator else unit, decimals=decimals,
+        vz, contours, points, classes, label=ind["label"], unit=unit, decimals=decimals,
         polarity=ind.get("polarity") or "neutral", source_line=src, outlines=deps, land=regions, inner=inner,
-        view=view, no_value_label=no_value, highlight=highlight,
-        max_polygons=NATIONAL_MAX_POLYGONS if zone == "FR" else None)
+        view=view, no_value_label="secret, non disponible, non publié ou non transposable", highlight=highlight,
+        legend_note=APPROX_NOTE if generation == "2024" else None, polygon_hover=zone != "FR")
 
-    return {"fig": fig.to_plotly_json(), "vz": vz, "classes": classes, "src": src, "no_indicator": no_indicator,
+    return {"fig": fig.to_plotly_json(), "vz": vz, "classes": classes, "src": src,
             "n_cont": len(contours["features"]), "unit": unit, "decimals": decimals}
 
 
-built = common.run(_build, generation, ind_id, int(edition), zone, method, int(k), bool(use_crosswalk),
-                   state.get("quartier"))
+built = common.run(_build, generation, ind_id, int(edition), zone, method, int(k), focus)
 fig = go.Figure(built["fig"], _validate=False)
-vz, classes, src, no_indicator = built["vz"], built["classes"], built["src"], built["no_indicator"]
+vz, classes, src = built["vz"], built["classes"], built["src"]
 unit, decimals = built["unit"], built["decimals"]
 n_cont = built["n_cont"]
 n_values = int(vz.value.notna().sum())
-summary = (f"**{ind['label']}** — millésime {edition} — " if not no_indicator
-           else "**Quartiers prioritaires 2024** — ")
-summary += (f"{zones[zone]} : {frformat.fmt_int(len(vz))} quartiers, dont {frformat.fmt_int(n_cont)} avec contour "
-            f"et {frformat.fmt_int(len(vz) - n_cont)} localisés par leur commune")
-if not no_indicator:
-    summary += f" ; {frformat.fmt_int(n_values)} avec une valeur publiée"
+summary = (f"**{ind['label']}** — millésime {edition} — {zones[zone]} : {frformat.fmt_int(len(vz))} quartiers, "
+           f"dont {frformat.fmt_int(n_cont)} avec leur contour réel et {frformat.fmt_int(len(vz) - n_cont)} localisés "
+           f"par leur commune ; {frformat.fmt_int(n_values)} avec une valeur"
+           + (" (≈ approchée)" if generation == "2024" else " publiée"))
+if focus:
+    name = vz.loc[vz.code == focus, "name"]
+    summary += f". Carte centrée sur **{name.iloc[0] if len(name) else focus}** ({focus})"
 if zone == "FR":
-    n_om = int(vz.departement.fillna("").str.startswith("97").sum())
+    n_om = int(vz.departement.fillna("").str.match(r"9[78]").sum())
     if n_om:
         summary += (f". Les {frformat.fmt_int(n_om)} quartiers d'outre-mer sont à leur place réelle, hors du cadre : "
                     "choisissez leur région dans « Zone affichée »")
 st.markdown(summary + ".")
-if generation == "2024" and not use_crosswalk:
-    common.note("Géographie 2024 : <b>pas encore d'indicateurs INSEE pour la géographie 2024</b>. "
-                "Les quartiers sont localisés (contours en Provence-Alpes-Côte d'Azur, ailleurs un cercle sur "
-                "leur commune). Activez la table de passage pour voir, avec prudence, la valeur du quartier "
-                "2015 correspondant.")
-elif use_crosswalk:
-    common.note("Approximation : chaque quartier 2024 reçoit la valeur de son quartier 2015 le plus proche "
-                "(même commune, nom voisin). Les périmètres ayant changé, ces valeurs ne décrivent pas "
-                "exactement les quartiers 2024.")
+if generation == "2024":
+    common.note("Géographie 2024 : <b>pas encore d'indicateurs INSEE pour la géographie 2024</b>. Chaque quartier "
+                "2024 reçoit, marquée « ≈ », la valeur de son quartier 2015 correspondant (table de passage : "
+                "recouvrement des contours, sinon même commune et nom proche) ; s'il en a plusieurs, leur somme ou "
+                "leur moyenne pondérée quand l'indicateur s'y prête, sinon aucune valeur (« non transposable »). "
+                "Les périmètres ayant changé, ces valeurs ne décrivent qu'approximativement les quartiers 2024.")
 
 event = blocks.chart(fig, f"carte-{ind_id}-{edition}-{generation}", src, key="carte_map",
                      on_select="rerun", selection_mode=("points", "box"), export_width=1100,
@@ -198,8 +204,10 @@ event = blocks.chart(fig, f"carte-{ind_id}-{edition}-{generation}", src, key="ca
 common.how_to_read(
     f"Chaque quartier est coloré selon sa classe ({classes.title.lower() if classes else 'aucune valeur'}, "
     f"calculées sur tous les quartiers de France, pas seulement la zone affichée). {ind['definition']} "
-    f"Les quartiers dont le contour n'est pas disponible sont représentés par un cercle placé sur leur commune. "
-    f"Cliquez sur un quartier pour ouvrir sa fiche ; sélectionnez-en plusieurs (outil rectangle) pour les comparer.")
+    f"Les quartiers sont dessinés avec leur contour réel ; à l'échelle nationale, un point marque aussi chaque "
+    f"contour, trop petit pour être vu. Les quartiers dont le contour n'est pas disponible sont représentés par un "
+    f"cercle placé sur leur commune. Cliquez sur un quartier pour ouvrir sa fiche ; sélectionnez-en plusieurs "
+    f"(outil rectangle) pour les comparer.")
 
 # --------------------------------------------------------------------------- selection -> fiche / comparer
 picked: list[str] = []
@@ -222,9 +230,12 @@ elif len(picked) > 1:
 
 # --------------------------------------------------------------------------- table
 with st.expander(f"Tableau des {len(vz)} quartiers affichés"):
-    table = pd.DataFrame({"Code": vz.code, "Quartier": vz.name, "Commune(s)": vz.communes.fillna(""),
-                          "Département": vz.departement, ind["label"]: vz.value,
-                          "Statut": [vocabulary.status_label(s) for s in vz.status]})
+    cols = {"Code": vz.code, "Quartier": vz.name, "Commune(s)": vz.communes.fillna(""),
+            "Département": vz.departement, ind["label"]: vz.value,
+            "Statut": [vocabulary.status_label(s) for s in vz.status]}
+    if generation == "2024":
+        cols["Valeur ≈ venant de"] = vz.note
+    table = pd.DataFrame(cols)
     blocks.table(table.sort_values(ind["label"], ascending=False, na_position="last"),
                  f"carte-{ind_id}-{edition}-{generation}-tableau", src,
                  formats={ind["label"]: decimals}, key="tbl_carte")

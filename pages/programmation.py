@@ -12,9 +12,10 @@ import streamlit as st
 from charts import contract as ch
 from presentation.sources import source_line
 from contract import store, vocab
-from indicators import means, programmation as prog
+from indicators import means, programmation as prog, secret
 from observatoire import db, frformat, vocabulary
-from ui import auth, blocks, common, demo, state
+from presentation import text
+from ui import auth, blocks, common, demo, mapdata, state
 
 with demo.contract_page("Programmation", "Actions financées au titre du contrat de ville : montants, thématiques, "
                         "publics touchés, et moyens de l'État.") as (sc, contrat, _user):
@@ -90,19 +91,32 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
         + (f" Population des quartiers du contrat selon l'ANCT : <b>{frformat.fmt_int(pop)}</b> habitants, soit "
            f"<b>{frformat.fmt_number(row['montant_accorde'] / pop, 2, '€')}</b> accordés par habitant en {year}."
            if pop else ""))
-    t1, t2 = st.tabs(["Par habitant sous le seuil de pauvreté", "Par habitant"])
+    t1, t2, t3 = st.tabs(["Par habitant sous le seuil de pauvreté", "Par habitant",
+                          "Bénéficiaires résidant en QPV"])
     with t1:
         blocks.chart(ch.money_vs_need(need, source_line=src_need, demo=is_demo, per="pauvre"),
                      f"euros-par-pauvre-{year}", src_need, key="prog_need_p")
     with t2:
         blocks.chart(ch.money_vs_need(need, source_line=src_need, demo=is_demo, per="habitant"),
                      f"euros-par-habitant-{year}", src_need, key="prog_need_h")
+    src_homes = source_line(producer + ["fichiers de bénéficiaires localisés sur les contours ANCT des QPV 2024"],
+                            millesimes=year, generation="2024", demo=is_demo)
+    with t3:
+        blocks.chart(ch.beneficiaries_in_qpv(need, source_line=src_homes, demo=is_demo),
+                     f"beneficiaires-en-qpv-{year}", src_homes, key="prog_need_benef")
+        st.caption("Pour chaque quartier, les bénéficiaires des actions financées qui le visent, localisés à partir du "
+                   "fichier de bénéficiaires de chaque action (une action sur plusieurs quartiers compte pour chacun). "
+                   f"Sous {secret.threshold('beneficiaires')} bénéficiaires localisés, la part est masquée.")
     need_tab = pd.DataFrame({
         "Quartier": need["label"], "Code": need["quartier_code"], "Actions financées": need["n_actions"],
         "Montant accordé (€)": need["montant_accorde"], "dont État P147 (€)": need["montant_accorde_p147"],
         "Population": pd.to_numeric(need["population"]), "Taux de pauvreté (%)": pd.to_numeric(need["tx_pauvrete"]),
         "€ par habitant": pd.to_numeric(need["euros_par_habitant"]),
         "€ par habitant pauvre": pd.to_numeric(need["euros_par_pauvre"]),
+        "Bénéficiaires résidant en QPV (%)": [text.value_text(v, st_, "%", 0) for v, st_ in
+                                              zip(need["benef_part_qpv"], need["benef_part_qpv_status"])],
+        "Bénéficiaires résidant dans le quartier": [text.value_text(v, st_, None, 0) for v, st_ in
+                                                    zip(need["benef_residents"], need["benef_residents_status"])],
         "Méthode": [f"≈ quartier(s) 2015 {c}" if m == "approx_qp2015" else "quartier 2024" if m == "qpv2024"
                     else "non disponible" for m, c in zip(need["method"], need["codes_2015"])],
     })
@@ -182,6 +196,30 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
                                 "porteur_nom": st.column_config.TextColumn("Porteur"),
                                 "evaluation": st.column_config.TextColumn("Évaluation", width="large"), **note_cfg},
                             labelled={"statut": "action_statuses"})
+
+    with st.expander("Où résident les bénéficiaires ? (fichiers de bénéficiaires par action)",
+                     icon=":material/where_to_vote:"):
+        homes = prog.residence_by_action(sc, contrat, year)
+        st.markdown("Un fichier par action (ou pour plusieurs) : une ligne par bénéficiaire, le **N° dossier** de "
+                    "l'action et ses coordonnées (**latitude**/**longitude**, **x**/**y** Lambert-93) ou la sortie du "
+                    "géocodeur CSV de la BAN (adresse.data.gouv.fr/csv). Chaque ligne est localisée sur les contours "
+                    "des quartiers, comme sur la page **Localiser** ; **seuls les comptes par action et par quartier "
+                    "sont enregistrés**, jamais les noms, adresses ou coordonnées. En ligne de commande : "
+                    f"`python -m loaders import beneficiaires FICHIER --contrat {contrat}`.")
+        if homes.empty:
+            st.info(f"Aucun fichier de bénéficiaires importé pour les actions financées en {year}.")
+        else:
+            blocks.table(pd.DataFrame({
+                "N° dossier": homes["numero_dossier"], "Action": homes["intitule"],
+                "Bénéficiaires localisés": [text.value_text(v, s_, None, 0) for v, s_ in
+                                            zip(homes["n_localises_shown"], homes["n_localises_status"])],
+                "Résidant en QPV": [text.value_text(v, s_, "%", 0) for v, s_ in
+                                    zip(homes["part_qpv"], homes["part_qpv_status"])],
+                "Résidant dans les quartiers visés": [text.value_text(v, s_, "%", 0) for v, s_ in
+                                                      zip(homes["part_cible"], homes["part_cible_status"])],
+            }), f"beneficiaires-residence-{year}", src_homes, key="prog_homes")
+        demo.import_panel("beneficiaires", contrat, [], extra={"annee": year, "locate": mapdata.locate},
+                          template=False)
 
     with st.expander("Importer une programmation (XLSX ou CSV)", icon=":material/upload_file:"):
         st.markdown("Export Dauphin ou tableau de suivi : une ligne par action, en-têtes français "

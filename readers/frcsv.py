@@ -77,6 +77,11 @@ def parse_numbers_arrow(raw: pa.Array) -> pa.Array:
     return pc.cast(pc.if_else(ok, s, pa.scalar(None, pa.string())), pa.float64())
 
 
+def empty_arrow(raw: pa.Array) -> pa.Array:
+    """is_empty over a whole Arrow string array (True for '' and cells of spaces only)."""
+    return pc.equal(pc.utf8_trim(raw, _SPACES), "")
+
+
 def is_empty(text: str | None) -> bool:
     return text is None or text.strip(_SPACES) == ""
 
@@ -98,6 +103,7 @@ class CsvTable:
     dropped_columns: int = 0                # trailing columns without a name and without any value
     sep: str = ";"                          # the separator read (detected for user files)
     warnings: list[tuple[int | None, str | None, str]] = field(default_factory=list)
+    ragged_lines: list[int] = field(default_factory=list)   # rows padded/cut to the header (ragged="pad")
     _rows: list[list[str]] | None = field(default=None, repr=False)
 
     @property
@@ -124,16 +130,17 @@ class CsvTable:
             self._rows = [list(r) for r in zip(*cols)]
         return self._rows
 
-    def text_columns(self, sample: int = 40) -> set[str]:
-        """Label columns: most of an even sample of non-empty cells are not numbers (LIBGEO, LIB_COM)."""
+    def text_columns(self, sample: int = 40, secret_marks: tuple[str, ...] = ()) -> set[str]:
+        """Label columns: most of an even sample of non-empty cells are not numbers (LIBGEO, LIB_COM).
+        Cells equal to a secret mark (« s » in the Filosofi base communale) count as numbers."""
         out = set()
         n = self.n_rows
         idx = pa.array(np.unique(np.linspace(0, n - 1, min(n, sample)).astype(np.int64)))
         for j, c in enumerate(self.columns):
             col = self.data.column(j)
-            picked = [x for x in col.take(idx).to_pylist() if not is_empty(x)]
+            picked = [x for x in col.take(idx).to_pylist() if not is_empty(x) and x.strip() not in secret_marks]
             if not picked:   # sparse column: look at all its cells
-                picked = [x for x in col.to_pylist() if not is_empty(x)][:sample]
+                picked = [x for x in col.to_pylist() if not is_empty(x) and x.strip() not in secret_marks][:sample]
             bad = 0
             for x in picked:
                 try:
@@ -145,20 +152,21 @@ class CsvTable:
         return out
 
     def cells_arrow(self, codes: list[str] | None = None, edition: int = 0,
-                    file_label: str | None = None) -> pa.Table:
+                    file_label: str | None = None, secret_marks: tuple[str, ...] = ()) -> pa.Table:
         """Every non-key cell, long format (column after column), with its parsed value and status,
         without any per-cell Python work (Arrow C++ kernels).
 
         Columns: source_file, variable, territory_code (dictionary-encoded), edition, value, raw, status,
         line — the columns of source_value, in its order. codes: territory code per row (default: the
         key cell, stripped). Status: 'text' in label columns and for non-numbers, 'ok' for numbers, and
-        for empty cells 'non_disponible' on the national aggregate row (key 'Ensemble'), else 'secret'."""
+        for empty cells 'non_disponible' on the national aggregate row (key 'Ensemble'), else 'secret';
+        cells equal to one of `secret_marks` (the file's own secret marker, e.g. « s ») are 'secret' too."""
         kj = self.columns.index(self.key) if self.key is not None else -1
         keep = [j for j in range(len(self.columns)) if j != kj]
         k, n = len(keep), self.n_rows
         keys = [x.strip() for x in self.data.column(kj).to_pylist()] if kj >= 0 else [""] * n
         codes = codes if codes is not None else keys
-        text = self.text_columns()
+        text = self.text_columns(secret_marks=secret_marks)
         names = [self.columns[j] for j in keep]
         col_idx = np.repeat(np.arange(k, dtype=np.int32), n)
         row_idx = np.tile(np.arange(n, dtype=np.int32), k)
@@ -167,6 +175,8 @@ class CsvTable:
         text_col = pa.array(np.repeat(np.array([c in text for c in names], dtype=bool), n))
         value = pc.if_else(text_col, pa.scalar(None, pa.float64()), parse_numbers_arrow(raw))
         blank = pc.equal(pc.utf8_trim(raw, _SPACES), "")
+        if secret_marks:   # a marked cell is treated as an empty published cell: secret statistique
+            blank = pc.or_(blank, pc.is_in(pc.utf8_trim(raw, _SPACES), pa.array(list(secret_marks))))
         ensemble_row = np.array([kk.lower() == "ensemble" for kk in keys], dtype=bool)
         on_ensemble = pa.array(np.tile(ensemble_row, k))
         status = pc.case_when(
@@ -269,7 +279,7 @@ def check_size(path: Path, max_bytes: int | None) -> None:
 
 def read(path: str | Path, sep: str | None = ";", key: str | tuple[str, ...] | list[str] | None = None,
          duplicate_rows: str = "error", duplicate_keys: str = "error", max_bytes: int | None = None,
-         collect: Collector | None = None) -> CsvTable:
+         collect: Collector | None = None, ragged: str = "leave_out") -> CsvTable:
     """Read and structurally validate a French CSV file.
 
     sep: the separator, or None to detect it from the header (user files; `CsvTable.sep` says which).
@@ -278,6 +288,9 @@ def read(path: str | Path, sep: str | None = ";", key: str | tuple[str, ...] | l
     collect: a readers.errors.Collector that receives the row-level problems (wrong number of fields,
     duplicates) so that the caller reports them with its own cell errors, at once; such rows are left out.
     Without it, raises InputError / InputErrors naming file, line and column. Nothing is written anywhere.
+    ragged: 'leave_out' (default: as above) or 'pad': a row with fewer or more fields than the header is
+    kept, padded with empty cells or cut, and listed in `ragged_lines` (and `warnings`) instead of being an
+    error — for bulk lookups that answer every row of the file, in order (readers.points).
     """
     path = Path(path)
     if not path.is_file():
@@ -310,10 +323,12 @@ def read(path: str | Path, sep: str | None = ";", key: str | tuple[str, ...] | l
     _check_header(path, columns)
 
     if quoted:
-        rows, row_lines, texts, errors = _split_with_csv(path, text, sep, n, columns, len(lines), ends_with_newline)
+        rows, row_lines, texts, errors = _split_with_csv(path, text, sep, n, columns, len(lines), ends_with_newline,
+                                                         keep=ragged == "pad")
         data = _columns_to_arrow(rows, n)
     else:
-        row_lines, texts, uniform, errors = _prescan(path, lines, sep, n, columns, ends_with_newline)
+        row_lines, texts, uniform, errors = _prescan(path, lines, sep, n, columns, ends_with_newline,
+                                                     keep=ragged == "pad")
         if uniform is not None and "\n" in text:
             body = (raw_bytes[3:] if encoding == "utf-8-sig" else raw_bytes) if encoding.startswith("utf-8") \
                 else text.encode("utf-8")
@@ -321,6 +336,9 @@ def read(path: str | Path, sep: str | None = ";", key: str | tuple[str, ...] | l
         else:
             rows = [(ln.split(sep, n) + [""] * n)[:n] for ln in (lines[i - 1] for i in row_lines)]
             data = _columns_to_arrow(rows, n)
+    read_lines = set(row_lines) if ragged == "pad" else set()
+    kept = [e for e in errors if e.line in read_lines]           # rows of the wrong width, kept (ragged="pad")
+    errors = [e for e in errors if e.line not in read_lines]
     if errors:
         if collect is None:
             raise InputErrors(errors)
@@ -330,7 +348,8 @@ def read(path: str | Path, sep: str | None = ";", key: str | tuple[str, ...] | l
         raise InputError(path, "aucune ligne de données après l'en-tête", line=2,
                          expected="au moins une ligne de données")
     table = CsvTable(path=path, columns=columns, data=data, lines=row_lines, encoding=encoding,
-                     dropped_columns=len(header) - n, sep=sep)
+                     dropped_columns=len(header) - n, sep=sep,
+                     ragged_lines=[e.line for e in kept], warnings=[(e.line, e.column, e.message) for e in kept])
     if key is not None:
         table.key = _find_key(table, key)
         _check_keys(table, duplicate_keys, collect)
@@ -369,12 +388,12 @@ def _extra_value_error(path, value, n, j, line) -> InputError:
                       column=f"n° {n + j + 1}", expected=f"{n} colonnes comme l'en-tête")
 
 
-def _prescan(path, lines, sep, n, columns, ends_with_newline):
+def _prescan(path, lines, sep, n, columns, ends_with_newline, keep: bool = False):
     """One pass over the lines (no cell split): field counts, blank lines, values beyond the named columns.
 
-    Returns (row_lines, row_texts, uniform, errors): rows with a wrong number of fields are left out and
-    reported in errors; uniform is the common field count of every line (header included) when the fast
-    Arrow split can be used, else None."""
+    Returns (row_lines, row_texts, uniform, errors): rows with a wrong number of fields are left out (kept
+    too with `keep`) and reported in errors; uniform is the common field count of every line (header
+    included) when the fast Arrow split can be used, else None."""
     errors: list[InputError] = []
     row_lines: list[int] = []
     texts: list[str] = []
@@ -391,7 +410,8 @@ def _prescan(path, lines, sep, n, columns, ends_with_newline):
         counts.add(c)
         if c < n:
             errors.append(_width_error(path, c, n, columns, ln, ln == last and not ends_with_newline))
-            continue
+            if not keep:
+                continue
         elif c > n:
             stripped = line.rstrip(sep + " ")
             sc = stripped.count(sep) + 1
@@ -399,7 +419,8 @@ def _prescan(path, lines, sep, n, columns, ends_with_newline):
                 extra = line.split(sep)[n:]
                 j = next(i for i, v in enumerate(extra) if v.strip() != "")
                 errors.append(_extra_value_error(path, extra[j], n, j, ln))
-                continue
+                if not keep:
+                    continue
         row_lines.append(ln)
         texts.append(line)
     uniform = header_count if (not blank and not errors and counts == {header_count}) else None
@@ -425,9 +446,9 @@ def _columns_to_arrow(rows: list[list[str]], n: int) -> pa.Table:
     return pa.table({f"c{i}": pa.array(list(cols[i]), pa.string()) for i in range(n)})
 
 
-def _split_with_csv(path, text, sep, n, columns, n_lines, ends_with_newline):
+def _split_with_csv(path, text, sep, n, columns, n_lines, ends_with_newline, keep: bool = False):
     """Quoted files: Python's csv module (quotes, doubled quotes, newlines in values). Rows with a wrong
-    number of fields are left out and returned in errors."""
+    number of fields are left out (kept too with `keep`, padded or cut) and returned in errors."""
     errors: list[InputError] = []
     rows, row_lines, texts = [], [], []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
@@ -441,11 +462,13 @@ def _split_with_csv(path, text, sep, n, columns, n_lines, ends_with_newline):
             if len(cells) < n:
                 errors.append(_width_error(path, len(cells), n, columns, start,
                                            start == n_lines and not ends_with_newline))
-                continue
-            if len(cells) > n and any(c.strip() for c in cells[n:]):
+                if not keep:
+                    continue
+            elif len(cells) > n and any(c.strip() for c in cells[n:]):
                 j = next(i for i, v in enumerate(cells[n:]) if v.strip())
                 errors.append(_extra_value_error(path, cells[n + j], n, j, start))
-                continue
+                if not keep:
+                    continue
             cells = (cells + [""] * n)[:n]
             rows.append(cells)
             row_lines.append(start)

@@ -25,6 +25,7 @@ PAGES = [
     ("/?recherche=reyssouze", "7 résultats", False, 1400, "accueil"),
     ("/carte?generation=2015&indicateur=tx_pauvrete&zone=R76", "Carte des quartiers", True, 1400, "carte"),
     ("/carte?generation=2024&zone=R93", "pas encore d'indicateurs INSEE", True, 1400, "carte-2024"),
+    ("/carte?generation=2024&indicateur=tx_pauvrete&zone=FR", "avec leur contour réel", True, 1400, "carte-2024-france"),
     ("/fiche?quartier=QP001001", "Grande Reyssouze Terre Des Fleurs", True, 1400, "fiche"),
     ("/comparer?selection=QP001001,QP001002,QP034001", "Comparer", True, 1400, "comparer"),
     ("/barometre?quartier=QP001001", "Baromètre", False, 1400, "barometre"),
@@ -211,3 +212,92 @@ def test_downloads_from_the_page(browser, server):
     csv, _ = _fiche_download(browser, server, "CSV", 60_000)
     assert csv.startswith(b"\xef\xbb\xbf") and b";" in csv.splitlines()[0]
     assert "Observatoire des contrats de ville" in csv.decode("utf-8-sig").strip().splitlines()[-1]
+
+
+def test_localiser_upload_map_and_download(browser, server, warehouse, tmp_path):
+    """Localiser (issue 15): upload a French CSV of points, see the answers on the offline map with the
+    quartier contours, and download the result file (same rows plus the answer columns)."""
+    import shapely
+
+    from observatoire import db
+
+    con = db.connect(warehouse, read_only=True)
+    rows = con.execute("SELECT code, geom FROM territory_geom WHERE kind = 'contour' AND generation = '2024' "
+                       "AND code LIKE 'QN013%' ORDER BY code LIMIT 6").fetchall()
+    con.close()
+    inside = [(c, shapely.get_point(shapely.maximum_inscribed_circle(
+        shapely.make_valid(shapely.from_wkb(bytes(g)))), 0)) for c, g in rows]
+    lines = ["nom;latitude;longitude"] + [f"{c};{str(p.y).replace('.', ',')};{str(p.x).replace('.', ',')}"
+                                          for c, p in inside]
+    lines += ["Calanques;43,2095;5,4460", "Aubagne gare;43,2925;5,5707", "inconnue;;", "inversée;5,37;43,29"]
+    src = tmp_path / "beneficiaires_test.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    page = browser.new_page(viewport={"width": 1400, "height": 2400}, locale="fr-FR", accept_downloads=True)
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not _local(r.url) else None)
+    # (An upload on a deep link opened first on a fresh server: tests/test_browser_deeplink.py.)
+    page.goto(server + "/", wait_until="domcontentloaded", timeout=60_000)
+    page.wait_for_selector("[data-testid=stSidebarNav]", timeout=60_000)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    time.sleep(2.0)
+    page.goto(server + "/localiser", wait_until="domcontentloaded", timeout=60_000)
+    page.wait_for_selector("[data-testid=stFileUploader] input[type=file]", state="attached", timeout=60_000)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    page.set_input_files("[data-testid=stFileUploader] input[type=file]", str(src))
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=90_000)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    page.wait_for_selector("canvas.maplibregl-canvas", timeout=60_000)
+    time.sleep(6.0)
+    page.screenshot(path=str(SHOTS / "localiser.png"))
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.get_by_text("ne vaut pas attestation", exact=False).count() > 0
+    assert page.get_by_text("Rien n'est conservé", exact=False).count() > 0
+    oui = page.locator("[data-testid=stMetric]", has_text="En QPV : oui").inner_text()
+    assert oui.strip().endswith(str(len(inside)))
+    traces = page.evaluate("() => document.querySelector('.js-plotly-plot')._fullData.map(t => t.name)")
+    assert any("quartier prioritaire 2024" in t for t in traces) and any(t.startswith("en QPV : oui") for t in traces)
+    with page.expect_download(timeout=60_000) as dl:
+        page.locator("[data-testid=stDownloadButton] button", has_text="Télécharger le résultat").click()
+    out = Path(dl.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert out[0].startswith("nom;latitude;longitude;en_qpv;code_qpv") and len(out) == len(lines)
+    assert [ln.split(";")[4] for ln in out[1:len(inside) + 1]] == [c for c, _ in inside]
+    assert not outside, f"requêtes hors de l'application : {outside[:5]}"
+    page.close()
+_MAP_STATE_JS = """() => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const m = gd._fullLayout.map._subplot.map;
+  let polygons = 0;
+  for (const tr of gd._fullData) {
+    if (tr.type === 'choroplethmap' && tr.meta && tr.meta.shape === 'contour') polygons += tr.locations.length;
+  }
+  return {zoom: m.getZoom(), lon: m.getCenter().lng, lat: m.getCenter().lat, polygons: polygons};
+}"""
+
+
+def _map_page(browser, url: str, shot: str) -> dict:
+    page = browser.new_page(viewport={"width": 1400, "height": 1600}, locale="fr-FR")
+    page.goto(url, wait_until="domcontentloaded", timeout=60_000)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=90_000)
+    page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
+    page.wait_for_selector("canvas.maplibregl-canvas", timeout=60_000)
+    time.sleep(6.0)  # software WebGL: let MapLibre paint
+    state = page.evaluate(_MAP_STATE_JS)
+    page.screenshot(path=str(SHOTS / f"{shot}.png"))
+    assert page.locator("[data-testid=stException]").count() == 0
+    page.close()
+    return state
+
+
+def test_national_2024_map_draws_every_real_contour(browser, server):
+    """issue 9: the national 2024 map draws the 1,606 real contours of the national file (3 features collapsed
+    to a point are placed at their commune)."""
+    state = _map_page(browser, server + "/carte?generation=2024&indicateur=tx_pauvrete&zone=FR", "carte-2024-contours")
+    assert state["polygons"] == 1606 and state["zoom"] < 6
+
+
+def test_map_opened_on_a_quartier_is_zoomed_on_it(browser, server):
+    """The fiche's « Voir sur la carte » for Grand Mirail (QN03107M, Toulouse): framed on the quartier."""
+    state = _map_page(browser, server + "/carte?quartier=QN03107M", "carte-QN03107M")
+    assert state["zoom"] >= 12
+    assert 1.37 < state["lon"] < 1.44 and 43.55 < state["lat"] < 43.60   # Le Mirail, south-west Toulouse

@@ -32,6 +32,7 @@ PARAMS = {
     "fiche": [{"quartier": "QP031007"}, {"quartier": "QN03112M"}],
     "comparer": [{"selection": "QP031007,QP001001,QP034004"}],
     "barometre": [{"quartier": "QP031007"}, {"quartier": "QN03112M"}],
+    "localiser": [{}],
     "programmation": [{"contrat": NICE}],
     "engagements": [{"contrat": NICE}],
     "enquetes": [{"contrat": NICE}],

@@ -55,11 +55,24 @@ def test_france_metropolitaine(con):
     assert one(con, "SELECT count(*) FROM territory_link WHERE parent_code = 'FRM' AND relation = 'region_france'")[0] == 13
 
 
-def test_qpv2024_codes(con):
-    # communes_avec_qpv2024_centroides.geojson: 1,684 (commune, code) pairs, 1,493 distinct codes.
-    assert one(con, "SELECT count(*) FROM territory WHERE level = 'qpv' AND generation = '2024'")[0] == 1493
+def _codes(path, field="code_qp") -> set[str]:
+    """Distinct codes of a GeoJSON (comma-separated lists split), read with the json module."""
+    out = set()
+    for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
+        out |= {c.strip() for c in f["properties"][field].split(",")}
+    return out
+
+
+def test_qpv2024_codes(con, data_dir):
+    # communes_avec_qpv2024_centroides.geojson: 1,684 (commune, code) pairs, 1,493 distinct codes; the national
+    # contour file adds its 133 codes unknown to the referentiel (Polynésie, Saint-Martin, Mayotte QN976…).
+    ref = _codes(data_dir / "qpv2024_referentiel" / "communes_avec_qpv2024_centroides.geojson")
+    nat = _codes(data_dir / "contours" / "qpv2024_france_anct_simplifie.geojson")
+    assert (len(ref), len(nat - ref), len(ref - nat)) == (1493, 133, 17)
+    assert one(con, "SELECT count(*) FROM territory WHERE level = 'qpv' AND generation = '2024'")[0] == len(ref | nat)
     assert one(con, """SELECT count(*) FROM territory_link l JOIN territory t ON t.code = l.child_code
-                       WHERE l.relation = 'qpv_commune' AND t.generation = '2024'""")[0] == 1684
+                       WHERE l.relation = 'qpv_commune' AND t.generation = '2024'
+                         AND l.method = 'referentiel_qpv2024'""")[0] == 1684
 
 
 @pytest.mark.parametrize("code,dep,region", [("QN02A01M", "2A", "94"), ("QN97101M", "971", "01"),
@@ -85,17 +98,28 @@ def test_every_quartier_has_one_map_geometry(con):
         SELECT t.generation, count(*) FROM territory t
         JOIN territory_geom g ON g.code = t.code AND g.kind IN ('contour', 'commune_point')
         WHERE t.level = 'qpv' GROUP BY 1""").fetchall())
-    assert rows == {"2024": 1493, "2015": 1400}
+    assert rows == {"2024": 1626, "2015": 1400}   # 1,493 referentiel codes + 133 of the national contour file
     assert one(con, """SELECT count(*) FROM (SELECT code FROM territory_geom WHERE kind IN ('contour', 'commune_point')
                        GROUP BY code HAVING count(*) > 1)""")[0] == 0
 
 
-def test_contours_counts_and_repair(con):
-    # qpv2024_paca.geojson: 135 features; qp2015_occitanie.geojson: 105 (32 invalid as published);
-    # qp2015_ille_et_vilaine.geojson: 6.
+def test_contours_counts_and_repair(con, data_dir):
+    # qpv2024_france_anct_simplifie.geojson: 1,609 features, 85 invalid as published, of which 3 are rings
+    # collapsed to one point (QN09105I, QN09113I, QN09503I: no contour, placed at their commune);
+    # qp2015_occitanie.geojson: 105 (32 invalid as published); qp2015_ille_et_vilaine.geojson: 6.
+    raw = [shapely.geometry.shape(f["geometry"]) for f in json.loads(
+        (data_dir / "contours" / "qpv2024_france_anct_simplifie.geojson").read_text(encoding="utf-8"))["features"]]
+    invalid = [g for g in raw if not g.is_valid]
+    collapsed = [g for g in invalid if shapely.make_valid(g).area == 0]
+    assert (len(raw), len(invalid), len(collapsed)) == (1609, 85, 3)
     by_file = {r[0]: r[1:] for r in con.execute("""
         SELECT source_file, count(*), sum(repaired::INTEGER) FROM territory_geom WHERE kind = 'contour' GROUP BY 1""").fetchall()}
-    assert by_file["qpv2024_paca.geojson"] == (135, 0)
+    assert by_file["qpv2024_france_anct_simplifie.geojson"] == (1606, 82)
+    degenerate = {r[0] for r in con.execute("SELECT code FROM link_report WHERE relation = 'qpv2024_contours' "
+                                            "AND detail LIKE 'contour dégénéré%'").fetchall()}
+    assert degenerate == {"QN09105I", "QN09113I", "QN09503I"}
+    assert {r[0] for r in con.execute("SELECT kind FROM territory_geom WHERE code IN ('QN09105I', 'QN09113I', "
+                                      "'QN09503I')").fetchall()} == {"commune_point"}
     assert by_file["qp2015_occitanie.geojson"] == (105, 32)
     assert by_file["qp2015_ille_et_vilaine.geojson"] == (6, 0)
     geoms = shapely.from_wkb([bytes(r[0]) for r in con.execute(
@@ -115,27 +139,39 @@ def test_display_geometry_is_lighter_and_rounded(con):
     # Simplification stays faithful: the display polygon covers at least 90 % of the full one.
     inter = shapely.area(shapely.intersection(g_full, g_disp)) / shapely.area(g_full)
     assert inter.min() > 0.9
+    # National view (geom_overview): coarser still, rounded to 1e-4 degree, valid.
+    ov = shapely.from_wkb([bytes(r[0]) for r in con.execute(
+        "SELECT geom_overview FROM territory_geom WHERE kind = 'contour' ORDER BY code").fetchall()])
+    assert shapely.get_num_coordinates(ov).sum() < 0.6 * shapely.get_num_coordinates(g_disp).sum()
+    c = shapely.get_coordinates(ov)
+    assert abs(c * 1e4 - (c * 1e4).round()).max() < 1e-6 and shapely.is_valid(ov).all()
 
 
-def test_commune_point_placement(con):
-    # QN00101M has no contour: placed at the centroid of 01053 (centroides line 9: 5.24565172798238, 46.20504676770598).
-    kind, wkb, placement, inset = one(con, "SELECT kind, geom, placement, is_inset FROM territory_geom WHERE code = 'QN00101M'")
+def test_commune_point_placement(con, data_dir):
+    # QN97651C (Mayotte's older code, absent from the national contour file): placed at the centroid of its
+    # commune 97601 (Acoua) in communes_avec_qpv2024_centroides.geojson.
+    feats = json.loads((data_dir / "qpv2024_referentiel" / "communes_avec_qpv2024_centroides.geojson").read_text())
+    x0, y0 = next(f["geometry"]["coordinates"] for f in feats["features"] if f["properties"]["insee_com"] == "97601")
+    kind, wkb, placement, inset = one(con, "SELECT kind, geom, placement, is_inset FROM territory_geom WHERE code = 'QN97651C'")
     p = shapely.from_wkb(bytes(wkb))
     assert (kind, placement, inset) == ("commune_point", "commune_centroid", False)
-    assert (round(p.x, 8), round(p.y, 8)) == (5.24565173, 46.20504677)
-    # Overseas quartier points are true coordinates (Guadeloupe is around 61.5 W, 16.2 N).
-    x = shapely.from_wkb(bytes(one(con, "SELECT geom FROM territory_geom WHERE code = 'QN97101M'")[0])).x
+    assert (round(p.x, 8), round(p.y, 8)) == (round(x0, 8), round(y0, 8))
+    # Overseas contours are true coordinates (Guadeloupe is around 61.5 W, 16.2 N).
+    x = shapely.centroid(shapely.from_wkb(bytes(one(con, "SELECT geom FROM territory_geom WHERE code = 'QN97101M'")[0]))).x
     assert -62 < x < -60
 
 
-def test_stacked_points_are_spread_for_display_only(con):
+def test_stacked_points_are_spread_for_display_only(con, data_dir):
+    # 2015 Paris quartiers have no contour: all placed at the 75056 point, spread for display.
+    paris = {line.split(";")[0] for line in (data_dir / "sigville_qp2015" / "DEMO_2022.csv").read_text(
+        encoding="utf-8-sig").splitlines() if line.startswith("QP075")}
     rows = con.execute("""SELECT g.geom, g.geom_display FROM territory_geom g JOIN territory_link l
                           ON l.child_code = g.code AND l.relation = 'qpv_commune' AND l.parent_code = '75056'
-                          WHERE g.kind = 'commune_point' AND g.generation = '2024'""").fetchall()
-    assert len(rows) == 21   # centroides: 21 codes listed for Paris (75056)
+                          WHERE g.kind = 'commune_point' AND g.generation = '2015'""").fetchall()
+    assert len(rows) == len(paris) > 10
     exact = {shapely.from_wkb(bytes(r[0])).wkt for r in rows}
     shown = [shapely.from_wkb(bytes(r[1])) for r in rows]
-    assert len(exact) == 1 and len({p.wkt for p in shown}) == 21
+    assert len(exact) == 1 and len({p.wkt for p in shown}) == len(paris)
     centre = shapely.from_wkb(bytes(rows[0][0]))
     assert max(p.distance(centre) for p in shown) < 0.02   # degrees: under ~1.5 km
 
@@ -153,8 +189,10 @@ def test_outlines_and_insets(con):
 
 
 def test_national_quartier_layer_is_small(con):
-    """GeoJSON of every quartier's display geometry (what a national map sends): well under 1.5 MB."""
-    rows = con.execute("SELECT code, geom_display FROM territory_geom WHERE kind IN ('contour', 'commune_point')").fetchall()
+    """GeoJSON of every quartier's national-view geometry (geom_overview of contours, else geom_display): what a
+    national map sends, under 1.5 MB even with the 1,606 national contours."""
+    rows = con.execute("SELECT code, coalesce(geom_overview, geom_display) FROM territory_geom "
+                       "WHERE kind IN ('contour', 'commune_point')").fetchall()
     geoms = shapely.from_wkb([bytes(r[1]) for r in rows])
     fc = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "id": r[0], "properties": {}, "geometry": json.loads(t)}

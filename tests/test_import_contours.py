@@ -144,8 +144,10 @@ def test_spatial_crosswalk_after_import(wh, data_dir, tmp_path):
     got = con.execute("SELECT parent_code, confidence, method FROM territory_link WHERE child_code = 'QP066007' "
                       "AND relation = 'qp2015_qpv2024' ORDER BY 1").fetchall()
     con.close()
-    # Before: QN06604I (0.9) and QN06607I (0.95) by name; now QN06607I by overlap, QN06604I (no contour) by name.
-    assert got == [("QN06604I", 0.9, "crosswalk_commune_name"), ("QN06607I", 0.95, "crosswalk_overlap")]
+    # The import replaced QN06607I's national contour by the 2015 shape itself: overlap share 1 -> 0.95. The
+    # name link to QN06604I (0.9, kept while 2024 quartiers had no contour) stays dropped: QN06604I has its
+    # national contour, which does not overlap QP066007.
+    assert got == [("QN06607I", 0.95, "crosswalk_overlap")]
 
 
 def test_unknown_codes_can_be_skipped(wh, tmp_path, capsys):

@@ -3,12 +3,13 @@ quartiers; expected figures recomputed from the raw files."""
 from __future__ import annotations
 
 import pytest
-from test_indicators_raw import REF, SIG, value
+from test_indicators_raw import REF, SIG, table, value
 
-from indicators import barometre, catalog
+from indicators import barometre, catalog, gaps
 from observatoire.frformat import fmt_number
 
 F19 = f"{SIG}/data_filo19_qp_revdis.csv"
+COMMUNES = "insee_filosofi_communes/cc_filosofi_2021_COM.csv"
 
 
 def _entry(con, code, indicator_id):
@@ -21,7 +22,7 @@ def test_key_indicators_come_from_the_catalogue(con):
     assert {"tx_pauvrete", "rev_disp_median", "tx_emploi"} <= set(ids)
 
 
-def test_income_vs_epci_because_communes_have_no_value(con):
+def test_income_vs_epci_because_the_commune_is_another_year(con):
     b = _entry(con, "QP031006", "rev_disp_median")
     q, e = value(F19, "QP031006", "DISP_MED_A19"), value(f"{REF}/FILO2019_DISP_EPCI.csv", "243100518", "Q219")
     assert (q, e) == (13860.0, 23090.0)  # data_filo19 line 290; FILO2019_DISP_EPCI line 862
@@ -31,33 +32,59 @@ def test_income_vs_epci_because_communes_have_no_value(con):
     assert b["sentence"] == ("En 2019, le revenu disponible médian par unité de consommation (13 860 €) est plus "
                              "bas que celui de l'intercommunalité Toulouse Métropole (23 090 €).")
     assert f"Écart de {fmt_number((1 - q / e) * 100, 0)} %" in b["gap_sentence"]          # 40 %, in the details
-    assert "pas de valeur publiée pour la commune" in b["reference_note"]  # never presented as the commune
+    # The commune has a median, but of 2021 (Filosofi base communale): an amount is never compared across years.
+    note = b["reference_note"]
+    assert "pas de valeur publiée utilisable pour la commune" in note            # never presented as the commune
+    assert "2021 pour la commune, 2019 pour le quartier" in note
+    assert "un montant en euros n'est pas comparé d'une année à l'autre" in note
 
 
-def test_poverty_rate_is_compared_with_the_ensemble_des_qpv_and_says_so(con):
-    # Nice, QP006009: DISP_TP60_A19 = 76,3 vs Ensemble 43,6 (data_filo19 lines 2 and QP006009)
+def test_poverty_rate_is_compared_with_the_commune_of_another_year(con):
+    # Nice, QP006009: DISP_TP60_A19 = 76,3 (2019); Nice (06088) TP6021 = 22,0 (2021): 54 points, far beyond
+    # twice the 2-point tolerance -> the commune may be used, both years said.
     b = _entry(con, "QP006009", "tx_pauvrete")
-    q, ens = value(F19, "QP006009", "DISP_TP60_A19"), value(F19, "Ensemble", "DISP_TP60_A19")
-    assert b["reference_level"] == "ensemble_qpv" and b["reference_value"] == ens
-    assert b["gap"] == pytest.approx(q - ens) and b["light"] == "moins_bien"
-    assert "plus élevé que celui de l'ensemble des quartiers prioritaires (43,6 %)" in b["sentence"]
-    assert "pas de valeur publiée pour la commune ni l'intercommunalité" in b["reference_note"]
-    assert "commune de" not in b["sentence"]
+    q, nice = value(F19, "QP006009", "DISP_TP60_A19"), value(COMMUNES, "06088", "TP6021")
+    assert (q, nice) == (76.3, 22.0)
+    assert (b["reference_level"], b["reference_code"], b["reference_value"]) == ("commune", "06088", nice)
+    assert (b["millesime"], b["reference_edition"]) == (2019, 2021)
+    assert b["gap"] == pytest.approx(q - nice) and b["light"] == "moins_bien"
+    assert b["sentence"] == ("Le taux de pauvreté au seuil de 60 % (76,3 % en 2019) est plus élevé que celui de la "
+                             "commune de Nice (22,0 % en 2021, dernier millésime publié pour cette référence).")
+
+
+def test_poverty_rate_falls_back_to_the_ensemble_des_qpv_when_the_years_could_matter(con):
+    # Saint-Denis, QP093037: 35,9 % (2019) against Saint-Denis (93066) 36,0 % (2021): within twice the
+    # tolerance, the year difference could change the light -> Ensemble des QPV 2019 (43,6 %), and says why.
+    b = _entry(con, "QP093037", "tx_pauvrete")
+    q, com = value(F19, "QP093037", "DISP_TP60_A19"), value(COMMUNES, "93066", "TP6021")
+    ens = value(F19, "Ensemble", "DISP_TP60_A19")
+    assert abs(q - com) <= 4 and b["reference_level"] == "ensemble_qpv" and b["reference_value"] == ens
+    assert b["gap"] == pytest.approx(q - ens) and b["light"] == "mieux"
+    assert "plus bas que celui de l'ensemble des quartiers prioritaires (43,6 %)" in b["sentence"]
+    assert b["gap_sentence"].startswith(f"Écart de {fmt_number(ens - q, 1)} points")
+    assert "inférieur à deux fois la tolérance" in b["reference_note"] and "commune de" not in b["sentence"]
 
 
 def test_within_tolerance_is_comparable(con):
-    # Toulouse QP031006: 45,0 % vs 43,6 % -> 1,4 point, tolerance 2 points
-    b = _entry(con, "QP031006", "tx_pauvrete")
-    assert b["light"] == "comparable" and b["direction"] == "proche"
+    # Saint-Pierre (La Réunion) QP974005: 43,6 % = Ensemble 43,6 % (commune 97414: 43,0 % in 2021, too close)
+    b = _entry(con, "QP974005", "tx_pauvrete")
+    assert value(F19, "QP974005", "DISP_TP60_A19") == 43.6 and value(COMMUNES, "97414", "TP6021") == 43.0
+    assert b["reference_level"] == "ensemble_qpv" and b["light"] == "comparable" and b["direction"] == "proche"
     assert "est proche de celui de l'ensemble des quartiers prioritaires (43,6 %)" in b["sentence"]
-    assert b["gap_sentence"] == "Écart de 1,4 point ; en deçà de 2,0 points, le quartier est dit « comparable »."
+    assert b["gap_sentence"] == "Écart de 0,0 point ; en deçà de 2,0 points, le quartier est dit « comparable »."
 
 
-def test_points_of_difference_wording(con):
-    # Argenteuil/Bezons QP095002: 64,6 % vs 43,6 % -> 21,0 points de plus
-    b = _entry(con, "QP095002", "tx_pauvrete")
-    q = value(F19, "QP095002", "DISP_TP60_A19")
-    assert q == 64.6 and b["gap_sentence"].startswith("Écart de 21,0 points")
+def test_secret_commune_gives_status_secret(con):
+    # QP059019 lies in Hautmont, Louvroil, Maubeuge and Neuf-Mesnil; Neuf-Mesnil (59424) TP6021 = « s »
+    assert table(COMMUNES)[1]["59424"]["TP6021"] == "s"
+    rows = [r for r in gaps.gap_rows(con, "QP059019", indicator_ids=["tx_pauvrete"]) if r["level"] == "commune"]
+    neuf = next(r for r in rows if r["ref_code"] == "59424")
+    assert neuf["other_year"]["status"] == "secret" and neuf["other_year"]["value"] is None
+    assert gaps.barometre_reference(neuf, catalog.indicator(con, "tx_pauvrete"), 2.0) == (
+        None, "la commune : secret statistique (2021)")
+    b = _entry(con, "QP059019", "tx_pauvrete")   # another commune of the quartier is used, and named
+    assert b["reference_level"] == "commune" and b["reference_code"] != "59424"
+    assert "quartier rattaché à plusieurs territoires de ce niveau" in b["reference_note"]
 
 
 def test_reference_of_an_earlier_millesime_keeps_the_headline_value(con):

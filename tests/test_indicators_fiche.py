@@ -16,6 +16,7 @@ from indicators import fiche, position, twins
 from observatoire import settings
 
 F19 = f"{SIG}/data_filo19_qp_revdis.csv"
+COMMUNES = "insee_filosofi_communes/cc_filosofi_2021_COM.csv"
 
 
 def _cli(*args, warehouse):
@@ -58,7 +59,15 @@ def test_cli_json_values_match_the_raw_files(fiche_json):
     pov = _ind(fiche_json, "tx_pauvrete")
     rank, n, pct = rank_and_percentile(quartier_column(F19, "DISP_TP60_A19"), "QP031006")
     assert (pov["rank"], pov["n"]) == (rank, n) and pov["percentile"] == pytest.approx(pct)
-    assert pov["barometre"]["light"] == "comparable"
+    # Poverty rate: compared with the commune of Toulouse, Filosofi 2021 (TP6021 of 31555) against the
+    # quartier's 2019, allowed because the gap is beyond twice the 2-point tolerance (gaps.barometre_reference).
+    toulouse = value(COMMUNES, "31555", "TP6021")
+    b = pov["barometre"]
+    assert (b["reference_level"], b["reference_value"], b["reference_edition"], b["millesime"]) == (
+        "commune", toulouse, 2021, 2019)
+    assert pov["value"] - toulouse > 4 and b["light"] == "moins_bien"
+    assert f"({str(toulouse).replace('.', ',')} % en 2021, dernier millésime publié pour cette référence)" in b["sentence"]
+    assert f"({str(pov['value']).replace('.', ',')} % en 2019)" in b["sentence"]
     assert _ind(fiche_json, "pop")["barometre"] is None  # not a key indicator
 
 
@@ -107,10 +116,16 @@ def test_contract_means_from_the_view(con):
     assert got["n_posts"] == n
 
 
-def test_2024_quartier_without_data_points_to_its_2015_predecessor(con):
+def test_2024_quartier_takes_its_2015_predecessor_values(con):
+    """QN01331M <- QP013032 (crosswalk): every value is the predecessor's, flagged (was: no value at all)."""
     f = fiche.fiche(con, "QN01331M")
     assert f["territory"]["generation"] == "2024"
-    assert all(x["value"] is None for x in f["indicators"]) and f["twins"] == []
+    assert [p["code"] for p in f["territory"]["predecessors"]["predecessors"]] == ["QP013032"]
+    # data_filo19_qp_revdis.csv, QP013032: DISP_TP60_A19
+    pov = _ind(f, "tx_pauvrete")
+    assert pov["value"] == value(F19, "QP013032", "DISP_TP60_A19") and pov["edition"] == 2019
+    assert pov["approximation"]["via"][0]["code"] == "QP013032"
+    assert all(x["approximation"] for x in f["indicators"] if x["value"] is not None)
     assert any("QP013032" in c for c in f["caveats"])
 
 

@@ -20,15 +20,16 @@ def test_barometre_lights_and_lines(warehouse):
     for r in rows:
         assert r.count('class="obs-chip"') == 1
     pov = next(r for r in rows if "Taux de pauvreté</b>" in r)
-    # data_filo19 DISP_TP60_A19 = 41,9 vs Ensemble des QPV 43,6 (same file, 'Ensemble' row): gap 1,7 pt,
-    # within the 2-point tolerance -> 'comparable'; 2017 -> 2019: 38,9 -> 41,9 (+3,0 pt) -> 'moins bien'.
-    assert "41,9 % — proche de l'ensemble des QPV (43,6 %) · en hausse depuis 2017" in pov
+    # data_filo19 DISP_TP60_A19 = 41,9 (2019) vs Bourg-en-Bresse TP6021 = 24,0 (2021, cc_filosofi_2021_COM.csv):
+    # 17,9 points, beyond twice the 2-point tolerance -> compared with the commune across the two years
+    # (gaps.barometre_reference), 'moins bien'; 2017 -> 2019: 38,9 -> 41,9 (+3,0 pt) -> 'en dégradation'.
+    assert "41,9 % — au-dessus de la commune (24,0 % en 2021) · en hausse depuis 2017" in pov
     chips = re.findall(r'class="obs-(?:chip|trend)" style="background:[^"]+" title="([^"]+)"', pov)
-    assert chips == ["comparable", "en dégradation"]   # vs reference; trend worded as a trend
+    assert chips == ["moins bien", "en dégradation"]   # vs reference; trend worded as a trend
     assert "tolérance" not in pov               # tolerances live in the details
     shown = texts(at)
     assert "Source : " in shown and "géographie prioritaire 2015" in shown
-    assert "écart de 1,7 point".lower() in shown.lower() and "38,9 % en 2017" in shown   # details
+    assert "écart de 17,9 points".lower() in shown.lower() and "38,9 % en 2017" in shown   # details
 
 
 def test_barometre_print_rules(warehouse):

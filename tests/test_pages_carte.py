@@ -1,5 +1,6 @@
 """Carte page (AppTest, real warehouse): one value per mapped quartier, contours vs commune points,
-class legend, hover text, the 2024 generation and the 2015 → 2024 crosswalk."""
+class legend, hover text, the 2024 generation on the national contours with its 2015 predecessors' values,
+the quartier asked in the URL, and every choice kept in the URL."""
 from __future__ import annotations
 
 import json
@@ -37,7 +38,8 @@ def test_occitanie_contours_one_value_per_quartier(warehouse, data_dir):
     # data_filo19_qp_revdis.csv, QP034001 (Centre Ville, Béziers), DISP_TP60_A19 = 54,9.
     hover = _hover(fig, "QP034001")
     assert hover[1] == "Centre Ville" and hover[2] == "54,9 %"
-    assert "data_filo19_qp_revdis.csv" in hover[4]
+    # The source, the same for every quartier, is written once in the hover template.
+    assert all("data_filo19_qp_revdis.csv" in t["hovertemplate"] for t in _data_traces(fig))
     legend = fig["layout"]["legend"]["title"]["text"]
     assert "Quantiles" in legend and "plus défavorable" in legend
     line = sources(at)[0]                                           # the caption right under the map
@@ -71,30 +73,67 @@ def test_jenks_breaks_are_stated(warehouse):
     assert len(_mapped(fig)) == 7
 
 
-def test_2024_generation_without_insee_indicators(warehouse, data_dir):
-    at = run_page("carte", generation="2024", zone="R93")
+def _polygonal_codes(data_dir) -> set[str]:
+    """Codes of the national contour file whose geometry is a real polygon (3 collapsed to a point)."""
+    import shapely
+
+    feats = json.loads((data_dir / "contours" / "qpv2024_france_anct_simplifie.geojson").read_text())["features"]
+    return {f["properties"]["code_qp"] for f in feats
+            if shapely.make_valid(shapely.geometry.shape(f["geometry"])).area > 0}
+
+
+def test_national_2024_map_draws_every_real_contour_within_budget(warehouse, data_dir):
+    at = run_page("carte", generation="2024", indicateur="tx_pauvrete", millesime="2019", zone="FR")
     fig = figures(at)[0]
-    paca = {f["properties"]["q"] for f in
-            json.loads((data_dir / "contours" / "qpv2024_paca.geojson").read_text())["features"]}
     mapped = _mapped(fig)
-    assert paca <= set(mapped)                                      # the 135 PACA contours are all drawn
-    assert {t["meta"]["class"] for t in _data_traces(fig)} == {-1}  # no value anywhere
-    assert "pas encore d'indicateurs INSEE pour la géographie 2024" in texts(at)
-    assert "référentiel des QPV 2024" in sources(at)[0]
-
-
-def test_2024_through_crosswalk_shows_2015_value(warehouse):
-    at = run_page("carte", generation="2024", indicateur="tx_pauvrete", millesime="2019", zone="D01",
-                  passage="1")
-    fig = figures(at)[0]
-    hover = _hover(fig, "QN00101M")
+    assert set(mapped.values()) == {1} and len(mapped) == 1626       # 1,493 referentiel + 133 national-file codes
+    drawn = {c for t in fig["data"] if isinstance(t.get("meta"), dict) and t["meta"].get("shape") == "contour"
+             for c in t["locations"]}
+    polygonal = _polygonal_codes(data_dir)
+    assert drawn == polygonal and len(drawn) == 1606                   # every real contour is a polygon
+    size = len(at.get("plotly_chart")[0].proto.spec.encode())
+    assert size <= 1.5 * 1024 * 1024                                   # issue 9: national view ≤ 1,5 Mo
+    assert "≈ valeurs approchées" in fig["layout"]["legend"]["title"]["text"]
     # QN00101M <- QP001001 (same commune and name); data_filo19 DISP_TP60_A19 of QP001001 = 41,9.
-    assert hover[2].startswith("41,9 %") and "QP001001" in hover[2]
-    assert "table de passage" in sources(at)[0]
+    hover = _hover(fig, "QN00101M")
+    assert hover[2].startswith("≈ 41,9 %") and "QP001001" in hover[2]
+    assert "valeurs des quartiers 2015 correspondants" in sources(at)[0]
 
 
-def test_national_view_falls_back_to_dots_beyond_max_polygons(con):
-    """With a national contour file imported, the national view draws dots, not 1,600 polygons."""
+def test_2024_regional_view_hovers_the_contours(warehouse):
+    at = run_page("carte", generation="2024", indicateur="tx_pauvrete", millesime="2019", zone="D01")
+    fig = figures(at)[0]
+    assert {t["meta"]["shape"] for t in _data_traces(fig)} == {"contour"}
+    assert _hover(fig, "QN00101M")[2].startswith("≈ 41,9 %")
+
+
+def test_quartier_in_the_url_frames_the_map_on_it(warehouse, con):
+    """The fiche's « Voir sur la carte » (carte?quartier=QN03107M): 2024 map, its département, zoomed on it."""
+    import shapely
+
+    at = run_page("carte", quartier="QN03107M")
+    assert at.query_params["generation"] == "2024" and at.query_params["zone"] == "D31"
+    fig = figures(at)[0]
+    box = shapely.from_wkb(bytes(con.execute("SELECT geom FROM territory_geom WHERE code = 'QN03107M' "
+                                             "AND kind = 'contour'").fetchone()[0])).bounds
+    centre = fig["layout"]["map"]["center"]
+    assert box[0] <= centre["lon"] <= box[2] and box[1] <= centre["lat"] <= box[3]
+    assert fig["layout"]["map"]["zoom"] >= 12
+    assert any(t.get("name") == "quartier sélectionné" for t in fig["data"])
+    assert "Carte centrée sur **Grand Mirail** (QN03107M)" in texts(at)
+
+
+def test_unknown_quartier_in_the_url_is_said_never_replaced(warehouse):
+    at = run_page("carte", quartier="QN99999X")
+    assert any("Quartier inconnu : « QN99999X »" in str(e.value) for e in at.error)
+    fig = figures(at)[0]
+    assert not any(t.get("name") == "quartier sélectionné" for t in fig["data"])
+    assert "Carte centrée" not in texts(at)
+
+
+def test_national_view_draws_every_polygon_and_sends_hover_texts_once(con):
+    """polygon_hover=False (national view): every contour stays a polygon, its hover texts ride on its
+    centroid dot only — lighter than hover texts on both."""
     import pandas as pd
 
     from charts import maps
@@ -106,16 +145,18 @@ def test_national_view_falls_back_to_dots_beyond_max_polygons(con):
     names = search.directory(con, "2015").set_index("code").name
     values = pd.DataFrame({"code": [r[0] for r in rows], "name": [names[r[0]] for r in rows],
                            "value": None, "status": "non_disponible"})
-    for col in ("value_text", "place_text", "source_text"):
-        values[col] = ""
+    values["value_text"], values["place_text"], values["source_text"] = "non disponible", "Occitanie", "Source : test"
     empty = pd.DataFrame({"code": [], "lon": [], "lat": []})
-    kwargs = dict(label="x", unit=None, decimals=1, polarity="neutral", source_line="Source : test")
-    full = maps.quartier_map(values, contours, empty, None, **kwargs)
-    dots = maps.quartier_map(values, contours, empty, None, max_polygons=50, **kwargs)
+    kwargs = dict(label="x", unit=None, decimals=1, polarity="neutral", source_line="Source : test",
+                  view={"center": {"lon": 2.4, "lat": 46.6}, "zoom": 4.6})
+    hover_both = maps.quartier_map(values, contours, empty, None, **kwargs)
+    national = maps.quartier_map(values, contours, empty, None, polygon_hover=False, **kwargs)
     assert len(rows) == 111                           # 105 Occitanie + 6 Ille-et-Vilaine contours
-    assert sorted(maps.mapped_codes(full)) == sorted(maps.mapped_codes(dots)) == sorted(values.code)
-    assert not any(t.type == "choroplethmap" for t in dots.data)
-    assert maps.payload_bytes(dots) < maps.payload_bytes(full)
+    assert sorted(maps.mapped_codes(hover_both)) == sorted(maps.mapped_codes(national)) == sorted(values.code)
+    polygons = [c for t in national.data if t.type == "choroplethmap" for c in t.locations]
+    assert sorted(polygons) == sorted(values.code)
+    assert all(t.customdata is None for t in national.data if t.type == "choroplethmap")
+    assert maps.payload_bytes(national) < maps.payload_bytes(hover_both)
 
 
 def test_url_reproduces_the_view(warehouse):
@@ -128,5 +169,12 @@ def test_url_reproduces_the_view(warehouse):
     assert not at.exception
     assert at.query_params["indicateur"] == "tx_emploi"
     assert at.query_params["zone"] == "D34"                       # the other choices are kept
+    at.radio(key="map_method").set_value("jenks").run()
+    at.selectbox(key="map_k").set_value(4).run()
+    assert (at.query_params["methode"], at.query_params["classes"]) == ("jenks", "4")
+    again = run_page("carte", generation="2015", indicateur="tx_emploi", millesime="2017", zone="D34",
+                     methode="jenks", classes="4")
+    title = figures(again)[0]["layout"]["legend"]["title"]["text"]
+    assert "Seuils naturels (Jenks), 4 classes" in title
     legend = figures(at)[0]["layout"]["legend"]["title"]["text"]
     assert "Taux d'emploi des 15-64 ans" in legend

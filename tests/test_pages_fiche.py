@@ -80,8 +80,11 @@ def test_fiche_twins_and_state_means(warehouse):
     assert "CA Bourg en Bresse Agglomération" in texts(at)
 
 
-def test_fiche_2024_quartier_says_no_insee_indicators(warehouse):
+def test_fiche_2024_quartier_shows_its_2015_predecessor_values_marked(warehouse):
     at = run_page("fiche", quartier="QN00101M")
     shown = texts(at)
-    assert "pas encore d'indicateurs INSEE pour la géographie 2024" in shown
+    assert "les valeurs marquées « ≈ » sont celles du ou des quartiers 2015 correspondants" in shown
     assert "QP001001" in shown                                 # its 2015 counterpart is named
+    first = all_tables(at)[0]
+    # data_filo19 / DEMO values of QP001001, every one marked « ≈ » (approximation)
+    assert first.Valeur.str.startswith("≈ ").all()

@@ -189,18 +189,21 @@ def _reset(key: str) -> None:
     st.session_state.pop(key, None)
 
 
-def import_panel(kind: str, contrat: str, quartiers: list[dict], extra: dict | None = None) -> None:
-    """Template download for everyone; file upload (same code as the CLI import) for editors."""
+def import_panel(kind: str, contrat: str, quartiers: list[dict], extra: dict | None = None,
+                 template: bool = True) -> None:
+    """Template download for everyone (`template`: the kind has one in contract.imports.templates); file
+    upload (same code as the CLI import) for editors."""
     import tempfile
     from pathlib import Path
 
     from contract.imports import templates
     from readers.errors import InputError
 
-    st.download_button(f"Modèle d'import ({kind}, XLSX)", data=lambda: templates.build(kind, quartiers),
-                       file_name=templates.file_name(kind), on_click="ignore", key=f"tpl_{kind}",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       icon=":material/download:", help="En-têtes, une ligne d'exemple et une notice")
+    if template:
+        st.download_button(f"Modèle d'import ({kind}, XLSX)", data=lambda: templates.build(kind, quartiers),
+                           file_name=templates.file_name(kind), on_click="ignore", key=f"tpl_{kind}",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           icon=":material/download:", help="En-têtes, une ligne d'exemple et une notice")
     if not auth.is_editor(contrat):
         st.caption("L'import de fichiers est réservé aux comptes d'édition du contrat.")
         return

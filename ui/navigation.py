@@ -5,10 +5,14 @@ first called in the process: a deep link opened first on a fresh server (/fiche?
 page script alone, without the menu and page settings. `ensure()`, called by every page, detects that case
 (app.py did not start this run) and lays out the same frame as app.py (page settings, st.navigation with
 every page, sidebar note) through public APIs before the page goes on; from then on Streamlit runs app.py.
-(AppTest resets Streamlit's mode before every run, so page tests go through this path on each rerun.)
+The first such run of a session also reruns once, before any widget is used, so widgets keep their identity.
+AppTest resets Streamlit's mode before every run after the first, so page tests go through this path on
+every later run, always the same way: under AppTest the rerun is skipped, it would change widget identities
+between the first run and the next ones.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -24,6 +28,7 @@ SECTIONS: dict[str, list[tuple[str, str, str, str]]] = {
         ("fiche.py", "Fiche quartier", ":material/description:", "fiche"),
         ("comparer.py", "Comparer", ":material/compare_arrows:", "comparer"),
         ("barometre.py", "Baromètre", ":material/traffic:", "barometre"),
+        ("localiser.py", "Localiser", ":material/where_to_vote:", "localiser"),
     ],
     "Vie du contrat": [
         ("programmation.py", "Programmation", ":material/payments:", "programmation"),
@@ -35,6 +40,7 @@ SECTIONS: dict[str, list[tuple[str, str, str, str]]] = {
 }
 PAGES_DIR = settings.PROJECT_DIR / "pages"
 FAVICON = settings.PROJECT_DIR / "ui" / "favicon.png"
+_SWITCHED = "_obs_navigation_switched"
 _run = threading.local()   # set while app.py runs the current page (one script thread per session)
 
 
@@ -73,7 +79,18 @@ def run_app() -> None:
         st.session_state["_obs_run_seconds"] = time.perf_counter() - t0
 
 
+def _under_apptest() -> bool:
+    """A server never imports Streamlit's testing package; AppTest always has."""
+    return "streamlit.testing.v1.app_test" in sys.modules
+
+
 def ensure() -> None:
     """Called first by every page: when Streamlit ran the page without app.py, switch to app.py's navigation."""
-    if not getattr(_run, "app", False):
-        frame()
+    if getattr(_run, "app", False):
+        return
+    frame()
+    if not _under_apptest() and not st.session_state.get(_SWITCHED):
+        # First run of this session outside app.py: rerun once through app.py, before any widget is used,
+        # so that widgets keep their identity afterwards (an upload on the very first screen is not lost).
+        st.session_state[_SWITCHED] = True
+        st.rerun()

@@ -7,7 +7,8 @@ Parameters (French, readable in a shared link):
   generation  '2015' | '2024'
   selection   comma-separated quartier codes (Comparer)
   zone        map frame: FR, R<région>, D<département> (Carte)
-  passage     '1' = 2024 map through the 2015 -> 2024 crosswalk (Carte)
+  methode     map classes: quantiles | jenks (Carte)
+  classes     number of map classes: 4 | 5 | 6 (Carte)
   recherche   search text (Accueil)
 The sidebar navigation drops query parameters when changing page; the last value of each parameter is
 also kept in the session ("sticky"), and written back to the URL by the page that uses it.
@@ -18,7 +19,7 @@ from typing import Any, Callable, Iterable
 
 import streamlit as st
 
-PARAMS = ("quartier", "indicateur", "millesime", "generation", "selection", "zone", "passage", "recherche")
+PARAMS = ("quartier", "indicateur", "millesime", "generation", "selection", "zone", "methode", "classes", "recherche")
 _STICKY = "_obs_sticky"
 
 
@@ -63,6 +64,20 @@ def selectbox(label: str, options: Iterable, param: str, *, format_func: Callabl
 
     `cast` turns the URL text back into an option (e.g. int for editions).
     """
+    return _choice("selectbox", label, options, param, format_func=format_func, default=default,
+                   container=container, help=help, cast=cast, key=key)
+
+
+def radio(label: str, options: Iterable, param: str, *, format_func: Callable = str, default: Any = None,
+          container=None, help: str | None = None, cast: Callable = str, key: str | None = None,
+          horizontal: bool = False) -> Any:
+    """Radio buttons bound to a URL parameter (same rules as selectbox)."""
+    return _choice("radio", label, options, param, format_func=format_func, default=default, container=container,
+                   help=help, cast=cast, key=key, horizontal=horizontal)
+
+
+def _choice(widget: str, label: str, options: Iterable, param: str, *, format_func: Callable, default: Any,
+            container, help: str | None, cast: Callable, key: str | None, **extra) -> Any:
     options = list(options)
     if not options:
         return None
@@ -81,7 +96,7 @@ def selectbox(label: str, options: Iterable, param: str, *, format_func: Callabl
     if key not in st.session_state or st.session_state[key] not in options \
             or st.session_state.get(last_key) != current:
         st.session_state[key] = current
-    value = container.selectbox(label, options, key=key, format_func=format_func, help=help)
+    value = getattr(container, widget)(label, options, key=key, format_func=format_func, help=help, **extra)
     st.session_state[last_key] = value
     set(**{param: value})
     return value

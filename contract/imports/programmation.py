@@ -264,7 +264,7 @@ def _beneficiaries(row: tabular.Row) -> list[dict]:
     return out
 
 
-PROGRAMMATION_TABLES = ["action_beneficiaire", "action_financement", "action_quartier", "action"]
+PROGRAMMATION_TABLES = ["action_residence", "action_beneficiaire", "action_financement", "action_quartier", "action"]
 
 
 def write(tx: store.EditSession, contrat: str, info: dict, quartiers: list[dict], rows: list[dict], replace: bool,

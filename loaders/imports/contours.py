@@ -29,7 +29,8 @@ from pyogrio.raw import read as raw_read
 
 from loaders import bulk
 from readers.errors import InputError, InputErrors
-from loaders.geo import DISPLAY_TOLERANCE_M, Layer, display_version, read_layer, repair, to_wgs84
+from loaders.geo import (DISPLAY_TOLERANCE_M, Layer, display_version, is_polygonal, overview_version, read_layer,
+                         repair, to_wgs84)
 
 CODE_PATTERNS = {"2024": r"^QN[0-9]{2}[0-9AB][0-9]{2}[A-Z]$", "2015": r"^QP([0-9]{3}|02[AB])[0-9]{3}$"}
 COMMUNE_FIELDS = ("insee_com", "code_insee", "insee_commune", "code_commune")
@@ -230,6 +231,14 @@ def apply(con, path: Path, options: dict) -> int:
                                  line=seen[keep_codes[k]][0] + 1, column="geometry", expected="un polygone valide"))
     if errors:
         raise InputErrors(errors)
+    # A ring collapsed to a point or a line (aire nulle, e.g. three features of the simplified national file)
+    # is no contour: skipped and said; the quartier keeps the geometry it had.
+    usable = is_polygonal(fixed)
+    if not usable.all():
+        notes.append(f"{shown} : {int((~usable).sum())} contour(s) dégénéré(s) (aire nulle) ignoré(s), le quartier "
+                     "garde sa géométrie actuelle : " + ", ".join(np.array(keep_codes)[~usable][:20]))
+        keep_codes = [c for c, ok in zip(keep_codes, usable) if ok]
+        fixed, repaired = fixed[usable], repaired[usable]
     if repaired.any():
         notes.append(f"{shown} : {int(repaired.sum())} contour(s) invalide(s) réparé(s) (make_valid) : "
                      + ", ".join(np.array(keep_codes)[repaired][:20]))
@@ -256,9 +265,11 @@ def apply(con, path: Path, options: dict) -> int:
     con.execute("DROP TABLE _imp_codes")
     g_wkb = shapely.to_wkb(fixed, output_dimension=2)
     d_wkb = shapely.to_wkb(disp, output_dimension=2)
+    o_wkb = shapely.to_wkb(overview_version(fixed), output_dimension=2)
     bulk.insert(con, "territory_geom",
-                ["code", "kind", "generation", "geom", "geom_display", "repaired", "is_inset", "source_file", "placement"],
-                [(c, "contour", generation, g_wkb[k], d_wkb[k], bool(repaired[k]), False, shown, "import")
+                ["code", "kind", "generation", "geom", "geom_display", "repaired", "is_inset", "source_file", "placement",
+                 "geom_overview"],
+                [(c, "contour", generation, g_wkb[k], d_wkb[k], bool(repaired[k]), False, shown, "import", o_wkb[k])
                  for k, c in enumerate(keep_codes)])
     crosswalk.refresh(con)
     options["_notes"] = notes

@@ -1,0 +1,289 @@
+"""2024 quartiers' indicators through their 2015 predecessor(s) — an approximation, always flagged.
+
+INSEE publishes no indicator in the 2024 geography yet. A 2024 quartier linked by the crosswalk
+(territory_link relation `qp2015_qpv2024`, loaders/crosswalk.py) to 2015 quartier(s) takes their values,
+edition by edition, under these rules (`approx_method`, vocabulary `approximations`):
+
+- one predecessor (`predecessor`): its value and status, as published — except a count (catalogue
+  `aggregation: sum`) when that 2015 quartier is split between several 2024 quartiers
+  (`predecessor_shared`): its whole population cannot be given to each part, status `non_transposable`;
+- several predecessors: `sum` indicators are summed when every predecessor is published and none is
+  shared (`predecessors_sum`); `weighted:<denominator>` indicators are the mean weighted by the
+  denominator published for each predecessor at the same edition (`predecessors_weighted`); `none`
+  indicators (medians, deciles, indices, rates without a published denominator) get no value
+  (`predecessors_not_additive`, status `non_transposable`): the predecessors' own values are listed
+  instead, never averaged. A predecessor without a published value leaves the result unknown (`secret`
+  if one of them is secret, else `non_disponible`); all predecessors `absent` give `absent`.
+
+A 2024 quartier's own official value (indicator_value: an INSEE file of the 2024 geography, once published)
+always wins over the approximation; users' imported figures stay apart, shown beside (indicators.provenance).
+Values are computed at query time (two cheap filtered queries), not stored: a contours import that rebuilds
+the crosswalk is followed at once. `derived_sql()` is composed into the ranking and twin queries (positions among 2024
+quartiers, twins, map distribution); `values()` serves the fiche, gaps and evolutions of given quartiers.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from indicators import cache, catalog
+from observatoire import vocabulary
+
+RELATION = "qp2015_qpv2024"
+GENERATION = "2024"
+NOT_TRANSPOSABLE = "non_transposable"
+
+_LINKS = f"""
+    SELECT parent_code AS code_2024, child_code AS code_2015, confidence, method,
+           count(*) OVER (PARTITION BY parent_code) AS n_pred,
+           count(*) OVER (PARTITION BY child_code) AS n_succ
+    FROM territory_link WHERE relation = '{RELATION}'"""
+
+# {lk_filter}: restricts the 2024 quartiers; {iv_join}: restricts the predecessors' values (indicator, edition).
+_DERIVED = """(
+    WITH lk_all AS ({links}),
+    lk AS (SELECT * FROM lk_all {lk_filter}),
+    cat AS (SELECT indicator_id, aggregation,
+                   CASE WHEN aggregation LIKE 'weighted:%' THEN substr(aggregation, 10) END AS weight_id
+            FROM indicator_catalog),
+    iv AS (SELECT v.territory_code, v.indicator_id, v.edition, v.value, v.status, v.source_file,
+                  v.source_variable, v.ref_year
+           FROM indicator_value v {iv_join}
+           WHERE v.territory_code IN (SELECT code_2015 FROM lk)),
+    need_w AS (SELECT DISTINCT iv.territory_code, c.weight_id AS indicator_id, iv.edition
+               FROM iv JOIN cat c USING (indicator_id) WHERE c.weight_id IS NOT NULL),
+    w AS (SELECT v.territory_code, v.indicator_id AS weight_id, v.edition, v.value AS weight, v.status AS weight_status
+          FROM indicator_value v JOIN need_w n USING (territory_code, indicator_id, edition)),
+    j AS (SELECT lk.code_2024, lk.code_2015, lk.n_pred, lk.n_succ, c.aggregation, iv.indicator_id, iv.edition,
+                 iv.value, iv.status, iv.source_file, iv.source_variable, iv.ref_year, w.weight, w.weight_status
+          FROM lk JOIN iv ON iv.territory_code = lk.code_2015
+          JOIN cat c ON c.indicator_id = iv.indicator_id
+          LEFT JOIN w ON w.territory_code = iv.territory_code AND w.weight_id = c.weight_id
+                     AND w.edition = iv.edition),
+    g AS (SELECT code_2024, indicator_id, edition, any_value(aggregation) AS aggregation,
+                 any_value(n_pred) AS n_pred, count(*) AS n_rows, max(n_succ) AS max_succ,
+                 bool_and(status IN ('ok', 'bruite') AND value IS NOT NULL) AS all_shown,
+                 bool_or(status = 'bruite') AS any_bruite, bool_or(status = 'secret') AS any_secret,
+                 bool_and(status = 'absent') AS all_absent,
+                 bool_and(weight_status IN ('ok', 'bruite') AND weight IS NOT NULL) AS all_weights,
+                 sum(value) AS total, sum(value * weight) / nullif(sum(weight), 0) AS weighted,
+                 any_value(value) AS one_value, any_value(status) AS one_status,
+                 min(source_file) AS source_file, min(source_variable) AS source_variable,
+                 min(ref_year) AS ref_year, list(code_2015 ORDER BY code_2015) AS predecessors
+          FROM j GROUP BY code_2024, indicator_id, edition),
+    r AS (SELECT *, CASE WHEN n_pred = 1 AND aggregation = 'sum' AND max_succ > 1 THEN 'predecessor_shared'
+                         WHEN n_pred = 1 THEN 'predecessor'
+                         WHEN aggregation = 'sum' THEN 'predecessors_sum'
+                         WHEN aggregation LIKE 'weighted:%' THEN 'predecessors_weighted'
+                         ELSE 'predecessors_not_additive' END AS approx_method
+          FROM g),
+    own AS (SELECT territory_code AS code_2024, indicator_id, edition FROM indicator_value
+            WHERE territory_code IN (SELECT code_2024 FROM lk))
+    SELECT code_2024 AS territory_code, indicator_id, edition,
+           CASE WHEN approx_method = 'predecessor' THEN one_value
+                WHEN NOT all_shown OR n_rows < n_pred THEN NULL
+                WHEN approx_method = 'predecessors_sum' AND max_succ = 1 THEN total
+                WHEN approx_method = 'predecessors_weighted' AND all_weights THEN weighted END AS value,
+           CASE WHEN approx_method = 'predecessor' THEN one_status
+                WHEN all_absent AND n_rows = n_pred THEN 'absent'
+                WHEN approx_method IN ('predecessor_shared', 'predecessors_not_additive') THEN 'non_transposable'
+                WHEN any_secret THEN 'secret'
+                WHEN NOT all_shown OR n_rows < n_pred THEN 'non_disponible'
+                WHEN approx_method = 'predecessors_sum' AND max_succ > 1 THEN 'non_transposable'
+                WHEN approx_method = 'predecessors_weighted' AND NOT coalesce(all_weights, FALSE) THEN 'non_transposable'
+                WHEN any_bruite THEN 'bruite' ELSE 'ok' END AS status,
+           source_file, source_variable, ref_year, approx_method, predecessors
+    FROM r ANTI JOIN own USING (code_2024, indicator_id, edition)
+)"""
+
+COLUMNS = ("territory_code", "indicator_id", "edition", "value", "status", "source_file", "source_variable",
+           "ref_year", "approx_method", "predecessors")
+
+
+def derived_sql(scope: str = "pairs") -> str:
+    """SQL relation (in parentheses) of the values 2024 quartiers take from their predecessors, columns COLUMNS.
+
+    scope 'pairs': every 2024 quartier, for the (indicator_id, edition) pairs of a CTE `p` that the
+    enclosing query defines (no parameter of its own); scope 'codes': the 2024 quartiers of one list
+    parameter (`?`), every indicator and edition."""
+    if scope == "pairs":
+        return _DERIVED.format(links=_LINKS, lk_filter="", iv_join="JOIN p USING (indicator_id, edition)")
+    if scope == "codes":
+        return _DERIVED.format(links=_LINKS, lk_filter="WHERE list_contains(?, code_2024)", iv_join="")
+    raise ValueError(f"portée inconnue : {scope!r}")
+
+
+def values_relation(generation: str | None) -> str:
+    """SQL relation of the quartier values to rank for a generation, over a CTE `p` (indicator_id, edition):
+    indicator_value for 2015 (and anything else); for 2024, the quartiers' own values plus the
+    approximations. Columns territory_code, indicator_id, edition, value, status, approx_method, predecessors."""
+    own = ("(SELECT territory_code, indicator_id, edition, value, status, NULL::VARCHAR AS approx_method, "
+           "NULL::VARCHAR[] AS predecessors FROM indicator_value JOIN p USING (indicator_id, edition))")
+    if str(generation) != GENERATION:
+        return own
+    return (f"(SELECT * FROM {own} UNION ALL SELECT territory_code, indicator_id, edition, value, status, "
+            f"approx_method, predecessors FROM {derived_sql('pairs')})")
+
+
+def is_2024_code(code: str) -> bool:
+    return isinstance(code, str) and code.startswith("QN")
+
+
+MEMO_QUARTIERS = 64   # approximated values kept per warehouse build: the most recently asked quartiers
+
+
+def _rows_of(con, codes: list[str]) -> dict[str, dict]:
+    """{code: {(indicator_id, edition): row}} for 2024 quartiers, memoised per build (LRU of MEMO_QUARTIERS)."""
+    memo = cache.memo(con).setdefault(("predecessor_values",), OrderedDict())
+    missing = [c for c in codes if c not in memo]
+    if missing:
+        fetched = {c: {} for c in missing}
+        for r in con.execute(f"SELECT * FROM {derived_sql('codes')}", [missing]).fetchall():
+            d = dict(zip(COLUMNS, r))
+            d["edition"] = int(d["edition"])
+            d["predecessors"] = list(d["predecessors"] or [])
+            fetched[d["territory_code"]][(d["indicator_id"], d["edition"])] = d
+        memo.update(fetched)
+    for c in codes:
+        memo.move_to_end(c)
+    while len(memo) > MEMO_QUARTIERS:
+        memo.popitem(last=False)
+    return {c: memo[c] for c in codes}
+
+
+def values(con, codes, pairs=None) -> dict[tuple[str, str, int], dict]:
+    """{(code, indicator_id, edition): row} of the approximated values of the given 2024 quartiers (other
+    codes are ignored), restricted to `pairs` [(indicator_id, edition)] when given. Each row has the
+    COLUMNS, `predecessors` as a list. Rows are shared with the memo: callers copy before changing them."""
+    codes = sorted({c for c in codes if is_2024_code(c)})
+    if not codes:
+        return {}
+    wanted = None if pairs is None else {(i, int(e)) for i, e in pairs}
+    out = {}
+    for code, rows in _rows_of(con, codes).items():
+        for key, d in rows.items():
+            if wanted is None or key in wanted:
+                out[(code, key[0], key[1])] = d
+    return out
+
+
+def links(con, code: str) -> list[dict]:
+    """The 2015 predecessors of a 2024 quartier: [{code, name, method, method_label, confidence, n_successors,
+    successors}] (successors: every 2024 quartier the predecessor is linked to), strongest link first."""
+    return [dict(x) for x in _all_links(con).get(code, [])]
+
+
+def _all_links(con) -> dict[str, list[dict]]:
+    """{2024 code: predecessors} of the whole crosswalk, memoised per warehouse build."""
+    memo = cache.memo(con)
+    key = ("predecessor_links",)
+    if key not in memo:
+        rows = con.execute(f"""
+            SELECT l.code_2024, l.code_2015, t.name, l.method, l.confidence, l.n_succ,
+                   (SELECT list(x.parent_code ORDER BY x.parent_code) FROM territory_link x
+                    WHERE x.relation = '{RELATION}' AND x.child_code = l.code_2015) AS successors
+            FROM ({_LINKS}) l LEFT JOIN territory t ON t.code = l.code_2015
+            ORDER BY l.code_2024, l.confidence DESC NULLS LAST, l.code_2015""").fetchall()
+        by = {}
+        for c24, c15, name, method, conf, n_succ, succ in rows:
+            by.setdefault(c24, []).append({
+                "code": c15, "name": name, "method": method,
+                "method_label": vocabulary.label("crosswalk_methods", method),
+                "confidence": None if conf is None else float(conf), "n_successors": int(n_succ),
+                "successors": list(succ or [])})
+        memo[key] = by
+    return memo[key]
+
+
+def _names(preds: list[dict]) -> str:
+    parts = [f"{p['name']} ({p['code']})" for p in preds]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
+
+
+def _link_words(p: dict) -> str:
+    """« recouvrement des contours, confiance 95 % »: how one predecessor was matched."""
+    conf = "" if p["confidence"] is None else f", confiance {round(100 * p['confidence'])} %"
+    return f"{p['method_label']}{conf}"
+
+
+def _how(preds: list[dict]) -> str:
+    """« rattaché par recouvrement des contours, confiance 95 % » for the predecessors (each when they differ)."""
+    hows = {_link_words(p) for p in preds}
+    if len(hows) == 1:
+        return f"rattaché{'s' if len(preds) > 1 else ''} par {next(iter(hows))}"
+    return "rattachés par " + " ; ".join(f"{p['code']} : {_link_words(p)}" for p in preds)
+
+
+def block(con, code: str, row: dict | None, predecessor_values: dict | None = None) -> dict | None:
+    """The `approximation` block of one approximated value (None for a quartier's own value):
+    {kind: 'predecessor', method, method_label, via: [{code, name, method, method_label, confidence, value,
+    status}], sentence}. `predecessor_values` = values of the predecessors at the same key (gaps.values)."""
+    if not row or not row.get("approx_method"):
+        return None
+    i, e = row["indicator_id"], int(row["edition"])
+    meta = catalog.indicator(con, i)
+    used = set(row.get("predecessors") or [])
+    preds = [p for p in links(con, code) if p["code"] in used] or links(con, code)
+    via = []
+    for p in preds:
+        v, s = (predecessor_values or {}).get((p["code"], i, e), (None, "non_disponible"))[:2]
+        via.append(dict(p, value=v, status=s))
+    method = row["approx_method"]
+    n = len(via)
+    who = _names(via)
+    how = _how(via)
+    if method == "predecessor":
+        sentence = f"Valeur approchée : celle du quartier 2015 {who}, {how}."
+    elif method == "predecessors_sum":
+        sentence = f"Valeur approchée : somme des {n} quartiers 2015 {who}, {how}."
+    elif method == "predecessors_weighted":
+        denom = catalog.indicator(con, str(meta["aggregation"]).split(":", 1)[1])["label"].lower()
+        sentence = (f"Valeur approchée : moyenne des {n} quartiers 2015 {who}, pondérée par « {denom} » ; {how}.")
+    elif method == "predecessors_not_additive":
+        listed = " ; ".join(f"{x['code']} : {_value_words(x, meta)}" for x in via)
+        sentence = (f"Non transposable : ce quartier 2024 correspond à {n} quartiers 2015 ({listed}) et cet "
+                    "indicateur ne s'additionne pas (médiane, décile, indice ou taux sans dénominateur publié) : "
+                    "aucune moyenne n'est calculée.")
+    else:  # predecessor_shared
+        p = via[0]
+        others = [c for c in p["successors"] if c != code]
+        sentence = (f"Non transposable : le quartier 2015 {who} est partagé entre ce quartier et "
+                    f"{len(others)} autre{'s' if len(others) > 1 else ''} quartier{'s' if len(others) > 1 else ''} 2024 "
+                    f"({', '.join(others)}) : son effectif ({_value_words(p, meta)}) ne peut pas être attribué à "
+                    "l'un d'eux.")
+    return {"kind": "predecessor", "method": method, "method_label": vocabulary.label("approximations", method),
+            "via": via, "sentence": sentence}
+
+
+def _value_words(x: dict, meta: dict) -> str:
+    if x.get("value") is None:
+        return vocabulary.status_label(x.get("status")) or "non disponible"
+    return catalog.fmt_value(x["value"], meta)
+
+
+def territory_note(con, code: str) -> dict | None:
+    """For a 2024 quartier: {predecessors: [...], sentence} — which 2015 fiche(s) its values come from."""
+    if not is_2024_code(code):
+        return None
+    preds = links(con, code)
+    if not preds:
+        return {"predecessors": [], "sentence": ("Aucun quartier 2015 ne correspond à ce quartier 2024 dans la table "
+                                                 "de passage : pas de valeur approchée.")}
+    return {"predecessors": preds,
+            "sentence": (f"Pas encore d'indicateurs INSEE en géographie 2024 : les valeurs marquées « ≈ » sont "
+                         f"celles du ou des quartiers 2015 correspondants, {_names(preds)}, {_how(preds)}.")}
+
+
+def short_notes(con) -> dict[str, str]:
+    """{2024 code: short French note} naming the 2015 predecessor(s) of every 2024 quartier that has some
+    (map hovers and tables): « quartier 2015 Grand Mirail (QP031007), recouvrement des contours, confiance
+    95 % »."""
+    memo = cache.memo(con)
+    key = ("predecessor_notes",)
+    if key not in memo:
+        out = {}
+        for code, preds in _all_links(con).items():
+            words = [f"{p['name']} ({p['code']}), {_link_words(p)}" for p in preds]
+            out[code] = ("quartier 2015 " + words[0] if len(words) == 1
+                         else f"{len(words)} quartiers 2015 : " + " ; ".join(words))
+        memo[key] = out
+    return dict(memo[key])
