@@ -82,3 +82,16 @@ def fmt_date(value) -> str:
     if isinstance(value, _dt.datetime):
         value = value.date()
     return _babel_date(value, "dd/MM/yyyy", locale=LOCALE)
+
+
+def fmt_datetime(value) -> str:
+    """`21/11/2026 à 14:05` from a datetime (or its ISO text); a date alone prints as fmt_date."""
+    if is_missing(value) or value == "":
+        return ""
+    if isinstance(value, str):
+        value = _dt.datetime.fromisoformat(value)
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if not isinstance(value, _dt.datetime):
+        return fmt_date(value)
+    return f"{fmt_date(value)} à {value:%H:%M}"

@@ -27,9 +27,16 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
     is_demo = prog.is_demo(sc, contrat, "engagement")
     all_rows = eng.engagements(sc, contrat, today)
     if all_rows.empty:
-        st.info("Aucun engagement pour ce contrat. Téléchargez le modèle et importez le tableau de bord.")
-        demo.import_panel("engagements", contrat, prog.quartiers(sc, contrat).to_dict("records"))
-        st.stop()
+        demo.empty_state(
+            "engagements", sc, contrat,
+            "Cette page montrera le tableau de bord coopératif des signataires : ce que chacun s'est engagé à "
+            "faire, son état d'avancement, ce qui est en retard ou dû avant le prochain COPIL, et l'historique des "
+            "points d'étape. Chaque partenaire pourra ensuite mettre à jour ses propres engagements.",
+            "**Comment l'alimenter :** téléchargez le modèle (une ligne par engagement : signataire, axe, "
+            "échéance, statut ; une feuille *Notice* explique chaque colonne), remplissez-le avec les signataires, "
+            "puis déposez-le ci-dessous. Le fichier est d'abord **vérifié** (erreurs avec ligne et colonne, aperçu), "
+            "puis enregistré en une fois. En ligne de commande : "
+            f"`python -m loaders import engagements FICHIER --contrat {contrat}`.")
     demo.banner(is_demo, "Les engagements, signataires non institutionnels et points d'étape de cette page")
     default_copil = NEXT_COPIL if is_demo and NEXT_COPIL > today else today + timedelta(days=30)
     copil = st.sidebar.date_input("Date du prochain COPIL", value=default_copil, format="DD/MM/YYYY", key="eng_copil")
@@ -162,6 +169,11 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
                     demo.flash("success", f"Point d'étape du {frformat.fmt_date(d)} enregistré pour {e['code']}.")
                     st.rerun()
 
+    elif user.authenticated:
+        why = (f"votre compte partenaire ne modifie que les engagements de « {md(user.signataire)} »"
+               if user.is_partner and user.covers(contrat) else "votre compte ne modifie pas ce contrat")
+        st.caption(f"Engagement de « {md(e['signataire'])} » : lecture seule ({why}).")
+
     if auth.can_edit(contrat):
         editable = rows if user.manages(contrat) else rows[rows["signataire"] == user.signataire]
         with st.expander(f"Modifier les engagements ({len(editable)} modifiables avec votre compte)",
@@ -186,4 +198,4 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
         st.markdown("Une ligne par engagement (« Signataire », « Engagement », « Échéance », « Statut »…) et, dans une "
                     "feuille « Points d'étape », une ligne par revue. En ligne de commande : "
                     f"`python -m loaders import engagements FICHIER --contrat {contrat}`.")
-        demo.import_panel("engagements", contrat, prog.quartiers(sc, contrat).to_dict("records"))
+        demo.import_panel("engagements", contrat, demo.template_quartiers(sc, contrat))

@@ -13,7 +13,6 @@ from charts import contract as ch
 from contract import store
 from presentation.sources import source_line
 from indicators import enquetes as enq
-from indicators import programmation as prog
 from indicators import secret
 from observatoire import frformat, vocabulary
 from ui import auth, blocks, common, demo
@@ -22,10 +21,15 @@ with demo.contract_page("Enquêtes habitants", "Ce que disent les habitants : ba
                         "évolution entre deux vagues, paroles d'habitants choisies.") as (sc, contrat, _user):
     surveys = enq.enquetes(sc, contrat)
     if surveys.empty:
-        st.info("Aucune enquête pour ce contrat. Téléchargez le modèle et importez les réponses (une ligne par "
-                "répondant, une colonne par question).")
-        demo.import_panel("enquete", contrat, prog.quartiers(sc, contrat).to_dict("records"))
-        st.stop()
+        demo.empty_state(
+            "enquete", sc, contrat,
+            "Cette page montrera ce que disent les habitants : le baromètre de perception par quartier, "
+            "l'évolution entre deux vagues d'enquête et des paroles d'habitants choisies (réponses pseudonymisées ; "
+            f"aucun résultat n'est affiché sous {secret.threshold(enq.RULE)} répondants).",
+            "**Comment l'alimenter :** une ligne par répondant, une colonne par question (export Sphinx, "
+            "LimeSurvey, Framaforms ou tableur), le quartier et la vague. Téléchargez le modèle (feuille *Notice*) "
+            "ou déposez votre export : il est d'abord **vérifié** (erreurs avec ligne et colonne, aperçu), puis "
+            f"enregistré en une fois. En ligne de commande : `python -m loaders import enquete FICHIER --contrat {contrat}`.")
     titles = dict(zip(surveys["id"].astype(int), surveys["titre"]))
     enquete_id = st.sidebar.selectbox("Enquête", list(titles), format_func=titles.get, key="enq_pick")
     survey = surveys[surveys["id"] == enquete_id].iloc[0]
@@ -124,5 +128,5 @@ with demo.contract_page("Enquêtes habitants", "Ce que disent les habitants : ba
                     "des colonnes « Commentaire… » pour les verbatims et « Publiable ». Aucune donnée personnelle "
                     "(nom, adresse, contact) : le fichier serait refusé. En ligne de commande : "
                     f"`python -m loaders import enquete FICHIER --contrat {contrat} --enquete \"Titre\" --vague N`.")
-        demo.import_panel("enquete", contrat, prog.quartiers(sc, contrat).to_dict("records"),
+        demo.import_panel("enquete", contrat, demo.template_quartiers(sc, contrat),
                           extra={"enquete": survey["titre"], "vague": int(waves["numero"].max()) + 1})

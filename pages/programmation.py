@@ -21,9 +21,15 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
                         "publics touchés, et moyens de l'État.") as (sc, contrat, _user):
     years = prog.years(sc, contrat)
     if not years:
-        st.info("Aucune action pour ce contrat. Téléchargez le modèle ci-dessous et importez votre programmation.")
-        demo.import_panel("programmation", contrat, prog.quartiers(sc, contrat).to_dict("records"))
-        st.stop()
+        demo.empty_state(
+            "programmation", sc, contrat,
+            "Cette page montrera la programmation annuelle : actions financées, montants par financeur et par "
+            "thématique, quartiers visés, publics touchés (filles et garçons, habitants des quartiers), avec les "
+            "moyens de l'État (adultes-relais, postes FONJEP) déjà connus pour le contrat.",
+            "**Comment l'alimenter :** téléchargez le modèle (une feuille *Notice* explique chaque colonne) ou "
+            "déposez directement votre export Dauphin. Le fichier est d'abord **vérifié** — toutes les erreurs sont "
+            "listées avec la ligne et la colonne, et un aperçu montre ce qui sera lu — puis enregistré en une fois "
+            f"(tout ou rien). En ligne de commande : `python -m loaders import programmation FICHIER --contrat {contrat}`.")
     is_demo = prog.is_demo(sc, contrat)
     demo.banner(is_demo, "Les actions, montants et bénéficiaires de cette page")
     year = state.selectbox("Année de programmation", years, "annee", default=max(years),
@@ -227,4 +233,4 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
                     "« Date de décision », « Filles », « Garçons »…). Tout le fichier est refusé s'il contient une erreur, avec la ligne et la "
                     "colonne. En ligne de commande : `python -m loaders import programmation FICHIER --contrat "
                     f"{contrat}`.")
-        demo.import_panel("programmation", contrat, quartiers.to_dict("records"))
+        demo.import_panel("programmation", contrat, demo.template_quartiers(sc, contrat))

@@ -27,7 +27,13 @@ with demo.contract_page("Référentiel d'évaluation", "Des enjeux du contrat au
         pass
     tree = ref.tree(sc, contrat, con)
     if not tree:
-        st.info("Aucun référentiel pour ce contrat.")
+        st.info(f"**Pas encore de référentiel pour {common.md_escape(demo.contract_name(sc, contrat))}.** Cette page "
+                "montrera l'arbre d'évaluation du contrat — enjeux, objectifs, actions et indicateurs suivis, avec "
+                "leur valeur de départ, leur cible et leur dernière valeur — dès qu'il aura été décrit.",
+                icon=":material/inbox:")
+        st.markdown("L'observatoire n'a pas encore d'import de référentiel : il est montré sur le contrat de "
+                    "démonstration (Nice Côte d'Azur, CN00604I). Les pages **Programmation**, **Engagements** et "
+                    "**Enquêtes** s'alimentent, elles, par import dans la page.")
         st.stop()
     is_demo = prog.is_demo(sc, contrat, "ref_noeud")
     demo.banner(is_demo, "Le référentiel, ses cibles et ses valeurs saisies")

@@ -221,6 +221,21 @@ def mapping_lines(sheet: Sheet) -> list[str]:
     return [f"« {h} » → {label} ({how})" for h, label, how in sheet.mapping]
 
 
+def preview(sheet: Sheet, n: int = 10) -> list[dict]:
+    """The first `n` data rows as read, one dict per row: « Ligne » then each recognised column under its
+    field label (the dry-run preview shown before an import is saved)."""
+    by_header = {h: label for h, label, _how in sheet.mapping}
+    cols = [(j, by_header[h]) for j, h in enumerate(sheet.headers) if h in by_header]
+    out = []
+    for line, cells in zip(sheet.lines[:n], sheet.rows[:n]):
+        row = {"Ligne": line}
+        for j, label in cols:
+            v = cells[j] if j < len(cells) else None
+            row[label] = None if _blank(v) else text(v)
+        out.append(row)
+    return out
+
+
 # --------------------------------------------------------------------------- cells
 
 class CellError(ValueError):

@@ -171,3 +171,61 @@ def test_login_form_sets_the_role(env):
     assert accounts.check_session(at.session_state["obs_session_token"], env).login == "marie"
     assert "Connecté :" in texts(at)
     assert any("Renseigner les valeurs" in e.label for e in at.expander)
+
+
+@pytest.mark.parametrize("page,what", [("engagements", "tableau de bord coopératif"),
+                                       ("programmation", "programmation annuelle"),
+                                       ("enquetes", "ce que disent les habitants"),
+                                       ("referentiel", "arbre d'évaluation")])
+def test_any_contract_opens_with_an_empty_state(env, page, what):
+    """Issue 10: ?contrat=CN03103I (Toulouse Métropole, no data yet) is kept, named, and explained."""
+    at = run_page(page, contrat="CN03103I")
+    assert at.query_params["contrat"] == "CN03103I"
+    assert at.selectbox(key="url_contrat").value == "CN03103I"
+    txt = texts(at)
+    assert "Pas encore de données pour Toulouse Métropole (CN03103I)" in txt or \
+        "Pas encore de référentiel pour Toulouse Métropole (CN03103I)" in txt
+    assert what in txt
+    assert "Données de démonstration" not in txt
+    if page != "referentiel":
+        tpl = [d for d in at.get("download_button") if "Modèle d'import" in d.label]
+        assert len(tpl) == 1
+        assert "connectez-vous" in txt.lower()                      # anonymous: no upload offered
+
+
+def test_every_contract_is_offered(env):
+    """The picker lists the warehouse's contracts of both generations, those with data first."""
+    at = run_page("engagements")
+    options = at.selectbox(key="url_contrat").options
+    assert len(options) > 440
+    assert options[0].startswith("Nice Côte d'Azur (CN00604I) — démo") or "— démo" in options[0]
+    assert any("(CN03103I, contrat 2024)" in o for o in options)
+    assert any(", contrat 2015)" in o for o in options)
+
+
+def test_first_administrator_setup_screen(tmp_path, monkeypatch):
+    """A fresh install: Comptes shows the one-time setup screen; the passwords must match; the first
+    administrateur is created and logged in, and the screen is gone."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages_apptest import ROOT, TIMEOUT
+    monkeypatch.setenv("OBSERVATOIRE_SAISIE_DB", str(tmp_path / "neuve.duckdb"))
+    monkeypatch.setenv("OBSERVATOIRE_UTILISATEURS", str(tmp_path / "aucun.toml"))
+    monkeypatch.delenv("OBSERVATOIRE_ADMIN_LOGIN", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page("pages/comptes.py")
+    at.run()
+    assert "Première mise en service" in texts(at)
+    at.text_input(key="setup_login").input("direction")
+    at.text_input(key="setup_nom").input("Direction de la cohésion")
+    at.text_input(key="setup_pw").input("mot-de-passe-long")
+    at.text_input(key="setup_pw2").input("mot-de-passe-autre")
+    at.button[0].click().run()
+    assert any("diffèrent" in str(e.value) for e in at.error)
+    assert accounts.needs_first_admin(tmp_path / "neuve.duckdb")
+    at.text_input(key="setup_pw2").input("mot-de-passe-long")
+    at.button[0].click().run()
+    assert not at.exception
+    assert not accounts.needs_first_admin(tmp_path / "neuve.duckdb")
+    assert at.session_state["obs_user"].login == "direction"
+    assert "Première mise en service" not in texts(at) and "Créer un compte" in texts(at)

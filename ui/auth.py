@@ -88,8 +88,8 @@ def login_box(container=None) -> roles.User:
         box.error(str(exc))
         configured = False
     if not configured:
-        box.caption("Consultation en **lecture seule** : aucun compte n'est configuré "
-                    "(`python -m contract.accounts premier-admin …`, voir docs/CONTRAT.md).")
+        box.caption("Consultation en **lecture seule** : aucun compte n'est configuré. Créez le premier "
+                    "administrateur sur la page **Comptes**.")
         return user
     box.caption("Consultation en **lecture seule**. Connectez-vous pour modifier.")
     with box.form("obs_login", clear_on_submit=True, border=False):
@@ -105,7 +105,12 @@ def login_box(container=None) -> roles.User:
         if found is None:
             box.error("Identifiant ou mot de passe incorrect.")
         else:
-            st.session_state[_TOKEN] = accounts.start_session(found)
-            st.session_state[_KEY], st.session_state[_CHECKED] = found, time.monotonic()
+            sign_in(found)
             st.rerun()
     return user
+
+
+def sign_in(user: roles.User) -> None:
+    """Open a stored session for an authenticated user and keep its token in this browser session."""
+    st.session_state[_TOKEN] = accounts.start_session(user)
+    st.session_state[_KEY], st.session_state[_CHECKED] = user, time.monotonic()

@@ -6,15 +6,26 @@ charts carry the same label inside the figure (presentation.sources.source_line(
 """
 from __future__ import annotations
 
+import tempfile
 from contextlib import contextmanager
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from presentation.sources import DEMO_LABEL
 from contract import demo as demo_data
 from contract import store
-from observatoire import vocabulary, settings
+from contract import warehouse as contract_wh
+from contract.imports import beneficiaires as beneficiaires_import
+from contract.imports import engagements as engagements_import
+from contract.imports import enquete as enquete_import
+from contract.imports import programmation as programmation_import
+from contract.imports import templates
+from indicators import overview
+from indicators import programmation as prog
+from observatoire import settings, vocabulary
+from presentation.sources import DEMO_LABEL
+from readers.errors import InputError
 from ui import auth, common, state
 
 BANNER_CSS = """
@@ -65,7 +76,8 @@ def saisie():
 @contextmanager
 def contract_page(title: str, intro: str):
     """Frame shared by the contract-life pages: header, démo data on first run, login, a saisie connection
-    and the chosen contract. Yields (saisie connection, contract code, user); stops the page without a contract."""
+    and the chosen contract (any contract: ?contrat= is never rewritten). Yields (saisie connection, contract
+    code, user); stops the page without a contract."""
     common.page_setup(title, intro)
     ensure_demo()
     show_flash()
@@ -74,21 +86,76 @@ def contract_page(title: str, intro: str):
         contrat = contract_picker(sc)
         if not contrat:
             st.stop()
+        st.markdown(f"**Contrat de ville : {common.md_escape(contract_name(sc, contrat))}**")
         yield sc, contrat, user
 
 
+def contract_choices(sc) -> dict[str, str]:
+    """{code: label} of every contract a page can open: the warehouse's contracts of both generations and
+    those registered in the saisie database; contracts with data first (real, then démo), then the others."""
+    saisie = store.contracts(sc)
+    try:
+        wh = common.run(overview.contracts_with_quartiers)
+    except common.WarehouseMissing:
+        wh = pd.DataFrame(columns=["code", "name", "generation", "n"])
+    labels: dict[str, str] = {}
+    for r in saisie.itertuples():
+        labels[r.contrat_code] = f"{r.nom} ({r.contrat_code})" + (" — démo" if r.is_demo else " — données saisies")
+    for r in wh.itertuples():
+        if r.code not in labels:
+            labels[r.code] = f"{r.name} ({r.code}, contrat {r.generation})"
+    return labels
+
+
+def default_contract(labels: dict[str, str]) -> str | None:
+    """Without ?contrat=: the first contract of the connected account, else the first one with data."""
+    user = auth.current_user()
+    mine = [c for c in labels if user.authenticated and user.covers(c) and "*" not in (user.contrats or [])]
+    return mine[0] if mine else next(iter(labels), None)
+
+
 def contract_picker(sc, container=None) -> str | None:
-    """Select box of the contracts present in the saisie database, bound to ?contrat=."""
-    df = store.contracts(sc)
-    if df.empty:
-        st.info("Aucun contrat n'a encore de données de vie du contrat. Importez un fichier "
-                "(`python -m loaders import programmation FICHIER --contrat CODE`) ou préparez la démonstration "
-                "avec `python -m loaders ensure`.")
+    """Select box of every contract (contract_choices), bound to ?contrat=: a link to any contract opens it."""
+    labels = contract_choices(sc)
+    if not labels:
+        st.info("Aucun contrat de ville dans l'entrepôt ni dans la base de saisie.")
         return None
-    labels = {r.contrat_code: f"{r.nom} ({r.contrat_code})" + (" — démo" if r.is_demo else "")
-              for r in df.itertuples()}
     return state.selectbox("Contrat de ville", list(labels), "contrat", format_func=lambda c: labels.get(c, c),
-                           container=container or st.sidebar)
+                           default=default_contract(labels), container=container or st.sidebar,
+                           help="Tous les contrats de ville (2024-2030 et 2015-2023) ; en tête, ceux qui ont des "
+                                "données saisies ou importées.")
+
+
+def contract_name(sc, contrat: str) -> str:
+    """« Toulouse Métropole (CN03103I) »: the contract as pages name it (warehouse first, then saisie)."""
+    try:
+        with common.cursor() as cur:
+            return f"{contract_wh.contract_info(cur, contrat)['nom']} ({contrat})"
+    except (common.WarehouseMissing, contract_wh.WarehouseIncomplete):
+        row = sc.execute("SELECT nom FROM contrat WHERE contrat_code = ?", [contrat]).fetchone()
+        return f"{row[0]} ({contrat})" if row else contrat
+
+
+def template_quartiers(sc, contrat: str) -> list[dict]:
+    """The contract's quartiers for an import template: as registered in the saisie database, else from the
+    warehouse (a contract without any data yet)."""
+    rows = prog.quartiers(sc, contrat).to_dict("records")
+    if rows:
+        return rows
+    try:
+        with common.cursor() as cur:
+            return contract_wh.contract_quartiers(cur, contrat)
+    except (common.WarehouseMissing, contract_wh.WarehouseIncomplete):
+        return []
+
+
+def empty_state(kind: str, sc, contrat: str, what: str, how: str) -> None:
+    """A contract without data of this kind: what the page will show, the template, the upload."""
+    st.info(f"**Pas encore de données pour {common.md_escape(contract_name(sc, contrat))}.** {what}",
+            icon=":material/inbox:")
+    st.markdown(how)
+    import_panel(kind, contrat, template_quartiers(sc, contrat))
+    st.stop()
 
 
 def save(edits: list[store.Edit], success: str) -> bool:
@@ -189,57 +256,88 @@ def _reset(key: str) -> None:
     st.session_state.pop(key, None)
 
 
+IMPORTERS = {"programmation": programmation_import.import_file, "engagements": engagements_import.import_file,
+             "enquete": enquete_import.import_file, "beneficiaires": beneficiaires_import.import_file}
+KIND_LABELS = {"programmation": "programmation annuelle", "engagements": "engagements des signataires",
+               "enquete": "enquête habitants", "beneficiaires": "lieux de résidence des bénéficiaires"}
+
+
 def import_panel(kind: str, contrat: str, quartiers: list[dict], extra: dict | None = None,
                  template: bool = True) -> None:
-    """Template download for everyone (`template`: the kind has one in contract.imports.templates); file
-    upload (same code as the CLI import) for editors."""
-    import tempfile
-    from pathlib import Path
-
-    from contract.imports import templates
-    from readers.errors import InputError
-
+    """Template download for everyone (`template`: the kind has one in contract.imports.templates); for the
+    contract's chefs de projet, an upload that runs the CLI's import in two steps: a dry run at once (every
+    error with file, line and column, or a preview of the rows and the columns recognised), then « Enregistrer »
+    stores it all or nothing."""
     if template:
-        st.download_button(f"Modèle d'import ({kind}, XLSX)", data=lambda: templates.build(kind, quartiers),
+        st.download_button(f"Modèle d'import — {KIND_LABELS[kind]} (XLSX)",
+                           data=lambda: templates.build(kind, quartiers),
                            file_name=templates.file_name(kind), on_click="ignore", key=f"tpl_{kind}",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            icon=":material/download:", help="En-têtes, une ligne d'exemple et une notice")
+    user = auth.current_user()
     if not auth.is_editor(contrat):
-        st.caption("L'import de fichiers est réservé aux comptes d'édition du contrat.")
+        if user.authenticated:
+            st.caption(f"Votre compte ({common.md_escape(user.label)}) ne peut pas importer de fichier pour ce "
+                       "contrat : l'import est réservé aux chefs de projet du contrat et aux administrateurs.")
+        else:
+            st.caption("Pour importer un fichier, connectez-vous (barre latérale) avec un compte chef de projet de "
+                       "ce contrat.")
         return
-    up = st.file_uploader(f"Importer un fichier ({kind})", type=["xlsx", "csv"], key=f"up_{kind}")
+    up = st.file_uploader(f"Importer un fichier — {KIND_LABELS[kind]} (XLSX ou CSV)", type=["xlsx", "csv"],
+                          key=f"up_{kind}_{contrat}")
     if up is None:
         return
-    c1, c2, _ = st.columns([1, 1, 4])
-    check, go = c1.button("Vérifier", key=f"chk_{kind}"), c2.button("Importer", key=f"imp_{kind}", type="primary")
-    if not (check or go):
+    data = up.getvalue()
+    check = _run_import(kind, contrat, up.name, data, user, extra, verifier=True)
+    if check is None:
         return
-    module = __import__(f"contract.imports.{'enquete' if kind == 'enquete' else kind}", fromlist=["import_file"])
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(up.name).name
-        path.write_bytes(up.getvalue())
+    st.markdown(f"**Vérification de « {common.md_escape(up.name)} » : fichier valide, {check['rows']} ligne(s)** — "
+                "rien n'est encore enregistré.")
+    _report(check)
+    if check.get("preview"):
+        st.caption(f"Aperçu des {len(check['preview'])} premières lignes, telles qu'elles seront lues :")
+        st.dataframe(pd.DataFrame(check["preview"]), hide_index=True, width="stretch")
+    if st.button("Enregistrer l'import", key=f"imp_{kind}_{contrat}", type="primary", icon=":material/save:"):
+        res = _run_import(kind, contrat, up.name, data, user, extra, verifier=False)
+        if res is not None:
+            flash("success", f"Import enregistré : {res['rows']} ligne(s) de « {common.md_escape(up.name)} ». "
+                  + " ".join(common.md_escape(d) for d in res["details"]))
+            st.session_state.pop(f"up_{kind}_{contrat}", None)
+            st.rerun()
+
+
+def _run_import(kind, contrat, name, data: bytes, user, extra, verifier: bool) -> dict | None:
+    """The CLI's import_file on the uploaded bytes (a private temporary folder); errors shown, None returned."""
+    with tempfile.TemporaryDirectory(prefix="obs-import-") as tmp:
+        path = Path(tmp) / Path(name).name
+        path.write_bytes(data)
         try:
-            res = module.import_file(path, contrat, user=auth.current_user(), verifier=check, **(extra or {}))
+            return IMPORTERS[kind](path, contrat, user=user, verifier=verifier, **(extra or {}))
         except InputError as exc:
             errors = getattr(exc, "total", 1)
             st.error(f"Fichier refusé, rien n'a été enregistré : {errors} erreur(s), toutes listées ci-dessous "
-                     f"(fichier, ligne, colonne).")
-            st.dataframe(pd.DataFrame([e.as_dict() for e in exc.all]), hide_index=True, width="stretch")
-            return
+                     "(fichier, ligne, colonne). Corrigez le fichier et déposez-le à nouveau.")
+            st.dataframe(error_table(exc), hide_index=True, width="stretch")
         except (store.StoreError, store.PermissionDenied) as exc:
             st.error(str(exc))
-            return
+    return None
+
+
+def error_table(exc: InputError) -> pd.DataFrame:
+    """The errors of a refused file in French columns."""
+    names = {"fichier": "Fichier", "ligne": "Ligne", "colonne": "Colonne", "probleme": "Problème",
+             "attendu": "Attendu"}
+    return pd.DataFrame([e.as_dict() for e in exc.all]).rename(columns=names)
+
+
+def _report(res: dict) -> None:
     md = common.md_escape    # file names, headers and details come from the user's file
-    msg = ("Fichier valide (rien n'a été enregistré)" if check else "Import terminé") + f" : {res['rows']} ligne(s). " \
-        + " ".join(md(d) for d in res["details"])
+    lines = [md(d) for d in res["details"]]
     if res.get("encoding"):
-        msg += f" Encodage détecté : {md(res['encoding'])}."
+        lines.append(f"Encodage détecté : {md(res['encoding'])}.")
     if res.get("mapping"):
-        msg += " Colonnes lues : " + " ; ".join(md(m) for m in res["mapping"]) + "."
+        lines.append("Colonnes lues : " + " ; ".join(md(m) for m in res["mapping"]) + ".")
     if res["ignored"]:
-        msg += " Colonnes ignorées : " + ", ".join(md(h) for h in res["ignored"])
-    if check:
-        st.success(msg)
-    else:
-        flash("success", msg)
-        st.rerun()
+        lines.append("Colonnes ignorées : " + ", ".join(md(h) for h in res["ignored"]) + ".")
+    if lines:
+        st.markdown("\n".join(f"- {x}" for x in lines))

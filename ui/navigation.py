@@ -37,6 +37,9 @@ SECTIONS: dict[str, list[tuple[str, str, str, str]]] = {
         ("referentiel.py", "Référentiel", ":material/account_tree:", "referentiel"),
         ("exports.py", "Exports COPIL & bilan", ":material/ios_share:", "exports"),
     ],
+    "Administration": [
+        ("comptes.py", "Comptes", ":material/manage_accounts:", "comptes"),
+    ],
 }
 PAGES_DIR = settings.PROJECT_DIR / "pages"
 FAVICON = settings.PROJECT_DIR / "ui" / "favicon.png"

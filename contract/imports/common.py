@@ -110,10 +110,11 @@ class QuartierMatcher:
 
 
 def result(sheet: tabular.Sheet, rows: list, details: list[str], ignored: list[str]) -> dict:
-    """What import_file returns to the CLI and to a page: {rows, details, ignored, mapping, encoding}.
-    `mapping` (« « Code QPV » → Quartier (en-tête reconnu) ») is shown for confirmation."""
+    """What import_file returns to the CLI and to a page: {rows, details, ignored, mapping, encoding, preview}.
+    `mapping` (« « Code QPV » → Quartier (en-tête reconnu) ») is shown for confirmation; `preview`: the first
+    rows as read, under the recognised columns (the page's dry run shows them before saving)."""
     return {"rows": len(rows), "details": details, "ignored": ignored, "mapping": tabular.mapping_lines(sheet),
-            "encoding": sheet.encoding}
+            "encoding": sheet.encoding, "preview": tabular.preview(sheet)}
 
 
 def print_report(kind: str, contrat: str, path: Path, res: dict, dry_run: bool) -> None:
