@@ -41,17 +41,13 @@ class Quartier:
     number: int
     generation: str | None
     fiche: dict | None = None              # fiche of the quartier whose figures are shown
-    proxy: dict | None = None              # {code, name} of the 2015 quartier used for a 2024 one
+    proxy: dict | None = None              # presentation.quartier.shown_quartier's note for a 2024 quartier
     other_proxies: list = field(default_factory=list)
     view: object | None = None             # presentation.barometre.View (same as the baromètre page)
 
     @property
     def label(self) -> str:
         return contract_wh.quartier_label(self.name, self.communes)
-
-    @property
-    def shown_code(self) -> str:
-        return self.proxy["code"] if self.proxy else self.code
 
 
 @dataclass
@@ -287,7 +283,7 @@ def gap_series(con, c: Content, indicator_id: str, level: str) -> dict:
     m = meta(con, indicator_id)
     series, editions, ref_name = {}, set(), None
     for q in c.quartiers:
-        ev = evolution.evolution(con, q.shown_code, indicator_id, reference=level)
+        ev = evolution.evolution(con, q.code, indicator_id, reference=level)
         if ev.get("reference_level") != level:
             continue
         ref_name = ref_name or ev.get("reference_name")

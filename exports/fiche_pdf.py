@@ -125,8 +125,7 @@ def _header(pdf: FichePDF, f: dict, proxy: dict | None, shown: dict) -> None:
     if proxy:
         pdf.set_fill_color(255, 243, 205)
         pdf.set_font("DejaVu", "B", 7.5)
-        msg = (f"Pas encore d'indicateurs INSEE en géographie prioritaire 2024 : les valeurs sont celles du quartier "
-               f"2015 correspondant, {shown['territory']['name']} ({shown['territory']['code']}), géographie 2015.")
+        msg = proxy["sentence"]
         pdf.multi_cell(BODY_W, 3.6, msg, fill=True, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
 
@@ -421,7 +420,7 @@ def build(con, quartier: str, out: str | Path, edition: int | None = None, progr
         progress(0.05, "Indicateurs")
         own = fiche_mod.fiche(con, code, edition=edition)
         proxy = shown_quartier(con, code)["proxy"]
-        shown = fiche_mod.fiche(con, proxy["code"], edition=edition) if proxy else own
+        shown = own   # a 2024 quartier: the library's values through its 2015 predecessor(s), flagged
         gen_shown = shown["territory"].get("generation")
         progress(0.35, "Graphiques")
         evo = [(render.to_png(fig, EVO_W, EVO_H), line) for fig, line in

@@ -149,7 +149,7 @@ def view(con, code: str, today: dt.date | None = None) -> View:
                          if r["level"] == "commune" and r["code"] and r["name"])
     sq = shown_quartier(con, code)
     entries = barometre_lib.barometre(con, sq["code"])
-    items = [item_of(b, approx=bool(sq["proxy"])) for b in entries]
+    items = [item_of(b, approx=bool(b.get("approximation"))) for b in entries]
     if all(i.edition is None for i in items):
         items = []
     gen_shown = "2015" if sq["proxy"] else t.get("generation")
@@ -157,13 +157,7 @@ def view(con, code: str, today: dt.date | None = None) -> View:
     ids = [i.indicator_id for i in items if i.edition is not None]
     line = sources.indicators_line(con, [{"source": catalog.indicator(con, i)["source"], "edition": e}
                                          for i, e in zip(ids, eds)], gen_shown)
-    approx = None
-    if sq["proxy"]:
-        p = sq["proxy"]
-        approx = (f"Pas encore d'indicateurs INSEE en géographie 2024 : valeurs du quartier 2015 correspondant, "
-                  f"{p['name']} ({p['code']})"
-                  + (f" ; autres correspondances : {', '.join(o['code'] for o in p['others'])}" if p["others"] else "")
-                  + ".")
+    approx = sq["proxy"]["sentence"] if sq["proxy"] else None
     empty = None
     if not items:
         empty = ("Pas de baromètre pour ce quartier : "
