@@ -260,7 +260,9 @@ def engagement_status(df: pd.DataFrame, *, by: str, source_line: str, demo: bool
                            showarrow=False, xanchor="left", xshift=6, font=dict(size=10))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title="engagements (taux de réalisation à droite)", gridcolor=style.GRID, dtick=1 if d["total"].max() <= 8 else None)
-    return _finish(fig, source_line, demo, height=180 + 30 * len(d), title=title, legend_bottom=True, narrow=True)
+    lines = sum(_wrap(v, 42).count("<br>") + 1 for v in d[by])     # wrapped labels need their own height
+    return _finish(fig, source_line, demo, height=250 + 34 * len(d) + 14 * lines, title=title, legend_bottom=True,
+                   narrow=True)
 
 
 def engagement_history(hist: pd.DataFrame, *, target: float | None, reference: float | None, label: str,

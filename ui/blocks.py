@@ -43,7 +43,10 @@ def table(df: pd.DataFrame, basename: str, source_line: str | None, *, formats: 
           export_df: pd.DataFrame | None = None, hide_index: bool = True, caption: bool = True,
           downloads_: bool = True) -> None:
     """A French-formatted table, its source line, and CSV/XLSX buttons (`export_df` if the file should
-    differ from what is shown, e.g. raw numbers instead of labels)."""
+    differ from what is shown, e.g. raw numbers instead of labels). An empty table is said in words."""
+    if df.empty:
+        st.caption("Aucune ligne pour cette sélection.")
+        return
     st.dataframe(common.fr_styler(df, formats), hide_index=hide_index, column_config=column_config,
                  key=key, height=height, width="stretch")
     if caption and source_line:

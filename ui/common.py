@@ -205,4 +205,5 @@ def fr_styler(df: pd.DataFrame, formats: dict[str, int | tuple[int, str | None]]
             fmt[col] = fr_number_formatter(1)
         elif pd.api.types.is_integer_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
             fmt[col] = fr_number_formatter(0)
-    return df.style.format(fmt, na_rep=text.DASH)
+    # every column shows a missing value as « — » (text columns too: never « None »), numbers the French way
+    return df.style.format(na_rep=text.DASH).format(fmt, na_rep=text.DASH)
