@@ -25,7 +25,7 @@ _BAD = [
      "année avec séparateur de milliers"),
     (re.compile(r"\b(?:" + "|".join(CODES) + r")\b"), "code interne"),
 ]
-# Page parameters: a 2015 and a 2024 quartier, the démo contract for contract-life pages.
+# Page parameters: a 2015 and a 2024 quartier, the démo contract and a contract without data for contract-life pages.
 PARAMS = {
     "accueil": [{"recherche": "toulouse"}],
     "carte": [{"generation": "2015", "indicateur": "tx_pauvrete", "zone": "R76"}],
@@ -33,11 +33,12 @@ PARAMS = {
     "comparer": [{"selection": "QP031007,QP001001,QP034004"}],
     "barometre": [{"quartier": "QP031007"}, {"quartier": "QN03112M"}],
     "localiser": [{}],
-    "programmation": [{"contrat": NICE}],
-    "engagements": [{"contrat": NICE}],
+    "programmation": [{"contrat": NICE}, {"contrat": "CN03103I"}],
+    "engagements": [{"contrat": NICE}, {"contrat": "CN03103I"}],
     "enquetes": [{"contrat": NICE}],
     "referentiel": [{"contrat": NICE}],
     "exports": [{"contrat": NICE}],
+    "comptes": [{}],
 }
 ALL_PAGES = [url for entries in navigation.SECTIONS.values() for _, _, _, url in entries]
 
