@@ -19,12 +19,14 @@ def side_by_side(rows: pd.DataFrame, *, label: str, unit: str | None, decimals: 
                  height: int | None = None) -> go.Figure:
     """Horizontal bars of one indicator for the selected quartiers; references as vertical lines.
 
-    rows: code, name, value, status, status_label. references: name, value (e.g. Ensemble des QPV, France).
+    rows: code, name, value, status (approx: values of 2024 quartiers through their 2015 predecessors, « ≈ »).
+    references: name, value (e.g. Ensemble des QPV, France).
     """
     rows = rows.reset_index(drop=True)
     ok = rows.status.isin(vocabulary.shown_statuses()) & rows.value.notna()
-    texts = [text.value_text(r.value, r.status if k else (r.status or "non_disponible"), unit, decimals)
-             for r, k in zip(rows.itertuples(), ok)]
+    approx = rows["approx"] if "approx" in rows else pd.Series(False, index=rows.index)
+    texts = [text.value_text(r.value, r.status if k else (r.status or "non_disponible"), unit, decimals, approx=bool(a))
+             for r, k, a in zip(rows.itertuples(), ok, approx)]
     fig = go.Figure(go.Bar(
         y=[style.wrap(f"{r.name} ({r.code})", 34, 2) for r in rows.itertuples()], x=rows.value.where(ok, 0.0),
         orientation="h", text=texts, textposition="outside", cliponaxis=False,

@@ -70,8 +70,8 @@ fig = compare_charts.rank_distribution(one["distribution"], highlight=list(selec
                                        unit=meta["unit"], decimals=one["decimals"],
                                        polarity=meta.get("polarity") or "neutral", edition=edition, source_line=src)
 blocks.chart(fig, f"comparer-{ind_id}-{edition}-distribution", src, key="cmp_dist")
-blocks.table(one["ranks"], f"comparer-{ind_id}-{edition}-rangs", src, formats={"Percentile": 0}, key="tbl_ranks")
-common.how_to_read("Le rang 1 correspond à la valeur la plus élevée. Le percentile indique la part des "
+blocks.table(one["ranks"], f"comparer-{ind_id}-{edition}-rangs", src, key="tbl_ranks")
+common.how_to_read("Le rang 1 correspond à la valeur la plus élevée. Le centile indique la part des "
                    "quartiers ayant une valeur inférieure. Les quartiers sans valeur publiée (secret "
                    "statistique) ne sont pas classés.")
 

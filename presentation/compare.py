@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators import catalog, fiche as fiche_lib, gaps, position
+from indicators import catalog, fiche as fiche_lib, gaps, position, references
 from observatoire import frformat, vocabulary
 from presentation import sources, text
 
@@ -77,31 +77,40 @@ def indicator_view(con, codes: list[str], indicator_id: str, edition: int, names
     the national distribution, the ranks table (display) and the source line."""
     meta = catalog.indicator(con, indicator_id)
     decimals = int(meta.get("decimals") if meta.get("decimals") is not None else 1)
-    dist = position.distribution(con, indicator_id, int(edition), "2015")
-    dist.loc[~dist.status.isin(vocabulary.shown_statuses()), "value"] = None
-    by_code = dist.set_index("code")
+    gens = {c: str(references.territory(con, c).get("generation") or "2015") for c in codes}
+    main_gen = "2015" if "2015" in gens.values() else "2024"     # the distribution drawn: the selection's geography
+    dists = {}
+    for g in sorted(set(gens.values())):
+        d = position.distribution(con, indicator_id, int(edition), g)
+        d.loc[~d.status.isin(vocabulary.shown_statuses()), "value"] = None
+        dists[g] = d.set_index("code")
+    dist = dists[main_gen].reset_index()
     values = pd.DataFrame({"code": codes, "name": [names[c] for c in codes]})
-    values["value"] = [by_code.value.get(c) for c in codes]
-    values["status"] = [by_code.status.get(c, "non_disponible") for c in codes]
+    values["value"] = [dists[gens[c]].value.get(c) for c in codes]
+    values["status"] = [dists[gens[c]].status.get(c, "non_disponible") for c in codes]
+    values["approx"] = [bool(dists[gens[c]].approx_method.get(c)) if "approx_method" in dists[gens[c]] else False
+                        for c in codes]
     ref_codes = {"ensemble_qpv": "ENSQP2015", "france": "FRM"}
     found = gaps.values(con, list(ref_codes.values()), [(indicator_id, int(edition))])
     refs = [{"name": vocabulary.level_label(level, short=True), "value": found[(code, indicator_id, int(edition))][0]}
             for level, code in ref_codes.items()
             if found.get((code, indicator_id, int(edition)), (None,))[0] is not None]
     ranks = []
-    for code in codes:
-        p = position.position(con, code, indicator_id, int(edition)) if code in by_code.index else {}
+    for code, v, st_, approx in zip(codes, values.value, values.status, values.approx):
+        p = position.position(con, code, indicator_id, int(edition)) if code in dists[gens[code]].index else {}
+        pct = (p.get("national") or {}).get("percentile")
         ranks.append({"Quartier": columns[code],
-                      "Valeur": text.value_text(values.set_index("code").value.get(code),
-                                                values.set_index("code").status.get(code), meta["unit"], decimals),
+                      "Valeur": text.value_text(v, st_, meta["unit"], decimals, approx=approx),
                       "Rang national": _rank(p.get("national")),
-                      "Percentile": (p.get("national") or {}).get("percentile"),
+                      "Centile national": text.DASH if pct is None else frformat.fmt_number(pct, 0),
                       "Rang dans le département": _rank(p.get("departement")),
                       "Rang dans la région": _rank(p.get("region"))})
+    note = "valeurs des quartiers 2024 : quartiers 2015 correspondants (≈)" if any(values.approx) else None
     return {"meta": meta, "decimals": decimals, "values": values,
-            "references": pd.DataFrame(refs) if refs else None, "distribution": dist,
+            "references": pd.DataFrame(refs) if refs else None, "distribution": dist, "generation": main_gen,
             "ranks": pd.DataFrame(ranks),
-            "source_line": sources.indicator_line(con, indicator_id, [int(edition)], "2015", with_files=True)}
+            "source_line": sources.indicator_line(con, indicator_id, [int(edition)], main_gen, with_files=True,
+                                                  note=note)}
 
 
 def _rank(scope: dict | None) -> str:

@@ -73,7 +73,7 @@ def test_chef_de_projet_uploads_then_partner_cannot_edit_another_signataire(site
         page.goto(f"{url}/engagements?contrat={TOULOUSE}", wait_until="domcontentloaded", timeout=60_000)
         page.get_by_text(f"Pas encore de données pour Toulouse Métropole ({TOULOUSE})").wait_for(timeout=90_000)
         assert f"contrat={TOULOUSE}" in page.url                        # not rewritten to the démo contract
-        assert page.get_by_text("modèle d'import", exact=False).count() > 0
+        page.get_by_role("button", name="Modèle d'import — engagements des signataires").wait_for(timeout=60_000)
         _login(page, "claire", "claire-secret-26")
         page.wait_for_selector("[data-testid=stFileUploader] input[type=file]", state="attached", timeout=60_000)
         page.set_input_files("[data-testid=stFileUploader] input[type=file]", str(src))

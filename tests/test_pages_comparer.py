@@ -57,3 +57,19 @@ def test_add_twins_in_one_click(warehouse):
     sel = sel.split(",") if isinstance(sel, str) else sel
     assert sel[0] == "QP001001" and len(sel) == 6
     assert len(figures(at)[0]["data"][0]["text"]) == 6            # the bars now show six quartiers
+
+
+def test_2024_quartiers_compared_through_their_predecessors(warehouse):
+    """Issue 9: a selection of 2024 quartiers only. Their 2019 poverty rates are their single 2015
+    predecessors' (data_filo19_qp_revdis.csv DISP_TP60_A19: QP031007 Grand Mirail 49,2 ; QP974001 Le Gol 57,1),
+    marked « ≈ », ranked among 2024 quartiers on a 2024 distribution."""
+    at = run_page("comparer", selection="QN03107M,QN97401I", indicateur="tx_pauvrete", millesime="2019")
+    bars, dist = figures(at)[:2]
+    assert array(bars["data"][0]["x"]) == [49.2, 57.1]
+    assert [t.split(" (")[0] for t in bars["data"][0]["text"]] == ["≈ 49,2 %", "≈ 57,1 %"]
+    highlighted = {t["meta"]["code"] for t in dist["data"]
+                   if isinstance(t.get("meta"), dict) and t["meta"].get("role") == "selection"}
+    assert highlighted == {"QN03107M", "QN97401I"}
+    ranks = all_tables(at)[-2] if len(all_tables(at)) > 1 else all_tables(at)[-1]
+    assert "None" not in ranks.astype(str).to_string()
+    assert "quartiers 2015 correspondants (≈)" in sources(at)[1]

@@ -205,5 +205,10 @@ def fr_styler(df: pd.DataFrame, formats: dict[str, int | tuple[int, str | None]]
             fmt[col] = fr_number_formatter(1)
         elif pd.api.types.is_integer_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
             fmt[col] = fr_number_formatter(0)
-    # every column shows a missing value as « — » (text columns too: never « None »), numbers the French way
-    return df.style.format(na_rep=text.DASH).format(fmt, na_rep=text.DASH)
+    # Streamlit draws a missing cell as a grey « None » whatever the Styler says: text columns get « — » in
+    # their data; number columns keep NaN (sorting stays right) and the Styler's « — »
+    df = df.copy()
+    for col in df.columns:
+        if df[col].dtype == object and col not in fmt:
+            df[col] = df[col].map(lambda v: text.DASH if frformat.is_missing(v) else v)
+    return df.style.format(fmt, na_rep=text.DASH)
