@@ -12,13 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_server import serve
+from tests.live_server import CHROMIUM, CHROMIUM_ARGS, SHOTS, serve
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # (url path with query, key text that must be visible, expects a Plotly chart, viewport width, shot name)
 PAGES = [

@@ -3,19 +3,15 @@ régions — overseas included, and a Mayotte quartier without any 2015 predeces
 selection made only of 2024 quartiers. Values through the 2015 predecessors are marked « ≈ »."""
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.live_server import serve
+from tests.live_server import SHOTS
+from tests.test_browser import browser, server  # noqa: F401, F811 - the same fixtures (one server per module)
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 # (2024 code, région): one per région; QN97601M (Mayotte) has no 2015 predecessor: no value, said so.
 QUARTIERS = [("QN97101M", "Guadeloupe"), ("QN97201M", "Martinique"), ("QN97301M", "Guyane"),
              ("QN97401I", "La Réunion"), ("QN97601M", "Mayotte"), ("QN07501M", "Île-de-France"),
@@ -23,25 +19,6 @@ QUARTIERS = [("QN97101M", "Guadeloupe"), ("QN97201M", "Martinique"), ("QN97301M"
              ("QN01601M", "Nouvelle-Aquitaine"), ("QN00101M", "Auvergne-Rhône-Alpes"),
              ("QN01301M", "Provence-Alpes-Côte d'Azur")]
 WITH_VALUES = [c for c, _ in QUARTIERS if c != "QN97601M"]
-
-
-@pytest.fixture(scope="module")
-def server(warehouse):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium absent (/usr/bin/chromium)")
-    env = dict(os.environ, OBSERVATOIRE_DB=str(warehouse), PYTHONPATH=str(ROOT))
-    with serve(env, SHOTS / "streamlit-2024.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser, url: str, expect: str, shot: str | None = None, width: int = 1400, chart: bool = False) -> str:

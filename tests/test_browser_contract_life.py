@@ -12,13 +12,9 @@ from pathlib import Path
 import pytest
 
 from contract import accounts, demo, roles, store
-from tests.live_server import serve
+from tests.live_server import CHROMIUM, CHROMIUM_ARGS, SHOTS, serve
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 TOULOUSE = "CN03103I"
 CAF = "Caisse d'allocations familiales de la Haute-Garonne"
 ENGAGEMENTS = f"""N° engagement;Signataire;Type de signataire;Axe;Engagement;Échéance;Statut

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_server import serve
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS
+from tests.live_server import CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, serve
 
 
 @pytest.fixture()

@@ -22,8 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.live_server import ROOT, serve
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
+from tests.live_server import CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, serve
 
 
 @pytest.fixture(scope="module")

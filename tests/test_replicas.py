@@ -15,12 +15,9 @@ import websockets
 from bench import load
 from contract import accounts, demo, roles, store
 from tests import saisie_targets as st
+from tests.live_server import CHROMIUM, CHROMIUM_ARGS, SHOTS
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 NICE = demo.DEMO_CONTRAT
 
 
