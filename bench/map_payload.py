@@ -7,6 +7,8 @@ quartier (carte?quartier=QN03107M). Usage: python bench/map_payload.py [--db PAT
 """
 from __future__ import annotations
 
+import time
+
 import argparse
 import json
 import os
@@ -27,10 +29,14 @@ def _page_spec(params: dict) -> tuple[str, float]:
     at.switch_page("pages/carte.py")
     for k, v in params.items():
         at.query_params[k] = v
+    t0 = time.perf_counter()
     at.run()
+    wall = time.perf_counter() - t0
     if at.exception:
         raise RuntimeError(at.exception[0].value)
-    return at.get("plotly_chart")[0].proto.spec, at.session_state["_obs_run_seconds"]
+    # the page's own run time when app.py ran it (ui.navigation.run_app), else the AppTest run around it
+    script = at.session_state["_obs_run_seconds"] if "_obs_run_seconds" in at.session_state else wall
+    return at.get("plotly_chart")[0].proto.spec, script
 
 
 def _full_detail(con, codes: list[str], kind_filter: str, column: str) -> dict:
