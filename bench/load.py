@@ -156,7 +156,8 @@ async def load_page(ws, page: str, params: dict, sink: list | None = None) -> tu
         if kind == "delta" and fm.delta.WhichOneof("type") == "new_element" \
                 and fm.delta.new_element.WhichOneof("type") == "exception":
             ex = fm.delta.new_element.exception
-            errors.append(f"{ex.type}: {ex.message}"[:300])
+            where = " ← ".join(line.strip() for line in list(ex.stack_trace)[-4:] if line.strip().startswith("File"))
+            errors.append(f"{ex.type}: {ex.message}"[:300] + (f" ({where[-600:]})" if where else ""))
         elif kind == "page_not_found":
             errors.append(f"page introuvable : {page}")
         elif kind == "session_event" and fm.session_event.WhichOneof("type") == "script_compilation_exception":

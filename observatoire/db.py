@@ -86,8 +86,10 @@ def connect_current(path: str | Path | None = None) -> duckdb.DuckDBPyConnection
 
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor of `con` reading the same database (a cursor starts on the instance's default database:
-    for a connect_current() connection, the attached warehouse is selected again)."""
+    for a connect_current() connection, the attached warehouse is selected again). Only the new cursor runs
+    queries: `con` is shared by the app's session threads and must not execute anything here."""
     cur = con.cursor()
-    if con.execute("SELECT current_database()").fetchone()[0] == CURRENT:
+    attached = cur.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [CURRENT]).fetchone()
+    if attached and attached[0]:
         cur.execute(f"USE {CURRENT}")
     return cur
