@@ -36,6 +36,11 @@ l2.page_link("pages/comparer.py", label="Comparer avec ses jumeaux", icon=":mate
              query_params={"selection": ",".join([code] + twin_codes)})
 l3.page_link("pages/carte.py", label="Voir sur la carte", icon=":material/map:",
              query_params={"quartier": code, "generation": head["generation"]})
+if head["crosswalk"]:      # the quartier(s) of the other geography (table de passage): their own fiches
+    other = "2024" if head["generation"] == "2015" else "2015"
+    for col, c in zip(st.columns(min(len(head["crosswalk"]), 4)), head["crosswalk"][:4]):
+        col.page_link("pages/fiche.py", label=f"Fiche {other} : {c['name']} ({c['code']})",
+                      icon=":material/swap_horiz:", query_params={"quartier": c["code"]})
 
 if not v["themes"]:
     common.note("Aucun indicateur n'est disponible pour ce quartier"

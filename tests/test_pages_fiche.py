@@ -88,3 +88,5 @@ def test_fiche_2024_quartier_shows_its_2015_predecessor_values_marked(warehouse)
     first = all_tables(at)[0]
     # data_filo19 / DEMO values of QP001001, every one marked « ≈ » (approximation)
     assert first.Valeur.str.startswith("≈ ").all()
+    links = {el.proto.label: (el.proto.page, el.proto.query_string) for el in at.get("page_link")}
+    assert links["Fiche 2015 : Grande Reyssouze Terre Des Fleurs (QP001001)"] == ("fiche", "quartier=QP001001")
