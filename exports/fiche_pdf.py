@@ -23,7 +23,7 @@ from exports import geo, render
 from presentation import barometre as barometre_view
 from presentation.quartier import shown_quartier
 from presentation import sources
-from indicators import evolution, fiche as fiche_mod, references
+from indicators import evolution, fiche as fiche_mod, geometry, references
 from observatoire import frformat, vocabulary
 from presentation import text
 
@@ -316,12 +316,12 @@ def _evolution_figures(con, code: str, f: dict, generation: str | None) -> list[
 
 def _map_figure(con, f: dict):
     t = f["territory"]
-    near = geo.neighbours(con, t["code"], t.get("generation"))
+    near = geometry.neighbours(con, t["code"], t.get("generation"))
     quartiers = [(t["code"], t["name"], None)] + [(c, n, None) for c, n in near]
     pl = geo.places(con, quartiers, highlight={t["code"]})
     if not any(p.highlight for p in pl):
         return None
-    adm = geo.outlines(con, [p.geom for p in pl if p.highlight], margin=0.1)
+    adm = geometry.outlines_around(con, [p.geom for p in pl if p.highlight], margin=0.1)
     epci = t.get("epci") or {}
     strong = [o for o in adm.get("epci", []) if o[2] == epci.get("code")]
     others = [o for o in adm.get("epci", []) if o[2] != epci.get("code")] + adm.get("departement", [])
