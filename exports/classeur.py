@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from indicators import catalog, means, references, secret
-from presentation import quartier, sources
+from indicators import catalog, means, predecessors, references, secret
+from presentation import sources
 from observatoire import catalogue, frformat, vocabulary
 from presentation.text import spreadsheet_workbook
 
@@ -72,7 +72,7 @@ def expand_codes(con, codes: list[str]) -> tuple[list[str], dict[str, str]]:
                 t = references.territory(con, m)
             except references.UnknownTerritory:
                 t = {}
-            if t.get("level") == "qpv" and t.get("generation") == "2024" and not quartier.has_any_value(con, m):
+            if t.get("level") == "qpv" and t.get("generation") == "2024" and not predecessors.has_own_values(con, m):
                 for x in references.crosswalk(con, m):
                     if x.get("generation") == "2015" and x["code"] not in out:
                         out.append(x["code"])
