@@ -314,7 +314,9 @@ def _evolution_figures(con, code: str, f: dict, generation: str | None) -> list[
     return figs
 
 
-def _map_figure(con, f: dict):
+def map_figure(con, f: dict):
+    """The locator map of the fiche (the quartier, its neighbours, EPCI and département outlines), or None
+    when the quartier has no geometry; also `python -m exports graphique --type carte`."""
     t = f["territory"]
     near = geometry.neighbours(con, t["code"], t.get("generation"))
     quartiers = [(t["code"], t["name"], None)] + [(c, n, None) for c, n in near]
@@ -426,7 +428,7 @@ def build(con, quartier: str, out: str | Path, edition: int | None = None, progr
         evo = [(render.to_png(fig, EVO_W, EVO_H), line) for fig, line in
                _evolution_figures(con, shown["territory"]["code"], shown, gen_shown)]
         progress(0.7, "Carte")
-        mfig = _map_figure(con, own)
+        mfig = map_figure(con, own)
         map_png = render.to_png(mfig, MAP_PX, MAP_PX) if mfig is not None else None
     progress(0.85, "Mise en page")
     footer = (f"{own['territory']['name']} ({code}) — Observatoire des contrats de ville — sources : INSEE, CNAF, "
