@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -76,10 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     progress = _progress(args.quiet)
     if args.db:
-        import os
         os.environ["OBSERVATOIRE_DB"] = str(Path(args.db).resolve())
     if args.saisie:
-        import os
         os.environ["OBSERVATOIRE_SAISIE_DB"] = str(Path(args.saisie).resolve())
     try:
         con = db.connect(read_only=True)
@@ -87,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    try:
+    try:  # CLI dispatcher: import only the exporter asked for (each brings its own heavy libraries)
         if args.cmd == "deck":
             from exports import deck
             out = deck.build(con, args.contrat, args.out, depuis=args.depuis, progress=progress, annexe=args.annexe)

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from indicators import means, references, secret
-from presentation import quartier, sources
+from indicators import catalog, means, predecessors, references, secret
+from presentation import sources
 from observatoire import catalogue, frformat, vocabulary
 from presentation.text import spreadsheet_workbook
 
@@ -49,25 +49,6 @@ def number_format(unit: str | None, decimals: int | None) -> str:
     return base
 
 
-def load_values(con, codes: list[str], editions: list[int] | None = None) -> pd.DataFrame:
-    """Curated values of `codes` with their catalogue row (trivial select on the documented tables)."""
-    params: list = [codes]
-    where = "v.territory_code = ANY(?)"
-    if editions:
-        where += " AND v.edition = ANY(?)"
-        params.append([int(e) for e in editions])
-    return con.execute(f"""
-        SELECT v.territory_code, t.name AS territory_name, t.level, t.generation, COALESCE(t.is_demo, FALSE) AS is_demo,
-               v.indicator_id, c.label, c.unit, c.theme, c.decimals, c.source, c.sort_order,
-               v.edition, v.ref_year, v.value, v.status, v.source_file, v.source_variable
-        FROM indicator_value v
-        JOIN indicator_catalog c USING (indicator_id)
-        JOIN territory t ON t.code = v.territory_code
-        WHERE {where}
-        ORDER BY c.theme, c.sort_order NULLS LAST, v.indicator_id, v.edition
-    """, params).df()
-
-
 def _file_var(r) -> str:
     """« REVN_2022.csv : DISP_Q2 »; the file alone when the cell has no variable (derived indicators)."""
     return r.source_file if frformat.is_missing(r.source_variable) else f"{r.source_file} : {r.source_variable}"
@@ -76,23 +57,22 @@ def _file_var(r) -> str:
 def expand_codes(con, codes: list[str]) -> tuple[list[str], dict[str, str]]:
     """A contract code stands for its quartiers; a 2024 quartier without INSEE figures is replaced by its
     2015 counterpart(s) (crosswalk), named as such. Returns (codes, {code: note for the column header})."""
-
     out: list[str] = []
     notes: dict[str, str] = {}
     for raw in codes:
         code = references.normalise_code(raw)
-        row = con.execute("SELECT level, generation FROM territory WHERE code = ?", [code]).fetchone()
-        if row is None:
+        try:
+            level = references.territory(con, code)["level"]
+        except references.UnknownTerritory:
             raise ValueError(f"Territoire inconnu : {raw!r} (code QP/QN, commune, SIREN d'EPCI, DEP.., REG.., FRM, "
-                             "CV../CN..)")
-        members = [code]
-        if row[0] == "contrat_de_ville":
-            members = [r[0] for r in con.execute(
-                "SELECT child_code FROM territory_link WHERE parent_code = ? AND relation = 'qpv_contrat' "
-                "ORDER BY child_code", [code]).fetchall()]
+                             "CV../CN..)") from None
+        members = references.contract_members(con, code) if level == "contrat_de_ville" else [code]
         for m in members:
-            gen = con.execute("SELECT level, generation FROM territory WHERE code = ?", [m]).fetchone()
-            if gen and gen[0] == "qpv" and gen[1] == "2024" and not quartier.has_any_value(con, m):
+            try:
+                t = references.territory(con, m)
+            except references.UnknownTerritory:
+                t = {}
+            if t.get("level") == "qpv" and t.get("generation") == "2024" and not predecessors.has_own_values(con, m):
                 for x in references.crosswalk(con, m):
                     if x.get("generation") == "2015" and x["code"] not in out:
                         out.append(x["code"])
@@ -188,10 +168,10 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
     progress = progress or (lambda f, t: None)
     requested = list(codes)
     codes, notes = expand_codes(con, codes)
-    df = load_values(con, codes, editions)
+    df = catalog.values_with_catalog(con, codes, editions)
     if df.empty:
         raise ValueError("Aucune valeur d'indicateur pour ces territoires et millésimes.")
-    names = dict(con.execute("SELECT code, name FROM territory WHERE code = ANY(?)", [codes]).fetchall())
+    names = references.names(con, codes)
     territories = [(c, f"{names.get(c, c)} ({c})" + (f", {notes[c]}" if c in notes else "")) for c in codes]
     demo = bool(df.is_demo.any())
 

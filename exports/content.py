@@ -146,15 +146,13 @@ def gather(con, code: str, depuis: dt.date | None = None, today: dt.date | None 
             q.proxy = dict(proxy)
             q.other_proxies = q.proxy.pop("others", [])
         q.view = barometre_view.view(con, q.code, today=today)
-    pop = con.execute("SELECT population, population_source FROM territory WHERE code = ?", [code]).fetchone()
     today = today or dt.date.today()
     c = Content(code=code, name=t["name"], generation=t.get("generation"), departement=info.get("departement"),
-                carrier=carrier, population=pop[0] if pop else None, population_source=pop[1] if pop else None,
+                carrier=carrier, population=t.get("population"), population_source=t.get("population_source"),
                 quartiers=quartiers, today=today)
     progress(0.55, "Moyens de l'État")
     c.means = means.state_means(con, code)
-    built = con.execute("SELECT max(loaded_at) FROM load_log").fetchone()
-    c.warehouse_built = built[0] if built else None
+    c.warehouse_built = since.warehouse_built(con)
     if with_life:
         progress(0.6, "Vie du contrat")
         c.life = contract_life(con, code, today)
@@ -187,16 +185,10 @@ def contract_life(con, code: str, today: dt.date) -> dict | None:
         return None
 
     with store.connect() as sc:
-        known = sc.execute("SELECT count(*) FROM contrat WHERE contrat_code = ?", [code]).fetchone()[0]
-        if not known:
+        life = programmation.life_counts(sc, code)
+        if life is None:
             return None
-        n_actions = sc.execute("SELECT count(*) FROM action WHERE contrat_code = ?", [code]).fetchone()[0]
-        n_eng = sc.execute("SELECT count(*) FROM engagement WHERE contrat_code = ?", [code]).fetchone()[0]
-        demo = bool(sc.execute(
-            "SELECT bool_or(is_demo) FROM (SELECT is_demo FROM action WHERE contrat_code = ? "
-            "UNION ALL SELECT is_demo FROM engagement WHERE contrat_code = ? "
-            "UNION ALL SELECT is_demo FROM contrat WHERE contrat_code = ?) AS d", [code, code, code]).fetchone()[0])
-        life = {"demo": demo, "n_actions": int(n_actions), "n_engagements": int(n_eng)}
+        n_actions, n_eng = life["n_actions"], life["n_engagements"]
         if n_actions:
             life["by_year"] = programmation.totals_by_year(sc, code)
             years = life["by_year"]["annee"].tolist()

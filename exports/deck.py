@@ -11,7 +11,6 @@ slide carries its source line and speaker notes with the sentences; integer EMU 
 from __future__ import annotations
 
 import datetime as dt
-from indicators import since as since_mod
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +20,8 @@ from charts import locator
 from exports import content as ct
 from exports import geo, render
 from exports import pptx_kit as K
+from indicators import geometry
+from indicators import since as since_mod
 from observatoire import frformat, vocabulary
 from presentation import barometre as barometre_view, contract as pc, sources, text
 
@@ -54,7 +55,7 @@ def map_figure(con, c: ct.Content, width: int = 900, height: int = 640):
     places = geo.places(con, [(q.code, q.name, q.number) for q in c.quartiers])
     if not places:
         return None
-    adm = geo.outlines(con, [p.geom for p in places])
+    adm = geometry.outlines_around(con, [p.geom for p in places])
     carrier = [o for o in adm.get("epci", []) if c.carrier and o[2] == c.carrier["code"]]
     others = [o for o in adm.get("epci", []) if not c.carrier or o[2] != c.carrier["code"]] + adm.get("departement", [])
     n_contour = sum(1 for p in places if p.kind == "contour")

@@ -23,7 +23,7 @@ from exports import geo, render
 from presentation import barometre as barometre_view
 from presentation.quartier import shown_quartier
 from presentation import sources
-from indicators import evolution, fiche as fiche_mod, references
+from indicators import evolution, fiche as fiche_mod, geometry, references
 from observatoire import frformat, vocabulary
 from presentation import text
 
@@ -314,14 +314,16 @@ def _evolution_figures(con, code: str, f: dict, generation: str | None) -> list[
     return figs
 
 
-def _map_figure(con, f: dict):
+def map_figure(con, f: dict):
+    """The locator map of the fiche (the quartier, its neighbours, EPCI and département outlines), or None
+    when the quartier has no geometry; also `python -m exports graphique --type carte`."""
     t = f["territory"]
-    near = geo.neighbours(con, t["code"], t.get("generation"))
+    near = geometry.neighbours(con, t["code"], t.get("generation"))
     quartiers = [(t["code"], t["name"], None)] + [(c, n, None) for c, n in near]
     pl = geo.places(con, quartiers, highlight={t["code"]})
     if not any(p.highlight for p in pl):
         return None
-    adm = geo.outlines(con, [p.geom for p in pl if p.highlight], margin=0.1)
+    adm = geometry.outlines_around(con, [p.geom for p in pl if p.highlight], margin=0.1)
     epci = t.get("epci") or {}
     strong = [o for o in adm.get("epci", []) if o[2] == epci.get("code")]
     others = [o for o in adm.get("epci", []) if o[2] != epci.get("code")] + adm.get("departement", [])
@@ -426,7 +428,7 @@ def build(con, quartier: str, out: str | Path, edition: int | None = None, progr
         evo = [(render.to_png(fig, EVO_W, EVO_H), line) for fig, line in
                _evolution_figures(con, shown["territory"]["code"], shown, gen_shown)]
         progress(0.7, "Carte")
-        mfig = _map_figure(con, own)
+        mfig = map_figure(con, own)
         map_png = render.to_png(mfig, MAP_PX, MAP_PX) if mfig is not None else None
     progress(0.85, "Mise en page")
     footer = (f"{own['territory']['name']} ({code}) — Observatoire des contrats de ville — sources : INSEE, CNAF, "

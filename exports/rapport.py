@@ -308,9 +308,7 @@ def _dsu_candidates(doc, c: ct.Content, year: int) -> None:
         D.para(doc, "Aucune programmation enregistrée.", italic=True, size=9)
         return
     with store.connect() as sc:
-        ids = {r[0] for r in sc.execute(
-            "SELECT action_id FROM action_financement WHERE contrat_code = ? AND financeur = 'commune' "
-            "AND coalesce(montant_accorde, 0) > 0", [c.code]).fetchall()}
+        ids = programmation.commune_funded_actions(sc, c.code)
     sel = acts[(acts["annee"] == year) & acts["id"].isin(ids)]
     if sel.empty:
         D.para(doc, f"Aucune action {year} cofinancée par une commune.", italic=True, size=9)

@@ -10,6 +10,7 @@ The same functions serve the pages' download buttons and the exports: one implem
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import struct
@@ -17,6 +18,7 @@ import threading
 import zlib
 from pathlib import Path
 
+import kaleido
 import plotly.graph_objects as go
 
 # Print resolution: figures are laid out in CSS pixels and rasterised at PRINT_DPI.
@@ -48,10 +50,6 @@ class _QuietTornMessages:
 
 
 def _start() -> None:
-    import logging
-
-    import kaleido
-
     log = logging.getLogger("choreographer.channels.pipe")
     if not any(isinstance(f, _QuietTornMessages) for f in log.filters):
         log.addFilter(_QuietTornMessages())
@@ -65,8 +63,6 @@ def _start() -> None:
 
 
 def _running() -> bool:
-    import kaleido
-
     return kaleido._global_server.is_running()  # noqa: SLF001 - kaleido exposes no public probe
 
 
@@ -85,8 +81,6 @@ def session():
         with _lock:
             _depth -= 1
             if _depth == 0 and _owned:
-                import kaleido
-
                 kaleido.stop_sync_server(silence_warnings=True)
                 _owned = False
 
@@ -110,8 +104,6 @@ def _prepare(fig: go.Figure) -> go.Figure:
 
 
 def _calc(fig: go.Figure, fmt: str, width: int, height: int, scale: float) -> bytes:
-    import kaleido
-
     opts = {"format": fmt, "width": width, "height": height, "scale": scale}
     with _lock:  # kaleido's sync server answers through one queue: serialise callers
         if _running():

@@ -12,7 +12,7 @@ import pandas as pd
 from charts import fiche as fiche_charts
 from presentation.quartier import shown_quartier
 from exports import content as ct
-from exports import render
+from exports import fiche_pdf, render
 from indicators import catalog, evolution, fiche as fiche_mod, references
 
 KINDS = ("evolution", "references", "carte")
@@ -25,8 +25,7 @@ def figure(con, quartier: str, kind: str = "evolution", indicator_id: str = "tx_
     if t["level"] != "qpv":
         raise ValueError(f"{code} n'est pas un quartier prioritaire.")
     if kind == "carte":
-        from exports.fiche_pdf import _map_figure
-        return _map_figure(con, fiche_mod.fiche(con, code, n_twins=0))
+        return fiche_pdf.map_figure(con, fiche_mod.fiche(con, code, n_twins=0))
     if kind not in KINDS:
         raise ValueError(f"Type de graphique inconnu : {kind!r} ({', '.join(KINDS)})")
     shown = shown_quartier(con, code)["code"]

@@ -153,3 +153,23 @@ def files(con, indicator_id: str, edition: int) -> list[str]:
                                    "ORDER BY 1, 2, 3").fetchall():
             c["files"].setdefault((i, int(e)), []).append(f)
     return list(c["files"].get((indicator_id, int(edition)), []))
+
+
+def values_with_catalog(con, codes: list[str], editions: list[int] | None = None) -> pd.DataFrame:
+    """Curated values of territories `codes` (optionally some editions) with their catalogue row and
+    territory name, in theme order: the rows of the classeur export."""
+    params: list = [list(codes)]
+    where = "v.territory_code = ANY(?)"
+    if editions:
+        where += " AND v.edition = ANY(?)"
+        params.append([int(e) for e in editions])
+    return con.execute(f"""
+        SELECT v.territory_code, t.name AS territory_name, t.level, t.generation, COALESCE(t.is_demo, FALSE) AS is_demo,
+               v.indicator_id, c.label, c.unit, c.theme, c.decimals, c.source, c.sort_order,
+               v.edition, v.ref_year, v.value, v.status, v.source_file, v.source_variable
+        FROM indicator_value v
+        JOIN indicator_catalog c USING (indicator_id)
+        JOIN territory t ON t.code = v.territory_code
+        WHERE {where}
+        ORDER BY c.theme, c.sort_order NULLS LAST, v.indicator_id, v.edition
+    """, params).df()

@@ -131,6 +131,13 @@ def is_2024_code(code: str) -> bool:
 MEMO_QUARTIERS = 64   # approximated values kept per warehouse build: the most recently asked quartiers
 
 
+def has_own_values(con, code: str) -> bool:
+    """Whether the warehouse holds at least one official value published for `code` itself (a 2024 quartier
+    without any is shown through its 2015 predecessors)."""
+    return con.execute("SELECT count(*) FROM indicator_value WHERE territory_code = ? AND status IN ('ok', 'bruite')",
+                       [code]).fetchone()[0] > 0
+
+
 def _rows_of(con, codes: list[str]) -> dict[str, dict]:
     """{code: {(indicator_id, edition): row}} for 2024 quartiers, memoised per build (LRU of MEMO_QUARTIERS)."""
     memo = cache.memo(con).setdefault(("predecessor_values",), OrderedDict())

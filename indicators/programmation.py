@@ -38,6 +38,27 @@ def is_demo(sc: duckdb.DuckDBPyConnection, contrat: str, table: str = "action") 
     return bool(row and row[0])
 
 
+def life_counts(sc, contrat: str) -> dict | None:
+    """{demo, n_actions, n_engagements} of a contract in the saisie database, None when it is not there:
+    what decides which contract-life blocks an export shows, and whether they carry the démo label."""
+    if not sc.execute("SELECT count(*) FROM contrat WHERE contrat_code = ?", [contrat]).fetchone()[0]:
+        return None
+    n_actions = sc.execute("SELECT count(*) FROM action WHERE contrat_code = ?", [contrat]).fetchone()[0]
+    n_eng = sc.execute("SELECT count(*) FROM engagement WHERE contrat_code = ?", [contrat]).fetchone()[0]
+    demo = bool(sc.execute(
+        "SELECT bool_or(is_demo) FROM (SELECT is_demo FROM action WHERE contrat_code = ? "
+        "UNION ALL SELECT is_demo FROM engagement WHERE contrat_code = ? "
+        "UNION ALL SELECT is_demo FROM contrat WHERE contrat_code = ?) AS d", [contrat] * 3).fetchone()[0])
+    return {"demo": demo, "n_actions": int(n_actions), "n_engagements": int(n_eng)}
+
+
+def contract_nom(sc, contrat: str) -> str | None:
+    """The contract's name as registered in the saisie database (None when absent): how pages name a
+    contract the warehouse does not know."""
+    row = sc.execute("SELECT nom FROM contrat WHERE contrat_code = ?", [contrat]).fetchone()
+    return row[0] if row else None
+
+
 def years(sc, contrat: str) -> list[int]:
     return [r[0] for r in sc.execute("SELECT DISTINCT annee FROM action WHERE contrat_code = ? ORDER BY 1",
                                      [contrat]).fetchall()]
@@ -390,6 +411,13 @@ def money_vs_need(sc, con, contrat: str, years=None) -> pd.DataFrame:
     df["status_habitant"] = ["ok" if v is not None and pd.notna(v) else "non_disponible" for v in df["euros_par_habitant"]]
     df["status_pauvre"] = ["ok" if v is not None and pd.notna(v) else "non_disponible" for v in df["euros_par_pauvre"]]
     return df
+
+
+def commune_funded_actions(sc, contrat: str) -> set[int]:
+    """Ids of the contract's actions with an amount granted by a commune: the DSU report's candidate list."""
+    return {r[0] for r in sc.execute(
+        "SELECT action_id FROM action_financement WHERE contrat_code = ? AND financeur = 'commune' "
+        "AND coalesce(montant_accorde, 0) > 0", [contrat]).fetchall()}
 
 
 def _years_with_funding(sc, contrat: str) -> list[int]:

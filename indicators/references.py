@@ -115,6 +115,19 @@ def contracts(con, code: str) -> list[dict]:
     ]
 
 
+def names(con, codes: list[str]) -> dict[str, str]:
+    """{code: name} of the known territories among `codes`, in one read (column headers of the classeur)."""
+    return dict(con.execute("SELECT code, name FROM territory WHERE code = ANY(?)", [list(codes)]).fetchall())
+
+
+def contract_members(con, code: str) -> list[str]:
+    """Codes of the quartiers linked to a contrat de ville (`qpv_contrat`), ordered: what a contract code
+    stands for in the classeur."""
+    return [r[0] for r in con.execute(
+        "SELECT child_code FROM territory_link WHERE parent_code = ? AND relation = 'qpv_contrat' "
+        "ORDER BY child_code", [normalise_code(code)]).fetchall()]
+
+
 def crosswalk(con, code: str) -> list[dict]:
     """2015 <-> 2024 correspondences of a quartier (either direction), with confidence."""
     code = normalise_code(code)

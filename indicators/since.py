@@ -62,6 +62,12 @@ def short_title(title: str | None) -> str:
     return (title or "").split(" par ")[0].split(" (")[0].strip()
 
 
+def warehouse_built(con) -> dt.datetime | None:
+    """When the warehouse was last built (latest load_log entry): the « données au … » date of the exports."""
+    row = con.execute("SELECT max(loaded_at) FROM load_log").fetchone()
+    return row[0] if row else None
+
+
 def new_files(con, since: dt.date) -> pd.DataFrame:
     """Warehouse files whose exact content was first loaded on or after `since`, oldest first.
 

@@ -11,18 +11,12 @@ from __future__ import annotations
 from indicators import predecessors, references
 
 
-def has_any_value(con, code: str) -> bool:
-    """Whether the warehouse holds at least one official value published for `code` itself."""
-    return con.execute("SELECT count(*) FROM indicator_value WHERE territory_code = ? AND status IN ('ok', 'bruite')",
-                       [code]).fetchone()[0] > 0
-
-
 def shown_quartier(con, code: str) -> dict:
     """{code: the quartier's own code, proxy: None, or for a 2024 quartier shown through its 2015
     predecessor(s) {code, name, confidence, others[], sentence} (strongest link first)}."""
     t = references.territory(con, code)
     proxy = None
-    if t.get("generation") == "2024" and not has_any_value(con, t["code"]):
+    if t.get("generation") == "2024" and not predecessors.has_own_values(con, t["code"]):
         note = predecessors.territory_note(con, t["code"])
         preds = (note or {}).get("predecessors") or []
         if preds:

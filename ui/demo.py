@@ -132,8 +132,8 @@ def contract_name(sc, contrat: str) -> str:
         with common.cursor() as cur:
             return f"{contract_wh.contract_info(cur, contrat)['nom']} ({contrat})"
     except (common.WarehouseMissing, contract_wh.WarehouseIncomplete):
-        row = sc.execute("SELECT nom FROM contrat WHERE contrat_code = ?", [contrat]).fetchone()
-        return f"{row[0]} ({contrat})" if row else contrat
+        nom = prog.contract_nom(sc, contrat)
+        return f"{nom} ({contrat})" if nom else contrat
 
 
 def template_quartiers(sc, contrat: str) -> list[dict]:

@@ -16,8 +16,12 @@ import unicodedata
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from charts.source import add_source, figure_source
+from exports import render
 from presentation.text import spreadsheet_frame, spreadsheet_workbook
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,8 +44,6 @@ def figure_with_source(fig: go.Figure, source_line: str | None) -> go.Figure:
 
 
 def figure_bytes(fig: go.Figure, fmt: str, width: int | None = None, height: int | None = None) -> bytes:
-    from exports import render
-
     width = width or int(fig.layout.width or render.DEFAULT_WIDTH)
     height = height or int(fig.layout.height or render.DEFAULT_HEIGHT)
     return render.to_bytes(fig, fmt, width, height)
@@ -70,10 +72,6 @@ def _excel_format(series: pd.Series, decimals: int | None) -> str | None:
 def xlsx_bytes(df: pd.DataFrame, source_line: str | None, sheet: str = "Données",
                decimals: dict[str, int] | None = None) -> bytes:
     """One sheet: bold header, numbers stored as numbers, source line two rows under the table."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     decimals = decimals or {}
     wb = Workbook()
     ws = wb.active
@@ -107,8 +105,6 @@ def xlsx_bytes(df: pd.DataFrame, source_line: str | None, sheet: str = "Données
 def _on_click_image(fig: go.Figure, source_line: str | None, fmt: str, width, height) -> bytes:
     """Rendered when a button is clicked, through the process's one kaleido server (started on the
     first click, ~2.5 s, then ~0.3 s per image; kaleido stops it when the app exits)."""
-    from exports import render
-
     render.ensure_server()
     return figure_bytes(figure_with_source(fig, source_line), fmt, width, height)
 

@@ -13,6 +13,9 @@ import streamlit as st
 
 from ui import common
 
+# Lazy exporter imports (deliberate): each button imports its own exporter, so a page pays only for the one it
+# offers (the fiche page the PDF, Comparer the classeur). Importing all four at the top would add exports.deck +
+# exports.rapport (python-pptx, python-docx) to those pages: +1.0 s at a process's first page load (measured).
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,7 +53,7 @@ def _offer(data: bytes | None, file_name: str, mime: str, key: str, container) -
 
 def deck_button(contrat: str, depuis: dt.date | None = None, container=None) -> None:
     """COPIL deck (PPTX) of a contract."""
-    from exports import deck
+    from exports import deck  # lazy: this page's exporter only (note above)
 
     container = container or st
     key = f"deck_{contrat}_{depuis}"
@@ -61,7 +64,7 @@ def deck_button(contrat: str, depuis: dt.date | None = None, container=None) -> 
 
 def rapport_button(contrat: str, annee: int, container=None) -> None:
     """Annual report skeleton (DOCX) of a contract."""
-    from exports import rapport
+    from exports import rapport  # lazy: this page's exporter only (note above)
 
     container = container or st
     key = f"rapport_{contrat}_{annee}"
@@ -72,7 +75,7 @@ def rapport_button(contrat: str, annee: int, container=None) -> None:
 
 def fiche_pdf_button(quartier: str, container=None) -> None:
     """2-page fiche quartier (PDF)."""
-    from exports import fiche_pdf
+    from exports import fiche_pdf  # lazy: this page's exporter only (note above)
 
     container = container or st
     key = f"fiche_{quartier}"
@@ -83,7 +86,7 @@ def fiche_pdf_button(quartier: str, container=None) -> None:
 
 def classeur_button(codes: list[str], container=None) -> None:
     """Workbook (XLSX) of every curated indicator for the selected territories."""
-    from exports import classeur
+    from exports import classeur  # lazy: this page's exporter only (note above)
 
     container = container or st
     codes = list(dict.fromkeys(codes))

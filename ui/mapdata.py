@@ -1,12 +1,12 @@
 """Geometry for the map page, decoded once per warehouse and cached: quartier contours and commune points
-per generation, administrative outlines for the base layers. Plain selects of territory_geom; GeoJSON
+per generation, administrative outlines for the base layers. The reads are indicators.geometry's; GeoJSON
 building is in charts.maps."""
 from __future__ import annotations
 
 import streamlit as st
 
 from charts import maps
-from indicators import localiser
+from indicators import geometry, localiser
 from ui import common
 from ui.common import cached
 
@@ -18,11 +18,7 @@ def quartier_shapes(con, generation: str, detail: str = "display") -> dict:
 
     detail 'overview' gives the national-view contours (territory_geom.geom_overview: coarser, 1e-4°, so
     the 1,600 national contours stay within the payload budget); 'display' the regional and local ones."""
-    column = "coalesce(geom_overview, geom_display)" if detail == "overview" else "geom_display"
-    rows = con.execute(
-        f"SELECT code, kind, {column} FROM territory_geom "
-        "WHERE generation = ? AND kind IN ('contour', 'commune_point') ORDER BY code",
-        [str(generation)]).fetchall()
+    rows = geometry.quartier_shape_rows(con, generation, detail)
     contour = [(c, g) for c, k, g in rows if k == "contour"]
     with_shape = {c for c, _ in contour}
     pts = [(c, g) for c, k, g in rows if k == "commune_point" and c not in with_shape]
@@ -36,24 +32,15 @@ def quartier_shapes(con, generation: str, detail: str = "display") -> dict:
 @cached
 def epci_in(con, column: str, value: str) -> tuple[str, ...]:
     """EPCI codes of a département or région (for the zoomed map's intercommunal outlines)."""
-    col = "departement" if column == "departement" else "region"
-    rows = con.execute(f"SELECT code FROM territory WHERE level = 'epci' AND {col} = ? ORDER BY code",
-                       [value]).fetchall()
-    return tuple(r[0] for r in rows)
+    return geometry.epci_in(con, column, value)
 
 
 @cached
 def outlines(con, level: str, codes: tuple[str, ...] | None = None) -> dict:
     """Administrative outlines ('departement', 'region', 'epci') in true coordinates (overseas insets
     of the ANCT files are left out: they are not where the quartiers are)."""
-    sql = ("SELECT g.code, g.geom_display FROM territory_geom g JOIN territory t ON t.code = g.code "
-           "WHERE g.kind = 'outline' AND t.level = ? AND NOT coalesce(g.is_inset, FALSE)")
-    params: list = [level]
-    if codes:
-        sql += f" AND g.code IN ({', '.join('?' for _ in codes)})"
-        params += list(codes)
-    rows = con.execute(sql + " ORDER BY g.code", params).fetchall()
-    return maps.feature_collection([r[0] for r in rows], [r[1] for r in rows], decimals=3)
+    rows = geometry.outline_rows(con, level, codes)
+    return maps.feature_collection([r[0] for r in rows], [r[2] for r in rows], decimals=3)
 
 
 @st.cache_resource(max_entries=2, show_spinner="Lecture des contours des quartiers…")

@@ -14,6 +14,7 @@ from readers.errors import InputError
 from readers.text import norm
 
 from readers import tabular
+from contract import store
 from contract import warehouse as wh
 from contract.roles import cli_user
 from observatoire import db, settings
@@ -134,8 +135,6 @@ def print_report(kind: str, contrat: str, path: Path, res: dict, dry_run: bool) 
 
 def cli(kind: str, import_file, args, **kwargs) -> int:
     """Shared `run(args)` of the contract imports: call import_file, print the report, map store errors to exit 1."""
-    from contract import store
-
     try:
         res = import_file(args.file, args.contrat, sheet=args.sheet, mapping=args.map, verifier=args.verifier,
                           saisie_db=args.saisie_db, db=args.db, **kwargs)
@@ -154,8 +153,6 @@ class DryRun(Exception):
 def transaction(user, saisie_db, verifier: bool = False):
     """The one all-or-nothing edit of an import. With `verifier` (--verifier) the file is fully validated and
     written, then everything is rolled back: nothing is stored."""
-    from contract import store
-
     try:
         with store.edit(user or cli_user(), saisie_db) as tx:
             yield tx

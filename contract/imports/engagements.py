@@ -11,6 +11,7 @@ from the name). All-or-nothing; démo engagements of the contract are removed in
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from readers.errors import InputError
 from readers.text import norm
@@ -236,7 +237,6 @@ def import_file(path, contrat: str, *, sheet: str | None = None, points_sheet: s
                 mapping: list[str] | None = None, remplacer: bool = False, verifier: bool = False, user=None,
                 saisie_db=None, db=None) -> dict:
     """Validate then store an engagements file (CLI and page). Returns {rows, details, ignored}."""
-    from pathlib import Path
     path = Path(path)
     points_name = _points_sheet_name(path, points_sheet)
     data = tabular.read_sheet(path, FIELDS, sheet, skip=(points_name,) if points_name and not sheet else ())

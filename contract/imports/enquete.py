@@ -17,6 +17,8 @@ import argparse
 import hashlib
 import re
 import secrets
+from pathlib import Path
+from types import SimpleNamespace
 
 from readers.errors import InputError
 from readers.text import norm
@@ -140,8 +142,6 @@ def import_file(path, contrat: str, *, sheet: str | None = None, mapping: list[s
                 enquete: str | None = None, vague: int | None = None, libelle_vague: str | None = None,
                 methode: str | None = None, verifier: bool = False, user=None, saisie_db=None, db=None) -> dict:
     """Validate then store a survey file (CLI and page). Returns {rows, details, ignored}."""
-    from pathlib import Path
-    from types import SimpleNamespace
     path = Path(path)
     args = SimpleNamespace(contrat=contrat, vague=vague, libelle_vague=libelle_vague, methode=methode)
     data = tabular.read_sheet(path, FIELDS, sheet)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from pathlib import Path
 
 
 from contract import store, vocab
@@ -317,7 +318,6 @@ def import_file(path, contrat: str, *, sheet: str | None = None, mapping: list[s
                 annee: int | None = None, remplacer: bool = False, verifier: bool = False, user=None,
                 saisie_db=None, db=None) -> dict:
     """Validate then store a programmation file (CLI and page). Returns {rows, details, ignored}."""
-    from pathlib import Path
     path = Path(path)
     data = tabular.read_sheet(path, FIELDS, sheet)
     maps = tabular.parse_map_options(mapping, FIELDS, path, dynamic_field=_financeur_field)

@@ -9,7 +9,14 @@ import io
 import sys
 from pathlib import Path
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
 from contract import vocab
+from contract.imports import engagements as engagements_import
+from contract.imports import enquete as enquete_import
+from contract.imports import programmation as programmation_import
 from observatoire import vocabulary
 
 KINDS = {
@@ -20,15 +27,9 @@ KINDS = {
 
 
 def _fields(kind: str):
-    if kind == "programmation":
-        from contract.imports import programmation as m
-        return m.FIELDS
-    if kind == "engagements":
-        from contract.imports import engagements as m
-        return [f for f in m.FIELDS]
-    if kind == "enquete":
-        from contract.imports import enquete as m
-        return m.FIELDS
+    modules = {"programmation": programmation_import, "engagements": engagements_import, "enquete": enquete_import}
+    if kind in modules:
+        return list(modules[kind].FIELDS)
     raise KeyError(f"modèle inconnu : {kind} (attendu : {', '.join(KINDS)})")
 
 
@@ -40,10 +41,6 @@ def _example_quartier(quartiers: list[dict] | None) -> str:
 
 def build(kind: str, quartiers: list[dict] | None = None) -> bytes:
     """The template workbook as bytes. `quartiers` (of the contract) give a valid example and a list sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
     fields = _fields(kind)
     wb = Workbook()
     ws = wb.active
@@ -79,10 +76,9 @@ def build(kind: str, quartiers: list[dict] | None = None) -> bytes:
     ws.freeze_panes = "A2"
 
     if kind == "engagements":
-        from contract.imports import engagements as m
         wp = wb.create_sheet("Points d'étape")
-        wp.append([f.label for f in m.POINT_FIELDS])
-        wp.append([f.example for f in m.POINT_FIELDS])
+        wp.append([f.label for f in engagements_import.POINT_FIELDS])
+        wp.append([f.example for f in engagements_import.POINT_FIELDS])
         for cell in wp[1]:
             cell.font, cell.fill = bold, fill
 

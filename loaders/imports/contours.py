@@ -27,7 +27,9 @@ from pyogrio.errors import DataSourceError, DataLayerError
 
 from pyogrio.raw import read as raw_read
 
-from loaders import bulk
+from loaders import bulk, crosswalk
+from loaders.imports import replay
+from loaders.names import name_key
 from readers.errors import InputError, InputErrors
 from loaders.geo import (DISPLAY_TOLERANCE_M, Layer, display_version, is_polygonal, overview_version, read_layer,
                          repair, to_wgs84)
@@ -54,8 +56,6 @@ def options_from_args(args) -> dict:
 
 
 def run(args) -> int:
-    from loaders.imports import replay
-
     path = Path(args.file)
     rows, notes = replay.import_transaction("contours", path, options_from_args(args), args.db)
     print(f"{rows} contour(s) de quartiers importé(s) depuis {path.name} ; le fichier est conservé et sera "
@@ -125,8 +125,6 @@ def _short(exc: Exception) -> str:
 
 def apply(con, path: Path, options: dict) -> int:
     """Validate the file, then replace the quartiers' geometries (caller holds the transaction)."""
-    from loaders import crosswalk
-
     path = Path(path)
     shown = options.get("source_name") or path.name
     lay, unreadable = _read(path, options.get("layer"))
@@ -250,7 +248,6 @@ def apply(con, path: Path, options: dict) -> int:
         notes.append(f"{shown} : {len(split)} quartier(s) en plusieurs morceaux (un par commune) réunis.")
     if name_field in lay.fields:
         names = lay.fields[name_field]
-        from loaders.names import name_key
         differ = [c for c in keep_codes if names[seen[c][0]] and name_key(str(names[seen[c][0]])) != name_key(known[c])]
         if differ:
             notes.append(f"{shown} : {len(differ)} nom(s) différent(s) de l'entrepôt (le nom de l'entrepôt est gardé), "

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+from openpyxl.utils import get_column_letter
 
 from loaders.imports import replay
 from observatoire import vocabulary
@@ -151,8 +152,6 @@ def _cell_text(v) -> str:
 
 
 def _read_xlsx(path: Path, errors: Collector, sheet: str | None, catalogue_names) -> tuple[frcsv.CsvTable, list[str]]:
-    from openpyxl.utils import get_column_letter
-
     grid = workbook.read_grid(path, sheet, score=lambda r: _score(r, catalogue_names))
     rows = [(i, [_cell_text(v) for v in r]) for i, r in grid.rows]
     if not rows:

@@ -23,7 +23,8 @@ from datetime import datetime
 from pathlib import Path
 
 from contract.roles import cli_user
-from observatoire import settings
+from loaders import swap
+from observatoire import db, settings
 from readers.errors import InputError
 
 REPLAYERS: dict[str, str] = {
@@ -111,9 +112,6 @@ def import_transaction(kind: str, path: Path, options: dict, db_path: Path | Non
 
     Returns (rows written, notes). On any error — or with `dry_run` — nothing is kept: no copy of the file,
     no manifest entry, the warehouse file untouched."""
-    from loaders import swap
-    from observatoire import db
-
     apply = resolve(kind)
     target = Path(db_path or settings.db_path())
     rec = None
