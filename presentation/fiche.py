@@ -120,7 +120,10 @@ def theme_tables(con, f: dict) -> list[dict]:
             "statut": [x["status"] for x in g], "rang": [x.get("rank") for x in g],
             "nombre_quartiers": [x.get("n") for x in g], "percentile": [x.get("percentile") for x in g],
             "fichier_source": [x.get("source_file") for x in g], "variable_source": [x.get("source_variable") for x in g]})
-        line = sources.indicator_line(con, [x["indicator_id"] for x in g], [x["edition"] for x in g], generation)
+        approx = any(x.get("approximation") for x in g)     # a 2024 quartier: its 2015 predecessors' files
+        line = sources.indicator_line(con, [x["indicator_id"] for x in g], [x["edition"] for x in g],
+                                      "2015" if approx else generation,
+                                      note="valeurs des quartiers 2015 correspondants (≈)" if approx else None)
         out.append({"theme": theme, "label": vocabulary.theme_label(theme), "table": table, "export": export,
                     "source_line": line, "imported_lines": imported})
     return out
@@ -135,7 +138,7 @@ def reference_table(con, f: dict) -> dict:
     inds = shown_indicators(f)
     generation = str(f["territory"].get("generation") or "2015")
     levels = vocabulary.reference_levels()
-    rows, used = [], set()
+    rows, used, other_years = [], set(), set()
     for x in inds:
         refs = {r.get("level"): r for r in x.get("references") or []}
         if not any(_shown(r.get("status")) for r in refs.values()):
@@ -145,6 +148,11 @@ def reference_table(con, f: dict) -> dict:
             r = refs.get(lv)
             if r is None:
                 continue
+            other = r.get("other_year") if r.get("value") is None else None
+            if other and _shown(other.get("status")) and other.get("value") is not None:
+                # a reference of another year (the communes' Filosofi 2021): shown with its year, never a gap
+                r = {**r, "value": other["value"], "status": other["status"], "edition": other["edition"]}
+                other_years.add(other.get("source_file") or "")
             cell = text.value_text(r.get("value"), r.get("status"), x["unit"], x["decimals"], short=True)
             if _shown(r.get("status")) and r.get("value") is not None:
                 used.add(lv)
@@ -157,8 +165,12 @@ def reference_table(con, f: dict) -> dict:
     table = pd.DataFrame(rows)
     if not table.empty:
         table = table.reindex(columns=["Indicateur", "Millésime", "Quartier"] + cols).fillna(text.DASH)
+    note = "références : Filosofi (revenus) et SIG Ville"
+    if other_years:
+        note += (" ; communes : Filosofi communal d'une autre année (" + ", ".join(sorted(f for f in other_years if f))
+                 + "), année entre parenthèses")
     line = sources.indicator_line(con, [x["indicator_id"] for x in inds], [x["edition"] for x in inds], generation,
-                                  note="références : Filosofi (revenus) et SIG Ville")
+                                  note=note)
     return {"table": table, "hidden": hidden, "source_line": line}
 
 

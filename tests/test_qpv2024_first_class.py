@@ -200,3 +200,18 @@ def test_imported_2024_value_stays_beside_the_approximation(warehouse_copy, tmp_
         assert [(x["value"], x["edition"], x["file"]) for x in pop["imported"]] == [(30000.0, 2022, "pop2024.csv")]
     finally:
         con.close()
+
+
+def test_fiche_reference_table_shows_the_commune_of_another_year(con):
+    """The fiche's reference table gives Toulouse's Filosofi 2021 values (cc_filosofi_2021_COM.csv, CODGEO 31555:
+    MED21 22 140, TP6021 22,0) beside Grand Mirail's 2019 ones, with their year, for the 2015 and the 2024 code."""
+    from presentation import fiche as fiche_view
+
+    for code, mark in (("QP031007", ""), ("QN03107M", "≈ ")):
+        refs = fiche_view.page_view(con, code)["references"]
+        t = refs["table"].set_index("Indicateur")
+        assert t.loc["Taux de pauvreté au seuil de 60 %", ["Millésime", "Quartier", "Commune"]].tolist() == \
+            ["2019", f"{mark}49,2 %", "22,0 % (2021)"]
+        median = t.loc["Revenu disponible médian par unité de consommation", "Commune"]
+        assert " ".join(median.replace("\u202f", " ").replace("\u00a0", " ").split()) == "22 140 € (2021)"
+        assert "cc_filosofi_2021_COM.csv" in refs["source_line"]
