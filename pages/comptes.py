@@ -67,7 +67,7 @@ def own_password(user: roles.User) -> None:
 def users_table(df: pd.DataFrame) -> None:
     shown = pd.DataFrame({
         "Identifiant": df["login"], "Nom": df["nom"], "Rôle": df["role_label"],
-        "Contrats": [", ".join(c) if c else "—" for c in df["contrats"]],
+        "Contrats": ["tous" if "*" in c else (", ".join(c) if c else "—") for c in df["contrats"]],
         "Signataire": df["signataire"].fillna("—"),
         "État": ["actif" if a else "désactivé" for a in df["active"]],
         "Bloqué jusqu'au": [frformat.fmt_datetime(v) if pd.notna(v) else "" for v in df["locked_until"]],
@@ -88,6 +88,7 @@ def account_fields(prefix: str, sc, choices: dict[str, str], role: str | None = 
     options = ["*"] + list(choices)
     picked = st.multiselect("Contrats", options, default=[c for c in (contrats or []) if c in options],
                             format_func=lambda c: "Tous les contrats" if c == "*" else choices.get(c, c),
+                            placeholder="Choisir un ou plusieurs contrats…",
                             key=f"{prefix}_contrats", help="Sans effet pour un administrateur (tous les contrats)")
     names = sorted({n for c in picked if c != "*" for n in eng.signataires(sc, c)["nom"].dropna()})
     if signataire and signataire not in names:
@@ -107,14 +108,16 @@ def admin_screen(admin: roles.User) -> None:
     with demo.saisie() as sc:
         choices = demo.contract_choices(sc)
         st.subheader("Créer un compte")
+        n = st.session_state.get("_obs_new_account", 0)     # new keys after a creation: the form starts empty
         c1, c2 = st.columns(2)
         with c1:
-            login = st.text_input("Identifiant", key="new_login", help="lettres sans accent, chiffres, . _ -")
-            nom = st.text_input("Nom affiché", key="new_nom", help="ex. « Marie Dupont (CAF 31) »")
-            pw = st.text_input("Mot de passe", type="password", key="new_pw", help=f"au moins {roles.MIN_PASSWORD} caractères")
-            pw2 = st.text_input("Confirmer le mot de passe", type="password", key="new_pw2")
+            login = st.text_input("Identifiant", key=f"new_login_{n}", help="lettres sans accent, chiffres, . _ -")
+            nom = st.text_input("Nom affiché", key=f"new_nom_{n}", help="ex. « Marie Dupont (CAF 31) »")
+            pw = st.text_input("Mot de passe", type="password", key=f"new_pw_{n}",
+                               help=f"au moins {roles.MIN_PASSWORD} caractères")
+            pw2 = st.text_input("Confirmer le mot de passe", type="password", key=f"new_pw2_{n}")
         with c2:
-            role, contrats, sig = account_fields("new", sc, choices)
+            role, contrats, sig = account_fields(f"new_{n}", sc, choices)
         if st.button("Créer le compte", type="primary", icon=":material/person_add:", key="new_go"):
             try:
                 accounts.create_user(admin, login.strip(), role, pw, pw2, contrats=contrats, signataire=sig,
@@ -122,8 +125,7 @@ def admin_screen(admin: roles.User) -> None:
             except (accounts.AccountError, roles.PermissionDenied, store.StoreBusy) as exc:
                 st.error(str(exc))
             else:
-                for k in ("new_login", "new_nom", "new_pw", "new_pw2"):
-                    st.session_state.pop(k, None)
+                st.session_state["_obs_new_account"] = n + 1
                 _done(f"Compte « {login.strip()} » créé ({vocabulary.label('roles', role)}).")
 
         if df.empty:

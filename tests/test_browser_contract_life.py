@@ -74,7 +74,7 @@ def test_chef_de_projet_uploads_then_partner_cannot_edit_another_signataire(site
         page.wait_for_selector("[data-testid=stFileUploader] input[type=file]", state="attached", timeout=60_000)
         page.set_input_files("[data-testid=stFileUploader] input[type=file]", str(src))
         page.get_by_text("fichier valide, 3 ligne(s)", exact=False).wait_for(timeout=90_000)
-        assert page.get_by_text("Aperçu des 3 premières lignes", exact=False).count() == 1
+        page.get_by_text("Aperçu des 3 premières lignes", exact=False).wait_for(timeout=60_000)
         page.screenshot(path=str(SHOTS / "contract-life-dry-run.png"))
         with store.connect(saisie) as sc:                              # the dry run stored nothing
             assert sc.execute("SELECT count(*) FROM engagement WHERE contrat_code = ?", [TOULOUSE]).fetchone()[0] == 0
@@ -98,7 +98,7 @@ def test_chef_de_projet_uploads_then_partner_cannot_edit_another_signataire(site
         page.get_by_text("lecture seule (votre compte partenaire ne modifie que les engagements de",
                          exact=False).wait_for(timeout=60_000)
         assert page.get_by_role("button", name="Enregistrer le point d'étape").count() == 0
-        assert page.get_by_text("Modifier les engagements (1 modifiables avec votre compte)").count() == 1
+        page.get_by_text("Modifier les engagements (1 modifiables avec votre compte)").wait_for(timeout=60_000)
         page.screenshot(path=str(SHOTS / "contract-life-partner.png"))
         browser.close()
 
@@ -135,6 +135,9 @@ def test_admin_creates_an_account_in_the_page(site):
         _wait_idle(page)
         page.get_by_role("button", name="Créer le compte").click()
         page.get_by_text("Compte « elu31 » créé", exact=False).wait_for(timeout=60_000)
+        _wait_idle(page)
+        assert page.get_by_label("Identifiant", exact=True).input_value() == ""        # the form starts empty
+        assert page.get_by_label("Mot de passe", exact=True).input_value() == ""
         page.screenshot(path=str(SHOTS / "comptes.png"))
         browser.close()
     user = accounts.get_user("elu31", target=saisie)

@@ -117,7 +117,7 @@ def multiselect(label: str, options: Iterable, param: str, *, format_func: Calla
             or any(v not in options for v in st.session_state[key]):
         st.session_state[key] = current
     value = container.multiselect(label, options, key=key, format_func=format_func,
-                                  max_selections=max_selections, help=help)
+                                  max_selections=max_selections, help=help, placeholder="Choisir…")
     st.session_state[last_key] = list(value)
     set(**{param: list(value)})
     return list(value)
