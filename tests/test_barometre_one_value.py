@@ -16,7 +16,7 @@ from presentation.quartier import shown_quartier
 QUARTIERS_2015 = ["QP001001", "QP006009", "QP013001", "QP031006", "QP031007", "QP034004", "QP035001",
                   "QP059001", "QP069001", "QP075001", "QP093001", "QP095002"]
 QUARTIERS_2024 = ["QN03112M", "QN00612M", "QN00101M", "QN01301M", "QN06901M", "QN03401M", "QN05901M",
-                  "QN09301M"]
+                  "QN97401I"]
 _NUMBER = re.compile(r"\d[\d\u202f\u00a0 ]*(?:,\d+)?")
 
 
