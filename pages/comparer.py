@@ -61,7 +61,8 @@ ind_id = state.selectbox("Indicateur", ids, "indicateur", format_func=ind_labels
                          container=c1)
 editions = catalog.indicator_editions(ind_id, "2015")
 edition = state.selectbox("Millésime", editions[::-1], "millesime", cast=int, container=c2)
-one = common.run(view.indicator_view, list(selection), ind_id, int(edition), sel["names"], sel["columns"])
+one = common.run(view.indicator_view, list(selection), ind_id, int(edition), sel["names"], sel["columns"],
+                 sel["generations"])
 meta, src = one["meta"], one["source_line"]
 fig = compare_charts.side_by_side(one["values"], label=meta["label"], unit=meta["unit"], decimals=one["decimals"],
                                   edition=edition, source_line=src, references=one["references"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from indicators import catalog, fiche as fiche_lib, gaps, position, references
+from indicators import catalog, fiche as fiche_lib, gaps, position
 from observatoire import frformat, vocabulary
 from presentation import sources, text
 
@@ -72,12 +72,12 @@ def indicator_choices(sel: dict) -> tuple[list[str], dict[str, str], str | None]
 
 
 def indicator_view(con, codes: list[str], indicator_id: str, edition: int, names: dict[str, str],
-                   columns: dict[str, str]) -> dict:
+                   columns: dict[str, str], generations: dict[str, str]) -> dict:
     """One indicator for the selection at one edition: bars rows, reference lines (Ensemble des QPV, France),
     the national distribution, the ranks table (display) and the source line."""
     meta = catalog.indicator(con, indicator_id)
     decimals = int(meta.get("decimals") if meta.get("decimals") is not None else 1)
-    gens = {c: str(references.territory(con, c).get("generation") or "2015") for c in codes}
+    gens = generations                                           # {code: '2015'|'2024'}, from selection_view
     main_gen = "2015" if "2015" in gens.values() else "2024"     # the distribution drawn: the selection's geography
     dists = {}
     for g in sorted(set(gens.values())):

@@ -10,11 +10,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"            # Debian's package, installed by scripts/setup.sh
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
+
+
+def require_chromium() -> None:
+    """Skip the calling test (fixture) when Debian's chromium is not installed."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium absent (/usr/bin/chromium)")
 
 
 def free_port() -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_server import CHROMIUM, CHROMIUM_ARGS, SHOTS, serve
+from tests.live_server import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve, SHOTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,8 +40,7 @@ CONTRACT_CHARTED = {"programmation", "engagements", "enquetes", "referentiel"}
 
 @pytest.fixture(scope="module")
 def server(warehouse):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium absent (/usr/bin/chromium)")
+    require_chromium()
     env = dict(os.environ, OBSERVATOIRE_DB=str(warehouse), PYTHONPATH=str(ROOT))
     with serve(env, SHOTS / "streamlit.log") as url:
         yield url

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from contract import accounts, demo, roles, store
-from tests.live_server import CHROMIUM, CHROMIUM_ARGS, SHOTS, serve
+from tests.live_server import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve, SHOTS
 
 ROOT = Path(__file__).resolve().parent.parent
 TOULOUSE = "CN03103I"
@@ -26,8 +26,7 @@ TM-03;Toulouse Métropole;EPCI;Cadre de vie;Rénover l'éclairage des cheminemen
 
 @pytest.fixture(scope="module")
 def site(warehouse, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium absent (/usr/bin/chromium)")
+    require_chromium()
     tmp = tmp_path_factory.mktemp("contract_life")
     saisie = tmp / "saisie.duckdb"
     demo.load(warehouse, saisie)

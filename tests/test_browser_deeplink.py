@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_server import CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, serve
+from tests.live_server import CHROMIUM, CHROMIUM_ARGS, require_chromium, ROOT, serve, SHOTS
 
 
 @pytest.fixture()
 def fresh(warehouse):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium absent (/usr/bin/chromium)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     env = dict(os.environ, OBSERVATOIRE_DB=str(warehouse), PYTHONPATH=str(ROOT))

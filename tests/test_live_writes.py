@@ -22,13 +22,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.live_server import CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, serve
+from tests.live_server import CHROMIUM, CHROMIUM_ARGS, require_chromium, ROOT, serve, SHOTS
 
 
 @pytest.fixture(scope="module")
 def live(warehouse, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium absent (/usr/bin/chromium)")
+    require_chromium()
     base = tmp_path_factory.mktemp("live")
     wh = base / "observatoire.duckdb"
     shutil.copyfile(warehouse, wh)

@@ -15,7 +15,7 @@ import websockets
 from bench import load
 from contract import accounts, demo, roles, store
 from tests import saisie_targets as st
-from tests.live_server import CHROMIUM, CHROMIUM_ARGS, SHOTS
+from tests.live_server import CHROMIUM, CHROMIUM_ARGS, require_chromium, SHOTS
 
 ROOT = Path(__file__).resolve().parent.parent
 NICE = demo.DEMO_CONTRAT
@@ -24,8 +24,7 @@ NICE = demo.DEMO_CONTRAT
 @pytest.fixture(scope="module")
 def shared(pg_base_url, warehouse, tmp_path_factory):
     """One PostgreSQL saisie database with the démo and an account, and two servers A and B using it."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium absent (/usr/bin/chromium)")
+    require_chromium()
     url, schema = st.new_pg_target(pg_base_url)
     demo.load(warehouse, url)
     accounts.create_user(roles.cli_user(), "marie", "chef_de_projet", "secret-marie", contrats=[NICE],

@@ -129,8 +129,7 @@ def contract_picker(sc, container=None) -> str | None:
 def contract_name(sc, contrat: str) -> str:
     """« Toulouse Métropole (CN03103I) »: the contract as pages name it (warehouse first, then saisie)."""
     try:
-        with common.cursor() as cur:
-            return f"{contract_wh.contract_info(cur, contrat)['nom']} ({contrat})"
+        return f"{common.run(contract_wh.contract_info, contrat)['nom']} ({contrat})"   # cached per warehouse
     except (common.WarehouseMissing, contract_wh.WarehouseIncomplete):
         nom = prog.contract_nom(sc, contrat)
         return f"{nom} ({contrat})" if nom else contrat
@@ -143,8 +142,7 @@ def template_quartiers(sc, contrat: str) -> list[dict]:
     if rows:
         return rows
     try:
-        with common.cursor() as cur:
-            return contract_wh.contract_quartiers(cur, contrat)
+        return common.run(contract_wh.contract_quartiers, contrat)
     except (common.WarehouseMissing, contract_wh.WarehouseIncomplete):
         return []
 
