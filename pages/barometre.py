@@ -3,18 +3,15 @@ one short line per key indicator, the date; details unfold below; prints on one 
 view model presentation.barometre (the same as the fiche PDF and the COPIL deck)."""
 from __future__ import annotations
 
-import html
-from functools import partial
-
 import pandas as pd
 import streamlit as st
 
 from charts import barometre as barometre_charts
 from presentation import barometre as barometre_view, text
+from presentation.text import html_fragment
 from ui import common, downloads, pickers
 
 common.page_setup("Baromètre du quartier")
-esc = partial(html.escape, quote=False)  # text content: apostrophes stay readable
 
 st.html("""
 <style>
@@ -66,46 +63,46 @@ if not code:
 v = common.run(barometre_view.view, code)
 
 
-def chip(light, cls: str = "obs-chip") -> str:
+def chip(light, cls: str = "obs-chip"):
     """Colour + symbol + word (never colour alone)."""
-    return (f'<span class="{cls}" style="background:{light.color}" title="{html.escape(light.label)}">'
-            f'{esc(light.text)}</span>')
+    return html_fragment('<span class="{}" style="background:{}" title="{}">{}</span>', cls, light.color,
+                         light.label, light.text)
 
 
 with top:
-    st.markdown(f'<div class="obs-printonly">Baromètre du quartier — Observatoire des contrats de ville — '
-                f'édité le {v.date_text}</div>', unsafe_allow_html=True)
-    st.markdown(f"## {esc(v.name)}")
+    st.markdown(html_fragment('<div class="obs-printonly">Baromètre du quartier — Observatoire des contrats de '
+                              'ville — édité le {}</div>', v.date_text), unsafe_allow_html=True)
+    st.markdown(f"## {text.md_text(v.name)}")
     where = " · ".join(b for b in (v.communes, v.code, f"édité le {v.date_text}") if b)
-    st.markdown(f'<div class="obs-head">{esc(where)}</div>', unsafe_allow_html=True)
+    st.markdown(html_fragment('<div class="obs-head">{}</div>', where), unsafe_allow_html=True)
 
 with lights_box:
     if not v.items:
-        common.note(esc(v.empty_message or ""))
+        common.note(v.empty_message or "")
         st.stop()
     rows = []
     for it in v.items:
         trend = chip(it.trend, "obs-trend") if it.trend.code else ""
         label, _, rest = it.line.partition(" : ")
-        rows.append(f'<div class="obs-row">{chip(it.light)}<div class="obs-line"><b>{esc(label)}</b> : '
-                    f'{esc(rest)}{trend}</div></div>')
-    st.markdown('<div class="obs-baro">' + "".join(rows) + "</div>", unsafe_allow_html=True)
+        rows.append(html_fragment('<div class="obs-row">{}<div class="obs-line"><b>{}</b> : {}{}</div></div>',
+                                  chip(it.light), label, rest, trend))
+    st.markdown(html_fragment('<div class="obs-baro">{}</div>', text.Markup("").join(rows)), unsafe_allow_html=True)
     meta = [f"Millésimes {v.millesimes}" if v.millesimes else "", v.approximation or ""]
-    st.markdown(f'<div class="obs-meta">{esc(" · ".join(m for m in meta if m))}</div>',
+    st.markdown(html_fragment('<div class="obs-meta">{}</div>', " · ".join(m for m in meta if m)),
                 unsafe_allow_html=True)
-    common.source_caption(esc(v.source_line))
+    common.source_caption(v.source_line)
 
 with details_box:
     with st.expander("Détails : phrases complètes, évolutions, écarts et tolérances"):
         st.markdown(f"**En bref** — {v.summary}")
         parts = []
         for it in v.items:
-            bits = [f"<b>{esc(it.label)}</b> ({it.edition or '—'}) : {esc(it.sentence)}",
-                    f"{chip(it.trend, 'obs-trend')} {esc(it.trend_sentence)}"]
-            bits += [f'<span class="obs-meta">{esc(d)}</span>' for d in it.details]
-            parts.append('<div class="obs-detail">' + "<br>".join(bits) + "</div>")
-        st.markdown("".join(parts), unsafe_allow_html=True)
-        st.markdown(esc(barometre_view.reading_note()))
+            bits = [html_fragment("<b>{}</b> ({}) : {}", it.label, it.edition or "—", it.sentence),
+                    html_fragment("{} {}", chip(it.trend, "obs-trend"), it.trend_sentence)]
+            bits += [html_fragment('<span class="obs-meta">{}</span>', d) for d in it.details]
+            parts.append(html_fragment('<div class="obs-detail">{}</div>', text.Markup("<br>").join(bits)))
+        st.markdown(text.Markup("").join(parts), unsafe_allow_html=True)
+        st.markdown(text.md_text(barometre_view.reading_note()))
     with st.expander("Télécharger (image, tableau)"):
         st.caption("Imprimer : Ctrl+P (une page A4).")
         df = pd.DataFrame([{"indicator_id": it.indicator_id, "label": it.short_label, "value_text": it.value_text,

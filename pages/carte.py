@@ -192,11 +192,12 @@ if zone == "FR":
                     "choisissez leur région dans « Zone affichée »")
 st.markdown(summary + ".")
 if generation == "2024":
-    common.note("Géographie 2024 : <b>pas encore d'indicateurs INSEE pour la géographie 2024</b>. Chaque quartier "
+    common.note(text.html_fragment(
+                "Géographie 2024 : <b>pas encore d'indicateurs INSEE pour la géographie 2024</b>. Chaque quartier "
                 "2024 reçoit, marquée « ≈ », la valeur de son quartier 2015 correspondant (table de passage : "
                 "recouvrement des contours, sinon même commune et nom proche) ; s'il en a plusieurs, leur somme ou "
                 "leur moyenne pondérée quand l'indicateur s'y prête, sinon aucune valeur (« non transposable »). "
-                "Les périmètres ayant changé, ces valeurs ne décrivent qu'approximativement les quartiers 2024.")
+                "Les périmètres ayant changé, ces valeurs ne décrivent qu'approximativement les quartiers 2024."))
 
 event = blocks.chart(fig, f"carte-{ind_id}-{edition}-{generation}", src, key="carte_map",
                      on_select="rerun", selection_mode=("points", "box"), export_width=1100,

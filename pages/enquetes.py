@@ -12,6 +12,7 @@ import streamlit as st
 from charts import contract as ch
 from contract import store
 from presentation.sources import source_line
+from presentation import text
 from indicators import enquetes as enq
 from indicators import secret
 from observatoire import frformat, vocabulary
@@ -49,13 +50,13 @@ with demo.contract_page("Enquêtes habitants", "Ce que disent les habitants : ba
     st.markdown(f"**{common.md_escape(survey['titre'])}** — "
                 f"{common.md_escape(survey['methode'] or 'mode de collecte non renseigné')}. "
                 f"{frformat.fmt_int(wrow['n_repondants'])} répondants dans la {wave_labels[wave].lower()}.")
-    common.how_to_read(
-        "Pour chaque question, la **part de réponses favorables** (ex. « tout à fait » ou « plutôt d'accord ») parmi "
-        "les répondants qui ont donné un avis (les « ne sait pas » sont exclus). L'**intervalle de confiance à 95 %** "
+    common.how_to_read(text.html_fragment(
+        "Pour chaque question, la <b>part de réponses favorables</b> (ex. « tout à fait » ou « plutôt d'accord ») parmi "
+        "les répondants qui ont donné un avis (les « ne sait pas » sont exclus). L'<b>intervalle de confiance à 95 %</b> "
         "(méthode de Wilson) dit la marge d'incertitude due à la taille de l'échantillon. "
-        f"Sous **{minimum} réponses** dans un quartier, la part n'est pas affichée (effectif insuffisant), et une "
+        "Sous <b>{} réponses</b> dans un quartier, la part n'est pas affichée (effectif insuffisant), et une "
         "seconde case est masquée quand l'ensemble permettrait de la retrouver. Ce sont des perceptions "
-        "(résultats), à lire à côté des moyens et des actions.")
+        "(résultats), à lire à côté des moyens et des actions.", minimum))
 
     baro = enq.barometer(sc, contrat, enquete_id, wave)
     blocks.chart(ch.barometer_heatmap(baro, source_line=src, demo=is_demo,

@@ -74,13 +74,13 @@ else:
                              "Percentile", min_value=0, max_value=100, format="%d")},
                          export_df=th["export"], key=f"tbl_fiche_{th['theme']}", height=38 + 35 * len(th["table"]))
             for line in th["imported_lines"]:
-                common.source_caption(text.escape_html(line))
+                common.source_caption(line)
 
     # ----------------------------------------------------------------------- part 2
     st.subheader("2. Le quartier et ses territoires de référence")
     if v["caveats"]:
-        common.note("<b>Précautions de lecture</b><ul style='margin:0.2rem 0 0 0'>"
-                    + "".join(f"<li>{text.escape_html(c)}</li>" for c in v["caveats"]) + "</ul>")
+        common.note(text.html_fragment("<b>Précautions de lecture</b><ul style='margin:0.2rem 0 0 0'>{}</ul>",
+                                       text.Markup("").join(text.html_fragment("<li>{}</li>", c) for c in v["caveats"])))
     refs = v["references"]
     if not refs["table"].empty:
         if refs["hidden"]:

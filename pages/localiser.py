@@ -29,12 +29,12 @@ contours = mapdata.lookup_contours()
 st.warning("**Résultat indicatif, il ne vaut pas attestation** de résidence en quartier prioritaire. Les lignes "
            "« à vérifier » (près d'une limite, adresse imprécise) se vérifient une à une auprès du service "
            "officiel de l'ANCT (sig.ville.gouv.fr).", icon=":material/info:")
-common.note("<b>Rien n'est conservé.</b> Le fichier est lu en mémoire le temps du calcul, sur cet ordinateur ; "
-            "il n'est ni enregistré ni envoyé sur internet"
-            + (" (sauf si vous demandez le géocodage en ligne d'un fichier d'adresses)"
-               if settings.geocoder_url() else "")
-            + ", et il est oublié à la fermeture de la page. "
-            f"Contours utilisés : {contours.coverage_text()}.")
+common.note(text.html_fragment(
+    "<b>Rien n'est conservé.</b> Le fichier est lu en mémoire le temps du calcul, sur cet ordinateur ; "
+    "il n'est ni enregistré ni envoyé sur internet{}, et il est oublié à la fermeture de la page. "
+    "Contours utilisés : {}.",
+    " (sauf si vous demandez le géocodage en ligne d'un fichier d'adresses)" if settings.geocoder_url() else "",
+    contours.coverage_text()))
 
 
 def _result(located: localiser.Located, basename: str) -> None:
@@ -146,11 +146,11 @@ with tab_typed:
         located = _located("typed", typed, lambda: localiser.localise(contours, points.typed_points(typed)))
         _result(located, "saisie")
 
-common.how_to_read(
-    "**oui** : le point est dans le contour d'un quartier prioritaire 2024 (code et nom donnés). **non** : il "
-    "n'est dans aucun, et l'entrepôt a le contour de chaque quartier 2024 de son département. **indéterminé** : "
+common.how_to_read(text.html_fragment(
+    "<b>oui</b> : le point est dans le contour d'un quartier prioritaire 2024 (code et nom donnés). <b>non</b> : il "
+    "n'est dans aucun, et l'entrepôt a le contour de chaque quartier 2024 de son département. <b>indéterminé</b> : "
     "il n'est dans aucun contour connu, mais des quartiers de son département n'ont pas encore de contour dans "
-    "l'entrepôt. **non géolocalisée** : coordonnées manquantes, illisibles, hors de France, inversées "
+    "l'entrepôt. <b>non géolocalisée</b> : coordonnées manquantes, illisibles, hors de France, inversées "
     "(signalées, jamais corrigées d'office) ou adresse mal géocodée. La distance est mesurée jusqu'à la limite "
     f"de quartier la plus proche ; sous {text.count_text(localiser.BOUNDARY_MARGIN_M)} m la ligne est « à "
-    "vérifier ». Le quartier 2015 est donné là où l'entrepôt a un contour 2015.")
+    "vérifier ». Le quartier 2015 est donné là où l'entrepôt a un contour 2015."))

@@ -89,14 +89,14 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
                            note="population et pauvreté des quartiers 2015 correspondants (approximation)"
                            if (need["method"] == "approx_qp2015").any() else None)
     pop, pop_src = prog.contract_population(con, contrat)
-    common.note(
+    common.note(text.html_fragment(
         "Aucun indicateur INSEE n'est encore publié pour les quartiers de la géographie 2024 : la population et le "
         "taux de pauvreté sont, quand c'est possible, ceux du ou des quartiers 2015 correspondants (table de "
         "passage de l'entrepôt) — une <b>approximation</b> signalée par « ≈ » ; sinon « non disponible ». "
-        "Le montant d'une action sur plusieurs quartiers est réparti à parts égales."
-        + (f" Population des quartiers du contrat selon l'ANCT : <b>{frformat.fmt_int(pop)}</b> habitants, soit "
-           f"<b>{frformat.fmt_number(row['montant_accorde'] / pop, 2, '€')}</b> accordés par habitant en {year}."
-           if pop else ""))
+        "Le montant d'une action sur plusieurs quartiers est réparti à parts égales.{}",
+        text.html_fragment(" Population des quartiers du contrat selon l'ANCT : <b>{}</b> habitants, soit "
+                           "<b>{}</b> accordés par habitant en {}.", frformat.fmt_int(pop),
+                           frformat.fmt_number(row['montant_accorde'] / pop, 2, '€'), year) if pop else ""))
     t1, t2, t3 = st.tabs(["Par habitant sous le seuil de pauvreté", "Par habitant",
                           "Bénéficiaires résidant en QPV"])
     with t1:

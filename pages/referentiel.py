@@ -105,8 +105,7 @@ with demo.contract_page("Référentiel d'évaluation", "Des enjeux du contrat au
                     links = ref.links(sc, oo["id"])
                     txt = "; ".join(text.md_text(f"{t} {r}") for t, r in zip(links["type"], links["reference"])) or "aucune"
                     st.markdown(f"- {text.md_text(oo['code'])} {text.md_text(oo['libelle'])} — {oo['n_actions']} action(s), "
-                                f"{oo['n_engagements']} engagement(s) : <span style='color:#555'>{txt}</span>",
-                                unsafe_allow_html=True)
+                                f"{oo['n_engagements']} engagement(s) : {txt}")
 
     st.subheader("Tous les indicateurs")
     blocks.table(_ind_table(inds).assign(Enjeu=inds["enjeu_code"].values), "referentiel-indicateurs", src,

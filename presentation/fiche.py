@@ -198,9 +198,10 @@ def reference_bars(con, f: dict, indicator_id: str) -> dict:
     return {"rows": rows, "indicator": x, "source_line": line}
 
 
-def verdict_text(comp: dict, decimals: int) -> str:
-    """One sentence on the INSEE-compliant comparison: editions, value change, gap verdict."""
-    txt = f"<b>{comp.get('label', '')}</b> : "
+def verdict_text(comp: dict, decimals: int):
+    """One sentence on the INSEE-compliant comparison: editions, value change, gap verdict (HTML: the label
+    in bold, every name escaped)."""
+    txt = ""
     vf, vt = comp.get("value_from"), comp.get("value_to")
     if vf is not None and vt is not None:
         txt += f"de {frformat.fmt_number(vf, decimals)} à {frformat.fmt_number(vt, decimals)}"
@@ -219,7 +220,7 @@ def verdict_text(comp: dict, decimals: int) -> str:
                    if gf is not None and gt is not None else ""))
     elif comp.get("reference_name"):
         txt += f" ; pas d'écart comparable à {comp.get('reference_name')} aux deux millésimes"
-    return txt + "."
+    return text.html_fragment("<b>{}</b> : {}.", comp.get("label", ""), txt)
 
 
 def evolution_view(con, f: dict, indicator_id: str) -> dict | None:

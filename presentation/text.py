@@ -4,11 +4,11 @@ status label », gaps, counts, euros, years and table cells. Nothing else format
 from __future__ import annotations
 
 import decimal
-import html
 import numbers
 import re
 
 import numpy as np
+from markupsafe import Markup, escape as _markup_escape
 
 from observatoire import frformat, vocabulary
 
@@ -113,10 +113,21 @@ def md_text(value) -> str:
     return _md(str(value)).replace("\n", " ")
 
 
-def escape_html(value) -> str:
-    """Text from users or files placed inside an HTML block (st.markdown/st.html with tags, where Markdown is
-    not interpreted): <, >, & and quotes neutralised. Inside plain Markdown use md_text."""
-    return html.escape(str(value), quote=True)
+def escape_html(value) -> Markup:
+    """Text from users or files placed inside an HTML block: <, >, & and double quotes neutralised (French
+    apostrophes stay readable: every attribute of the code is double-quoted). The result is a
+    `markupsafe.Markup`, so the HTML sinks (ui.common.note, source_caption…) do not escape it twice. A Markup
+    given in is kept as it is. Inside plain Markdown use md_text."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(str(_markup_escape("" if value is None else str(value))).replace("&#39;", "'"))
+
+
+def html_fragment(template: str, *values) -> Markup:
+    """A trusted HTML template of the code (a constant, double-quoted attributes) with its values escaped:
+    `html_fragment("<b>{}</b> : {}", label, name)`. The one way to build HTML that mixes markup and text that is
+    not a constant; a Markup value (another fragment) is inserted as it is."""
+    return Markup(template).format(*(escape_html(v) for v in values))
 
 
 def imported_lines(indicator: dict) -> list[str]:

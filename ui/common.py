@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from markupsafe import Markup
 
 from observatoire import db, frformat, settings
 from presentation import text
@@ -160,18 +161,29 @@ def md_escape(value) -> str:
     return text.md_text(value)
 
 
-def note(text: str) -> None:
-    """A discreet framed note (INSEE caveats, 'Comment lire')."""
-    st.markdown(f'<div class="obs-note">{text}</div>', unsafe_allow_html=True)
+def _html_block(css_class: str, content) -> None:
+    """THE HTML sink of the pages: `content` is escaped unless it is a `markupsafe.Markup` built by the code
+    (presentation.text.html_fragment); line breaks become <br> so that no blank line can end the HTML block
+    and let Markdown (links, images) be interpreted after it."""
+    body = text.escape_html(content) if not isinstance(content, Markup) else content
+    body = Markup(str(body).replace("\r", "").replace("\n", "<br>"))
+    st.markdown(Markup('<div class="{}">{}</div>').format(css_class, body), unsafe_allow_html=True)
 
 
-def source_caption(text: str) -> None:
-    st.markdown(f'<div class="obs-source">{text}</div>', unsafe_allow_html=True)
+def note(content) -> None:
+    """A discreet framed note (INSEE caveats, 'Comment lire'): plain text (escaped) or a Markup fragment."""
+    _html_block("obs-note", content)
 
 
-def how_to_read(text: str, expanded: bool = False) -> None:
+def source_caption(content) -> None:
+    """The source line under a chart or table: plain text (escaped: it holds file and survey names)."""
+    _html_block("obs-source", content)
+
+
+def how_to_read(content, expanded: bool = False) -> None:
+    """« Comment lire » expander: plain text (escaped) or a Markup fragment of the code."""
     with st.expander("Comment lire", expanded=expanded):
-        st.markdown(text)
+        _html_block("obs-howto", content)
 
 
 # --------------------------------------------------------------------------- French display

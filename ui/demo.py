@@ -25,6 +25,7 @@ from indicators import overview
 from indicators import programmation as prog
 from observatoire import settings, vocabulary
 from presentation.sources import DEMO_LABEL
+from presentation.text import html_fragment
 from readers.errors import InputError
 from ui import auth, common, state
 
@@ -43,10 +44,10 @@ def banner(is_demo: bool, what: str = "Ces données") -> None:
     if not is_demo:
         return
     st.html(BANNER_CSS)
-    st.markdown(
-        f'<div class="obs-demo" data-testid="obs-demo-banner"><b>{DEMO_LABEL}</b> — {what} sont '
+    st.markdown(html_fragment(
+        '<div class="obs-demo" data-testid="obs-demo-banner"><b>{}</b> — {} sont '
         "inventées pour montrer l'outil sur un vrai contrat (quartiers, contours et moyens de l'État réels). "
-        "Importez vos fichiers pour les remplacer.</div>", unsafe_allow_html=True)
+        "Importez vos fichiers pour les remplacer.</div>", DEMO_LABEL, what), unsafe_allow_html=True)
 
 
 @st.cache_resource(show_spinner="Préparation des données de démonstration…")

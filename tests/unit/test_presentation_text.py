@@ -113,10 +113,33 @@ def test_label_of_vocabulary_codes():
 def test_escape_html_neutralises_markup_inside_html_blocks():
     # Inside an HTML block Markdown is not interpreted: only <, >, & and quotes need escaping (a backslash
     # would be shown as is, e.g. « export\\_occitanie.csv »).
-    assert escape_html("<b>a*b_c</b> & \"x\"") == "&lt;b&gt;a*b_c&lt;/b&gt; &amp; &quot;x&quot;"
+    assert escape_html("<b>a*b_c</b> & \"x\" l'eau") == "&lt;b&gt;a*b_c&lt;/b&gt; &amp; &#34;x&#34; l'eau"
     assert escape_html(12) == "12"
 
 
 def test_md_text_neutralises_markdown():
     assert md_text("[lien](javascript:x) #titre `code` |t| ~s~ $m$") == (
         "\\[lien\\](javascript:x) \\#titre \\`code\\` \\|t\\| \\~s\\~ \\$m\\$")
+
+
+def test_html_fragment_escapes_its_values_and_keeps_nested_fragments():
+    from presentation.text import html_fragment
+    inner = html_fragment("<i>{}</i>", "<img src=x onerror=alert(1)>")
+    out = html_fragment('<div title="{}"><b>{}</b>{}</div>', 'a"b', "Saint-Ouen-l'Aumône <svg/onload=x>", inner)
+    assert str(out) == ('<div title="a&#34;b"><b>Saint-Ouen-l\'Aumône &lt;svg/onload=x&gt;</b>'
+                        '<i>&lt;img src=x onerror=alert(1)&gt;</i></div>')
+
+
+def test_ui_html_sinks_escape_plain_text(monkeypatch):
+    # ui.common.note / source_caption are THE HTML sinks of the pages: plain text is escaped, line breaks
+    # cannot end the HTML block (a blank line would let Markdown links and images be interpreted after it)
+    import streamlit as st
+    from ui import common
+    shown = []
+    monkeypatch.setattr(st, "markdown", lambda body, **kw: shown.append((str(body), kw)))
+    common.source_caption("enquête <img src=http://evil/x.png>\n\n![](http://evil/y.png)")
+    common.note(escape_html("déjà échappé <b>"))
+    assert shown[0][0] == ('<div class="obs-source">enquête &lt;img src=http://evil/x.png&gt;<br><br>'
+                           '![](http://evil/y.png)</div>')
+    assert shown[1][0] == '<div class="obs-note">déjà échappé &lt;b&gt;</div>'
+    assert all(kw == {"unsafe_allow_html": True} for _, kw in shown)
