@@ -14,16 +14,15 @@ import plotly.graph_objects as go
 from observatoire import vocabulary
 
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"   # installed system font: no web font fetched
-TEXT = "#1f2933"
-GRID = "#e3e7ec"
-MUTED = "#8a939c"            # secret / non disponible
-HIGHLIGHT = "#c2185b"        # the selected quartier(s)
-QUARTIER = vocabulary.color("levels", "qpv")  # the quartier itself in bar charts
-REFERENCE = "#9aa5b1"        # reference territories
-
-# Sequential scales, light -> dark (dark = unfavourable). ColorBrewer-like, colour-blind friendly.
-WORSE_SCALE = ["#fff1d6", "#fdc48a", "#f4874f", "#d9472b", "#a11a1a", "#67000d", "#3d0008"]
-NEUTRAL_SCALE = ["#e8f0f8", "#b9d0e7", "#7fa9d1", "#4a7fb5", "#245a92", "#10386b", "#082147"]
+# The house palette (catalogue/vocabulary.yaml `palette`, `scales`): every renderer reads the same colours.
+TEXT = vocabulary.palette("text")
+GRID = vocabulary.palette("grid")
+MUTED = vocabulary.palette("muted")            # secret / non disponible
+HIGHLIGHT = vocabulary.palette("highlight")    # the selected quartier(s)
+QUARTIER = vocabulary.color("levels", "qpv")   # the quartier itself in bar charts
+REFERENCE = vocabulary.palette("reference")    # reference territories
+WORSE_SCALE = vocabulary.scale("worse")        # light -> dark = unfavourable
+NEUTRAL_SCALE = vocabulary.scale("neutral")
 
 # Barometer lights, level labels and colours: catalogue/vocabulary.yaml (observatoire.vocabulary).
 

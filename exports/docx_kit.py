@@ -11,11 +11,13 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from observatoire import vocabulary
 from presentation.sources import DEMO_LABEL
 
 PLACEHOLDER_PREFIX = "[À RÉDIGER"
-GREY = RGBColor(0x59, 0x59, 0x59)
-DEMO_RED = RGBColor(0xB0, 0x00, 0x20)
+GREY = RGBColor(*vocabulary.rgb(vocabulary.palette("grey")))        # the house palette (vocabulary.yaml)
+DEMO_RED = RGBColor(*vocabulary.rgb(vocabulary.palette("demo")))
+WHITE = RGBColor(*vocabulary.rgb(vocabulary.palette("white")))
 
 
 def new_document() -> Document:
@@ -126,7 +128,7 @@ def table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float] 
         run = cell.paragraphs[0].add_run(h)
         run.bold = True
         run.font.size = Pt(size)
-        run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+        run.font.color.rgb = WHITE
         _shade(cell, "1F2A44")
     for row in rows:
         cells = t.add_row().cells

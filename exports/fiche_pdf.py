@@ -28,10 +28,8 @@ from observatoire import frformat, vocabulary
 from presentation import text
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-NAVY = (31, 42, 68)
-GREY = (89, 89, 89)
-LIGHT = (242, 242, 242)
-DEMO_RED = (176, 0, 32)
+NAVY, GREY = vocabulary.rgb(vocabulary.palette("navy")), vocabulary.rgb(vocabulary.palette("grey"))
+LIGHT, DEMO_RED = vocabulary.rgb(vocabulary.palette("light")), vocabulary.rgb(vocabulary.palette("demo"))
 PAGE_W, MARGIN = 210, 11
 BODY_W = PAGE_W - 2 * MARGIN
 EVOLUTION_IDS = ["tx_pauvrete", "rev_disp_median"]
@@ -39,11 +37,6 @@ EVO_W, EVO_H = 640, 560          # CSS px of the evolution charts (rendered at 3
 MAP_PX = 520
 REF_LEVELS = [("commune", "Commune"), ("epci", "EPCI"), ("departement", "Départ."), ("france", "France"),
               ("ensemble_qpv", "Ens. QPV")]
-
-
-def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    h = hex_colour.lstrip("#")
-    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
 
 
 class FichePDF(FPDF):
@@ -278,7 +271,7 @@ def _comparison_table(pdf: FichePDF, f: dict) -> None:
         b = x.get("barometre") or {}
         lt = vocabulary.light(b.get("light"))
         word = lt["label"] if b.get("light") or not shown else "sans voyant"
-        pdf.set_fill_color(*_rgb(lt["color"]))
+        pdf.set_fill_color(*vocabulary.rgb(lt["color"]))
         pdf.set_text_color(255, 255, 255)
         pdf.set_font("DejaVuC", "B", 6.5)
         pdf.cell(widths[-1], 4.2, word, align="C", fill=True, new_x="LMARGIN", new_y="NEXT")

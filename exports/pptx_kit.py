@@ -19,12 +19,13 @@ MARGIN = Inches(0.45)
 BODY_TOP = Inches(1.25)
 SOURCE_H = Inches(0.42)
 
-NAVY = RGBColor(0x1F, 0x2A, 0x44)
-GREY = RGBColor(0x59, 0x59, 0x59)
-LIGHT = RGBColor(0xF2, 0xF2, 0xF2)
-DEMO_RED = RGBColor(0xB0, 0x00, 0x20)
-WHITE = RGBColor(0xFF, 0xFF, 0xFF)
-LIGHT_BLUE = RGBColor(0xE3, 0xEB, 0xF4)
+def _palette(name: str) -> RGBColor:
+    """A colour of the house palette (catalogue/vocabulary.yaml), as python-pptx wants it."""
+    return RGBColor(*vocabulary.rgb(vocabulary.palette(name)))
+
+
+NAVY, GREY, LIGHT = _palette("navy"), _palette("grey"), _palette("light")
+DEMO_RED, WHITE, LIGHT_BLUE, BLACK = _palette("demo"), _palette("white"), _palette("light_blue"), _palette("black")
 
 
 def emu(x) -> Emu:
@@ -210,7 +211,7 @@ def table(slide, header: list[str], rows: list[list], left, top, width, height=N
             cell.fill.solid()
             cell.fill.fore_color.rgb = fill if fill is not None else (LIGHT if r % 2 == 0 else WHITE)
             dark = fill is not None and spec.get("dark", True)
-            colour = spec.get("colour") or (WHITE if dark else RGBColor(0, 0, 0))
+            colour = spec.get("colour") or (WHITE if dark else BLACK)
             cell_size = spec.get("size", size)
             _style_runs(tf, cell_size, spec.get("bold", first_col_bold and c == 0), colour)
             if spec.get("italic"):

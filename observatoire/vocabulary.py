@@ -93,6 +93,31 @@ def level_of(level: str, name: str | None) -> str:
     return pattern.format(name=name, de_name=_de(name) if name else "").replace(" ()", "").strip()
 
 
+def levels_in(place: str) -> list[str]:
+    """Reference levels shown by one document (`places` of catalogue/vocabulary.yaml: fiche, evolution, deck,
+    barometre), in reading order: adding a level to a place is one line of the vocabulary."""
+    return [c for c, t in terms("levels").items() if t.get("reference") and place in (t.get("places") or ())]
+
+
+# --------------------------------------------------------------------------- palette
+
+def palette(name: str) -> str:
+    """A colour of the house palette (`#1f2a44`…): every renderer (charts, PPTX, DOCX, PDF, HTML) reads it
+    here. KeyError for an undeclared name: a colour is never made up on the spot."""
+    return str(terms("palette")[name]["color"])
+
+
+def rgb(hex_colour: str) -> tuple[int, int, int]:
+    """(r, g, b) of `#rrggbb`, for the office writers (python-pptx, python-docx, fpdf2)."""
+    h = hex_colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def scale(name: str) -> list[str]:
+    """A sequential colour scale (light -> dark = unfavourable): `worse`, `neutral`."""
+    return [str(c) for c in terms("scales")[name]["colors"]]
+
+
 # --------------------------------------------------------------------------- value statuses
 
 def status_label(status: str | None) -> str:
