@@ -4,8 +4,10 @@ status label », gaps, counts, euros, years and table cells. Nothing else format
 from __future__ import annotations
 
 import decimal
+import math
 import numbers
 import re
+from dataclasses import dataclass
 
 import numpy as np
 from markupsafe import Markup, escape as _markup_escape
@@ -29,6 +31,47 @@ def value_text(value, status: str | None = "ok", unit: str | None = None, decima
     if status == "bruite":
         txt += " (bruitée)"
     return (APPROX + txt) if approx else txt
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value as EVERY renderer shows it (page, PDF, deck, report, classeur, static site): `text` is the
+    only string printed; the other fields say why (status, millésime, borrowed from 2015 predecessors,
+    year different from the row's). Views put Values in their rows; renderers print `str(value)`."""
+    text: str
+    value: float | None = None
+    status: str = "ok"
+    year: int | None = None
+    approx: bool = False
+    other_year: bool = False
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def shown(self) -> bool:
+        return self.status in vocabulary.shown_statuses() and not frformat.is_missing(self.value)
+
+
+def value_cell(value, status: str | None = "ok", unit: str | None = None, decimals: int | None = 1, *,
+               year=None, row_year=None, approx: bool = False, short: bool = False) -> Value:
+    """THE cell of a value: `value_text` (status label when hidden, « ≈ » when borrowed) followed by the
+    value's millésime in brackets when it differs from the row's (« 22,0 % (2021) » for a commune's Filosofi
+    2021 beside a quartier's 2019): the same string in every document."""
+    status = status or "ok"
+    txt = value_text(value, status, unit, decimals, short=short, approx=approx)
+    year = None if frformat.is_missing(year) else int(year)
+    other = (year is not None and not frformat.is_missing(row_year) and year != int(row_year)
+             and status in vocabulary.shown_statuses() and not frformat.is_missing(value))
+    if other:
+        txt += f" ({year_text(year)})"
+    return Value(txt, None if frformat.is_missing(value) else float(value), status, year, bool(approx), other)
+
+
+def percentile_text(p) -> str:
+    """A national percentile as every document prints it: whole number, rounded down (99,6 → « 99 »: only
+    the highest value of all reads 100), « — » when missing."""
+    return DASH if frformat.is_missing(p) else frformat.fmt_int(math.floor(float(p) + 1e-9))
 
 
 def indicator_value_text(x: dict, *, short: bool = False) -> str:

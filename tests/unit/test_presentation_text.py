@@ -143,3 +143,14 @@ def test_ui_html_sinks_escape_plain_text(monkeypatch):
                            '![](http://evil/y.png)</div>')
     assert shown[1][0] == '<div class="obs-note">déjà échappé &lt;b&gt;</div>'
     assert all(kw == {"unsafe_allow_html": True} for _, kw in shown)
+
+
+def test_value_cell_is_the_one_string_of_a_value():
+    from presentation.text import percentile_text, value_cell
+    # Toulouse's Filosofi 2021 poverty rate beside Grand Mirail's 2019 value: the year in brackets
+    c = value_cell(22.0, "ok", "%", 1, year=2021, row_year=2019)
+    assert str(c) == "22,0 % (2021)" and c.other_year and c.shown
+    assert str(value_cell(1.8, "ok", "indice", 1, year=2019, row_year=2019, approx=True)) == "≈ 1,8"
+    hidden = value_cell(None, "secret", "%", 1, year=2021, row_year=2019)
+    assert str(hidden) == "secret statistique" and not hidden.other_year and not hidden.shown
+    assert percentile_text(99.6) == "99" and percentile_text(100.0) == "100" and percentile_text(None) == DASH
