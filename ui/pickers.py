@@ -1,24 +1,17 @@
-"""Territory pickers bound to the URL (quartier code), shared by Fiche, Comparer and Baromètre."""
+"""Territory pickers bound to the URL (quartier code), shared by Fiche, Comparer and Baromètre. The options
+are presentation.search's, built once per warehouse."""
 from __future__ import annotations
 
 import pandas as pd
 
-from indicators import search
+from presentation import search
 from ui import common, state
 
 
-@common.cached
-def _quartier_options(con, generations: tuple[str, ...]) -> pd.DataFrame:
-    d = pd.concat([search.directory(con, gen).assign(generation=gen) for gen in generations], ignore_index=True)
-    d["label"] = [f"{r.name} — {r.communes} ({r.code})" if isinstance(r.communes, str) and r.communes
-                  else f"{r.name} ({r.code})" for r in d.itertuples()]
-    return d
-
-
 def quartier_options(generations: tuple[str, ...] = ("2015", "2024")) -> pd.DataFrame:
-    """code, label ('Nom — Commune(s) (code)') for every quartier of the given generations (built once per
-    warehouse, not on every rerun)."""
-    return _quartier_options(tuple(generations))
+    """code, label ('Nom — Commune(s) (code)'), generation for every quartier of the given generations (built
+    once per warehouse, not on every rerun)."""
+    return common.run(search.quartier_options, tuple(generations))
 
 
 def quartier(label: str = "Quartier", default: str = "QP001001", generations=("2015", "2024"),
