@@ -105,7 +105,8 @@ def territory_view(con, hit: dict) -> TerritoryView:
         g = inside[inside.generation == gen]
         if g.empty:
             continue
-        links = " · ".join(f"[{text.md_text(r.name)}](/fiche?quartier={r.code})" for r in g.head(MAX_LISTED).itertuples())
+        links = " · ".join(f"[{text.md_text(r.name)}](/fiche?quartier={r.code})"
+                           for r in g.head(MAX_LISTED).itertuples())
         groups.append((f"Géographie {text.year_text(gen)}", links + (" …" if len(g) > MAX_LISTED else "")))
     # Comparer: the 2015 quartiers when there are some (their own INSEE values), else the others
     compare_gen = "2015" if counts.get("2015") else next((g for g in counts if counts[g]), None)

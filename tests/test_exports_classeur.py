@@ -130,5 +130,6 @@ def test_grand_mirail_2024_reads_like_its_fiche(con, data_dir, tmp_path):
     c15 = _col(ws, "Grand Mirail (QP031007)")
     assert csv_cell(data_dir / "sigville_qp2015" / "data_filo19_qp_revdis.csv", "QP031007", "DISP_TP60_A19") == "49,2"
     assert (_display(ws.cell(r, c24)), _display(ws.cell(r, c15))) == ("≈ 49,2 %", "49,2 %")
-    lisez = " ".join(str(c.value) for row in openpyxl.load_workbook(out)["Lisez-moi"].iter_rows() for c in row if c.value)
+    readme = openpyxl.load_workbook(out)["Lisez-moi"]
+    lisez = " ".join(str(c.value) for row in readme.iter_rows() for c in row if c.value)
     assert "quartiers 2015 correspondants" in lisez
