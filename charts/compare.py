@@ -60,7 +60,7 @@ def profile(rows: pd.DataFrame, *, source_line: str, height: int | None = None) 
     fig = go.Figure()
     rows = rows.assign(indicator_label=[style.wrap(x, 46, 2) for x in rows.indicator_label])
     labels = list(dict.fromkeys(rows.indicator_label))
-    for code, g in rows.groupby("code", sort=False):
+    for code, g in sorted(rows.groupby("code", sort=False), key=lambda kv: kv[1].color_index.iloc[0]):
         fig.add_trace(go.Scatter(
             x=g.score, y=g.indicator_label, mode="markers", name=f"{g.name.iloc[0]} ({code})",
             marker=dict(size=13, color=series_color(g.color_index.iloc[0]), opacity=0.9,
