@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from observatoire import vocabulary
 from presentation import search as view
 from ui import blocks, common, state
 
 common.page_setup(
-    "Observatoire des contrats de ville",
+    vocabulary.label("phrases", "observatory"),
     "Les quartiers prioritaires de la politique de la ville, leurs indicateurs et la vie de leur contrat "
     "— données ouvertes, hors ligne.")
 

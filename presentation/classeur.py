@@ -17,7 +17,7 @@ from indicators import catalog, means, predecessors, references, secret
 from observatoire import catalogue, frformat, vocabulary
 from presentation import sources, text
 
-TITLE = "Observatoire des contrats de ville — classeur d'indicateurs"
+TITLE = f"{vocabulary.label('phrases', 'observatory')} — classeur d'indicateurs"
 MAIN_COLUMNS = ["Indicateur", "Identifiant", "Unité", "Millésime", "Année de référence"]
 
 
@@ -176,7 +176,7 @@ def view(con, codes: list[str], editions: list[int] | None = None) -> ClasseurVi
     readme = [("", f"Exporté le {text.date_text(dt.date.today())}"),
               ("Territoires", " ; ".join(h for _, h in territories)),
               ("Millésimes", ", ".join(text.year_text(e) for e in eds)),
-              ("Lecture", "Une feuille par thème ; pour chaque territoire une colonne de valeurs (nombres) et une "
+              ("Comment lire", "Une feuille par thème ; pour chaque territoire une colonne de valeurs (nombres) et une "
                           "colonne « Statut ». Une cellule de valeur vide signifie que le chiffre n'est pas "
                           "diffusable ou pas disponible : la raison est dans la colonne Statut (voir la feuille "
                           "« Notes »)."),
@@ -192,7 +192,7 @@ def view(con, codes: list[str], editions: list[int] | None = None) -> ClasseurVi
         df = means.state_means(con, contracts)
         out.means = [[r.contrat_code, int(r.year), r.label, int(r.n_posts),
                       None if frformat.is_missing(r.amount) else float(r.amount), int(r.n_records),
-                      "oui" if r.partial else "non", r.source_file] for r in df.itertuples()]
+                      text.cell_text(bool(r.partial)), r.source_file] for r in df.itertuples()]
         out.means_line = sources.means_line(sorted(df["year"].unique()) if len(df) else None, contracts)
     for sid in sorted({catalog.indicator(con, i)["source"] for i, _ in keys}):
         info = sources.source_info(con, sid)

@@ -15,6 +15,7 @@ import pandas as pd
 from indicators import catalog, fiche as fiche_lib, gaps, position, twins
 from observatoire import frformat, vocabulary
 from presentation import sources, text
+from presentation.search import geography_text
 
 # Key indicators of the profile chart (catalogue ids), in reading order.
 PROFILE_KEY = ["tx_pauvrete", "tx_bas_revenus", "rev_disp_median", "rapport_interdecile", "part_alloc_rsa",
@@ -163,8 +164,8 @@ def indicator_view(con, codes: list[str], indicator_id: str, edition: int, names
         cells.append({"code": code, "name": names[code], "value": value, "status": status, "approx": approx,
                       "text": cell.text})
         rank_rows.append({
-            "Quartier": columns[code],
-            "Géographie": f"QPV {text.year_text(gens[code])}",
+            vocabulary.level_label("qpv", short=True): columns[code],
+            "Géographie": geography_text(gens[code]),
             "Valeur": cell.text,
             "Rang national": text.DASH if r is None else _rank(r["rank"], r["n"]),
             "Centile national": text.DASH if r is None else text.percentile_text(r["percentile"]),

@@ -171,7 +171,7 @@ def map_view(con, generation: str, indicator_id: str, edition: int, zone: str = 
                                   f"fichier {', '.join(files)}" if files else "") if x) or None
     src = sources.source_line(producer, edition, generation, note=note)
 
-    cols = {"Code": vz.code, "Quartier": vz.name, "Commune(s)": vz.communes.fillna(""),
+    cols = {"Code": vz.code, vocabulary.level_label("qpv", short=True): vz.name, "Commune(s)": vz.communes.fillna(""),
             vocabulary.level_label("departement"): vz.departement.fillna(""), meta["label"]: vz.cell_text}
     if generation == "2024":
         cols["Valeur ≈ venant de"] = vz.note
