@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts import classify, maps
-from presentation import map as view
+from presentation import map as view, text
 from ui import blocks, catalog, common, mapdata, state
 
 common.page_setup("Carte des quartiers")
@@ -118,7 +118,7 @@ if len(picked) == 1 and st.session_state.get("_map_opened") != picked[0]:
     st.session_state["_map_opened"] = picked[0]
     st.switch_page("pages/fiche.py", query_params={"quartier": picked[0]})
 elif len(picked) > 1:
-    st.page_link("pages/comparer.py", label=f"Comparer les {min(len(picked), 8)} quartiers sélectionnés",
+    st.page_link("pages/comparer.py", label=f"Comparer les {text.count_text(min(len(picked), 8))} quartiers sélectionnés",
                  icon=":material/compare_arrows:", query_params={"selection": ",".join(picked[:8])})
 
 # --------------------------------------------------------------------------- table
