@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from observatoire import frformat
+from observatoire import vocabulary
+from presentation import text
 
-METHODS = {"quantiles": "Quantiles (effectifs égaux)", "jenks": "Seuils naturels (Jenks)"}
+METHODS = vocabulary.labels("class_methods")       # {quantiles: « Quantiles (effectifs égaux) », jenks: …}
 
 
 @dataclass
@@ -31,12 +32,8 @@ class Classes:
 
     def labels(self, decimals: int = 1, unit: str | None = None) -> list[str]:
         """'12,3 à 25,0 %' per class, French numbers."""
-        out = []
-        for i in range(self.k):
-            lo = frformat.fmt_number(self.edges[i], decimals)
-            hi = frformat.fmt_number(self.edges[i + 1], decimals, unit)
-            out.append(f"{lo} à {hi}")
-        return out
+        return [f"{text.value_text(self.edges[i], 'ok', None, decimals)} à "
+                f"{text.value_text(self.edges[i + 1], 'ok', unit, decimals)}" for i in range(self.k)]
 
     @property
     def title(self) -> str:

@@ -10,15 +10,16 @@ import shapely
 from charts import maps, style
 from charts.source import add_source
 from observatoire import vocabulary
+from presentation import text
 
-CONTOUR_FILL = "rgba(31, 78, 121, 0.22)"
-CONTOUR_LINE = "#1f4e79"
+CONTOUR_LINE = vocabulary.color("levels", "qpv")
+CONTOUR_FILL = style.rgba(CONTOUR_LINE, 0.22)
 
 
 def lookup_map(points: pd.DataFrame, contours: pd.DataFrame, *, source_line: str,
                outlines: dict | None = None, height: int = 560) -> go.Figure:
     """points: lon, lat, answer (qpv_answers code), hover (text); contours: code, name, geometry (WGS84,
-    indicators.localiser.contours_near). One trace per answer, so the legend reads as the result."""
+    presentation.localiser.contours_near). One trace per answer, so the legend reads as the result."""
     fig = go.Figure()
     if len(contours):
         fc = maps.feature_collection(contours["code"], shapely.to_wkb(contours["geometry"].to_numpy()))
@@ -34,7 +35,7 @@ def lookup_map(points: pd.DataFrame, contours: pd.DataFrame, *, source_line: str
         if d.empty:
             continue
         fig.add_trace(go.Scattermap(
-            lon=d["lon"], lat=d["lat"], mode="markers", name=f"en QPV : {label} ({len(d)})",
+            lon=d["lon"], lat=d["lat"], mode="markers", name=f"en QPV : {label} ({text.count_text(len(d))})",
             marker=dict(size=9, color=vocabulary.color("qpv_answers", code), opacity=0.9),
             text=d["hover"], hovertemplate="%{text}<extra></extra>", meta={"answer": code}))
     view = maps.view_for(maps.bounds_of(None, points) if len(points) else None, width_px=900, height_px=height)
@@ -42,8 +43,8 @@ def lookup_map(points: pd.DataFrame, contours: pd.DataFrame, *, source_line: str
     fig.update_layout(
         map=dict(style="white-bg", center=view["center"], zoom=view["zoom"], layers=maps.base_layers(outlines)),
         margin=dict(l=0, r=0, t=10, b=40),
-        legend=dict(x=0.01, y=0.99, xanchor="left", yanchor="top", bgcolor="rgba(255,255,255,0.9)",
-                    bordercolor="#c8ced6", borderwidth=1),
+        legend=dict(x=0.01, y=0.99, xanchor="left", yanchor="top", bgcolor=style.rgba(vocabulary.palette("white"), 0.9),
+                    bordercolor=vocabulary.palette("border"), borderwidth=1),
         uirevision="localiser")
     add_source(fig, source_line, width=150, min_bottom=40)
     return fig

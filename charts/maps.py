@@ -19,12 +19,19 @@ import shapely
 from charts import style
 from charts.classify import Classes
 from charts.source import add_source
-from observatoire import frformat
+from observatoire import vocabulary
+from presentation import text
 
 COORD_DECIMALS = 5   # ~1 m: invisible at any zoom a quartier map uses
-NO_VALUE_COLOR = "#cfd4da"
-LAND_COLOR = "#f6f5f1"
-OUTLINE_COLOR = "#8d99a6"
+NO_VALUE_COLOR = vocabulary.palette("map_no_value")
+LAND_COLOR = vocabulary.palette("map_land")
+OUTLINE_COLOR = vocabulary.palette("map_outline")
+INNER_OUTLINE_COLOR = vocabulary.palette("map_inner_outline")
+CONTOUR_COLOR = vocabulary.palette("map_contour")
+RING_COLOR = vocabulary.palette("ink")
+WHITE = vocabulary.palette("white")
+SECONDARY = vocabulary.palette("grey")
+TRANSPARENT = style.rgba(vocabulary.palette("black"), 0)
 POINT_NOTE = "● quartier sans contour disponible : cercle placé sur sa commune"
 EMPTY_FC = {"type": "FeatureCollection", "features": []}
 DATA_ROLE = "quartiers"
@@ -133,8 +140,8 @@ def _hover(source: str | None) -> str:
     src = "%{customdata[4]}" if source is None else source.replace("%", "%%")
     return ("<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
             "%{customdata[2]}<br>"
-            "<span style='color:#555'>%{customdata[3]}</span><br>"
-            f"<span style='font-size:11px;color:#555'>{src}</span><extra></extra>")
+            f"<span style='color:{SECONDARY}'>%{{customdata[3]}}</span><br>"
+            f"<span style='font-size:11px;color:{SECONDARY}'>{src}</span><extra></extra>")
 
 
 HOVER_COLUMNS = ["code", "name", "value_text", "place_text", "source_text"]
@@ -150,7 +157,7 @@ def base_layers(outlines: dict | None, land: dict | None = None, inner: dict | N
     if land and land.get("features"):
         layers.append({"source": land, "type": "fill", "color": LAND_COLOR, "below": "traces"})
     if inner and inner.get("features"):
-        layers.append({"source": inner, "type": "line", "color": "#b9c1ca",
+        layers.append({"source": inner, "type": "line", "color": INNER_OUTLINE_COLOR,
                        "line": {"width": 0.5}, "below": "traces"})
     if outlines and outlines.get("features"):
         layers.append({"source": outlines, "type": "line", "color": OUTLINE_COLOR,
@@ -198,10 +205,10 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
     # commune get a "target" look (dark ring, white ring, colour) that tells them apart from contour dots.
     pv = v[~v.code.isin(with_shape) & v.code.isin(pts.index)]
     cen_v = centroids[centroids.code.isin(v.code)]
-    rings = [(cen_v, 10, "#4a5560")] if len(cen_v) else []
+    rings = [(cen_v, 10, RING_COLOR)] if len(cen_v) else []
     if len(pv):
         xy = pts.loc[pv.code].reset_index()
-        rings += [(xy, 13, "#4a5560"), (xy, 10, "white")]
+        rings += [(xy, 13, RING_COLOR), (xy, 10, WHITE)]
     for xy, size, color in rings:
         fig.add_trace(go.Scattermap(lon=xy.lon, lat=xy.lat, mode="markers", hoverinfo="skip",
                                     marker=dict(size=size, color=color), showlegend=False, name="anneau"))
@@ -213,7 +220,7 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
                 fig.add_trace(go.Choroplethmap(
                     geojson=EMPTY_FC, locations=[], z=[], colorscale=[[0, color], [1, color]],
                     showscale=False, name=name, legendgroup=f"c{i}", showlegend=True,
-                    marker=dict(line=dict(color="#3c4650", width=0.6))))
+                    marker=dict(line=dict(color=CONTOUR_COLOR, width=0.6))))
             continue
         poly = g[g.code.isin(with_shape)]
         dots = g[~g.code.isin(with_shape) & g.code.isin(pts.index)]
@@ -222,7 +229,7 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
             fig.add_trace(go.Choroplethmap(
                 geojson=subset(contours, poly.code), locations=poly.code, featureidkey="id",
                 z=[max(i, 0)] * len(poly), colorscale=[[0, color], [1, color]], showscale=False,
-                marker=dict(line=dict(color="#3c4650", width=0.6), opacity=0.92),
+                marker=dict(line=dict(color=CONTOUR_COLOR, width=0.6), opacity=0.92),
                 customdata=None if dots_carry else _customdata(poly, with_source),
                 hovertemplate=None if dots_carry else hover, hoverinfo="skip" if dots_carry else None,
                 name=name, legendgroup=f"c{i}", showlegend=True,
@@ -254,16 +261,16 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
     # Legend entries explaining the two kinds of dots (no data: nothing to hover).
     if len(cen_v):
         fig.add_trace(go.Scattermap(lon=[None], lat=[None], mode="markers", hoverinfo="skip",
-                                    marker=dict(size=9, color="rgba(0,0,0,0)"), showlegend=True,
+                                    marker=dict(size=9, color=TRANSPARENT), showlegend=True,
                                     name="● quartier avec contour<br>   (zoomez pour voir son périmètre)"))
     if len(pv):
         fig.add_trace(go.Scattermap(lon=[None], lat=[None], mode="markers", hoverinfo="skip",
-                                    marker=dict(size=9, color="rgba(0,0,0,0)"), showlegend=True,
+                                    marker=dict(size=9, color=TRANSPARENT), showlegend=True,
                                     name="◎ quartier sans contour disponible,<br>   placé autour du centre de sa commune"))
     unit_txt = f" ({unit})" if unit and unit not in ("nombre", "%") else ""
     if classes:
         method = (f"{classes.title}, {classes.k} classe{'s' if classes.k > 1 else ''}<br>calculées sur les "
-                  f"{frformat.fmt_int(sum(classes.counts))} quartiers de France<br>"
+                  f"{text.count_text(sum(classes.counts))} quartiers de France<br>"
                   + "<br>".join(textwrap.wrap(style.polarity_note(polarity), 44)))
         title_lines = textwrap.wrap(f"{label}{unit_txt}", 34)
     else:
@@ -279,7 +286,7 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
                  layers=base_layers(outlines, land, inner), domain=dict(x=[0, MAP_WIDTH], y=[0, 1])),
         margin=dict(l=0, r=0, t=10, b=40),
         legend=dict(title=dict(text=legend_title), x=MAP_WIDTH + 0.01, y=1.0, xanchor="left", yanchor="top",
-                    bgcolor="rgba(255,255,255,0.88)", bordercolor="#c8ced6", borderwidth=1,
+                    bgcolor=style.rgba(WHITE, 0.88), bordercolor=vocabulary.palette("border"), borderwidth=1,
                     font=dict(size=12), itemsizing="constant"),
         uirevision="carte",
     )
@@ -311,3 +318,26 @@ def mapped_codes(fig: go.Figure) -> list[str]:
 def payload_bytes(fig: go.Figure) -> int:
     """Size of the JSON the browser receives for this figure."""
     return len(fig.to_json().encode("utf-8"))
+
+
+FOCUS_MAX_ZOOM = 14.0
+FOCUS_FRAME_PX = (420, 380)   # a focused quartier fills this part of the 640×590 view: its surroundings stay visible
+
+
+def carte(view, contours: dict, points: pd.DataFrame, classes: Classes | None, *, departements: dict | None,
+          regions: dict | None, epci: dict | None = None) -> tuple[go.Figure, int]:
+    """The Carte page's map of a presentation.map.MapView: the zone's quartiers (contours of the geography
+    `contours`, commune points `points`), framed on the view's frame codes (its focused quartier, zoomed,
+    when there is one). Returns (figure, number of the zone's quartiers drawn with their contour)."""
+    vz = view.values
+    zone_contours = subset(contours, vz.code)
+    zone_points = points[points.code.isin(vz.code)]
+    frame = (subset(zone_contours, view.frame_codes), zone_points[zone_points.code.isin(view.frame_codes)])
+    framing = (view_for(bounds_of(*frame), *FOCUS_FRAME_PX, max_zoom=FOCUS_MAX_ZOOM) if view.highlight
+               else view_for(bounds_of(*frame)))
+    fig = quartier_map(
+        vz, zone_contours, zone_points, classes, label=view.label, unit=view.unit, decimals=view.decimals,
+        polarity=view.polarity, source_line=view.source_line, outlines=departements, land=regions, inner=epci,
+        view=framing, no_value_label=view.no_value_label, highlight=view.highlight or None,
+        legend_note=view.legend_note, polygon_hover=view.zone != "FR")
+    return fig, len(zone_contours["features"])

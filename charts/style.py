@@ -89,3 +89,9 @@ def level_name(level: str, name: str | None) -> str:
     if not name or str(name).strip().lower() == lab.lower():
         return lab
     return f"{lab} : {name}"
+
+
+def rgba(hex_colour: str, alpha: float) -> str:
+    """`rgba(r, g, b, alpha)` of a palette colour: translucent fills and backgrounds keep the house colours."""
+    r, g, b = vocabulary.rgb(hex_colour)
+    return f"rgba({r}, {g}, {b}, {alpha})"

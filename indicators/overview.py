@@ -1,5 +1,6 @@
 """What the warehouse holds, for the home page: quartiers and contours per geography, contracts, indicators
-and their millésimes, declared sources, last load. One read-only query per figure."""
+and their millésimes, declared sources, last load. One read-only query per figure; codes and counts only
+(presentation.search writes the French)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -18,9 +19,8 @@ def contents(con) -> dict[str, pd.DataFrame | int]:
         "n_indicators": int(con.execute("SELECT count(*) FROM indicator_catalog").fetchone()[0]),
         "editions": q("SELECT edition, count(DISTINCT indicator_id) AS n FROM indicator_value "
                       "GROUP BY edition ORDER BY edition"),
-        "sources": q("SELECT producer AS \"Producteur\", title AS \"Jeu de données\", "
-                     "coalesce(editions, '') AS \"Millésimes\", coalesce(generation, '') AS \"Géographie\", "
-                     "coalesce(licence, '') AS \"Licence\" FROM source_catalog ORDER BY producer, title"),
+        "sources": q("SELECT producer, title, editions, generation, licence FROM source_catalog "
+                     "ORDER BY producer, title"),
         "last_load": q("SELECT max(loaded_at) AS last, count(DISTINCT source_file) AS files, sum(rows) AS rows, "
                        "(SELECT count(*) FROM build_warning) AS warnings FROM load_log"),
     }

@@ -6,7 +6,6 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import compare as compare_charts
-from indicators import twins
 from presentation import compare as view
 from ui import blocks, catalog, common, export_buttons, pickers, state
 
@@ -32,8 +31,8 @@ anchor = c1.selectbox("Ajouter les quartiers jumeaux de", selection, format_func
 def _add_twins(code: str) -> None:
     """Callback (runs before the next script run): put the twins into the selection widget and the URL."""
     current = list(st.session_state.get("url_selection") or [])
-    found = common.run(twins.twins, code, n=5)
-    new = list(dict.fromkeys(current + [t["code"] for t in found]))[:MAX]
+    found = common.run(view.twin_codes, code, n=5)
+    new = list(dict.fromkeys(current + found))[:MAX]
     st.session_state["url_selection"] = new
     state.set(selection=new)
 
@@ -47,9 +46,9 @@ if sel["long"].empty:
     common.note("Aucun indicateur pour ces quartiers.")
     st.stop()
 st.subheader("Côte à côte")
-blocks.table(sel["table"], "comparaison-quartiers", sel["source_line"], export_df=sel["export"], key="tbl_compare",
-             height=420, column_config={sel["columns"][c]: st.column_config.TextColumn(help=f"{sel['names'][c]} ({c})")
-                                        for c in selection})
+blocks.table(sel["table"], "comparaison-quartiers", sel["source_line"], key="tbl_compare", height=420,
+             column_config={sel["columns"][c]: st.column_config.TextColumn(help=f"{sel['names'][c]} ({c})")
+                            for c in selection})
 
 # --------------------------------------------------------------------------- one indicator
 st.subheader("Un indicateur")
@@ -64,13 +63,16 @@ edition = state.selectbox("Millésime", editions[::-1], "millesime", cast=int, c
 one = common.run(view.indicator_view, list(selection), ind_id, int(edition), sel["names"], sel["columns"],
                  sel["generations"])
 meta, src = one["meta"], one["source_line"]
-fig = compare_charts.side_by_side(one["values"], label=meta["label"], unit=meta["unit"], decimals=one["decimals"],
-                                  edition=edition, source_line=src, references=one["references"])
+fig = compare_charts.side_by_side(one["values"], label=meta["label"], unit=meta["unit"], edition=edition,
+                                  source_line=src, references=one["references"])
 blocks.chart(fig, f"comparer-{ind_id}-{edition}", src, key="cmp_bars")
-fig = compare_charts.rank_distribution(one["distribution"], highlight=list(selection), label=meta["label"],
-                                       unit=meta["unit"], decimals=one["decimals"],
-                                       polarity=meta.get("polarity") or "neutral", edition=edition, source_line=src)
-blocks.chart(fig, f"comparer-{ind_id}-{edition}-distribution", src, key="cmp_dist")
+for panel in one["panels"]:
+    fig = compare_charts.rank_distribution(panel, unit=meta["unit"], source_line=src)
+    blocks.chart(fig, f"comparer-{ind_id}-{edition}-distribution-{panel['generation']}", src,
+                 key=f"cmp_dist_{panel['generation']}")
+    if panel["left_out"]:
+        st.caption("Non placé(s) sur ce classement, faute de valeur publiée : " + " ; ".join(
+            common.md_escape(x) for x in panel["left_out"]) + ".")
 blocks.table(one["ranks"], f"comparer-{ind_id}-{edition}-rangs", src, key="tbl_ranks")
 common.how_to_read("Le rang 1 correspond à la valeur la plus élevée. Le centile indique la part des "
                    "quartiers ayant une valeur inférieure. Les quartiers sans valeur publiée (secret "

@@ -102,6 +102,24 @@ def count_text(value) -> str:
     return DASH if frformat.is_missing(value) else frformat.fmt_int(value)
 
 
+def quartier_count_text(counts: dict) -> str:
+    """The quartiers of a territory, counted per geography and never added across them (a commune's 2015 and
+    2024 quartiers are mostly the same places): « 12 quartiers prioritaires 2024 (12 en 2015) », « 1 quartier
+    prioritaire 2015 », « aucun quartier prioritaire 2024 (2 en 2015) »; newest geography first."""
+    gens = sorted((str(g) for g in counts), reverse=True)
+    n = {g: int(counts[g] or 0) for g in gens}
+    if not gens or not any(n.values()):
+        return "aucun quartier prioritaire"
+
+    def many(k: int) -> str:
+        return "aucun" if k == 0 else count_text(k)
+
+    first, s = gens[0], "s" if n[gens[0]] > 1 else ""
+    head = f"{many(n[first])} quartier{s} prioritaire{s} {year_text(first)}"
+    rest = ", ".join(f"{many(n[g])} en {year_text(g)}" for g in gens[1:])
+    return f"{head} ({rest})" if rest else head
+
+
 def eur_text(value) -> str:
     """Whole euros (`254 919 €`), « — » when missing."""
     return DASH if frformat.is_missing(value) else frformat.fmt_eur(value)

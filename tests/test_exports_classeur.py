@@ -78,11 +78,58 @@ def test_notes_and_sources(book):
     assert "Filosofi" in src and "FILO2019_DISP_EPCI.csv : Q219" in src
 
 
-def test_2024_contract_uses_2015_counterparts(con, tmp_path):
+def _display(cell) -> str:
+    """What a French spreadsheet shows for a number cell: its number format's literal text around the number
+    written the French way (the format codes of exports.classeur.number_format)."""
+    import re
+
+    from observatoire import frformat
+
+    fmt = cell.number_format
+    decimals = len(re.search(r"#,##0(?:\.(0+))?", fmt).group(1) or "")
+    lits = re.findall(r'"([^"]*)"', fmt)
+    prefix = lits[0] if fmt.startswith('"') else ""
+    suffix = lits[-1] if fmt.endswith('"') else ""
+    return prefix + frformat.fmt_number(cell.value, decimals) + suffix
+
+
+def test_2024_contract_quartiers_keep_their_column_with_the_fiche_strings(con, data_dir, tmp_path):
+    """Issue 18: a 2024 quartier of a contract keeps its own column; its values are its 2015 predecessor's,
+    shown « ≈ » exactly as on its fiche (QN00612M <- QP006014, Ariane - Le Manoir)."""
     from exports import classeur
+    from indicators import fiche as fiche_lib
+    from presentation import text
 
     out = classeur.build(con, ["CN00604I"], tmp_path / "nice.xlsx")
     ws = openpyxl.load_workbook(out)["Revenus et pauvreté"]
     headers = [c.value for c in ws[2]]
-    assert any(h and h.startswith("Ariane - Le Manoir (QP006014), quartier 2015 correspondant à QN00612M")
-               for h in headers)
+    col = headers.index("Ariane - Le Manoir - Gares (QN00612M), ≈ quartier 2015 Ariane - Le Manoir (QP006014)") + 1
+    assert not any(h and h.startswith("Ariane - Le Manoir (QP006014)") for h in headers)   # no 2015 column
+    r = _find(ws, "tx_pauvrete", 2019)
+    raw = fr_number(csv_cell(data_dir / "sigville_qp2015" / "data_filo19_qp_revdis.csv", "QP006014", "DISP_TP60_A19"))
+    cell = ws.cell(r, col)
+    assert cell.value == raw
+    assert _display(cell) == "≈ " + text.value_text(raw, "ok", "%", 1)
+    assert ws.cell(r, col + 1).value == "valeur du quartier 2015 correspondant"
+    # the same string as the quartier's fiche
+    x = next(i for i in fiche_lib.fiche(con, "QN00612M", n_twins=0)["indicators"] if i["indicator_id"] == "tx_pauvrete")
+    assert x["edition"] == 2019
+    assert _display(cell) == text.value_cell(x["value"], x["status"], x["unit"], x["decimals"],
+                                             approx=bool(x["approximation"])).text
+
+
+def test_grand_mirail_2024_reads_like_its_fiche(con, data_dir, tmp_path):
+    """QN03107M's poverty rate 2019 is QP031007's (data_filo19 DISP_TP60_A19 = 49,2): « ≈ 49,2 % » in the
+    2024 column, « 49,2 % » in the 2015 one; a secret cell stays empty with its status."""
+    from exports import classeur
+
+    out = classeur.build(con, ["QN03107M", "QP031007"], tmp_path / "gm.xlsx")
+    ws = openpyxl.load_workbook(out)["Revenus et pauvreté"]
+    r = _find(ws, "tx_pauvrete", 2019)
+    c24 = _col(ws, "Grand Mirail (QN03107M), ≈ quartier 2015 Grand Mirail (QP031007)")
+    c15 = _col(ws, "Grand Mirail (QP031007)")
+    assert csv_cell(data_dir / "sigville_qp2015" / "data_filo19_qp_revdis.csv", "QP031007", "DISP_TP60_A19") == "49,2"
+    assert (_display(ws.cell(r, c24)), _display(ws.cell(r, c15))) == ("≈ 49,2 %", "49,2 %")
+    readme = openpyxl.load_workbook(out)["Lisez-moi"]
+    lisez = " ".join(str(c.value) for row in readme.iter_rows() for c in row if c.value)
+    assert "quartiers 2015 correspondants" in lisez

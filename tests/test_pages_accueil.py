@@ -54,3 +54,42 @@ def test_quartiers_of_a_commune_and_a_contract(con, data_dir):
     assert len(search.quartiers_of(con, "34032", generation="2024")) == 3
     # Contract CV004 (CA Bourg en Bresse Agglomération) holds QP001001 and QP001002.
     assert set(search.quartiers_of(con, "CV004").code) >= {"QP001001", "QP001002"}
+
+
+def _toulouse_counts(data_dir) -> dict[str, int]:
+    """Toulouse's quartiers per geography, from the raw files: DEMO_2022.csv rows whose LIB_COM is Toulouse
+    (2015), the code_qp list of Toulouse (31555) in qpv2024_referentiel's centroid file (2024)."""
+    import csv
+    import json
+
+    with open(data_dir / "sigville_qp2015" / "DEMO_2022.csv", encoding="utf-8-sig", newline="") as f:
+        n2015 = sum(1 for r in csv.DictReader(f, delimiter=";") if r.get("LIB_COM") == "Toulouse")
+    feats = json.loads((data_dir / "qpv2024_referentiel" / "communes_avec_qpv2024_centroides.geojson")
+                       .read_text(encoding="utf-8"))["features"]
+    props = next(f["properties"] for f in feats if f["properties"]["insee_com"] == "31555")
+    n2024 = len([c for c in props["code_qp"].split(",") if c.strip()])
+    return {"2015": n2015, "2024": n2024}
+
+
+def test_a_commune_counts_its_quartiers_per_geography(warehouse, data_dir):
+    """Issue 18: the commune of Toulouse said « 24 quartiers prioritaires » (12 of 2015 and 12 of 2024 added).
+    Searching its code opens it; its quartiers are counted per geography, never added."""
+    counts = _toulouse_counts(data_dir)
+    assert counts == {"2015": 12, "2024": 12}
+    at = run_page("accueil", recherche="31555")
+    shown = texts(at)
+    assert "**Toulouse** — Commune : 12 quartiers prioritaires 2024 (12 en 2015)" in shown
+    assert "24 quartiers" not in shown
+
+
+def test_quartier_count_rule(con):
+    """One rule for every territory: a contract counts its own geography only; a place every geography."""
+    from presentation import search
+
+    def heading(code):
+        hit = next(h for h in search.search_view(con, code).hits if h["code"] == code)
+        return search.territory_view(con, hit).heading
+
+    assert heading("CN03103I").endswith("Contrat de ville : 16 quartiers prioritaires 2024")
+    assert heading("CV101").endswith("Contrat de ville : 16 quartiers prioritaires 2015")
+    assert heading("243100518").endswith("Intercommunalité (EPCI) : 16 quartiers prioritaires 2024 (16 en 2015)")

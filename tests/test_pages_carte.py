@@ -178,3 +178,16 @@ def test_url_reproduces_the_view(warehouse):
     assert "Seuils naturels (Jenks), 4 classes" in title
     legend = figures(at)[0]["layout"]["legend"]["title"]["text"]
     assert "Taux d'emploi des 15-64 ans" in legend
+
+
+def test_table_title_and_cells_are_french(warehouse):
+    """Issue 18: « Tableau des 1626 quartiers » lacked its thousands space; the table's value cells are the
+    hover's value_cell texts (« ≈ » kept for 2024 quartiers)."""
+    from pages_apptest import all_tables
+
+    at = run_page("carte", generation="2024", indicateur="tx_pauvrete", millesime="2019", zone="FR")
+    assert [e.label for e in at.expander if e.label.startswith("Tableau")] == ["Tableau des 1 626 quartiers affichés"]
+    table = all_tables(at)[-1]
+    row = table[table.Code == "QN00101M"].iloc[0]
+    assert row["Taux de pauvreté au seuil de 60 %"] == "≈ 41,9 %"              # QP001001's, data_filo19
+    assert "QP001001" in row["Valeur ≈ venant de"]

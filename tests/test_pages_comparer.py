@@ -73,3 +73,54 @@ def test_2024_quartiers_compared_through_their_predecessors(warehouse):
     ranks = all_tables(at)[-2] if len(all_tables(at)) > 1 else all_tables(at)[-1]
     assert "None" not in ranks.astype(str).to_string()
     assert "quartiers 2015 correspondants (≈)" in sources(at)[1]
+
+
+def _panels(at) -> dict[str, dict]:
+    """The ranked-distribution figures of the page, by the geography named in their title."""
+    out = {}
+    for f in figures(at):
+        title = (f["layout"].get("title") or {}).get("text", "")
+        if "classés" in title:
+            out["2024" if "quartiers 2024" in title else "2015"] = f
+    return out
+
+
+def _placed(fig: dict) -> dict[str, str]:
+    return {t["meta"]["code"]: t["meta"]["text"] for t in fig["data"]
+            if isinstance(t.get("meta"), dict) and t["meta"].get("role") == "selection"}
+
+
+def test_mixed_selection_places_every_quartier_on_its_own_geography(warehouse, data_dir):
+    """Issue 18: a selection mixing 2015 and 2024 quartiers. The 2024 ones were silently left out of the
+    ranked distribution; each geography now has its own, the 2024 values (their 2015 predecessors') marked
+    « ≈ », and a quartier without a published value is named with the reason.
+    data_filo19_qp_revdis.csv DISP_TP60_A19: QP001001 41,9 ; QP031007 (QN03107M's predecessor) 49,2 ;
+    QP025002 (Grette) empty = secret. QN03105M comes from two 2015 quartiers: a rate is not transposable."""
+    tp60 = read_sigville(data_dir, "data_filo19_qp_revdis.csv", "DISP_TP60_A19")
+    assert (tp60["QP001001"], tp60["QP031007"], tp60["QP025002"]) == (41.9, 49.2, None)
+    at = run_page("comparer", selection="QP001001,QN03107M,QP025002,QN03105M", indicateur="tx_pauvrete",
+                  millesime="2019")
+    panels = _panels(at)
+    assert set(panels) == {"2015", "2024"}
+    assert _placed(panels["2015"]) == {"QP001001": "41,9 %"}
+    assert _placed(panels["2024"]) == {"QN03107M": "≈ 49,2 %"}
+    notes = [a["text"] for a in panels["2024"]["layout"]["annotations"]]
+    assert "Grand Mirail<br>≈ 49,2 %" in notes
+    # the grey cloud of the 2024 distribution carries the « ≈ » too
+    assert all(row[2].startswith("≈ ") for row in panels["2024"]["data"][0]["customdata"])
+    captions = " ".join(str(c.value) for c in at.caption)
+    assert "Grette (QP025002) : secret statistique" in captions
+    assert "Grand Val d'Aran-en-Jacca (QN03105M) : non transposable depuis la géographie 2015" in captions
+
+
+def test_percentiles_and_values_are_the_fiche_strings(warehouse, data_dir):
+    """The ranks table prints presentation.text.percentile_text (rounded down, as on the fiche) and value_cell."""
+    import math
+
+    tp60 = read_sigville(data_dir, "data_filo19_qp_revdis.csv", "DISP_TP60_A19")
+    published = [v for v in tp60.values() if v is not None]
+    at = _page()
+    ranks = all_tables(at)[1]
+    row = ranks[ranks.Quartier.str.contains("QP001001")].iloc[0]
+    expected = math.floor(100 * sum(1 for v in published if v <= 41.9) / len(published))
+    assert row["Centile national"] == str(expected) and row["Valeur"] == "41,9 %"
