@@ -27,10 +27,12 @@ st.html("""
 .obs-trend {display: inline-block; border-radius: 0.6rem; color: white; font-size: 0.7rem; font-weight: 700;
             padding: 0 0.35rem; margin-left: 0.2rem; -webkit-print-color-adjust: exact; print-color-adjust: exact;}
 .obs-meta {color: #6b7785; font-size: 0.78rem;}
+.obs-verdict {font-size: 0.95rem; margin: 0.1rem 0 0.3rem 0;}
 .obs-detail {padding: 0.4rem 0; border-bottom: 1px solid #eef1f4;}
 .obs-printonly {display: none;}
 @media (max-width: 640px) {
-  .block-container, [data-testid="stMainBlockContainer"] {padding: 2.6rem 0.6rem 1rem 0.6rem !important;}
+  /* below Streamlit's header bar (3.75rem high on a phone, it holds the menu button) */
+  .block-container, [data-testid="stMainBlockContainer"] {padding: 4rem 0.6rem 1rem 0.6rem !important;}
   h1 {font-size: 1.25rem !important; padding: 0 !important;}
   h2 {font-size: 1.15rem !important; padding: 0.2rem 0 0 0 !important;}
   .obs-chip {flex-basis: 5.6rem; font-size: 0.72rem;}
@@ -63,10 +65,10 @@ if not code:
 v = common.run(barometre_view.view, code)
 
 
-def chip(light, cls: str = "obs-chip"):
-    """Colour + symbol + word (never colour alone)."""
+def chip(light, cls: str = "obs-chip", words: str | None = None):
+    """Colour + symbol + word (never colour alone); `words` when the pill says more (« … depuis 2019 »)."""
     return html_fragment('<span class="{}" style="background:{}" title="{}">{}</span>', cls, light.color,
-                         light.label, light.text)
+                         light.label, words or light.text)
 
 
 with top:
@@ -75,6 +77,10 @@ with top:
     st.markdown(f"## {text.md_text(v.name)}")
     where = " · ".join(b for b in (v.communes, v.code, f"édité le {v.date_text}") if b)
     st.markdown(html_fragment('<div class="obs-head">{}</div>', where), unsafe_allow_html=True)
+    if v.items:
+        st.markdown(html_fragment('<div class="obs-verdict">Par rapport aux références : <b>{}</b> '
+                                  '<span class="obs-meta">(sur {} indicateurs clés)</span></div>',
+                                  v.verdict, len(v.items)), unsafe_allow_html=True)
 
 with lights_box:
     if not v.items:
@@ -82,8 +88,9 @@ with lights_box:
         st.stop()
     rows = []
     for it in v.items:
-        trend = chip(it.trend, "obs-trend") if it.trend.code else ""
-        label, _, rest = it.line.partition(" : ")
+        # the trend is said once, in its pill (« ● stable depuis 2019 »); without a trend light, in the line
+        trend = chip(it.trend, "obs-trend", it.trend_text) if it.trend.code else ""
+        label, _, rest = (it.position if it.trend.code else it.line).partition(" : ")
         rows.append(html_fragment('<div class="obs-row">{}<div class="obs-line"><b>{}</b> : {}{}</div></div>',
                                   chip(it.light), label, rest, trend))
     st.markdown(html_fragment('<div class="obs-baro">{}</div>', text.Markup("").join(rows)), unsafe_allow_html=True)
@@ -94,7 +101,6 @@ with lights_box:
 
 with details_box:
     with st.expander("Détails : phrases complètes, évolutions, écarts et tolérances"):
-        st.markdown(f"**En bref** — {v.summary}")
         parts = []
         for it in v.items:
             bits = [html_fragment("<b>{}</b> ({}) : {}", it.label, it.edition or "—", it.sentence),

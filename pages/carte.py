@@ -49,8 +49,10 @@ if focus and generation != focus_gen:   # the quartier is not on this generation
     state.set(quartier=None)
     focus = None
 default_ind = "tx_pauvrete" if "tx_pauvrete" in ind_ids else ind_ids[0]
+# Another indicator has other millésimes: a user's change of indicator shows its latest one (the
+# previous indicator's year is not kept just because the new one also has it).
 ind_id = state.selectbox("Indicateur", ind_ids, "indicateur", format_func=labels.get, default=default_ind,
-                         container=c2)
+                         container=c2, on_change=lambda: state.set(millesime=None))
 ind = catalog.indicator(ind_id)
 # 2024 values are their 2015 predecessors': same editions.
 editions = catalog.indicator_editions(ind_id, "2015")

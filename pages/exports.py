@@ -10,6 +10,7 @@ import streamlit as st
 from contract import store
 from indicators import engagements, overview
 from observatoire import frformat
+from presentation import filenames
 from ui import common, export_buttons, state
 
 common.page_setup("Exports COPIL & bilan",
@@ -79,15 +80,20 @@ c1, c2 = st.columns(2)
 with c1:
     st.caption("Classeur XLSX : tous les indicateurs, tous les millésimes, une feuille par thème, sources et "
                "statuts expliqués.")
-    export_buttons.classeur_button(quartiers.code.tolist(), container=c1)
+    export_buttons.classeur_button(quartiers.code.tolist(), container=c1, contrat=contrat)
 with c2:
     q = st.selectbox("Fiche PDF du quartier", quartiers.code.tolist(), format_func=lambda c: f"{qlabels[c]} ({c})")
     if q:
         export_buttons.fiche_pdf_button(q, container=c2)
 
 with st.expander("En ligne de commande"):
-    st.code(f"python -m exports deck --contrat {contrat} --out copil.pptx --depuis {depuis:%Y-%m-%d}\n"
-            f"python -m exports rapport --contrat {contrat} --annee {int(year)} --out rapport.docx\n"
-            f"python -m exports classeur --territoires {contrat} --out indicateurs.xlsx\n"
-            f"python -m exports fiche --quartier {quartiers.code.iloc[0] if len(quartiers) else 'QP034004'} --out fiche.pdf",
-            language="bash")
+    name = dict(zip(contracts.code, contracts.name)).get(contrat, contrat)
+    q1 = quartiers.code.iloc[0] if len(quartiers) else None
+    fiche_cmd = (f"python -m exports fiche --quartier {q1} --out {filenames.fiche(qlabels[q1], q1)}"
+                 if q1 else "")
+    st.code(f"python -m exports deck --contrat {contrat} --out {filenames.copil(name)} "
+            f"--depuis {depuis:%Y-%m-%d}\n"
+            f"python -m exports rapport --contrat {contrat} --annee {int(year)} "
+            f"--out {filenames.rapport(int(year), name)}\n"
+            f"python -m exports classeur --territoires {contrat} --out {filenames.classeur([name])}\n"
+            + fiche_cmd, language="bash")

@@ -59,7 +59,7 @@ class Item:
     edition: int | None            # millésime of the value (the line's, the light's, every export's)
     light: Light                   # against the reference territory
     trend: Light                   # against an earlier comparable millésime
-    line: str                      # THE short line of the first screen
+    line: str                      # THE short line (PDF, deck): position, then « · stable depuis 2019 »
     sentence: str                  # plain sentence with the same two numbers as the line
     trend_sentence: str
     details: list[str] = field(default_factory=list)   # gap + tolerance, evolution detail, reference notes
@@ -67,6 +67,13 @@ class Item:
     reference_value: float | None = None
     reference_edition: int | None = None
     shown: bool = True
+    position: str = ""             # the line without its trend (the page puts the trend in a pill)
+    trend_since: int | None = None  # the earlier millésime the trend compares with
+
+    @property
+    def trend_text(self) -> str:
+        """The page's trend pill, the trend said once: « ● stable depuis 2019 », « ▼ en dégradation depuis 2017 »."""
+        return f"{self.trend.text} depuis {self.trend_since}" if self.trend_since else self.trend.text
 
 
 @dataclass
@@ -86,13 +93,18 @@ class View:
         return {k: sum(1 for i in self.items if i.light.code == k) for k in ("mieux", "comparable", "moins_bien")}
 
     @property
+    def verdict(self) -> str:
+        """The overall verdict of the first screen: « 0 mieux, 2 comparables, 5 moins bien »."""
+        words = []
+        for code, n in self.counts.items():
+            label = vocabulary.light(code)["label"]
+            words.append(f"{n} {label}{'s' if n > 1 and code == 'comparable' else ''}")
+        return ", ".join(words)
+
+    @property
     def summary(self) -> str:
-        """« En bref » sentence: how many lights of each colour."""
-        c, n = self.counts, len(self.items)
-        return (f"Par rapport aux territoires de référence : {c['mieux']} {vocabulary.light('mieux')['symbol']} mieux, "
-                f"{c['comparable']} {vocabulary.light('comparable')['symbol']} comparable"
-                f"{'s' if c['comparable'] > 1 else ''}, {c['moins_bien']} {vocabulary.light('moins_bien')['symbol']} "
-                f"moins bien (sur {n} indicateurs clés).")
+        """« En bref » sentence: the verdict against the reference territories, out of how many indicators."""
+        return f"Par rapport aux territoires de référence : {self.verdict} (sur {len(self.items)} indicateurs clés)."
 
     @property
     def date_text(self) -> str:
@@ -112,15 +124,21 @@ def short_with(level: str) -> str:
 
 def line_of(b: dict, value_txt: str) -> str:
     """The short line from a barometre entry: label, value, where it stands, trend since when."""
+    out = position_of(b, value_txt)
+    ev = b.get("evolution") or {}
+    if ev.get("change"):
+        out += f" · {ev['change']} depuis {ev['from_edition']}"
+    return out
+
+
+def position_of(b: dict, value_txt: str) -> str:
+    """Label, value and where it stands against its reference (the line without its trend)."""
     out = f"{b['short_label']} : {value_txt}"
     meta = {"unit": b["unit"], "decimals": b.get("decimals")}
     if b.get("direction") and b.get("reference_level"):
         r = catalog.fmt_value(b["reference_value"], meta)
         when = f" en {b['reference_edition']}" if b["reference_edition"] != b["edition"] else ""
         out += f" — {_WHERE[b['direction']]} {short_with(b['reference_level'])} ({r}{when})"
-    ev = b.get("evolution") or {}
-    if ev.get("change"):
-        out += f" · {ev['change']} depuis {ev['from_edition']}"
     return out
 
 
@@ -138,7 +156,8 @@ def item_of(b: dict, approx: bool = False) -> Item:
                                             approx=approx), edition=b["edition"], light=Light.of(b.get("light"), shown),
                 trend=Light.of_trend(ev.get("light"), shown), line=line_of(b, vt), sentence=b.get("sentence") or "",
                 trend_sentence=ev.get("sentence") or "", details=details, reference_level=b.get("reference_level"),
-                reference_value=b.get("reference_value"), reference_edition=b.get("reference_edition"), shown=shown)
+                reference_value=b.get("reference_value"), reference_edition=b.get("reference_edition"), shown=shown,
+                position=position_of(b, vt), trend_since=ev.get("from_edition") if ev.get("light") else None)
 
 
 def view(con, code: str, today: dt.date | None = None) -> View:

@@ -2,6 +2,7 @@
 a click builds the file with the shared builders, then a download button offers it."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -18,6 +19,13 @@ def env(demo_saisie_copy, monkeypatch):
     return demo_saisie_copy
 
 
+def _finished(at, key: str):
+    """Wait for the session's export worker to finish `key`, then rerun the page (the polling fragment's job)."""
+    job = at.session_state["_obs_exports"].jobs[key]
+    assert job.done.wait(180), f"export {key} not finished"
+    return at.run()
+
+
 def test_exports_page_builds_classeur(env):
     at = run_page("exports", contrat=NICE)
     labels = [b.label for b in at.button]
@@ -26,14 +34,41 @@ def test_exports_page_builds_classeur(env):
     assert "Données de démonstration" in texts(at)
     btn = next(b for b in at.button if b.label.startswith("Préparer le classeur"))
     at = btn.click().run()
-    assert not at.exception and not at.error, [e.value for e in at.error]
-    dl = [d for d in at.get("download_button") if "indicateurs-" in d.label]
-    assert dl, "no download offered after the build"
     quartiers = ["QN00601M", "QN00606I", "QN00607M", "QN00608I", "QN00609I", "QN00610M", "QN00611M", "QN00612M",
                  "QN00613M", "QN00614N"]                     # the contract's 10 quartiers, in code order
-    data = at.session_state["export_classeur_" + "_".join(quartiers)[:120]]
+    key = "classeur_" + "_".join(quartiers)[:120]
+    at = _finished(at, key)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    today = dt.date.today().isoformat()
+    # named after the contract (« Métropole Nice Côte d'Azur ») and the day, not « indicateurs-QN00601M-et-9-autres »
+    name = f"indicateurs-metropole-nice-cote-d-azur-{today}.xlsx"
+    assert [d.label for d in at.get("download_button")] == [f"Télécharger {name}"]
+    data = at.session_state["_obs_exports"].jobs[key].data
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb.sheetnames[-2:] == ["Sources", "Notes"]
+    assert f"--out {name}" in at.code[0].value            # the command line's example says the same name
+
+
+def test_exports_one_after_another_none_cancelled(env):
+    """Issue 20: a second « Préparer » while the first export works queues it; both files are offered."""
+    at = run_page("exports", contrat=NICE)
+    at = next(b for b in at.button if b.label.startswith("Préparer la fiche PDF")).click().run()
+    fiche_btn = next(b for b in at.button if b.label.startswith("Préparer la fiche PDF"))
+    assert fiche_btn.disabled                               # no second click on the export that works
+    at = next(b for b in at.button if b.label.startswith("Préparer le classeur")).click().run()
+    jobs = at.session_state["_obs_exports"].jobs
+    assert list(jobs) == ["fiche_QN00601M", "classeur_" + "_".join(
+        ["QN00601M", "QN00606I", "QN00607M", "QN00608I", "QN00609I", "QN00610M", "QN00611M", "QN00612M",
+         "QN00613M", "QN00614N"])[:120]]
+    for key in list(jobs):
+        at = _finished(at, key)
+    assert all(j.data and not j.error for j in jobs.values())
+    today = dt.date.today().isoformat()
+    assert sorted(d.label for d in at.get("download_button")) == [
+        f"Télécharger fiche-las-planas-le-rouret-QN00601M-{today}.pdf",   # QN00601M, the first quartier
+        f"Télécharger indicateurs-metropole-nice-cote-d-azur-{today}.xlsx"]
+    assert jobs["fiche_QN00601M"].data[:5] == b"%PDF-"
+    assert not any(b.disabled for b in at.button if b.label.startswith("Préparer"))
 
 
 def test_fiche_and_comparer_have_export_buttons(env):

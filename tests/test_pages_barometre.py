@@ -23,9 +23,21 @@ def test_barometre_lights_and_lines(warehouse):
     # data_filo19 DISP_TP60_A19 = 41,9 (2019) vs Bourg-en-Bresse TP6021 = 24,0 (2021, cc_filosofi_2021_COM.csv):
     # 17,9 points, beyond twice the 2-point tolerance -> compared with the commune across the two years
     # (gaps.barometre_reference), 'moins bien'; 2017 -> 2019: 38,9 -> 41,9 (+3,0 pt) -> 'en dégradation'.
-    assert "41,9 % — au-dessus de la commune (24,0 % en 2021) · en hausse depuis 2017" in pov
+    assert "41,9 % — au-dessus de la commune (24,0 % en 2021)" in pov
     chips = re.findall(r'class="obs-(?:chip|trend)" style="background:[^"]+" title="([^"]+)"', pov)
     assert chips == ["moins bien", "en dégradation"]   # vs reference; trend worded as a trend
+    # the trend is said once, in its pill (issue 20: no « stable depuis 2019 » followed by a « stable » pill)
+    assert "▼ en dégradation depuis 2017</span>" in pov and "en hausse" not in pov
+    for r in rows:
+        line = re.sub(r"<[^>]+>", " ", r)
+        assert line.count("depuis") <= 1, line
+        words = [w for w in ("stable", "amélioration", "dégradation", "hausse", "baisse") if w in line]
+        assert all(line.count(w) == 1 for w in words), line
+    # the overall verdict on the first screen: the lights of the rows counted (1 ▲, 3 ●, 3 ▼, 1 without light)
+    lights = [re.search(r'class="obs-chip" style="background:[^"]+" title="([^"]+)"', r).group(1) for r in rows]
+    assert (lights.count("mieux"), lights.count("comparable"), lights.count("moins bien")) == (1, 3, 3)
+    verdict = next(m.value for m in at.markdown if 'class="obs-verdict"' in m.value)
+    assert "<b>1 mieux, 3 comparables, 3 moins bien</b>" in verdict and "sur 8 indicateurs clés" in verdict
     assert "tolérance" not in pov               # tolerances live in the details
     shown = texts(at)
     assert "Source : " in shown and "géographie prioritaire 2015" in shown

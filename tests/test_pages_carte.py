@@ -191,3 +191,19 @@ def test_table_title_and_cells_are_french(warehouse):
     row = table[table.Code == "QN00101M"].iloc[0]
     assert row["Taux de pauvreté au seuil de 60 %"] == "≈ 41,9 %"              # QP001001's, data_filo19
     assert "QP001001" in row["Valeur ≈ venant de"]
+
+
+def test_changing_indicator_shows_its_latest_millesime(warehouse):
+    """Issue 20: the previous indicator's year is not kept when the new indicator has later ones."""
+    at = run_page("carte", generation="2015", indicateur="tx_pauvrete", millesime="2019", zone="D34")
+    assert at.selectbox(key="url_millesime").value == 2019       # a link's millésime is respected
+    at.selectbox(key="url_indicateur").set_value("alloc_rsa").run()
+    assert not at.exception
+    # alloc_rsa (CNAF, SIG Ville) has 2017-2019 and 2021-2022: the map shows 2022, not 2019 kept from before.
+    assert at.selectbox(key="url_millesime").options[:2] == ["2022", "2021"]
+    assert at.selectbox(key="url_millesime").value == 2022
+    assert at.query_params["millesime"] == "2022"
+    assert "millésime 2022" in sources(at)[0]
+    at.selectbox(key="url_millesime").set_value(2018).run()      # the user's own choice of year stays
+    at.radio(key="map_method").set_value("jenks").run()
+    assert at.selectbox(key="url_millesime").value == 2018

@@ -6,11 +6,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts.source import SOURCE_NAME, figure_source
-from ui import common, downloads
+from ui import common, downloads, french
 
-# Plotly toolbar: no "edit in chart studio" or cloud links; French locale comes from the figure.
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d"],
-                 "toImageButtonOptions": {"format": "png", "scale": 2}}
+# Plotly toolbar: no "edit in chart studio" or cloud links; French toolbar tooltips and dates through Plotly's
+# own locale option (ui/french.py); number separators come from the figure.
+PLOTLY_CONFIG = french.plotly_config(displaylogo=False, modeBarButtonsToRemove=["sendDataToCloud", "lasso2d"],
+                                     toImageButtonOptions={"format": "png", "scale": 2})
 
 
 def chart(fig: go.Figure, basename: str, source_line: str | None, *, key: str | None = None,

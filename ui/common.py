@@ -32,7 +32,8 @@ _CSS = """
            font-size: 0.9rem; margin: 0.4rem 0 0.8rem 0;}
 /* Tables are downloaded through our CSV/XLSX buttons (French Excel format, source line inside), not the
    grid's own English CSV export. */
-[data-testid="stElementToolbar"] button[aria-label="Download as CSV"] {display: none;}
+[data-testid="stElementToolbar"] button[aria-label="Download as CSV"],
+[data-testid="stElementToolbar"] button[aria-label="Télécharger en CSV"] {display: none;}  /* ui/french.py */
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
   [data-testid="stDownloadButton"], .stDownloadButton, [data-testid="stStatusWidget"] {display: none !important;}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -22,15 +21,10 @@ from openpyxl.utils import get_column_letter
 
 from charts.source import add_source, figure_source
 from exports import render
+from presentation.filenames import slug
 from presentation.text import spreadsheet_frame, spreadsheet_workbook
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def slug(text: str) -> str:
-    """File-name friendly: 'Taux de pauvreté 2019' -> 'taux-de-pauvrete-2019'."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "export"
 
 
 # --------------------------------------------------------------------------- files (pure, testable)

@@ -1,16 +1,27 @@
 """Export buttons (COPIL deck, annual report, fiche PDF, classeur) for the pages: one call each.
 
-A deck takes seconds, so a click first BUILDS the file with a progress bar (the same builders as
-`python -m exports`), then offers it for download; the bytes stay in the session until the inputs change.
+A deck takes seconds. A click puts the export in the session's queue: ONE worker thread per session builds
+the files one after another (the same builders as `python -m exports`), so a second click, another widget
+or another page never cancels an export being made (a Streamlit rerun would stop a build run inside the
+script). While an export waits or works, its place shows a progress bar refreshed every second (a fragment
+that polls the job); when it is ready, a download button offers the file, named by
+presentation.filenames (`copil-toulouse-metropole-2026-12-06.pptx`). The bytes stay in the session.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import tempfile
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import streamlit as st
 
+from indicators import references
+from observatoire import db
+from presentation import filenames
 from ui import common
 
 # Lazy exporter imports (deliberate): each button imports its own exporter, so a page pays only for the one it
@@ -20,78 +31,167 @@ PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentatio
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
+POLL_SECONDS = 1.0
+_QUEUE = "_obs_exports"
 
 
-def _build(key: str, label: str, suffix: str, builder, container) -> bytes | None:
-    """Run builder(con, out_path, progress) under a progress bar; keep the bytes in session state."""
-    state_key = f"export_{key}"
-    if container.button(label, key=f"btn_{key}", icon=":material/download:", width="stretch"):
-        bar = container.progress(0.0, text="Préparation…")
+@dataclass
+class Job:
+    """One export of the session: its state is written by the worker thread, read by the page."""
+    key: str
+    file_name: str
+    mime: str
+    fraction: float = 0.0
+    text: str = "En attente…"
+    data: bytes | None = None
+    error: str | None = None
+    done: threading.Event = field(default_factory=threading.Event)
 
+    @property
+    def working(self) -> bool:
+        return not self.done.is_set()
+
+
+class ExportQueue:
+    """The session's exports, built one after another by a single worker thread (it ends with the session:
+    a ThreadPoolExecutor's idle thread exits when the executor is garbage-collected)."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[str, Job] = {}
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="obs-export")
+
+    def submit(self, job: Job, build: Callable[[Path, Callable], None], suffix: str) -> None:
+        self.jobs[job.key] = job
+        self._pool.submit(self._run, job, build, suffix)
+
+    def waiting_before(self, job: Job) -> int:
+        """How many unfinished exports were asked before this one (dict order is submission order)."""
+        before = 0
+        for other in self.jobs.values():
+            if other is job:
+                return before
+            before += other.working
+        return before
+
+    @staticmethod
+    def _run(job: Job, build, suffix: str) -> None:
         def progress(fraction: float, text: str) -> None:
-            bar.progress(min(max(float(fraction), 0.0), 1.0), text=text)
+            job.fraction, job.text = min(max(float(fraction), 0.0), 1.0), text
 
+        progress(0.0, "Préparation…")
         try:
-            with tempfile.TemporaryDirectory() as tmp, common.cursor() as con:
+            with tempfile.TemporaryDirectory() as tmp:
                 out = Path(tmp) / f"export{suffix}"
-                builder(con, out, progress)
-                st.session_state[state_key] = out.read_bytes()
-            bar.empty()
-        except Exception as exc:  # noqa: BLE001 - show the reason to the user, keep the page alive
-            bar.empty()
-            container.error(f"L'export a échoué : {exc}")
-            st.session_state.pop(state_key, None)
-    return st.session_state.get(state_key)
+                build(out, progress)
+                job.data = out.read_bytes()
+        except Exception as exc:  # noqa: BLE001 - the reason is shown to the user, the queue goes on
+            job.error = str(exc) or type(exc).__name__
+        finally:
+            job.done.set()
 
 
-def _offer(data: bytes | None, file_name: str, mime: str, key: str, container) -> None:
-    if data:
-        container.download_button(f"Télécharger {file_name}", data=data, file_name=file_name, mime=mime,
-                                  key=f"dl_{key}", icon=":material/file_download:", width="stretch",
-                                  on_click="ignore", type="primary")
+def queue() -> ExportQueue:
+    """The session's export queue (created at the first export)."""
+    if _QUEUE not in st.session_state:
+        st.session_state[_QUEUE] = ExportQueue()
+    return st.session_state[_QUEUE]
+
+
+def _submit(key: str, file_name: str, mime: str, suffix: str, builder) -> None:
+    """Button callback (script thread): the worker gets its own cursor of the app's warehouse connection."""
+    con = common.connection()
+
+    def build(out: Path, progress) -> None:
+        cur = db.cursor(con)
+        try:
+            builder(cur, out, progress)
+        finally:
+            cur.close()
+
+    queue().submit(Job(key, file_name, mime), build, suffix)
+
+
+def _build(key: str, label: str, suffix: str, builder, container, file_name: str, mime: str) -> None:
+    """The « Préparer » button, then the export's progress or its download button."""
+    job = queue().jobs.get(key)
+    working = job is not None and job.working
+    container.button(label, key=f"btn_{key}", icon=":material/download:", width="stretch", disabled=working,
+                     on_click=_submit, args=(key, file_name, mime, suffix, builder),
+                     help="Préparation en cours : le fichier sera proposé ici." if working else None)
+    if job is None:
+        return
+    with container.container():
+        if working:
+            st.fragment(_progress, run_every=POLL_SECONDS)(key)
+        else:
+            _offer(job)
+
+
+def _progress(key: str) -> None:
+    """Fragment refreshed every second while the export waits or works; a full rerun once it is done."""
+    q = queue()
+    job = q.jobs[key]
+    if not job.working:
+        st.rerun(scope="app")
+    ahead = q.waiting_before(job)
+    text = (f"En attente : {ahead} export{'s' if ahead > 1 else ''} à terminer avant celui-ci…" if ahead
+            else job.text)
+    st.progress(job.fraction, text=text)
+
+
+def _offer(job: Job) -> None:
+    if job.error:
+        st.error(f"L'export a échoué : {job.error}")
+    elif job.data:
+        st.download_button(f"Télécharger {job.file_name}", data=job.data, file_name=job.file_name, mime=job.mime,
+                           key=f"dl_{job.key}", icon=":material/file_download:", width="stretch",
+                           on_click="ignore", type="primary")
+
+
+def prepared(key: str) -> bytes | None:
+    """The bytes of a finished export of this session (None while it works or when it failed)."""
+    job = queue().jobs.get(key)
+    return job.data if job is not None and not job.working else None
+
+
+def _name(code: str) -> str:
+    return common.run(references.territory, code)["name"]
 
 
 def deck_button(contrat: str, depuis: dt.date | None = None, container=None) -> None:
     """COPIL deck (PPTX) of a contract."""
     from exports import deck  # lazy: this page's exporter only (note above)
 
-    container = container or st
-    key = f"deck_{contrat}_{depuis}"
-    data = _build(key, "Préparer le diaporama COPIL (PPTX)", ".pptx",
-                  lambda con, out, p: deck.build(con, contrat, out, depuis=depuis, progress=p), container)
-    _offer(data, f"copil-{contrat}.pptx", PPTX, key, container)
+    _build(f"deck_{contrat}_{depuis}", "Préparer le diaporama COPIL (PPTX)", ".pptx",
+           lambda con, out, p: deck.build(con, contrat, out, depuis=depuis, progress=p), container or st,
+           filenames.copil(_name(contrat)), PPTX)
 
 
 def rapport_button(contrat: str, annee: int, container=None) -> None:
     """Annual report skeleton (DOCX) of a contract."""
     from exports import rapport  # lazy: this page's exporter only (note above)
 
-    container = container or st
-    key = f"rapport_{contrat}_{annee}"
-    data = _build(key, f"Préparer la trame du rapport {annee} (DOCX)", ".docx",
-                  lambda con, out, p: rapport.build(con, contrat, annee, out, progress=p), container)
-    _offer(data, f"rapport-politique-de-la-ville-{contrat}-{annee}.docx", DOCX, key, container)
+    _build(f"rapport_{contrat}_{annee}", f"Préparer la trame du rapport {annee} (DOCX)", ".docx",
+           lambda con, out, p: rapport.build(con, contrat, annee, out, progress=p), container or st,
+           filenames.rapport(annee, _name(contrat)), DOCX)
 
 
 def fiche_pdf_button(quartier: str, container=None) -> None:
     """2-page fiche quartier (PDF)."""
     from exports import fiche_pdf  # lazy: this page's exporter only (note above)
 
-    container = container or st
-    key = f"fiche_{quartier}"
-    data = _build(key, "Préparer la fiche PDF (2 pages A4)", ".pdf",
-                  lambda con, out, p: fiche_pdf.build(con, quartier, out, progress=p), container)
-    _offer(data, f"fiche-{quartier}.pdf", PDF, key, container)
+    _build(f"fiche_{quartier}", "Préparer la fiche PDF (2 pages A4)", ".pdf",
+           lambda con, out, p: fiche_pdf.build(con, quartier, out, progress=p), container or st,
+           filenames.fiche(_name(quartier), quartier), PDF)
 
 
-def classeur_button(codes: list[str], container=None) -> None:
-    """Workbook (XLSX) of every curated indicator for the selected territories."""
+def classeur_button(codes: list[str], container=None, contrat: str | None = None) -> None:
+    """Workbook (XLSX) of every curated indicator for the selected territories; named after `contrat` when
+    they are a contract's quartiers, else after the first territory and how many others."""
     from exports import classeur  # lazy: this page's exporter only (note above)
 
-    container = container or st
     codes = list(dict.fromkeys(codes))
-    key = "classeur_" + "_".join(codes)[:120]
-    data = _build(key, "Préparer le classeur de tous les indicateurs (XLSX)", ".xlsx",
-                  lambda con, out, p: classeur.build(con, codes, out, progress=p), container)
-    name = codes[0] + (f"-et-{len(codes) - 1}-autres" if len(codes) > 1 else "") if codes else "selection"
-    _offer(data, f"indicateurs-{name}.xlsx", XLSX, key, container)
+    words = [_name(contrat)] if contrat else filenames.selection_words(_name(codes[0]) if codes else None, len(codes))
+    _build("classeur_" + "_".join(codes)[:120], "Préparer le classeur de tous les indicateurs (XLSX)", ".xlsx",
+           lambda con, out, p: classeur.build(con, codes, out, progress=p), container or st,
+           filenames.classeur(words), XLSX)

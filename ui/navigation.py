@@ -19,6 +19,7 @@ import time
 import streamlit as st
 
 from observatoire import settings
+from ui import french
 
 # (file in pages/, title, icon, url path); the first page is the default one.
 SECTIONS: dict[str, list[tuple[str, str, str, str]]] = {
@@ -67,6 +68,7 @@ def frame():
     with st.sidebar:
         st.caption("Observatoire des contrats de ville — données ouvertes INSEE, ANCT/ONPV, CNAF, ASP, FONJEP "
                    "(Licence Ouverte 2.0). Fonctionne hors ligne.")
+        french.install()   # Streamlit's own texts in French (uploader, table toolbar, menus): ui/french.py
     return page
 
 

@@ -59,13 +59,14 @@ def set(**values: Any) -> None:  # noqa: A001 - mirrors st.query_params vocabula
 
 def selectbox(label: str, options: Iterable, param: str, *, format_func: Callable = str,
               default: Any = None, container=None, help: str | None = None, cast: Callable = str,
-              key: str | None = None) -> Any:
+              key: str | None = None, on_change: Callable | None = None) -> Any:
     """A select box bound to a URL parameter: initialised from the URL, and writing its choice back.
 
-    `cast` turns the URL text back into an option (e.g. int for editions).
+    `cast` turns the URL text back into an option (e.g. int for editions). `on_change` runs only when the
+    user changes the widget (not when a link changes the URL): the place to reset choices that depend on it.
     """
     return _choice("selectbox", label, options, param, format_func=format_func, default=default,
-                   container=container, help=help, cast=cast, key=key)
+                   container=container, help=help, cast=cast, key=key, on_change=on_change)
 
 
 def radio(label: str, options: Iterable, param: str, *, format_func: Callable = str, default: Any = None,
