@@ -1,8 +1,11 @@
 """Accueil: find a territory (quartier, commune, EPCI, contrat de ville…) and see what the observatory holds."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
+from markupsafe import Markup
 
 from indicators import overview, search
 from presentation.sources import source_line
@@ -78,9 +81,12 @@ if text.strip():
                                 f"{'s' if len(inside) > 1 else ''}")
                     if len(inside):
                         for gen, g in inside.groupby("generation"):
-                            st.markdown(f"*Géographie {gen}* : " + " · ".join(
-                                f"[{r.name}](/fiche?quartier={r.code})" for r in g.head(40).itertuples())
-                                + (" …" if len(g) > 40 else ""))
+                            # HTML links with target="_self": Markdown links would open a new tab each time
+                            links = Markup(" · ").join(
+                                Markup('<a href="/fiche?{}" target="_self">{}</a>').format(
+                                    urlencode({"quartier": r.code}), r.name) for r in g.head(40).itertuples())
+                            st.markdown(Markup("<em>Géographie {}</em> : ").format(gen) + links
+                                        + (" …" if len(g) > 40 else ""), unsafe_allow_html=True)
                         latest = inside[inside.generation == "2015"] if (inside.generation == "2015").any() else inside
                         st.page_link("pages/comparer.py", label="Comparer ces quartiers (géographie 2015, 8 au plus)",
                                      icon=":material/compare_arrows:",

@@ -19,6 +19,7 @@ import time
 import streamlit as st
 
 from observatoire import settings
+from ui import auth
 
 # (file in pages/, title, icon, url path); the first page is the default one.
 SECTIONS: dict[str, list[tuple[str, str, str, str]]] = {
@@ -64,6 +65,8 @@ def frame():
     st.set_page_config(page_title="Observatoire des contrats de ville", page_icon=str(FAVICON), layout="wide",
                        initial_sidebar_state="auto")
     page = st.navigation(sections())
+    auth.refresh()                 # who is signed in, checked once per run (session cookie, ui/auth.py)
+    auth.follow()
     with st.sidebar:
         st.caption("Observatoire des contrats de ville — données ouvertes INSEE, ANCT/ONPV, CNAF, ASP, FONJEP "
                    "(Licence Ouverte 2.0). Fonctionne hors ligne.")
