@@ -165,6 +165,8 @@ def _connection(path=None, timeout: float | None = None):
     try:
         ensure_schema(con, engine)
         yield engine, con
+    except Exception as exc:
+        raise engines.damaged(engine, exc) or exc       # a damaged DuckDB file: French, never rewritten
     finally:
         engine.release(con)
 

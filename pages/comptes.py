@@ -198,7 +198,7 @@ def admin_screen(admin: roles.User) -> None:
 
 try:
     fresh = accounts.needs_first_admin()
-except store.StoreBusy as exc:
+except store.StoreError as exc:                     # busy, or a damaged saisie file
     st.error(str(exc))
     st.stop()
 if fresh:

@@ -18,7 +18,7 @@ import time
 
 import streamlit as st
 
-from observatoire import settings
+from observatoire import db, settings
 from ui import auth
 
 # (file in pages/, title, icon, url path); the first page is the default one.
@@ -80,6 +80,11 @@ def run_app() -> None:
     _run.app = True
     try:
         page.run()
+    except Exception as exc:
+        if not db.is_damage(exc):
+            raise
+        from ui import common          # (common imports this module)
+        common.show_damaged(exc)       # a damaged warehouse met anywhere in the page: French, rebuilt
     finally:
         _run.app = False
         st.session_state["_obs_run_seconds"] = time.perf_counter() - t0
