@@ -43,12 +43,23 @@ def _idle(page):
 
 
 def _signed_in(page, who: str = "Claire Martin"):
-    page.get_by_text(f"Connecté : {who}", exact=False).wait_for(timeout=90_000)
+    page.get_by_text(f"Connecté : {who}", exact=False).first.wait_for(timeout=90_000)
 
 
 def _signed_out(page):
     page.get_by_role("button", name="Se connecter", exact=True).wait_for(timeout=90_000)
     assert page.get_by_text("Connecté :").count() == 0
+
+
+def _log_in(page, url: str, path: str):
+    """Sign in as Claire on `path`; the page goes through /_session/ouvrir and comes back to `path`."""
+    page.goto(f"{url}{path}", wait_until="domcontentloaded", timeout=90_000)
+    page.get_by_label("Identifiant").fill("claire", timeout=90_000)
+    page.get_by_label("Mot de passe").fill(CLAIRE_PW)
+    page.get_by_role("button", name="Se connecter").click()
+    _signed_in(page)
+    page.wait_for_url(f"**{path}", timeout=90_000)
+    _signed_in(page)
 
 
 def _open_sessions(saisie, login="claire") -> int:
@@ -66,14 +77,7 @@ def test_login_lasts_across_reload_and_tabs_and_logout_ends_it_everywhere(site):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1300, "height": 1400}, locale="fr-FR")
         page = context.new_page()
-        page.goto(f"{url}/engagements?contrat={TOULOUSE}", wait_until="domcontentloaded", timeout=60_000)
-        page.get_by_label("Identifiant").fill("claire", timeout=90_000)
-        page.get_by_label("Mot de passe").fill(CLAIRE_PW)
-        page.get_by_role("button", name="Se connecter").click()
-        _signed_in(page)
-        # the page went through /_session/ouvrir and came back to the same page and contract
-        page.wait_for_url(f"**/engagements?contrat={TOULOUSE}", timeout=60_000)
-        _signed_in(page)
+        _log_in(page, url, f"/engagements?contrat={TOULOUSE}")          # back to the same page and contract
         cookies = {c["name"]: c for c in context.cookies()}
         assert cookies["obs_session"]["httpOnly"] and cookies["obs_session"]["sameSite"] == "Lax"
         assert cookies["obs_navigateur"]["httpOnly"]
@@ -88,13 +92,13 @@ def test_login_lasts_across_reload_and_tabs_and_logout_ends_it_everywhere(site):
         page.screenshot(path=str(SHOTS / "sessions-after-reload.png"))
 
         other = context.new_page()                                          # a link opened in a new tab
-        other.goto(f"{url}/programmation?contrat={TOULOUSE}", wait_until="domcontentloaded", timeout=60_000)
+        other.goto(f"{url}/programmation?contrat={TOULOUSE}", wait_until="domcontentloaded", timeout=90_000)
         _signed_in(other)
         _idle(other)
 
         page.get_by_role("button", name="Se déconnecter").click()
         _signed_out(page)
-        page.wait_for_url(f"**/engagements?contrat={TOULOUSE}", timeout=60_000)   # back from /_session/fermer
+        page.wait_for_url(f"**/engagements?contrat={TOULOUSE}", timeout=90_000)   # back from /_session/fermer
         _signed_out(page)
         assert "obs_session" not in {c["name"] for c in context.cookies()}
         assert _open_sessions(saisie) == 0
@@ -119,12 +123,7 @@ def test_a_password_change_ends_the_other_browsers_session(site):
         pages = []
         for ctx in (laptop, phone):
             page = ctx.new_page()
-            page.goto(f"{url}/comptes", wait_until="domcontentloaded", timeout=60_000)
-            page.get_by_label("Identifiant").fill("claire", timeout=90_000)
-            page.get_by_label("Mot de passe").fill(CLAIRE_PW)
-            page.get_by_role("button", name="Se connecter").click()
-            _signed_in(page)
-            page.wait_for_url("**/comptes", timeout=60_000)
+            _log_in(page, url, "/comptes")
             _idle(page)
             pages.append(page)
         assert _open_sessions(saisie) == 2
@@ -134,12 +133,12 @@ def test_a_password_change_ends_the_other_browsers_session(site):
         laptop_page.get_by_label("Nouveau mot de passe", exact=True).fill("claire-2026")
         laptop_page.get_by_label("Confirmer le nouveau mot de passe").fill("claire-2026")
         laptop_page.get_by_role("button", name="Changer le mot de passe").click()
-        laptop_page.get_by_text("trop court (12 caractères au moins)", exact=False).wait_for(timeout=60_000)
+        laptop_page.get_by_text("trop court (12 caractères au moins)", exact=False).wait_for(timeout=90_000)
         laptop_page.get_by_label("Mot de passe actuel").fill(CLAIRE_PW)
         laptop_page.get_by_label("Nouveau mot de passe", exact=True).fill(new_pw)
         laptop_page.get_by_label("Confirmer le nouveau mot de passe").fill(new_pw)
         laptop_page.get_by_role("button", name="Changer le mot de passe").click()
-        laptop_page.get_by_text("Vos autres sessions", exact=False).wait_for(timeout=60_000)
+        laptop_page.get_by_text("Vos autres sessions", exact=False).wait_for(timeout=90_000)
         assert _open_sessions(saisie) == 1
         phone_page.reload(wait_until="domcontentloaded")
         _signed_out(phone_page)

@@ -95,11 +95,12 @@ def test_an_agent_signs_in_with_the_provider_to_the_role_an_administrator_regist
         context = browser.new_context(viewport={"width": 1300, "height": 1400}, locale="fr-FR")
         page = context.new_page()
         _sign_in_at_the_provider(page, url, AGENT)
-        page.wait_for_function("() => document.cookie !== undefined", timeout=10_000)
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 120
         while "obs_session" not in {c["name"] for c in context.cookies()} and time.monotonic() < deadline:
             page.wait_for_timeout(500)                                     # st.login → our session cookie
         assert "obs_session" in {c["name"] for c in context.cookies()}
+        page.wait_for_load_state("domcontentloaded", timeout=90_000)       # back from /_session/ouvrir
+        _idle(page)
         page.goto(f"{url}/engagements?contrat={TOULOUSE}", wait_until="domcontentloaded", timeout=90_000)
         page.get_by_text("Connecté : Agent de Toulouse (Chef de projet)").wait_for(timeout=90_000)
         page.get_by_text(f"Contrat de ville : Toulouse Métropole ({TOULOUSE})").wait_for(timeout=90_000)

@@ -18,6 +18,7 @@ import json
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
+from markupsafe import Markup
 
 from contract import accounts, roles, store
 from contract.errors import StoreError
@@ -112,13 +113,17 @@ def _single_sign_on() -> None:
 
 
 def follow() -> None:
-    """Send the browser to the URL a sign-in or a logout left (a script in the page: Streamlit has no
-    redirect of its own for apps)."""
-    url = st.session_state.pop(_GOTO, None)
-    if url:
-        target = json.dumps(url).replace("<", "\\u003c")
-        with st.sidebar:
-            st.html(f"<script>window.location.replace({target});</script>", unsafe_allow_javascript=True)
+    """Send the browser to the URL a sign-in or a logout left, and show nothing else meanwhile: the page reloads
+    from there with the cookie set or cleared (a script in the page — Streamlit has no redirect of its own for
+    apps —, and a link for a browser that runs no script)."""
+    pending = st.session_state.pop(_GOTO, None)
+    if not pending:
+        return
+    url, message = pending
+    target = json.dumps(url).replace("<", "\\u003c")
+    st.html(f"<script>window.location.replace({target});</script>", unsafe_allow_javascript=True)
+    st.markdown(Markup('{} <a href="{}" target="_self">Continuer</a>').format(message, url), unsafe_allow_html=True)
+    st.stop()
 
 
 def current_user() -> roles.User:
@@ -144,7 +149,8 @@ def sign_in(user: roles.User, via: str = "mot_de_passe") -> None:
     st.session_state[_KEY], st.session_state[_TOKEN] = user, token
     client = browser_id()
     if client:
-        st.session_state[_GOTO] = server.open_url(accounts.grant_cookie(token, client), _here())
+        st.session_state[_GOTO] = (server.open_url(accounts.grant_cookie(token, client), _here()),
+                                   "Connexion en cours…")
 
 
 def logout() -> None:
@@ -159,7 +165,7 @@ def logout() -> None:
     state.setdefault(_DEAD, []).extend(tokens)
     _forget()
     if browser_id():
-        state[_GOTO] = server.close_url(_here())
+        state[_GOTO] = (server.close_url(_here()), "Déconnexion en cours…")
 
 
 def login_box(container=None) -> roles.User:
