@@ -26,7 +26,7 @@ PASSWORD_HELP = (f"{roles.MIN_PASSWORD} caractères au moins ; ni l'identifiant,
 
 
 def _done(message: str) -> None:
-    demo.flash("success", message)
+    demo.flash("success", common.md_escape(message))
     st.rerun()
 
 
@@ -47,7 +47,7 @@ def setup_screen() -> None:
             accounts.create_first_admin(login.strip(), pw, pw2, nom=nom.strip())
             user = accounts.authenticate(login.strip(), pw, client=auth.browser_id())
         except (accounts.AccountError, roles.PermissionDenied, store.StoreBusy) as exc:
-            st.error(str(exc))
+            st.error(common.md_escape(str(exc)))
             return
         auth.sign_in(user)
         _done(f"Administrateur « {login.strip()} » créé ; vous êtes connecté.")
@@ -64,7 +64,7 @@ def own_password(user: roles.User) -> None:
             try:
                 accounts.change_password(user, old, new, new2, keep_token=auth.session_token())
             except (accounts.AccountError, store.StoreBusy) as exc:
-                st.error(str(exc))
+                st.error(common.md_escape(str(exc)))
             else:
                 st.success("Mot de passe changé. Vos autres sessions (autres navigateurs, autres appareils) sont "
                            "fermées.")
@@ -135,7 +135,7 @@ def admin_screen(admin: roles.User) -> None:
                 accounts.create_user(admin, login.strip(), role, pw, pw2, contrats=contrats, signataire=sig,
                                      nom=nom.strip(), email=email)
             except (accounts.AccountError, roles.PermissionDenied, store.StoreBusy) as exc:
-                st.error(str(exc))
+                st.error(common.md_escape(str(exc)))
             else:
                 st.session_state["_obs_new_account"] = n + 1
                 _done(f"Compte « {login.strip()} » créé ({vocabulary.label('roles', role)}).")
@@ -157,7 +157,7 @@ def admin_screen(admin: roles.User) -> None:
                 try:
                     accounts.assign(admin, login, contrats=contrats, signataire=sig, role=role, email=email)
                 except (accounts.AccountError, roles.PermissionDenied, store.StoreBusy) as exc:
-                    st.error(str(exc))
+                    st.error(common.md_escape(str(exc)))
                 else:
                     _done(f"Compte « {login} » modifié.")
         with t2:
@@ -170,7 +170,7 @@ def admin_screen(admin: roles.User) -> None:
                 try:
                     accounts.reset_password(admin, login, pw, pw2)
                 except (accounts.AccountError, roles.PermissionDenied, store.StoreBusy) as exc:
-                    st.error(str(exc))
+                    st.error(common.md_escape(str(exc)))
                 else:
                     _done(f"Mot de passe de « {login} » réinitialisé.")
         with t3:
@@ -181,7 +181,7 @@ def admin_screen(admin: roles.User) -> None:
                 try:
                     accounts.set_active(admin, login, not active)
                 except (accounts.AccountError, roles.PermissionDenied, store.StoreBusy) as exc:
-                    st.error(str(exc))
+                    st.error(common.md_escape(str(exc)))
                 else:
                     _done(f"Compte « {login} » {'désactivé (ses sessions sont fermées)' if active else 'réactivé'}.")
             if pd.notna(row["locked_until"]):
@@ -191,7 +191,7 @@ def admin_screen(admin: roles.User) -> None:
                     try:
                         accounts.unlock(admin, login)
                     except (accounts.AccountError, roles.PermissionDenied, store.StoreBusy) as exc:
-                        st.error(str(exc))
+                        st.error(common.md_escape(str(exc)))
                     else:
                         _done(f"Compte « {login} » débloqué.")
 
@@ -199,7 +199,7 @@ def admin_screen(admin: roles.User) -> None:
 try:
     fresh = accounts.needs_first_admin()
 except store.StoreError as exc:                     # busy, or a damaged saisie file
-    st.error(str(exc))
+    st.error(common.md_escape(str(exc)))
     st.stop()
 if fresh:
     setup_screen()

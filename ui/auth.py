@@ -183,13 +183,13 @@ def login_box(container=None) -> roles.User:
         return user
     note = st.session_state.get(_NOTE)
     if note:
-        box.warning(note)
+        box.warning(text.md_text(note))          # it names the identity's e-mail
     try:
         _bootstrap(str(store.engines.backend_for(None).target))
         configured = accounts.accounts_exist()
     except StoreError as exc:
         if exc.args and str(exc) != note:
-            box.error(str(exc))
+            box.error(text.md_text(str(exc)))
         configured = False
     if not configured:
         box.caption("Consultation en **lecture seule** : aucun compte n'est configuré. Créez le premier "
@@ -207,8 +207,8 @@ def login_box(container=None) -> roles.User:
     if ok:
         try:
             found = accounts.authenticate(login, password, client=browser_id())
-        except StoreError as exc:                 # locked, busy, damaged
-            box.error(str(exc))
+        except StoreError as exc:                 # locked (it names the login typed), busy, damaged
+            box.error(text.md_text(str(exc)))
             return user
         if found is None:
             box.error("Identifiant ou mot de passe incorrect.")

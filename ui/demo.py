@@ -63,7 +63,7 @@ def ensure_demo() -> None:
         try:
             _ensure_demo(str(settings.saisie_target()), str(wh), wh.stat().st_mtime_ns)
         except store.StoreError as exc:          # busy, or a damaged saisie file (never rewritten)
-            st.error(str(exc))
+            st.error(common.md_escape(str(exc)))
             st.stop()
 
 
@@ -74,7 +74,7 @@ def saisie():
         with store.connect() as con:
             yield con
     except (store.StoreBusy, SaisieDamaged) as exc:
-        st.error(str(exc))
+        st.error(common.md_escape(str(exc)))                  # it names the file
         st.stop()
 
 
