@@ -35,7 +35,7 @@ from psycopg import errors as pg_errors
 from psycopg.types.numeric import FloatLoader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from contract.errors import BUSY_MESSAGE, StoreBusy, TransientError
+from contract.errors import BUSY_MESSAGE, SaisieDamaged, StoreBusy, TransientError
 from observatoire import db, settings
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
@@ -54,9 +54,14 @@ def is_url(target) -> bool:
 
 # --------------------------------------------------------------------------- DuckDB file
 
-def _is_lock_error(exc: Exception) -> bool:
-    txt = str(exc).lower()
-    return "lock" in txt and ("could not set" in txt or "conflicting" in txt)
+_is_lock_error = db.is_lock_error
+
+
+def damaged(engine, exc: BaseException) -> SaisieDamaged | None:
+    """The French SaisieDamaged for an engine error that means the DuckDB file itself is unreadable."""
+    if getattr(engine, "kind", None) != "duckdb" or not db.is_damage(exc):
+        return None
+    return SaisieDamaged(engine.path.name, db._short(exc))
 
 
 class DuckDBBackend:
@@ -82,10 +87,10 @@ class DuckDBBackend:
         delay = 0.01
         while True:
             try:
-                return db.connect(self.path, read_only=False)
-            except duckdb.IOException as exc:
+                return duckdb.connect(str(self.path), read_only=False, config=db.offline_config())
+            except duckdb.Error as exc:
                 if not _is_lock_error(exc):
-                    raise
+                    raise damaged(self, exc) or exc
                 if time.monotonic() >= deadline:
                     raise StoreBusy(
                         f"La base de saisie {self.path.name} est occupée par un autre programme depuis plus de "

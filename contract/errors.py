@@ -42,5 +42,17 @@ class NotFound(StoreError):
     pass
 
 
+class SaisieDamaged(StoreError):
+    """The saisie database file cannot be read (truncated, corrupt). Nothing is written to it, nothing replaces
+    it: what users typed is only there, so it is restored from a backup by hand, never rebuilt."""
+
+    def __init__(self, name: str, kind: str = "lecture impossible"):
+        super().__init__(
+            f"La base de saisie {name} est illisible (fichier endommagé ou tronqué : {kind}). Rien n'y a été écrit "
+            "et elle n'est pas remplacée : ce que les utilisateurs ont saisi n'existe que là. Prévenez "
+            "l'administrateur : il la restaure depuis sa dernière sauvegarde (docs/DEPLOIEMENT.md). Les pages "
+            "d'observation des quartiers restent consultables.")
+
+
 BUSY_MESSAGE = ("La base de saisie est occupée (d'autres modifications sont en cours). Votre modification n'a "
                 "pas été enregistrée : réessayez dans un instant.")

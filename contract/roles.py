@@ -19,10 +19,14 @@ import getpass
 import hashlib
 import hmac
 import os
-import secrets
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+
+import argon2
 
 from observatoire import settings, vocabulary
 
@@ -30,9 +34,6 @@ from observatoire import settings, vocabulary
 LEGACY_ROLES = {"edition": "chef_de_projet"}
 TOML_ROLES = {"edition": "chef_de_projet", "lecture": "elu", "partenaire": "partenaire"}
 
-# scrypt cost: 16 MiB of memory and ~50 ms per check on this machine; stored with the hash so it can grow.
-_SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
-MIN_PASSWORD = 8
 
 
 class PermissionDenied(Exception):
@@ -103,15 +104,32 @@ def cli_user() -> User:
 
 # --------------------------------------------------------------------------- passwords
 
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    """`scrypt$n$r$p$salt$hash` (base64): salted, memory-hard, standard library only."""
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, **_SCRYPT)
-    b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${b64(salt)}${b64(digest)}"
+# argon2id with OWASP's first recommended cost (19 MiB, 2 passes, 1 lane: ~50 ms here, 19 MiB per check, so
+# that a burst of logins does not exhaust the server's memory). The parameters are stored in each hash:
+# raising them later makes needs_rehash() true, and the next successful login stores a new hash.
+_ARGON2 = argon2.PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+MIN_PASSWORD = 12
+MIN_OWN_PART = 8            # characters a password must keep once the login and contract names are taken out
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+# Words of the service itself (NIST SP 800-63B: "context-specific words, such as the name of the service").
+SERVICE_WORDS = ("observatoire", "contrat", "contrats", "ville", "quartier", "quartiers", "politique")
+
+
+def hash_password(password: str) -> str:
+    """`$argon2id$v=19$m=…,t=…,p=…$salt$hash`: salted, memory-hard (argon2-cffi)."""
+    return _ARGON2.hash(password)
 
 
 def verify_password(password: str, stored: str) -> bool:
+    """Whether `password` matches a stored hash: argon2id, or the scrypt hashes of earlier versions
+    (`scrypt$n$r$p$salt$hash`). An empty stored hash (account that signs in only through SSO) never matches."""
+    if not stored:
+        return False
+    if stored.startswith("$argon2"):
+        try:
+            return _ARGON2.verify(stored, password)
+        except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+            return False
     try:
         algo, n, r, p, salt, digest = stored.split("$")
         if algo != "scrypt":
@@ -124,10 +142,74 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
-def check_password_rule(password: str, confirmation: str | None = None) -> None:
-    """ValueError (French) when a new password is too short or its confirmation differs."""
+def needs_rehash(stored: str) -> bool:
+    """True for a hash below today's cost (scrypt of earlier versions, weaker argon2 parameters)."""
+    if not stored:
+        return False
+    if not stored.startswith("$argon2"):
+        return True
+    try:
+        return _ARGON2.check_needs_rehash(stored)
+    except argon2.exceptions.InvalidHashError:
+        return True
+
+
+def fold(text: str) -> str:
+    """Lowercase letters without accents and digits only: « Métropole-2026 ! » → « metropole2026 »."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").lower())
+    return "".join(c for c in decomposed if c.isascii() and c.isalnum())
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(x for x in lines if x and not x.startswith("#"))
+
+
+def _core(folded: str) -> str:
+    """What is left once digits at both ends are taken away (« soleil2026 » → « soleil »)."""
+    return folded.strip("0123456789")
+
+
+def check_password_rule(password: str, confirmation: str | None = None, login: str = "",
+                        names: tuple[str, ...] | list[str] = ()) -> None:
+    """ValueError (French) when a new password breaks the rule:
+
+    - 12 characters at least;
+    - not built on the login, the displayed name, a contract's name or the service's own words: once those
+      words are taken out, at least 8 characters of its own remain (« toulouse2026 » is refused for an
+      account of Toulouse Métropole, « claire-secret-26 » for « claire » is accepted);
+    - not digits only, not a common password (contract/common_passwords.txt), even with digits or symbols
+      around it;
+    - at least 5 different characters;
+    - typed the same way twice (`confirmation`, when given)."""
     if not password or len(password) < MIN_PASSWORD:
         raise ValueError(f"mot de passe trop court ({MIN_PASSWORD} caractères au moins)")
+    folded = fold(password)
+    if len(set(password)) < 5:
+        raise ValueError("mot de passe trop répétitif (5 caractères différents au moins)")
+    common = common_passwords()
+    words = {}
+    for source in [login, *names]:
+        for part in re.split(r"[^0-9A-Za-zÀ-ÿ]+", source or "") + [source or ""]:
+            f = fold(part)
+            if len(f) >= 4 or (len(f) >= 3 and part == login):
+                words.setdefault(f, source)
+    for w in SERVICE_WORDS:
+        words.setdefault(w, w)
+    rest, used = folded, []
+    for w in sorted(words, key=len, reverse=True):
+        if w in rest:
+            rest = rest.replace(w, "")
+            used.append(words[w])
+    if used and (len(rest) < MIN_OWN_PART or rest in common):
+        raise ValueError(f"mot de passe trop proche de « {used[0]} » (identifiant, nom ou contrat de ville) : "
+                         f"hors de ces mots, il doit garder {MIN_OWN_PART} caractères à lui")
+    if not _core(folded):
+        raise ValueError("mot de passe fait uniquement de chiffres : choisissez une phrase de plusieurs mots")
+    if {folded, _core(folded)} & common:
+        raise ValueError("mot de passe trop courant (il figure parmi les mots de passe les plus utilisés) : "
+                         "choisissez une phrase de plusieurs mots")
     if confirmation is not None and confirmation != password:
         raise ValueError("les deux saisies du mot de passe diffèrent")
 

@@ -377,7 +377,7 @@ CREATE TABLE IF NOT EXISTS users (
     nom           VARCHAR NOT NULL DEFAULT '',
     role          VARCHAR NOT NULL,    -- administrateur | chef_de_projet | partenaire | elu
     signataire    VARCHAR,             -- partenaire: its signataire's name (signataire.nom in its contracts)
-    password_hash VARCHAR NOT NULL,    -- scrypt$n$r$p$salt$hash (contract.roles.hash_password)
+    password_hash VARCHAR NOT NULL,    -- $argon2id$… (contract.roles.hash_password; scrypt$… before v5); '' = SSO only
     active        BOOLEAN NOT NULL DEFAULT TRUE,
     password_set_at TIMESTAMP,
     last_login_at TIMESTAMP,
@@ -392,12 +392,29 @@ CREATE TABLE IF NOT EXISTS user_contract (
     PRIMARY KEY (login, contrat_code)
 );
 
--- Consecutive failed logins per login typed (known or not): stored, so the lock holds across replicas.
-CREATE TABLE IF NOT EXISTS login_failure (
-    login           VARCHAR PRIMARY KEY,
+-- Failed logins (schema version 5), counted per login AND client so that nobody can lock someone else out:
+-- `client` is the SHA-256 of a browser's id cookie that already signed in successfully as this login
+-- (trusted_client), or '*' for every other client (unknown browsers, the command line). Five failures in a
+-- quarter of an hour lock that bucket only: an attacker guessing from unknown browsers locks '*', while the
+-- account's own browsers keep their own count. Stored, so the lock holds across replicas and restarts.
+DROP TABLE IF EXISTS login_failure;                                       -- version 3-4: one count per login
+CREATE TABLE IF NOT EXISTS login_lock (
+    login           VARCHAR NOT NULL,
+    client          VARCHAR NOT NULL,
     failures        INTEGER NOT NULL,
     last_failure_at TIMESTAMP NOT NULL,
-    locked_until    TIMESTAMP
+    locked_until    TIMESTAMP,
+    PRIMARY KEY (login, client)
+);
+
+-- Browsers (SHA-256 of their id cookie) that signed in successfully as a login: their failures are counted
+-- apart from unknown browsers' (login_lock).
+CREATE TABLE IF NOT EXISTS trusted_client (
+    login         VARCHAR NOT NULL,
+    client        VARCHAR NOT NULL,
+    first_seen_at TIMESTAMP NOT NULL,
+    last_seen_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (login, client)
 );
 
 -- Open sessions. Only the SHA-256 of the token is stored: a copy of the database opens no session.
@@ -408,6 +425,29 @@ CREATE TABLE IF NOT EXISTS sessions (
     expires_at   TIMESTAMP NOT NULL,
     last_seen_at TIMESTAMP NOT NULL
 );
+ALTER TABLE sessions ADD COLUMN IF NOT EXISTS via VARCHAR;        -- schema version 5: 'mot_de_passe' | 'sso:<provider>'
+
+-- One-time codes (schema version 5) that turn a session opened in a page into the browser's HttpOnly session
+-- cookie (ui/server.py, route /_session/ouvrir): valid a minute, bound to the browser's id cookie, used once.
+CREATE TABLE IF NOT EXISTS session_grant (
+    code_hash    VARCHAR PRIMARY KEY,
+    session_hash VARCHAR NOT NULL,      -- the session opened in the page, replaced by the cookie's own
+    client       VARCHAR NOT NULL,      -- SHA-256 of the browser id cookie that asked for it
+    expires_at   TIMESTAMP NOT NULL
+);
+
+-- Single sign-on identities (schema version 5) already turned into a session: an OpenID Connect identity
+-- (issuer, subject, time of issue, nonce) opens one session only, so a tab still holding it after a logout
+-- does not sign in again by itself.
+CREATE TABLE IF NOT EXISTS sso_proof (
+    proof_hash VARCHAR PRIMARY KEY,
+    login      VARCHAR NOT NULL,
+    used_at    TIMESTAMP NOT NULL
+);
+
+-- E-mail of an account (schema version 5, lowercase): the identity a single sign-on provider (ProConnect)
+-- asserts. An account with an e-mail and an empty password_hash signs in only through the provider.
+ALTER TABLE users ADD COLUMN IF NOT EXISTS email VARCHAR;
 
 -- ---------------------------------------------------------------- where beneficiaries live (issue 15, schema version 4)
 -- Aggregates of a beneficiaries file (one row per beneficiary with the action's dossier number, coordinates

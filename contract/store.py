@@ -43,7 +43,8 @@ from contract.errors import ConflictError, NotFound, StoreBusy, StoreError, Tran
 from contract.roles import ANONYMOUS, PermissionDenied, User
 
 SCHEMA_SQL = engines.SCHEMA_SQL
-SCHEMA_VERSION = "4"   # 2: action.date_decision; 3: accounts (users, user_contract, login_failure, sessions); 4: action_residence
+SCHEMA_VERSION = "5"   # 2: action.date_decision; 3: accounts (users, user_contract, login_failure, sessions); 4: action_residence;
+                       # 5: login_lock per login and client, trusted_client, session_grant, sso_proof, users.email, sessions.via
 
 __all__ = ["connect", "read", "edit", "apply", "transaction", "Edit", "Ref", "ConflictError", "StoreBusy",
            "NotFound", "PermissionDenied", "StoreError", "TABLES", "ACCOUNT_TABLES", "diff_frames", "available",
@@ -107,7 +108,8 @@ _PARTNER_TABLES = {"engagement", "engagement_point"}
 
 # --------------------------------------------------------------------------- connections
 
-ACCOUNT_TABLES = ("users", "user_contract", "login_failure", "sessions")   # contract.accounts: no contrat_code
+ACCOUNT_TABLES = ("users", "user_contract", "login_lock", "trusted_client", "sessions", "session_grant",
+                  "sso_proof")                                   # contract.accounts: no contrat_code
 _ensured: set[str] = set()     # PostgreSQL targets whose schema this process already checked
 
 
@@ -163,6 +165,8 @@ def _connection(path=None, timeout: float | None = None):
     try:
         ensure_schema(con, engine)
         yield engine, con
+    except Exception as exc:
+        raise engines.damaged(engine, exc) or exc       # a damaged DuckDB file: French, never rewritten
     finally:
         engine.release(con)
 

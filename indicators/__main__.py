@@ -6,7 +6,7 @@ command lives here because the lookup is in this layer, above the contract store
 
 Same functions as the pages and the exports (indicators.fiche.fiche, indicators.localiser). Exit codes:
 0 ok, 2 unknown territory or bad request / unreadable or refused file (nothing stored), 3 warehouse
-missing, 4 geocoding service unreachable.
+missing or unreadable (damaged: `python -m loaders ensure` rebuilds it), 4 geocoding service unreachable.
 """
 from __future__ import annotations
 
@@ -66,20 +66,27 @@ def main(argv=None) -> int:
     if args.cmd == "beneficiaires":
         return _beneficiaires(args)
 
+    import duckdb
+
     from indicators import fiche as fiche_mod
     from indicators.references import UnknownTerritory
-    from observatoire import db
+    from observatoire import db, settings
 
     try:
         con = db.connect(args.db, read_only=True)
-    except FileNotFoundError as e:
-        print(str(e), file=sys.stderr)
+    except (FileNotFoundError, db.WarehouseDamaged, db.WarehouseLocked) as e:
+        print(f"Erreur : {e}", file=sys.stderr)
         return 3
     try:
         f = fiche_mod.fiche(con, args.code, edition=args.edition, n_twins=args.twins)
     except (UnknownTerritory, ValueError) as e:
         print(f"Erreur : {e}", file=sys.stderr)
         return 2
+    except duckdb.Error as e:                    # damaged in the middle: the open worked, a read did not
+        if not db.is_damage(e):
+            raise
+        print(f"Erreur : {db.WarehouseDamaged(args.db or settings.db_path(), e)}", file=sys.stderr)
+        return 3
     finally:
         con.close()
     if args.json:
@@ -100,8 +107,8 @@ def _contours(db_path):
 
     try:
         con = db.connect(db_path, read_only=True)
-    except FileNotFoundError as e:
-        print(str(e), file=sys.stderr)
+    except (FileNotFoundError, db.WarehouseDamaged, db.WarehouseLocked) as e:
+        print(f"Erreur : {e}", file=sys.stderr)
         return None
     try:
         return localiser.load_contours(con)

@@ -155,6 +155,7 @@ def build(data_dir: Path | None = None, db_path: Path | None = None, quiet: bool
     steps = steps if steps is not None else default_steps()
     t0 = time.perf_counter()
     with swap.writer_lock(db_path):
+        swap.remove_leftovers(db_path)            # scratch files of builds or imports killed earlier
         tmp = swap.scratch_path(db_path, "tmp")
         con = db.connect(tmp, read_only=False)
         ctx = BuildContext(con=con, data_dir=data_dir)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import time
 from contextlib import contextmanager
@@ -81,6 +82,37 @@ def scratch_path(db_path: Path, tag: str) -> Path:
 def remove(path: Path) -> None:
     for p in (Path(path), Path(str(path) + ".wal")):
         p.unlink(missing_ok=True)
+
+
+_SCRATCH = re.compile(r"\.(tmp|write)(\d+)(\.wal)?$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True                    # someone else's live process
+    return True
+
+
+def remove_leftovers(db_path: Path) -> list[Path]:
+    """Delete the scratch files (`<warehouse>.tmp<PID>`, `.write<PID>` and their `.wal`) of builds and imports
+    whose process died before cleaning up (SIGKILL, power cut): tens of megabytes each. A file whose process
+    still runs is kept (it is being written). Returns the files removed. Called at every build and by
+    `python -m loaders ensure` (which the app's start runs), and by the app when it first opens the
+    warehouse."""
+    db_path = Path(db_path)
+    removed = []
+    if not db_path.parent.is_dir():
+        return removed
+    for p in sorted(db_path.parent.glob(db_path.name + ".*")):
+        m = _SCRATCH.search(p.name[len(db_path.name):])
+        if m and p.name[len(db_path.name):] == m.group(0) and not _alive(int(m.group(2))):
+            p.unlink(missing_ok=True)
+            removed.append(p)
+    return removed
 
 
 @contextmanager

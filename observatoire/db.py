@@ -16,7 +16,46 @@ class WarehouseLocked(RuntimeError):
     """A read-only open was refused because another program holds the warehouse open for writing."""
 
 
-def _config() -> dict:
+class WarehouseDamaged(RuntimeError):
+    """The warehouse file cannot be read: truncated, overwritten, corrupt blocks (French message)."""
+
+    def __init__(self, path: Path, exc: BaseException | None = None):
+        self.path = Path(path)
+        detail = f" ({_short(exc)})" if exc is not None else ""
+        super().__init__(f"L'entrepôt {self.path.name} est illisible : fichier endommagé ou tronqué{detail}. Il se "
+                         "reconstruit depuis les fichiers sources et les imports enregistrés : "
+                         "`python -m loaders ensure`.")
+
+
+_DAMAGE_KINDS = (("could not read enough bytes", "fichier tronqué"), ("checksum", "blocs corrompus"),
+                 ("corrupt", "blocs corrompus"), ("not a valid duckdb", "ce n'est pas une base DuckDB"),
+                 ("tables de l'entrepôt absentes", "tables de l'entrepôt absentes"))
+
+
+def _short(exc: BaseException) -> str:
+    """What the engine found, in French and without the server's paths."""
+    txt = str(exc).lower()
+    return next((fr for key, fr in _DAMAGE_KINDS if key in txt), "lecture impossible")
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """DuckDB refusing a file another process holds (not « block », which damaged files mention)."""
+    txt = str(exc).lower()
+    return "lock" in txt and ("could not set" in txt or "conflicting" in txt)
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether an engine error means the database file itself is unreadable (not busy, not a bad query)."""
+    if isinstance(exc, WarehouseDamaged):
+        return True
+    if not isinstance(exc, duckdb.Error) or is_lock_error(exc):
+        return False
+    txt = str(exc).lower()
+    return (isinstance(exc, (duckdb.IOException, duckdb.SerializationException)) or "corrupt" in txt
+            or "checksum" in txt or "not a valid duckdb" in txt)
+
+
+def offline_config() -> dict:
     ext = settings.extension_dir()
     ext.mkdir(parents=True, exist_ok=True)
     return {
@@ -42,10 +81,12 @@ def connect(path: str | Path | None = None, read_only: bool = True, spatial: boo
             f"Entrepôt introuvable : {path}. Construisez-le avec `python -m loaders build`."
         )
     try:
-        con = duckdb.connect(str(path), read_only=read_only, config=_config())
-    except duckdb.IOException as exc:
+        con = duckdb.connect(str(path), read_only=read_only, config=offline_config())
+    except duckdb.Error as exc:
         if read_only:
             _raise_if_locked(path, exc)
+        if is_damage(exc):
+            raise WarehouseDamaged(path, exc) from exc
         raise
     if spatial:
         load_spatial(con)
@@ -53,7 +94,7 @@ def connect(path: str | Path | None = None, read_only: bool = True, spatial: boo
 
 
 def _raise_if_locked(path: Path, exc: Exception) -> None:
-    if "lock" in str(exc).lower():
+    if is_lock_error(exc):
         raise WarehouseLocked(
             f"L'entrepôt {path.name} est ouvert en écriture par un autre programme ({exc}). L'observatoire, "
             "lui, ne l'ouvre jamais ainsi (imports et reconstructions écrivent une copie puis la substituent) : "
@@ -73,15 +114,43 @@ def connect_current(path: str | Path | None = None) -> duckdb.DuckDBPyConnection
         raise FileNotFoundError(
             f"Entrepôt introuvable : {path}. Construisez-le avec `python -m loaders build`."
         )
-    con = duckdb.connect(":memory:", config=_config())
+    con = duckdb.connect(":memory:", config=offline_config())
     try:
         con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {CURRENT} (READ_ONLY)")
-    except duckdb.IOException as exc:
+    except duckdb.Error as exc:
         con.close()
         _raise_if_locked(path, exc)
+        if is_damage(exc):
+            raise WarehouseDamaged(path, exc) from exc
         raise
     con.execute(f"USE {CURRENT}")
     return con
+
+
+def check_integrity(path: str | Path | None = None) -> str | None:
+    """None when every table of the warehouse reads to its end, else the French problem (WarehouseDamaged's).
+
+    Opening is not enough: a file damaged in its middle opens, then fails on the first query that reads the
+    damaged block. Every column of every table is read (≈ 1 s for the real warehouse)."""
+    path = Path(path) if path else settings.db_path()
+    try:
+        con = connect_current(path)
+    except WarehouseDamaged as exc:
+        return str(exc)
+    try:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
+                                            "WHERE database_name = current_database()").fetchall()]
+        if "territory" not in tables:
+            return str(WarehouseDamaged(path, RuntimeError("tables de l'entrepôt absentes")))
+        for t in tables:
+            con.execute(f'SELECT count(*), sum(hash(COLUMNS(*))) FROM "{t}"').fetchall()
+    except duckdb.Error as exc:
+        if is_damage(exc):
+            return str(WarehouseDamaged(path, exc))
+        raise
+    finally:
+        con.close()
+    return None
 
 
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -2,10 +2,14 @@
 Renders presentation.search's views."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
+from markupsafe import Markup
 
 from observatoire import vocabulary
 from presentation import search as view
+from presentation.text import html_fragment
 from ui import blocks, common, state
 
 common.page_setup(
@@ -59,8 +63,13 @@ if typed.strip():
                     c4.page_link("pages/carte.py", label="Carte", icon=":material/map:",
                                  query_params={"quartier": one.code, "generation": one.generation})
                 else:
-                    for title, links in one.groups:
-                        st.markdown(f"*{title}* : {links}")
+                    for title, quartiers, more in one.groups:
+                        # HTML links with target="_self": Markdown links would open a new tab each time
+                        links = Markup(" · ").join(
+                            html_fragment('<a href="/fiche?{}" target="_self">{}</a>', urlencode({"quartier": c}), n)
+                            for n, c in quartiers)
+                        st.markdown(html_fragment("<em>{}</em> : {}{}", title, links, " …" if more else ""),
+                                    unsafe_allow_html=True)
                     if one.compare_codes:
                         st.page_link("pages/comparer.py", label=one.compare_label, icon=":material/compare_arrows:",
                                      query_params={"selection": ",".join(one.compare_codes)})

@@ -1,8 +1,10 @@
 """Comptes: the one-time setup screen of a fresh install, the administrator's account management (create,
-disable/enable, reset a password, change contracts, role or signataire), and every user's own password.
+disable/enable, unlock, reset a password, change contracts, role, signataire or the e-mail used by single
+sign-on), and every user's own password.
 
 Every action goes through contract.accounts, which checks the acting user's role again, audits the change and
-ends the sessions of a disabled or reset account. Passwords are typed twice in password fields, never shown.
+ends the sessions of a disabled or reset account (and the other sessions of a user who changes its own
+password). Passwords are typed twice in password fields, never shown.
 """
 from __future__ import annotations
 
@@ -19,8 +21,12 @@ common.page_setup("Comptes", "Qui peut modifier quoi : chefs de projet par contr
 demo.show_flash()
 
 
+PASSWORD_HELP = (f"{roles.MIN_PASSWORD} caractères au moins ; ni l'identifiant, ni le nom d'un contrat de ville, "
+                 "ni un mot de passe courant : une phrase de plusieurs mots convient bien")
+
+
 def _done(message: str) -> None:
-    demo.flash("success", message)
+    demo.flash("success", common.md_escape(message))
     st.rerun()
 
 
@@ -33,16 +39,15 @@ def setup_screen() -> None:
     with st.form("obs_first_admin", clear_on_submit=False):
         login = st.text_input("Identifiant", key="setup_login", help="lettres sans accent, chiffres, . _ -")
         nom = st.text_input("Nom affiché", key="setup_nom")
-        pw = st.text_input("Mot de passe", type="password", key="setup_pw",
-                           help=f"au moins {roles.MIN_PASSWORD} caractères")
+        pw = st.text_input("Mot de passe", type="password", key="setup_pw", help=PASSWORD_HELP)
         pw2 = st.text_input("Confirmer le mot de passe", type="password", key="setup_pw2")
         ok = st.form_submit_button("Créer l'administrateur", type="primary", icon=":material/person_add:")
     if ok:
         try:
             accounts.create_first_admin(login.strip(), pw, pw2, nom=nom.strip())
-            user = accounts.authenticate(login.strip(), pw)
+            user = accounts.authenticate(login.strip(), pw, client=auth.browser_id())
         except (accounts.AccountError, roles.PermissionDenied, store.StoreBusy) as exc:
-            st.error(str(exc))
+            st.error(common.md_escape(str(exc)))
             return
         auth.sign_in(user)
         _done(f"Administrateur « {login.strip()} » créé ; vous êtes connecté.")
@@ -52,24 +57,27 @@ def own_password(user: roles.User) -> None:
     with st.expander("Changer mon mot de passe", icon=":material/password:"):
         with st.form("obs_own_pw", clear_on_submit=True):
             old = st.text_input("Mot de passe actuel", type="password")
-            new = st.text_input("Nouveau mot de passe", type="password")
+            new = st.text_input("Nouveau mot de passe", type="password", help=PASSWORD_HELP)
             new2 = st.text_input("Confirmer le nouveau mot de passe", type="password")
             ok = st.form_submit_button("Changer le mot de passe")
         if ok:
             try:
-                accounts.change_password(user, old, new, new2)
+                accounts.change_password(user, old, new, new2, keep_token=auth.session_token())
             except (accounts.AccountError, store.StoreBusy) as exc:
-                st.error(str(exc))
+                st.error(common.md_escape(str(exc)))
             else:
-                st.success("Mot de passe changé.")
+                st.success("Mot de passe changé. Vos autres sessions (autres navigateurs, autres appareils) sont "
+                           "fermées.")
 
 
 def users_table(df: pd.DataFrame) -> None:
     shown = pd.DataFrame({
-        "Identifiant": df["login"], "Nom": df["nom"], "Rôle": df["role_label"],
+        "Identifiant": df["login"], "Nom": df["nom"], "E-mail": df["email"].fillna("—"), "Rôle": df["role_label"],
         "Contrats": ["tous" if "*" in c else (", ".join(c) if c else "—") for c in df["contrats"]],
         "Signataire": df["signataire"].fillna("—"),
         "État": ["actif" if a else "désactivé" for a in df["active"]],
+        "Connexion": [("mot de passe" + (" ou ProConnect" if isinstance(m, str) else "")) if p else "ProConnect"
+                      for p, m in zip(df["has_password"], df["email"])],
         "Bloqué jusqu'au": [frformat.fmt_datetime(v) if pd.notna(v) else "" for v in df["locked_until"]],
         "Dernière connexion": [frformat.fmt_datetime(v) if pd.notna(v) else "jamais" for v in df["last_login_at"]],
         "Sessions ouvertes": df["open_sessions"].astype(int),
@@ -113,17 +121,21 @@ def admin_screen(admin: roles.User) -> None:
         with c1:
             login = st.text_input("Identifiant", key=f"new_login_{n}", help="lettres sans accent, chiffres, . _ -")
             nom = st.text_input("Nom affiché", key=f"new_nom_{n}", help="ex. « Marie Dupont (CAF 31) »")
+            email = st.text_input("Adresse e-mail (connexion ProConnect)", key=f"new_email_{n}",
+                                  help="L'adresse que ProConnect transmet pour cet agent : il se connecte alors "
+                                       "avec ProConnect, avec le rôle et les contrats choisis ici.")
             pw = st.text_input("Mot de passe", type="password", key=f"new_pw_{n}",
-                               help=f"au moins {roles.MIN_PASSWORD} caractères")
+                               help=PASSWORD_HELP + ". Laissez vide pour un compte qui ne se connecte que par "
+                                                    "ProConnect (adresse e-mail obligatoire).")
             pw2 = st.text_input("Confirmer le mot de passe", type="password", key=f"new_pw2_{n}")
         with c2:
             role, contrats, sig = account_fields(f"new_{n}", sc, choices)
         if st.button("Créer le compte", type="primary", icon=":material/person_add:", key="new_go"):
             try:
                 accounts.create_user(admin, login.strip(), role, pw, pw2, contrats=contrats, signataire=sig,
-                                     nom=nom.strip())
+                                     nom=nom.strip(), email=email)
             except (accounts.AccountError, roles.PermissionDenied, store.StoreBusy) as exc:
-                st.error(str(exc))
+                st.error(common.md_escape(str(exc)))
             else:
                 st.session_state["_obs_new_account"] = n + 1
                 _done(f"Compte « {login.strip()} » créé ({vocabulary.label('roles', role)}).")
@@ -135,15 +147,17 @@ def admin_screen(admin: roles.User) -> None:
                   for r in df.itertuples()}
         login = st.selectbox("Compte", list(labels), format_func=labels.get, key="edit_login")
         row = df[df["login"] == login].iloc[0]
-        t1, t2, t3 = st.tabs(["Rôle, contrats, signataire", "Mot de passe", "Activer / désactiver"])
+        t1, t2, t3 = st.tabs(["Rôle, contrats, signataire, e-mail", "Mot de passe", "Activer, débloquer"])
         with t1:
             role, contrats, sig = account_fields(f"edit_{login}", sc, choices, row["role"], list(row["contrats"]),
                                                  row["signataire"] if pd.notna(row["signataire"]) else None)
+            email = st.text_input("Adresse e-mail (connexion ProConnect)", key=f"edit_email_{login}",
+                                  value=row["email"] if pd.notna(row["email"]) else "")
             if st.button("Enregistrer", key=f"edit_go_{login}", icon=":material/save:"):
                 try:
-                    accounts.assign(admin, login, contrats=contrats, signataire=sig, role=role)
+                    accounts.assign(admin, login, contrats=contrats, signataire=sig, role=role, email=email)
                 except (accounts.AccountError, roles.PermissionDenied, store.StoreBusy) as exc:
-                    st.error(str(exc))
+                    st.error(common.md_escape(str(exc)))
                 else:
                     _done(f"Compte « {login} » modifié.")
         with t2:
@@ -156,7 +170,7 @@ def admin_screen(admin: roles.User) -> None:
                 try:
                     accounts.reset_password(admin, login, pw, pw2)
                 except (accounts.AccountError, roles.PermissionDenied, store.StoreBusy) as exc:
-                    st.error(str(exc))
+                    st.error(common.md_escape(str(exc)))
                 else:
                     _done(f"Mot de passe de « {login} » réinitialisé.")
         with t3:
@@ -167,15 +181,25 @@ def admin_screen(admin: roles.User) -> None:
                 try:
                     accounts.set_active(admin, login, not active)
                 except (accounts.AccountError, roles.PermissionDenied, store.StoreBusy) as exc:
-                    st.error(str(exc))
+                    st.error(common.md_escape(str(exc)))
                 else:
                     _done(f"Compte « {login} » {'désactivé (ses sessions sont fermées)' if active else 'réactivé'}.")
+            if pd.notna(row["locked_until"]):
+                st.markdown(f"Connexion bloquée jusqu'au {frformat.fmt_datetime(row['locked_until'])} après des échecs "
+                            "(depuis des navigateurs inconnus ou l'un des siens).")
+                if st.button("Lever le blocage", key=f"unlock_{login}", icon=":material/lock_open:"):
+                    try:
+                        accounts.unlock(admin, login)
+                    except (accounts.AccountError, roles.PermissionDenied, store.StoreBusy) as exc:
+                        st.error(common.md_escape(str(exc)))
+                    else:
+                        _done(f"Compte « {login} » débloqué.")
 
 
 try:
     fresh = accounts.needs_first_admin()
-except store.StoreBusy as exc:
-    st.error(str(exc))
+except store.StoreError as exc:                     # busy, or a damaged saisie file
+    st.error(common.md_escape(str(exc)))
     st.stop()
 if fresh:
     setup_screen()

@@ -81,7 +81,8 @@ class TerritoryView:
     heading: str
     generation: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
-    groups: list[tuple[str, str]] = field(default_factory=list)    # (« Géographie 2024 », Markdown list)
+    # (« Géographie 2024 », [(quartier name, code)…], more not listed): the page links each to its fiche
+    groups: list[tuple[str, list[tuple[str, str]], bool]] = field(default_factory=list)
     compare_codes: list[str] = field(default_factory=list)
     compare_label: str = ""
 
@@ -105,9 +106,8 @@ def territory_view(con, hit: dict) -> TerritoryView:
         g = inside[inside.generation == gen]
         if g.empty:
             continue
-        links = " · ".join(f"[{text.md_text(r.name)}](/fiche?quartier={r.code})"
-                           for r in g.head(MAX_LISTED).itertuples())
-        groups.append((f"Géographie {text.year_text(gen)}", links + (" …" if len(g) > MAX_LISTED else "")))
+        groups.append((f"Géographie {text.year_text(gen)}", [(r.name, r.code) for r in g.head(MAX_LISTED).itertuples()],
+                       len(g) > MAX_LISTED))
     # Comparer: the 2015 quartiers when there are some (their own INSEE values), else the others
     compare_gen = "2015" if counts.get("2015") else next((g for g in counts if counts[g]), None)
     chosen = inside[inside.generation == compare_gen].code.head(MAX_COMPARED).tolist() if compare_gen else []

@@ -32,15 +32,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(env: dict, log_path: Path) -> Iterator[str]:
-    """Start the app with `env`, wait for its health check, yield its URL, stop it."""
-    port = free_port()
+def serve(env: dict, log_path: Path, port: int | None = None, args: tuple[str, ...] = ()) -> Iterator[str]:
+    """Start the app with `env` (on `port`, with extra `streamlit run` options `args`), wait for its health
+    check, yield its URL, stop it."""
+    port = port or free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
+         "--server.fileWatcherType", "none", *args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -114,7 +114,7 @@ def test_chef_de_projet_uploads_then_partner_cannot_edit_another_signataire(site
 
 
 def test_admin_creates_an_account_in_the_page(site):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     url, saisie, _ = site
     with sync_playwright() as p:
@@ -135,8 +135,8 @@ def test_admin_creates_an_account_in_the_page(site):
         page.get_by_role("button", name="Créer le compte").click()
         page.get_by_text("Compte « elu31 » créé", exact=False).wait_for(timeout=60_000)
         _wait_idle(page)
-        assert page.get_by_label("Identifiant", exact=True).input_value() == ""        # the form starts empty
-        assert page.get_by_label("Mot de passe", exact=True).input_value() == ""
+        expect(page.get_by_label("Identifiant", exact=True)).to_have_value("", timeout=60_000)   # the form starts
+        expect(page.get_by_label("Mot de passe", exact=True)).to_have_value("", timeout=60_000)  # empty again
         page.screenshot(path=str(SHOTS / "comptes.png"))
         browser.close()
     user = accounts.get_user("elu31", target=saisie)

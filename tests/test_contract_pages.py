@@ -160,11 +160,11 @@ def test_referentiel_page(env):
 
 
 def test_login_form_sets_the_role(env):
-    accounts.create_user(roles.cli_user(), "marie", "chef_de_projet", "mot-de-passe-marie", contrats=[C], nom="Marie",
-                         target=env)
+    accounts.create_user(roles.cli_user(), "marie", "chef_de_projet", "Quatre-velos-bleus-au-port", contrats=[C],
+                         nom="Marie", target=env)
     at = run_page("referentiel", contrat=C)
     at.sidebar.text_input(key="obs_login_id").input("marie")
-    at.sidebar.text_input(key="obs_login_pw").input("mot-de-passe-marie")
+    at.sidebar.text_input(key="obs_login_pw").input("Quatre-velos-bleus-au-port")
     next(b for b in at.sidebar.button if b.label == "Se connecter").click().run()
     assert not at.exception
     assert at.session_state["obs_user"].role == "chef_de_projet"

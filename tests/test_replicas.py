@@ -27,7 +27,7 @@ def shared(pg_base_url, warehouse, tmp_path_factory):
     require_chromium()
     url, schema = st.new_pg_target(pg_base_url)
     demo.load(warehouse, url)
-    accounts.create_user(roles.cli_user(), "marie", "chef_de_projet", "secret-marie", contrats=[NICE],
+    accounts.create_user(roles.cli_user(), "marie", "chef_de_projet", "Marie-et-les-quatre-velos", contrats=[NICE],
                          nom="Marie Curie", target=url)
     env = dict(os.environ, OBSERVATOIRE_SAISIE_URL=url, OBSERVATOIRE_DB=str(warehouse), PYTHONPATH=str(ROOT),
                OBSERVATOIRE_UTILISATEURS=str(tmp_path_factory.mktemp("u") / "absent.toml"))
@@ -73,7 +73,7 @@ def test_an_edit_made_through_one_replica_is_seen_through_the_other(shared):
         page.goto(a, wait_until="domcontentloaded", timeout=60_000)
         page.get_by_role("link", name="Engagements").click(timeout=90_000)
         page.get_by_label("Identifiant").fill("marie", timeout=90_000)
-        page.get_by_label("Mot de passe").fill("secret-marie")
+        page.get_by_label("Mot de passe").fill("Marie-et-les-quatre-velos")
         page.get_by_role("button", name="Se connecter").click()
         page.get_by_text("Connecté :").wait_for(timeout=90_000)
         page.get_by_label("Commentaire").fill(comment, timeout=90_000)

@@ -7,6 +7,11 @@ file atomically) is picked up by the next rerun without restarting the app.
 from __future__ import annotations
 
 import functools
+import os
+import subprocess
+import sys
+import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,6 +19,7 @@ import pandas as pd
 import streamlit as st
 from markupsafe import Markup
 
+from loaders import swap
 from observatoire import db, frformat, settings
 from presentation import text
 from ui import navigation
@@ -68,16 +74,61 @@ def _connection(path: str, stamp: int):
     return db.connect_current(Path(path))       # reads the file now at `path`, not a cached older instance
 
 
+@st.cache_resource(show_spinner=False)
+def _remove_leftovers(path: str) -> list:
+    """Once per process: scratch files that builds or imports killed earlier left beside the warehouse."""
+    return swap.remove_leftovers(Path(path))
+
+
 def connection():
     """The process-wide read-only connection to the current warehouse file (reopened after a swap)."""
     path, stamp = warehouse_stamp()
     if not stamp:
         raise WarehouseMissing(path)
+    _remove_leftovers(path)
     try:
         return _connection(path, stamp)
     except db.WarehouseLocked as exc:
         st.error(str(exc))
         st.stop()
+    except db.WarehouseDamaged as exc:
+        show_damaged(exc)
+
+
+_rebuild = {"at": None}
+_rebuild_lock = threading.Lock()
+REBUILD_EVERY = 600           # seconds between two rebuilds a process starts by itself
+
+
+def start_rebuild() -> bool:
+    """Rebuild a damaged warehouse in the background (`python -m loaders ensure`: from the sources and the
+    recorded imports, swapped in atomically; pages then read the new file by themselves). At most one start
+    every REBUILD_EVERY seconds per process; replicas starting one each queue behind the writers' lock, and the
+    second finds the warehouse sound. Returns whether this call started it."""
+    with _rebuild_lock:
+        last = _rebuild["at"]
+        if last is not None and time.monotonic() - last < REBUILD_EVERY:
+            return False
+        _rebuild["at"] = time.monotonic()
+    log = settings.db_path().with_name(settings.db_path().name + ".reconstruction.log")
+    with open(log, "ab") as out:
+        subprocess.Popen([sys.executable, "-m", "loaders", "ensure", "--quiet"], cwd=settings.PROJECT_DIR,
+                         stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                         env=dict(os.environ))
+    return True
+
+
+def show_damaged(exc: BaseException):
+    """A page met an unreadable warehouse: say it in French, start its rebuild, stop the page."""
+    started = start_rebuild()
+    st.error("**L'entrepôt de données est illisible** (fichier endommagé ou tronqué). "
+             + ("Sa reconstruction depuis les fichiers sources et les imports enregistrés vient de commencer"
+                if started else "Sa reconstruction depuis les fichiers sources et les imports enregistrés est en "
+                                "cours")
+             + " : rechargez la page dans une ou deux minutes. Si ce message reste, lancez sur le serveur "
+               "`python -m loaders ensure`. Les données saisies (programmation, engagements, enquêtes) ne sont "
+               "pas touchées.", icon=":material/build:")
+    st.stop()
 
 
 @contextmanager
@@ -113,7 +164,12 @@ def run(func, *args, **kwargs):
     """
     name = _name(func)
     _REGISTRY[name] = func
-    return _cached_call(name, warehouse_stamp(), tuple(args), dict(kwargs))
+    try:
+        return _cached_call(name, warehouse_stamp(), tuple(args), dict(kwargs))
+    except Exception as exc:
+        if db.is_damage(exc):
+            show_damaged(exc)
+        raise
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -15,6 +15,7 @@ import streamlit as st
 
 from contract import demo as demo_data
 from contract import store
+from contract.errors import SaisieDamaged
 from contract import warehouse as contract_wh
 from contract.imports import beneficiaires as beneficiaires_import
 from contract.imports import engagements as engagements_import
@@ -60,7 +61,11 @@ def _ensure_demo(saisie_path: str, warehouse_path: str, warehouse_mtime: int) ->
 def ensure_demo() -> None:
     wh = settings.db_path()
     if wh.exists():
-        _ensure_demo(str(settings.saisie_target()), str(wh), wh.stat().st_mtime_ns)
+        try:
+            _ensure_demo(str(settings.saisie_target()), str(wh), wh.stat().st_mtime_ns)
+        except store.StoreError as exc:          # busy, or a damaged saisie file (never rewritten)
+            st.error(common.md_escape(str(exc)))
+            st.stop()
 
 
 @contextmanager
@@ -69,8 +74,8 @@ def saisie():
     try:
         with store.connect() as con:
             yield con
-    except store.StoreBusy as exc:
-        st.error(str(exc))
+    except (store.StoreBusy, SaisieDamaged) as exc:
+        st.error(common.md_escape(str(exc)))                  # it names the file
         st.stop()
 
 

@@ -18,8 +18,8 @@ import time
 
 import streamlit as st
 
-from observatoire import settings
-from ui import french
+from observatoire import db, settings
+from ui import auth, french
 
 # (file in pages/, title, icon, url path); the first page is the default one.
 SECTIONS: dict[str, list[tuple[str, str, str, str]]] = {
@@ -65,6 +65,8 @@ def frame():
     st.set_page_config(page_title="Observatoire des contrats de ville", page_icon=str(FAVICON), layout="wide",
                        initial_sidebar_state="auto")
     page = st.navigation(sections())
+    auth.refresh()                 # who is signed in, checked once per run (session cookie, ui/auth.py)
+    auth.follow()
     with st.sidebar:
         st.caption("Observatoire des contrats de ville — données ouvertes INSEE, ANCT/ONPV, CNAF, ASP, FONJEP "
                    "(Licence Ouverte 2.0). Fonctionne hors ligne.")
@@ -79,6 +81,11 @@ def run_app() -> None:
     _run.app = True
     try:
         page.run()
+    except Exception as exc:
+        if not db.is_damage(exc):
+            raise
+        from ui import common          # (common imports this module)
+        common.show_damaged(exc)       # a damaged warehouse met anywhere in the page: French, rebuilt
     finally:
         _run.app = False
         st.session_state["_obs_run_seconds"] = time.perf_counter() - t0

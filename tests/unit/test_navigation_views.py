@@ -59,7 +59,7 @@ def test_toulouse_counts_its_quartiers_per_geography(con, mini_data_dir):
     one = search.territory_view(con, found.hits[0])
     assert one.counts == {"2024": 12, "2015": 12}
     assert one.heading == "**Toulouse** — Commune : 12 quartiers prioritaires 2024 (12 en 2015)"
-    assert [g for g, _ in one.groups] == ["Géographie 2024", "Géographie 2015"]
+    assert [g for g, _, _ in one.groups] == ["Géographie 2024", "Géographie 2015"]
     pickle.loads(pickle.dumps(one))                     # views are plain data (cached by a later helper)
 
 
