@@ -55,3 +55,11 @@ def geocoder_url() -> str | None:
     https://api-adresse.data.gouv.fr/search/csv/): `OBSERVATOIRE_GEOCODER_URL`; off (None) by default, so
     that no address ever leaves the machine unless someone asks for it."""
     return os.environ.get("OBSERVATOIRE_GEOCODER_URL") or None
+
+
+def site_url() -> str | None:
+    """Public address of the static site written by `python -m exports site` (e.g.
+    https://www.agglo.fr/observatoire/): `OBSERVATOIRE_SITE_URL`; None when the site is not published, so
+    that nothing offers a link nobody can open."""
+    url = (os.environ.get("OBSERVATOIRE_SITE_URL") or "").strip()
+    return (url.rstrip("/") + "/") if url else None
