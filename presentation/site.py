@@ -71,7 +71,6 @@ def contract_view(con, code: str, quartiers: list[dict], barometres: dict[str, B
         "carrier": {"code": carrier["code"], "name": carrier["name"],
                     "level": vocabulary.level_label(carrier["level"])} if carrier else None,
         "key_figures": contract_view_mod.key_figures(len(quartiers), t.get("population"), None, means, None, today),
-        "population_source": t.get("population_source"),
         "ranking": ranking,
         "light_legend": contract_view_mod.light_legend(),
         "means_rows": contract_view_mod.means_rows(means) if len(means) else [],
