@@ -198,5 +198,14 @@ def test_axe_finds_no_serious_violation_and_the_phone_page_reads(site):
             width = phone.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, width                    # nothing wider than the phone (tables scroll inside)
             phone.screenshot(path=str(shots / "site_quartier_390.png"))
+            # printed, the baromètre fills the first A4 page alone, with the page's address and QR code
+            pdf = shots / "site_quartier_print.pdf"
+            phone.pdf(path=str(pdf), format="A4", prefer_css_page_size=True, print_background=True)
         finally:
             browser.close()
+    from pypdf import PdfReader
+
+    first, second = (p.extract_text() for p in PdfReader(pdf).pages[:2])
+    assert "Baromètre du quartier" in first and "Jeunes parmi les demandeurs" in first
+    assert "https://observatoire.example.fr/quartiers/QN03107M.html" in first
+    assert "Évolutions des indicateurs clés" not in first and second.startswith("Évolutions des indicateurs clés")
