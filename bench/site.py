@@ -87,13 +87,13 @@ def main() -> int:
                         jobs=args.jobs, quartiers=sample)
     wall, cpu = time.perf_counter() - w0, _cpu() - c0
     heavy = max(stats.page_bytes.items(), key=lambda kv: kv[1])
-    print(f"site: {stats.pages} pages ({stats.quartier_pages} quartiers, {stats.contract_pages} contrats, 1 index), "
+    print(f"site: {stats.pages} pages ({stats.quartier_pages} quartiers, {stats.contract_pages} contrats, {stats.index_pages} index), "
           f"{_mb(stats.bytes)} in all (HTML, CSS, CSV, XLSX), wall {wall:.1f} s, CPU {cpu:.1f} s, jobs {args.jobs}")
     print(f"heaviest page (HTML + CSS): {heavy[0]} {heavy[1] / 1024:.0f} KB; pages over 100 KB: "
           f"{sum(1 for v in stats.page_bytes.values() if v > 100 * 1024)}")
     q = max(stats.quartier_pages, 1)
     t = stats.timings
-    print(f"per quartier page (CPU of one worker): views {1000 * t['views'] / q:.0f} ms, rendering "
+    print(f"per quartier page (CPU seconds of the worker): views {1000 * t['views'] / q:.0f} ms, rendering "
           f"{1000 * t['render'] / q:.0f} ms, downloads {1000 * t['downloads'] / q:.0f} ms; contract pages and "
           f"index {t['contracts']:.1f} s for {stats.contract_pages} ({1000 * t['contracts'] / max(stats.contract_pages, 1):.0f} ms each)")
     if sample is not None:
@@ -101,8 +101,9 @@ def main() -> int:
         est = per_q * n_all / max(args.jobs, 1) + t["contracts"] / max(stats.contract_pages, 1) * n_contracts
         est_render = (t["render"] + t["downloads"]) / q * n_all / max(args.jobs, 1) \
             + t["contracts"] / max(stats.contract_pages, 1) * n_contracts
-        print(f"extrapolated to the whole site ({n_all} quartiers, {n_contracts} contrats, {args.jobs} jobs): "
-              f"≈ {est:.0f} s; without the view calls (views cached, issue 21): ≈ {est_render:.0f} s")
+        print(f"extrapolated to the whole site on an idle machine ({n_all} quartiers, {n_contracts} contrats, "
+              f"{args.jobs} jobs, from CPU time): ≈ {est:.0f} s; without the view calls (views cached, issue 21): "
+              f"≈ {est_render:.0f} s")
     if not args.out:
         shutil.rmtree(out, ignore_errors=True)
     return 0

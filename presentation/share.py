@@ -14,6 +14,7 @@ from observatoire import settings, vocabulary
 QUARTIER_PATH = "quartiers/{code}.html"
 CONTRACT_PATH = "contrats/{code}.html"
 INDEX_PATH = "index.html"
+DEPARTEMENT_PATH = "departements/{code}.html"
 
 
 def quartier_path(code: str) -> str:
@@ -23,6 +24,11 @@ def quartier_path(code: str) -> str:
 
 def contract_path(code: str) -> str:
     return CONTRACT_PATH.format(code=str(code).strip().upper())
+
+
+def departement_path(code: str) -> str:
+    """The national site's list of one département's contracts (the index lists the départements)."""
+    return DEPARTEMENT_PATH.format(code=str(code).strip().upper())
 
 
 def public_url(path: str, base: str | None = None) -> str | None:
