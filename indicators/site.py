@@ -37,3 +37,10 @@ def quartiers(con, contrat: str | None = None) -> list[dict]:
     """, [contrat, contrat])
     cols = [d[0] for d in rows.description]
     return [dict(zip(cols, r)) | {"contrats": list(r[cols.index("contrats")] or [])} for r in rows.fetchall()]
+
+
+def carriers(con, contrats: list[str]) -> dict[str, str]:
+    """{contract: code of the EPCI (or commune) carrying it} for the contracts that have one."""
+    return dict(con.execute(
+        "SELECT child_code, min(parent_code) FROM territory_link WHERE relation = 'contrat_epci' "
+        "AND list_contains(?, child_code) GROUP BY 1", [list(contrats)]).fetchall())

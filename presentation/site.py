@@ -41,33 +41,44 @@ def plan(con, contrat: str | None = None) -> dict:
     return {"contracts": cs, "quartiers": {q["code"]: q for q in qs}}
 
 
+def contract_inputs(con, contrats: list[str], quartier_codes: list[str]) -> dict:
+    """What contract pages read from the warehouse, for many contracts at once (a national build reads each
+    table once): State means, carriers and their EPCI outlines, quartier shapes (contour or commune point)."""
+    means = means_lib.state_means(con, contrats)
+    carrier_codes = site_lib.carriers(con, contrats)
+    epcis = sorted(set(carrier_codes.values()))
+    rows = geometry.outline_rows(con, "epci", tuple(epcis)) if epcis else []
+    return {"means": {c: g.reset_index(drop=True) for c, g in means.groupby("contrat_code")},
+            "empty_means": means.iloc[0:0], "carriers": carrier_codes,
+            "outlines": dict(zip([r[0] for r in rows], shapely.from_wkb([bytes(r[2]) for r in rows]))),
+            "shapes": geometry.quartier_geometries(con, quartier_codes) if quartier_codes else {}}
+
+
 def contract_view(con, code: str, quartiers: list[dict], barometres: dict[str, BarometreView],
-                  today: dt.date, life: dict | None = None) -> dict:
+                  today: dt.date, life: dict | None = None, inputs: dict | None = None) -> dict:
     """A contract's public page: identity, key figures, the ranking of its quartiers on the key indicators
     (the same baromètre entries as each quartier's page), the State means, the quartiers' shapes for the
-    map and — when the contract chose so — its published saisie data (`life`: from published_lives)."""
+    map and — when the contract chose so — its published saisie data (`life`: from published_lives).
+    `inputs`: contract_inputs() of many contracts at once (read here for this one when absent)."""
     t = references.territory(con, code)
-    info = contract_wh.contract_info(con, code)
+    inputs = inputs or contract_inputs(con, [t["code"]], [q["code"] for q in quartiers])
     carrier = None
-    if info.get("porteur_code"):
+    if inputs["carriers"].get(t["code"]):
         try:
-            carrier = references.territory(con, info["porteur_code"])
+            carrier = references.territory(con, inputs["carriers"][t["code"]])
         except KeyError:
             carrier = None
-    means = means_lib.state_means(con, code)
+    means = inputs["means"].get(t["code"], inputs["empty_means"])
     rank_input = [(i, q["label"], barometres[q["code"]]) for i, q in enumerate(quartiers, start=1)
                   if q["code"] in barometres]
     ranking = contract_view_mod.ranking(rank_input) if rank_input else None
-    shapes = geometry.quartier_geometries(con, [q["code"] for q in quartiers])
-    outline = None
-    if carrier is not None and carrier.get("level") == "epci":
-        rows = geometry.outline_rows(con, "epci", (carrier["code"],))
-        outline = shapely.from_wkb(bytes(rows[0][2])) if rows else None
+    shapes = inputs["shapes"]
+    outline = inputs["outlines"].get(carrier["code"]) if carrier is not None else None
     years = sorted(int(y) for y in means["year"].unique()) if len(means) else []
     return {
         "code": t["code"], "name": t["name"], "generation": t.get("generation"),
         "generation_label": vocabulary.generation_label(t.get("generation")),
-        "departement": info.get("departement"),
+        "departement": t.get("departement"),
         "carrier": {"code": carrier["code"], "name": carrier["name"],
                     "level": vocabulary.level_label(carrier["level"])} if carrier else None,
         "key_figures": contract_view_mod.key_figures(len(quartiers), t.get("population"), None, means, None, today),
