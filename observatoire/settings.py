@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -10,7 +11,14 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 def catalogue_dir() -> Path:
     """Declarations read by every layer (sources, indicators, vocabulary): `OBSERVATOIRE_CATALOGUE_DIR`,
     default `catalogue/` of the clone (tests point it at a modified copy)."""
-    return Path(os.environ.get("OBSERVATOIRE_CATALOGUE_DIR", PROJECT_DIR / "catalogue")).resolve()
+    return _resolved(str(os.environ.get("OBSERVATOIRE_CATALOGUE_DIR", PROJECT_DIR / "catalogue")))
+
+
+@lru_cache(maxsize=16)
+def _resolved(raw: str) -> Path:
+    """Path.resolve() once per setting: every vocabulary label goes through catalogue_dir(), and resolving
+    (realpath system calls) cost a fifth of a quartier page's views (bench/site.py --profile)."""
+    return Path(raw).resolve()
 
 
 def data_dir() -> Path:
