@@ -11,7 +11,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 def catalogue_dir() -> Path:
     """Declarations read by every layer (sources, indicators, vocabulary): `OBSERVATOIRE_CATALOGUE_DIR`,
     default `catalogue/` of the clone (tests point it at a modified copy)."""
-    return _resolved(str(os.environ.get("OBSERVATOIRE_CATALOGUE_DIR", PROJECT_DIR / "catalogue")))
+    return _resolved(os.environ.get("OBSERVATOIRE_CATALOGUE_DIR") or _DEFAULT_CATALOGUE)
+
+
+_DEFAULT_CATALOGUE = str(PROJECT_DIR / "catalogue")
 
 
 @lru_cache(maxsize=16)
