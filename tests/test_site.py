@@ -120,6 +120,19 @@ def test_grand_mirail_prints_the_fiche_views_strings(site, con):
     assert f";{poverty};49,2;%;2019;" in line and "Filosofi" in line
 
 
+def test_secret_statistique_as_everywhere(site):
+    """Barradels (QN03104M): its 2015 predecessor's count of salariés en contrat aidé is under the secret
+    threshold — the page and the downloads say « secret statistique », never a number."""
+    out, _ = site
+    html = (out / "quartiers" / "QN03104M.html").read_text(encoding="utf-8")
+    assert ('<th scope="row">Salariés en contrat aidé</th><td class="n">secret statistique</td>'
+            '<td class="n">2022</td><td class="n">—</td>') in html
+    row = next(r for r in (out / "quartiers" / "QN03104M.csv").read_text(encoding="utf-8-sig").splitlines()
+               if ";Salariés en contrat aidé;" in r)
+    assert row.startswith("Emploi et demandeurs d'emploi;Salariés en contrat aidé;secret statistique;;personnes;2022;"
+                          "secret statistique;;;contrats_aides;IPRO_2022.csv;CA;")
+
+
 def test_pages_are_small_and_scriptless(site):
     out, stats = site
     css = (out / "style.css").stat().st_size
