@@ -221,4 +221,4 @@ def test_axe_finds_no_serious_violation_and_the_phone_page_reads(site):
     first, second = (p.extract_text() for p in PdfReader(pdf).pages[:2])
     assert "Baromètre du quartier" in first and "Jeunes parmi les demandeurs" in first
     assert "https://observatoire.example.fr/quartiers/QN03107M.html" in first
-    assert "Évolutions des indicateurs clés" not in first and second.startswith("Évolutions des indicateurs clés")
+    assert "Indicateurs par thème" not in first and second.startswith("Indicateurs par thème")
