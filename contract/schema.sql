@@ -468,12 +468,29 @@ CREATE TABLE IF NOT EXISTS action_residence (
     UNIQUE (action_id, lieu)
 );
 
+-- ---------------------------------------------------------------- public site (issue 22, schema version 5)
+-- What the contract chooses to publish on the static public site (`python -m exports site`): nothing typed in
+-- this database is published unless its contract says so here. One row per contract (no row = nothing
+-- published): `engagements` publishes the progress of the signataires' commitments (counts per status, not
+-- their texts); `verbatims` publishes the survey verbatims that are themselves flagged `publiable`. Démo rows
+-- are never published, whatever these switches say. Set with `python -m contract.publication`.
+CREATE TABLE IF NOT EXISTS publication (
+    id            BIGINT PRIMARY KEY DEFAULT nextval('seq_id'),
+    contrat_code  VARCHAR NOT NULL,
+    engagements   BOOLEAN NOT NULL DEFAULT FALSE,
+    verbatims     BOOLEAN NOT NULL DEFAULT FALSE,
+    is_demo       BOOLEAN NOT NULL DEFAULT FALSE,
+    row_version   INTEGER NOT NULL DEFAULT 1,
+    created_at TIMESTAMP, created_by VARCHAR, updated_at TIMESTAMP, updated_by VARCHAR,
+    UNIQUE (contrat_code)
+);
+
 -- ---------------------------------------------------------------- migrations of existing databases
 -- A database created by an older version lacks the columns added since: add them (idempotent; rows kept).
 -- contract.store runs this file whenever meta.schema_version differs from store.SCHEMA_VERSION.
 ALTER TABLE action ADD COLUMN IF NOT EXISTS date_decision DATE;          -- schema version 2
--- (schema version 3: the account tables above; version 4: action_residence above — both created by their
--- CREATE TABLE IF NOT EXISTS)
+-- (schema version 3: the account tables above; version 4: action_residence above; version 5: publication
+-- above — each created by its CREATE TABLE IF NOT EXISTS)
 
 -- ==== PostgreSQL only: indexes for national volumes (448 contracts). DuckDB scans its columns and does
 -- not need them (and its indexes slow updates down), so contract.backend.schema_sql() stops here for DuckDB.

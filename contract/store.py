@@ -43,8 +43,9 @@ from contract.errors import ConflictError, NotFound, StoreBusy, StoreError, Tran
 from contract.roles import ANONYMOUS, PermissionDenied, User
 
 SCHEMA_SQL = engines.SCHEMA_SQL
-SCHEMA_VERSION = "5"   # 2: action.date_decision; 3: accounts (users, user_contract, login_failure, sessions); 4: action_residence;
-                       # 5: login_lock per login and client, trusted_client, session_grant, sso_proof, users.email, sessions.via
+SCHEMA_VERSION = "6"   # 2: action.date_decision; 3: accounts (users, user_contract, login_failure, sessions); 4: action_residence;
+                       # 5: login_lock per login and client, trusted_client, session_grant, sso_proof, users.email, sessions.via;
+                       # 6: publication (what a contract publishes on the static site)
 
 __all__ = ["connect", "read", "edit", "apply", "transaction", "Edit", "Ref", "ConflictError", "StoreBusy",
            "NotFound", "PermissionDenied", "StoreError", "TABLES", "ACCOUNT_TABLES", "diff_frames", "available",
@@ -93,6 +94,7 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
           [("reponse", "repondant_id")]),
     _spec("reponse", "réponses", "modalite_id"),
     _spec("verbatim", "verbatims", "texte publiable quartier_code question_id"),
+    _spec("publication", "choix de publication du site public", "engagements verbatims"),
     _spec("ref_noeud", "référentiel", "parent_id niveau code libelle ordre",
           [("ref_lien", "noeud_id"), ("ref_indicateur", "noeud_id")]),
     _spec("ref_lien", "liens du référentiel", "noeud_id action_id engagement_id"),

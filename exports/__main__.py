@@ -74,6 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--indicateur", default="tx_pauvrete", help="identifiant du catalogue (défaut : tx_pauvrete)")
     p.add_argument("--out", required=True, type=Path, help="fichier .png (300 dpi) ou .svg")
 
+    p = sub.add_parser("site", help="site statique public : une page par quartier et par contrat (HTML sans script)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--contrat", help="un contrat de ville et ses quartiers (CV…, CN…)")
+    which.add_argument("--tout", action="store_true", help="tous les quartiers et contrats des deux géographies")
+    p.add_argument("--out", required=True, type=Path, help="dossier du site (créé au besoin)")
+    p.add_argument("--url", help="adresse publique du site (défaut : OBSERVATOIRE_SITE_URL) : QR codes et liens canoniques")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processus en parallèle (défaut : un par cœur)")
+    p.add_argument("--date", type=_date, help="date de publication affichée (défaut : aujourd'hui)")
+
     args = parser.parse_args(argv)
     progress = _progress(args.quiet)
     if args.db:
@@ -101,6 +110,14 @@ def main(argv: list[str] | None = None) -> int:
         elif args.cmd == "rapport":
             from exports import rapport
             out = rapport.build(con, args.contrat, args.annee, args.out, progress=progress)
+        elif args.cmd == "site":
+            from exports.site import build as site
+            from observatoire import settings
+            stats = site.build(con, args.out, contrat=None if args.tout else args.contrat.strip().upper(),
+                               today=args.date, base_url=args.url or settings.site_url(),
+                               jobs=max(1, args.jobs), progress=progress)
+            print(site.summary(stats))
+            return 0
         elif args.cmd == "graphique":
             from exports import single
             out = single.build(con, args.quartier, args.out, kind=args.type, indicator_id=args.indicateur)

@@ -28,10 +28,11 @@ def _effective_sql() -> str:
 
 def engagements(sc: duckdb.DuckDBPyConnection, contrat: str, as_of: date | None = None,
                 signataire: str | None = None, referent: str | None = None, axe: str | None = None,
-                statut: str | None = None) -> pd.DataFrame:
-    """One row per commitment with its signataire, effective status and last review (filters optional)."""
+                statut: str | None = None, real_only: bool = False) -> pd.DataFrame:
+    """One row per commitment with its signataire, effective status and last review (filters optional;
+    `real_only` leaves démo rows out: the public site never publishes them)."""
     as_of = as_of or date.today()
-    where, params = "", []
+    where, params = (" AND NOT e.is_demo" if real_only else ""), []
     for col, val in (("s.nom", signataire), ("e.referent", referent), ("e.axe", axe)):
         if val:
             where += f" AND {col} = ?"
@@ -56,10 +57,10 @@ def engagements(sc: duckdb.DuckDBPyConnection, contrat: str, as_of: date | None 
 
 
 def status_counts(sc, contrat: str, by: str = "signataire", as_of: date | None = None,
-                  referent: str | None = None) -> pd.DataFrame:
+                  referent: str | None = None, real_only: bool = False) -> pd.DataFrame:
     """Counts per effective status for each signataire (by='signataire') or axis (by='axe'), with the
     completion rate and the number of late items. A last row 'Ensemble' sums everything."""
-    df = engagements(sc, contrat, as_of, referent=referent)
+    df = engagements(sc, contrat, as_of, referent=referent, real_only=real_only)
     key = {"signataire": "signataire", "axe": "axe", "referent": "referent",
            "type": "type_signataire"}[by]
     df[key] = df[key].fillna("Non renseigné")

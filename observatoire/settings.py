@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -10,7 +11,17 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 def catalogue_dir() -> Path:
     """Declarations read by every layer (sources, indicators, vocabulary): `OBSERVATOIRE_CATALOGUE_DIR`,
     default `catalogue/` of the clone (tests point it at a modified copy)."""
-    return Path(os.environ.get("OBSERVATOIRE_CATALOGUE_DIR", PROJECT_DIR / "catalogue")).resolve()
+    return _resolved(os.environ.get("OBSERVATOIRE_CATALOGUE_DIR") or _DEFAULT_CATALOGUE)
+
+
+_DEFAULT_CATALOGUE = str(PROJECT_DIR / "catalogue")
+
+
+@lru_cache(maxsize=16)
+def _resolved(raw: str) -> Path:
+    """Path.resolve() once per setting: every vocabulary label goes through catalogue_dir(), and resolving
+    (realpath system calls) cost a fifth of a quartier page's views (bench/site.py --profile)."""
+    return Path(raw).resolve()
 
 
 def data_dir() -> Path:
@@ -55,3 +66,11 @@ def geocoder_url() -> str | None:
     https://api-adresse.data.gouv.fr/search/csv/): `OBSERVATOIRE_GEOCODER_URL`; off (None) by default, so
     that no address ever leaves the machine unless someone asks for it."""
     return os.environ.get("OBSERVATOIRE_GEOCODER_URL") or None
+
+
+def site_url() -> str | None:
+    """Public address of the static site written by `python -m exports site` (e.g.
+    https://www.agglo.fr/observatoire/): `OBSERVATOIRE_SITE_URL`; None when the site is not published, so
+    that nothing offers a link nobody can open."""
+    url = (os.environ.get("OBSERVATOIRE_SITE_URL") or "").strip()
+    return (url.rstrip("/") + "/") if url else None

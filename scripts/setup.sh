@@ -10,6 +10,7 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)   # axe-core (accessibility tests of the static site)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "[setup] apt-get install ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -39,4 +40,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
   .venv/bin/python -c "import duckdb, streamlit, geopandas, kaleido, pptx, docx, fpdf, openpyxl, psycopg, psycopg_pool"
   mkdir -p data && echo "$want" > "$stamp"
+fi
+# axe-core, run in Chromium by tests/test_site.py: the exact version of tools/package-lock.json (npm ci), again
+# only when the lock file changes.
+lock=$(sha256sum tools/package-lock.json | cut -c1-16)
+if [ ! -f tools/node_modules/.lock-stamp ] || [ "$(cat tools/node_modules/.lock-stamp)" != "$lock" ]; then
+  echo "[setup] npm ci (tools/)"
+  (cd tools && npm ci --no-audit --no-fund --loglevel=error) && echo "$lock" > tools/node_modules/.lock-stamp
 fi
