@@ -256,12 +256,14 @@ def slide_since(prs, v: pc.ContractView) -> None:
 def slide_sources(prs, v: pc.ContractView) -> None:
     s = K.titled_slide(prs, "Sources et précautions de lecture")
     rows = [[{"text": r[0], "bold": True}, {"text": r[1], "bold": False}, r[2], r[3]] for r in v.sources]
+    size = 9 if len(rows) <= 9 else 8
     _, th = K.table(s, ["Producteur", "Données", "Millésimes", "Géographie"], rows, K.MARGIN,
-                    K.BODY_TOP - Inches(0.15), K.WIDTH - 2 * K.MARGIN, col_widths=[3.2, 5.6, 1.6, 2.0], size=9,
-                    row_height=Inches(0.26), text_cols={0, 1, 2, 3})
+                    K.BODY_TOP - Inches(0.15), K.WIDTH - 2 * K.MARGIN, col_widths=[3.2, 5.6, 1.6, 2.0], size=size,
+                    row_height=Inches(0.22), text_cols={0, 1, 2, 3})
     top = K.BODY_TOP - Inches(0.05) + th
-    K.text(s, v.notes, K.MARGIN, top, K.WIDTH - 2 * K.MARGIN, K.HEIGHT - top - Inches(0.5), size=9, bullets=True,
-           colour=K.GREY)
+    width, height = K.WIDTH - 2 * K.MARGIN, K.HEIGHT - top - Inches(0.55)
+    K.text(s, v.notes, K.MARGIN, top, width, height, bullets=True, colour=K.GREY,
+           size=K.fit_size([f"• {n}" for n in v.notes], width, height, sizes=(10, 9, 8, 7), para_gap_pt=4))
     K.source_line(s, "Licence Ouverte / Etalab 2.0 — citer le producteur et le millésime. "
                      "Observatoire des contrats de ville.", demo=v.demo)
 

@@ -258,14 +258,9 @@ def means_view(means: pd.DataFrame | None, contrat: str) -> MeansView:
     files = sorted({f for s in means["source_file"].dropna() for f in str(s).split(", ")})
     line = (sources.means_line(years, [contrat]) + " — fichiers " + ", ".join(files)
             + (" — * année partielle (fichier incomplet)." if any(partial.values()) else ""))
-    full = means[~means["partial"]]
-    df = full if len(full) else means
-    last = int(df["year"].max())
-    sub = df[df["year"] == last]
-    n = {k: int(sub.loc[sub.kind == k, "n_posts"].sum()) for k in kinds}
-    summary = (f"En {text.year_text(last)} : {text.plural_text(n.get('adulte_relais', 0), 'poste', 'postes')} "
-               f"d'adultes-relais et {text.plural_text(n.get('fonjep', 0), 'poste', 'postes')} FONJEP "
-               f"({text.eur_text(sub['amount'].sum())}).")
+    m = means_summary(means)
+    summary = (f"En {text.year_text(m['year'])} : {text.plural_text(m['adultes_relais'], 'poste')} "
+               f"d'adultes-relais et {text.plural_text(m['fonjep'], 'poste')} FONJEP ({text.eur_text(m['amount'])}).")
     header = ["Année"] + [h for k in kinds for h in (vocabulary.label("means_kinds", k, short=True), "Montant")]
     return MeansView(categories=[text.year_text(y) + (" (partiel)" if partial[y] else "") for y in years],
                      series=series, colours=[vocabulary.color("means_kinds", k) for k in kinds],
