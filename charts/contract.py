@@ -1,7 +1,7 @@
 """Figures of the contract-life pages (programmation, engagements, enquêtes, référentiel), reused by exports.
 
-Pure Plotly builders: each takes the DataFrame returned by the matching indicators.* function and a source
-line (presentation.sources.source_line(..., demo=True) for démo data: the label is then inside the image), and
+Pure Plotly builders: each takes the DataFrame a contract view of presentation/ hands over (the rows of the
+matching indicators.* function: codes, numbers, statuses) and a source line (presentation.sources.source_line(..., demo=True) for démo data: the label is then inside the image), and
 returns a Figure. Hidden values (secret, effectif insuffisant) are drawn as grey, labelled gaps, never as 0.
 """
 from __future__ import annotations
@@ -14,14 +14,21 @@ import plotly.graph_objects as go
 
 from charts import style
 from charts.source import add_source
-from contract import vocab
 from observatoire import vocabulary
 from observatoire.frformat import fmt_eur, fmt_int, fmt_number
 from presentation.sources import DEMO_LABEL
 from presentation.text import cell_text, value_text
 
-SEX_COLORS = {"F": "#c2185b", "M": "#1f4e79"}
+SEX_COLORS = vocabulary.colors("sexes")
+GIRLS_FEW = str(vocabulary.term("sexes", "F").get("light_color") or SEX_COLORS["F"])   # under 45 % of girls
 HIDDEN = style.MUTED
+NOTE = vocabulary.palette("grey")               # small explanatory annotations
+TOTAL = vocabulary.row_label("total")           # the « Ensemble » row of contract-life tables
+NEUTRAL = vocabulary.scale("neutral")
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    return "rgba({}, {}, {}, {})".format(*vocabulary.rgb(hex_colour), alpha)
 
 
 def _wrap(text: str, width: int = 38) -> str:
@@ -32,7 +39,7 @@ def _demo_watermark(fig: go.Figure, demo: bool) -> None:
     """Démo figures carry the label twice: in the source line and as a faint watermark."""
     if demo:
         fig.add_annotation(text=DEMO_LABEL.upper(), xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-                           font=dict(size=26, color="rgba(183,28,28,0.13)"), textangle=-18, name="demo")
+                           font=dict(size=26, color=_rgba(vocabulary.palette("demo"), 0.13)), textangle=-18, name="demo")
 
 
 def _finish(fig, source_line, demo, height=None, title=None, legend_bottom=False, narrow=False):
@@ -95,8 +102,8 @@ def by_financeur(df: pd.DataFrame, *, year, source_line: str, demo: bool = False
     if d.empty:
         return _empty(title, source_line, demo)
     fig = go.Figure(go.Bar(
-        y=d["financeur_label"], x=d["montant_accorde"], orientation="h",
-        marker_color=[vocabulary.color("financeurs", f, "#9aa5b1") for f in d["financeur"]],
+        y=[vocabulary.label("financeurs", f) for f in d["financeur"]], x=d["montant_accorde"], orientation="h",
+        marker_color=[vocabulary.color("financeurs", f, style.REFERENCE) for f in d["financeur"]],
         text=[f"{fmt_eur(v)} ({fmt_number(p, 0, '%')})" if pd.notna(p) else fmt_eur(v)
               for v, p in zip(d["montant_accorde"], d["part"])],
         textposition="auto", hovertemplate="%{y} : %{x:,.0f} €<extra></extra>"))
@@ -134,7 +141,7 @@ def money_vs_need(df: pd.DataFrame, *, source_line: str, demo: bool = False, per
     shown = d[status] == "ok"
     labels = [("≈ " if m == "approx_qp2015" else "") + lab for lab, m in zip(d["label"], d["method"])]
     values = [v if s else 0 for v, s in zip(d[col], shown)]
-    text = [fmt_eur(v) if s else "non disponible" for v, s in zip(d[col], shown)]
+    text = [fmt_eur(v) if s else vocabulary.status_label(st_) for v, s, st_ in zip(d[col], shown, d[status])]
     fig = go.Figure(go.Bar(
         y=labels, x=values, orientation="h", text=text, textposition="outside", cliponaxis=False,
         marker_color=[style.QUARTIER if s else HIDDEN for s in shown],
@@ -144,7 +151,7 @@ def money_vs_need(df: pd.DataFrame, *, source_line: str, demo: bool = False, per
     if (d["method"] == "approx_qp2015").any():
         fig.add_annotation(text="≈ population et pauvreté approchées par le(s) quartier(s) 2015 correspondant(s)",
                            xref="paper", yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom",
-                           showarrow=False, font=dict(size=10, color="#6b7785"))
+                           showarrow=False, font=dict(size=10, color=NOTE))
     return _finish(fig, source_line, demo, height=140 + 34 * len(d), title=title, narrow=True)
 
 
@@ -174,16 +181,18 @@ def beneficiaries_pyramid(df: pd.DataFrame, *, source_line: str, demo: bool = Fa
     title = title or "Bénéficiaires par sexe et par âge"
     if df.empty:
         return _empty(title, source_line, demo)
-    ages = list(vocab.TRANCHES_AGE)
+    ages = vocabulary.labels("age_bands")
     fig = go.Figure()
     for sexe, sign in (("M", -1), ("F", 1)):
-        d = df[df["sexe"] == sexe].set_index("tranche_age").reindex(ages)
+        d = df[df["sexe"] == sexe].set_index("tranche_age").reindex(list(ages))
         vals = [(sign * float(v)) if pd.notna(v) else 0 for v in d["n"]]
         hidden = [s != "ok" if isinstance(s, str) else False for s in d["status"]]
-        fig.add_bar(y=[vocab.TRANCHES_AGE[a] for a in ages], x=vals, orientation="h", name=vocab.SEXES[sexe],
+        name = vocabulary.label("sexes", sexe)
+        fig.add_bar(y=list(ages.values()), x=vals, orientation="h", name=name,
                     marker_color=[HIDDEN if h else SEX_COLORS[sexe] for h in hidden],
-                    text=["effectif insuffisant" if h else fmt_int(abs(v)) if v else "" for v, h in zip(vals, hidden)],
-                    textposition="auto", hovertemplate="%{y} : %{text}<extra>" + vocab.SEXES[sexe] + "</extra>")
+                    text=[vocabulary.status_label("effectif_insuffisant") if h else fmt_int(abs(v)) if v else ""
+                          for v, h in zip(vals, hidden)],
+                    textposition="auto", hovertemplate="%{y} : %{text}<extra>" + name + "</extra>")
     fig.update_layout(barmode="relative", bargap=0.15)
     m = max([abs(v) for v in fig.data[0].x] + [abs(v) for v in fig.data[1].x] + [1])
     step = _nice_step(m)
@@ -209,10 +218,11 @@ def girls_share(df: pd.DataFrame, *, source_line: str, demo: bool = False, title
     d = df.iloc[::-1]
     ok = d["status"] == "ok"
     fig = go.Figure(go.Bar(
-        y=[("<b>Ensemble</b>" if t == "Ensemble" else _wrap(t)) for t in d["thematique"]],
+        y=[(f"<b>{TOTAL}</b>" if t == TOTAL else _wrap(t)) for t in d["thematique"]],
         x=[v if o else 0 for v, o in zip(d["part_filles"], ok)], orientation="h",
-        marker_color=[HIDDEN if not o else (SEX_COLORS["F"] if v >= 45 else "#e58fb0") for v, o in zip(d["part_filles"], ok)],
-        text=[fmt_number(v, 0, "%") if o else "effectif insuffisant" for v, o in zip(d["part_filles"], ok)],
+        marker_color=[HIDDEN if not o else (SEX_COLORS["F"] if v >= 45 else GIRLS_FEW) for v, o in zip(d["part_filles"], ok)],
+        text=[fmt_number(v, 0, "%") if o else vocabulary.status_label(st_)
+              for v, o, st_ in zip(d["part_filles"], ok, d["status"])],
         textposition="outside", cliponaxis=False, hovertemplate="%{y} : %{text}<extra></extra>"))
     fig.add_vline(x=50, line=dict(color=style.TEXT, dash="dash", width=1))
     fig.add_annotation(x=50, y=1.02, yref="paper", text="parité", showarrow=False, font=dict(size=10))
@@ -226,14 +236,14 @@ def state_means(df: pd.DataFrame, *, source_line: str, narrow: bool = True) -> g
     if df.empty:
         return _empty(title, source_line, False, "Aucun poste rattaché à ce contrat dans les fichiers ANCT")
     fig = go.Figure()
-    for kind, color in (("adulte_relais", style.QUARTIER), ("fonjep", "#b5651d")):
+    for kind, name in vocabulary.labels("means_kinds").items():
         d = df[df["kind"] == kind]
         if d.empty:
             continue
         fig.add_bar(x=[f"{y}{' (partiel)' if p else ''}" for y, p in zip(d["year"], d["partial"])], y=d["n_posts"],
-                    name=d["label"].iloc[0], marker_color=color, text=[fmt_int(v) for v in d["n_posts"]],
+                    name=name, marker_color=vocabulary.color("means_kinds", kind), text=[fmt_int(v) for v in d["n_posts"]],
                     textposition="outside", customdata=d["amount"],
-                    hovertemplate="%{x} : %{y} postes, %{customdata:,.0f} €<extra>" + d["label"].iloc[0] + "</extra>")
+                    hovertemplate="%{x} : %{y} postes, %{customdata:,.0f} €<extra>" + name + "</extra>")
     fig.update_layout(barmode="group")
     fig.update_yaxes(title="postes", gridcolor=style.GRID)
     return _finish(fig, source_line, False, height=400, title=title, legend_bottom=True, narrow=narrow)
@@ -244,12 +254,12 @@ def state_means(df: pd.DataFrame, *, source_line: str, narrow: bool = True) -> g
 def engagement_status(df: pd.DataFrame, *, by: str, source_line: str, demo: bool = False) -> go.Figure:
     """indicators.engagements.status_counts: stacked bars of commitments by effective status."""
     title = "Engagements par " + {"signataire": "signataire", "axe": "axe", "referent": "référent"}.get(by, by)
-    d = df[df[by] != "Ensemble"] if not df.empty else df
+    d = df[df[by] != TOTAL] if not df.empty else df
     if d.empty:
         return _empty(title, source_line, demo)
     d = d.sort_values(["taux_realisation", "total"], ascending=[True, True], na_position="first")
     fig = go.Figure()
-    for st_code in ("realise", "en_cours", "prevu", "en_retard", "abandonne"):
+    for st_code in ("realise", "en_cours", "prevu", "en_retard", "abandonne"):      # done first, left
         if st_code not in d:
             continue
         fig.add_bar(y=[_wrap(v, 42) for v in d[by]], x=d[st_code], orientation="h",
@@ -277,11 +287,12 @@ def engagement_history(hist: pd.DataFrame, *, target: float | None, reference: f
         text=[cell_text(v) for v in d["valeur_constatee"]], textposition="top center",
         marker=dict(size=10, color=[vocabulary.color("engagement_statuses", s, style.QUARTIER) for s in d["statut"]]),
         line=dict(color=style.QUARTIER), name="valeur constatée",
-        customdata=d["statut_label"], hovertemplate="%{x|%d/%m/%Y} : %{y} (%{customdata})<extra></extra>"))
+        customdata=[vocabulary.label("engagement_statuses", s) for s in d["statut"]],
+        hovertemplate="%{x|%d/%m/%Y} : %{y} (%{customdata})<extra></extra>"))
     for val, name, dash, pos in ((reference, "référence", "dot", "bottom left"), (target, "cible", "dash", "top right")):
         if val is not None and pd.notna(val):
-            fig.add_hline(y=val, line=dict(dash=dash, color="#6b7785"), annotation_text=f"{name} : {cell_text(val)}",
-                          annotation_position=pos, annotation_font=dict(size=10, color="#6b7785"))
+            fig.add_hline(y=val, line=dict(dash=dash, color=NOTE), annotation_text=f"{name} : {cell_text(val)}",
+                          annotation_position=pos, annotation_font=dict(size=10, color=NOTE))
     fig.update_xaxes(tickformat="%m/%Y", dtick="M6", gridcolor=style.GRID, tickangle=0)
     fig.update_yaxes(gridcolor=style.GRID)
     return _finish(fig, source_line, demo, height=360, title=title, narrow=narrow)
@@ -310,18 +321,19 @@ def barometer_heatmap(df: pd.DataFrame, *, source_line: str, demo: bool = False,
     custom = [[f"{xc} – {ql} : {c}" for xc, ql, c in zip(xlabels, qs["question"], row)] for row in custom]
     fig = go.Figure(go.Heatmap(
         z=z, x=xlabels, y=ylabels, text=text, texttemplate="%{text}", customdata=custom, zmin=0, zmax=100,
-        colorscale=[[0, "#b71c1c"], [0.5, "#f7f4ea"], [1, "#1b7a3d"]], colorbar=dict(title="%", ticksuffix=" %"),
+        colorscale=[[0, vocabulary.light("moins_bien")["color"]], [0.5, vocabulary.palette("light")],
+                    [1, vocabulary.light("mieux")["color"]]], colorbar=dict(title="%", ticksuffix=" %"),
         hoverongaps=False, xgap=2, ygap=2,
         hovertemplate="%{y}<br>%{customdata}<br>%{text} de réponses favorables<extra></extra>"))
     _ = questions
-    fig.update_layout(plot_bgcolor="#e3e7ec")
+    fig.update_layout(plot_bgcolor=style.GRID)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top", tickangle=0)
     legend = " · ".join(f"<b>{c}</b> {_short(q)}" for c, q in zip(qs["question_code"], qs["question"])) \
         + " · « n < min » : moins de réponses que le minimum, part non affichée"
     fig.add_annotation(text="<br>".join(textwrap.wrap(legend, 150)).replace("&lt;", "<"), xref="paper", yref="paper",
                        x=0, y=0, yshift=-8, xanchor="left", yanchor="top", align="left", showarrow=False,
-                       font=dict(size=10, color="#4a5560"))
+                       font=dict(size=10, color=NOTE))
     fig.update_layout(margin=dict(b=110))
     return _finish(fig, source_line, demo, height=260 + 34 * len(quartiers), title=title, narrow=True)
 
@@ -343,12 +355,13 @@ def barometer_question(df: pd.DataFrame, *, question_code: str, source_line: str
         x=[v if o else None for v, o in zip(d["part"], ok)], y=d["quartier"], mode="markers",
         marker=dict(size=12, color=[style.HIGHLIGHT if c == "ENSEMBLE" else style.QUARTIER for c in d["quartier_code"]]),
         error_x=dict(type="data", symmetric=False, array=(d["haut"] - d["part"]).tolist(),
-                     arrayminus=(d["part"] - d["bas"]).tolist(), color="#7fa9d1", thickness=2),
+                     arrayminus=(d["part"] - d["bas"]).tolist(), color=NEUTRAL[2], thickness=2),
         customdata=[f"n = {int(n)}" if o else "" for n, o in zip(d["n"].fillna(0), ok)],
         hovertemplate="%{y} : %{x:.0f} % (%{customdata})<extra></extra>", showlegend=False))
     for q, o in zip(d["quartier"], ok):
         if not o:
-            fig.add_annotation(x=50, y=q, text="effectif insuffisant", showarrow=False, font=dict(size=10, color=HIDDEN))
+            fig.add_annotation(x=50, y=q, text=vocabulary.status_label("effectif_insuffisant"), showarrow=False,
+                               font=dict(size=10, color=HIDDEN))
     fig.update_xaxes(range=[0, 100], ticksuffix=" %", title="réponses favorables (intervalle de confiance à 95 %)",
                      gridcolor=style.GRID)
     return _finish(fig, source_line, demo, height=140 + 32 * len(d), title=title, narrow=True)
@@ -364,19 +377,20 @@ def evolution_dumbbell(df: pd.DataFrame, *, question_code: str, source_line: str
         return _empty(title, source_line, demo, "Pas assez de réponses dans les deux vagues")
     fig = go.Figure()
     for r in d.itertuples():
-        color = {"hausse nette": "#1b7a3d", "baisse nette": "#b71c1c"}.get(r.lecture, "#9aa5b1")
+        color = vocabulary.color("survey_readings", r.lecture)
         fig.add_scatter(x=[r.part_1, r.part_2], y=[r.quartier, r.quartier], mode="lines", line=dict(color=color, width=3),
                         showlegend=False, hoverinfo="skip")
     fig.add_scatter(x=d["part_1"], y=d["quartier"], mode="markers", name=f"vague {int(d['vague_1'].iloc[0])}",
-                    marker=dict(size=10, color="#b9d0e7", line=dict(color=style.QUARTIER, width=1)),
+                    marker=dict(size=10, color=NEUTRAL[1], line=dict(color=style.QUARTIER, width=1)),
                     hovertemplate="%{y} : %{x:.0f} %<extra>vague 1</extra>")
     fig.add_scatter(x=d["part_2"], y=d["quartier"], mode="markers", name=f"vague {int(d['vague_2'].iloc[0])}",
-                    marker=dict(size=12, color=style.QUARTIER), customdata=d["lecture"],
+                    marker=dict(size=12, color=style.QUARTIER),
+                    customdata=[vocabulary.label("survey_readings", c) for c in d["lecture"]],
                     hovertemplate="%{y} : %{x:.0f} % (%{customdata})<extra>vague 2</extra>")
     fig.update_xaxes(range=[0, 100], ticksuffix=" %", gridcolor=style.GRID, title="réponses favorables")
     fig.add_annotation(text="vert / rouge : évolution au-delà des marges d'incertitude ; gris : dans la marge",
                        xref="paper", yref="paper", x=1, y=1.01, xanchor="right", yanchor="bottom", showarrow=False,
-                       font=dict(size=10, color="#6b7785"))
+                       font=dict(size=10, color=NOTE))
     return _finish(fig, source_line, demo, height=180 + 32 * len(d), title=title, legend_bottom=True, narrow=True)
 
 
@@ -390,8 +404,9 @@ def referentiel_fill(df: pd.DataFrame, *, source_line: str, demo: bool = False, 
     d = df.iloc[::-1]
     labels = [("<b>" + e + "</b>") if not c else _wrap(f"{c} {e}", 40) for c, e in zip(d["enjeu_code"], d["enjeu"])]
     fig = go.Figure()
-    for col, name, color in (("avec_reference", "valeur de référence", "#b9d0e7"), ("avec_cible", "cible", "#7fa9d1"),
-                             ("avec_valeur", "valeur actuelle", "#4a7fb5"), ("complets", "complets (les trois)", "#1b7a3d")):
+    for col, name, color in (("avec_reference", "valeur de référence", NEUTRAL[1]), ("avec_cible", "cible", NEUTRAL[2]),
+                             ("avec_valeur", "valeur actuelle", NEUTRAL[3]),
+                             ("complets", "complets (les trois)", vocabulary.light("mieux")["color"])):
         fig.add_bar(y=labels, x=d[col], orientation="h", name=name, marker_color=color,
                     hovertemplate="%{y} : %{x} indicateur(s)<extra>" + name + "</extra>")
     fig.add_scatter(y=labels, x=d["n_indicateurs"], mode="markers", name="indicateurs au total",
@@ -408,7 +423,7 @@ def referentiel_sunburst(tree: list[dict], *, source_line: str, demo: bool = Fal
 
     def shade(rate):
         if rate is None:
-            return "#eef1f4"                      # no indicator under this node
+            return vocabulary.palette("light")    # no indicator under this node
         t = max(0.0, min(1.0, rate / 100))
         lo, hi = (232, 245, 233), (27, 122, 61)
         return "#%02x%02x%02x" % tuple(round(a + (b - a) * t) for a, b in zip(lo, hi))
@@ -432,10 +447,10 @@ def referentiel_sunburst(tree: list[dict], *, source_line: str, demo: bool = Fal
         return _empty(title, source_line, demo)
     fig = go.Figure(go.Sunburst(
         ids=ids, labels=labels, parents=parents, values=values, branchvalues="remainder", maxdepth=3,
-        marker=dict(colors=colors, line=dict(color="white", width=1)), customdata=hover,
+        marker=dict(colors=colors, line=dict(color=vocabulary.palette("white"), width=1)), customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", insidetextorientation="horizontal",
         textfont=dict(size=11, color=style.TEXT)))
     fig.add_annotation(text="taille : actions et engagements rattachés · vert foncé : indicateurs complets · "
                             "gris : aucun indicateur", xref="paper", yref="paper", x=0, y=1.0, yanchor="bottom",
-                       showarrow=False, font=dict(size=10, color="#6b7785"), xanchor="left")
+                       showarrow=False, font=dict(size=10, color=NOTE), xanchor="left")
     return _finish(fig, source_line, demo, height=560, title=title, narrow=narrow)

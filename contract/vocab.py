@@ -1,9 +1,12 @@
-"""What the contract-life imports recognise: the spellings users type for the statuses declared in
-catalogue/vocabulary.yaml (engagement_statuses, action_statuses), financeurs, porteur and signataire
-types, age bands, evaluation criteria, survey scales. Labels of statuses live in the vocabulary.
+"""What the contract-life imports recognise: the spellings users type for the codes declared in
+catalogue/vocabulary.yaml (engagement and action statuses, financeurs, signataire types, survey options).
+
+Every label (age bands, sexes, phases, porteur and signataire types, themes, criteria, référentiel levels,
+survey scales) lives in the vocabulary; the names below read it, for the imports and the démo generator.
 """
 from __future__ import annotations
 
+from observatoire import vocabulary
 from readers.text import norm
 
 # Spellings met in Dauphin-like exports, normalised with `norm()`.
@@ -40,46 +43,12 @@ FINANCEUR_KEYWORDS = [  # first match wins, on normalised header text
     ("autre", ("autre",)),
 ]
 
-TRANCHES_AGE = {  # code -> label (CERFA 12156-like bands)
-    "0-5": "Moins de 6 ans",
-    "6-11": "6-11 ans",
-    "12-15": "12-15 ans",
-    "16-17": "16-17 ans",
-    "18-25": "18-25 ans",
-    "26-64": "26-64 ans",
-    "65+": "65 ans et plus",
-}
-SEXES = {"F": "Filles / femmes", "M": "Garçons / hommes"}
-PHASES = {"prevu": "prévus", "realise": "réalisés"}
-
-PORTEUR_TYPES = {
-    "association": "Association",
-    "collectivite": "Collectivité",
-    "bailleur": "Bailleur social",
-    "etablissement_public": "Établissement public",
-    "entreprise": "Entreprise / SCIC / ESS",
-    "autre": "Autre",
-}
-
-SIGNATAIRE_TYPES = {
-    "etat": "État",
-    "epci": "EPCI",
-    "commune": "Commune",
-    "region": "Région",
-    "departement": "Département",
-    "caf": "CAF",
-    "ars": "ARS",
-    "france_travail": "France Travail",
-    "mission_locale": "Mission locale",
-    "education_nationale": "Éducation nationale",
-    "justice": "Justice",
-    "bailleur": "Bailleur social",
-    "ccas": "CCAS",
-    "chambre_consulaire": "Chambre consulaire",
-    "banque_territoires": "Banque des Territoires",
-    "association": "Association",
-    "autre": "Autre",
-}
+# Labels: declared once in catalogue/vocabulary.yaml, kept here under their historical names for the imports.
+TRANCHES_AGE = vocabulary.labels("age_bands")                   # code -> label (CERFA 12156-like bands)
+SEXES = vocabulary.labels("sexes")
+PHASES = vocabulary.labels("beneficiary_phases")
+PORTEUR_TYPES = vocabulary.labels("porteur_types")
+SIGNATAIRE_TYPES = vocabulary.labels("signataire_types")
 SIGNATAIRE_KEYWORDS = [
     ("etat", ("prefecture", "prefet", "etat", "ddets", "sous-prefecture")),
     ("caf", ("caf", "allocations familiales")),
@@ -98,48 +67,14 @@ SIGNATAIRE_KEYWORDS = [
     ("commune", ("ville de", "commune", "mairie")),
 ]
 
-THEMATIQUES = [
-    "Éducation et réussite éducative",
-    "Emploi, insertion et développement économique",
-    "Santé et accès aux droits",
-    "Cadre de vie, habitat et tranquillité",
-    "Lien social, culture et sport",
-    "Citoyenneté et participation des habitants",
-    "Transition écologique",
-]
-
-EVALUATION_CRITERIA = {
-    "note_pertinence": "Pertinence",
-    "note_coherence": "Cohérence",
-    "note_efficacite": "Efficacité",
-    "note_efficience": "Efficience",
-    "note_impact": "Impact",
-    "note_participation": "Participation des habitants",
-    "note_partenariat": "Partenariat",
-}
-NOTE_MIN, NOTE_MAX = 1, 4
-
-REF_NIVEAUX = {
-    "enjeu": "Enjeu",
-    "objectif_strategique": "Objectif stratégique",
-    "objectif_operationnel": "Objectif opérationnel",
-}
-
+THEMATIQUES = list(vocabulary.labels("programmation_themes").values())
+EVALUATION_CRITERIA = vocabulary.labels("evaluation_criteria")
+NOTE_MIN = int(vocabulary.term("evaluation_marks", "min")["value"])
+NOTE_MAX = int(vocabulary.term("evaluation_marks", "max")["value"])
+REF_NIVEAUX = vocabulary.labels("referentiel_levels")
 # Answer scales recognised in survey files: code -> (label, [(option label, favorable, excluded)]).
-ECHELLES = {
-    "accord4": ("D'accord (4 niveaux)", [
-        ("Tout à fait d'accord", True, False), ("Plutôt d'accord", True, False),
-        ("Plutôt pas d'accord", False, False), ("Pas du tout d'accord", False, False),
-        ("Ne sait pas", False, True)]),
-    "satisfaction4": ("Satisfaction (4 niveaux)", [
-        ("Très satisfait", True, False), ("Plutôt satisfait", True, False),
-        ("Plutôt insatisfait", False, False), ("Très insatisfait", False, False),
-        ("Ne sait pas", False, True)]),
-    "evolution3": ("Évolution (3 niveaux)", [
-        ("S'est amélioré", True, False), ("Est resté pareil", False, False),
-        ("S'est dégradé", False, False), ("Ne sait pas", False, True)]),
-    "oui_non": ("Oui / non", [("Oui", True, False), ("Non", False, False), ("Ne sait pas", False, True)]),
-}
+ECHELLES = {code: (vocabulary.label("survey_scales", code), vocabulary.scale_options(code))
+            for code in vocabulary.codes("survey_scales")}
 # Extra spellings of options, normalised: option -> canonical option label.
 MODALITE_ALIASES = {
     "nsp": "Ne sait pas", "ne sait pas": "Ne sait pas", "sans avis": "Ne sait pas", "ne se prononce pas": "Ne sait pas",
@@ -149,7 +84,6 @@ MODALITE_ALIASES = {
     "ameliore": "S'est amélioré", "amelioration": "S'est amélioré", "pareil": "Est resté pareil",
     "stable": "Est resté pareil", "degrade": "S'est dégradé", "degradation": "S'est dégradé",
 }
-
 
 
 def guess_signataire_type(name: str) -> str:

@@ -1,8 +1,13 @@
 """Small python-docx toolkit for the annual report skeleton: headings, French tables, figures with their
-source line, and clearly marked placeholders where the team writes the prose."""
+source line, and clearly marked placeholders where the team writes the prose.
+
+Office sinks: every text cell of a table goes through cell_text (presentation.text.spreadsheet_cell, the
+one neutralisation of every office writer: a user's « =HYPERLINK(…) » stays text); amounts and values
+never break across two lines (presentation.text.nowrap_numbers)."""
 from __future__ import annotations
 
 import io
+import re
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -12,12 +17,19 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from observatoire import vocabulary
+from presentation import text as ptext
 from presentation.sources import DEMO_LABEL
 
 PLACEHOLDER_PREFIX = "[À RÉDIGER"
 GREY = RGBColor(*vocabulary.rgb(vocabulary.palette("grey")))        # the house palette (vocabulary.yaml)
 DEMO_RED = RGBColor(*vocabulary.rgb(vocabulary.palette("demo")))
 WHITE = RGBColor(*vocabulary.rgb(vocabulary.palette("white")))
+HEADER_FILL = vocabulary.palette("navy").lstrip("#").upper()
+
+
+def cell_text(value) -> str:
+    """A table cell as written to the DOCX: no break inside amounts, neutralised like a spreadsheet cell."""
+    return ptext.spreadsheet_cell(ptext.nowrap_numbers("" if value is None else str(value)))
 
 
 def new_document() -> Document:
@@ -45,7 +57,7 @@ def placeholder(doc, what: str) -> None:
 def para(doc, text: str, italic: bool = False, bold: bool = False, size: int | None = None,
          colour: RGBColor | None = None, style: str | None = None):
     p = doc.add_paragraph(style=style)
-    run = p.add_run(text)
+    run = p.add_run(ptext.nowrap_numbers(text))
     run.italic, run.bold = italic, bold
     if size:
         run.font.size = Pt(size)
@@ -56,7 +68,7 @@ def para(doc, text: str, italic: bool = False, bold: bool = False, size: int | N
 
 def bullets(doc, items: list[str]) -> None:
     for item in items:
-        doc.add_paragraph(item, style="List Bullet")
+        doc.add_paragraph(ptext.nowrap_numbers(item), style="List Bullet")
 
 
 def source(doc, line: str, demo: bool = False):
@@ -97,10 +109,10 @@ def fit_widths(header: list[str], rows: list[list], widths_cm: list[float] | Non
     while True:
         need = []
         for i in range(n):
-            words = [w for w in str(header[i]).split()] or [""]
+            words = _words(header[i]) or [""]
             need_i = max(word_cm(w, size, bold=True) for w in words)
             for r in rows:
-                for w in str(r[i] if i < len(r) and r[i] is not None else "").split():
+                for w in _words(r[i] if i < len(r) else None):
                     need_i = max(need_i, word_cm(w, size))
             need.append(need_i)
         if sum(need) <= total_cm or size <= 6:
@@ -115,9 +127,16 @@ def fit_widths(header: list[str], rows: list[list], widths_cm: list[float] | Non
     return widths, size
 
 
+def _words(value) -> list[str]:
+    """What a line may break between: ordinary spaces only (no-break spaces hold an amount together)."""
+    return [w for w in re.split(r"[ \t\n]+", cell_text(value)) if w]
+
+
 def table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float] | None = None, size: float = 9):
     """A table of already formatted French strings; numbers right-aligned. Column widths fill the page
     width with no word broken inside a column (fit_widths)."""
+    header = [cell_text(h) for h in header]
+    rows = [[cell_text(v) for v in r] for r in rows]
     widths_cm, size = fit_widths(header, rows, widths_cm, size)
     t = doc.add_table(rows=1, cols=len(header))
     t.style = "Table Grid"
@@ -129,7 +148,7 @@ def table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float] 
         run.bold = True
         run.font.size = Pt(size)
         run.font.color.rgb = WHITE
-        _shade(cell, "1F2A44")
+        _shade(cell, HEADER_FILL)
     for row in rows:
         cells = t.add_row().cells
         for i, val in enumerate(row):
@@ -174,7 +193,7 @@ def guide(doc, prefilled: str, to_write: str) -> None:
 
 
 def _looks_numeric(val) -> bool:
-    s = str(val or "").replace("\u202f", "").replace(" ", "").replace(",", "").replace("%", "").replace("€", "")
+    s = str(val or "").replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace(",", "").replace("%", "").replace("€", "")
     s = s.replace("+", "").replace("-", "").replace("pts", "").replace("×", "").replace(".", "")
     return s.isdigit()
 

@@ -18,7 +18,7 @@ from fpdf import FPDF
 from charts import fiche as fiche_charts
 from charts import locator
 from charts.source import add_source
-from exports import content as ct
+from presentation import contract as ct
 from exports import geo, render
 from presentation import barometre as barometre_view
 from presentation.quartier import shown_quartier

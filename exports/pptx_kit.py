@@ -1,5 +1,10 @@
 """Small python-pptx toolkit for the COPIL deck: titled slides, French tables, NATIVE charts (editable in
-PowerPoint/Impress), pictures, and the source line / démo label every chart and table carries."""
+PowerPoint/Impress), pictures, and the source line / démo label every chart and table carries.
+
+Office sinks: every text cell of a table and every category or series name of a chart (which python-pptx also
+writes into the workbook embedded in the PPTX, ppt/embeddings/*.xlsx) goes through office_cell
+(presentation.text.spreadsheet_cell: a user's « =HYPERLINK(…) » stays text, never a live formula); amounts
+and values never break across two lines (presentation.text.nowrap_numbers)."""
 from __future__ import annotations
 
 import io
@@ -11,8 +16,9 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from presentation.sources import DEMO_LABEL
 from observatoire import vocabulary
+from presentation import text as ptext
+from presentation.sources import DEMO_LABEL
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 MARGIN = Inches(0.45)
@@ -44,21 +50,23 @@ def fit_size(lines: list[str], width, height, sizes=(14, 13, 12, 11, 10), spacin
     return sizes[-1]
 
 
-def light_colour(light: str | None) -> RGBColor:
-    """Barometer light colour from charts.style (one visual language for pages and exports)."""
-    return RGBColor.from_string(vocabulary.light(light)["color"].lstrip("#").upper())
+SERIES_COLOURS = vocabulary.scale("series")
 
 
-def light_text(light: str | None, value_shown: bool = False) -> str:
-    """Symbol and word of a light; a shown value without light says « sans voyant » (no reference)."""
-    st_ = vocabulary.light(light)
-    if light is None and value_shown:
-        return f"{st_['symbol']} sans voyant"
-    return f"{st_['symbol']} {st_['label']}"
+def hex_colour(value: str) -> RGBColor:
+    """RGBColor of a vocabulary colour (`#1b7a3d`)."""
+    return RGBColor(*vocabulary.rgb(value))
 
 
-SERIES_COLOURS = ["1F77B4", "D62728", "2CA02C", "9467BD", "FF7F0E", "8C564B", "E377C2", "7F7F7F",
-                  "BCBD22", "17BECF", "393B79", "AD494A", "637939", "8C6D31", "843C39", "7B4173"]
+def office_text(value) -> str:
+    """Text placed on a slide: amounts and values kept on one line (no-break spaces inside them)."""
+    return ptext.nowrap_numbers("" if value is None else str(value))
+
+
+def office_cell(value) -> str:
+    """A text cell of a table or chart workbook: office_text, then neutralised as a spreadsheet cell
+    (presentation.text.spreadsheet_cell), the one function every office writer uses."""
+    return ptext.spreadsheet_cell(office_text(value))
 
 
 def new_deck() -> Presentation:
@@ -100,7 +108,7 @@ def text(slide, content: str | list[str], left, top, width, height, size: int = 
     lines = content if isinstance(content, list) else [content]
     for i, line in enumerate(lines):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-        p.text = (f"• {line}" if bullets else line)
+        p.text = office_text(f"• {line}" if bullets else line)
         p.alignment = align
         p.space_after = Pt(4 if bullets else 0)
     _style_runs(tf, size, bold, colour)
@@ -138,9 +146,11 @@ def demo_badge(slide):
 
 
 def _cell_spec(val) -> dict:
-    if isinstance(val, dict):
-        return val
-    return {"text": "" if val is None else str(val)}
+    spec = dict(val) if isinstance(val, dict) else {"text": val}
+    spec["text"] = office_cell(spec.get("text"))
+    if spec.get("sub"):
+        spec["sub"] = office_cell(spec["sub"])
+    return spec
 
 
 def estimate_lines(text: str, width_emu: int, size_pt: float) -> int:
@@ -191,7 +201,7 @@ def table(slide, header: list[str], rows: list[list], left, top, width, height=N
     heights.append(Pt(header_size * 1.25 * h_lines + 6))
     for c, h in enumerate(header):
         cell = gt.cell(0, c)
-        cell.text = h
+        cell.text = office_cell(h)
         cell.fill.solid()
         cell.fill.fore_color.rgb = NAVY
         _style_runs(cell.text_frame, header_size, True, WHITE)
@@ -255,9 +265,9 @@ def chart(slide, kind: str, categories: list[str], series: dict[str, list], left
         "stacked_column": XL_CHART_TYPE.COLUMN_STACKED,
     }
     data = CategoryChartData(number_format=number_format)
-    data.categories = categories
+    data.categories = [office_cell(c) for c in categories]      # also written to the embedded workbook
     for name, values in series.items():
-        data.add_series(name, values, number_format=number_format)
+        data.add_series(office_cell(name), values, number_format=number_format)
     gframe = slide.shapes.add_chart(types[kind], emu(left), emu(top), emu(width), emu(height), data)
     ch = gframe.chart
     ch.font.size = Pt(11)
@@ -268,13 +278,13 @@ def chart(slide, kind: str, categories: list[str], series: dict[str, list], left
         ch.legend.font.size = Pt(9 if legend_position == "right" else 10)
     if title:
         ch.has_title = True
-        ch.chart_title.text_frame.text = title
+        ch.chart_title.text_frame.text = office_text(title)
         _style_runs(ch.chart_title.text_frame, 13, True, NAVY)
     else:
         ch.has_title = False
     colours = colours or SERIES_COLOURS
     for i, s in enumerate(ch.plots[0].series):
-        rgb = RGBColor.from_string(colours[i % len(colours)])
+        rgb = hex_colour(colours[i % len(colours)])
         if kind == "line":
             s.format.line.color.rgb = rgb
             s.format.line.width = Pt(2.25)
@@ -317,4 +327,4 @@ def picture(slide, png: bytes, left, top, width=None, height=None):
 
 def notes(slide, content: str | list[str]) -> None:
     """Speaker notes: the sentences behind the slide, and where the figures come from, in full."""
-    slide.notes_slide.notes_text_frame.text = "\n".join(content) if isinstance(content, list) else content
+    slide.notes_slide.notes_text_frame.text = office_text("\n".join(content) if isinstance(content, list) else content)

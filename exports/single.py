@@ -11,7 +11,7 @@ import pandas as pd
 
 from charts import fiche as fiche_charts
 from presentation.quartier import shown_quartier
-from exports import content as ct
+from presentation import contract as ct
 from exports import fiche_pdf, render
 from indicators import catalog, evolution, fiche as fiche_mod, references
 

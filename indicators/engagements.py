@@ -6,19 +6,32 @@ Definitions (shown on the page):
 - effective status at date D: the recorded status, except that a commitment still « prévu » or « en cours »
   whose due date is before D counts as « en retard »;
 - completion rate = réalisés / (all − abandonnés): abandoned commitments leave the denominator;
-- late = effective status « en retard »; due before the next COPIL = not closed, due date in [D, COPIL].
+- late = effective status « en retard »; due before the next COPIL = not closed, due date in [D, horizon],
+  the horizon being the next COPIL when it is known, else D + the days of `engagement_horizon` (vocabulary):
+  one rule for the Engagements page and the COPIL deck (`horizon`).
+
+Statuses come back as codes; their labels are written by presentation/.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
 
 from observatoire import vocabulary
 
-STATUS_ORDER = list(vocabulary.labels("engagement_statuses"))
+STATUS_ORDER = vocabulary.codes("engagement_statuses")
+TOTAL = vocabulary.row_label("total")          # the last row of status_counts
 _CLOSED = "('" + "', '".join(vocabulary.flagged("engagement_statuses", "closed")) + "')"
+
+
+def horizon(today: date, next_copil: date | None = None) -> date:
+    """The due-date horizon of « à échéance d'ici le … »: the next COPIL when it is known and ahead, else
+    `today` plus the declared number of days (catalogue/vocabulary.yaml `engagement_horizon`)."""
+    if next_copil is not None and next_copil > today:
+        return next_copil
+    return today + timedelta(days=int(vocabulary.term("engagement_horizon", "default")["days"]))
 
 
 def _effective_sql() -> str:
@@ -52,20 +65,19 @@ def engagements(sc: duckdb.DuckDBPyConnection, contrat: str, as_of: date | None 
     """, [as_of, contrat, *params]).df()
     if statut:
         df = df[df["statut_effectif"] == statut].reset_index(drop=True)
-    df["statut_label"] = df["statut_effectif"].map(vocabulary.labels("engagement_statuses"))
     return df
 
 
 def status_counts(sc, contrat: str, by: str = "signataire", as_of: date | None = None,
                   referent: str | None = None, real_only: bool = False) -> pd.DataFrame:
     """Counts per effective status for each signataire (by='signataire') or axis (by='axe'), with the
-    completion rate and the number of late items. A last row 'Ensemble' sums everything."""
+    completion rate and the number of late items. A last row TOTAL (« Ensemble ») sums everything."""
     df = engagements(sc, contrat, as_of, referent=referent, real_only=real_only)
     key = {"signataire": "signataire", "axe": "axe", "referent": "referent",
            "type": "type_signataire"}[by]
-    df[key] = df[key].fillna("Non renseigné")
+    df[key] = df[key].fillna(vocabulary.row_label("missing"))
     pivot = pd.crosstab(df[key], df["statut_effectif"]).reindex(columns=STATUS_ORDER, fill_value=0)
-    pivot.loc["Ensemble"] = pivot.sum()
+    pivot.loc[TOTAL] = pivot.sum()
     pivot["total"] = pivot[STATUS_ORDER].sum(axis=1)
     denom = pivot["total"] - pivot["abandonne"]
     pivot["taux_realisation"] = (pivot["realise"] / denom.where(denom > 0) * 100).astype(float)
@@ -96,25 +108,21 @@ def due_before(sc, contrat: str, before: date, as_of: date | None = None) -> pd.
 
 def history(sc, engagement_id: int) -> pd.DataFrame:
     """The points d'étape of one commitment, oldest first."""
-    df = sc.execute("""
+    return sc.execute("""
         SELECT id, row_version, date_point, statut, valeur_constatee, commentaire, instance, auteur, is_demo
         FROM engagement_point WHERE engagement_id = ? ORDER BY date_point, id
     """, [engagement_id]).df()
-    df["statut_label"] = df["statut"].map(vocabulary.labels("engagement_statuses")).fillna(df["statut"])
-    return df
 
 
 def reviews_since(sc, contrat: str, since: date) -> pd.DataFrame:
     """Points d'étape recorded since a date (what moved since the last COPIL), with their commitment."""
-    df = sc.execute("""
+    return sc.execute("""
         SELECT p.date_point, e.code, s.nom AS signataire, e.intitule, p.statut, p.commentaire, p.instance
         FROM engagement_point p JOIN engagement e ON e.id = p.engagement_id
         JOIN signataire s ON s.id = e.signataire_id
         WHERE p.contrat_code = ? AND p.date_point >= ?
         ORDER BY p.date_point DESC, e.code
     """, [contrat, since]).df()
-    df["statut_label"] = df["statut"].map(vocabulary.labels("engagement_statuses")).fillna(df["statut"])
-    return df
 
 
 def signataires(sc, contrat: str) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from contract.warehouse import quartier_label
 from indicators import secret
+from observatoire import vocabulary
 
 Z95 = 1.959963984540054
 RULE = "enquete_reponses"
@@ -97,7 +98,7 @@ def barometer(sc, contrat: str, enquete_id: int, vague: int | None = None) -> pd
     df = _guard(df)
     names = _quartier_names(sc, contrat)
     df["quartier"] = df["quartier_code"].map(names).fillna(df["quartier_code"])
-    df.loc[df["quartier_code"] == ENSEMBLE, "quartier"] = "Ensemble des quartiers enquêtés"
+    df.loc[df["quartier_code"] == ENSEMBLE, "quartier"] = vocabulary.row_label("surveyed")
     df["is_ensemble"] = df["quartier_code"] == ENSEMBLE
     return df.sort_values(["ordre", "is_ensemble", "quartier"]).reset_index(drop=True)[
         ["vague", "quartier_code", "quartier", "question_id", "question_code", "question", "n", "k", "part", "bas",
@@ -134,8 +135,9 @@ def _guard(df: pd.DataFrame) -> pd.DataFrame:
 
 def evolution(sc, contrat: str, enquete_id: int, from_wave: int | None = None,
               to_wave: int | None = None) -> pd.DataFrame:
-    """Share favourable in two waves per quartier × question, the difference in points, and whether the
-    two Wilson intervals are disjoint ('nette') or overlap ('dans la marge d'incertitude')."""
+    """Share favourable in two waves per quartier × question, the difference in points, and `lecture`: a
+    code of the vocabulary's survey_readings — hausse_nette / baisse_nette when the two Wilson intervals are
+    disjoint, incertain when they overlap, effectif_insuffisant when a wave is hidden."""
     df = _counts(sc, enquete_id)
     waves = sorted(df["vague"].unique()) if not df.empty else []
     if len(waves) < 2:
@@ -153,20 +155,20 @@ def evolution(sc, contrat: str, enquete_id: int, from_wave: int | None = None,
     m["status"] = ["ok" if o else "effectif_insuffisant" for o in ok]
     m["ecart"] = [p2 - p1 if o else None for p1, p2, o in zip(m["part_1"], m["part_2"], ok)]
 
-    def reading(r):
+    def reading(r):        # a code of the vocabulary's survey_readings
         if r.status != "ok":
-            return "effectif insuffisant"
+            return "effectif_insuffisant"
         if r.bas_2 > r.haut_1:
-            return "hausse nette"
+            return "hausse_nette"
         if r.haut_2 < r.bas_1:
-            return "baisse nette"
-        return "dans la marge d'incertitude"
+            return "baisse_nette"
+        return "incertain"
 
     m["lecture"] = [reading(r) for r in m.itertuples()]
     for c in ("part_1", "part_2", "bas_1", "haut_1", "bas_2", "haut_2"):
         m[c] = [v if o else None for v, o in zip(m[c], ok)]
     names = _quartier_names(sc, contrat)
-    m["quartier"] = m["quartier_code"].map(names).fillna("Ensemble des quartiers enquêtés")
+    m["quartier"] = m["quartier_code"].map(names).fillna(vocabulary.row_label("surveyed"))
     m["vague_1"], m["vague_2"] = a, b
     return m.sort_values(["ordre", "quartier_code"]).reset_index(drop=True)[
         ["vague_1", "vague_2", "quartier_code", "quartier", "question_code", "question", "n_1", "part_1", "bas_1",
@@ -195,7 +197,7 @@ def verbatims(sc, contrat: str, enquete_id: int, quartier: str | None = None,
         ORDER BY w.numero DESC, q.ordre NULLS LAST, v.id
     """, [enquete_id, *params]).df()
     names = _quartier_names(sc, contrat)
-    df["quartier"] = [names.get(c, c) if n >= t else "autre quartier (effectif insuffisant)"
+    df["quartier"] = [names.get(c, c) if n >= t else vocabulary.row_label("masked_quartier")
                       for c, n in zip(df["quartier_code"], df["n_quartier"])]
     df.loc[df["n_quartier"] < t, "quartier_code"] = None
     return df.drop(columns=["n_quartier"])

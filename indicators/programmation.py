@@ -4,6 +4,7 @@ Pure functions. `sc` is a connection to the saisie database (contract.store.conn
 connection to the warehouse (read-only) where State means and quartier populations live.
 
 Conventions (said on the pages):
+- Statuses, financeurs, sexes and age bands come back as codes: presentation/ writes their labels.
 - Amounts "accordés" count only actions whose status is accordé or soldé.
 - An action on several quartiers is split equally between them for per-quartier amounts (the files give
   no finer key); an action on every quartier of the contract counts for each of them in the same way.
@@ -16,7 +17,6 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from contract import vocab
 from contract.warehouse import quartier_label
 from indicators import secret
 from observatoire import vocabulary
@@ -106,11 +106,11 @@ def totals_by_theme(sc, contrat: str, years=None) -> pd.DataFrame:
     """Per theme (and year): funded actions and granted amounts, with the theme's share of the total."""
     where, params = _years_filter(years)
     df = sc.execute(f"""
-        SELECT annee, coalesce(thematique, 'Non renseignée') AS thematique,
+        SELECT annee, coalesce(thematique, ?) AS thematique,
                count(*) FILTER (WHERE statut IN {_FUNDED_SQL}) AS n_financees,
                sum(accorde) AS montant_accorde, sum(accorde_p147) AS montant_accorde_p147
         FROM ({amounts_sql(where)}) AS m GROUP BY 1, 2 ORDER BY annee, montant_accorde DESC
-    """, [contrat, *params]).df()
+    """, [vocabulary.row_label("missing_theme"), contrat, *params]).df()
     tot = df.groupby("annee")["montant_accorde"].transform("sum")
     df["part"] = (df["montant_accorde"] / tot.where(tot > 0) * 100).astype(float)
     return df
@@ -129,7 +129,6 @@ def totals_by_financeur(sc, contrat: str, years=None) -> pd.DataFrame:
         GROUP BY a.annee, f.financeur ORDER BY a.annee, montant_accorde DESC NULLS LAST
     """, [contrat, *params]).df()
     df["montant_accorde"] = df["montant_accorde"].fillna(0.0)
-    df["financeur_label"] = df["financeur"].map(vocabulary.labels("financeurs")).fillna(df["financeur"])
     tot = df.groupby("annee")["montant_accorde"].transform("sum")
     df["part"] = (df["montant_accorde"] / tot.where(tot > 0) * 100).astype(float)
     return df
@@ -164,7 +163,6 @@ def actions(sc, contrat: str, years=None, thematique: str | None = None, statut:
         FROM action a JOIN m ON m.id = a.id
         ORDER BY a.annee DESC, a.numero_dossier
     """, [contrat, *params]).df()
-    df["statut_label"] = df["statut"].map(vocabulary.labels("action_statuses")).fillna(df["statut"])
     for col in ("beneficiaires_prevus", "beneficiaires_realises"):
         guarded = [secret.guard(v, v, "beneficiaires") if pd.notna(v) else (None, "non_disponible")
                    for v in df[col]]
@@ -192,7 +190,7 @@ def beneficiaries(sc, contrat: str, years=None, phase: str = "prevu", by: str = 
     """Beneficiaries summed over actions, by 'sexe', 'age' or 'sexe_age', guarded.
 
     Only actions that give the breakdown count in it; `n_actions` says how many did, so the reader can
-    compare with the total. Columns: key(s), label, n (None when hidden), status, share (% of shown total)."""
+    compare with the total. Columns: key(s) (codes), n (None when hidden), status, share (% of shown total)."""
     where, params = _years_filter(years)
     if thematique:
         where += " AND a.thematique = ?"
@@ -208,9 +206,9 @@ def beneficiaries(sc, contrat: str, years=None, phase: str = "prevu", by: str = 
         GROUP BY b.sexe, b.tranche_age
     """, [contrat, phase, *params]).df()
     keys = {"sexe": ["sexe"], "age": ["tranche_age"], "sexe_age": ["sexe", "tranche_age"]}[by]
-    order = {k: i for i, k in enumerate(list(vocab.SEXES) + list(vocab.TRANCHES_AGE))}
+    order = {k: i for i, k in enumerate(vocabulary.codes("sexes") + vocabulary.codes("age_bands"))}
     if df.empty:
-        return pd.DataFrame(columns=keys + ["label", "n", "status", "part", "n_actions"])
+        return pd.DataFrame(columns=keys + ["n", "status", "part", "n_actions"])
     df = df.sort_values(keys, key=lambda s: s.map(order)).reset_index(drop=True)
     df["n"] = df["n"].astype(int)
     if by == "sexe_age":
@@ -222,19 +220,10 @@ def beneficiaries(sc, contrat: str, years=None, phase: str = "prevu", by: str = 
     else:
         status = _suppress(df["n"].tolist())
     df["status"] = status
-    df["label"] = [_label(r, by) for r in df.itertuples()]
     df["n"] = pd.array([int(n) if s == "ok" else None for n, s in zip(df["n"], df["status"])], dtype="Int64")
     shown = df.loc[df["status"] == "ok", "n"].sum()
     df["part"] = [float(n) / shown * 100 if s == "ok" and shown else None for n, s in zip(df["n"], df["status"])]
-    return df[keys + ["label", "n", "status", "part", "n_actions"]]
-
-
-def _label(r, by: str) -> str:
-    if by == "sexe":
-        return vocab.SEXES.get(r.sexe, r.sexe)
-    if by == "age":
-        return vocab.TRANCHES_AGE.get(r.tranche_age, r.tranche_age)
-    return f"{vocab.SEXES.get(r.sexe, r.sexe)}, {vocab.TRANCHES_AGE.get(r.tranche_age, r.tranche_age)}"
+    return df[keys + ["n", "status", "part", "n_actions"]]
 
 
 def beneficiaries_total(sc, contrat: str, years=None, phase: str = "prevu") -> tuple[int | None, str, int]:
@@ -257,20 +246,20 @@ def girls_boys(sc, contrat: str, years=None, phase: str = "prevu", minors_only: 
     minors_only: use the crossed cells under 18 (the seeds' warning concerns youth projects)."""
     where, params = _years_filter(years)
     if minors_only:
-        cond = "b.sexe <> '*' AND b.tranche_age IN ('0-5', '6-11', '12-15', '16-17')"
+        cond = "b.sexe <> '*' AND b.tranche_age IN ('" + "', '".join(vocabulary.flagged("age_bands", "minor")) + "')"
     else:
         cond = "b.sexe <> '*' AND b.tranche_age = '*'"
     df = sc.execute(f"""
-        SELECT coalesce(a.thematique, 'Non renseignée') AS thematique,
+        SELECT coalesce(a.thematique, ?) AS thematique,
                sum(b.n) FILTER (WHERE b.sexe = 'F') AS n_f, sum(b.n) FILTER (WHERE b.sexe = 'M') AS n_m,
                count(DISTINCT a.id) AS n_actions
         FROM action a JOIN action_beneficiaire b ON b.action_id = a.id
         WHERE a.contrat_code = ? AND b.phase = ? AND a.statut IN {_FUNDED_SQL} AND {cond} {where}
         GROUP BY 1 ORDER BY thematique
-    """, [contrat, phase, *params]).df()
+    """, [vocabulary.row_label("missing_theme"), contrat, phase, *params]).df()
     if df.empty:
         return pd.DataFrame(columns=["thematique", "n_f", "n_m", "part_filles", "status", "n_actions"])
-    total = pd.DataFrame([{"thematique": "Ensemble", "n_f": df["n_f"].sum(), "n_m": df["n_m"].sum(),
+    total = pd.DataFrame([{"thematique": vocabulary.row_label("total"), "n_f": df["n_f"].sum(), "n_m": df["n_m"].sum(),
                            "n_actions": df["n_actions"].sum()}])
     df = pd.concat([df, total], ignore_index=True)
     out = []

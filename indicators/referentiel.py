@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from contract import vocab
+from observatoire import vocabulary
 
 
 def indicators(sc, contrat: str, con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
@@ -79,7 +79,7 @@ def tree(sc, contrat: str, con=None) -> list[dict]:
     by_node: dict[int, list[dict]] = {}
     for r in inds.to_dict("records"):
         by_node.setdefault(int(r["noeud_id"]), []).append(r)
-    items = {int(r["id"]): {**r, "id": int(r["id"]), "niveau_label": vocab.REF_NIVEAUX.get(r["niveau"], r["niveau"]),
+    items = {int(r["id"]): {**r, "id": int(r["id"]), "niveau_label": vocabulary.label("referentiel_levels", r["niveau"]),
                             "children": [], "indicateurs": by_node.get(int(r["id"]), [])}
              for r in nodes.to_dict("records")}
     roots = []
@@ -124,7 +124,7 @@ def progress(sc, contrat: str, con=None) -> pd.DataFrame:
     rows = []
     for (code, label), g in inds.groupby(["enjeu_code", "enjeu"], sort=True):
         rows.append({"enjeu_code": code, "enjeu": label, **_fill(g.to_dict("records"))})
-    rows.append({"enjeu_code": "", "enjeu": "Ensemble du référentiel", **_fill(inds.to_dict("records"))})
+    rows.append({"enjeu_code": "", "enjeu": vocabulary.row_label("referentiel"), **_fill(inds.to_dict("records"))})
     return pd.DataFrame(rows)
 
 

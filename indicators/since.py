@@ -10,9 +10,12 @@ Three questions, each answered from where the truth is recorded:
 - **actions voted**: actions whose decision date (`action.date_decision`, vote of the comité de programmation
   or notification) falls between the date and today.
 
+Imports count with publications: a file a user imported (indicators or contours into the warehouse;
+programmation, engagements, enquêtes for the contract) is new data for the COPIL as much as an INSEE edition.
+
 Dates are inclusive (« depuis le 25/06/2026 » counts what happened on the 25th). Pure functions of a
-warehouse connection `con` and a saisie connection `sc` (either may be None); `lines()` gives the French
-sentences shown, so that the deck and the pages say the same thing.
+warehouse connection `con` and a saisie connection `sc` (either may be None) returning tables, dates and
+codes; the French sentences are written by presentation/since.py, for the deck and the pages alike.
 """
 from __future__ import annotations
 
@@ -21,16 +24,14 @@ import fnmatch
 import re
 
 import pandas as pd
-from babel.dates import format_date
 
 from indicators import engagements, programmation
-from observatoire import catalogue, frformat, vocabulary
+from observatoire import catalogue
 
 # Build steps whose files are not data for a COPIL: the observatory's own catalogue (YAML), and user imports
 # (listed from user_import with their import date instead of their replay).
 NOT_DATA_STEPS = ("catalogue", "user_imports")
 DECIDED_STATUTS = ("accorde", "solde", "refuse")
-MAX_ITEMS = 6
 _EDITION_IN_DETAIL = re.compile(r"édition (\d{4})")
 _YEAR_IN_NAME = re.compile(r"[-_](\d{4})\.[A-Za-z]+$")
 
@@ -120,16 +121,6 @@ def _period(text: str) -> tuple[dt.date, dt.date, str]:
     return dt.date(parts[0], 1, 1), dt.date(parts[0], 12, 31), "year"
 
 
-def published_text(text: str) -> str:
-    """« le 15/03/2022 », « en mars 2022 » (month via Babel), « en 2022 »."""
-    first, _, precision = _period(text)
-    if precision == "day":
-        return f"le {frformat.fmt_date(first)}"
-    if precision == "month":
-        return f"en {format_date(first, 'MMMM yyyy', locale=frformat.LOCALE)}"
-    return f"en {first.year}"
-
-
 def publications() -> pd.DataFrame:
     """Every declared publication (catalogue/sources.yaml `published`): source_id, producer, title, edition,
     published (as declared), first/last day of the declared period, precision."""
@@ -162,9 +153,10 @@ def latest_publications(today: dt.date | None = None) -> pd.DataFrame:
 
 
 def imports(con, since: dt.date) -> pd.DataFrame:
-    """Files the users imported into the warehouse (contours, indicateurs) on or after `since`."""
+    """Files the users imported into the warehouse (contours, indicateurs) on or after `since`: kind,
+    file_name, imported_at, rows, imported_by (login, or `cli:<account>` for the command line)."""
     return con.execute("""
-        SELECT kind, file_name, imported_at, rows FROM user_import
+        SELECT kind, file_name, imported_at, rows, imported_by FROM user_import
         WHERE imported_at >= ? ORDER BY imported_at
     """, [_ts(since)]).df()
 
@@ -186,19 +178,17 @@ def latest_editions(con) -> pd.DataFrame:
 
 def actions_decided(sc, contrat: str, since: dt.date, until: dt.date | None = None) -> pd.DataFrame:
     """Actions whose decision date is between `since` and `until` (default today), both included, newest
-    first: annee, numero_dossier, intitule, porteur_nom, statut, statut_label, date_decision, montant_accorde
-    (all financeurs, 0 unless accordé or soldé), is_demo."""
+    first: annee, numero_dossier, intitule, porteur_nom, statut, date_decision, montant_accorde (all
+    financeurs, 0 unless accordé or soldé), is_demo."""
 
     until = until or dt.date.today()
-    df = sc.execute(f"""
+    return sc.execute(f"""
         WITH m AS ({programmation.amounts_sql(" AND a.date_decision BETWEEN ? AND ?")})
         SELECT a.id, a.annee, a.numero_dossier, a.intitule, a.porteur_nom, a.statut, a.date_decision,
                m.accorde AS montant_accorde, a.is_demo
         FROM action a JOIN m ON m.id = a.id
         ORDER BY a.date_decision DESC, m.accorde DESC, a.numero_dossier
     """, [contrat, since, until]).df()
-    df["statut_label"] = df["statut"].map(vocabulary.labels("action_statuses")).fillna(df["statut"])
-    return df
 
 
 def undated_decisions(sc, contrat: str, since: dt.date) -> pd.DataFrame:
@@ -212,18 +202,37 @@ def undated_decisions(sc, contrat: str, since: dt.date) -> pd.DataFrame:
     """, [contrat, since.year, *DECIDED_STATUTS]).df()
 
 
+def contract_imports(sc, contrat: str, since: dt.date) -> pd.DataFrame:
+    """Files imported for the contract (programmation, engagements, enquête, bénéficiaires…) on or after
+    `since`, oldest first: kind, file_name, imported_at, rows, imported_by (démo loads left out)."""
+    return sc.execute("""
+        SELECT kind, file_name, imported_at, rows, imported_by FROM import_log
+        WHERE contrat_code = ? AND imported_at >= ? AND NOT is_demo ORDER BY imported_at, id
+    """, [contrat, _ts(since)]).df()
+
+
+def account_names(sc) -> dict[str, str]:
+    """{login: name} of the accounts of the saisie database: who a login is, for « importé par »."""
+    try:
+        return {login: nom for login, nom in sc.execute("SELECT login, nom FROM users").fetchall() if nom}
+    except Exception:  # noqa: BLE001 - a saisie database without accounts: logins are shown as they are
+        return {}
+
+
 # --------------------------------------------------------------------------- everything
 
 def facts(con, sc, contrat: str, since: dt.date, today: dt.date | None = None) -> dict:
     """Everything « Depuis le dernier COPIL » shows. `con` (warehouse) or `sc` (saisie) may be None.
 
-    Keys: since, today, files, files_exact, imports, latest_editions (None without a warehouse); reviews,
-    actions, undated (None when the contract has no commitments / no programmation); demo (démo rows shown)."""
+    Keys: since, today, releases, latest_publications; files, files_exact, imports, latest_editions (None
+    without a warehouse); contract_imports, names (accounts' names), reviews, actions, undated (None when the
+    contract has no commitments / no programmation); demo (démo rows shown)."""
 
     today = today or dt.date.today()
     out: dict = {"since": since, "today": today, "releases": releases(since, today),
                  "latest_publications": latest_publications(today), "files": None, "files_exact": True, "imports": None,
-                 "latest_editions": None, "reviews": None, "actions": None, "undated": None, "demo": False}
+                 "latest_editions": None, "contract_imports": None, "names": {}, "reviews": None, "actions": None,
+                 "undated": None, "demo": False}
     if con is not None:
         out["files"] = new_files(con, since)
         out["files_exact"] = out["files"].attrs.get("exact", True)
@@ -240,109 +249,6 @@ def facts(con, sc, contrat: str, since: dt.date, today: dt.date | None = None) -
             out["actions"] = actions_decided(sc, contrat, since, today)
             out["undated"] = undated_decisions(sc, contrat, since)
         out["demo"] = bool(demo_eng or demo_act)
+        out["contract_imports"] = contract_imports(sc, contrat, since)
+        out["names"] = account_names(sc)
     return out
-
-
-# --------------------------------------------------------------------------- French sentences
-
-def _eur(v) -> str:
-    return frformat.fmt_number(float(v), 0, "€") if v is not None and v == v else "—"
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{frformat.fmt_int(n)} {word if n < 2 else (plural or word + 's')}"
-
-
-def years_text(years) -> str:
-    """2017, 2018, 2019, 2021 → « 2017-2019, 2021 » (runs of three years or more as a range)."""
-    ys, out, i = sorted({int(y) for y in years}), [], 0
-    while i < len(ys):
-        j = i
-        while j + 1 < len(ys) and ys[j + 1] == ys[j] + 1:
-            j += 1
-        out += [f"{ys[i]}-{ys[j]}"] if j - i >= 2 else [str(y) for y in ys[i:j + 1]]
-        i = j + 1
-    return ", ".join(out)
-
-
-def data_lines(f: dict) -> list[str]:
-    """New publications since the date (declared publication dates), then the user's imports."""
-    d = frformat.fmt_date(f["since"])
-    rel = f.get("releases")
-    lines = []
-    if rel is not None and len(rel):
-        lines.append(f"{_plural(len(rel), 'nouvelle édition publiée', 'nouvelles éditions publiées')} depuis le {d} :")
-        groups = []
-        for title, g in rel.groupby("title", sort=False):
-            when = "; ".join(dict.fromkeys(published_text(w) for w in g["published"]))
-            groups.append(f"{title} — millésime{'s' if len(g) > 1 else ''} {years_text(g['edition'])} (publié {when}).")
-        lines += groups[:MAX_ITEMS - 1]
-        if len(groups) > MAX_ITEMS - 1:
-            lines.append(f"… et {len(groups) - MAX_ITEMS + 1} autres jeux de données.")
-        if (rel["precision"] != "day").any():
-            lines.append("Dates de publication connues au mois ou à l'année : à vérifier auprès du producteur.")
-    else:
-        lines.append(f"Aucune nouvelle publication de données depuis le {d}.")
-        lp = f.get("latest_publications")
-        if lp is not None and len(lp):
-            lines.append("Dernières éditions disponibles : "
-                         + " ; ".join(f"{r.title} {r.edition} (publiée {published_text(r.published)})"
-                                      for r in lp.itertuples()) + ".")
-    for r in (f["imports"] if f.get("imports") is not None else pd.DataFrame()).itertuples():
-        lines.append(f"Import {r.kind} : {r.file_name} ({frformat.fmt_date(r.imported_at)}, "
-                     f"{frformat.fmt_int(r.rows)} lignes).")
-    return lines
-
-
-def review_lines(f: dict) -> list[str]:
-    rv = f["reviews"]
-    if rv is None:
-        return ["Pas de tableau de bord des engagements pour ce contrat."]
-    if rv.empty:
-        return [f"Aucun point d'étape depuis le {frformat.fmt_date(f['since'])}."]
-    counts = rv["statut_label"].value_counts()
-    lines = [f"{len(rv)} points d'étape sur {rv['code'].nunique()} engagements (statut noté : "
-             + ", ".join(f"« {k.lower()} » {v}" for k, v in counts.items()) + ")."]
-    for statut, word in (("realise", "Réalisés"), ("en_retard", "En retard"), ("abandonne", "Abandonnés")):
-        sub = rv[rv["statut"] == statut].drop_duplicates("code")
-        if len(sub):
-            names = ", ".join(f"{r.code} ({r.signataire})" for r in sub.head(4).itertuples())
-            more = f" et {len(sub) - 4} autres" if len(sub) > 4 else ""
-            lines.append(f"{word} : {names}{more}.")
-    return lines
-
-
-def action_lines(f: dict) -> list[str]:
-    ac, d = f["actions"], frformat.fmt_date(f["since"])
-    if ac is None:
-        return ["Pas de programmation enregistrée pour ce contrat."]
-    if ac.empty:
-        lines = [f"Aucune action votée depuis le {d} (date de décision de la programmation)."]
-    else:
-        funded = ac[ac["statut"].isin(vocabulary.flagged("action_statuses", "funded"))]
-        refused = ac[ac["statut"] == "refuse"]
-        other = len(ac) - len(funded) - len(refused)
-        parts = [f"{_plural(len(funded), 'accordée')} pour {_eur(funded['montant_accorde'].sum())}"] if len(funded) else []
-        if len(refused):
-            parts.append(_plural(len(refused), "refusée"))
-        if other:
-            parts.append(f"{other} autre{'s' if other > 1 else ''}")
-        lines = [f"{_plural(len(ac), 'action votée', 'actions votées')} depuis le {d} : " + ", ".join(parts) + "."]
-        for r in ac.head(MAX_ITEMS - 1).itertuples():
-            outcome = _eur(r.montant_accorde) if r.statut in vocabulary.flagged("action_statuses", "funded") else r.statut_label.lower()
-            lines.append(f"{frformat.fmt_date(r.date_decision)} — {r.numero_dossier} {r.intitule} "
-                         f"({r.porteur_nom}) : {outcome}")
-        if len(ac) > MAX_ITEMS - 1:
-            lines.append(f"… et {len(ac) - MAX_ITEMS + 1} autres.")
-    und = f["undated"]
-    if und is not None and len(und):
-        n = int(und["n"].sum())
-        years = ", ".join(str(int(y)) for y in und["annee"])
-        lines.append(f"{_plural(n, 'action décidée', 'actions décidées')} ({years}) sans date de décision : "
-                     "renseignez la colonne « Date de décision » de la programmation.")
-    return lines
-
-
-def lines(f: dict) -> dict[str, list[str]]:
-    """The three columns of the slide: {"donnees", "engagements", "actions"} → French bullet lines."""
-    return {"donnees": data_lines(f), "engagements": review_lines(f), "actions": action_lines(f)}

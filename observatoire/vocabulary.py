@@ -13,6 +13,12 @@ KINDS = ("levels", "generations", "themes", "polarities", "gap_kinds", "value_st
          "verdicts", "link_statuses", "relations", "engagement_statuses", "action_statuses", "financeurs",
          "means_kinds", "roles", "phrases", "qpv_answers", "locate_statuses", "verification_reasons",
          "crosswalk_methods", "approximations")
+# Contract life (contract/vocab.py reads them under their historical names; presentation/ and charts/ too).
+CONTRACT_KINDS = ("age_bands", "sexes", "beneficiary_phases", "porteur_types", "signataire_types",
+                  "programmation_themes", "evaluation_criteria", "evaluation_marks", "referentiel_levels",
+                  "survey_scales", "survey_readings", "review_instances", "import_kinds", "contract_rows",
+                  "since_origins", "engagement_horizon", "import_authors")
+KINDS += CONTRACT_KINDS
 
 
 def terms(kind: str) -> dict[str, dict]:
@@ -153,3 +159,16 @@ def theme_label(theme: str | None) -> str:
 def generation_label(generation) -> str:
     """« géographie prioritaire 2015 »…; '' when unknown."""
     return label("generations", generation) if generation not in (None, "") and term("generations", generation) else ""
+
+
+# --------------------------------------------------------------------------- contract life
+
+def scale_options(code: str) -> list[tuple[str, bool, bool]]:
+    """[(option label, favourable, excluded)] of a survey answer scale, in order (`survey_scales`)."""
+    return [(str(o["label"]), bool(o.get("favorable")), bool(o.get("excluded")))
+            for o in term("survey_scales", code).get("options") or []]
+
+
+def row_label(code: str) -> str:
+    """« Ensemble », « Non renseigné »…: the words of rows that are not a code (`contract_rows`)."""
+    return label("contract_rows", code)

@@ -1,49 +1,40 @@
 """Exports COPIL & bilan: for one contrat de ville, the COPIL deck (PPTX), the annual report skeleton
 (DOCX), the workbook of its quartiers' indicators (XLSX) and each quartier's 2-page fiche (PDF).
-The same builders as `python -m exports` (ui/export_buttons.py)."""
+The same builders as `python -m exports` (ui/export_buttons.py); what the page proposes comes from
+presentation.contract_life (the « dernier COPIL » is the deck's own rule)."""
 from __future__ import annotations
 
 import datetime as dt
 
 import streamlit as st
 
-from contract import store
-from indicators import engagements, overview
-from observatoire import frformat
-from presentation import filenames
+from contract import service
+from presentation import contract_life, filenames, text
 from ui import common, export_buttons, state
 
 common.page_setup("Exports COPIL & bilan",
                   "Un clic pour le diaporama du comité de pilotage, la trame du rapport annuel, le classeur "
                   "d'indicateurs et les fiches quartier — chaque graphique et tableau porte sa source.")
 
-contracts = common.run(overview.contracts_with_quartiers)
-labels = {r.code: f"{r.name} — {r.code} (géographie {r.generation}, {r.n} quartiers)" for r in contracts.itertuples()}
 
-
-def _saisie_contracts() -> list[str]:
-    """Contracts with contract-life data (démo or real), proposed first."""
-    if not store.available():
-        return []
+def _saisie():
+    """Contracts with contract-life data (démo or real), None when the saisie database is absent or busy."""
     try:
-        with store.connect(timeout=2) as sc:
-            return sorted(store.contracts(sc).contrat_code)
+        with service.reading(timeout=2) as sc:
+            return None if sc is None else service.contracts(sc)
     except Exception:  # noqa: BLE001 - busy or absent: the page still works on open data
-        return []
+        return None
 
 
-def _copil_dates(contrat: str) -> list[dt.date]:
-    if not store.available():
-        return []
+def _proposal(contrat: str) -> tuple[dt.date, str]:
     try:
-        with store.connect(timeout=2) as sc:
-            return [d for d in engagements.next_review_dates(sc, contrat) if d < dt.date.today()]
+        with service.reading(timeout=2) as sc:
+            return contract_life.copil_proposal(sc, contrat, dt.date.today())
     except Exception:  # noqa: BLE001
-        return []
+        return contract_life.copil_proposal(None, contrat, dt.date.today())
 
 
-with_life = _saisie_contracts()
-options = with_life + [c for c in contracts.code if c not in with_life]
+options, labels, with_life = contract_life.export_contracts(_saisie(), common.run(contract_life.warehouse_contracts))
 contrat = state.selectbox("Contrat de ville", options, "contrat", format_func=lambda c: labels.get(c, c),
                           default=options[0] if options else None,
                           help="Les contrats dont la programmation ou les engagements sont saisis sont en tête.")
@@ -57,14 +48,13 @@ else:
                "données ouvertes (indicateurs, moyens de l'État).")
 
 st.subheader("Comité de pilotage")
-copils = _copil_dates(contrat)
-default_since = copils[0] if copils else dt.date.today() - dt.timedelta(days=182)
+proposed, why = _proposal(contrat)
 c1, c2 = st.columns([1, 2])
-depuis = c1.date_input("Date du dernier COPIL", value=default_since, format="DD/MM/YYYY",
+depuis = c1.date_input("Date du dernier COPIL", value=proposed, format="DD/MM/YYYY",
                        help="La diapositive « Depuis le dernier COPIL » liste ce qui a changé depuis cette date.")
-c2.caption(f"Proposée : {'dernier COPIL enregistré le ' + frformat.fmt_date(copils[0]) if copils else 'il y a six mois'}. "
+c2.caption(f"Proposée : {text.date_text(proposed)} ({text.md_text(why)}). "
            "Le diaporama est modifiable (graphiques natifs PowerPoint) ; la génération prend quelques secondes.")
-export_buttons.deck_button(contrat, depuis)
+export_buttons.deck_button(contrat, depuis if depuis != proposed else None)
 
 st.subheader("Rapport annuel politique de la ville")
 year = st.number_input("Année du rapport", min_value=2015, max_value=dt.date.today().year,
@@ -74,21 +64,21 @@ st.caption("Trame conforme au décret n° 2015-1118 du 3 septembre 2015, pré-re
 export_buttons.rapport_button(contrat, int(year))
 
 st.subheader("Indicateurs et fiches des quartiers")
-quartiers = common.run(overview.contract_quartiers, contrat)
-qlabels = dict(zip(quartiers.code, quartiers.name))
+quartiers = common.run(contract_life.quartier_list, contrat)
+qlabels = dict(quartiers)
 c1, c2 = st.columns(2)
 with c1:
     st.caption("Classeur XLSX : tous les indicateurs, tous les millésimes, une feuille par thème, sources et "
                "statuts expliqués.")
-    export_buttons.classeur_button(quartiers.code.tolist(), container=c1, contrat=contrat)
+    export_buttons.classeur_button(list(qlabels), container=c1, contrat=contrat)
 with c2:
-    q = st.selectbox("Fiche PDF du quartier", quartiers.code.tolist(), format_func=lambda c: f"{qlabels[c]} ({c})")
+    q = st.selectbox("Fiche PDF du quartier", list(qlabels), format_func=lambda c: f"{qlabels[c]} ({c})")
     if q:
         export_buttons.fiche_pdf_button(q, container=c2)
 
 with st.expander("En ligne de commande"):
-    name = dict(zip(contracts.code, contracts.name)).get(contrat, contrat)
-    q1 = quartiers.code.iloc[0] if len(quartiers) else None
+    name = common.run(contract_life.warehouse_name, contrat) or contrat
+    q1 = next(iter(qlabels), None)
     fiche_cmd = (f"python -m exports fiche --quartier {q1} --out {filenames.fiche(qlabels[q1], q1)}"
                  if q1 else "")
     st.code(f"python -m exports deck --contrat {contrat} --out {filenames.copil(name)} "

@@ -7,7 +7,7 @@ values imported by a user name the import (file, date, who), never an official p
 from __future__ import annotations
 
 from indicators import catalog
-from observatoire import vocabulary
+from observatoire import catalogue, frformat, vocabulary
 from observatoire.sourceline import (  # noqa: F401 - the one wording (lowest layer), re-exported here
     DEMO_LABEL, OBSERVATORY, imported_source_line, millesimes_text, source_line)
 
@@ -71,3 +71,29 @@ def means_line(years, contrats=None) -> str:
     prods = [t.get("producer") for t in vocabulary.terms("means_kinds").values() if t.get("producer")]
     note = ("contrat" + ("s " if len(contrats) > 1 else " ") + ", ".join(contrats)) if contrats else None
     return source_line(" ; ".join(prods), years, None, note=note)
+
+
+CLI_PREFIX = "cli:"          # contract.roles.cli_user(): the login recorded for the command line
+
+
+def imported_by_text(raw: str | None, names: dict[str, str] | None = None) -> str:
+    """Who imported a file, as readers see it: the person (their account's name from `names` {login: nom},
+    else their login), « ligne de commande (compte root) » for the command line, never `cli:root`."""
+    raw = (raw or "").strip()
+    if not raw or raw == "inconnu":
+        return vocabulary.label("import_authors", "unknown")
+    if raw.startswith(CLI_PREFIX):
+        return vocabulary.label("import_authors", "cli").format(account=raw[len(CLI_PREFIX):] or "?")
+    name = (names or {}).get(raw)
+    return str(name).strip() if name and str(name).strip() else raw
+
+
+def secret_note(rules: list[str] | tuple[str, ...] = ("filosofi_menages", "pole_emploi_individus")) -> str:
+    """« Secret statistique : aucune valeur calculée sur moins de 11 ménages fiscaux pour les revenus fiscaux
+    (Filosofi) ou 5 personnes pour les demandeurs d'emploi n'est affichée… » from the secret rules of the catalogue
+    (catalogue/indicators.yaml `secret_rules`): changing a threshold changes this sentence."""
+    declared = catalogue.secret_rules()
+    parts = [f"{frformat.fmt_int(declared[r]['min_units'])} {declared[r]['unit']} pour les "
+             f"{declared[r]['label'][:1].lower()}{declared[r]['label'][1:]}" for r in rules if r in declared]
+    return (f"{vocabulary.status_label('secret').capitalize()} : aucune valeur calculée sur moins de "
+            + " ou ".join(parts) + " n'est affichée ; la cellule porte son statut.")

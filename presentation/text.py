@@ -92,6 +92,13 @@ def gap_text(gap, gap_kind: str | None, decimals: int | None = 1) -> str:
     return ""
 
 
+def plural_text(n, one: str, many: str | None = None) -> str:
+    """« 1 point d'étape », « 2 points d'étape », « 0 engagement »: a count and its noun agreed in French
+    (singular up to 1), the count through count_text. `many` defaults to `one` + « s »."""
+    word = one if frformat.is_missing(n) or abs(float(n)) < 2 else (many or one + "s")
+    return f"{count_text(n)} {word}"
+
+
 def points_text(x: float) -> str:
     """`3,5 points`, `1,0 point` (absolute value: the sentence says « de plus / de moins »)."""
     return f"{frformat.fmt_number(abs(x), 1)} point{'s' if abs(x) >= 2 else ''}"
@@ -197,6 +204,16 @@ def imported_lines(indicator: dict) -> list[str]:
     return [f"Valeur importée {year_text(m['edition'])} : "
             f"{value_text(m['value'], m['status'], indicator.get('unit'), indicator.get('decimals'))} — {m['source_line']}"
             for m in indicator.get("imported") or []]
+
+
+_SPACE_IN_NUMBER = re.compile(r"(?<=\d) (?=\d{3}\b)|(?<=\d) (?=[%€])|(?<=[≈×]) (?=[\d−+-])")
+NO_BREAK = "\u00a0"
+
+
+def nowrap_numbers(value: str) -> str:
+    """Spaces inside an amount or a value (« 2 344 540 € », « 41,9 % », « ≈ 49,2 % ») made no-break, so
+    that an office writer never breaks a number across two lines; the rest of the text wraps as before."""
+    return _SPACE_IN_NUMBER.sub(NO_BREAK, value) if isinstance(value, str) else value
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

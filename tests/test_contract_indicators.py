@@ -208,9 +208,9 @@ def test_barometer_evolution_and_verbatims(small):
     assert w1.loc["QA", "part"] == 20.0
     assert (w1.loc["ENSEMBLE", "k"], w1.loc["ENSEMBLE", "n"]) == (14, 40)
     # QA 20 % → 80 %: Wilson [8,1 ; 41,6] and [58,4 ; 91,9] do not overlap → « hausse nette »
-    assert evo.loc["QA", "ecart"] == pytest.approx(60.0) and evo.loc["QA", "lecture"] == "hausse nette"
+    assert evo.loc["QA", "ecart"] == pytest.approx(60.0) and evo.loc["QA", "lecture"] == "hausse_nette"
     # QB 50 % → 55 %: within the margin
-    assert evo.loc["QB", "lecture"] == "dans la marge d'incertitude"
+    assert evo.loc["QB", "lecture"] == "incertain"
     # only the publishable verbatims (QA), newest wave first
     assert verb["texte"].tolist() == ["QA v2", "QA v1"]
 

@@ -97,9 +97,10 @@ def test_engagements_page(env):
     assert "Ajouter un point d'étape" not in txt           # lecture: no form
     # « depuis le dernier COPIL »: the same sentences as the deck's slide (indicators.since), démo-labelled
     from indicators import since
+    from presentation import since as since_view
     with store.connect(env) as sc:
         last = next(d for d in eng.next_review_dates(sc, C) if d <= date.today())
-        said = since.action_lines(since.facts(None, sc, C, last, date.today()))
+        said = since_view.action_lines(since.facts(None, sc, C, last, date.today()))
     assert "**Actions votées (démo)**" in txt and said[0] in txt
 
 

@@ -38,6 +38,11 @@ def montpellier_deck(con, tmp_path_factory):
     return Presentation(str(out))
 
 
+def plain(text: str) -> str:
+    """Text as read on the slide: the no-break spaces that hold amounts together read as spaces."""
+    return text.replace("\u00a0", " ")
+
+
 def titles(prs) -> list[str]:
     return [s.shapes.title.text if s.shapes.title is not None else "" for s in prs.slides]
 
@@ -49,7 +54,7 @@ def slide_text(slide) -> str:
             parts.append(sh.text_frame.text)
         if sh.has_table:
             parts += [c.text for r in sh.table.rows for c in r.cells]
-    return "\n".join(parts)
+    return plain("\n".join(parts))
 
 
 def table_of(slide):
@@ -59,7 +64,7 @@ def table_of(slide):
 def row_starting(table, prefix: str) -> list[str]:
     for r in table.rows:
         if r.cells[0].text.startswith(prefix):
-            return [c.text for c in r.cells]
+            return [plain(c.text) for c in r.cells]
     raise AssertionError(f"no row {prefix!r}")
 
 
@@ -71,7 +76,7 @@ def since_column(slide, head: str) -> list[str]:
     """Bullets of one column of the « Depuis le dernier COPIL » slide (the text box under its heading)."""
     boxes = [sh for sh in slide.shapes if sh.has_text_frame]
     i = next(i for i, sh in enumerate(boxes) if sh.text_frame.text.startswith(head))
-    return [p.text.removeprefix("• ") for p in boxes[i + 1].text_frame.paragraphs]
+    return [plain(p.text).removeprefix("• ") for p in boxes[i + 1].text_frame.paragraphs]
 
 
 def test_slide_count_and_titles(nice_deck, data_dir):
@@ -90,7 +95,7 @@ def test_slide_count_and_titles(nice_deck, data_dir):
 
 def ranking_rows(prs) -> list[list[str]]:
     slides = [s for s in prs.slides if s.shapes.title.text.startswith("Les quartiers sur six")]
-    rows = [[c.text for c in r.cells] for s in slides for r in list(table_of(s).rows)]
+    rows = [[plain(c.text) for c in r.cells] for s in slides for r in list(table_of(s).rows)]
     header = rows[0]
     return [header] + [r for r in rows if r != header]
 

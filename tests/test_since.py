@@ -15,6 +15,7 @@ from pptx import Presentation
 
 from contract import store
 from indicators import since
+from presentation import since as since_view
 from loaders import build as build_mod
 from loaders.__main__ import main
 from observatoire import db
@@ -70,7 +71,7 @@ def _column(slide, head: str) -> list[str]:
     """Bullets of one column of the « Depuis le dernier COPIL » slide (the text box under its heading)."""
     boxes = [sh for sh in slide.shapes if sh.has_text_frame]
     i = next(i for i, sh in enumerate(boxes) if sh.text_frame.text.startswith(head))
-    return [p.text.removeprefix("• ") for p in boxes[i + 1].text_frame.paragraphs]
+    return [p.text.replace("\u00a0", " ").removeprefix("• ") for p in boxes[i + 1].text_frame.paragraphs]
 
 
 # --------------------------------------------------------------------------- actions voted
@@ -98,7 +99,7 @@ def test_imported_decision_dates_give_exactly_the_actions_voted_since(con, wareh
     assert actions[4] == ("1 action décidée (2026) sans date de décision : renseignez la colonne « Date de décision » "
                           "de la programmation.")
     assert len(actions) == 5
-    text = "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    text = "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame).replace("\u00a0", " ")
     for absent in ("2026-06-0001", "2026-06-0005", "2026-06-0006", "2026-06-0007", "démonstration", "(démo)"):
         assert absent not in text
 
@@ -182,7 +183,7 @@ def test_old_saisie_database_is_migrated_with_rows_intact(warehouse, tmp_path):
         assert sc.execute("SELECT who, old_value, new_value FROM audit WHERE column_name = 'date_decision'").fetchall() \
             == [("marie", None, "2026-10-08")]
         f = since.facts(None, sc, NICE, DEPUIS, TODAY)
-    assert since.action_lines(f)[0] == "1 action votée depuis le 25/06/2026 : 1 accordée pour 0 €."
+    assert since_view.action_lines(f)[0] == "1 action votée depuis le 25/06/2026 : 1 accordée pour 0 €."
     # and a programmation file with decision dates imports into the migrated database
     assert _import(_workbook(tmp_path / "p.xlsx", ROWS[:1]), path, warehouse) == 0
 
@@ -243,7 +244,7 @@ def test_rebuild_keeps_first_loads_and_renews_a_changed_file(warehouse, data_dir
         assert files["source_file"].tolist() == [changed] and files["edition"].tolist() == [2024]
         # The slide speaks of publications, not of files entering the warehouse (issue 12): a changed file
         # is the warehouse's history, not a new edition.
-        data = since.data_lines(since.facts(c, None, NICE, dt.date(2026, 1, 1), TODAY))
+        data = since_view.data_lines(since.facts(c, None, NICE, dt.date(2026, 1, 1), TODAY))
         assert data[0] == "Aucune nouvelle publication de données depuis le 01/01/2026." and changed not in " ".join(data)
     finally:
         c.close()
@@ -295,7 +296,7 @@ def test_publications_since_a_date_come_from_the_declared_publication_dates():
     State-means files: since 01/06/2025, only the 2025 adultes-relais and FONJEP files are new."""
     rel = since.releases(dt.date(2025, 6, 1), dt.date(2026, 11, 20))
     assert sorted(rel["source_id"]) == ["adultes_relais", "fonjep"] and set(rel["edition"]) == {2025}
-    lines = since.data_lines({"since": dt.date(2025, 6, 1), "releases": rel, "imports": None,
+    lines = since_view.data_lines({"since": dt.date(2025, 6, 1), "releases": rel, "imports": None,
                               "latest_publications": since.latest_publications(dt.date(2026, 11, 20))})
     assert lines[0] == "2 nouvelles éditions publiées depuis le 01/06/2025 :"
     assert "Postes FONJEP financés — millésime 2025 (publié en 2025)." in lines

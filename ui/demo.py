@@ -1,5 +1,6 @@
 """Contract-life page scaffolding: the « Données de démonstration » banner, the contract picker bound to
-?contrat=, the short-lived saisie connection, and saving edits through contract.store with clear messages.
+?contrat=, the short-lived saisie connection, and saving edits and imports through the one contract write
+service (contract.service) with clear messages; what is shown comes from presentation.contract_life.
 
 The banner is shown whenever the data on screen are démo rows (is_demo); it is part of the page, and the
 charts carry the same label inside the figure (presentation.sources.source_line(..., demo=True)).
@@ -13,21 +14,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from contract import demo as demo_data
-from contract import store
-from contract.errors import SaisieDamaged
-from contract import warehouse as contract_wh
-from contract.imports import beneficiaires as beneficiaires_import
-from contract.imports import engagements as engagements_import
-from contract.imports import enquete as enquete_import
-from contract.imports import programmation as programmation_import
-from contract.imports import templates
-from indicators import overview
-from indicators import programmation as prog
+from contract import service
 from observatoire import settings, vocabulary
+from presentation import contract_life
 from presentation.sources import DEMO_LABEL
 from presentation.text import html_fragment
-from readers.errors import InputError
 from ui import auth, common, state
 
 BANNER_CSS = """
@@ -55,7 +46,7 @@ def banner(is_demo: bool, what: str = "Ces données") -> None:
 def _ensure_demo(saisie_path: str, warehouse_path: str, warehouse_mtime: int) -> bool:
     """First run without `python -m loaders ensure`: create the démo once per process if the saisie
     database is empty (same code as the CLI)."""
-    return demo_data.ensure(warehouse_path, saisie_path, quiet=True)
+    return service.ensure_demo(warehouse_path, saisie_path, quiet=True)
 
 
 def ensure_demo() -> None:
@@ -70,11 +61,11 @@ def ensure_demo() -> None:
 
 @contextmanager
 def saisie():
-    """A short-lived connection to the saisie database for one page run (see contract.store)."""
+    """A short-lived connection to the saisie database for one page run (contract.service.connect)."""
     try:
-        with store.connect() as con:
+        with service.connect() as con:
             yield con
-    except (store.StoreBusy, SaisieDamaged) as exc:
+    except (service.StoreBusy, service.SaisieDamaged) as exc:
         st.error(common.md_escape(str(exc)))                  # it names the file
         st.stop()
 
@@ -99,18 +90,11 @@ def contract_page(title: str, intro: str):
 def contract_choices(sc) -> dict[str, str]:
     """{code: label} of every contract a page can open: the warehouse's contracts of both generations and
     those registered in the saisie database; contracts with data first (real, then démo), then the others."""
-    saisie = store.contracts(sc)
     try:
-        wh = common.run(overview.contracts_with_quartiers)
+        wh = common.run(contract_life.warehouse_contracts)
     except common.WarehouseMissing:
-        wh = pd.DataFrame(columns=["code", "name", "generation", "n"])
-    labels: dict[str, str] = {}
-    for r in saisie.itertuples():
-        labels[r.contrat_code] = f"{r.nom} ({r.contrat_code})" + (" — démo" if r.is_demo else " — données saisies")
-    for r in wh.itertuples():
-        if r.code not in labels:
-            labels[r.code] = f"{r.name} ({r.code}, contrat {r.generation})"
-    return labels
+        wh = []
+    return contract_life.contract_choices(service.contracts(sc), wh)
 
 
 def default_contract(labels: dict[str, str]) -> str | None:
@@ -135,21 +119,21 @@ def contract_picker(sc, container=None) -> str | None:
 def contract_name(sc, contrat: str) -> str:
     """« Toulouse Métropole (CN03103I) »: the contract as pages name it (warehouse first, then saisie)."""
     try:
-        return f"{common.run(contract_wh.contract_info, contrat)['nom']} ({contrat})"   # cached per warehouse
-    except (common.WarehouseMissing, contract_wh.WarehouseIncomplete):
-        nom = prog.contract_nom(sc, contrat)
-        return f"{nom} ({contrat})" if nom else contrat
+        nom = common.run(contract_life.warehouse_name, contrat)   # cached per warehouse
+    except common.WarehouseMissing:
+        nom = None
+    return f"{nom} ({contrat})" if nom else contract_life.contract_name(None, sc, contrat)
 
 
 def template_quartiers(sc, contrat: str) -> list[dict]:
     """The contract's quartiers for an import template: as registered in the saisie database, else from the
     warehouse (a contract without any data yet)."""
-    rows = prog.quartiers(sc, contrat).to_dict("records")
+    rows = contract_life.template_quartiers(None, sc, contrat)
     if rows:
         return rows
     try:
-        return common.run(contract_wh.contract_quartiers, contrat)
-    except (common.WarehouseMissing, contract_wh.WarehouseIncomplete):
+        return common.run(contract_life.warehouse_quartiers, contrat)
+    except common.WarehouseMissing:
         return []
 
 
@@ -162,17 +146,17 @@ def empty_state(kind: str, sc, contrat: str, what: str, how: str) -> None:
     st.stop()
 
 
-def save(edits: list[store.Edit], success: str) -> bool:
-    """Apply edits as the current user; French message for success, conflict, refusal."""
+def save(edits: list[service.Edit], success: str) -> bool:
+    """Apply edits as the current user (contract.service); French message for success, conflict, refusal."""
     if not edits:
         st.info("Aucune modification à enregistrer.")
         return False
     try:
-        store.apply(edits, auth.current_user())
-    except store.ConflictError as exc:
+        service.save(edits, auth.current_user())
+    except service.ConflictError as exc:
         st.error(str(exc), icon=":material/sync_problem:")
         return False
-    except (store.PermissionDenied, store.StoreError) as exc:
+    except (service.PermissionDenied, service.StoreError) as exc:
         st.error(str(exc), icon=":material/block:")
         return False
     st.success(success, icon=":material/check_circle:")
@@ -181,7 +165,15 @@ def save(edits: list[store.Edit], success: str) -> bool:
 
 def session_edit(user=None):
     """`with ui.demo.session_edit() as tx:` for a multi-step change (e.g. a point d'étape and the new status)."""
-    return store.edit(user or auth.current_user())
+    return service.edit(user or auth.current_user())
+
+
+def editable_rows(sc, table: str, columns: list[str], dates: tuple[str, ...] = (), **where) -> pd.DataFrame:
+    """The rows a page offers for editing (contract.service), date columns as dates for the date editor."""
+    full = service.editable_rows(sc, table, columns, **where)
+    for col in dates:
+        full[col] = [d.date() if pd.notna(d) else None for d in full[col]]
+    return full
 
 
 def editable_frame(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -231,7 +223,7 @@ def edit_table(key: str, fresh: pd.DataFrame, table: str, columns: list[str], *,
     """st.data_editor over a SNAPSHOT of the rows taken when the user started editing.
 
     The snapshot keeps the row_version the user saw: if another session saved the same row meanwhile,
-    contract.store refuses with a conflict instead of overwriting it. « Recharger » takes a new snapshot.
+    contract.service refuses with a conflict instead of overwriting it. « Recharger » takes a new snapshot.
     `labelled` {column: vocabulary kind}: coded columns shown and edited as labels, stored as codes."""
     labelled = labelled or {}
     snap_key = f"_obs_snap_{key}"
@@ -243,7 +235,7 @@ def edit_table(key: str, fresh: pd.DataFrame, table: str, columns: list[str], *,
                            num_rows="fixed", width="stretch")
     c1, c2, _ = st.columns([1.3, 1.3, 5])
     if c1.button("Enregistrer", key=f"{key}_save", icon=":material/save:", type="primary"):
-        edits = store.diff_frames(table, before, _to_codes(after, labelled), defaults)
+        edits = service.diff(table, before, _to_codes(after, labelled), defaults)
         n = len(edits)
         if save(edits, f"{n} {label} enregistrée(s), avec leur trace dans le journal des modifications."):
             _reset(key)
@@ -260,22 +252,19 @@ def _reset(key: str) -> None:
     st.session_state.pop(key, None)
 
 
-IMPORTERS = {"programmation": programmation_import.import_file, "engagements": engagements_import.import_file,
-             "enquete": enquete_import.import_file, "beneficiaires": beneficiaires_import.import_file}
-KIND_LABELS = {"programmation": "programmation annuelle", "engagements": "engagements des signataires",
-               "enquete": "enquête habitants", "beneficiaires": "lieux de résidence des bénéficiaires"}
+KIND_LABELS = {kind: contract_life.import_kind_label(kind) for kind in service.IMPORT_KINDS}
 
 
 def import_panel(kind: str, contrat: str, quartiers: list[dict], extra: dict | None = None,
                  template: bool = True) -> None:
-    """Template download for everyone (`template`: the kind has one in contract.imports.templates); for the
+    """Template download for everyone (`template`: the kind has one, contract.service.template); for the
     contract's chefs de projet, an upload that runs the CLI's import in two steps: a dry run at once (every
     error with file, line and column, or a preview of the rows and the columns recognised), then « Enregistrer »
     stores it all or nothing."""
     if template:
         st.download_button(f"Modèle d'import — {KIND_LABELS[kind]} (XLSX)",
-                           data=lambda: templates.build(kind, quartiers),
-                           file_name=templates.file_name(kind), on_click="ignore", key=f"tpl_{kind}",
+                           data=lambda: service.template(kind, quartiers),
+                           file_name=service.template_name(kind), on_click="ignore", key=f"tpl_{kind}",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            icon=":material/download:", help="En-têtes, une ligne d'exemple et une notice")
     user = auth.current_user()
@@ -316,18 +305,18 @@ def _run_import(kind, contrat, name, data: bytes, user, extra, verifier: bool) -
         path = Path(tmp) / Path(name).name
         path.write_bytes(data)
         try:
-            return IMPORTERS[kind](path, contrat, user=user, verifier=verifier, **(extra or {}))
-        except InputError as exc:
+            return service.import_file(kind, path, contrat, user, verifier, **(extra or {}))
+        except service.InputError as exc:
             errors = getattr(exc, "total", 1)
             st.error(f"Fichier refusé, rien n'a été enregistré : {errors} erreur(s), toutes listées ci-dessous "
                      "(fichier, ligne, colonne). Corrigez le fichier et déposez-le à nouveau.")
             st.dataframe(error_table(exc), hide_index=True, width="stretch")
-        except (store.StoreError, store.PermissionDenied) as exc:
+        except (service.StoreError, service.PermissionDenied) as exc:
             st.error(str(exc))
     return None
 
 
-def error_table(exc: InputError) -> pd.DataFrame:
+def error_table(exc: service.InputError) -> pd.DataFrame:
     """The errors of a refused file in French columns."""
     names = {"fichier": "Fichier", "ligne": "Ligne", "colonne": "Colonne", "probleme": "Problème",
              "attendu": "Attendu"}

@@ -1,0 +1,20 @@
+"""What the print locator maps draw (COPIL deck, annual report, fiche PDF): the quartiers with their geometry
+and the administrative outlines around them, read from the warehouse by indicators.geometry. Plain data
+(shapely geometries, names, numbers): charts.locator draws them, exports never read the warehouse."""
+from __future__ import annotations
+
+from indicators import geometry
+
+
+def quartier_shapes(con, quartiers: list[tuple[str, str, int | None]], highlight: set[str] | None = None) -> list[dict]:
+    """[{code, name, geom, kind ('contour' | 'commune_point'), number, highlight}] for (code, name, number)
+    triples, in the given order; quartiers without any geometry are left out."""
+    g = geometry.quartier_geometries(con, [q[0] for q in quartiers])
+    return [{"code": code, "name": name, "geom": g[code][1], "kind": g[code][0], "number": number,
+             "highlight": highlight is None or code in highlight}
+            for code, name, number in quartiers if code in g]
+
+
+def outlines(con, around: list, levels=("epci", "departement"), margin: float = 0.25) -> dict[str, list]:
+    """Administrative outlines around the geometries `around`: {level: [(name, geometry, code)]}."""
+    return geometry.outlines_around(con, around, levels=levels, margin=margin)
