@@ -74,19 +74,20 @@ def contract_view(con, code: str, quartiers: list[dict], barometres: dict[str, B
     ranking = contract_view_mod.ranking(rank_input) if rank_input else None
     shapes = inputs["shapes"]
     outline = inputs["outlines"].get(carrier["code"]) if carrier is not None else None
-    years = sorted(int(y) for y in means["year"].unique()) if len(means) else []
+    means_v = contract_view_mod.means_view(means, t["code"])
     return {
         "code": t["code"], "name": t["name"], "generation": t.get("generation"),
         "generation_label": vocabulary.generation_label(t.get("generation")),
         "departement": t.get("departement"),
         "carrier": {"code": carrier["code"], "name": carrier["name"],
                     "level": vocabulary.level_label(carrier["level"])} if carrier else None,
-        "key_figures": contract_view_mod.key_figures(len(quartiers), t.get("population"), None, means, None, today),
+        "key_figures": contract_view_mod.key_figures(len(quartiers), t.get("population"), means, {}, today),
         "ranking": ranking,
         "light_legend": contract_view_mod.light_legend(),
-        "means_rows": contract_view_mod.means_rows(means) if len(means) else [],
+        "means_header": means_v.header,
+        "means_rows": means_v.rows,
         "means_partial": bool(len(means) and means["partial"].any()),
-        "means_source": sources.means_line(years, [t["code"]]) if years else None,
+        "means_source": means_v.source_line if len(means) else None,
         "shapes": [{"code": q["code"], "number": i, "label": q["label"], "kind": shapes[q["code"]][0],
                     "geometry": shapes[q["code"]][1]} for i, q in enumerate(quartiers, start=1) if q["code"] in shapes],
         "outline": outline,

@@ -188,7 +188,7 @@ def contract_doc(con, code: str, plan: dict, barometres: dict, today: dt.date, b
     approx = [barometres[q["code"]].approximation for q in quartiers
               if q["code"] in barometres and barometres[q["code"]].approximation]
     return {
-        **{k: v[k] for k in ("code", "name", "generation_label", "carrier", "means_rows", "means_partial",
+        **{k: v[k] for k in ("code", "name", "generation_label", "carrier", "means_header", "means_rows", "means_partial",
                              "means_source", "shapes", "outline", "outline_name", "life", "light_legend")},
         "departement": c["departement_label"], "path": share.contract_path(code), "url": url,
         "qr": _qr(url),
@@ -198,8 +198,6 @@ def contract_doc(con, code: str, plan: dict, barometres: dict, today: dt.date, b
         "ranking": ranking, "uses_approximation": bool(approx),
         "barometre_sources": list(dict.fromkeys(barometres[q["code"]].source_line for q in quartiers
                                                 if q["code"] in barometres and barometres[q["code"]].items)),
-        "means_header": ["Année", "Adultes-relais : postes", "Adultes-relais : montant",
-                         "Postes FONJEP : postes", "Postes FONJEP : montant"],
     }
 
 

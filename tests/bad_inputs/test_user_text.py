@@ -18,7 +18,7 @@ def test_markdown_and_html_escaping():
     assert md_text("[clic](javascript:alert(1))") == "\\[clic\\](javascript:alert(1))"
     assert md_text("<img src=x onerror=alert(1)>").startswith("\\<img")
     assert md_text("**gras** _x_ # titre") == "\\*\\*gras\\*\\* \\_x\\_ \\# titre"
-    assert escape_html('<script>alert("x")</script>') == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+    assert escape_html('<script>alert("x")</script>') == "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"
     assert md_text("[clic](x) *a*") == "\\[clic\\](x) \\*a\\*"
     assert md_text(None) == md_text("") == "—"
 
