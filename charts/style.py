@@ -23,6 +23,11 @@ QUARTIER = vocabulary.color("levels", "qpv")   # the quartier itself in bar char
 REFERENCE = vocabulary.palette("reference")    # reference territories
 WORSE_SCALE = vocabulary.scale("worse")        # light -> dark = unfavourable
 NEUTRAL_SCALE = vocabulary.scale("neutral")
+SERIES = vocabulary.scale("series")            # distinct series (compared quartiers, COPIL lines)
+SECONDARY = vocabulary.palette("secondary")    # annotations, reference lines, notes
+SUBTITLE = vocabulary.palette("subtitle")      # subplot titles, secondary text
+BORDER = vocabulary.palette("border")
+GREY = vocabulary.palette("grey")              # source lines
 
 # Barometer lights, level labels and colours: catalogue/vocabulary.yaml (observatoire.vocabulary).
 

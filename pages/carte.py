@@ -15,10 +15,10 @@ import streamlit as st
 
 from charts import classify, maps
 from presentation.sources import source_line
-from indicators import position, predecessors, references, search
+from indicators import position, references, search
 from observatoire import frformat, vocabulary
 from ui import blocks, catalog, common, mapdata, state
-from presentation import text
+from presentation import quartier as quartier_view, text
 
 common.page_setup("Carte des quartiers")
 
@@ -112,7 +112,7 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
     v["status"] = v.status.fillna("non_disponible")
     v.loc[~v.status.isin(vocabulary.shown_statuses()), "value"] = None
     if generation == "2024":
-        notes = common.run(predecessors.short_notes)
+        notes = common.run(quartier_view.predecessor_notes)
         v["note"] = [notes.get(c, "pas de quartier 2015 correspondant : pas de valeur") for c in v.code]
     else:
         v["note"] = ""

@@ -7,9 +7,11 @@ values imported by a user name the import (file, date, who), never an official p
 from __future__ import annotations
 
 from indicators import catalog
-from observatoire import vocabulary
+from observatoire import catalogue, frformat, vocabulary
 from observatoire.sourceline import (  # noqa: F401 - the one wording (lowest layer), re-exported here
-    DEMO_LABEL, OBSERVATORY, imported_source_line, millesimes_text, source_line)
+    DEMO_LABEL, OBSERVATORY, millesimes_text, source_line)
+
+CLI_PREFIX = "cli:"          # how loaders/contract record an import run from the command line (contract.roles)
 
 
 def insee_caveats() -> list[str]:
@@ -18,9 +20,56 @@ def insee_caveats() -> list[str]:
     return [t["label"] for t in vocabulary.terms("phrases").values() if t.get("insee_caveat")]
 
 
+def imported_by_text(raw: str | None) -> str:
+    """Who imported a file, as a reader says it: the person's login or name as recorded, or « ligne de commande
+    (compte root) » for the system account of a command-line import (recorded `cli:root`) — never the raw
+    `cli:` code. '' when unknown."""
+    raw = (raw or "").strip()
+    if raw.startswith(CLI_PREFIX):
+        return vocabulary.phrase("cli_account", account=raw[len(CLI_PREFIX):] or "?")
+    return raw
+
+
+def imported_line(m: dict) -> str:
+    """The source line of one imported value (indicators.provenance.imported): « Source : Import utilisateur —
+    fichier X, importé le 03/12/2026 par ligne de commande (compte root) — millésime 2019 — géographie
+    prioritaire 2015 — Observatoire… ». Its own producer: never an official one."""
+    who = imported_by_text(m.get("imported_by"))
+    date = frformat.fmt_date(m.get("imported_at"))
+    producer = (vocabulary.phrase("imported_source", file=m.get("file"), date=date, who=who) if who
+                else vocabulary.phrase("imported_source_anonymous", file=m.get("file"), date=date))
+    return source_line([producer], m.get("edition"), m.get("generation"))
+
+
+def official_line(src: dict | None) -> str | None:
+    """« Source : INSEE — Filosofi … — millésime 2019 — géographie prioritaire 2015 — fichier X, variable Y »
+    from indicators.provenance.official_source; None without a source."""
+    if not src:
+        return None
+    note = vocabulary.phrase("official_file", file=src["file"], variable=src["variable"]) if src.get("file") else None
+    return source_line([src["producer"]] if src.get("producer") else None, src.get("edition"), src.get("generation"),
+                       note=note)
+
+
+def secret_note() -> str:
+    """« Secret statistique : aucune valeur calculée sur trop peu d'unités n'est affichée (revenus fiscaux
+    (Filosofi) : moins de 11 ménages fiscaux ; demandeurs d'emploi : moins de 5 personnes ; …) ; la cellule
+    porte son statut » — generated from the secret rules of catalogue/indicators.yaml (the thresholds are
+    typed nowhere else)."""
+    parts = [vocabulary.phrase("secret_threshold", count=frformat.fmt_int(r["min_units"]), unit=r["unit"],
+                               what=str(r["label"])[:1].lower() + str(r["label"])[1:])
+             for r in catalogue.secret_rules().values()]
+    return vocabulary.phrase("secret_note", thresholds=" ; ".join(parts), status=vocabulary.status_label("secret"))
+
+
 def producer(con, source_id: str | None) -> str:
     """Producer of a declared source (warehouse copy of catalogue/sources.yaml); the id if unknown."""
     return catalog.producers(con).get(source_id, source_id or "")
+
+
+def indicator_source(con, indicator_id: str) -> str | None:
+    """The declared source (source_id) of an indicator."""
+    return catalog.indicator(con, indicator_id).get("source")
 
 
 def source_info(con, source_id: str) -> dict:

@@ -15,6 +15,7 @@ from test_indicators_raw import SIG, table, value
 from indicators import fiche, gaps, position, predecessors, twins
 from loaders.imports import indicateurs
 from observatoire import db, settings
+from presentation import fiche as fiche_view
 
 NATIONAL = "contours/qpv2024_france_anct_simplifie.geojson"
 REFERENTIEL = "qpv2024_referentiel/communes_avec_qpv2024_centroides.geojson"
@@ -150,7 +151,9 @@ def test_several_predecessors_sum_weight_or_say_not_additive(con):
     assert pov["value"] is None and pov["status"] == "non_transposable"
     via = {v["code"]: v["value"] for v in pov["approximation"]["via"]}
     assert via == {c: value(F19, c, "DISP_TP60_A19") for c in ("QP031005", "QP031016")}
-    assert "aucune moyenne n'est calculée" in pov["approximation"]["sentence"]
+    assert pov["approximation"]["method"] == "predecessors_not_additive"
+    row = fiche_view.view(con, "QN03105M", n_twins=0).row("tx_pauvrete")
+    assert "aucune moyenne n'est calculée" in row.approximation and str(row.value) == "non transposable depuis la géographie 2015"
 
 
 def test_shared_predecessor_gives_rates_not_counts(con):
@@ -159,7 +162,8 @@ def test_shared_predecessor_gives_rates_not_counts(con):
     f = fiche.fiche(con, "QN01345M", n_twins=0)
     pop = _ind(f, "pop")
     assert pop["value"] is None and pop["status"] == "non_transposable"
-    assert pop["approximation"]["method"] == "predecessor_shared" and "QN01344M" in pop["approximation"]["sentence"]
+    assert pop["approximation"]["method"] == "predecessor_shared"
+    assert "QN01344M" in fiche_view.view(con, "QN01345M", n_twins=0).row("pop").approximation
     assert _ind(f, "tx_pauvrete")["value"] == value(F19, "QP013044", "DISP_TP60_A19")
 
 
@@ -205,10 +209,8 @@ def test_imported_2024_value_stays_beside_the_approximation(warehouse_copy, tmp_
 def test_fiche_reference_table_shows_the_commune_of_another_year(con):
     """The fiche's reference table gives Toulouse's Filosofi 2021 values (cc_filosofi_2021_COM.csv, CODGEO 31555:
     MED21 22 140, TP6021 22,0) beside Grand Mirail's 2019 ones, with their year, for the 2015 and the 2024 code."""
-    from presentation import fiche as fiche_view
-
     for code, mark in (("QP031007", ""), ("QN03107M", "≈ ")):
-        refs = fiche_view.page_view(con, code)["references"]
+        refs = fiche_view.view(con, code, n_twins=0).references
         t = refs["table"].set_index("Indicateur")
         assert t.loc["Taux de pauvreté au seuil de 60 %", ["Millésime", "Quartier", "Commune"]].tolist() == \
             ["2019", f"{mark}49,2 %", "22,0 % (2021)"]

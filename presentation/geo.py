@@ -1,0 +1,32 @@
+"""Places for the print locator maps (charts.locator): the quartiers of a contract, or a quartier among its
+neighbours, with their geometry (shapely) and the administrative outlines around them, read through
+indicators.geometry. Plain data: the drawing is charts/locator.py's."""
+from __future__ import annotations
+
+from indicators import geometry
+from presentation import sources
+
+
+def quartier_places(con, quartiers: list[tuple[str, str, int | None]], highlight: set[str] | None = None) -> list[dict]:
+    """{code, name, geom, kind, number, highlight} for (code, name, number) triples; quartiers without any
+    geometry are left out."""
+    g = geometry.quartier_geometries(con, [q[0] for q in quartiers])
+    return [{"code": code, "name": name, "geom": g[code][1], "kind": g[code][0], "number": number,
+             "highlight": highlight is None or code in highlight}
+            for code, name, number in quartiers if code in g]
+
+
+def quartier_locator(con, t: dict, epci_code: str | None = None) -> dict | None:
+    """The locator of one quartier (territory dict): itself highlighted among its neighbours, the outlines of
+    the EPCI (`epci_code`, drawn strong) and of the other EPCI and départements around; None without geometry."""
+    near = geometry.neighbours(con, t["code"], t.get("generation"))
+    places = quartier_places(con, [(t["code"], t["name"], None)] + [(c, n, None) for c, n in near],
+                             highlight={t["code"]})
+    if not any(p["highlight"] for p in places):
+        return None
+    adm = geometry.outlines_around(con, [p["geom"] for p in places if p["highlight"]], margin=0.1)
+    strong = [o for o in adm.get("epci", []) if o[2] == epci_code]
+    others = [o for o in adm.get("epci", []) if o[2] != epci_code] + adm.get("departement", [])
+    line = sources.source_line(["ANCT / SIG Ville (contours)", "ANCT (limites administratives)"], None,
+                               t.get("generation"))
+    return {"places": places, "outlines": others, "strong_outlines": strong, "source_line": line}
