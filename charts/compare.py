@@ -11,7 +11,7 @@ from charts.source import add_source
 from observatoire import frformat, vocabulary
 from presentation import text
 
-SERIES_COLORS = ["#1f4e79", "#c2185b", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037", "#455a64"]
+SERIES_COLORS = style.SERIES[:8]
 
 
 def side_by_side(rows: pd.DataFrame, *, label: str, unit: str | None, decimals: int, edition,
@@ -36,9 +36,9 @@ def side_by_side(rows: pd.DataFrame, *, label: str, unit: str | None, decimals: 
     if references is not None:
         for i, r in enumerate(references.dropna(subset=["value"]).itertuples()):
             xmax = max(xmax, float(r.value))
-            fig.add_vline(x=r.value, line=dict(color="#6b7785", width=1.5, dash="dash" if i else "dot"),
+            fig.add_vline(x=r.value, line=dict(color=style.SECONDARY, width=1.5, dash="dash" if i else "dot"),
                           annotation=dict(text=f"{r.name} : {text.value_text(r.value, 'ok', unit, decimals)}",
-                                          font=dict(size=11, color="#4a5560"), textangle=0,
+                                          font=dict(size=11, color=style.SUBTITLE), textangle=0,
                                           yanchor="bottom", y=1.0 + 0.07 * i))
     style.base_layout(fig, height=height or 130 + 42 * len(rows), title=f"{label} — {edition}")
     n_refs = 0 if references is None else len(references)
@@ -66,9 +66,9 @@ def profile(rows: pd.DataFrame, *, source_line: str, height: int | None = None) 
                         line=dict(color="white", width=1)),
             customdata=g[["value_text"]].values,
             hovertemplate="%{y}<br>%{customdata[0]} — position %{x:.0f}/100<extra>%{fullData.name}</extra>"))
-    fig.add_vrect(x0=0, x1=25, fillcolor="#e8f3ea", opacity=0.6, line_width=0, layer="below")
-    fig.add_vrect(x0=75, x1=100, fillcolor="#fbe9e7", opacity=0.6, line_width=0, layer="below")
-    fig.add_vline(x=50, line=dict(color="#9aa5b1", width=1, dash="dot"))
+    fig.add_vrect(x0=0, x1=25, fillcolor=vocabulary.palette("band_good"), opacity=0.6, line_width=0, layer="below")
+    fig.add_vrect(x0=75, x1=100, fillcolor=vocabulary.palette("band_bad"), opacity=0.6, line_width=0, layer="below")
+    fig.add_vline(x=50, line=dict(color=style.REFERENCE, width=1, dash="dot"))
     n_codes = rows.code.nunique()
     style.base_layout(fig, height=height or 190 + 40 * len(labels) + 22 * n_codes,
                       title="Position parmi tous les quartiers : 0 = le plus favorable, 100 = le plus défavorable")
@@ -93,15 +93,15 @@ def rank_distribution(dist: pd.DataFrame, *, highlight: list[str], label: str, u
     hl = d[d.code.isin(highlight)]
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        x=d["rank"], y=d.value, mode="markers", marker=dict(size=4, color="#b7c0c9"),
+        x=d["rank"], y=d.value, mode="markers", marker=dict(size=4, color=vocabulary.palette("other_points")),
         customdata=d[["name", "code"]].values, name="tous les quartiers",
         hovertemplate="%{customdata[0]} (%{customdata[1]})<br>%{y}<extra></extra>"))
     q = np.nanpercentile(d.value, [25, 50, 75]) if len(d) else [np.nan] * 3
     for val, txt in zip(q, ("1er quartile", "médiane", "3e quartile")):
         if np.isfinite(val):
-            fig.add_hline(y=val, line=dict(color="#9aa5b1", width=1, dash="dot"),
+            fig.add_hline(y=val, line=dict(color=style.REFERENCE, width=1, dash="dot"),
                           annotation=dict(text=f"{txt} : {text.value_text(val, 'ok', unit, decimals)}",
-                                          font=dict(size=10, color="#6b7785"), xanchor="left", x=0.0))
+                                          font=dict(size=10, color=style.SECONDARY), xanchor="left", x=0.0))
     for i, r in enumerate(hl.itertuples()):
         color = SERIES_COLORS[i % len(SERIES_COLORS)]
         fig.add_trace(go.Scatter(

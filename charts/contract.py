@@ -20,7 +20,7 @@ from observatoire.frformat import fmt_eur, fmt_int, fmt_number
 from presentation.sources import DEMO_LABEL
 from presentation.text import cell_text, value_text
 
-SEX_COLORS = {"F": "#c2185b", "M": "#1f4e79"}
+SEX_COLORS = {"F": style.HIGHLIGHT, "M": style.QUARTIER}
 HIDDEN = style.MUTED
 
 
@@ -96,7 +96,7 @@ def by_financeur(df: pd.DataFrame, *, year, source_line: str, demo: bool = False
         return _empty(title, source_line, demo)
     fig = go.Figure(go.Bar(
         y=d["financeur_label"], x=d["montant_accorde"], orientation="h",
-        marker_color=[vocabulary.color("financeurs", f, "#9aa5b1") for f in d["financeur"]],
+        marker_color=[vocabulary.color("financeurs", f, style.REFERENCE) for f in d["financeur"]],
         text=[f"{fmt_eur(v)} ({fmt_number(p, 0, '%')})" if pd.notna(p) else fmt_eur(v)
               for v, p in zip(d["montant_accorde"], d["part"])],
         textposition="auto", hovertemplate="%{y} : %{x:,.0f} €<extra></extra>"))
@@ -115,7 +115,7 @@ def by_theme(df: pd.DataFrame, *, year, source_line: str, demo: bool = False, na
                 name="dont État (P147)", marker_color=vocabulary.color("financeurs", "etat_p147"),
                 hovertemplate="%{x:,.0f} €<extra>État P147</extra>")
     fig.add_bar(y=[_wrap(t) for t in d["thematique"]], x=d["montant_accorde"] - d["montant_accorde_p147"],
-                orientation="h", name="autres financeurs", marker_color=vocabulary.color("financeurs", "epci"),
+                orientation="h", name=vocabulary.label("financeurs", "autre").lower(), marker_color=vocabulary.color("financeurs", "epci"),
                 hovertemplate="%{x:,.0f} €<extra>autres financeurs</extra>")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title="€ accordés", tickformat=",.0f", gridcolor=style.GRID)
@@ -134,7 +134,7 @@ def money_vs_need(df: pd.DataFrame, *, source_line: str, demo: bool = False, per
     shown = d[status] == "ok"
     labels = [("≈ " if m == "approx_qp2015" else "") + lab for lab, m in zip(d["label"], d["method"])]
     values = [v if s else 0 for v, s in zip(d[col], shown)]
-    text = [fmt_eur(v) if s else "non disponible" for v, s in zip(d[col], shown)]
+    text = [fmt_eur(v) if s else vocabulary.status_label("non_disponible") for v, s in zip(d[col], shown)]
     fig = go.Figure(go.Bar(
         y=labels, x=values, orientation="h", text=text, textposition="outside", cliponaxis=False,
         marker_color=[style.QUARTIER if s else HIDDEN for s in shown],
@@ -144,7 +144,7 @@ def money_vs_need(df: pd.DataFrame, *, source_line: str, demo: bool = False, per
     if (d["method"] == "approx_qp2015").any():
         fig.add_annotation(text="≈ population et pauvreté approchées par le(s) quartier(s) 2015 correspondant(s)",
                            xref="paper", yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom",
-                           showarrow=False, font=dict(size=10, color="#6b7785"))
+                           showarrow=False, font=dict(size=10, color=style.SECONDARY))
     return _finish(fig, source_line, demo, height=140 + 34 * len(d), title=title, narrow=True)
 
 
@@ -182,7 +182,7 @@ def beneficiaries_pyramid(df: pd.DataFrame, *, source_line: str, demo: bool = Fa
         hidden = [s != "ok" if isinstance(s, str) else False for s in d["status"]]
         fig.add_bar(y=[vocab.TRANCHES_AGE[a] for a in ages], x=vals, orientation="h", name=vocab.SEXES[sexe],
                     marker_color=[HIDDEN if h else SEX_COLORS[sexe] for h in hidden],
-                    text=["effectif insuffisant" if h else fmt_int(abs(v)) if v else "" for v, h in zip(vals, hidden)],
+                    text=[vocabulary.status_label("effectif_insuffisant") if h else fmt_int(abs(v)) if v else "" for v, h in zip(vals, hidden)],
                     textposition="auto", hovertemplate="%{y} : %{text}<extra>" + vocab.SEXES[sexe] + "</extra>")
     fig.update_layout(barmode="relative", bargap=0.15)
     m = max([abs(v) for v in fig.data[0].x] + [abs(v) for v in fig.data[1].x] + [1])
@@ -211,8 +211,8 @@ def girls_share(df: pd.DataFrame, *, source_line: str, demo: bool = False, title
     fig = go.Figure(go.Bar(
         y=[("<b>Ensemble</b>" if t == "Ensemble" else _wrap(t)) for t in d["thematique"]],
         x=[v if o else 0 for v, o in zip(d["part_filles"], ok)], orientation="h",
-        marker_color=[HIDDEN if not o else (SEX_COLORS["F"] if v >= 45 else "#e58fb0") for v, o in zip(d["part_filles"], ok)],
-        text=[fmt_number(v, 0, "%") if o else "effectif insuffisant" for v, o in zip(d["part_filles"], ok)],
+        marker_color=[HIDDEN if not o else (SEX_COLORS["F"] if v >= 45 else vocabulary.palette("highlight_light")) for v, o in zip(d["part_filles"], ok)],
+        text=[fmt_number(v, 0, "%") if o else vocabulary.status_label("effectif_insuffisant") for v, o in zip(d["part_filles"], ok)],
         textposition="outside", cliponaxis=False, hovertemplate="%{y} : %{text}<extra></extra>"))
     fig.add_vline(x=50, line=dict(color=style.TEXT, dash="dash", width=1))
     fig.add_annotation(x=50, y=1.02, yref="paper", text="parité", showarrow=False, font=dict(size=10))
@@ -226,7 +226,7 @@ def state_means(df: pd.DataFrame, *, source_line: str, narrow: bool = True) -> g
     if df.empty:
         return _empty(title, source_line, False, "Aucun poste rattaché à ce contrat dans les fichiers ANCT")
     fig = go.Figure()
-    for kind, color in (("adulte_relais", style.QUARTIER), ("fonjep", "#b5651d")):
+    for kind, color in (("adulte_relais", style.QUARTIER), ("fonjep", vocabulary.color("means_kinds", "fonjep"))):
         d = df[df["kind"] == kind]
         if d.empty:
             continue
@@ -280,8 +280,8 @@ def engagement_history(hist: pd.DataFrame, *, target: float | None, reference: f
         customdata=d["statut_label"], hovertemplate="%{x|%d/%m/%Y} : %{y} (%{customdata})<extra></extra>"))
     for val, name, dash, pos in ((reference, "référence", "dot", "bottom left"), (target, "cible", "dash", "top right")):
         if val is not None and pd.notna(val):
-            fig.add_hline(y=val, line=dict(dash=dash, color="#6b7785"), annotation_text=f"{name} : {cell_text(val)}",
-                          annotation_position=pos, annotation_font=dict(size=10, color="#6b7785"))
+            fig.add_hline(y=val, line=dict(dash=dash, color=style.SECONDARY), annotation_text=f"{name} : {cell_text(val)}",
+                          annotation_position=pos, annotation_font=dict(size=10, color=style.SECONDARY))
     fig.update_xaxes(tickformat="%m/%Y", dtick="M6", gridcolor=style.GRID, tickangle=0)
     fig.update_yaxes(gridcolor=style.GRID)
     return _finish(fig, source_line, demo, height=360, title=title, narrow=narrow)
@@ -303,25 +303,25 @@ def barometer_heatmap(df: pd.DataFrame, *, source_line: str, demo: bool = False,
     nn = df.pivot(index="quartier_code", columns="question_code", values="n").reindex_like(piv)
     z = piv.astype(float).values
     text = [[(fmt_number(v, 0, "%") if pd.notna(v) else "n < min") for v in row] for row in z]
-    custom = [[(f"n = {int(n)}" if pd.notna(n) else "effectif insuffisant") for n in row] for row in nn.values]
+    custom = [[(f"n = {int(n)}" if pd.notna(n) else vocabulary.status_label("effectif_insuffisant")) for n in row] for row in nn.values]
     ylabels = [("<b>" + q + "</b>") if c == "ENSEMBLE" else q for c, q in zip(quartiers["quartier_code"], quartiers["quartier"])]
     xlabels = list(qs["question_code"])
     questions = [[q] * len(xlabels) for q in ylabels]
     custom = [[f"{xc} – {ql} : {c}" for xc, ql, c in zip(xlabels, qs["question"], row)] for row in custom]
     fig = go.Figure(go.Heatmap(
         z=z, x=xlabels, y=ylabels, text=text, texttemplate="%{text}", customdata=custom, zmin=0, zmax=100,
-        colorscale=[[0, "#b71c1c"], [0.5, "#f7f4ea"], [1, "#1b7a3d"]], colorbar=dict(title="%", ticksuffix=" %"),
+        colorscale=[[k / 2, c] for k, c in enumerate(vocabulary.scale("diverging"))], colorbar=dict(title="%", ticksuffix=" %"),
         hoverongaps=False, xgap=2, ygap=2,
         hovertemplate="%{y}<br>%{customdata}<br>%{text} de réponses favorables<extra></extra>"))
     _ = questions
-    fig.update_layout(plot_bgcolor="#e3e7ec")
+    fig.update_layout(plot_bgcolor=style.GRID)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top", tickangle=0)
     legend = " · ".join(f"<b>{c}</b> {_short(q)}" for c, q in zip(qs["question_code"], qs["question"])) \
         + " · « n < min » : moins de réponses que le minimum, part non affichée"
     fig.add_annotation(text="<br>".join(textwrap.wrap(legend, 150)).replace("&lt;", "<"), xref="paper", yref="paper",
                        x=0, y=0, yshift=-8, xanchor="left", yanchor="top", align="left", showarrow=False,
-                       font=dict(size=10, color="#4a5560"))
+                       font=dict(size=10, color=style.SUBTITLE))
     fig.update_layout(margin=dict(b=110))
     return _finish(fig, source_line, demo, height=260 + 34 * len(quartiers), title=title, narrow=True)
 
@@ -343,12 +343,12 @@ def barometer_question(df: pd.DataFrame, *, question_code: str, source_line: str
         x=[v if o else None for v, o in zip(d["part"], ok)], y=d["quartier"], mode="markers",
         marker=dict(size=12, color=[style.HIGHLIGHT if c == "ENSEMBLE" else style.QUARTIER for c in d["quartier_code"]]),
         error_x=dict(type="data", symmetric=False, array=(d["haut"] - d["part"]).tolist(),
-                     arrayminus=(d["part"] - d["bas"]).tolist(), color="#7fa9d1", thickness=2),
+                     arrayminus=(d["part"] - d["bas"]).tolist(), color=style.NEUTRAL_SCALE[2], thickness=2),
         customdata=[f"n = {int(n)}" if o else "" for n, o in zip(d["n"].fillna(0), ok)],
         hovertemplate="%{y} : %{x:.0f} % (%{customdata})<extra></extra>", showlegend=False))
     for q, o in zip(d["quartier"], ok):
         if not o:
-            fig.add_annotation(x=50, y=q, text="effectif insuffisant", showarrow=False, font=dict(size=10, color=HIDDEN))
+            fig.add_annotation(x=50, y=q, text=vocabulary.status_label("effectif_insuffisant"), showarrow=False, font=dict(size=10, color=HIDDEN))
     fig.update_xaxes(range=[0, 100], ticksuffix=" %", title="réponses favorables (intervalle de confiance à 95 %)",
                      gridcolor=style.GRID)
     return _finish(fig, source_line, demo, height=140 + 32 * len(d), title=title, narrow=True)
@@ -364,11 +364,11 @@ def evolution_dumbbell(df: pd.DataFrame, *, question_code: str, source_line: str
         return _empty(title, source_line, demo, "Pas assez de réponses dans les deux vagues")
     fig = go.Figure()
     for r in d.itertuples():
-        color = {"hausse nette": "#1b7a3d", "baisse nette": "#b71c1c"}.get(r.lecture, "#9aa5b1")
+        color = {"hausse nette": vocabulary.palette("good"), "baisse nette": vocabulary.palette("bad")}.get(r.lecture, style.REFERENCE)
         fig.add_scatter(x=[r.part_1, r.part_2], y=[r.quartier, r.quartier], mode="lines", line=dict(color=color, width=3),
                         showlegend=False, hoverinfo="skip")
     fig.add_scatter(x=d["part_1"], y=d["quartier"], mode="markers", name=f"vague {int(d['vague_1'].iloc[0])}",
-                    marker=dict(size=10, color="#b9d0e7", line=dict(color=style.QUARTIER, width=1)),
+                    marker=dict(size=10, color=style.NEUTRAL_SCALE[1], line=dict(color=style.QUARTIER, width=1)),
                     hovertemplate="%{y} : %{x:.0f} %<extra>vague 1</extra>")
     fig.add_scatter(x=d["part_2"], y=d["quartier"], mode="markers", name=f"vague {int(d['vague_2'].iloc[0])}",
                     marker=dict(size=12, color=style.QUARTIER), customdata=d["lecture"],
@@ -376,7 +376,7 @@ def evolution_dumbbell(df: pd.DataFrame, *, question_code: str, source_line: str
     fig.update_xaxes(range=[0, 100], ticksuffix=" %", gridcolor=style.GRID, title="réponses favorables")
     fig.add_annotation(text="vert / rouge : évolution au-delà des marges d'incertitude ; gris : dans la marge",
                        xref="paper", yref="paper", x=1, y=1.01, xanchor="right", yanchor="bottom", showarrow=False,
-                       font=dict(size=10, color="#6b7785"))
+                       font=dict(size=10, color=style.SECONDARY))
     return _finish(fig, source_line, demo, height=180 + 32 * len(d), title=title, legend_bottom=True, narrow=True)
 
 
@@ -390,8 +390,8 @@ def referentiel_fill(df: pd.DataFrame, *, source_line: str, demo: bool = False, 
     d = df.iloc[::-1]
     labels = [("<b>" + e + "</b>") if not c else _wrap(f"{c} {e}", 40) for c, e in zip(d["enjeu_code"], d["enjeu"])]
     fig = go.Figure()
-    for col, name, color in (("avec_reference", "valeur de référence", "#b9d0e7"), ("avec_cible", "cible", "#7fa9d1"),
-                             ("avec_valeur", "valeur actuelle", "#4a7fb5"), ("complets", "complets (les trois)", "#1b7a3d")):
+    for col, name, color in (("avec_reference", "valeur de référence", style.NEUTRAL_SCALE[1]), ("avec_cible", "cible", style.NEUTRAL_SCALE[2]),
+                             ("avec_valeur", "valeur actuelle", style.NEUTRAL_SCALE[3]), ("complets", "complets (les trois)", vocabulary.palette("good"))):
         fig.add_bar(y=labels, x=d[col], orientation="h", name=name, marker_color=color,
                     hovertemplate="%{y} : %{x} indicateur(s)<extra>" + name + "</extra>")
     fig.add_scatter(y=labels, x=d["n_indicateurs"], mode="markers", name="indicateurs au total",
@@ -408,9 +408,9 @@ def referentiel_sunburst(tree: list[dict], *, source_line: str, demo: bool = Fal
 
     def shade(rate):
         if rate is None:
-            return "#eef1f4"                      # no indicator under this node
+            return vocabulary.palette("empty")    # no indicator under this node
         t = max(0.0, min(1.0, rate / 100))
-        lo, hi = (232, 245, 233), (27, 122, 61)
+        lo, hi = vocabulary.rgb(vocabulary.palette("good_light")), vocabulary.rgb(vocabulary.palette("good"))
         return "#%02x%02x%02x" % tuple(round(a + (b - a) * t) for a, b in zip(lo, hi))
 
     def walk(node, parent):
@@ -437,5 +437,5 @@ def referentiel_sunburst(tree: list[dict], *, source_line: str, demo: bool = Fal
         textfont=dict(size=11, color=style.TEXT)))
     fig.add_annotation(text="taille : actions et engagements rattachés · vert foncé : indicateurs complets · "
                             "gris : aucun indicateur", xref="paper", yref="paper", x=0, y=1.0, yanchor="bottom",
-                       showarrow=False, font=dict(size=10, color="#6b7785"), xanchor="left")
+                       showarrow=False, font=dict(size=10, color=style.SECONDARY), xanchor="left")
     return _finish(fig, source_line, demo, height=560, title=title, narrow=narrow)

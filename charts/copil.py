@@ -8,8 +8,7 @@ import plotly.graph_objects as go
 from charts import style
 from charts.source import add_source
 
-LINE_COLORS = ["#1f4e79", "#c2185b", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037", "#455a64",
-               "#9e9d24", "#ad1457", "#283593", "#00695c", "#8d6e63", "#f9a825", "#4e342e", "#37474f"]
+LINE_COLORS = style.SERIES
 
 
 def gap_lines(g: dict, *, source_line: str, height: int = 480, width: int = 900) -> go.Figure:
@@ -23,7 +22,7 @@ def gap_lines(g: dict, *, source_line: str, height: int = 480, width: int = 900)
                                  line=dict(color=LINE_COLORS[i % len(LINE_COLORS)], width=2),
                                  marker=dict(size=6)))
     ratio = g["gap_kind"] == "ratio"
-    fig.add_hline(y=1 if ratio else 0, line=dict(color="#6b7785", width=1.2, dash="dash"))
+    fig.add_hline(y=1 if ratio else 0, line=dict(color=style.SECONDARY, width=1.2, dash="dash"))
     style.base_layout(fig, height=height, title=g["title"])
     fig.update_layout(width=width, legend=dict(font=dict(size=11), x=1.01, xanchor="left", y=1, yanchor="top"),
                       margin=dict(r=10))

@@ -75,9 +75,9 @@ def gap_evolution(series: pd.DataFrame, *, label: str, unit: str | None, source_
             customdata=list(g.text),
             hovertemplate="%{x} : %{customdata}<extra>" + name + "</extra>"), row=1, col=1)
     if len(s):   # headroom above the highest point so that its label is never clipped by the title
-        top = float(s.value.max())
-        low = min(0.0, float(s.value.min()))
-        fig.update_yaxes(range=[low, top + 0.18 * (top - low or 1.0)], row=1, col=1)
+        top, low = float(s.value.max()), float(s.value.min())
+        low = min(0.0, low) if from_zero else low - 0.1 * ((top - low) or abs(top) or 1.0)
+        fig.update_yaxes(range=[low, top + 0.2 * ((top - low) or abs(top) or 1.0)], row=1, col=1)
     if has_gap:
         gg = gaps[gaps.gap.notna()].sort_values("edition")
         base, title = (1.0, "rapport") if gap_kind == "ratio" else (0.0, "écart (points)")
@@ -158,12 +158,13 @@ def detail_bars(d) -> go.Figure:
                           unit=d.unit)
 
 
-def detail_evolution(d, height: int = 520, with_gaps: bool = True) -> go.Figure | None:
+def detail_evolution(d, height: int = 520, with_gaps: bool = True, from_zero: bool = False) -> go.Figure | None:
     """gap_evolution of a presentation.fiche.Detail (the page, the PDF, `python -m exports graphique`); None
-    when the indicator has fewer than two editions. The PDF's small charts leave the gap bars out."""
+    when the indicator has fewer than two editions. The PDF's small charts leave the gap bars out and start
+    their axis at zero."""
     if d.evolution is None:
         return None
     return gap_evolution(d.evolution, label=d.label, unit=d.unit, source_line=d.evolution_source_line,
                          gaps=d.gaps if with_gaps else None,
                          gap_kind=d.gap_kind, gap_title=d.gap_title, compared=d.compared, caveat=d.evolution_caveat,
-                         height=height)
+                         height=height, from_zero=from_zero)

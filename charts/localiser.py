@@ -12,7 +12,7 @@ from charts.source import add_source
 from observatoire import vocabulary
 
 CONTOUR_FILL = "rgba(31, 78, 121, 0.22)"
-CONTOUR_LINE = "#1f4e79"
+CONTOUR_LINE = style.QUARTIER
 
 
 def lookup_map(points: pd.DataFrame, contours: pd.DataFrame, *, source_line: str,
@@ -43,7 +43,7 @@ def lookup_map(points: pd.DataFrame, contours: pd.DataFrame, *, source_line: str
         map=dict(style="white-bg", center=view["center"], zoom=view["zoom"], layers=maps.base_layers(outlines)),
         margin=dict(l=0, r=0, t=10, b=40),
         legend=dict(x=0.01, y=0.99, xanchor="left", yanchor="top", bgcolor="rgba(255,255,255,0.9)",
-                    bordercolor="#c8ced6", borderwidth=1),
+                    bordercolor=style.BORDER, borderwidth=1),
         uirevision="localiser")
     add_source(fig, source_line, width=150, min_bottom=40)
     return fig

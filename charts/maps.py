@@ -19,12 +19,12 @@ import shapely
 from charts import style
 from charts.classify import Classes
 from charts.source import add_source
-from observatoire import frformat
+from observatoire import frformat, vocabulary
 
 COORD_DECIMALS = 5   # ~1 m: invisible at any zoom a quartier map uses
-NO_VALUE_COLOR = "#cfd4da"
-LAND_COLOR = "#f6f5f1"
-OUTLINE_COLOR = "#8d99a6"
+NO_VALUE_COLOR = vocabulary.palette("no_value")
+LAND_COLOR = vocabulary.palette("land")
+OUTLINE_COLOR = vocabulary.palette("outline")
 POINT_NOTE = "● quartier sans contour disponible : cercle placé sur sa commune"
 EMPTY_FC = {"type": "FeatureCollection", "features": []}
 DATA_ROLE = "quartiers"
@@ -150,7 +150,7 @@ def base_layers(outlines: dict | None, land: dict | None = None, inner: dict | N
     if land and land.get("features"):
         layers.append({"source": land, "type": "fill", "color": LAND_COLOR, "below": "traces"})
     if inner and inner.get("features"):
-        layers.append({"source": inner, "type": "line", "color": "#b9c1ca",
+        layers.append({"source": inner, "type": "line", "color": vocabulary.palette("outline_inner"),
                        "line": {"width": 0.5}, "below": "traces"})
     if outlines and outlines.get("features"):
         layers.append({"source": outlines, "type": "line", "color": OUTLINE_COLOR,
@@ -198,10 +198,10 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
     # commune get a "target" look (dark ring, white ring, colour) that tells them apart from contour dots.
     pv = v[~v.code.isin(with_shape) & v.code.isin(pts.index)]
     cen_v = centroids[centroids.code.isin(v.code)]
-    rings = [(cen_v, 10, "#4a5560")] if len(cen_v) else []
+    rings = [(cen_v, 10, style.SUBTITLE)] if len(cen_v) else []
     if len(pv):
         xy = pts.loc[pv.code].reset_index()
-        rings += [(xy, 13, "#4a5560"), (xy, 10, "white")]
+        rings += [(xy, 13, style.SUBTITLE), (xy, 10, "white")]
     for xy, size, color in rings:
         fig.add_trace(go.Scattermap(lon=xy.lon, lat=xy.lat, mode="markers", hoverinfo="skip",
                                     marker=dict(size=size, color=color), showlegend=False, name="anneau"))
@@ -213,7 +213,7 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
                 fig.add_trace(go.Choroplethmap(
                     geojson=EMPTY_FC, locations=[], z=[], colorscale=[[0, color], [1, color]],
                     showscale=False, name=name, legendgroup=f"c{i}", showlegend=True,
-                    marker=dict(line=dict(color="#3c4650", width=0.6))))
+                    marker=dict(line=dict(color=vocabulary.palette("contour_line"), width=0.6))))
             continue
         poly = g[g.code.isin(with_shape)]
         dots = g[~g.code.isin(with_shape) & g.code.isin(pts.index)]
@@ -222,7 +222,7 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
             fig.add_trace(go.Choroplethmap(
                 geojson=subset(contours, poly.code), locations=poly.code, featureidkey="id",
                 z=[max(i, 0)] * len(poly), colorscale=[[0, color], [1, color]], showscale=False,
-                marker=dict(line=dict(color="#3c4650", width=0.6), opacity=0.92),
+                marker=dict(line=dict(color=vocabulary.palette("contour_line"), width=0.6), opacity=0.92),
                 customdata=None if dots_carry else _customdata(poly, with_source),
                 hovertemplate=None if dots_carry else hover, hoverinfo="skip" if dots_carry else None,
                 name=name, legendgroup=f"c{i}", showlegend=True,
@@ -279,7 +279,7 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
                  layers=base_layers(outlines, land, inner), domain=dict(x=[0, MAP_WIDTH], y=[0, 1])),
         margin=dict(l=0, r=0, t=10, b=40),
         legend=dict(title=dict(text=legend_title), x=MAP_WIDTH + 0.01, y=1.0, xanchor="left", yanchor="top",
-                    bgcolor="rgba(255,255,255,0.88)", bordercolor="#c8ced6", borderwidth=1,
+                    bgcolor="rgba(255,255,255,0.88)", bordercolor=style.BORDER, borderwidth=1,
                     font=dict(size=12), itemsizing="constant"),
         uirevision="carte",
     )

@@ -242,7 +242,7 @@ def _comparison_table(pdf: FichePDF, v: fiche_view.FicheView) -> float:
     refs = v.references
     levels, cols = refs["levels"], refs["columns"]
     items = v.barometre.items
-    fixed = [38, 9.5, 16.5, 17]
+    fixed = [42, 9.5, 16.5, 16]
     lv_w = (BODY_W - sum(fixed)) / max(len(levels), 1)
     widths = fixed[:3] + [lv_w] * len(levels) + fixed[3:]
     rows, fills = [], []
@@ -252,7 +252,7 @@ def _comparison_table(pdf: FichePDF, v: fiche_view.FicheView) -> float:
         rows.append([it.label, r.year_text if r else "", str(r.value) if r else it.value_text]
                     + [str(c) for c in cells] + [it.light.label])
         fills.append((len(widths) - 1, vocabulary.rgb(it.light.color)))
-    header = ["Indicateur", "Millés.", "Quartier"] + cols + ["Voyant"]
+    header = ["Indicateur", "Millés.", vocabulary.level_label("qpv", short=True)] + cols + ["Voyant"]
     aligns = ("LEFT", "CENTER", "RIGHT") + ("RIGHT",) * len(levels) + ("CENTER",)
     return _table(pdf, header, rows, widths, MARGIN, aligns, size=6.6, fills=fills, bold_cols={2})
 
@@ -264,7 +264,7 @@ def _evolution_figures(con, v: fiche_view.FicheView) -> list:
         if v.row(i) is None:
             continue
         d = fiche_view.detail(con, v.territory, i)
-        fig = fiche_charts.detail_evolution(d, height=EVO_H, with_gaps=False)
+        fig = fiche_charts.detail_evolution(d, height=EVO_H, with_gaps=False, from_zero=True)
         if fig is None:
             continue
         # Print layout: legend under the title (several references would overlap the source line below).

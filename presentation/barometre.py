@@ -231,12 +231,7 @@ def note_text(n: dict, b: dict) -> str:
                                  year=text.year_text(n.get("year")),
                                  max_years=text.count_text(vocabulary.rule("reference_year", "max_years_apart")))
     return vocabulary.phrase("baro_note_margin", years=years, gap=phrases.amount(n.get("gap") or 0.0, "points"),
-                             multiple=_multiple())
-
-
-def _multiple() -> str:
-    m = vocabulary.rule("light_other_year", "tolerance_multiple")
-    return {2: "deux", 3: "trois"}.get(int(m), text.count_text(m))
+                             multiple=phrases.times_text(vocabulary.rule("light_other_year", "tolerance_multiple")))
 
 
 def line_of(b: dict, value_txt: str) -> str:

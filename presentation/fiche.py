@@ -24,7 +24,7 @@ KEY_FIGURES = ["pop", "tx_pauvrete", "rev_disp_median", "tx_emploi"]
 DETAIL_DEFAULT = ["tx_pauvrete", "rev_disp_median", "tx_emploi", "part_alloc_rsa"]
 PDF_EVOLUTIONS = ["tx_pauvrete", "rev_disp_median"]      # the two evolution charts of the PDF's page 2
 HEADER_LEVELS = ("commune", "epci", "contrat_de_ville", "departement", "region")
-QUARTIER_COLUMNS = ["Indicateur", "Millésime", "Quartier"]
+QUARTIER_COLUMNS = ["Indicateur", "Millésime", vocabulary.level_label("qpv", short=True)]
 
 
 def names(x) -> str:
@@ -299,7 +299,7 @@ def caveat_text(c: dict, inds: list[dict]) -> str:
                                  crosswalk=", ".join(c["crosswalk"]) or vocabulary.phrase("caveat_no_crosswalk"))
     if kind == "commune_year":
         return vocabulary.phrase("caveat_commune_year", max_years=text.count_text(gaps.max_years_apart()),
-                                 multiple=text.count_text(vocabulary.rule("light_other_year", "tolerance_multiple")))
+                                 multiple=phrases.times_text(vocabulary.rule("light_other_year", "tolerance_multiple")))
     if kind == "hidden":
         names_ = c["indicators"]
         listed = ", ".join(names_[:5]) + (" …" if len(names_) > 5 else "")
@@ -323,7 +323,7 @@ def twins_view(f: dict) -> dict:
     """Twin quartiers: Quartier, Code, Commune(s), Distance, Semblable sur, Différent sur; source line."""
     tw = f.get("twins") or []
     table = pd.DataFrame({
-        "Quartier": [t["name"] for t in tw], "Code": [t["code"] for t in tw],
+        vocabulary.level_label("qpv", short=True): [t["name"] for t in tw], "Code": [t["code"] for t in tw],
         "Commune(s)": [names(t.get("communes")) for t in tw],
         "Distance": [t.get("distance") for t in tw],
         "Semblable sur": [labels_of(t.get("similar_on")) for t in tw],

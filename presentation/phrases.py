@@ -86,6 +86,12 @@ def levels_with(levels) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " ou " + words[-1] if words else ""
 
 
+def times_text(n) -> str:
+    """« deux », « trois » (fois la tolérance), else the number."""
+    n = int(n) if float(n).is_integer() else n
+    return {2: "deux", 3: "trois", 4: "quatre"}.get(n, frformat.fmt_number(n, 0 if isinstance(n, int) else 1))
+
+
 def years_text(n: int) -> str:
     """« 1 an », « 3 ans »."""
     return f"{n} an{'s' if abs(n) > 1 else ''}"

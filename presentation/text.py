@@ -29,7 +29,7 @@ def value_text(value, status: str | None = "ok", unit: str | None = None, decima
         return (vocabulary.status_placeholder(missing) if short else vocabulary.status_label(missing)) or DASH
     txt = frformat.fmt_number(value, 1 if decimals is None else int(decimals), frformat.display_unit(unit))
     if status == "bruite":
-        txt += " (bruitée)"
+        txt += f" ({vocabulary.status_placeholder('bruite')})"
     return (APPROX + txt) if approx else txt
 
 
