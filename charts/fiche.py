@@ -47,8 +47,9 @@ def reference_bars(rows: pd.DataFrame, *, label: str, edition, source_line: str,
 def gap_evolution(series: pd.DataFrame, *, label: str, unit: str | None, source_line: str,
                   gaps: pd.DataFrame | None = None, gap_kind: str = "points", gap_title: str | None = None,
                   compared: tuple[int, int] | None = None, caveat: str | None = None,
-                  height: int = 520) -> go.Figure:
-    """Top: the quartier and its references over editions. Bottom: the gap to one reference (points or
+                  height: int = 520, from_zero: bool = False) -> go.Figure:
+    """Top: the quartier and its references over editions (from zero when `from_zero`: print, no truncated
+    axis that would exaggerate changes). Bottom: the gap to one reference (points or
     ratio), with the two editions of the INSEE-compliant comparison marked.
 
     series (presentation.fiche.Detail.evolution): edition, level, name, value, text — `text` keeps « ≈ » for a

@@ -206,8 +206,11 @@ def _resolve(con, t: dict, level: str, rule: dict, issues: list[dict], earlier: 
     relation = rule.get("relation")
     parents = _parents(con, code, relation) if relation else []
     via = rule.get("via_communes") or (rule.get("else_via_communes") if not parents else None)
-    if via:
+    if via:   # the quartier's communes: already resolved, or by the commune level's own relation (any order)
         commune_codes = [r["code"] for r in earlier if r["level"] == "commune" and r["code"]]
+        if not commune_codes:
+            rel = (vocabulary.term("levels", "commune").get("link") or {}).get("relation")
+            commune_codes = [p["code"] for p in _parents(con, code, rel)] if rel else []
         parents = parents or _parents(con, commune_codes, via)
     mine = [i for i in issues if relation and i["relation"] == relation]
     ambiguous = any(i["status"] == "ambiguous" for i in mine)

@@ -10,6 +10,7 @@ charts, ui) import presentation/ — never indicators/ nor contract/, except the
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -39,7 +40,9 @@ UPWARD_ALLOWED = {
 }
 
 
+@functools.lru_cache(maxsize=1)
 def folder_graph() -> dict[str, set[str]]:
+    """{folder: folders it imports}, read once per session (every file of every layer is parsed)."""
     graph: dict[str, set[str]] = {f: set() for f in LAYERS}
     for folder in LAYERS:
         for path in (ROOT / folder).rglob("*.py"):
