@@ -338,8 +338,7 @@ def slide_sources(prs, con, c: ct.Content) -> None:
                     K.BODY_TOP - Inches(0.15), K.WIDTH - 2 * K.MARGIN, col_widths=[3.2, 5.6, 1.6, 2.0], size=9,
                     row_height=Inches(0.26), text_cols={0, 1, 2, 3})
     notes = list(sources.insee_caveats())
-    notes.append("Secret statistique : aucune valeur calculée sur moins de 11 ménages fiscaux (revenus) ou "
-                 "5 personnes (demandeurs d'emploi) n'est affichée ; la cellule porte son statut.")
+    notes.append(sources.secret_note())      # generated from the secret rules of catalogue/indicators.yaml
     if c.uses_proxy:
         notes.append(ct.PROXY_NOTE)
     if c.demo:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from observatoire import vocabulary
+from observatoire import catalogue, frformat, vocabulary
 
 DEMO_LABEL = vocabulary.label("phrases", "demo")
 OBSERVATORY = vocabulary.label("phrases", "observatory")
@@ -62,3 +62,14 @@ def source_line(producers, millesimes=None, generation: str | None = None, demo:
         parts.append(DEMO_LABEL.upper())
     parts.append(OBSERVATORY)
     return " — ".join(parts)
+
+
+def secret_note() -> str:
+    """« Secret statistique : aucune valeur calculée sur trop peu d'unités n'est affichée (revenus fiscaux
+    (Filosofi) : moins de 11 ménages fiscaux ; demandeurs d'emploi : moins de 5 personnes ; …) ; la cellule
+    porte son statut » — generated from the secret rules of catalogue/indicators.yaml (the thresholds are
+    typed nowhere else)."""
+    parts = [vocabulary.phrase("secret_threshold", count=frformat.fmt_int(r["min_units"]), unit=r["unit"],
+                               what=str(r["label"])[:1].lower() + str(r["label"])[1:])
+             for r in catalogue.secret_rules().values()]
+    return vocabulary.phrase("secret_note", thresholds=" ; ".join(parts), status=vocabulary.status_label("secret"))

@@ -7,9 +7,9 @@ values imported by a user name the import (file, date, who), never an official p
 from __future__ import annotations
 
 from indicators import catalog
-from observatoire import catalogue, frformat, vocabulary
+from observatoire import frformat, vocabulary
 from observatoire.sourceline import (  # noqa: F401 - the one wording (lowest layer), re-exported here
-    DEMO_LABEL, OBSERVATORY, millesimes_text, source_line)
+    DEMO_LABEL, OBSERVATORY, millesimes_text, secret_note, source_line)
 
 CLI_PREFIX = "cli:"          # how loaders/contract record an import run from the command line (contract.roles)
 
@@ -49,17 +49,6 @@ def official_line(src: dict | None) -> str | None:
     note = vocabulary.phrase("official_file", file=src["file"], variable=src["variable"]) if src.get("file") else None
     return source_line([src["producer"]] if src.get("producer") else None, src.get("edition"), src.get("generation"),
                        note=note)
-
-
-def secret_note() -> str:
-    """« Secret statistique : aucune valeur calculée sur trop peu d'unités n'est affichée (revenus fiscaux
-    (Filosofi) : moins de 11 ménages fiscaux ; demandeurs d'emploi : moins de 5 personnes ; …) ; la cellule
-    porte son statut » — generated from the secret rules of catalogue/indicators.yaml (the thresholds are
-    typed nowhere else)."""
-    parts = [vocabulary.phrase("secret_threshold", count=frformat.fmt_int(r["min_units"]), unit=r["unit"],
-                               what=str(r["label"])[:1].lower() + str(r["label"])[1:])
-             for r in catalogue.secret_rules().values()]
-    return vocabulary.phrase("secret_note", thresholds=" ; ".join(parts), status=vocabulary.status_label("secret"))
 
 
 def producer(con, source_id: str | None) -> str:
