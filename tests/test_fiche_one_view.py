@@ -8,7 +8,6 @@ contours), every expected string computed from the raw files:
 """
 from __future__ import annotations
 
-import argparse
 import json
 import re
 
@@ -16,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 from test_indicators_raw import SIG, value
 
+from catalogue_copy import import_indicators
 from pages_apptest import all_tables, figures, run_page, texts
 
 COMMUNES = "insee_filosofi_communes/cc_filosofi_2021_COM.csv"
@@ -135,15 +135,12 @@ def test_imported_values_on_the_2015_fiche_and_on_its_2024_successor(warehouse_c
     """A user's figure for QP031007 (python -m loaders import indicateurs) beside the official one on the 2015
     fiche, AND on the fiche of QN03107M through the crosswalk, « ≈ » and named as the 2015 quartier's import,
     with its own source line whose author is a person (« ligne de commande (compte …) »), never `cli:`."""
-    from loaders.imports import indicateurs
     from observatoire import db
     from presentation import fiche as fiche_view
 
     f = tmp_path / "pauvrete_toulouse.csv"
     f.write_text("code;Taux de pauvreté\nQP031007;40,5\n", encoding="utf-8")
-    p = argparse.ArgumentParser()
-    indicateurs.add_arguments(p)
-    assert indicateurs.run(p.parse_args([str(f), "--db", str(warehouse_copy), "--edition", "2019"])) == 0
+    import_indicators(f, warehouse_copy, 2019)
     con = db.connect(warehouse_copy, read_only=True)
     try:
         own = fiche_view.view(con, "QP031007", n_twins=0).row("tx_pauvrete")

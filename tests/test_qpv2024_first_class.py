@@ -10,10 +10,10 @@ import sys
 
 import pytest
 import shapely
+from catalogue_copy import import_indicators
 from test_indicators_raw import SIG, table, value
 
 from indicators import fiche, gaps, position, predecessors, twins
-from loaders.imports import indicateurs
 from observatoire import db, settings
 from presentation import fiche as fiche_view
 
@@ -190,13 +190,9 @@ def test_barometre_of_a_2024_quartier_says_the_approximation(con):
 def test_imported_2024_value_stays_beside_the_approximation(warehouse_copy, tmp_path):
     """A user's own 2024 figure (python -m loaders import indicateurs) is shown beside the approximation with
     its own source line, never in place of it nor blended into it."""
-    import argparse
-
     f = tmp_path / "pop2024.csv"
     f.write_text("code;pop\nQN03107M;30 000\n", encoding="utf-8")
-    p = argparse.ArgumentParser()
-    indicateurs.add_arguments(p)
-    assert indicateurs.run(p.parse_args([str(f), "--db", str(warehouse_copy), "--edition", "2022"])) == 0
+    import_indicators(f, warehouse_copy, 2022)
     con = db.connect(warehouse_copy, read_only=True)
     try:
         pop = _ind(fiche.fiche(con, "QN03107M", n_twins=0), "pop")

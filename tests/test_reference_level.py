@@ -9,13 +9,13 @@ evolution chart and the COPIL deck (its gap columns come from `levels_in("deck")
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import textwrap
 
 import pytest
 from pypdf import PdfReader
 
+from catalogue_copy import edited_catalogue, warehouse_of
 from pages_apptest import all_tables, figures, run_page
 
 LEVEL = """
@@ -54,24 +54,12 @@ def test_the_real_catalogue_has_no_such_level():
 
 @pytest.fixture(scope="module")
 def uu_warehouse(tmp_path_factory, data_dir):
-    from loaders.build import build
-    from observatoire import settings
-
     tmp = tmp_path_factory.mktemp("uu")
-    cat = tmp / "catalogue"
-    shutil.copytree(settings.catalogue_dir(), cat)
-    voc = cat / "vocabulary.yaml"
-    text = voc.read_text(encoding="utf-8")
     anchor = "\n  commune:\n    label: Commune\n    short: Commune\n"   # declared first among the references
-    assert text.count(anchor) == 1
-    voc.write_text(text.replace(anchor, "\n" + LEVEL.strip("\n") + anchor, 1), encoding="utf-8")
+    cat = edited_catalogue(tmp, "vocabulary.yaml", anchor, "\n" + LEVEL.strip("\n") + anchor)
     (tmp / "fake_unite_urbaine.py").write_text(textwrap.dedent(LOADER), encoding="utf-8")
     sys.path.insert(0, str(tmp))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OBSERVATOIRE_CATALOGUE_DIR", str(cat))
-        db = tmp / "uu.duckdb"
-        build(data_dir, db, quiet=True)
-        mp.setenv("OBSERVATOIRE_DB", str(db))
+    with warehouse_of(cat, data_dir, tmp / "uu.duckdb") as db:
         yield db
     sys.path.remove(str(tmp))
 

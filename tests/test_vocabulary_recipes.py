@@ -8,12 +8,11 @@ Expected values are read from the raw files (test_indicators_raw).
 """
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from pypdf import PdfReader
 from test_indicators_raw import SIG, value
 
+from catalogue_copy import edited_catalogue, warehouse_of
 from pages_apptest import all_tables, run_page
 
 SECRET_LINE = "    label: secret statistique\n"
@@ -37,22 +36,10 @@ ENTRY = '''
 '''
 
 
-def _copy_catalogue(tmp_path):
-    from observatoire import settings
-
-    cat = tmp_path / "catalogue"
-    shutil.copytree(settings.catalogue_dir(), cat)
-    return cat
-
-
 @pytest.fixture()
 def secret_words(tmp_path, monkeypatch):
     """The catalogue with one line changed: the label of the status `secret`."""
-    cat = _copy_catalogue(tmp_path)
-    voc = cat / "vocabulary.yaml"
-    text = voc.read_text(encoding="utf-8")
-    assert text.count(SECRET_LINE) == 1
-    voc.write_text(text.replace(SECRET_LINE, f"    label: {NEW_WORDS}\n"), encoding="utf-8")
+    cat = edited_catalogue(tmp_path, "vocabulary.yaml", SECRET_LINE, f"    label: {NEW_WORDS}\n")
     monkeypatch.setenv("OBSERVATOIRE_CATALOGUE_DIR", str(cat))
     return NEW_WORDS
 
@@ -79,20 +66,10 @@ def test_a_secret_value_is_displayed_as_one_line_of_the_vocabulary_says(con, sec
 
 @pytest.fixture(scope="module")
 def new_indicator_warehouse(tmp_path_factory, data_dir):
-    from loaders.build import build
-
     tmp = tmp_path_factory.mktemp("new_indicator")
-    cat = _copy_catalogue(tmp)
-    ind = cat / "indicators.yaml"
-    text = ind.read_text(encoding="utf-8")
     anchor = "\n  - id: alloc_rsa\n"
-    assert text.count(anchor) == 1
-    ind.write_text(text.replace(anchor, "\n" + ENTRY.strip("\n") + "\n" + anchor, 1), encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OBSERVATOIRE_CATALOGUE_DIR", str(cat))
-        db = tmp / "new.duckdb"
-        build(data_dir, db, quiet=True)
-        mp.setenv("OBSERVATOIRE_DB", str(db))
+    cat = edited_catalogue(tmp, "indicators.yaml", anchor, "\n" + ENTRY.strip("\n") + "\n" + anchor)
+    with warehouse_of(cat, data_dir, tmp / "new.duckdb") as db:
         yield db
 
 

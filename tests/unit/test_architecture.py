@@ -116,13 +116,14 @@ def _renderer_offenders(modules: list[tuple[str, str]]) -> list[str]:
     return out
 
 
-def renderer_sources() -> list[tuple[str, str]]:
-    paths = sorted(p for folder in RENDERERS for p in (ROOT / folder).rglob("*.py"))
+def python_sources(folders) -> list[tuple[str, str]]:
+    """(relative path, source) of every module of the given top-level folders."""
+    paths = sorted(p for folder in folders for p in (ROOT / folder).rglob("*.py"))
     return [(p.relative_to(ROOT).as_posix(), p.read_text(encoding="utf-8")) for p in paths]
 
 
 def test_renderers_import_presentation_never_indicators_nor_contract():
-    sources = renderer_sources()
+    sources = python_sources(RENDERERS)
     assert len(sources) > 40   # the check reads the real folders
     offenders = _renderer_offenders(sources)
     assert offenders == [], ("renderers read indicators/ or contract/ (put the read in a view of presentation/): "

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 from observatoire import vocabulary
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from .test_architecture import python_sources
+
 FOLDERS = ("presentation", "charts", "exports", "ui", "pages")
 HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
 # Vocabulary words that are also plain words of the code with another meaning, each with its reason.
@@ -94,13 +94,8 @@ def offenders(modules: list[tuple[str, str]], words: dict[str, str]) -> list[str
     return out
 
 
-def sources() -> list[tuple[str, str]]:
-    paths = sorted(p for folder in FOLDERS for p in (ROOT / folder).rglob("*.py"))
-    return [(p.relative_to(ROOT).as_posix(), p.read_text(encoding="utf-8")) for p in paths]
-
-
 def test_no_label_nor_colour_literal_above_observatoire():
-    mods = sources()
+    mods = python_sources(FOLDERS)
     assert len(mods) > 40   # the check reads the real folders
     found = offenders(mods, vocabulary_words())
     assert found == [], ("labels and colours are declared once in catalogue/vocabulary.yaml (read them through "
