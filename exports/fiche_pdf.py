@@ -108,8 +108,10 @@ def _table(pdf: FichePDF, header: list[str], rows: list[list], widths: list[floa
 # --------------------------------------------------------------------------- page 1
 
 def _header(pdf: FichePDF, v: fiche_view.FicheView) -> None:
+    pdf.set_font("DejaVu", "", 8)
+    extra = 4.5 * (len(pdf.multi_cell(BODY_W, 4.5, v.subtitle, dry_run=True, output="LINES")) - 1)
     pdf.set_fill_color(*NAVY)
-    pdf.rect(0, 0, PAGE_W, 27, style="F")
+    pdf.rect(0, 0, PAGE_W, 27 + extra, style="F")
     pdf.set_text_color(*WHITE)
     pdf.set_xy(MARGIN, 4)
     pdf.set_font("DejaVu", "", 8)
@@ -122,7 +124,7 @@ def _header(pdf: FichePDF, v: fiche_view.FicheView) -> None:
     pdf.cell(BODY_W, 4, f"Document établi le {frformat.fmt_date(dt.date.today())} à partir des données ouvertes "
                         "(Licence Ouverte / Etalab 2.0)", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(*BLACK)
-    pdf.set_y(29)
+    pdf.set_y(29 + extra)
     if v.predecessor_note:
         pdf.set_fill_color(*WARNING)
         pdf.set_font("DejaVu", "B", 7.5)
