@@ -91,6 +91,6 @@ def wrap(text: str, width: int = 32, max_lines: int = 3) -> str:
 def level_name(level: str, name: str | None) -> str:
     """'EPCI : CA du Bassin…', or just the level when the name repeats it ('Ensemble des QPV')."""
     lab = vocabulary.level_label(level, short=True)
-    if not name or str(name).strip().lower() == lab.lower():
+    if not name or str(name).strip().lower() in (lab.lower(), vocabulary.level_label(level).lower()):
         return lab
     return f"{lab} : {name}"
