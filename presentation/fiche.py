@@ -159,7 +159,7 @@ class FicheView:
         return ids, {r.indicator_id: r.label for r in rows}, default
 
 
-def _imported(x: dict, generation: str) -> list[dict]:
+def _imported(x: dict) -> list[dict]:
     """The user's imported values of one indicator, each with its own source line, beside the official one."""
     out = []
     for m in x.get("imported") or []:
@@ -174,7 +174,7 @@ def _imported(x: dict, generation: str) -> list[dict]:
     return out
 
 
-def _row(con, x: dict, code: str, generation: str) -> Row:
+def _row(con, x: dict, code: str) -> Row:
     dec = _decimals(x)
     levels = vocabulary.reference_levels()
     return Row(
@@ -187,7 +187,7 @@ def _row(con, x: dict, code: str, generation: str) -> Row:
         status_text=vocabulary.status_label(x["status"]) or text.DASH,
         references={lv: level_cell(x, lv) for lv in levels},
         approximation=quartier_view.approximation_text(con, x.get("approximation"), code, x.get("unit"), dec),
-        source_line=sources.official_line(x.get("source")), imported=_imported(x, generation),
+        source_line=sources.official_line(x.get("source")), imported=_imported(x),
         source_file=x.get("source_file"), source_variable=x.get("source_variable"))
 
 
@@ -372,7 +372,7 @@ def view(con, code, edition: int | None = None, n_twins: int = 5) -> FicheView:
     terr = f["territory"]
     generation = str(terr.get("generation") or "2015")
     inds = [x for x in f["indicators"] if x.get("edition") is not None]
-    rows = [_row(con, x, terr["code"], generation) for x in inds]
+    rows = [_row(con, x, terr["code"]) for x in inds]
     baro_entries = [x["barometre"] for x in f["indicators"] if x.get("barometre")]
     approx = any(x.get("approximation") for x in inds)
     preds = (terr.get("predecessors") or {}).get("predecessors")
@@ -417,10 +417,6 @@ class Detail:
     verdict: object | None             # Markup: the compared millésimes in bold, names escaped
     evolution_caveat: str | None
     evolution_source_line: str | None
-
-
-def _series_text(v, status, unit, dec, approx: bool) -> str:
-    return text.value_text(v, status, unit, dec, approx=approx)
 
 
 def evolution_label(comp: dict) -> str:
@@ -504,7 +500,7 @@ def detail(con, code, indicator_id: str, edition: int | None = None) -> Detail:
     if len(series) <= 1 or not (series.level == "qpv").any():
         return out
     series = series[series.status.isin(vocabulary.shown_statuses()) & series.value.notna()].copy()
-    series["text"] = [_series_text(v, s, unit, dec, bool(a) and lv == "qpv")
+    series["text"] = [text.value_text(v, s, unit, dec, approx=bool(a) and lv == "qpv")
                       for v, s, a, lv in zip(series.value, series.status, series.approx_method, series.level)]
     refs = {r["level"]: r for r in x.get("references") or [] if r.get("code")}
     series["name"] = [n if lv == "qpv" else (refs.get(lv, {}).get("name") or n) for lv, n in zip(series.level, series.name)]
