@@ -1,16 +1,20 @@
-"""Generate docs/INDICATEURS.md from catalogue/indicators.yaml and catalogue/sources.yaml.
+"""Generate docs/INDICATEURS.md from catalogue/indicators.yaml and catalogue/sources.yaml, and the generated
+blocks of the other docs (`<!-- généré:NAME -->` … `<!-- fin:NAME -->`: the secret thresholds, the year rule
+of the reference levels) from the catalogue and the vocabulary.
 
-    python -m catalogue.make_docs            # rewrite docs/INDICATEURS.md
-    python -m catalogue.make_docs --check    # exit 1 if the committed file is out of date
+    python -m catalogue.make_docs            # rewrite docs/INDICATEURS.md and the generated blocks
+    python -m catalogue.make_docs --check    # exit 1 if a committed file is out of date
 
-The documentation is produced from the single declaration: never edit docs/INDICATEURS.md by hand.
+The documentation is produced from the single declaration: never edit docs/INDICATEURS.md nor a generated
+block by hand.
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
-from observatoire import catalogue, vocabulary
+from observatoire import catalogue, sourceline, vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "docs" / "INDICATEURS.md"
@@ -127,17 +131,56 @@ def render() -> str:
     return "\n".join(lines)
 
 
+DOCS = ROOT / "docs"
+_BLOCK = re.compile(r"(<!-- généré:(?P<name>[a-z_-]+) -->\n)(?P<body>.*?)(\n<!-- fin:(?P=name) -->)", re.S)
+
+
+def blocks() -> dict[str, str]:
+    """The generated blocks of the docs, by name: what the catalogue and the vocabulary declare."""
+    rules = vocabulary.terms("comparison_rules")
+    return {
+        "secret": sourceline.secret_note(),
+        "regle-annees": "\n".join(f"- {_sentence(t['label'].format(**t))} (`comparison_rules.{code}`)."
+                                  for code, t in rules.items()),
+    }
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def with_blocks(text: str) -> str:
+    """`text` with every generated block replaced by its current content (unknown names left as they are)."""
+    gen = blocks()
+    return _BLOCK.sub(lambda m: m.group(1) + gen.get(m.group("name"), m.group("body")) + m.group(4), text)
+
+
+def outdated() -> list[Path]:
+    """The docs whose committed text differs from what the declarations give."""
+    out = [TARGET] if (TARGET.read_text(encoding="utf-8") if TARGET.exists() else "") != render() else []
+    for path in sorted(DOCS.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if path != TARGET and with_blocks(text) != text:
+            out.append(path)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    text = render()
     if "--check" in argv:
-        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-        if current != text:
-            print(f"{TARGET} n'est pas à jour : lancez `python -m catalogue.make_docs`", file=sys.stderr)
-            return 1
-        return 0
+        stale = outdated()
+        for path in stale:
+            print(f"{path} n'est pas à jour : lancez `python -m catalogue.make_docs`", file=sys.stderr)
+        return 1 if stale else 0
+    text = render()
     TARGET.write_text(text, encoding="utf-8")
     print(f"{TARGET} écrit ({len(text.splitlines())} lignes)")
+    for path in sorted(DOCS.glob("*.md")):
+        old = path.read_text(encoding="utf-8")
+        new = with_blocks(old)
+        if new != old:
+            path.write_text(new, encoding="utf-8")
+            print(f"{path} : blocs générés mis à jour")
     return 0
 
 

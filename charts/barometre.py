@@ -42,14 +42,14 @@ def lights_figure(rows: pd.DataFrame, *, title: str, source_line: str, width: in
     for (y0, h, lines), r in zip(blocks, rows.itertuples()):
         text = f"<b>{r.label}</b> : {r.value_text}"
         if lines:
-            text += "<br><span style='color:#4a5560'>" + "<br>".join(lines) + "</span>"
+            text += f"<br><span style='color:{style.SUBTITLE}'>" + "<br>".join(lines) + "</span>"
         fig.add_annotation(x=0.11, y=y0, xanchor="left", yanchor="top", align="left", showarrow=False,
                            text=text, font=dict(size=12))
         fig.add_shape(type="line", x0=0, x1=1, y0=y0 + h - ROW_PAD_PX / 3, y1=y0 + h - ROW_PAD_PX / 3,
-                      line=dict(color="#e3e7ec", width=1))
+                      line=dict(color=style.GRID, width=1))
     for x, label in ((0.025, "réf."), (0.075, "évol.")):
         fig.add_annotation(x=x, y=-4, text=label, showarrow=False, yanchor="bottom",
-                           font=dict(size=9, color="#6b7785"))
+                           font=dict(size=9, color=style.SECONDARY))
     style.base_layout(fig, height=int(total) + 130, title=title)
     fig.update_xaxes(visible=False, range=[0, 1])
     fig.update_yaxes(visible=False, range=[total + 4, -22])

@@ -122,7 +122,7 @@ def by_theme(df: pd.DataFrame, *, year, source_line: str, demo: bool = False, na
                 name="dont État (P147)", marker_color=vocabulary.color("financeurs", "etat_p147"),
                 hovertemplate="%{x:,.0f} €<extra>État P147</extra>")
     fig.add_bar(y=[_wrap(t) for t in d["thematique"]], x=d["montant_accorde"] - d["montant_accorde_p147"],
-                orientation="h", name="autres financeurs", marker_color=vocabulary.color("financeurs", "epci"),
+                orientation="h", name=vocabulary.label("financeurs", "autre").lower(), marker_color=vocabulary.color("financeurs", "epci"),
                 hovertemplate="%{x:,.0f} €<extra>autres financeurs</extra>")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title="€ accordés", tickformat=",.0f", gridcolor=style.GRID)
@@ -314,7 +314,7 @@ def barometer_heatmap(df: pd.DataFrame, *, source_line: str, demo: bool = False,
     nn = df.pivot(index="quartier_code", columns="question_code", values="n").reindex_like(piv)
     z = piv.astype(float).values
     text = [[(fmt_number(v, 0, "%") if pd.notna(v) else "n < min") for v in row] for row in z]
-    custom = [[(f"n = {int(n)}" if pd.notna(n) else "effectif insuffisant") for n in row] for row in nn.values]
+    custom = [[(f"n = {int(n)}" if pd.notna(n) else vocabulary.status_label("effectif_insuffisant")) for n in row] for row in nn.values]
     ylabels = [("<b>" + q + "</b>") if c == "ENSEMBLE" else q for c, q in zip(quartiers["quartier_code"], quartiers["quartier"])]
     xlabels = list(qs["question_code"])
     questions = [[q] * len(xlabels) for q in ylabels]
@@ -425,7 +425,7 @@ def referentiel_sunburst(tree: list[dict], *, source_line: str, demo: bool = Fal
         if rate is None:
             return vocabulary.palette("light")    # no indicator under this node
         t = max(0.0, min(1.0, rate / 100))
-        lo, hi = (232, 245, 233), (27, 122, 61)
+        lo, hi = vocabulary.rgb(vocabulary.palette("good_light")), vocabulary.rgb(vocabulary.palette("good"))
         return "#%02x%02x%02x" % tuple(round(a + (b - a) * t) for a, b in zip(lo, hi))
 
     def walk(node, parent):

@@ -9,65 +9,57 @@ from plotly.subplots import make_subplots
 from charts import style
 from charts.source import add_source
 from observatoire import frformat, vocabulary
-from presentation import text
 
 
+def reference_bars(rows: pd.DataFrame, *, label: str, edition, source_line: str, note: str | None = None,
+                   unit: str | None = None, height: int | None = None) -> go.Figure:
+    """Horizontal bars: the quartier then each reference territory with a shown value; the levels without
+    one are named in `note` under the bars (never drawn as zero).
 
-def reference_bars(rows: pd.DataFrame, *, label: str, unit: str | None, decimals: int, edition,
-                   source_line: str, height: int | None = None) -> go.Figure:
-    """Horizontal bars: the quartier then each reference territory with a published value; the
-    references without one are named in a note under the bars (never drawn as zero).
-
-    rows: level, name, value, status (first row = the quartier).
+    rows (presentation.fiche.Detail.bars): level, name, value, text — `text` is the value as every table
+    prints it (« ≈ 49,2 % », « 22,0 % (2021) »), used for the labels and the hover. First row = the quartier.
     """
-    rows = rows.reset_index(drop=True)
-    shown = rows.status.isin(vocabulary.shown_statuses()) & rows.value.notna()
-    ok = rows[shown]
-    missing = rows[~shown & (rows.level != "qpv")]
+    ok = rows.reset_index(drop=True)
     names = [f"<b>{style.wrap(r.name, 30)}</b>" if r.level == "qpv" else style.wrap(style.level_name(r.level, r.name), 32)
              for r in ok.itertuples()]
-    texts = [text.value_text(r.value, r.status, unit, decimals) for r in ok.itertuples()]
     colors = [vocabulary.color("levels", r.level, style.REFERENCE) for r in ok.itertuples()]
     fig = go.Figure(go.Bar(
-        y=names, x=ok.value.astype(float), orientation="h", marker_color=colors, text=texts,
+        y=names, x=ok.value.astype(float), orientation="h", marker_color=colors, text=list(ok.text),
         textposition="outside", cliponaxis=False, hovertemplate="%{y}<br>%{text}<extra></extra>"))
     vmax = float(ok.value.max()) if len(ok) else 1.0
     n = max(len(ok), 1)
-    style.base_layout(fig, height=height or 150 + 46 * n + (24 if len(missing) else 0),
+    style.base_layout(fig, height=height or 150 + 46 * n + (24 if note else 0),
                       title=style.wrap(f"{label} — {edition}", 70, 2))
     fig.update_layout(showlegend=False, bargap=0.3, margin=dict(l=240, r=30, t=70))
-    fig.update_xaxes(range=[0, vmax * 1.2 if vmax > 0 else 1], showgrid=True, gridcolor=style.GRID,
+    fig.update_xaxes(range=[0, vmax * 1.25 if vmax > 0 else 1], showgrid=True, gridcolor=style.GRID,
                      title=None, nticks=6, tickangle=0, ticksuffix=" %" if unit == "%" else "",
                      separatethousands=True)
     fig.update_yaxes(autorange="reversed", title=None, automargin=False)
-    if len(missing):
+    if note:
         fig.add_annotation(
-            text=style.wrap("Pas de valeur publiée pour : " + ", ".join(
-                vocabulary.level_label(r.level).lower() for r in missing.itertuples()), 120, 2),
-            xref="paper", yref="paper", x=0, y=0, yanchor="top", yshift=-28, showarrow=False,
-            align="left", font=dict(size=11, color="#6b7785"))
+            text=style.wrap(note, 120, 2), xref="paper", yref="paper", x=0, y=0, yanchor="top", yshift=-28,
+            showarrow=False, align="left", font=dict(size=11, color=style.SECONDARY))
         fig.update_layout(margin=dict(b=110))
-    add_source(fig, source_line, width=130, min_bottom=110 if len(missing) else 70)
+    add_source(fig, source_line, width=130, min_bottom=110 if note else 70)
     return fig
 
 
-def gap_evolution(series: pd.DataFrame, *, label: str, unit: str | None, decimals: int,
-                  source_line: str, gaps: pd.DataFrame | None = None, gap_kind: str = "points",
-                  gap_reference: str | None = None, compared: tuple[int, int] | None = None,
-                  caveat: str | None = None, height: int = 520) -> go.Figure:
-    """Top: the quartier and its references over editions. Bottom: the gap to one reference (points or
+def gap_evolution(series: pd.DataFrame, *, label: str, unit: str | None, source_line: str,
+                  gaps: pd.DataFrame | None = None, gap_kind: str = "points", gap_title: str | None = None,
+                  compared: tuple[int, int] | None = None, caveat: str | None = None,
+                  height: int = 520, from_zero: bool = False) -> go.Figure:
+    """Top: the quartier and its references over editions (from zero when `from_zero`: print, no truncated
+    axis that would exaggerate changes). Bottom: the gap to one reference (points or
     ratio), with the two editions of the INSEE-compliant comparison marked.
 
-    series: edition, level, name, value, status. gaps: edition, gap (quartier vs `gap_reference`).
+    series (presentation.fiche.Detail.evolution): edition, level, name, value, text — `text` keeps « ≈ » for a
+    2024 quartier's borrowed values, on the labels and in the hover. gaps: edition, gap, text.
     """
-    has_gap = gaps is not None and gaps.gap.notna().any()
-    titles = None
-    if has_gap:
-        titles = ["Valeurs", style.wrap(f"Écart du quartier à {gap_reference}" + (
-            f" (foncé : millésimes comparés {compared[0]} et {compared[1]})" if compared else ""), 90, 2)]
+    has_gap = gaps is not None and len(gaps) and gaps.gap.notna().any()
+    titles = ["Valeurs", style.wrap(gap_title or "", 90, 2)] if has_gap else None
     fig = make_subplots(rows=2 if has_gap else 1, cols=1, shared_xaxes=True, vertical_spacing=0.16,
                         row_heights=[0.6, 0.4] if has_gap else [1.0], subplot_titles=titles)
-    s = series[series.status.isin(vocabulary.shown_statuses()) & series.value.notna()].copy()
+    s = series
     order = vocabulary.codes("levels")
     for level in sorted(s.level.unique(), key=lambda lv: order.index(lv) if lv in order else 99):
         g = s[s.level == level].sort_values("edition")
@@ -79,29 +71,26 @@ def gap_evolution(series: pd.DataFrame, *, label: str, unit: str | None, decimal
             line=dict(color=vocabulary.color("levels", level, style.REFERENCE), width=3 if is_q else 1.6,
                       dash="dot" if level == "ensemble_qpv" else None),
             marker=dict(size=8 if is_q else 6),
-            text=[frformat.fmt_number(v, decimals) for v in g.value] if is_q else None,
+            text=list(g.text) if is_q else None, cliponaxis=False,
             textposition="top center", textfont=dict(size=11),
-            customdata=[text.value_text(v, "ok", unit, decimals) for v in g.value],
+            customdata=list(g.text),
             hovertemplate="%{x} : %{customdata}<extra>" + name + "</extra>"), row=1, col=1)
+    if len(s):   # headroom above the highest point so that its label is never clipped by the title
+        top, low = float(s.value.max()), float(s.value.min())
+        low = min(0.0, low) if from_zero else low - 0.1 * ((top - low) or abs(top) or 1.0)
+        fig.update_yaxes(range=[low, top + 0.2 * ((top - low) or abs(top) or 1.0)], row=1, col=1)
     if has_gap:
         gg = gaps[gaps.gap.notna()].sort_values("edition")
-        if gap_kind == "ratio":
-            texts = [frformat.fmt_number(v, 2) for v in gg.gap]
-            base, title = 1.0, "rapport"
-        else:
-            texts = [("+" if v > 0 else "") + frformat.fmt_number(v, 1) for v in gg.gap]
-            base, title = 0.0, "écart (points)"
-        colors = ["#1f4e79" if compared and e in compared else "#9bb7cf" for e in gg.edition]
-        fig.add_trace(go.Bar(x=gg.edition, y=gg.gap - base, base=base, text=texts, textposition="outside",
-                             cliponaxis=False, marker_color=colors, showlegend=False,
-                             name=f"écart à {gap_reference}",
-                             hovertemplate="%{x} : %{text}<extra>écart à " + str(gap_reference) + "</extra>"),
-                      row=2, col=1)
-        fig.add_hline(y=base, line=dict(color="#6b7785", width=1), row=2, col=1)
+        base, title = (1.0, "rapport") if gap_kind == "ratio" else (0.0, "écart (points)")
+        colors = [style.QUARTIER if compared and e in compared else vocabulary.palette("bar_light") for e in gg.edition]
+        fig.add_trace(go.Bar(x=gg.edition, y=gg.gap - base, base=base, text=list(gg.text), textposition="outside",
+                             cliponaxis=False, marker_color=colors, showlegend=False, name=gap_title or "",
+                             hovertemplate="%{x} : %{text}<extra></extra>"), row=2, col=1)
+        fig.add_hline(y=base, line=dict(color=style.SECONDARY, width=1), row=2, col=1)
         fig.update_yaxes(title=dict(text=title, font=dict(size=11)), gridcolor=style.GRID, row=2, col=1)
     style.base_layout(fig, height=height if has_gap else 380, title=style.wrap(f"{label} : évolution", 70, 2))
     for ann in fig.layout.annotations:  # subplot titles: small, left-aligned
-        ann.update(font=dict(size=12, color="#4a5560"), x=0, xanchor="left")
+        ann.update(font=dict(size=12, color=style.SUBTITLE), x=0, xanchor="left")
     fig.update_xaxes(dtick=1, showgrid=False)
     fig.update_xaxes(title="Millésime", row=2 if has_gap else 1, col=1)
     style.year_axis(fig, dtick=1)
@@ -145,7 +134,7 @@ def means_chart(means: pd.DataFrame, *, source_line: str, height: int = 340) -> 
     """State means of a contract per year: posts (bars) by scheme, amount in the hover.
     means: year, kind, n_posts, amount, Dispositif (French label)."""
     fig = go.Figure()
-    colors = {"adulte_relais": "#1f4e79", "fonjep": "#b5651d"}
+    colors = vocabulary.colors("means_kinds")
     for kind, g in means.groupby("kind", sort=True):
         g = g.sort_values("year")
         fig.add_trace(go.Bar(
@@ -162,3 +151,21 @@ def means_chart(means: pd.DataFrame, *, source_line: str, height: int = 340) -> 
     fig.update_traces(cliponaxis=False)
     add_source(fig, source_line, width=130)
     return fig
+
+
+def detail_bars(d) -> go.Figure:
+    """reference_bars of a presentation.fiche.Detail (the page, `python -m exports graphique`)."""
+    return reference_bars(d.bars, label=d.label, edition=d.edition, source_line=d.bars_source_line, note=d.bars_note,
+                          unit=d.unit)
+
+
+def detail_evolution(d, height: int = 520, with_gaps: bool = True, from_zero: bool = False) -> go.Figure | None:
+    """gap_evolution of a presentation.fiche.Detail (the page, the PDF, `python -m exports graphique`); None
+    when the indicator has fewer than two editions. The PDF's small charts leave the gap bars out and start
+    their axis at zero."""
+    if d.evolution is None:
+        return None
+    return gap_evolution(d.evolution, label=d.label, unit=d.unit, source_line=d.evolution_source_line,
+                         gaps=d.gaps if with_gaps else None,
+                         gap_kind=d.gap_kind, gap_title=d.gap_title, compared=d.compared, caveat=d.evolution_caveat,
+                         height=height, from_zero=from_zero)

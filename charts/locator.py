@@ -16,12 +16,13 @@ import shapely
 
 from charts import style
 from charts.source import add_source
+from observatoire import vocabulary
 
-CONTOUR_FILL = "#1f4e79"
-CONTOUR_FILL_OTHER = "#9fb6cc"
-POINT_COLOR = "#c2185b"
-OUTLINE = "#8d99a6"
-OUTLINE_STRONG = "#4a5560"
+CONTOUR_FILL = style.QUARTIER
+CONTOUR_FILL_OTHER = vocabulary.palette("contour_other")
+POINT_COLOR = style.HIGHLIGHT
+OUTLINE = vocabulary.palette("map_outline")
+OUTLINE_STRONG = style.SUBTITLE
 
 
 @dataclass
@@ -146,7 +147,7 @@ def locator_map(places: list[Place], *, outlines: list[tuple[str, object]] | Non
         y0, y1 = y0 - grow, y1 + grow
     px_, py_ = (x1 - x0) * pad, (y1 - y0) * pad
     style.base_layout(fig, height=height, title=title)
-    fig.update_layout(width=width, showlegend=True, plot_bgcolor="#f6f5f1",
+    fig.update_layout(width=width, showlegend=True, plot_bgcolor=vocabulary.palette("map_land"),
                       legend=dict(orientation="h", yanchor="top", y=-0.01, x=0, xanchor="left",
                                   font=dict(size=11)),
                       margin=dict(l=10, r=10, t=50 if title else 10, b=90))

@@ -7,6 +7,8 @@ import textwrap
 
 import plotly.graph_objects as go
 
+from observatoire import vocabulary
+
 SOURCE_NAME = "source"
 
 
@@ -30,7 +32,7 @@ def add_source(fig: go.Figure, text: str, *, width: int = 150, min_bottom: int =
     fig.add_annotation(
         name=SOURCE_NAME, text=wrapped, showarrow=False, align="left",
         xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
-        xshift=-(left - 6), yshift=-(bottom - 4), font=dict(size=10, color="#555555"),
+        xshift=-(left - 6), yshift=-(bottom - 4), font=dict(size=10, color=vocabulary.palette("grey")),
     )
     return fig
 

@@ -23,6 +23,11 @@ QUARTIER = vocabulary.color("levels", "qpv")   # the quartier itself in bar char
 REFERENCE = vocabulary.palette("reference")    # reference territories
 WORSE_SCALE = vocabulary.scale("worse")        # light -> dark = unfavourable
 NEUTRAL_SCALE = vocabulary.scale("neutral")
+SERIES = vocabulary.scale("series")            # distinct series (compared quartiers, COPIL lines)
+SECONDARY = vocabulary.palette("rule")    # annotations, reference lines, notes
+SUBTITLE = vocabulary.palette("ink")      # subplot titles, secondary text
+BORDER = vocabulary.palette("border")
+GREY = vocabulary.palette("grey")              # source lines
 
 # Barometer lights, level labels and colours: catalogue/vocabulary.yaml (observatoire.vocabulary).
 
@@ -86,7 +91,7 @@ def wrap(text: str, width: int = 32, max_lines: int = 3) -> str:
 def level_name(level: str, name: str | None) -> str:
     """'EPCI : CA du Bassin…', or just the level when the name repeats it ('Ensemble des QPV')."""
     lab = vocabulary.level_label(level, short=True)
-    if not name or str(name).strip().lower() == lab.lower():
+    if not name or str(name).strip().lower() in (lab.lower(), vocabulary.level_label(level).lower()):
         return lab
     return f"{lab} : {name}"
 

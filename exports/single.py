@@ -7,48 +7,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from charts import fiche as fiche_charts
-from presentation.quartier import shown_quartier
-from presentation import contract as ct
 from exports import fiche_pdf, render
-from indicators import catalog, evolution, fiche as fiche_mod, references
+from presentation import fiche as fiche_view
 
 KINDS = ("evolution", "references", "carte")
 
 
 def figure(con, quartier: str, kind: str = "evolution", indicator_id: str = "tx_pauvrete"):
-    """The Plotly figure of `kind` for `quartier` (a 2024 quartier without figures uses its 2015 counterpart)."""
-    code = references.normalise_code(quartier)
-    t = references.territory(con, code)
-    if t["level"] != "qpv":
-        raise ValueError(f"{code} n'est pas un quartier prioritaire.")
-    if kind == "carte":
-        return fiche_pdf.map_figure(con, fiche_mod.fiche(con, code, n_twins=0))
+    """The Plotly figure of `kind` for `quartier`: the same views and charts as the fiche page (a 2024 quartier
+    shows its 2015 predecessors' values, « ≈ »)."""
     if kind not in KINDS:
         raise ValueError(f"Type de graphique inconnu : {kind!r} ({', '.join(KINDS)})")
-    shown = shown_quartier(con, code)["code"]
-    f = fiche_mod.fiche(con, shown, n_twins=0)
-    x = ct.indicator_of(f, indicator_id)
-    if x is None or x["edition"] is None:
-        raise ValueError(f"Pas de valeur de {indicator_id} pour {shown}.")
-    meta = catalog.indicator(con, indicator_id)
-    dec = 1 if meta.get("decimals") is None else int(meta["decimals"])
-    gen = f["territory"].get("generation")
+    if kind == "carte":
+        return fiche_pdf.map_figure(con, fiche_view.view(con, quartier, n_twins=0))
+    d = fiche_view.detail(con, quartier, indicator_id)
+    if d.edition is None:
+        raise ValueError(f"Pas de valeur de {indicator_id} pour {quartier}.")
     if kind == "evolution":
-        ev = evolution.series(con, shown, indicator_id)
-        s = pd.DataFrame(ev["series"])
-        eds = sorted(s.edition.dropna().astype(int).unique())
-        line = ct.indicator_source_line(con, [indicator_id] * len(eds), eds, gen)
-        return fiche_charts.gap_evolution(s, label=meta["label"], unit=meta["unit"], decimals=dec,
-                                          source_line=line, caveat=ev.get("caveat"))
-    rows = pd.DataFrame([{"level": "qpv", "name": f["territory"]["name"], "value": x["value"], "status": x["status"]}]
-                        + [{"level": r["level"], "name": r["name"] or r["code"], "value": r["value"],
-                            "status": r["status"] or "non_disponible"} for r in x["references"]])
-    line = ct.indicator_source_line(con, [indicator_id], [x["edition"]], gen)
-    return fiche_charts.reference_bars(rows, label=meta["label"], unit=meta["unit"], decimals=dec,
-                                       edition=x["edition"], source_line=line)
+        fig = fiche_charts.detail_evolution(d)
+        if fig is None:
+            raise ValueError(f"Pas de série de {indicator_id} pour {quartier} (un seul millésime).")
+        return fig
+    return fiche_charts.detail_bars(d)
 
 
 def build(con, quartier: str, out: str | Path, kind: str = "evolution", indicator_id: str = "tx_pauvrete") -> Path:

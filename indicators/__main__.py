@@ -4,7 +4,9 @@
 counts per action and quartier are stored for the Programmation page (contract.imports.beneficiaires; its
 command lives here because the lookup is in this layer, above the contract store).
 
-Same functions as the pages and the exports (indicators.fiche.fiche, indicators.localiser). Exit codes:
+Same functions as the pages and the exports: the fiche is the fiche view of the page and the PDF
+(presentation.fiche: this command line is a renderer, the one module of indicators/ allowed to import
+presentation/), the lookup is indicators.localiser. Exit codes:
 0 ok, 2 unknown territory or bad request / unreadable or refused file (nothing stored), 3 warehouse
 missing or unreadable (damaged: `python -m loaders ensure` rebuilds it), 4 geocoding service unreachable.
 """
@@ -68,9 +70,9 @@ def main(argv=None) -> int:
 
     import duckdb
 
-    from indicators import fiche as fiche_mod
     from indicators.references import UnknownTerritory
     from observatoire import db, settings
+    from presentation import fiche as fiche_view
 
     try:
         con = db.connect(args.db, read_only=True)
@@ -78,7 +80,10 @@ def main(argv=None) -> int:
         print(f"Erreur : {e}", file=sys.stderr)
         return 3
     try:
-        f = fiche_mod.fiche(con, args.code, edition=args.edition, n_twins=args.twins)
+        if args.json:
+            out = fiche_view.json_document(con, args.code, edition=args.edition, n_twins=args.twins)
+        else:
+            out = fiche_view.to_text(fiche_view.view(con, args.code, edition=args.edition, n_twins=args.twins))
     except (UnknownTerritory, ValueError) as e:
         print(f"Erreur : {e}", file=sys.stderr)
         return 2
@@ -90,10 +95,10 @@ def main(argv=None) -> int:
     finally:
         con.close()
     if args.json:
-        json.dump(jsonable(f), sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(jsonable(out), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
-        print(fiche_mod.to_text(f))
+        print(out)
     return 0
 
 

@@ -2,17 +2,17 @@
 
 INSEE warns against measuring evolutions between two consecutive millésimes at infra-communal level
 (sampling noise of the census, changed sources). So by default a quartier's comparison uses the latest
-edition and the most recent edition at least MIN_YEARS earlier, and says so in its label. The verdict on
+edition and the most recent edition at least MIN_YEARS earlier (`comparable` says whether they are). The verdict on
 the gap is 'rattrapage' (the quartier's disadvantage shrinks by more than the catalogue tolerance),
 'décrochage' (it grows by more than the tolerance) or 'stable', taking the indicator's polarity into
-account; for neutral indicators the verdict is about convergence (|gap| shrinking) instead.
+account; for neutral indicators the verdict is about convergence (|gap| shrinking) instead. Numbers, codes and
+years only: presentation/ words them.
 """
 from __future__ import annotations
 
 from indicators import catalog, references
 from indicators import gaps as gaps_mod
 from observatoire import vocabulary
-from observatoire.frformat import fmt_number
 
 MIN_YEARS = 2
 
@@ -91,15 +91,6 @@ def _approx_method(entry: tuple) -> str | None:
     return entry[4]["approx_method"] if len(entry) > 4 and entry[4] else None
 
 
-def label(from_edition: int, to_edition: int, comparable: bool) -> str:
-    """French label of a comparison, e.g. 'Évolution 2019 → 2022 (3 ans, millésimes non consécutifs)'."""
-    years = abs(to_edition - from_edition)
-    txt = f"Évolution {from_edition} → {to_edition} ({years} an{'s' if years > 1 else ''}"
-    if comparable:
-        return txt + ", millésimes non consécutifs)"
-    return txt + ", millésimes consécutifs : comparaison déconseillée par l'INSEE)"
-
-
 def _choose_reference(refs, vals, indicator_id, wanted: list[int], reference) -> dict | None:
     """The requested level/code, else the first reference level (vocabulary order) published at every `wanted` edition
     (or, failing that, at two editions at least)."""
@@ -120,7 +111,6 @@ def _comparison(meta: dict, tol: float, a: dict, b: dict, ref: dict | None, comp
     return {
         "indicator_id": meta["indicator_id"], "from_edition": a["edition"], "to_edition": b["edition"],
         "years": abs(b["edition"] - a["edition"]), "comparable": comparable,
-        "label": label(a["edition"], b["edition"], comparable),
         "value_from": a["value"], "value_to": b["value"], "status_from": a["status"], "status_to": b["status"],
         "value_change": change,
         "value_trend": value_trend(a["value"], b["value"], kind, pol, tol) if ok else None,
@@ -132,9 +122,9 @@ def _comparison(meta: dict, tol: float, a: dict, b: dict, ref: dict | None, comp
     }
 
 
-def compare(con, code: str, indicator_id: str, from_edition: int, to_edition: int,
+def compare(con, code, indicator_id: str, from_edition: int, to_edition: int,
             reference: str | None = None, min_years: int = MIN_YEARS, allow_consecutive: bool = False) -> dict:
-    """Compare two given editions of one quartier indicator (value trend, gap verdict, label, tolerance).
+    """Compare two given editions of one quartier indicator (value trend, gap verdict, tolerance).
 
     Consecutive editions at quartier level come back with comparable=False and no trend nor verdict unless
     allow_consecutive=True."""
@@ -142,14 +132,15 @@ def compare(con, code: str, indicator_id: str, from_edition: int, to_edition: in
                      allow_consecutive)["comparison"]
 
 
-def evolution(con, code: str, indicator_id: str, reference: str | None = None,
+def evolution(con, code, indicator_id: str, reference: str | None = None,
               from_edition: int | None = None, to_edition: int | None = None,
               min_years: int = MIN_YEARS, allow_consecutive: bool = False) -> dict:
     """Series of value and gap over all editions plus the default (non-consecutive) comparison.
 
-    `reference` is a level ('epci', 'ensemble_qpv'…) or a territory code; None picks the first level of
-    reference level (vocabulary order) published at both compared editions. Returns {series, comparison, long_comparison,
-    reference_*}; `comparison` is None when no pair of editions is far enough apart.
+    `code` is a code or the territory dict already resolved by the caller. `reference` is a level ('epci',
+    'ensemble_qpv'…) or a territory code; None picks the first reference level (vocabulary order) published at
+    both compared editions. Returns {series, comparison, long_comparison, reference_*}; `comparison` is None
+    when no pair of editions is far enough apart.
     """
     t = references.territory(con, code)
     meta = catalog.indicator(con, indicator_id)
@@ -158,7 +149,7 @@ def evolution(con, code: str, indicator_id: str, reference: str | None = None,
     eds = catalog.editions(con, indicator_id, gen, level=t["level"])
     if from_edition is not None and to_edition is not None:
         eds = sorted(set(eds) | {int(from_edition), int(to_edition)})
-    refs = [r for r in references.reference_territories(con, t["code"]) if r["code"]] if t["level"] == "qpv" else []
+    refs = [r for r in references.reference_territories(con, t) if r["code"]] if t["level"] == "qpv" else []
     vals = gaps_mod.values(con, [t["code"]] + [r["code"] for r in refs], [(indicator_id, e) for e in eds])
     mine = [e for e in eds if vals.get((t["code"], indicator_id, e), (None,))[0] is not None]
     if from_edition is not None and to_edition is not None:
@@ -182,38 +173,16 @@ def evolution(con, code: str, indicator_id: str, reference: str | None = None,
     }
 
 
-_TO = {"commune": "à la commune", "epci": "à l'intercommunalité", "departement": "au département",
-       "region": "à la région", "france": "à la France métropolitaine",
-       "ensemble_qpv": "à l'ensemble des quartiers prioritaires"}
-
-
-def verdict_sentence(meta: dict, comp: dict | None) -> str | None:
-    """French sentence on the gap's evolution, e.g. 'Évolution 2017 → 2019 (…) : rattrapage par rapport à …'."""
-    if not comp or comp.get("verdict") is None or comp.get("reference_name") is None:
-        return None
-
-    if comp["gap_kind"] == "points":
-        def g(x):
-            return f"{'+' if x >= 0 else '−'}{fmt_number(abs(x), 1)}"
-        gaps_txt = f"écart de {g(comp['gap_from'])} puis {g(comp['gap_to'])} points"
-        tol = f"tolérance {fmt_number(comp['tolerance'], 1)} point{'s' if comp['tolerance'] >= 2 else ''}"
-    else:
-        gaps_txt = f"rapport de {fmt_number(comp['gap_from'], 2)} puis {fmt_number(comp['gap_to'], 2)}"
-        tol = f"tolérance {fmt_number(comp['tolerance'] * 100, 0)} %"
-    level = comp["reference_level"]
-    name = comp["reference_name"] if level not in ("ensemble_qpv", "france") else ""
-    who = f"{_TO.get(level, 'à')} {name}".strip()
-    return f"{comp['label']} : {vocabulary.label('verdicts', comp['verdict'])} par rapport {who} ({gaps_txt} ; {tol})."
-
-
-def series(con, code: str, indicator_id: str, levels=None) -> dict:
-    """Long table for charts: {series: [{edition, level, code, name, value, status}] for the quartier ('qpv')
-    and each reference level, caveat (INSEE rule), comparison, verdict (French sentence) }."""
+def series(con, code, indicator_id: str, levels=None) -> dict:
+    """Long table for charts: {series: [{edition, level, code, name, value, status, approx_method}] for the
+    quartier ('qpv') and each reference level of `levels` (default: the vocabulary's place `evolution`),
+    comparison (indicators.evolution), reference_*}. `code` is a code or a resolved territory dict."""
     t = references.territory(con, code)
+    levels = vocabulary.levels_in("evolution") if levels is None else list(levels)
     gen = t.get("generation") if t["level"] == "qpv" else None
     eds = catalog.editions(con, indicator_id, gen, level=t["level"])
-    refs = [r for r in references.reference_territories(con, t["code"])
-            if r["code"] and (levels is None or r["level"] in levels)] if t["level"] == "qpv" else []
+    refs = [r for r in references.reference_territories(con, t)
+            if r["code"] and r["level"] in levels] if t["level"] == "qpv" else []
     vals = gaps_mod.values(con, [t["code"]] + [r["code"] for r in refs], [(indicator_id, e) for e in eds])
     rows = []
     for who in [{"level": "qpv", "code": t["code"], "name": t["name"]}] + refs:
@@ -224,10 +193,7 @@ def series(con, code: str, indicator_id: str, levels=None) -> dict:
                 continue
             rows.append({"edition": e, "level": who["level"], "code": who["code"], "name": who["name"],
                          "value": v, "status": s, "approx_method": _approx_method(entry)})
-    ev = evolution(con, t["code"], indicator_id)
-    meta = catalog.indicator(con, indicator_id)
-    caveat = ("À l'échelle du quartier, l'INSEE déconseille de comparer deux millésimes consécutifs"
-              + (f" ; {ev['comparison']['label']}" if ev["comparison"] else "") + ".")
-    return {"indicator_id": indicator_id, "code": t["code"], "series": rows, "caveat": caveat,
-            "comparison": ev["comparison"], "verdict": verdict_sentence(meta, ev["comparison"]),
-            "reference_level": ev["reference_level"], "reference_name": ev["reference_name"]}
+    ev = evolution(con, t, indicator_id)
+    return {"indicator_id": indicator_id, "code": t["code"], "series": rows, "comparison": ev["comparison"],
+            "reference_level": ev["reference_level"], "reference_name": ev["reference_name"],
+            "gaps": [{"edition": p["edition"], "gap": p["gap"]} for p in ev["series"]]}

@@ -5,9 +5,12 @@ quartier divided by reference. The reference value is always taken at the *same 
 quartier's value: for Filosofi income that key is the income year, so a quartier's 2019 median is compared
 with the FILO2019 EPCI/département/région/France values, never with another year's. A reference level
 without a value at that edition gets status 'non_disponible' and no gap; when it has a value at another
-edition (the communes' Filosofi 2021 against a quartier's 2019), that value comes in `other_year` with its
-edition — shown with its year, never turned into a same-year gap. `barometre_reference()` is the rule
-saying when the baromètre may still compare them (docs/INDICATEURS-LIBRARY.md).
+edition at most `max_years_apart` years away (the communes' Filosofi 2021 against a quartier's 2019), that
+value comes in `other_year` with its edition — shown with its year, never turned into a same-year gap; the
+closest value further away comes only in `other_year_far` (to say why none is used). That distance is
+THE year rule of every reference level (catalogue/vocabulary.yaml `comparison_rules`), so the fiche, the
+baromètre and every export apply the same one. `barometre_reference()` says when the baromètre may still
+compare with a reference of another year (docs/INDICATEURS-LIBRARY.md).
 
 A 2024 quartier's value comes from its 2015 predecessor(s) when it has none of its own
 (indicators.predecessors): `approx` carries how; references stay the 2024 quartier's own.
@@ -17,16 +20,18 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators import catalog, predecessors, references, secret
-from observatoire import frformat, vocabulary
+from observatoire import vocabulary
 
 COLUMNS = [
     "indicator_id", "label", "unit", "gap_kind", "polarity", "edition", "value", "status",
     "level", "ref_code", "ref_name", "ref_value", "ref_edition", "ref_status", "gap", "link_status",
-    "approx", "other_year",
+    "approx", "other_year", "other_year_far",
 ]
-# Baromètre rule for a reference of another year (barometre_reference): rates and shares only, at most
-# MAX_YEAR_GAP years apart, and only when the gap exceeds twice the tolerance.
-MAX_YEAR_GAP = 2
+
+
+def max_years_apart() -> int:
+    """THE year-distance rule of every reference level (vocabulary `comparison_rules.reference_year`)."""
+    return int(vocabulary.rule("reference_year", "max_years_apart"))
 
 
 def gap_value(value, ref_value, gap_kind: str):
@@ -64,7 +69,7 @@ def values(con, codes: list[str], pairs: list[tuple[str, int]]) -> dict[tuple[st
     return out
 
 
-def quartier_editions(con, code: str, indicator_ids, edition=None) -> dict[str, int | None]:
+def quartier_editions(con, code, indicator_ids, edition=None) -> dict[str, int | None]:
     """Edition to use per indicator for this quartier's generation (latest not after `edition`).
 
     The 2024 generation's editions are its quartiers' 2015 predecessors': a 2024 quartier without any
@@ -80,17 +85,19 @@ def quartier_editions(con, code: str, indicator_ids, edition=None) -> dict[str, 
     return {i: catalog.resolve_edition(con, i, edition, gen) for i in indicator_ids}
 
 
-def gaps(con, code: str, edition: int | None = None, indicator_ids=None, levels=None) -> pd.DataFrame:
+def gaps(con, code, edition: int | None = None, indicator_ids=None, levels=None) -> pd.DataFrame:
     """One row per indicator x reference territory: quartier value, reference value/edition/status and gap."""
     return pd.DataFrame(gap_rows(con, code, edition, indicator_ids, levels), columns=COLUMNS)
 
 
-def gap_rows(con, code: str, edition: int | None = None, indicator_ids=None, levels=None) -> list[dict]:
-    """gaps() as a list of dicts (None, not NaN, for missing numbers): what fiche and barometre use."""
-    code = references.normalise_code(code)
+def gap_rows(con, code, edition: int | None = None, indicator_ids=None, levels=None) -> list[dict]:
+    """gaps() as a list of dicts (None, not NaN, for missing numbers): what fiche and barometre use. `code` is
+    a code or the territory dict already resolved by the caller."""
+    t = references.territory(con, code)
+    code = t["code"]
     ids = catalog.known(con, indicator_ids) if indicator_ids else catalog.ids(con)
-    eds = quartier_editions(con, code, ids, edition)
-    refs = [r for r in references.reference_territories(con, code) if levels is None or r["level"] in levels]
+    eds = quartier_editions(con, t, ids, edition)
+    refs = [r for r in references.reference_territories(con, t) if levels is None or r["level"] in levels]
     pairs = [(i, e) for i, e in eds.items() if e is not None]
     ref_codes = [r["code"] for r in refs if r["code"]]
     vals = values(con, [code] + ref_codes, pairs)
@@ -106,16 +113,18 @@ def gap_rows(con, code: str, edition: int | None = None, indicator_ids=None, lev
             rv, rs = None, "non_disponible"
             if r["code"] and e is not None and (r["code"], i, e) in vals:
                 rv, rs = vals[(r["code"], i, e)][:2]
-            other = None
+            other = far = None
             if r["code"] and e is not None and rv is None:
                 other = closest_other(others.get((r["code"], i)), e)
+                if other is not None and abs(other["years_apart"]) > max_years_apart():
+                    other, far = None, other
             rows.append({
                 "indicator_id": i, "label": meta["label"], "unit": meta["unit"], "gap_kind": meta["gap_kind"],
                 "polarity": meta["polarity"], "edition": e, "value": v, "status": s,
                 "level": r["level"], "ref_code": r["code"], "ref_name": r["name"], "ref_value": rv,
                 "ref_edition": e if rv is not None else None, "ref_status": rs,
                 "gap": gap_value(v, rv, meta["gap_kind"]), "link_status": r.get("link_status", "ok"),
-                "approx": approx, "other_year": other,
+                "approx": approx, "other_year": other, "other_year_far": far,
             })
     return rows
 
@@ -145,37 +154,40 @@ def closest_other(candidates: list[dict] | None, edition: int) -> dict | None:
     return dict(best, years_apart=best["edition"] - edition)
 
 
-def barometre_reference(row: dict, meta: dict, tol: float) -> tuple[dict | None, str | None]:
+def barometre_reference(row: dict, meta: dict, tol: float) -> tuple[dict | None, dict | None]:
     """Which reference the baromètre may compare the quartier with, for one gap row: (row to use, None), or
-    (None, reason) when it may not. Rule (docs/INDICATEURS-LIBRARY.md, « Baromètre et année différente »):
+    (None, why) when it may not — `why` = {reason, level, year, ref_year, status, gap}, reason one of
+    'status' (the reference's value is hidden), 'amount' (an amount of another year), 'too_far' (beyond the
+    year rule), 'margin' (a gap within twice the tolerance). Rule (docs/INDICATEURS-LIBRARY.md, « Baromètre et
+    année différente »; vocabulary `comparison_rules`):
 
     - a reference of the same edition: always;
-    - a reference published for another year only (communes: Filosofi 2021; quartiers: 2019 at most):
-      only for a rate or share (gap_kind 'points' — an amount in euros follows prices and nominal incomes,
-      never compared across years), at most MAX_YEAR_GAP years apart, and only when the gap exceeds twice
-      the tolerance, so that a drift of the reference of the size of the tolerance between the two years
-      (what EPCI values show: 95 % of 2017→2019 changes of income shares are within 1,5 point) could not
-      change the light. The row returned then carries the reference's own value and edition
-      (`ref_edition` ≠ `edition`, `cross_year` True)."""
+    - a reference published for another year only (communes: Filosofi 2021; quartiers: 2019 at most), within
+      the year rule of every reference level (max_years_apart): only for a rate or share (gap_kind
+      'points' — an amount in euros follows prices and nominal incomes, never compared across years), and
+      only when the gap exceeds `tolerance_multiple` times the tolerance, so that a drift of the reference of
+      the size of the tolerance between the two years (what EPCI values show: 95 % of 2017→2019 changes of
+      income shares are within 1,5 point) could not change the light. The row returned then carries the
+      reference's own value and edition (`ref_edition` ≠ `edition`, `cross_year` True)."""
     if row.get("ref_value") is not None:
         return row, None
-    other = row.get("other_year")
-    if not other or row.get("value") is None:
+    if row.get("value") is None:
         return None, None
-    level = vocabulary.level_with(row["level"])
-    years = f"{other['edition']} pour {level}, {row['edition']} pour le quartier"
+    other, far = row.get("other_year"), row.get("other_year_far")
+    base = {"level": row["level"], "year": row["edition"], "status": None, "gap": None}
+    if not other:
+        if far:
+            return None, dict(base, reason="too_far", ref_year=far["edition"])
+        return None, None
+    base["ref_year"] = other["edition"]
     if other.get("value") is None:
-        return None, f"{level} : {vocabulary.status_label(other.get('status'))} ({other['edition']})"
+        return None, dict(base, reason="status", status=other.get("status"))
     if meta.get("gap_kind") != "points":
-        return None, (f"années différentes ({years}) : un montant en euros n'est pas comparé d'une année "
-                      "à l'autre")
-    if abs(other["edition"] - row["edition"]) > MAX_YEAR_GAP:
-        return None, f"années trop éloignées ({years})"
+        return None, dict(base, reason="amount")
     gap = gap_value(row["value"], other["value"], "points")
     d = disadvantage(gap, "points", meta.get("polarity"))
-    if d is not None and abs(d) <= 2 * tol:
-        return None, (f"années différentes ({years}) et écart ({frformat.fmt_number(abs(gap), 1)} points) inférieur à deux fois "
-                      f"la tolérance : la différence d'années pourrait changer le voyant")
+    if d is not None and abs(d) <= float(vocabulary.rule("light_other_year", "tolerance_multiple")) * tol:
+        return None, dict(base, reason="margin", gap=gap)
     return dict(row, ref_value=other["value"], ref_edition=other["edition"], ref_status=other["status"], gap=gap,
                 cross_year=True), None
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from indicators import cache, catalog
-from observatoire import vocabulary
 
 RELATION = "qp2015_qpv2024"
 GENERATION = "2024"
@@ -174,8 +173,9 @@ def values(con, codes, pairs=None) -> dict[tuple[str, str, int], dict]:
 
 
 def links(con, code: str) -> list[dict]:
-    """The 2015 predecessors of a 2024 quartier: [{code, name, method, method_label, confidence, n_successors,
-    successors}] (successors: every 2024 quartier the predecessor is linked to), strongest link first."""
+    """The 2015 predecessors of a 2024 quartier: [{code, name, method, confidence, n_successors, successors}]
+    (method: vocabulary `crosswalk_methods`; successors: every 2024 quartier the predecessor is linked to),
+    strongest link first."""
     return [dict(x) for x in _all_links(con).get(code, [])]
 
 
@@ -194,103 +194,41 @@ def _all_links(con) -> dict[str, list[dict]]:
         for c24, c15, name, method, conf, n_succ, succ in rows:
             by.setdefault(c24, []).append({
                 "code": c15, "name": name, "method": method,
-                "method_label": vocabulary.label("crosswalk_methods", method),
                 "confidence": None if conf is None else float(conf), "n_successors": int(n_succ),
                 "successors": list(succ or [])})
         memo[key] = by
     return memo[key]
 
 
-def _names(preds: list[dict]) -> str:
-    parts = [f"{p['name']} ({p['code']})" for p in preds]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " et " + parts[-1]
-
-
-def _link_words(p: dict) -> str:
-    """« recouvrement des contours, confiance 95 % »: how one predecessor was matched."""
-    conf = "" if p["confidence"] is None else f", confiance {round(100 * p['confidence'])} %"
-    return f"{p['method_label']}{conf}"
-
-
-def _how(preds: list[dict]) -> str:
-    """« rattaché par recouvrement des contours, confiance 95 % » for the predecessors (each when they differ)."""
-    hows = {_link_words(p) for p in preds}
-    if len(hows) == 1:
-        return f"rattaché{'s' if len(preds) > 1 else ''} par {next(iter(hows))}"
-    return "rattachés par " + " ; ".join(f"{p['code']} : {_link_words(p)}" for p in preds)
+def all_links(con) -> dict[str, list[dict]]:
+    """{2024 code: its 2015 predecessors (links())} for every 2024 quartier that has some (map hovers, tables)."""
+    return {c: [dict(p) for p in preds] for c, preds in _all_links(con).items()}
 
 
 def block(con, code: str, row: dict | None, predecessor_values: dict | None = None) -> dict | None:
     """The `approximation` block of one approximated value (None for a quartier's own value):
-    {kind: 'predecessor', method, method_label, via: [{code, name, method, method_label, confidence, value,
-    status}], sentence}. `predecessor_values` = values of the predecessors at the same key (gaps.values)."""
+    {kind: 'predecessor', method (vocabulary `approximations`), via: [{code, name, method, confidence, value,
+    status, successors}]}. `predecessor_values` = values of the predecessors at the same key (gaps.values)."""
     if not row or not row.get("approx_method"):
         return None
     i, e = row["indicator_id"], int(row["edition"])
-    meta = catalog.indicator(con, i)
     used = set(row.get("predecessors") or [])
     preds = [p for p in links(con, code) if p["code"] in used] or links(con, code)
     via = []
     for p in preds:
         v, s = (predecessor_values or {}).get((p["code"], i, e), (None, "non_disponible"))[:2]
         via.append(dict(p, value=v, status=s))
-    method = row["approx_method"]
-    n = len(via)
-    who = _names(via)
-    how = _how(via)
-    if method == "predecessor":
-        sentence = f"Valeur approchée : celle du quartier 2015 {who}, {how}."
-    elif method == "predecessors_sum":
-        sentence = f"Valeur approchée : somme des {n} quartiers 2015 {who}, {how}."
-    elif method == "predecessors_weighted":
-        denom = catalog.indicator(con, str(meta["aggregation"]).split(":", 1)[1])["label"].lower()
-        sentence = (f"Valeur approchée : moyenne des {n} quartiers 2015 {who}, pondérée par « {denom} » ; {how}.")
-    elif method == "predecessors_not_additive":
-        listed = " ; ".join(f"{x['code']} : {_value_words(x, meta)}" for x in via)
-        sentence = (f"Non transposable : ce quartier 2024 correspond à {n} quartiers 2015 ({listed}) et cet "
-                    "indicateur ne s'additionne pas (médiane, décile, indice ou taux sans dénominateur publié) : "
-                    "aucune moyenne n'est calculée.")
-    else:  # predecessor_shared
-        p = via[0]
-        others = [c for c in p["successors"] if c != code]
-        sentence = (f"Non transposable : le quartier 2015 {who} est partagé entre ce quartier et "
-                    f"{len(others)} autre{'s' if len(others) > 1 else ''} quartier{'s' if len(others) > 1 else ''} 2024 "
-                    f"({', '.join(others)}) : son effectif ({_value_words(p, meta)}) ne peut pas être attribué à "
-                    "l'un d'eux.")
-    return {"kind": "predecessor", "method": method, "method_label": vocabulary.label("approximations", method),
-            "via": via, "sentence": sentence}
+    return {"kind": "predecessor", "method": row["approx_method"], "indicator_id": i, "edition": e, "via": via,
+            "weight_id": _weight_id(con, i) if row["approx_method"] == "predecessors_weighted" else None}
 
 
-def _value_words(x: dict, meta: dict) -> str:
-    if x.get("value") is None:
-        return vocabulary.status_label(x.get("status")) or "non disponible"
-    return catalog.fmt_value(x["value"], meta)
+def _weight_id(con, indicator_id: str) -> str | None:
+    agg = str(catalog.indicator(con, indicator_id).get("aggregation") or "")
+    return agg.split(":", 1)[1] if agg.startswith("weighted:") else None
 
 
 def territory_note(con, code: str) -> dict | None:
-    """For a 2024 quartier: {predecessors: [...], sentence} — which 2015 fiche(s) its values come from."""
+    """For a 2024 quartier: {predecessors: [...]} — which 2015 fiche(s) its values come from (none: [])."""
     if not is_2024_code(code):
         return None
-    preds = links(con, code)
-    if not preds:
-        return {"predecessors": [], "sentence": ("Aucun quartier 2015 ne correspond à ce quartier 2024 dans la table "
-                                                 "de passage : pas de valeur approchée.")}
-    return {"predecessors": preds,
-            "sentence": (f"Pas encore d'indicateurs INSEE en géographie 2024 : les valeurs marquées « ≈ » sont "
-                         f"celles du ou des quartiers 2015 correspondants, {_names(preds)}, {_how(preds)}.")}
-
-
-def short_notes(con) -> dict[str, str]:
-    """{2024 code: short French note} naming the 2015 predecessor(s) of every 2024 quartier that has some
-    (map hovers and tables): « quartier 2015 Grand Mirail (QP031007), recouvrement des contours, confiance
-    95 % »."""
-    memo = cache.memo(con)
-    key = ("predecessor_notes",)
-    if key not in memo:
-        out = {}
-        for code, preds in _all_links(con).items():
-            words = [f"{p['name']} ({p['code']}), {_link_words(p)}" for p in preds]
-            out[code] = ("quartier 2015 " + words[0] if len(words) == 1
-                         else f"{len(words)} quartiers 2015 : " + " ; ".join(words))
-        memo[key] = out
-    return dict(memo[key])
+    return {"predecessors": links(con, code)}

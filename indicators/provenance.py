@@ -1,17 +1,17 @@
-"""Where a value comes from, said in its source line — and the one way to the values users imported.
+"""Where a value comes from — and the one way to the values users imported.
 
 The library reads official values (indicator_value: INSEE, CNAF… as published) everywhere by default.
 Values a user imported (`python -m loaders import indicateurs`) live apart, in imported_value, and are read
-only here: `imported(con, code)` gives them per indicator, each with its own source line (« Import
-utilisateur — fichier X, importé le 03/12/2026 par Y »), so that a page or an export shows them BESIDE the
-official value, never in its place, and never chains them with official values in a series.
+only here: `imported(con, territory)` gives them per indicator with their provenance (file, date, author),
+so that a view shows them BESIDE the official value with their own source line (presentation.sources), never
+in its place, and never chains them with official values in a series. A 2024 quartier also gets the imports
+of its 2015 predecessor(s) (crosswalk), each naming the quartier it was imported for (`via`).
 """
 from __future__ import annotations
 
 import fnmatch
 
-from indicators import cache, secret
-from observatoire import sourceline, vocabulary
+from indicators import cache, predecessors, references, secret
 
 
 def _file_producers(con) -> list[tuple[str, str]]:
@@ -39,29 +39,40 @@ def producer_of_file(con, source_file: str | None, fallback_source: str | None =
     return None
 
 
-def official_line(con, source_file: str | None, source_variable: str | None, edition, generation: str | None,
-                  fallback_source: str | None = None) -> str | None:
-    """« Source : INSEE — Filosofi … — millésime 2019 — géographie prioritaire 2015 — fichier X, variable Y »."""
+def official_source(con, source_file: str | None, source_variable: str | None, edition, generation: str | None,
+                    fallback_source: str | None = None) -> dict | None:
+    """{producer, file, variable, edition, generation} of an official value (None without an edition): what
+    its source line says (presentation.sources.official_line)."""
     if edition is None:
         return None
-    producer = producer_of_file(con, source_file, fallback_source)
-    note = f"fichier {source_file}, variable {source_variable}" if source_file else None
-    return sourceline.source_line([producer] if producer else None, edition, generation, note=note)
+    return {"producer": producer_of_file(con, source_file, fallback_source), "file": source_file,
+            "variable": source_variable, "edition": int(edition), "generation": generation}
 
 
-def imported(con, code: str, generation: str | None = None) -> dict[str, list[dict]]:
-    """{indicator_id: [imported values of territory `code`, latest edition first]}: each
-    {value, status, status_label, edition, source_line, file, imported_at, imported_by, line, column}.
-    A status other than ok/bruité hides the value (same rule as official values)."""
+def _own_imports(con, code: str) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for r in con.execute("""
             SELECT indicator_id, edition, value, status, file_name, imported_at, imported_by, line, column_name
             FROM imported_value WHERE territory_code = ? ORDER BY indicator_id, edition DESC""", [code]).fetchall():
         iid, edition, value, status, file_name, at, by, line, column = r
         out.setdefault(iid, []).append({
-            "value": secret.visible(value, status), "status": status,
-            "status_label": vocabulary.status_label(status), "edition": int(edition),
-            "source_line": sourceline.imported_source_line(file_name, at, by, edition, generation),
-            "file": file_name, "imported_at": at.isoformat(timespec="seconds"), "imported_by": by,
-            "line": line, "column": column})
+            "value": secret.visible(value, status), "status": status, "edition": int(edition),
+            "territory_code": code, "file": file_name, "imported_at": at.isoformat(timespec="seconds"),
+            "imported_by": by, "line": line, "column": column, "via": None})
+    return out
+
+
+def imported(con, code, generation: str | None = None) -> dict[str, list[dict]]:
+    """{indicator_id: [imported values, latest edition first]}: each {value, status, edition, territory_code,
+    file, imported_at, imported_by (raw account, e.g. 'cli:root'), line, column, generation, via}. A status
+    other than ok/bruité hides the value (same rule as official values). For a 2024 quartier, the imports of
+    its 2015 predecessor(s) follow its own, `via` = {code, name} of the 2015 quartier (shown « ≈ », named)."""
+    t = references.territory(con, code)
+    gen = generation or t.get("generation")
+    out = {i: [dict(m, generation=gen) for m in ms] for i, ms in _own_imports(con, t["code"]).items()}
+    if t.get("generation") == predecessors.GENERATION:
+        for p in predecessors.links(con, t["code"]):
+            for i, ms in _own_imports(con, p["code"]).items():
+                out.setdefault(i, []).extend(dict(m, generation="2015", via={"code": p["code"], "name": p["name"]})
+                                             for m in ms)
     return out

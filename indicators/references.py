@@ -25,13 +25,25 @@ def normalise_code(code: str) -> str:
     return c.upper() if c[:2].lower() in ("qp", "qn", "cv", "cn") or c[:3].lower() in ("dep", "reg", "frm", "ens") else c
 
 
+def code_of(territory_or_code) -> str:
+    """The code of a resolved territory dict, or a user-typed code normalised."""
+    if isinstance(territory_or_code, dict):
+        return territory_or_code["code"]
+    return normalise_code(territory_or_code)
+
+
 def _cache(con) -> dict:
     """Memo of the warehouse build (territories and links do not change under a read-only connection)."""
     return cache.memo(con)
 
 
-def territory(con, code: str) -> dict:
-    """The territory row for `code` as a dict; UnknownTerritory when the warehouse does not know it."""
+def territory(con, code) -> dict:
+    """The territory row for `code` as a dict; UnknownTerritory when the warehouse does not know it.
+
+    A territory dict already resolved (a view resolves its quartier once and passes it down) is returned
+    as it is: the functions of the library accept either."""
+    if isinstance(code, dict):
+        return code
     code = normalise_code(code)
     c = _cache(con)
     key = ("territory", code)
@@ -50,11 +62,11 @@ def _records(con, sql: str, params) -> list[dict]:
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
-def link_issues(con, code: str) -> list[dict]:
+def link_issues(con, code) -> list[dict]:
     """Rows of `link_report` for this territory (unmatched, ambiguous, fuzzy, resolved, note)."""
     return _records(con,
         "SELECT relation, status, detail, source_file FROM link_report WHERE code = ? ORDER BY relation, status",
-        [normalise_code(code)])
+        [code_of(code)])
 
 
 def _parents(con, child: str | list[str], relation: str) -> list[dict]:
@@ -72,7 +84,7 @@ def _parents(con, child: str | list[str], relation: str) -> list[dict]:
 
 
 def _entry(level: str, code, name, **extra) -> dict:
-    d = {"level": level, "code": code, "name": name, "level_label": vocabulary.level_label(level)}
+    d = {"level": level, "code": code, "name": name}
     d.update(extra)
     return d
 
@@ -81,37 +93,28 @@ def _clean(v):
     return None if isinstance(v, float) and v != v else v
 
 
-# How a link was made (territory_link.method, set by the loaders) in words, for links with confidence < 1.
-METHOD_LABELS = {
-    "cog_commune_deleguee": "ancienne commune rattachée à sa commune nouvelle (COG)",
-    "name_prefix": "nom approché (commune renommée)",
-    "name_other_departement": "commune d'un autre département",
-    "name_similar": "nom similaire",
-    "contour_code_commune": "code commune du contour",
-    "commune_epci": "par les communes du quartier",
-}
-
-
 def _status(conf) -> str:
     """'ok' for a certain link (confidence 1), 'fuzzy' otherwise (the method says why)."""
     return "ok" if conf is None or conf >= 1.0 else "fuzzy"
 
 
 def communes(con, code: str) -> list[dict]:
-    """The quartier's communes (several for multi-commune quartiers), with link confidence and method."""
+    """The quartier's communes (several for multi-commune quartiers), with link confidence and method (a code
+    of the vocabulary's `link_methods`)."""
     return [
         _entry("commune", p["code"], p["name"], confidence=_clean(p["confidence"]), method=p["method"],
-               link_status=_status(_clean(p["confidence"])), method_label=METHOD_LABELS.get(p["method"]))
-        for p in _parents(con, normalise_code(code), "qpv_commune")
+               link_status=_status(_clean(p["confidence"])))
+        for p in _parents(con, code_of(code), "qpv_commune")
     ]
 
 
-def contracts(con, code: str) -> list[dict]:
+def contracts(con, code) -> list[dict]:
     """Contrats de ville the quartier belongs to (direct `qpv_contrat` links)."""
+    code = code_of(code)
     return [
         _entry("contrat_de_ville", p["code"], p["name"], confidence=_clean(p["confidence"]), method=p["method"],
                link_status=_status(_clean(p["confidence"])))
-        for p in _parents(con, normalise_code(code), "qpv_contrat")
+        for p in _parents(con, code, "qpv_contrat")
     ]
 
 
@@ -128,9 +131,9 @@ def contract_members(con, code: str) -> list[str]:
         "ORDER BY child_code", [normalise_code(code)]).fetchall()]
 
 
-def crosswalk(con, code: str) -> list[dict]:
+def crosswalk(con, code) -> list[dict]:
     """2015 <-> 2024 correspondences of a quartier (either direction), with confidence."""
-    code = normalise_code(code)
+    code = code_of(code)
     return _records(con,
         """
         SELECT CASE WHEN l.child_code = ? THEN l.parent_code ELSE l.child_code END AS code,
@@ -143,7 +146,7 @@ def crosswalk(con, code: str) -> list[dict]:
         [code, code, code, code])
 
 
-def reference_territories(con, code: str) -> list[dict]:
+def reference_territories(con, code) -> list[dict]:
     """[{level, code, name, ...}] for commune(s), epci, contrat_de_ville, departement, region, france, ensemble_qpv.
 
     A level the warehouse could not link appears with code None and `link_status` 'unmatched'/'ambiguous'
@@ -175,8 +178,7 @@ def _linked(con, level: str, parents: list[dict], ambiguous: bool) -> list[dict]
         seen.add(p["code"])
         conf = _clean(p["confidence"])
         out.append(_entry(level, p["code"], p["name"], confidence=conf, method=p["method"],
-                          link_status="ambiguous" if ambiguous else _status(conf),
-                          method_label=METHOD_LABELS.get(p["method"])))
+                          link_status="ambiguous" if ambiguous else _status(conf)))
     return out
 
 
@@ -204,8 +206,11 @@ def _resolve(con, t: dict, level: str, rule: dict, issues: list[dict], earlier: 
     relation = rule.get("relation")
     parents = _parents(con, code, relation) if relation else []
     via = rule.get("via_communes") or (rule.get("else_via_communes") if not parents else None)
-    if via:
+    if via:   # the quartier's communes: already resolved, or by the commune level's own relation (any order)
         commune_codes = [r["code"] for r in earlier if r["level"] == "commune" and r["code"]]
+        if not commune_codes:
+            rel = (vocabulary.term("levels", "commune").get("link") or {}).get("relation")
+            commune_codes = [p["code"] for p in _parents(con, code, rel)] if rel else []
         parents = parents or _parents(con, commune_codes, via)
     mine = [i for i in issues if relation and i["relation"] == relation]
     ambiguous = any(i["status"] == "ambiguous" for i in mine)

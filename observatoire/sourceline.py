@@ -1,18 +1,17 @@
 """The wording of a source line — producer, millésime, geography generation, démo label — in the lowest
-layer, so that every layer says it the same way: the indicator library (each value of the fiche JSON
-carries its source line), presentation/sources.py (pages and exports) and charts/source.py (inside figures).
+layer, so that every layer says it the same way: presentation/sources.py (views, pages and exports) and
+charts/source.py (inside figures).
 
 A number carries its own source: official values name their producer and file; a user's imported value
-names the import (« Import utilisateur — fichier X, importé le 03/12/2026 par Y »), never an official producer.
+names the import (presentation.sources.imported_line: « Import utilisateur — fichier X, importé le 03/12/2026
+par Y »), never an official producer.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
-from observatoire import vocabulary
-from observatoire.frformat import fmt_date
+from observatoire import catalogue, frformat, vocabulary
 
-IMPORTED_PRODUCER = "Import utilisateur"
 DEMO_LABEL = vocabulary.label("phrases", "demo")
 OBSERVATORY = vocabulary.label("phrases", "observatory")
 
@@ -65,13 +64,12 @@ def source_line(producers, millesimes=None, generation: str | None = None, demo:
     return " — ".join(parts)
 
 
-def imported_producer(file_name: str, imported_at, imported_by: str | None) -> str:
-    """« Import utilisateur — fichier X, importé le 03/12/2026 par Y »."""
-    who = f" par {imported_by}" if imported_by else ""
-    return f"{IMPORTED_PRODUCER} — fichier {file_name}, importé le {fmt_date(imported_at)}{who}"
-
-
-def imported_source_line(file_name: str, imported_at, imported_by: str | None, millesimes=None,
-                         generation: str | None = None) -> str:
-    """The source line of a user's imported value: the same wording as every source line, its own producer."""
-    return source_line([imported_producer(file_name, imported_at, imported_by)], millesimes, generation)
+def secret_note() -> str:
+    """« Secret statistique : aucune valeur calculée sur trop peu d'unités n'est affichée (revenus fiscaux
+    (Filosofi) : moins de 11 ménages fiscaux ; demandeurs d'emploi : moins de 5 personnes ; …) ; la cellule
+    porte son statut » — generated from the secret rules of catalogue/indicators.yaml (the thresholds are
+    typed nowhere else)."""
+    parts = [vocabulary.phrase("secret_threshold", count=frformat.fmt_int(r["min_units"]), unit=r["unit"],
+                               what=str(r["label"])[:1].lower() + str(r["label"])[1:])
+             for r in catalogue.secret_rules().values()]
+    return vocabulary.phrase("secret_note", thresholds=" ; ".join(parts), status=vocabulary.status_label("secret"))

@@ -10,9 +10,9 @@ from __future__ import annotations
 from observatoire import catalogue
 
 KINDS = ("levels", "generations", "themes", "polarities", "gap_kinds", "value_statuses", "lights", "trends",
-         "verdicts", "link_statuses", "relations", "engagement_statuses", "action_statuses", "financeurs",
-         "means_kinds", "roles", "phrases", "qpv_answers", "locate_statuses", "verification_reasons",
-         "crosswalk_methods", "approximations")
+         "changes", "directions", "verdicts", "link_statuses", "link_methods", "relations", "engagement_statuses",
+         "action_statuses", "financeurs", "means_kinds", "roles", "comparison_rules", "phrases", "qpv_answers",
+         "locate_statuses", "verification_reasons", "crosswalk_methods", "approximations", "palette", "scales")
 # Contract life (contract/vocab.py reads them under their historical names; presentation/ and charts/ too).
 CONTRACT_KINDS = ("age_bands", "sexes", "beneficiary_phases", "porteur_types", "signataire_types",
                   "programmation_themes", "evaluation_criteria", "evaluation_marks", "referentiel_levels",
@@ -90,6 +90,20 @@ def _de(name: str) -> str:
     return f"d'{name}" if name[:1].lower() in "aeéèêiîoôuhy" else f"de {name}"
 
 
+def level_brief(level: str) -> str:
+    """The baromètre line's short form of `with` (« l'ensemble des QPV »), else `with` itself."""
+    return str(term("levels", level).get("brief") or level_with(level))
+
+
+def level_to(level: str) -> str:
+    """« à la commune », « au département », « à l'intercommunalité »: « par rapport … » made from `with`."""
+    w = level_with(level)
+    for article, contracted in (("le ", "au "), ("les ", "aux ")):
+        if w.startswith(article):
+            return contracted + w[len(article):]
+    return "à " + w
+
+
 def level_of(level: str, name: str | None) -> str:
     """What follows « celui / celle » in a sentence: « de la commune de Toulouse », « du département (Gard) »."""
     pattern = term("levels", level).get("of")
@@ -103,6 +117,19 @@ def levels_in(place: str) -> list[str]:
     """Reference levels shown by one document (`places` of catalogue/vocabulary.yaml: fiche, evolution, deck,
     barometre), in reading order: adding a level to a place is one line of the vocabulary."""
     return [c for c, t in terms("levels").items() if t.get("reference") and place in (t.get("places") or ())]
+
+
+# --------------------------------------------------------------------------- phrases and rules
+
+def phrase(code: str, **values) -> str:
+    """A fixed phrase or sentence pattern of the vocabulary (`phrases`), its {named} holes filled with
+    `values` (already display text). KeyError for an undeclared phrase: a sentence is never made up here."""
+    return str(terms("phrases")[code]["label"]).format(**values)
+
+
+def rule(code: str, key: str):
+    """A parameter of a comparison rule (`comparison_rules`), e.g. rule("reference_year", "max_years_apart")."""
+    return terms("comparison_rules")[code][key]
 
 
 # --------------------------------------------------------------------------- palette
@@ -148,6 +175,14 @@ def light(code: str | None) -> dict:
     t = terms("lights")
     key = code if isinstance(code, str) and code in t else "none"
     return dict(t[key])
+
+
+def light_code(code: str | None, value_shown: bool) -> str:
+    """The light to show: the computed one, else « sans voyant » when the value is shown but could be compared
+    with no reference, else « non disponible » (the value's status says why)."""
+    if code is not None:
+        return code
+    return "sans_voyant" if value_shown else "none"
 
 
 # --------------------------------------------------------------------------- themes, generations

@@ -10,7 +10,6 @@ from __future__ import annotations
 import streamlit as st
 
 from charts import fiche as fiche_charts
-from observatoire import frformat
 from presentation import fiche as view
 from presentation import text
 from ui import blocks, common, export_buttons, pickers, state
@@ -23,31 +22,29 @@ if not code:
     st.stop()
 raw_ed = state.get("millesime")
 edition = int(raw_ed) if raw_ed and str(raw_ed).isdigit() else None
-v = common.run(view.page_view, code, edition=edition)
-head = v["header"]
+v = common.run(view.view, code, edition=edition)
 
 # --------------------------------------------------------------------------- header
-st.header(head["name"])
-st.markdown(" · ".join(head["facts"]))
+st.header(v.name)
+st.markdown(" · ".join([f"**{text.md_text(v.facts[0])}**"] + [text.md_text(f) for f in v.facts[1:]]))
 l1, l2, l3, _ = st.columns([1, 1.5, 1, 2])
 l1.page_link("pages/barometre.py", label="Baromètre", icon=":material/traffic:", query_params={"quartier": code})
-twin_codes = v["twins"]["table"]["Code"].tolist()
+twin_codes = v.twins["table"]["Code"].tolist()
 l2.page_link("pages/comparer.py", label="Comparer avec ses jumeaux", icon=":material/compare_arrows:",
              query_params={"selection": ",".join([code] + twin_codes)})
 l3.page_link("pages/carte.py", label="Voir sur la carte", icon=":material/map:",
-             query_params={"quartier": code, "generation": head["generation"]})
-if head["crosswalk"]:      # the quartier(s) of the other geography (table de passage): their own fiches
-    other = "2024" if head["generation"] == "2015" else "2015"
-    for col, c in zip(st.columns(min(len(head["crosswalk"]), 4)), head["crosswalk"][:4]):
-        col.page_link("pages/fiche.py", label=f"Fiche {other} : {c['name']} ({c['code']})",
+             query_params={"quartier": code, "generation": v.generation})
+if v.crosswalk:      # the quartier(s) of the other geography (table de passage): their own fiches
+    for col, c in zip(st.columns(min(len(v.crosswalk), 4)), v.crosswalk[:4]):
+        col.page_link("pages/fiche.py", label=f"Fiche {v.other_generation} : {c['name']} ({c['code']})",
                       icon=":material/swap_horiz:", query_params={"quartier": c["code"]})
 
-if not v["themes"]:
+if not v.themes:
     common.note("Aucun indicateur n'est disponible pour ce quartier"
                 + (" : pas encore d'indicateurs INSEE pour la géographie 2024. Consultez la fiche du quartier "
-                   "2015 correspondant ci-dessus (table de passage)." if head["generation"] == "2024" else "."))
+                   "2015 correspondant ci-dessus (table de passage)." if v.generation == "2024" else "."))
 else:
-    ed_opts = ["dernier"] + [str(e) for e in sorted(set(v["editions"]) | ({edition} if edition else set()))][::-1]
+    ed_opts = ["dernier"] + [str(e) for e in sorted(set(v.editions) | ({edition} if edition else set()))][::-1]
     c1, _ = st.columns([2, 3])
     chosen = c1.selectbox("Millésime", ed_opts, index=ed_opts.index(str(edition)) if edition else 0,
                           format_func=lambda e: "Dernier millésime disponible pour chaque indicateur"
@@ -57,7 +54,7 @@ else:
         st.rerun()
 
     # Key figures strip (what a COPIL slide starts with).
-    figures = v["key_figures"]
+    figures = v.key_figures
     for col, k in zip(st.columns(len(figures) or 1), figures):
         col.metric(k["label"], k["value_text"], help=k["help"])
 
@@ -66,7 +63,7 @@ else:
     st.caption("Valeur du quartier, millésime, et position parmi tous les quartiers de la même géographie "
                "(rang 1 = valeur la plus élevée ; percentile = part des quartiers ayant une valeur inférieure "
                "ou égale).")
-    themes = v["themes"]
+    themes = v.themes
     for tab, th in zip(st.tabs([th["label"] for th in themes]), themes):
         with tab:
             blocks.table(th["table"], f"fiche-{code}-{th['theme']}", th["source_line"], formats={"Percentile": 0},
@@ -78,13 +75,13 @@ else:
 
     # ----------------------------------------------------------------------- part 2
     st.subheader("2. Le quartier et ses territoires de référence")
-    if v["caveats"]:
+    if v.caveats:
         common.note(text.html_fragment("<b>Précautions de lecture</b><ul style='margin:0.2rem 0 0 0'>{}</ul>",
-                                       text.Markup("").join(text.html_fragment("<li>{}</li>", c) for c in v["caveats"])))
-    refs = v["references"]
+                                       text.Markup("").join(text.html_fragment("<li>{}</li>", c) for c in v.caveats)))
+    refs = v.references
     if not refs["table"].empty:
         if refs["hidden"]:
-            st.caption("Aucune valeur publiée pour : " + ", ".join(h.lower() for h in refs["hidden"]) + ".")
+            st.caption("Aucune valeur publiée pour : " + text.md_text(", ".join(refs["hidden"])) + ".")
         st.caption("Indicateurs pour lesquels au moins un territoire de référence a une valeur publiée "
                    "(« n.d. » : pas de valeur publiée pour ce territoire et ce millésime ; aucune substitution ; "
                    "entre parenthèses, le millésime de la référence quand il diffère de celui du quartier).")
@@ -92,29 +89,23 @@ else:
                      height=38 + 35 * len(refs["table"]),
                      column_config={"Indicateur": st.column_config.TextColumn("Indicateur", width=330)})
 
-    ids, labels, default = v["detail"]
+    ids, labels, default = v.detail
     if ids:
         choice = state.selectbox("Indicateur à détailler", ids, "detail", format_func=labels.get, default=default)
-        bars = common.run(view.reference_bars, v["fiche"], choice)
-        x = bars["indicator"]
-        fig = fiche_charts.reference_bars(bars["rows"], label=x["label"], unit=x["unit"], decimals=x["decimals"],
-                                          edition=int(x["edition"]), source_line=bars["source_line"])
-        blocks.chart(fig, f"fiche-{code}-{choice}-references", bars["source_line"], key=f"fiche_bars_{choice}")
-        evo = common.run(view.evolution_view, v["fiche"], choice)
-        if evo is not None:
-            fig2 = fiche_charts.gap_evolution(
-                evo["rows"], label=x["label"], unit=x["unit"], decimals=x["decimals"], source_line=evo["source_line"],
-                gaps=evo["gaps"], gap_kind=x.get("gap_kind") or "points", gap_reference=evo["gap_reference"],
-                compared=evo["compared"])
-            blocks.chart(fig2, f"fiche-{code}-{choice}-evolution", evo["source_line"], key=f"fiche_evo_{choice}")
-            if evo["verdict"]:
-                common.note(evo["verdict"])
+        d = common.run(view.detail, code, choice, edition=edition)
+        blocks.chart(fiche_charts.detail_bars(d), f"fiche-{code}-{choice}-references", d.bars_source_line,
+                     key=f"fiche_bars_{choice}")
+        fig2 = fiche_charts.detail_evolution(d)
+        if fig2 is not None:
+            blocks.chart(fig2, f"fiche-{code}-{choice}-evolution", d.evolution_source_line, key=f"fiche_evo_{choice}")
+            if d.verdict:
+                common.note(d.verdict)
         else:
             st.info("Pas de série comparable pour cet indicateur (un seul millésime publié).")
 
 # --------------------------------------------------------------------------- twins
 st.subheader("3. Quartiers jumeaux")
-twins = v["twins"]
+twins = v.twins
 if not twins["table"].empty:
     st.caption("Les quartiers de France les plus proches par leur profil (indicateurs standardisés, distance "
                "faible = profils proches) : un contrefactuel léger, des quartiers comparables ailleurs.")
@@ -125,15 +116,14 @@ else:
 
 # --------------------------------------------------------------------------- contract and State means
 st.subheader("4. Contrat de ville et moyens de l'État")
-terr = v["fiche"]["territory"]
-contrats = terr.get("contrats") or []
-if contrats:
-    st.markdown("Contrat(s) de ville : " + " ; ".join(f"**{c.get('name')}** ({c.get('code')})" for c in contrats))
-actions = v["fiche"].get("actions_2020") or []
-if actions:
+if v.contrats:
+    st.markdown("Contrat(s) de ville : " + " ; ".join(f"**{text.md_text(c.get('name'))}** ({text.md_text(c.get('code'))})"
+                                                     for c in v.contrats))
+if v.actions_2020:
     st.markdown("Actions financées au titre de la politique de la ville en 2020 : "
-                + " ; ".join(f"**{frformat.fmt_int(a.get('n_projects'))}** ({a.get('contrat_code')})" for a in actions))
-means = v["means"]
+                + " ; ".join(f"**{text.count_text(a.get('n_projects'))}** ({text.md_text(a.get('contrat_code'))})"
+                             for a in v.actions_2020))
+means = v.means
 if means["rows"].empty:
     st.caption("Aucun poste adulte-relais ni FONJEP rattaché à ce contrat dans les fichiers de l'ANCT.")
 else:

@@ -4,6 +4,7 @@ and the administrative outlines around them, read from the warehouse by indicato
 from __future__ import annotations
 
 from indicators import geometry
+from presentation import sources
 
 
 def quartier_shapes(con, quartiers: list[tuple[str, str, int | None]], highlight: set[str] | None = None) -> list[dict]:
@@ -18,3 +19,19 @@ def quartier_shapes(con, quartiers: list[tuple[str, str, int | None]], highlight
 def outlines(con, around: list, levels=("epci", "departement"), margin: float = 0.25) -> dict[str, list]:
     """Administrative outlines around the geometries `around`: {level: [(name, geometry, code)]}."""
     return geometry.outlines_around(con, around, levels=levels, margin=margin)
+
+
+def quartier_locator(con, t: dict, epci_code: str | None = None) -> dict | None:
+    """The locator of one quartier (territory dict): itself highlighted among its neighbours, the outlines of
+    the EPCI (`epci_code`, drawn strong) and of the other EPCI and départements around; None without geometry."""
+    near = geometry.neighbours(con, t["code"], t.get("generation"))
+    places = quartier_shapes(con, [(t["code"], t["name"], None)] + [(c, n, None) for c, n in near],
+                             highlight={t["code"]})
+    if not any(p["highlight"] for p in places):
+        return None
+    adm = geometry.outlines_around(con, [p["geom"] for p in places if p["highlight"]], margin=0.1)
+    strong = [o for o in adm.get("epci", []) if o[2] == epci_code]
+    others = [o for o in adm.get("epci", []) if o[2] != epci_code] + adm.get("departement", [])
+    line = sources.source_line(["ANCT / SIG Ville (contours)", "ANCT (limites administratives)"], None,
+                               t.get("generation"))
+    return {"places": places, "outlines": others, "strong_outlines": strong, "source_line": line}

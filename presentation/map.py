@@ -16,7 +16,7 @@ import pandas as pd
 
 from indicators import catalog, geometry, position, predecessors, references, search
 from observatoire import vocabulary
-from presentation import sources, text
+from presentation import quartier as quartier_view, sources, text
 
 GEN_LABELS = {"2015": "2015 (indicateurs INSEE)", "2024": "2024 (≈ valeurs 2015)"}
 LEGEND_NOTE_2024 = ("≈ valeurs approchées : celles des quartiers 2015 correspondants (table de passage "
@@ -140,7 +140,7 @@ def map_view(con, generation: str, indicator_id: str, edition: int, zone: str = 
     v = directory[["code", "name", "communes", "departement", "region"]].merge(national, on="code", how="left")
     v["status"] = v.status.fillna("non_disponible")
     v.loc[~v.status.isin(vocabulary.shown_statuses()), "value"] = None
-    notes = predecessors.short_notes(con) if generation == "2024" else {}
+    notes = quartier_view.predecessor_notes(con) if generation == "2024" else {}
     v["note"] = [notes.get(c, NO_PREDECESSOR) for c in v.code] if generation == "2024" else ""
     approx = v.approx_method.notna()
     cells = [text.value_cell(val, st_, unit, decimals, approx=bool(a)).text

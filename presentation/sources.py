@@ -7,9 +7,11 @@ values imported by a user name the import (file, date, who), never an official p
 from __future__ import annotations
 
 from indicators import catalog
-from observatoire import catalogue, frformat, vocabulary
+from observatoire import frformat, vocabulary
 from observatoire.sourceline import (  # noqa: F401 - the one wording (lowest layer), re-exported here
-    DEMO_LABEL, OBSERVATORY, imported_source_line, millesimes_text, source_line)
+    DEMO_LABEL, OBSERVATORY, millesimes_text, secret_note, source_line)
+
+CLI_PREFIX = "cli:"          # how loaders/contract record an import run from the command line (contract.roles)
 
 
 def insee_caveats() -> list[str]:
@@ -18,9 +20,35 @@ def insee_caveats() -> list[str]:
     return [t["label"] for t in vocabulary.terms("phrases").values() if t.get("insee_caveat")]
 
 
+def imported_line(m: dict) -> str:
+    """The source line of one imported value (indicators.provenance.imported): « Source : Import utilisateur —
+    fichier X, importé le 03/12/2026 par ligne de commande (compte root) — millésime 2019 — géographie
+    prioritaire 2015 — Observatoire… ». Its own producer: never an official one."""
+    who = imported_by_text(m.get("imported_by"))
+    date = frformat.fmt_date(m.get("imported_at"))
+    producer = (vocabulary.phrase("imported_source", file=m.get("file"), date=date, who=who) if who
+                else vocabulary.phrase("imported_source_anonymous", file=m.get("file"), date=date))
+    return source_line([producer], m.get("edition"), m.get("generation"))
+
+
+def official_line(src: dict | None) -> str | None:
+    """« Source : INSEE — Filosofi … — millésime 2019 — géographie prioritaire 2015 — fichier X, variable Y »
+    from indicators.provenance.official_source; None without a source."""
+    if not src:
+        return None
+    note = vocabulary.phrase("official_file", file=src["file"], variable=src["variable"]) if src.get("file") else None
+    return source_line([src["producer"]] if src.get("producer") else None, src.get("edition"), src.get("generation"),
+                       note=note)
+
+
 def producer(con, source_id: str | None) -> str:
     """Producer of a declared source (warehouse copy of catalogue/sources.yaml); the id if unknown."""
     return catalog.producers(con).get(source_id, source_id or "")
+
+
+def indicator_source(con, indicator_id: str) -> str | None:
+    """The declared source (source_id) of an indicator."""
+    return catalog.indicator(con, indicator_id).get("source")
 
 
 def source_info(con, source_id: str) -> dict:
@@ -86,14 +114,3 @@ def imported_by_text(raw: str | None, names: dict[str, str] | None = None) -> st
         return vocabulary.label("import_authors", "cli").format(account=raw[len(CLI_PREFIX):] or "?")
     name = (names or {}).get(raw)
     return str(name).strip() if name and str(name).strip() else raw
-
-
-def secret_note(rules: list[str] | tuple[str, ...] = ("filosofi_menages", "pole_emploi_individus")) -> str:
-    """« Secret statistique : aucune valeur calculée sur moins de 11 ménages fiscaux pour les revenus fiscaux
-    (Filosofi) ou 5 personnes pour les demandeurs d'emploi n'est affichée… » from the secret rules of the catalogue
-    (catalogue/indicators.yaml `secret_rules`): changing a threshold changes this sentence."""
-    declared = catalogue.secret_rules()
-    parts = [f"{frformat.fmt_int(declared[r]['min_units'])} {declared[r]['unit']} pour les "
-             f"{declared[r]['label'][:1].lower()}{declared[r]['label'][1:]}" for r in rules if r in declared]
-    return (f"{vocabulary.status_label('secret').capitalize()} : aucune valeur calculée sur moins de "
-            + " ou ".join(parts) + " n'est affichée ; la cellule porte son statut.")

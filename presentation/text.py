@@ -29,7 +29,7 @@ def value_text(value, status: str | None = "ok", unit: str | None = None, decima
         return (vocabulary.status_placeholder(missing) if short else vocabulary.status_label(missing)) or DASH
     txt = frformat.fmt_number(value, 1 if decimals is None else int(decimals), frformat.display_unit(unit))
     if status == "bruite":
-        txt += " (bruitée)"
+        txt += f" ({vocabulary.status_placeholder('bruite')})"
     return (APPROX + txt) if approx else txt
 
 
@@ -68,10 +68,17 @@ def value_cell(value, status: str | None = "ok", unit: str | None = None, decima
     return Value(txt, None if frformat.is_missing(value) else float(value), status, year, bool(approx), other)
 
 
+def percentile_value(p) -> int | None:
+    """THE rounding of a national percentile (the number behind percentile_text and the page's progress bar):
+    rounded down, 99,6 → 99, so that only the highest value of all reads 100; None when missing."""
+    return None if frformat.is_missing(p) else int(math.floor(float(p) + 1e-9))
+
+
 def percentile_text(p) -> str:
     """A national percentile as every document prints it: whole number, rounded down (99,6 → « 99 »: only
     the highest value of all reads 100), « — » when missing."""
-    return DASH if frformat.is_missing(p) else frformat.fmt_int(math.floor(float(p) + 1e-9))
+    v = percentile_value(p)
+    return DASH if v is None else frformat.fmt_int(v)
 
 
 def indicator_value_text(x: dict, *, short: bool = False) -> str:
@@ -196,14 +203,6 @@ def html_fragment(template: str, *values) -> Markup:
     `html_fragment("<b>{}</b> : {}", label, name)`. The one way to build HTML that mixes markup and text that is
     not a constant; a Markup value (another fragment) is inserted as it is."""
     return Markup(template).format(*(escape_html(v) for v in values))
-
-
-def imported_lines(indicator: dict) -> list[str]:
-    """« Valeur importée 2019 : 40,5 % — Source : Import utilisateur — fichier X, importé le … » for each
-    imported value of a fiche indicator (`indicator["imported"]`), to show BESIDE the official value."""
-    return [f"Valeur importée {year_text(m['edition'])} : "
-            f"{value_text(m['value'], m['status'], indicator.get('unit'), indicator.get('decimals'))} — {m['source_line']}"
-            for m in indicator.get("imported") or []]
 
 
 _SPACE_IN_NUMBER = re.compile(r"(?<=\d) (?=\d{3}\b)|(?<=\d) (?=[%€])|(?<=[≈×]) (?=[\d−+-])")

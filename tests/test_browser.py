@@ -1,8 +1,9 @@
 """Real-browser test: `streamlit run app.py` on 127.0.0.1, Playwright driving Debian's Chromium.
 
-Opens every page (observation pages and, when present, the contract-life pages), waits for the script to
-finish and the charts to draw, checks there is no exception box and that a key text is visible, and saves
-a screenshot under tests/screenshots/ (git-ignored). The Baromètre is also opened at phone width (390 px).
+Opens every page (observation pages and the contract-life pages: a missing page fails, it is never
+skipped), waits for the script to finish and the charts to draw, checks there is no exception box, no
+JavaScript error in the page and that a key text is visible, and saves a screenshot under tests/screenshots/
+(git-ignored). The Baromètre is also opened at phone width (390 px).
 """
 from __future__ import annotations
 
@@ -78,6 +79,7 @@ def _open(browser, url: str, width: int, expect_chart: bool, key_text: str, shot
     assert exceptions.count() == 0, exceptions.first.inner_text()[:2000]
     assert page.get_by_text(key_text, exact=False).count() > 0, f"{key_text!r} absent de {url}"
     assert not outside, f"requêtes hors de l'application (le produit doit fonctionner hors ligne) : {outside[:5]}"
+    assert errors == [], f"erreurs JavaScript sur {url} : {errors[:5]}"
     page.close()
     return errors
 
@@ -93,9 +95,20 @@ def test_observation_pages(browser, server, path, key_text, expect_chart, width,
 
 @pytest.mark.parametrize("slug,key_text", CONTRACT_PAGES, ids=[c[0] for c in CONTRACT_PAGES])
 def test_contract_pages(browser, server, slug, key_text):
-    if not (ROOT / "pages" / f"{slug}.py").exists():
-        pytest.skip(f"pages/{slug}.py pas encore écrite")
+    # a deleted or undeclared page fails here: it is never skipped
+    assert (ROOT / "pages" / f"{slug}.py").exists(), f"pages/{slug}.py absente"
     _open(browser, f"{server}/{slug}", 1400, slug in CONTRACT_CHARTED, key_text, slug)
+
+
+def test_every_page_of_the_menu_is_opened():
+    """Every page declared in the menu (ui/navigation.py) is in PAGES or CONTRACT_PAGES: a new page is
+    opened by this test, a removed one fails above."""
+    from ui import navigation
+
+    declared = {p[0].removesuffix(".py") for section in navigation.SECTIONS.values() for p in section}
+    opened = {path.split("?")[0].strip("/") or "accueil" for path, *_ in PAGES} | {slug for slug, _ in CONTRACT_PAGES}
+    # localiser: test_localiser_upload_map_and_download below; comptes: tests/test_accounts.py
+    assert declared - opened == {"comptes", "localiser"} and opened <= declared, (declared, opened)
 
 
 def test_barometre_fits_phone(browser, server):

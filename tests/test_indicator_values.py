@@ -167,12 +167,6 @@ def test_catalogue_validation_errors():
     assert e.value.line == ind_lines["tx_pauvrete"] and e.value.column == "theme"
 
 
-def test_indicator_docs_up_to_date():
-    """docs/INDICATEURS.md is generated from the catalogue: regenerate with `python -m catalogue.make_docs`."""
-    from catalogue import make_docs
-    assert make_docs.TARGET.read_text(encoding="utf-8") == make_docs.render()
-
-
 def test_disagreement_between_two_files_is_reported(tmp_path):
     """Synthetic warehouse: the same income year in a dedicated file and in REVN, with one different value."""
     from loaders import indicator_values

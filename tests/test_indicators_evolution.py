@@ -7,6 +7,8 @@ import pytest
 from test_indicators_raw import REF, SIG, value
 
 from indicators import catalog, evolution
+from observatoire import vocabulary
+from presentation import fiche as fiche_view
 
 F17, F19 = f"{SIG}/data_filo17_qp_revdis.csv", f"{SIG}/data_filo19_qp_revdis.csv"
 
@@ -28,7 +30,7 @@ def test_default_comparison_is_2017_to_2019_vs_ensemble(con):
     ev = evolution.evolution(con, "QP031006", "tx_pauvrete")
     c = ev["comparison"]
     assert (c["from_edition"], c["to_edition"], c["comparable"]) == (2017, 2019, True)
-    assert "2017 → 2019" in c["label"] and "non consécutifs" in c["label"]
+    assert fiche_view.evolution_label(c) == "Évolution 2017 → 2019 (2 ans, millésimes non consécutifs)"
     # only the Ensemble des QPV publishes a poverty rate among the references
     assert ev["reference_level"] == "ensemble_qpv" and c["reference_code"] == "ENSQP2015"
     a, b = _poverty("QP031006")  # 44,6 -> 45,0
@@ -75,7 +77,8 @@ def test_income_gap_vs_epci_with_polarity(con):
 def test_consecutive_editions_are_labelled_and_not_judged(con):
     c = evolution.compare(con, "QP031006", "tx_pauvrete", 2018, 2019)
     assert c["comparable"] is False and c["verdict"] is None and c["value_trend"] is None
-    assert "consécutifs" in c["label"] and "déconseillée" in c["label"]
+    assert fiche_view.evolution_label(c) == ("Évolution 2018 → 2019 (1 an, millésimes consécutifs : comparaison "
+                                             "déconseillée par l'INSEE)")
     assert c["value_from"] == value(f"{SIG}/data_filo18_qp_revdis.csv", "QP031006", "DISP_TP60_A18")
     forced = evolution.compare(con, "QP031006", "tx_pauvrete", 2018, 2019, allow_consecutive=True)
     assert forced["verdict"] in ("stable", "rattrapage", "decrochage")
@@ -97,6 +100,12 @@ def test_series_for_charts(con):
     ens = {r["edition"]: r["value"] for r in s["series"] if r["level"] == "ensemble_qpv"}
     assert q[2019] == value(F19, "QP013008", "DISP_TP60_A19") and q[2017] == value(F17, "QP013008", "tp60_a17")
     assert ens[2019] == value(F19, "Ensemble", "DISP_TP60_A19")
-    assert "consécutifs" in s["caveat"]
-    assert s["verdict"].startswith("Évolution 2017 → 2019") and "décrochage" in s["verdict"]
-    assert "l'ensemble des quartiers prioritaires" in s["verdict"]
+    assert s["comparison"]["verdict"] == "decrochage" and s["reference_level"] == "ensemble_qpv"
+    # the levels of the vocabulary's place `evolution`, and only them
+    assert {r["level"] for r in s["series"]} - {"qpv"} <= set(vocabulary.levels_in("evolution"))
+    # the words are the view's (presentation.fiche.detail): the verdict names the level, never the code
+    d = fiche_view.detail(con, "QP013008", "tx_pauvrete")
+    assert "consécutifs" in d.evolution_caveat
+    verdict = str(d.verdict)
+    assert verdict.startswith("<b>Évolution 2017 → 2019") and "décrochage" in verdict
+    assert "par rapport à l'ensemble des quartiers prioritaires : décrochage" in verdict

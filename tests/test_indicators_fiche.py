@@ -14,6 +14,7 @@ from test_indicators_raw import REF, SIG, quartier_column, rank_and_percentile, 
 
 from indicators import fiche, position, twins
 from observatoire import settings
+from presentation import fiche as fiche_view
 
 F19 = f"{SIG}/data_filo19_qp_revdis.csv"
 COMMUNES = "insee_filosofi_communes/cc_filosofi_2021_COM.csv"
@@ -94,15 +95,21 @@ def test_fiche_is_the_same_function_as_position_and_twins(con):
 def test_secret_values_are_none_everywhere(con):
     f = fiche.fiche(con, "QP075005")  # DISP_TP60_A19 empty (data_filo19 line 894)
     pov = _ind(f, "tx_pauvrete")
-    assert pov["value"] is None and pov["status"] == "secret" and pov["status_label"] == "secret statistique"
+    assert pov["value"] is None and pov["status"] == "secret"
     assert pov["percentile"] is None and all(r["gap"] is None for r in pov["references"])
-    assert any("secret statistique" in c for c in f["caveats"])
+    assert any(c["kind"] == "hidden" and c["status"] == "secret" for c in f["caveats"])
+    v = fiche_view.view(con, "QP075005", n_twins=0)      # the words: the view's
+    assert str(v.row("tx_pauvrete").value) == "secret statistique"
+    assert any("secret statistique" in c for c in v.caveats)
 
 
 def test_caveats_for_a_resolved_commune_link(con):
     f = fiche.fiche(con, "QP093035")
-    assert any("Pierrefitte-sur-Seine" in c and "résolu" in c for c in f["caveats"])
+    assert any(c["kind"] == "link" and c["status"] == "resolved" and "Pierrefitte-sur-Seine" in c["detail"]
+               for c in f["caveats"])
     assert {c["code"] for c in f["territory"]["communes"]} == {"93066", "93072"}
+    v = fiche_view.view(con, "QP093035", n_twins=0)
+    assert any("Pierrefitte-sur-Seine" in c and "résolu" in c for c in v.caveats)
 
 
 def test_contract_means_from_the_view(con):
@@ -126,7 +133,8 @@ def test_2024_quartier_takes_its_2015_predecessor_values(con):
     assert pov["value"] == value(F19, "QP013032", "DISP_TP60_A19") and pov["edition"] == 2019
     assert pov["approximation"]["via"][0]["code"] == "QP013032"
     assert all(x["approximation"] for x in f["indicators"] if x["value"] is not None)
-    assert any("QP013032" in c for c in f["caveats"])
+    assert any(c["kind"] == "predecessors" for c in f["caveats"])
+    assert any("QP013032" in c for c in fiche_view.view(con, "QN01331M", n_twins=0).caveats)
 
 
 def test_fiche_refuses_non_quartier(con):

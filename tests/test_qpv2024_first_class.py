@@ -10,11 +10,12 @@ import sys
 
 import pytest
 import shapely
+from catalogue_copy import import_indicators
 from test_indicators_raw import SIG, table, value
 
 from indicators import fiche, gaps, position, predecessors, twins
-from loaders.imports import indicateurs
 from observatoire import db, settings
+from presentation import fiche as fiche_view
 
 NATIONAL = "contours/qpv2024_france_anct_simplifie.geojson"
 REFERENTIEL = "qpv2024_referentiel/communes_avec_qpv2024_centroides.geojson"
@@ -150,7 +151,9 @@ def test_several_predecessors_sum_weight_or_say_not_additive(con):
     assert pov["value"] is None and pov["status"] == "non_transposable"
     via = {v["code"]: v["value"] for v in pov["approximation"]["via"]}
     assert via == {c: value(F19, c, "DISP_TP60_A19") for c in ("QP031005", "QP031016")}
-    assert "aucune moyenne n'est calculée" in pov["approximation"]["sentence"]
+    assert pov["approximation"]["method"] == "predecessors_not_additive"
+    row = fiche_view.view(con, "QN03105M", n_twins=0).row("tx_pauvrete")
+    assert "aucune moyenne n'est calculée" in row.approximation and str(row.value) == "non transposable depuis la géographie 2015"
 
 
 def test_shared_predecessor_gives_rates_not_counts(con):
@@ -159,7 +162,8 @@ def test_shared_predecessor_gives_rates_not_counts(con):
     f = fiche.fiche(con, "QN01345M", n_twins=0)
     pop = _ind(f, "pop")
     assert pop["value"] is None and pop["status"] == "non_transposable"
-    assert pop["approximation"]["method"] == "predecessor_shared" and "QN01344M" in pop["approximation"]["sentence"]
+    assert pop["approximation"]["method"] == "predecessor_shared"
+    assert "QN01344M" in fiche_view.view(con, "QN01345M", n_twins=0).row("pop").approximation
     assert _ind(f, "tx_pauvrete")["value"] == value(F19, "QP013044", "DISP_TP60_A19")
 
 
@@ -186,13 +190,9 @@ def test_barometre_of_a_2024_quartier_says_the_approximation(con):
 def test_imported_2024_value_stays_beside_the_approximation(warehouse_copy, tmp_path):
     """A user's own 2024 figure (python -m loaders import indicateurs) is shown beside the approximation with
     its own source line, never in place of it nor blended into it."""
-    import argparse
-
     f = tmp_path / "pop2024.csv"
     f.write_text("code;pop\nQN03107M;30 000\n", encoding="utf-8")
-    p = argparse.ArgumentParser()
-    indicateurs.add_arguments(p)
-    assert indicateurs.run(p.parse_args([str(f), "--db", str(warehouse_copy), "--edition", "2022"])) == 0
+    import_indicators(f, warehouse_copy, 2022)
     con = db.connect(warehouse_copy, read_only=True)
     try:
         pop = _ind(fiche.fiche(con, "QN03107M", n_twins=0), "pop")
@@ -205,10 +205,8 @@ def test_imported_2024_value_stays_beside_the_approximation(warehouse_copy, tmp_
 def test_fiche_reference_table_shows_the_commune_of_another_year(con):
     """The fiche's reference table gives Toulouse's Filosofi 2021 values (cc_filosofi_2021_COM.csv, CODGEO 31555:
     MED21 22 140, TP6021 22,0) beside Grand Mirail's 2019 ones, with their year, for the 2015 and the 2024 code."""
-    from presentation import fiche as fiche_view
-
     for code, mark in (("QP031007", ""), ("QN03107M", "≈ ")):
-        refs = fiche_view.page_view(con, code)["references"]
+        refs = fiche_view.view(con, code, n_twins=0).references
         t = refs["table"].set_index("Indicateur")
         assert t.loc["Taux de pauvreté au seuil de 60 %", ["Millésime", "Quartier", "Commune"]].tolist() == \
             ["2019", f"{mark}49,2 %", "22,0 % (2021)"]

@@ -105,7 +105,7 @@ def test_qp2015_territories(con):
 
 def test_every_qp_code_is_a_territory(con, data_dir):
     codes = set()
-    for p in (data_dir / "sigville_qp2015").glob("*.csv"):
+    for p in _source_files(data_dir)[:21]:
         with open(p, encoding="utf-8-sig", newline="") as f:
             codes |= {r[0] for r in csv.reader(f, delimiter=";") if r and r[0].startswith("QP")}
     stored = {c for (c,) in con.execute(
@@ -138,19 +138,32 @@ def _code(file, key):
     return {"EPCI": key, "DEP": "DEP" + key, "REG": "REG" + key, "METROPOLE": "FRM"}[m.group(1)]
 
 
+def _source_files(data_dir) -> list:
+    """The 21 SIG Ville files and the 24 Filosofi reference files of the data folder (README): an empty or
+    partial glob fails here instead of making the tests below pass on nothing."""
+    sig = sorted(data_dir.glob("sigville_qp2015/*.csv"))
+    refs = sorted(data_dir.glob("insee_filosofi_references/*.csv"))
+    assert (len(sig), len(refs)) == (21, 24), [p.name for p in sig + refs]
+    return sig + refs
+
+
 def test_every_cell_is_stored(con, data_dir):
     """One source_value row per non-key cell of every named column, file by file."""
-    files = sorted(data_dir.glob("sigville_qp2015/*.csv")) + sorted(data_dir.glob("insee_filosofi_references/*.csv"))
+    files = _source_files(data_dir)
     stored = dict(con.execute("SELECT source_file, count(*) FROM source_value GROUP BY 1").fetchall())
+    checked = 0
     for p in files:
-        assert stored.get(p.name) == sum(1 for _ in _raw_cells(p)), p.name
+        n = sum(1 for _ in _raw_cells(p))
+        assert n > 0 and stored.get(p.name) == n, p.name
+        checked += n
+    assert checked > 1_000_000
 
 
 def test_sampled_published_cells_match(con, data_dir):
     """Property: 4,000 random published numeric cells, parsed here independently, are found with the same
     number, raw text and line."""
     rnd = random.Random(20150)
-    files = sorted(data_dir.glob("sigville_qp2015/*.csv")) + sorted(data_dir.glob("insee_filosofi_references/*.csv"))
+    files = _source_files(data_dir)
     sample = []
     for p in files:
         cells = [c for c in _raw_cells(p) if _independent_number(c[3]) is not None]
@@ -182,8 +195,7 @@ def test_empty_published_cells_are_secret(con):
 def test_load_log_has_every_file(con, data_dir):
     logged = {r[0] for r in con.execute(
         "SELECT source_file FROM load_log WHERE step IN ('sigville', 'filosofi_refs')").fetchall()}
-    files = {p.name for p in data_dir.glob("sigville_qp2015/*.csv")} | {
-        p.name for p in data_dir.glob("insee_filosofi_references/*.csv")}
-    assert logged == files
+    files = {p.name for p in _source_files(data_dir)}
+    assert logged == files and len(files) == 45
     size, sha = con.execute("SELECT size_bytes, sha256 FROM load_log WHERE source_file = 'REVN_2022.csv'").fetchone()
     assert size == 1607379 and len(sha) == 64

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from indicators import barometre, fiche, gaps, means, references, search
-from presentation import fiche as fiche_view
+from presentation import barometre as barometre_view, fiche as fiche_view
 from presentation.sources import indicator_line
 from presentation.text import gap_text, value_text
 
@@ -87,11 +87,13 @@ def test_barometre_lights(con):
     pov = by["tx_pauvrete"]
     assert (pov["light"], pov["reference_level"], pov["millesime"], pov["reference_edition"]) == (
         "moins_bien", "commune", 2019, 2021)
-    assert "41,9 % en 2019" in pov["sentence"] and "24,0 % en 2021" in pov["sentence"]
+    words = barometre_view.item_of(pov)                  # the words: presentation/barometre.py
+    assert "41,9 % en 2019" in words.sentence and "24,0 % en 2021" in words.sentence
     med = by["rev_disp_median"]  # 14 190 / 22 260 = 0,64: 36 % below the EPCI, beyond the 10 % tolerance
     assert (med["light"], med["reference_level"], med["reference_value"]) == ("moins_bien", "epci", 22260.0)
-    assert "plus bas que" in med["sentence"] and "22 260 €" in med["sentence"]   # one value per sentence:
-    assert "Écart de 36 %" in med["gap_sentence"]                                 # the gap goes to the details
+    words = barometre_view.item_of(med)
+    assert "plus bas que" in words.sentence and "22 260 €" in words.sentence   # one value per sentence:
+    assert "Écart de 36 %" in words.details[0]                                   # the gap goes to the details
 
 
 def test_state_means_counting_rule(con):
@@ -130,7 +132,7 @@ def test_search(con):
 
 
 def test_presentation_of_key_figures_and_source_line(con, qp001001):
-    figures = {k["indicator_id"]: k for k in fiche_view.key_figures(qp001001)}
+    figures = {k["indicator_id"]: k for k in fiche_view.view(con, "QP001001", n_twins=0).key_figures}
     assert figures["tx_pauvrete"]["value_text"] == "41,9 %" and figures["tx_pauvrete"]["label"].endswith("(2019)")
     assert figures["rev_disp_median"]["value_text"] == value_text(14190, "ok", "€", 0) == "14 190 €"
     assert figures["pop"]["help"].endswith("fichier DEMO_2022.csv, colonne POP_MUN")

@@ -72,3 +72,40 @@ def test_sentence_helpers():
     assert vocabulary.light(None)["label"] == "non disponible"
     assert vocabulary.light("moins_bien") == {"label": "moins bien", "color": "#b71c1c", "symbol": "▼"}
     assert vocabulary.flagged("engagement_statuses", "closed") == ("realise", "abandonne")
+
+
+def test_non_disponible_and_sans_voyant_are_typed_once():
+    import re as _re
+
+    from observatoire import settings
+
+    raw = (settings.catalogue_dir() / "vocabulary.yaml").read_text(encoding="utf-8")
+    for word in ("non disponible", "sans voyant"):
+        assert len(_re.findall(rf"^\s+label: (?:&\w+ )?{word}\s*$", raw, _re.M)) == 1, word
+    assert vocabulary.light(None)["label"] == vocabulary.status_label("non_disponible") == "non disponible"
+    assert vocabulary.light(vocabulary.light_code(None, value_shown=True))["label"] == "sans voyant"
+    assert vocabulary.light_code(None, value_shown=False) == "none" and vocabulary.light_code("mieux", True) == "mieux"
+
+
+def test_comparison_rules_and_phrases():
+    import string
+
+    assert vocabulary.rule("reference_year", "max_years_apart") == 2
+    assert vocabulary.rule("light_other_year", "tolerance_multiple") == 2
+    for code, t in vocabulary.terms("comparison_rules").items():
+        assert "{" in t["label"] and t["label"].format(**t), code     # the number is the parameter's, typed once
+    for code, t in vocabulary.terms("phrases").items():
+        names = [f[1] for f in string.Formatter().parse(t["label"]) if f[1] is not None]
+        assert all(n and n.isidentifier() for n in names), (code, names)
+    assert vocabulary.phrase("crosswalk_link", method="m", confidence="95") == "m, confiance 95 %"
+
+
+def test_level_phrases():
+    assert vocabulary.level_to("commune") == "à la commune"
+    assert vocabulary.level_to("departement") == "au département"
+    assert vocabulary.level_to("epci") == "à l'intercommunalité"
+    assert vocabulary.level_brief("ensemble_qpv") == "l'ensemble des QPV"
+    assert vocabulary.level_brief("commune") == "la commune"
+    assert vocabulary.levels_in("fiche") == ["commune", "epci", "contrat_de_ville", "departement", "region", "france",
+                                              "ensemble_qpv"]
+    assert vocabulary.levels_in("barometre") == ["commune", "epci", "ensemble_qpv"]
