@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from contract import accounts, roles, store
-from indicators import engagements as eng
+from presentation import engagements as engagements_view
 from observatoire import frformat, vocabulary
 from ui import auth, blocks, common, demo
 
@@ -98,7 +98,7 @@ def account_fields(prefix: str, sc, choices: dict[str, str], role: str | None = 
                             format_func=lambda c: "Tous les contrats" if c == "*" else choices.get(c, c),
                             placeholder="Choisir un ou plusieurs contrats…",
                             key=f"{prefix}_contrats", help="Sans effet pour un administrateur (tous les contrats)")
-    names = sorted({n for c in picked if c != "*" for n in eng.signataires(sc, c)["nom"].dropna()})
+    names = engagements_view.signataire_names(sc, [c for c in picked if c != "*"])
     if signataire and signataire not in names:
         names.insert(0, signataire)
     sig = st.selectbox("Signataire (compte partenaire)", [None] + names,

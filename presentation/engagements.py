@@ -172,3 +172,9 @@ def commitment(sc, contrat: str, engagement_id: int, today: dt.date) -> Commitme
                                     "Instance": hist["instance"]}),
         chart_label=f"{e['code']} {e['indicateur'] or e['intitule']}",
         target=e["valeur_cible"], reference=e["valeur_reference"])
+
+
+def signataire_names(sc, contrats) -> list[str]:
+    """Signataires' names of the given contracts, sorted (the Comptes page offers them for a partner account:
+    the names as imported, to limit typos)."""
+    return sorted({n for c in contrats for n in eng_lib.signataires(sc, c)["nom"].dropna()})

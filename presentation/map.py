@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from indicators import catalog, geometry, position, predecessors, references, search
+from indicators import catalog, geometry, position, references, search
 from observatoire import vocabulary
 from presentation import quartier as quartier_view, sources, text
 

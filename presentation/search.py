@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from indicators import overview, search
+from indicators import overview, references, search
 from observatoire import vocabulary
 from presentation import sources, text
 
@@ -176,3 +176,8 @@ def overview_view(con) -> OverviewView:
         note_2024=("Aucun indicateur INSEE n'est encore publié ici pour la géographie 2024 : les quartiers 2024 sont "
                    "présentés avec leur quartier 2015 correspondant (table de passage), avec cette réserve."),
         last_load=when)
+
+
+def territory_name(con, code: str) -> str:
+    """The name of a territory (quartier, commune, EPCI, contract) for file names and titles."""
+    return references.territory(con, code)["name"]

@@ -13,7 +13,7 @@ import shapely
 from catalogue_copy import import_indicators
 from test_indicators_raw import SIG, table, value
 
-from indicators import fiche, gaps, position, predecessors, twins
+from indicators import fiche, position, predecessors, twins
 from observatoire import db, settings
 from presentation import fiche as fiche_view
 

@@ -54,7 +54,7 @@ def ensure_demo() -> None:
     if wh.exists():
         try:
             _ensure_demo(str(settings.saisie_target()), str(wh), wh.stat().st_mtime_ns)
-        except store.StoreError as exc:          # busy, or a damaged saisie file (never rewritten)
+        except service.StoreError as exc:          # busy, or a damaged saisie file (never rewritten)
             st.error(common.md_escape(str(exc)))
             st.stop()
 

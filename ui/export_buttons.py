@@ -19,7 +19,7 @@ from typing import Callable
 
 import streamlit as st
 
-from indicators import references
+from presentation import search as search_view
 from observatoire import db
 from presentation import filenames
 from ui import common
@@ -155,7 +155,7 @@ def prepared(key: str) -> bytes | None:
 
 
 def _name(code: str) -> str:
-    return common.run(references.territory, code)["name"]
+    return common.run(search_view.territory_name, code)
 
 
 def deck_button(contrat: str, depuis: dt.date | None = None, container=None) -> None:

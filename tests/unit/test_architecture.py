@@ -80,9 +80,11 @@ RENDERER_ALLOWED = {
     # the one contract write service of the pages (edits, imports, points d'étape)
     "contract.service": None,
     # sign-in, sessions and accounts: the auth helper and the accounts page (being rewritten apart)
-    "contract.accounts": {"ui/auth.py", "pages/comptes.py"},
+    # (ui/server.py: the HTTP routes that turn a sign-in into the HttpOnly session cookie)
+    "contract.accounts": {"ui/auth.py", "ui/server.py", "pages/comptes.py"},
     "contract.roles": {"ui/auth.py", "pages/comptes.py"},
     "contract.store": {"ui/auth.py", "pages/comptes.py"},
+    "contract.errors": {"ui/auth.py", "ui/server.py"},
 }
 
 

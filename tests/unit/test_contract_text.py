@@ -50,7 +50,7 @@ def test_secret_note_follows_the_catalogue():
     rules = catalogue.secret_rules()
     note = sources.secret_note()
     assert f"moins de {rules['filosofi_menages']['min_units']} ménages fiscaux" in note
-    assert f"{rules['pole_emploi_individus']['min_units']} personnes pour les demandeurs d'emploi" in note
+    assert f"demandeurs d'emploi : moins de {rules['pole_emploi_individus']['min_units']} personnes" in note
 
 
 def test_since_date_says_why():
