@@ -137,8 +137,8 @@ def slide_ranking(prs, v: pc.ContractView) -> None:
     by_number = {q.number: q for q in v.quartiers}
     for k, chunk in enumerate(pages):
         title = "Les quartiers sur six indicateurs clés" + (f" ({k + 1}/{len(pages)})" if len(pages) > 1 else "")
-        s = K.titled_slide(prs, title, f"Par taux de pauvreté décroissant — {pc.light_legend()} que la commune, "
-                                       "l'EPCI ou l'ensemble des QPV")
+        s = K.titled_slide(prs, title, f"Par taux de pauvreté décroissant — {pc.light_legend()} que "
+                                       f"{pc.light_references()}")
         rows = []
         for r in chunk:
             row = [{"text": f"{r['number']}. {r['label']}", "bold": True}]

@@ -151,9 +151,10 @@ def _rows_of(con, codes: list[str]) -> dict[str, dict]:
         memo.update(fetched)
     for c in codes:
         memo.move_to_end(c)
+    out = {c: memo[c] for c in codes}      # before trimming: a call may ask more quartiers than the memo keeps
     while len(memo) > MEMO_QUARTIERS:
         memo.popitem(last=False)
-    return {c: memo[c] for c in codes}
+    return out
 
 
 def values(con, codes, pairs=None) -> dict[tuple[str, str, int], dict]:

@@ -100,12 +100,21 @@ class View:
         return {k: sum(1 for i in self.items if i.light.code == k) for k in ("mieux", "comparable", "moins_bien")}
 
     @property
+    def unlit(self) -> int:
+        """Values shown without a light (no reference within the year rule): said beside the verdict, so that
+        « 0 mieux, 0 comparable, 2 moins bien » never reads as the whole story."""
+        return sum(1 for i in self.items if i.light.code is None and i.shown)
+
+    @property
     def verdict(self) -> str:
-        """The overall verdict of the first screen: « 0 mieux, 2 comparables, 5 moins bien »."""
+        """The overall verdict of the first screen: « 0 mieux, 2 comparables, 5 moins bien » (« , 1 sans
+        voyant » when some values have no reference to be compared with)."""
         words = []
         for code, n in self.counts.items():
             label = vocabulary.light(code)["label"]
             words.append(f"{n} {label}{'s' if n > 1 and code == 'comparable' else ''}")
+        if self.unlit:
+            words.append(f"{self.unlit} {vocabulary.light('sans_voyant')['label']}")
         return ", ".join(words)
 
     @property
@@ -117,8 +126,10 @@ class View:
             lab = vocabulary.light(code)["label"]
             return f"{c[code]} {vocabulary.light(code)['symbol']} {lab}{'s' if code == 'comparable' and c[code] > 1 else ''}"
 
+        unlit = (f", {self.unlit} {vocabulary.light('sans_voyant')['symbol']} {vocabulary.light('sans_voyant')['label']}"
+                 if self.unlit else "")
         return vocabulary.phrase("baro_summary", mieux=part("mieux"), comparable=part("comparable"),
-                                 moins_bien=part("moins_bien"), count=text.count_text(len(self.items)))
+                                 moins_bien=part("moins_bien") + unlit, count=text.count_text(len(self.items)))
 
     @property
     def date_text(self) -> str:

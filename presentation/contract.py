@@ -5,7 +5,7 @@ that exports/deck.py and exports/rapport.py only lay out.
 
 Per-quartier figures are the quartier views: the ranking's cells are each quartier's baromètre entry
 (presentation.barometre, the same value and light as the baromètre page), the report's key table reads the
-quartier's fiche rows (presentation.fiche.shown_indicators) with its gap columns from
+quartier's fiche cells (presentation.fiche.quartier_cell / reference_cell) with its gap columns from
 `vocabulary.levels_in("deck")`. Nothing here is computed that indicators/ computes; this module chooses,
 words and keeps each block's provenance (source line, démo label).
 
@@ -184,6 +184,13 @@ def light_legend() -> str:
     """« ▲ mieux · ● comparable · ▼ moins bien » from the vocabulary."""
     return " · ".join(f"{vocabulary.light(k)['symbol']} {vocabulary.light(k)['label']}"
                       for k in ("mieux", "comparable", "moins_bien"))
+
+
+def light_references() -> str:
+    """« la commune, l'intercommunalité ou l'ensemble des QPV »: what the lights compare with, in the order
+    the baromètre tries them (vocabulary.levels_in("barometre")): a new reference level appears here too."""
+    refs = [vocabulary.level_brief(lv) for lv in vocabulary.levels_in("barometre")]
+    return refs[0] if len(refs) == 1 else ", ".join(refs[:-1]) + " ou " + refs[-1]
 
 
 def ranking(views: list[tuple[int, str, barometre_view.View]], ids: list[str] | None = None) -> dict:
@@ -399,22 +406,27 @@ def referentiel_lines(sc, contrat: str) -> list[str]:
 
 # --------------------------------------------------------------------------- report blocks
 
+def _published(f: dict | None) -> list[dict]:
+    """Indicators of a quartier's fiche (indicators.fiche) that have a millésime (a value or a status)."""
+    return [x for x in (f or {}).get("indicators") or [] if x.get("edition") is not None]
+
+
 def key_table(con, quartiers: list[QuartierRow], generation_shown: str | None, ids: list[str] | None = None) -> dict:
     """Rows: quartiers (value and gaps to the `deck` levels of the vocabulary) then reference rows.
 
-    Cells come from each quartier's fiche rows (presentation.fiche.shown_indicators): the same value text,
-    status and « ≈ » as the fiche. Returns {header, rows, ref_rows (lists of {text, sub, status}), source, proxy}."""
+    Cells are the fiche's own (presentation.fiche.quartier_cell / reference_cell): the same value text,
+    status, « ≈ » and « (2021) » as the fiche page and PDF. Returns {header, rows, ref_rows (lists of {text, sub, status}), source, proxy}."""
     levels = vocabulary.levels_in("deck")
     ids = [i for i in (ids or TABLE_IDS) if i in catalog.ids(con)]
     metas = [catalog.indicator(con, i) for i in ids]
     header = ["Quartier", "Population"] + [m.get("short_label") or m["label"] for m in metas]
     rows, eds, refs_seen = [], set(), {}
     for q in quartiers:
-        shown = {x["indicator_id"]: x for x in fiche_view.shown_indicators(q.fiche or {})}
+        shown = {x["indicator_id"]: x for x in _published(q.fiche)}
         sub = q.communes + (f" — valeurs 2015 : {q.proxy_code}" if q.proxy_code else "")
         pop = shown.get("pop")
         row = [{"text": f"{q.number}. {q.name}", "sub": sub},
-               {"text": pop["value_text"] if pop else "", "sub": text.year_text(pop["edition"]) if pop else ""}]
+               {"text": str(fiche_view.quartier_cell(pop)) if pop else "", "sub": text.year_text(pop["edition"]) if pop else ""}]
         for i, m in zip(ids, metas):
             x = shown.get(i)
             if x is None:
@@ -425,11 +437,11 @@ def key_table(con, quartiers: list[QuartierRow], generation_shown: str | None, i
             for level in levels:
                 r = next((r for r in x["references"] if r["level"] == level and r["code"]), None)
                 if r and r["value"] is not None:
-                    refs_seen.setdefault((level, r["code"], r["name"]), {})[i] = r
+                    refs_seen.setdefault((level, r["code"], r["name"]), {})[i] = (x, r)
                     if x["value"] is not None and r["gap"] is not None:
                         subs.append(f"{vocabulary.level_label(level, short=True)} "
                                     f"{text.gap_text(r['gap'], m['gap_kind'], m.get('decimals') or 1)}")
-            row.append({"text": x["value_text"], "sub": " · ".join(subs[:2]), "status": x["status"]})
+            row.append({"text": str(fiche_view.quartier_cell(x)), "sub": " · ".join(subs[:2]), "status": x["status"]})
         rows.append(row)
     order = {lv: k for k, lv in enumerate(levels)}
     ref_rows = []
@@ -437,9 +449,9 @@ def key_table(con, quartiers: list[QuartierRow], generation_shown: str | None, i
         lab = vocabulary.level_label(level)
         row = [{"text": rname or rcode, "sub": "" if lab == rname else lab}, {"text": "", "sub": ""}]
         for i, m in zip(ids, metas):
-            r = by_ind.get(i)
-            row.append({"text": text.value_text(r["value"], r["status"], m["unit"], m.get("decimals")) if r else text.DASH,
-                        "sub": text.year_text(r["edition"]) if r else ""})
+            found = by_ind.get(i)
+            row.append({"text": str(fiche_view.reference_cell(found[0], found[1])) if found else text.DASH,
+                        "sub": text.year_text(found[1]["edition"]) if found else ""})
         ref_rows.append(row)
     line = indicator_source_line(con, [i for i, _ in sorted(eds)], [e for _, e in sorted(eds)], generation_shown)
     return {"header": header, "rows": rows, "ref_rows": ref_rows, "source": line,
@@ -494,7 +506,7 @@ def sources_table(con, quartiers: list[QuartierRow], means: pd.DataFrame | None,
             add(sid, it.edition)
             if it.reference_level and it.reference_edition is not None:
                 add(REFERENCE_SOURCES.get(it.reference_level, sid), it.reference_edition)
-        for x in fiche_view.shown_indicators(q.fiche or {}):
+        for x in _published(q.fiche):
             add(catalog.indicator(con, x["indicator_id"])["source"], x["edition"])
             for r in x["references"]:
                 if r["value"] is not None and r["level"] in REFERENCE_SOURCES:
@@ -551,8 +563,8 @@ def _map(con, quartiers: list[QuartierRow], carrier_code: str | None, generation
 
 def _population(q: QuartierRow) -> str:
     """The quartier's population as its fiche shows it, « * » when it is its 2015 predecessor's."""
-    pop = next((x for x in fiche_view.shown_indicators(q.fiche or {}) if x["indicator_id"] == "pop"), None)
-    return (pop["value_text"] + (" *" if q.proxy_code else "")) if pop else text.DASH
+    pop = next((x for x in _published(q.fiche) if x["indicator_id"] == "pop"), None)
+    return (str(fiche_view.quartier_cell(pop)) + (" *" if q.proxy_code else "")) if pop else text.DASH
 
 
 def view(con, code: str, sc=None, *, depuis: dt.date | None = None, today: dt.date | None = None,

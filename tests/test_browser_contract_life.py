@@ -51,7 +51,7 @@ def _wait_idle(page):
 
 def _login(page, login: str, password: str):
     page.get_by_label("Identifiant").fill(login, timeout=90_000)
-    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_label("Mot de passe", exact=True).fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_text("Connecté :").wait_for(timeout=90_000)
     _wait_idle(page)

@@ -185,9 +185,9 @@ def test_barometre_title_and_verdict_on_a_phone_first_screen(live):
     box = verdict.bounding_box()
     assert title["y"] >= header["y"] + header["height"] - 1, (title, header)
     assert title["y"] + title["height"] <= 844 and box["y"] + box["height"] <= 844, (title, box)
-    # QP001001: 1 ▲ (RSA), 3 ● (emploi, emploi des femmes, jeunes demandeurs), 3 ▼ (revenu, pauvreté, emplois
-    # précaires), 1 without light (bas revenus déclarés) — the same lights as tests/test_pages_barometre.py
-    assert "1 mieux, 3 comparables, 3 moins bien" in verdict.inner_text()
+    # QP001001: 2 ▼ (revenu, pauvreté); the six others without a light (no reference within 2 years, or none)
+    # — the same lights as tests/test_pages_barometre.py
+    assert "0 mieux, 0 comparable, 2 moins bien, 6 sans voyant" in verdict.inner_text()
     lines = page.locator(".obs-row").all_inner_texts()
     assert len(lines) == 8 and all(t.count("depuis") <= 1 and t.count("stable") <= 1 for t in lines), lines
     page.close()

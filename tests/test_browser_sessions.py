@@ -55,7 +55,7 @@ def _log_in(page, url: str, path: str):
     """Sign in as Claire on `path`; the page goes through /_session/ouvrir and comes back to `path`."""
     page.goto(f"{url}{path}", wait_until="domcontentloaded", timeout=90_000)
     page.get_by_label("Identifiant").fill("claire", timeout=90_000)
-    page.get_by_label("Mot de passe").fill(CLAIRE_PW)
+    page.get_by_label("Mot de passe", exact=True).fill(CLAIRE_PW)
     page.get_by_role("button", name="Se connecter").click()
     _signed_in(page)
     page.wait_for_url(f"**{path}", timeout=90_000)

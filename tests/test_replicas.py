@@ -73,7 +73,7 @@ def test_an_edit_made_through_one_replica_is_seen_through_the_other(shared):
         page.goto(a, wait_until="domcontentloaded", timeout=60_000)
         page.get_by_role("link", name="Engagements").click(timeout=90_000)
         page.get_by_label("Identifiant").fill("marie", timeout=90_000)
-        page.get_by_label("Mot de passe").fill("Marie-et-les-quatre-velos")
+        page.get_by_label("Mot de passe", exact=True).fill("Marie-et-les-quatre-velos")
         page.get_by_role("button", name="Se connecter").click()
         page.get_by_text("Connecté :").wait_for(timeout=90_000)
         page.get_by_label("Commentaire").fill(comment, timeout=90_000)

@@ -96,15 +96,15 @@ def test_one_page_per_quartier_of_the_contract_and_the_contract_page(site, con):
 
 
 def test_grand_mirail_prints_the_fiche_views_strings(site, con):
-    """One fact, one view: the page shows the very strings of presentation.fiche.page_view."""
+    """One fact, one view: the page shows the very strings of presentation.fiche.view (the app's fiche)."""
     from presentation import fiche
 
     out, _ = site
     html = (out / "quartiers" / "QN03107M.html").read_text(encoding="utf-8")
-    view = fiche.page_view(con, "QN03107M")
-    revenus = next(t for t in view["themes"] if t["theme"] == "revenus")["table"]
+    view = fiche.view(con, "QN03107M", n_twins=0)
+    revenus = next(t for t in view.themes if t["theme"] == "revenus")["table"]
     poverty = revenus.loc[revenus["Indicateur"] == "Taux de pauvreté au seuil de 60 %", "Valeur"].iloc[0]
-    refs = view["references"]["table"]
+    refs = view.references["table"]
     commune = refs.loc[refs["Indicateur"] == "Taux de pauvreté au seuil de 60 %", "Commune"].iloc[0]
     assert " ".join(poverty.split()) == "≈ 49,2 %"                # whatever space frformat puts before « % »
     assert " ".join(commune.split()) == "22,0 % (2021)"

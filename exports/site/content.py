@@ -30,18 +30,20 @@ def site_plan(con, contrat: str | None = None) -> dict:
     return site_view.plan(con, contrat)
 
 
-def quartier_views(con, code: str, today: dt.date) -> tuple[dict, barometre.View, list]:
-    """The two views of a quartier page (the app's fiche page view and baromètre view) and the evolution
-    views of the baromètre's key indicators: the only view calls a quartier page needs."""
-    page = fiche.page_view(con, code)
-    baro = barometre.view(con, code, today=today)
-    shown = {x["indicator_id"] for x in fiche.shown_indicators(page["fiche"])}
+def quartier_views(con, code: str, today: dt.date) -> tuple[object, barometre.View, list]:
+    """The views of a quartier page: the app's fiche view (presentation.fiche.view, which carries the
+    baromètre view) and the detail views (evolution) of the baromètre's key indicators: the only view calls a
+    quartier page needs."""
+    page = fiche.view(con, code, n_twins=0)
+    baro = page.barometre
+    baro.date = today
+    shown = {r.indicator_id for r in page.rows if r.edition is not None}
     evolutions = []
     for item in baro.items:
         if item.indicator_id in shown and item.edition is not None:
-            ev = fiche.evolution_view(con, page["fiche"], item.indicator_id)
-            if ev is not None:
-                evolutions.append(ev)
+            d = fiche.detail(con, page.territory, item.indicator_id)
+            if d.evolution is not None:
+                evolutions.append(d)
     return page, baro, evolutions
 
 
@@ -69,13 +71,11 @@ def _frame_rows(df: pd.DataFrame, columns: list[str] | None = None) -> tuple[lis
     return cols, [[text.cell_text(v) for v in row] for row in df[cols].itertuples(index=False)]
 
 
-def _evolution_doc(ev: dict) -> dict:
-    """site: one small evolution chart and its table (the text equivalent) from fiche.evolution_view."""
-    x = ev["indicator"]
-    approx = bool(x.get("approximation"))
-    shown = set(vocabulary.shown_statuses())
-    records = ev["rows"].to_dict("records")          # a few dozen rows: plain Python beats DataFrame filters here
-    editions = sorted({int(r["edition"]) for r in records if not pd.isna(r["edition"])})
+def _evolution_doc(d) -> dict:
+    """site: one small evolution chart and its table (the text equivalent) from a presentation.fiche.detail:
+    the cells are the detail's own texts (« ≈ » kept)."""
+    records = d.evolution.to_dict("records")
+    editions = sorted({int(r["edition"]) for r in records})
     order = vocabulary.codes("levels")
     by_level: dict[str, list[dict]] = {}
     for r in sorted(records, key=lambda r: r["edition"]):
@@ -83,69 +83,62 @@ def _evolution_doc(ev: dict) -> dict:
     series = []
     for level in sorted(by_level, key=lambda lv: order.index(lv) if lv in order else 99):
         g = by_level[level]
-        cells = {int(r["edition"]): text.value_text(r["value"], r["status"], x["unit"], x["decimals"], short=True,
-                                                    approx=approx and level == "qpv") for r in g}
-        points = [(int(r["edition"]), float(r["value"])) for r in g
-                  if r["status"] in shown and not pd.isna(r["value"])]
-        if not points and level != "qpv":
-            continue
+        cells = {int(r["edition"]): r["text"] for r in g}
         name = str(g[0]["name"])
         series.append({"level": level, "name": name if level == "qpv" else style.level_name(level, name),
-                       "points": points, "cells": [cells.get(e, text.DASH) for e in editions],
-                       "labels": {e: cells[e] for e, _ in points}})
-    return {"id": x["indicator_id"], "title": x["label"], "unit": x["unit"], "editions": editions,
+                       "points": [(int(r["edition"]), float(r["value"])) for r in g],
+                       "cells": [cells.get(e, text.DASH) for e in editions], "labels": cells})
+    return {"id": d.indicator_id, "title": d.label, "unit": d.unit, "editions": editions,
             "edition_labels": [text.year_text(e) for e in editions], "series": series,
-            "verdict": ev.get("verdict"), "source_line": ev["source_line"]}
+            "verdict": d.verdict, "source_line": d.evolution_source_line}
 
 
-def quartier_doc(page: dict, baro: barometre.View, evolutions: list[dict], plan: dict, base_url: str | None) -> dict:
+def quartier_doc(page, baro: barometre.View, evolutions: list, plan: dict, base_url: str | None) -> dict:
     """Everything a quartier page prints, from its views (quartier_views)."""
-    h = page["header"]
-    f = page["fiche"]
-    t = f["territory"]
+    t = page.territory
     themes = []
-    for th in page["themes"]:
-        table = th["table"].copy()
-        header, rows = _frame_rows(table, TABLE_COLUMNS + (["Valeur importée"] if "Valeur importée" in table else []))
+    for th in page.themes:
+        header, rows = _frame_rows(th["table"], TABLE_COLUMNS + (["Valeur importée"] if "Valeur importée" in th["table"] else []))
         themes.append({"label": th["label"], "slug": th["theme"], "header": header, "rows": rows,
                        "source_line": th["source_line"], "imported_lines": th["imported_lines"]})
-    refs = page["references"]
+    refs = page.references
     ref_header, ref_rows = _frame_rows(refs["table"]) if not refs["table"].empty else ([], [])
     evos = [_evolution_doc(ev) for ev in evolutions]
     b = barometre_doc(baro)
-    approx_note = baro.approximation or (t.get("predecessors") or {}).get("sentence")
-    caveats = [c for c in page["caveats"] if c != approx_note]
+    approx_note = baro.approximation or page.predecessor_note
+    caveats = [c for c in page.caveats if c != approx_note]
     lines = [b["source_line"]] + [th["source_line"] for th in themes] + [refs["source_line"]] \
         + [e["source_line"] for e in evos]
-    url = share.quartier_url(h["code"], base_url)
+    url = share.quartier_url(page.code, base_url)
     known = plan["quartiers"]                        # links only to pages this site has
     built = {c["code"] for c in plan["contracts"]}
+    generation_label = vocabulary.generation_label(page.generation)
     return {
-        "code": h["code"], "name": h["name"], "generation_label": vocabulary.generation_label(h["generation"]),
-        "facts": [x for x in h["facts"] if not x.startswith("**") and x != vocabulary.generation_label(h["generation"])],
-        "is_demo": h["is_demo"], "path": share.quartier_path(h["code"]), "url": url,
+        "code": page.code, "name": page.name, "generation_label": generation_label,
+        "facts": [x for x in page.facts if x not in (page.code, generation_label)],
+        "is_demo": page.is_demo, "path": share.quartier_path(page.code), "url": url,
         "qr": _qr(url),
         "contracts": [{"code": c["code"], "name": c["name"],
                        "path": share.contract_path(c["code"]) if c["code"] in built else None}
-                      for c in t.get("contrats") or [] if c.get("code")],
+                      for c in page.contrats if c.get("code")],
         "crosswalk": [{"code": c["code"], "name": c["name"],
                        "path": share.quartier_path(c["code"]) if c["code"] in known else None}
-                      for c in h["crosswalk"]],
+                      for c in page.crosswalk],
         "barometre": b, "approximation": approx_note, "themes": themes,
         "references": {"header": ref_header, "rows": ref_rows, "hidden": refs["hidden"],
                        "source_line": refs["source_line"]},
         "evolutions": evos, "caveats": caveats,
         "sources": list(dict.fromkeys(x for x in lines if x)),
-        "download_stem": share.quartier_path(h["code"]).rsplit("/", 1)[-1].removesuffix(".html"),
+        "download_stem": share.quartier_path(page.code).rsplit("/", 1)[-1].removesuffix(".html"),
         "table": download_frame(page),
     }
 
 
-def download_frame(page: dict) -> pd.DataFrame:
+def download_frame(page) -> pd.DataFrame:
     """site: the quartier's indicators for CSV/XLSX — one row per indicator with the text every document
     prints, the number, its millésime, status, rank, source file and column, and the source line."""
     parts = []
-    for th in page["themes"]:
+    for th in page.themes:
         e = th["export"]
         parts.append(pd.DataFrame({
             "Thème": th["label"], "Indicateur": e["libelle"], "Valeur affichée": th["table"]["Valeur"],
