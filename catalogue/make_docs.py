@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from observatoire import catalogue, vocabulary
+from observatoire.cli import ArgumentParser
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "docs" / "INDICATEURS.md"
@@ -128,9 +129,14 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    parser = ArgumentParser(prog="python -m catalogue.make_docs",
+                            description="Écrit docs/INDICATEURS.md depuis catalogue/indicators.yaml et "
+                                        "catalogue/sources.yaml.")
+    parser.add_argument("--check", action="store_true",
+                        help="ne réécrit rien : code de sortie 1 si le fichier n'est pas à jour")
+    args = parser.parse_args(argv)
     text = render()
-    if "--check" in argv:
+    if args.check:
         current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
         if current != text:
             print(f"{TARGET} n'est pas à jour : lancez `python -m catalogue.make_docs`", file=sys.stderr)

@@ -10,6 +10,7 @@ enquêtes), with what openpyxl alone does not say.
 """
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
@@ -22,7 +23,7 @@ import openpyxl
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from readers.errors import InputError
-from readers.frcsv import check_size
+from readers.frcsv import check_size, not_a_table
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -46,21 +47,38 @@ class Grid:
 MAX_BYTES = 50_000_000      # a table a user imports: indicators of every commune (~15 MB), a programmation…
 
 
+_XLS_MESSAGE = "format Excel 97-2003 (.xls) non pris en charge"
+_XLS_EXPECTED = "un classeur .xlsx ou un fichier .csv (Fichier > Enregistrer sous)"
+
+
 def table_kind(path: Path, max_bytes: int = MAX_BYTES) -> str:
-    """'xlsx' or 'csv' for a user's table file that exists and is not too big; InputError otherwise."""
+    """'xlsx' or 'csv' for a user's table file that exists and is not too big; InputError otherwise.
+
+    The content decides before the name: a workbook saved as « .csv » is read as a workbook, a text file
+    named « .xlsx » as a CSV; binary content ends with « ce fichier n'est ni un CSV ni un classeur »."""
     path = Path(path)
     if not path.exists():
         raise InputError(path, "fichier introuvable")
     check_size(path, max_bytes)
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return "xlsx"
-    if suffix in (".csv", ".txt", ".tsv"):
-        return "csv"
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                if "xl/workbook.xml" in z.namelist():
+                    return "xlsx"
+        except zipfile.BadZipFile:
+            if suffix in (".xlsx", ".xlsm"):
+                return "xlsx"           # a truncated workbook: openpyxl says it cannot be read
+        raise not_a_table(path, "archive ZIP ou document bureautique sans feuille de calcul")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError(path, _XLS_MESSAGE, expected=_XLS_EXPECTED)
+    if suffix in (".xlsx", ".xlsm", ".csv", ".txt", ".tsv"):
+        return "csv"                    # text (readers.frcsv refuses binary content)
     if suffix == ".xls":
-        raise InputError(path, "format Excel 97-2003 (.xls) non pris en charge",
-                         expected="un classeur .xlsx ou un fichier .csv (Fichier > Enregistrer sous)")
-    raise InputError(path, f"extension « {suffix} » non prise en charge", expected="un fichier .xlsx ou .csv")
+        raise InputError(path, _XLS_MESSAGE, expected=_XLS_EXPECTED)
+    raise not_a_table(path, f"extension « {suffix or 'aucune'} »")
 
 
 def blank(v) -> bool:
@@ -68,8 +86,8 @@ def blank(v) -> bool:
 
 
 def _open(path: Path):
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:   # a file object: openpyxl judges a path by its extension, a workbook may be named « .csv »
+        return openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
         raise InputError(path, f"classeur illisible ou tronqué ({exc.__class__.__name__})",
                          expected="un fichier .xlsx complet (Excel, LibreOffice « Enregistrer sous .xlsx »)") from None

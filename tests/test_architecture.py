@@ -4,6 +4,9 @@ Layers, bottom to top (a folder may import only folders below it or itself):
 observatoire → readers → contract → loaders → indicators → presentation → charts → exports → ui → pages.
 (`loaders` sits above `contract` because `python -m loaders import programmation|engagements|enquete`
 dispatches to contract/imports; `ui` above `exports` for the download buttons.)
+A program's `__main__.py` is the top of its own stack, like a page: it may import any layer (the import
+report of `python -m loaders import` is worded by presentation/imports.py, as on the page), and nothing
+imports it.
 """
 from __future__ import annotations
 
@@ -34,8 +37,23 @@ def folder_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {f: set() for f in LAYERS}
     for folder in LAYERS:
         for path in (ROOT / folder).rglob("*.py"):
-            graph[folder] |= _imports(path) - {folder}
+            if path.name != "__main__.py":      # programs: the top of their own stack (module docstring)
+                graph[folder] |= _imports(path) - {folder}
     return graph
+
+
+def test_no_module_imports_a_program():
+    """The `__main__` exception holds only because nothing imports a program."""
+    offenders = []
+    for folder in LAYERS:
+        for path in (ROOT / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                         [f"{node.module}." + a.name for a in node.names] if isinstance(node, ast.ImportFrom)
+                         and node.module else [])
+                offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if "__main__" in n.split(".")]
+    assert offenders == []
 
 
 def test_no_folder_imports_a_folder_that_imports_it_back():

@@ -41,6 +41,7 @@ from observatoire.frformat import display_unit, fmt_date, fmt_number
 from readers import frcsv, workbook
 from readers.errors import Collector, InputError
 from readers.text import UNSAFE_TEXT_EXPECTED, closest, norm, unsafe_text
+from observatoire.cli import ArgumentParser
 
 MAX_BYTES = workbook.MAX_BYTES  # indicators for every commune of France (35 000 rows × 50 columns) is ~15 MB
 KEY_NAMES = ("code", "codgeo", "code geo", "code geographique", "code quartier", "code qpv", "code qp",
@@ -486,6 +487,6 @@ def _declare_local(con, new_ids: dict[str, str], catalogue: dict, options: dict,
 
 
 if __name__ == "__main__":  # pragma: no cover
-    parser = argparse.ArgumentParser()
+    parser = ArgumentParser()
     add_arguments(parser)
     sys.exit(run(parser.parse_args()))
