@@ -31,8 +31,8 @@ def text_rules(fields: list[tabular.Field], table: str) -> None:
 
 def add_common_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
     parser.add_argument("file", type=Path, metavar="FICHIER", help="classeur .xlsx ou fichier .csv")
-    parser.add_argument("--contrat", required=True, help="code du contrat de ville (ex. CN00604I)")
-    parser.add_argument("--sheet", "--feuille", dest="sheet", default=None,
+    parser.add_argument("--contrat", required=True, metavar="CODE", help="code du contrat de ville (ex. CN00604I)")
+    parser.add_argument("--sheet", "--feuille", dest="sheet", default=None, metavar="FEUILLE",
                         help="nom de la feuille du classeur (défaut : la première)")
     parser.add_argument("--map", action="append", default=[], metavar="EN-TÊTE=CHAMP",
                         help="associe un en-tête de votre fichier à un champ (répétable), ex. "
@@ -40,9 +40,10 @@ def add_common_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
     parser.add_argument("--remplacer", action="store_true",
                         help="met à jour les lignes déjà importées (même référence) au lieu de refuser le fichier")
     parser.add_argument("--verifier", action="store_true", help="valide le fichier sans rien enregistrer")
-    parser.add_argument("--saisie-db", type=Path, default=None,
-                        help="base de saisie (défaut : OBSERVATOIRE_SAISIE_DB ou data/saisie.duckdb)")
-    parser.add_argument("--db", type=Path, default=None, help="entrepôt (défaut : OBSERVATOIRE_DB)")
+    parser.add_argument("--saisie-db", default=None, metavar="FICHIER_OU_URL",
+                        help="base de saisie : fichier DuckDB ou URL postgresql://… (défaut : OBSERVATOIRE_SAISIE_URL, "
+                             "sinon OBSERVATOIRE_SAISIE_DB ou data/saisie.duckdb)")
+    parser.add_argument("--db", type=Path, default=None, metavar="ENTREPÔT", help="entrepôt (défaut : OBSERVATOIRE_DB)")
 
 
 def contract_and_quartiers(code: str, warehouse_path: Path | None, saisie_con, path: Path) -> tuple[dict, list[dict]]:

@@ -236,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, metavar="FICHIER.xlsx", help="fichier à écrire")
     parser.add_argument("--contrat", default=None, metavar="CODE",
                         help="contrat de ville (ex. CN03103I) : ses quartiers et signataires remplissent le modèle")
-    parser.add_argument("--saisie-db", type=Path, default=None, help="base de saisie (défaut : celle configurée)")
+    parser.add_argument("--saisie-db", default=None, metavar="FICHIER_OU_URL",
+                        help="base de saisie : fichier DuckDB ou URL postgresql://… (défaut : celle configurée)")
     parser.add_argument("--db", type=Path, default=None, help="entrepôt (défaut : OBSERVATOIRE_DB)")
     args = parser.parse_args(argv)
     ctx = {}

@@ -2,7 +2,7 @@
 
 `python -m loaders import indicateurs FICHIER --edition 2023 [--code-col CODE] [--sheet FEUILLE]
  [--map COLONNE=indicateur ...] [--label indicateur="Libellé"] [--unit indicateur=%]
- [--polarity indicateur=higher_worse] [--generation 2015|2024] [--sep ";"] [--remplacer] [--verifier] [--db PATH]`
+ [--polarite indicateur=defavorable] [--generation 2015|2024] [--sep ";"] [--remplacer] [--verifier] [--db PATH]`
 
 One row per territory (warehouse codes: QP075001, QN07501M, 75056, SIREN, DEP75, REG11, FRM…), one column
 per indicator. The code column is recognised by its name (« code », « Code quartier », « Code QPV »,
@@ -40,7 +40,7 @@ from observatoire import vocabulary
 from observatoire.frformat import display_unit, fmt_date, fmt_number
 from readers import frcsv, workbook
 from readers.errors import Collector, InputError
-from readers.text import UNSAFE_TEXT_EXPECTED, closest, norm, unsafe_text
+from readers.text import LINE, closest, norm, text_problem
 from observatoire.cli import ArgumentParser
 
 MAX_BYTES = workbook.MAX_BYTES  # indicators for every commune of France (35 000 rows × 50 columns) is ~15 MB
@@ -65,8 +65,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="associe une colonne à un indicateur du catalogue ou à un nouvel indicateur local")
     p.add_argument("--label", action="append", default=[], metavar="INDICATEUR=LIBELLÉ")
     p.add_argument("--unit", action="append", default=[], metavar="INDICATEUR=UNITÉ")
-    p.add_argument("--polarity", action="append", default=[], metavar="INDICATEUR=POLARITÉ",
-                   help="higher_better, higher_worse ou neutral (défaut : neutral)")
+    p.add_argument("--polarite", "--polarity", dest="polarity", action="append", default=[],
+                   metavar="INDICATEUR=SENS",
+                   help="sens d'un nouvel indicateur : favorable (plus élevé = plus favorable), defavorable (plus "
+                        "élevé = moins favorable) ou neutre (défaut)")
     p.add_argument("--generation", choices=("2015", "2024"), default=None,
                    help="n'accepter que les quartiers de cette géographie")
     p.add_argument("--sep", default=None, help="séparateur du CSV (défaut : détecté dans l'en-tête)")
@@ -87,12 +89,20 @@ def _pairs(items: list[str], option: str, path: Path) -> dict[str, str]:
     return out
 
 
+# --polarite: French words (and the vocabulary's labels, and its codes) → the polarity code.
+POLARITY_WORDS = {"favorable": "higher_better", "hausse favorable": "higher_better", "defavorable": "higher_worse",
+                  "hausse defavorable": "higher_worse", "neutre": "neutral",
+                  **{norm(c): c for c in vocabulary.labels("polarities")},
+                  **{norm(lab): c for c, lab in vocabulary.labels("polarities").items()}}
+
+
 def options_from_args(args) -> dict:
     """The JSON-able options recorded with the import and given back to apply() on every replay."""
     path = Path(args.file)
+    polarity = {k: POLARITY_WORDS.get(norm(v), v) for k, v in _pairs(args.polarity, "polarite", path).items()}
     return {"edition": args.edition, "code_col": args.code_col, "sheet": args.sheet,
             "map": _pairs(args.map, "map", path), "label": _pairs(args.label, "label", path),
-            "unit": _pairs(args.unit, "unit", path), "polarity": _pairs(args.polarity, "polarity", path),
+            "unit": _pairs(args.unit, "unit", path), "polarity": polarity,
             "generation": args.generation, "sep": args.sep, "replace": bool(args.remplacer),
             "source_name": path.name}
 
@@ -269,11 +279,12 @@ def _new_indicators(mapping: dict, options: dict, catalogue: dict, errors: Colle
         elif iid not in catalogue and (iid not in labels or iid not in units):
             errors.add(f"nouvel indicateur « {iid} » sans libellé ou sans unité", 1, col,
                        f"--label {iid}=\"Libellé\" --unit {iid}=%")
-        elif unsafe_text(labels.get(iid)) or unsafe_text(units.get(iid)):
-            errors.add(f"libellé ou unité de « {iid} » refusé : {unsafe_text(labels.get(iid)) or unsafe_text(units.get(iid))}",
-                       1, col, UNSAFE_TEXT_EXPECTED)
+        elif text_problem(labels.get(iid), LINE) or text_problem(units.get(iid), LINE):
+            why, expected = text_problem(labels.get(iid), LINE) or text_problem(units.get(iid), LINE)
+            errors.add(f"libellé ou unité de « {iid} » refusé : {why}", 1, col, expected)
         elif polarities.get(iid, "neutral") not in ("higher_better", "higher_worse", "neutral"):
-            errors.add(f"polarité « {polarities[iid]} » inconnue", 1, col, "higher_better, higher_worse ou neutral")
+            errors.add(f"sens « {polarities[iid]} » inconnu (option --polarite)", 1, col,
+                       "favorable, defavorable ou neutre")
         else:
             new_ids[iid] = col
     return new_ids
