@@ -89,7 +89,7 @@ def _open(path: Path):
     try:   # a file object: openpyxl judges a path by its extension, a workbook may be named « .csv »
         return openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()), read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError) as exc:
-        raise InputError(path, f"classeur illisible ou tronqué ({exc.__class__.__name__})",
+        raise InputError(path, "classeur illisible ou tronqué",
                          expected="un fichier .xlsx complet (Excel, LibreOffice « Enregistrer sous .xlsx »)") from None
 
 

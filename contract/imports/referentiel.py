@@ -150,13 +150,13 @@ def validate(sheet: tabular.Sheet, cols: dict[str, int], territories: set[str]) 
             c.error(i, "objectif_strategique", "objectif opérationnel sans objectif stratégique",
                     "l'objectif stratégique auquel il se rattache")
         row = {k: v[i] for k, v in values.items()}
-        if row["catalogue_id"] and not row["territoire_code"]:
+        if row["catalogue_id"] and not row["territoire_code"] and c.ok[i]:
             c.error(i, "territoire_code", "indicateur du catalogue sans territoire",
                     "le code du quartier ou du contrat dont la valeur est lue")
         if row["catalogue_id"] and not row["libelle"]:
             row["libelle"] = known_ids[row["catalogue_id"]]["label"]
         has_indicator = bool(row["libelle"])
-        if not has_indicator and any(row[k] is not None for k in INDICATOR_VALUES + ("code",)):
+        if not has_indicator and c.ok[i] and any(row[k] is not None for k in INDICATOR_VALUES + ("code",)):
             c.error(i, "libelle", "valeurs d'indicateur sans indicateur", "le libellé de l'indicateur")
         if row["code"]:
             if row["code"] in codes:
