@@ -340,12 +340,30 @@ def test_survey_with_personal_data_or_unknown_answers_is_refused(warehouse, sais
 # --------------------------------------------------------------------------- templates
 
 @pytest.mark.parametrize("kind", list(templates.KINDS))
-def test_each_template_imports_cleanly(warehouse, saisie, tmp_path, kind):
+def test_each_template_filled_below_its_example_imports_cleanly(warehouse, saisie, tmp_path, capsys, kind):
+    """The template of the contract: its example row is ignored (and said so); the same row typed below it
+    without the « EXEMPLE » mark imports cleanly — the example is valid for THIS contract."""
+    from observatoire import db
+
+    wh = db.connect(warehouse, read_only=True)
+    try:
+        ctx = templates.context(C, None, wh)
+    finally:
+        wh.close()
     path = tmp_path / templates.file_name(kind)
-    path.write_bytes(templates.build(kind))
+    path.write_bytes(templates.build(kind, **ctx))
     wb = openpyxl.load_workbook(path)
     assert "Notice" in wb.sheetnames
+    data = wb.worksheets[0]
+    example = [c.value for c in data[2]]
+    assert str(example[0]).startswith("EXEMPLE — ")
+    assert _import(kind, path, saisie, warehouse, "--verifier") == 1          # the example alone: no data row
+    assert "la ligne d'exemple du modèle (ligne 2) est ignorée" in capsys.readouterr().err
+    data.append([str(example[0]).replace("EXEMPLE — ", "")] + example[1:])
+    wb.save(path)
     assert _import(kind, path, saisie, warehouse, "--verifier") == 0
+    out = capsys.readouterr().out
+    assert "fichier valide, 1 ligne —" in out and "d'exemple du modèle ignorée" in out
     assert _import(kind, path, saisie, warehouse) == 0
 
 
