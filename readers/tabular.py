@@ -123,11 +123,7 @@ def _drop_examples(rows: list, lines: list[int]) -> tuple[list, list[int], list[
 
 
 def sheet_names(path: str | Path) -> list[str]:
-    wb = workbook._open(Path(path))
-    try:
-        return list(wb.sheetnames)
-    finally:
-        wb.close()
+    return workbook.sheet_names(Path(path))
 
 
 def _score(headers: list, fields: list[Field]) -> int:
