@@ -175,7 +175,6 @@ def validate(sheet: tabular.Sheet, cols: dict[str, int], matcher: importing.Quar
                 c.error(i, "annee", "année manquante", "une colonne « Année » ou l'option --annee")
         elif not 2000 <= year <= 2100:
             c.error(i, "annee", f"année « {year} » invalide", "une année sur 4 chiffres (ex. 2025)")
-    themes = {norm(t): t for t in vocab.THEMATIQUES}
     columns = {
         "numero_dossier": numero, "annee": years,
         "porteur_nom": get("porteur_nom", required=True),
@@ -183,7 +182,7 @@ def validate(sheet: tabular.Sheet, cols: dict[str, int], matcher: importing.Quar
         "porteur_type": get("porteur_type", tabular.choice, aliases=PORTEUR_ALIASES, labels=vocab.PORTEUR_TYPES),
         "intitule": get("intitule", required=True),
         "objectif": get("objectif"),
-        "thematique": [themes.get(norm(t), t) if t else t for t in get("thematique")],
+        "thematique": _themes(get("thematique")),
         "axe": get("axe"),
         "statut": get("statut", tabular.choice, aliases=vocab.ACTION_STATUT_ALIASES,
                       labels=vocabulary.labels("action_statuses")),
@@ -238,6 +237,13 @@ def validate(sheet: tabular.Sheet, cols: dict[str, int], matcher: importing.Quar
     for r in out:
         r["_key_column"] = key_column
     return out
+
+
+def _themes(values: list) -> list:
+    """A thématique typed like a declared one (case, accents) takes its declared spelling; free text stays."""
+    declared = {norm(t): t for t in vocab.THEMATIQUES}
+    spelled = {v: declared.get(norm(v), v) for v in set(values) if v}
+    return [spelled.get(v, v) for v in values]
 
 
 def _beneficiaries(c: tabular.Columns) -> list[list[dict]]:
