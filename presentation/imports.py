@@ -127,13 +127,26 @@ def detail_lines(res: dict) -> list[str]:
     if counts:
         out.append(counts)
     out += fact_lines(res)
-    examples = res.get("examples") or []
+    examples = examples_line(res.get("examples") or [])
     if examples:
-        out.append(f"Ligne{'s' if len(examples) > 1 else ''} d'exemple du modèle ignorée{'s' if len(examples) > 1 else ''}"
-                   f" (ligne{'s' if len(examples) > 1 else ''} {', '.join(map(str, examples))}).")
+        out.append(examples)
     if res.get("encoding"):
         out.append(f"Encodage détecté : {res['encoding']}.")
     return out
+
+
+def examples_line(examples: list[tuple[str | None, int]]) -> str | None:
+    """« Ligne d'exemple du modèle ignorée : ligne 2, et ligne 2 de la feuille « Points d'étape ». »"""
+    if not examples:
+        return None
+    sheets: dict = {}
+    for sheet, line in examples:
+        sheets.setdefault(sheet, []).append(line)
+    parts = [f"ligne{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}"
+             + (f" de la feuille « {sheet} »" if sheet else "") for sheet, lines in sheets.items()]
+    many = len(examples) > 1
+    return (f"Ligne{'s' if many else ''} d'exemple du modèle ignorée{'s' if many else ''} : "
+            + ", et ".join(parts) + ".")
 
 
 def mapping_lines(res: dict) -> list[str]:

@@ -81,7 +81,7 @@ def test_five_commitments_first_try_then_saved(toulouse_template, warehouse, sai
                                       "CN03103I) : fichier valide, 5 lignes — rien n'a encore été enregistré.")
     assert report.detail_lines(check)[:2] == [
         "5 engagements seraient ajoutés, 3 signataires seraient créés.",
-        "Lignes d'exemple du modèle ignorées (lignes 2, 2 (feuille « Points d'étape »)).",
+        "Lignes d'exemple du modèle ignorées : ligne 2, et ligne 2 de la feuille « Points d'étape ».",
     ]
     preview = report.preview_rows(check)
     assert [r["Ligne"] for r in preview] == ["3", "4", "5", "6", "7"]

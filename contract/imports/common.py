@@ -125,10 +125,12 @@ def result(kind: str, sheet: tabular.Sheet, rows: int, counts: list[tuple[str, s
     """What import_file returns to the CLI and to a page: facts, worded by presentation.imports (the same
     report in both). `counts`: (what, how, n) such as ("engagement", "ajout", 5) — what was added, updated…
     or, in a dry run, what would be; `mapping`: (header, field label, how it was recognised); `preview`: the
-    first rows, typed by their field's kind; `examples`: lines of the template's example rows, left out."""
+    first rows, typed by their field's kind; `examples`: (sheet, line) of the template's example rows, left out
+    (sheet None: the data sheet)."""
     return {"kind": kind, "file": sheet.path.name, "contrat": contrat, "dry_run": dry_run, "rows": rows,
             "counts": counts, "facts": facts or {}, "ignored": list(ignored or []), "mapping": list(sheet.mapping),
-            "encoding": sheet.encoding, "preview": tabular.preview(sheet), "examples": list(sheet.examples)}
+            "encoding": sheet.encoding, "preview": tabular.preview(sheet),
+            "examples": [(None, line) for line in sheet.examples]}
 
 
 def cli(import_file, args, **kwargs) -> dict:

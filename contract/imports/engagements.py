@@ -260,7 +260,7 @@ def import_file(path, contrat: str, *, sheet: str | None = None, points_sheet: s
         info, quartiers = importing.contract_and_quartiers(contrat, db, tx.con, path)
         points = []
         psheet = tabular.read_sheet(path, POINT_FIELDS, points_name, optional=True) if points_name else None
-        examples = [f"{line} (feuille « {points_name} »)" for line in psheet.examples] if psheet else []
+        examples = [(points_name, line) for line in psheet.examples] if psheet else []
         if psheet is not None and psheet.rows:     # an optional sheet left empty, or with its example only
             pcols, pignored = tabular.map_headers(psheet, POINT_FIELDS, maps)
             ignored += [f"{points_name} : {h}" for h in pignored]

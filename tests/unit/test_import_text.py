@@ -188,13 +188,13 @@ def test_counts_speak_in_the_conditional_for_a_dry_run():
     assert report.count_phrase("action", "ajout", 0, True) == "aucune action ne serait ajoutée"
     assert report.count_phrase("action", "ajout", 1234, False) == "1 234 actions ajoutées"
     res = {"kind": "engagements", "file": "e.xlsx", "contrat": "CN03103I", "dry_run": True, "rows": 5,
-           "counts": counts, "examples": [2, "2 (feuille « Points d'étape »)"], "encoding": None,
+           "counts": counts, "examples": [(None, 2), ("Points d'étape", 2)], "encoding": None,
            "mapping": [("Signataire", "Signataire", "en-tête reconnu")], "ignored": ["Notes"]}
     assert report.headline(res) == ("Vérification de « e.xlsx » (engagements du contrat CN03103I) : fichier valide, "
                                     "5 lignes — rien n'a encore été enregistré.")
     assert report.cli_lines(res)[1:] == [
         "  - 5 engagements seraient ajoutés, 1 signataire serait créé.",
-        "  - Lignes d'exemple du modèle ignorées (lignes 2, 2 (feuille « Points d'étape »)).",
+        "  - Lignes d'exemple du modèle ignorées : ligne 2, et ligne 2 de la feuille « Points d'étape ».",
         "  Colonnes lues (à vérifier) :", "    « Signataire » → Signataire (en-tête reconnu)",
         "  Colonnes ignorées (non reconnues ; voir --map) : « Notes »."]
 
