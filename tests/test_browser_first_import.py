@@ -6,42 +6,21 @@ nothing stored yet, and saves it on the first try. Screenshots in tests/screensh
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import openpyxl
-import pytest
 
-from contract import accounts, demo, roles, store
-from tests.live_server import CHROMIUM, CHROMIUM_ARGS, SHOTS, require_chromium, serve
-from tests.test_browser_contract_life import _login, _wait_idle
+from contract import store
+from tests.live_server import CHROMIUM, CHROMIUM_ARGS, SHOTS
+from tests.test_browser_contract_life import _login, _wait_idle, site  # noqa: F401 - the same live site and accounts
 from tests.test_first_import import COMMITMENTS
 
-ROOT = Path(__file__).resolve().parent.parent
 TOULOUSE = "CN03103I"
 
 
-@pytest.fixture(scope="module")
-def site(warehouse, tmp_path_factory):
-    require_chromium()
-    tmp = tmp_path_factory.mktemp("first_import")
-    saisie = tmp / "saisie.duckdb"
-    demo.load(warehouse, saisie)
-    admin = roles.cli_user()
-    accounts.create_first_admin("admin", "admin-secret-2026", "admin-secret-2026", nom="Admin", target=saisie)
-    accounts.create_user(admin, "claire", "chef_de_projet", "claire-secret-26", "claire-secret-26",
-                         contrats=[TOULOUSE], nom="Claire Martin", target=saisie)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OBSERVATOIRE_SAISIE")}
-    env.update(OBSERVATOIRE_DB=str(warehouse), OBSERVATOIRE_SAISIE_DB=str(saisie), PYTHONPATH=str(ROOT),
-               OBSERVATOIRE_UTILISATEURS=str(tmp / "absent.toml"))
-    with serve(env, SHOTS / "first-import-server.log") as url:
-        yield url, saisie, tmp
-
-
-def test_first_engagements_import_from_the_template(site):
+def test_first_engagements_import_from_the_template(site, tmp_path):  # noqa: F811 - the imported fixture
     from playwright.sync_api import sync_playwright
 
-    url, saisie, tmp = site
+    url, saisie, _ = site
+    tmp = tmp_path
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

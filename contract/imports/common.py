@@ -148,6 +148,25 @@ def check_option(path: Path, option: str, value: str | None, rule=LINE) -> None:
         raise InputError(path, f"option {option} refusée : {problem[0]}", column=option, expected=problem[1])
 
 
+def start_writing(tx, kind: str, contrat: str, info: dict, quartiers: list[dict], *, n_demo: int,
+                  demo_tables: list[str], demo_link: str | None, path: Path, sha: str, rows: int,
+                  options: dict) -> int | None:
+    """Once an import's checks have passed: in a dry run, check the rights and stop (None: nothing is
+    written); else register the contract and its quartiers, remove the contract's démo rows of this kind
+    (with the démo référentiel's links to them, `demo_link`: action_id or engagement_id) and record the file
+    in import_log (its id)."""
+    if tx.dry_run:
+        tx.check_import(contrat)
+        return None
+    tx.register_contract(contrat, info["nom"], quartiers, info.get("porteur_code"), info.get("departement"))
+    if n_demo:
+        if demo_link:
+            tx.con.execute(f"DELETE FROM ref_lien WHERE contrat_code = ? AND is_demo AND {demo_link} IS NOT NULL",
+                           [contrat])
+        tx.purge_demo(contrat, demo_tables)
+    return tx.log_import(kind, contrat, Path(path).name, sha, rows, options)
+
+
 class DryRun(Exception):
     """Raised inside the transaction to roll it back after a successful validation (--verifier)."""
 

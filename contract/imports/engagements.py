@@ -199,14 +199,11 @@ def write(tx: store.EditSession, contrat: str, info: dict, quartiers: list[dict]
     counts = [("engagement", "ajout", len(rows) - n_upd), ("engagement", "maj", n_upd),
               ("signataire", "creation", len(new_signataires)), ("point", "ajout", len(new_points)),
               ("engagement_demo", "retrait", n_demo)]
-    if tx.dry_run:
-        tx.check_import(contrat)
+    import_id = importing.start_writing(tx, "engagements", contrat, info, quartiers, n_demo=n_demo,
+                                        demo_tables=ENGAGEMENT_TABLES, demo_link="engagement_id", path=path, sha=sha,
+                                        rows=len(rows), options=options)
+    if import_id is None:
         return counts
-    tx.register_contract(contrat, info["nom"], quartiers, info.get("porteur_code"), info.get("departement"))
-    if n_demo:
-        tx.con.execute("DELETE FROM ref_lien WHERE contrat_code = ? AND is_demo AND engagement_id IS NOT NULL", [contrat])
-        tx.purge_demo(contrat, ENGAGEMENT_TABLES)
-    import_id = tx.log_import("engagements", contrat, path.name, sha, len(rows), options)
     ids: dict[str, int] = {c: i for c, (i, _) in existing.items()}
     for r in rows:
         key = norm(r["_signataire"])

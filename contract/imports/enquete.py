@@ -206,6 +206,10 @@ def run(args) -> dict:
                          libelle_vague=args.libelle_vague, methode=args.methode)
 
 
+SURVEY_TABLES = ["reponse", "verbatim", "repondant", "question", "echelle_modalite", "echelle", "enquete_vague",
+                 "enquete"]
+
+
 def _write(tx, args, info, quartiers, titre, sheet, qcols, scales, respondents, sha, options):
     """Check the survey against what the contract holds, then (unless the transaction is a dry run) write it.
     Returns (counts of the report, wave numbers)."""
@@ -232,16 +236,13 @@ def _write(tx, args, info, quartiers, titre, sheet, qcols, scales, respondents, 
     n_demo = tx.query("SELECT count(*) FROM enquete WHERE contrat_code = ? AND is_demo", [contrat])[0][0]
     counts = [("repondant", "ajout", len(respondents)), ("question", "ajout", len(new_questions)),
               ("reponse", "ajout", n_answers), ("verbatim", "ajout", n_verb), ("enquete_demo", "retrait", n_demo)]
-    if tx.dry_run:
-        tx.check_import(contrat)
+    import_id = importing.start_writing(tx, "enquete", contrat, info, quartiers, n_demo=n_demo,
+                                        demo_tables=SURVEY_TABLES, demo_link=None, path=sheet.path, sha=sha,
+                                        rows=len(respondents), options=options)
+    if import_id is None:
         return counts, numbers
-    tx.register_contract(contrat, info["nom"], quartiers, info.get("porteur_code"), info.get("departement"))
-    if n_demo:
-        tx.purge_demo(contrat, ["reponse", "verbatim", "repondant", "question", "echelle_modalite", "echelle",
-                                "enquete_vague", "enquete"])
     if enq is None:
         enq = tx.insert("enquete", {"contrat_code": contrat, "titre": titre, "methode": args.methode})
-    import_id = tx.log_import("enquete", contrat, sheet.path.name, sha, len(respondents), options)
     D = {"contrat_code": contrat}
     waves = dict(known_waves)
     for w in numbers:

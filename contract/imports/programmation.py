@@ -298,14 +298,11 @@ def write(tx: store.EditSession, contrat: str, info: dict, quartiers: list[dict]
     n_upd = sum(1 for r in rows if (r["annee"], r["numero_dossier"]) in existing)
     n_demo = tx.query("SELECT count(*) FROM action WHERE contrat_code = ? AND is_demo", [contrat])[0][0]
     counts = [("action", "ajout", len(rows) - n_upd), ("action", "maj", n_upd), ("action_demo", "retrait", n_demo)]
-    if tx.dry_run:
-        tx.check_import(contrat)
+    import_id = importing.start_writing(tx, "programmation", contrat, info, quartiers, n_demo=n_demo,
+                                        demo_tables=PROGRAMMATION_TABLES, demo_link="action_id", path=path, sha=sha,
+                                        rows=len(rows), options=options)
+    if import_id is None:
         return counts
-    tx.register_contract(contrat, info["nom"], quartiers, info.get("porteur_code"), info.get("departement"))
-    if n_demo:
-        tx.con.execute("DELETE FROM ref_lien WHERE contrat_code = ? AND is_demo AND action_id IS NOT NULL", [contrat])
-        tx.purge_demo(contrat, PROGRAMMATION_TABLES)
-    import_id = tx.log_import("programmation", contrat, path.name, sha, len(rows), options)
     children = {"action_quartier": [], "action_financement": [], "action_beneficiaire": []}
     new_rows, new_values = [], []
     for i, r in enumerate(rows):

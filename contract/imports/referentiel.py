@@ -297,13 +297,10 @@ def write(tx: store.EditSession, contrat: str, info: dict, quartiers: list[dict]
     counts = [("noeud", "ajout", len(plan_nodes)), ("indicateur", "ajout", len(new_ind)),
               ("indicateur", "maj", len(upd_ind)), ("lien", "ajout", len(new_links)),
               ("demo_ligne", "retrait", n_demo)]
-    if tx.dry_run:
-        tx.check_import(contrat)
+    if importing.start_writing(tx, "referentiel", contrat, info, quartiers, n_demo=n_demo,
+                               demo_tables=REFERENTIEL_TABLES, demo_link=None, path=path, sha=sha, rows=len(rows),
+                               options=options) is None:
         return counts, kept
-    tx.register_contract(contrat, info["nom"], quartiers, info.get("porteur_code"), info.get("departement"))
-    if n_demo:
-        tx.purge_demo(contrat, REFERENTIEL_TABLES)
-    tx.log_import("referentiel", contrat, path.name, sha, len(rows), options)
     ids: dict = {}
     for key, n in plan_nodes.items():   # parents come first: the file's order
         parent = ids[n["parent"]] if isinstance(n["parent"], tuple) else n["parent"]
