@@ -106,8 +106,7 @@ def _example_values(kind: str, fields, quartiers, signataires, contrat_nom) -> t
         example.append("Il faudrait plus de bancs et d'ombre.")
     else:
         sig_nom, sig_type = _example_signataire(signataires, contrat_nom)
-        own = {"quartiers": q_example, "signataire": sig_nom, "type_signataire": sig_type,
-               "territoire_code": q_example if kind == "referentiel" else None}
+        own = {"quartiers": q_example, "signataire": sig_nom, "type_signataire": sig_type}
         for f in fields:
             headers.append(f.label)
             example.append(own[f.name] if own.get(f.name) else f.example)
