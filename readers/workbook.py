@@ -68,8 +68,13 @@ def table_kind(path: Path, max_bytes: int = MAX_BYTES) -> str:
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(path) as z:
-                if "xl/workbook.xml" in z.namelist():
+                names = z.namelist()
+                if "xl/workbook.xml" in names:
                     return "xlsx"
+                if "mimetype" in names and b"opendocument.spreadsheet" in z.read("mimetype"):
+                    raise InputError(path, "classeur OpenDocument (.ods) non pris en charge",
+                                     expected="un classeur .xlsx (LibreOffice : Fichier > Enregistrer sous > Excel "
+                                              "2007-365 .xlsx) ou un fichier .csv")
         except zipfile.BadZipFile:
             if suffix in (".xlsx", ".xlsm"):
                 return "xlsx"           # a truncated workbook: the reader says it cannot be read

@@ -87,6 +87,18 @@ def test_binary_files_are_neither_csv_nor_workbook(tmp_path, name, data, detail)
         assert exc.value.message == f"ce fichier n'est ni un CSV ni un classeur ({detail})"
 
 
+def test_an_opendocument_spreadsheet_is_named(tmp_path):
+    import zipfile
+
+    path = tmp_path / "programmation.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(InputError) as exc:
+        tabular.read_sheet(path, [Field("code", "Code", ("code",))])
+    assert exc.value.message == "classeur OpenDocument (.ods) non pris en charge"
+
+
 def test_one_word_per_line_is_not_a_table(tmp_path):
     path = tmp_path / "liste.csv"
     path.write_text("Bonjour\nceci est une lettre\n", encoding="utf-8")
