@@ -111,6 +111,7 @@ def import_file(path, options: dict, db_path: Path | None = None, dry_run: bool 
     """Validate and import (CLI and page). Returns {rows, encoding, separator, mapping, changes, counts,
     lines} — `lines` is the French report (mapping to confirm, values that change). InputError on bad input."""
     report: dict = {}
+    report: dict = {"dry_run": dry_run}          # the report speaks in the conditional for a dry run
     rows, notes = replay.import_transaction("indicateurs", Path(path), {**options, "_report": report}, db_path,
                                             dry_run=dry_run)
     return {"rows": rows, **report, "lines": report.get("lines", []) + notes}
@@ -121,8 +122,8 @@ def run(args) -> int:
     options = options_from_args(args)
     res = import_file(path, options, args.db, dry_run=args.verifier)
     if args.verifier:
-        print(f"Fichier valide (rien n'a été enregistré, option --verifier) : {path.name}, "
-              f"{res['rows']} valeur(s), millésime {options['edition']}.")
+        print(f"Vérification de « {path.name} » : fichier valide, {res['rows']} valeur(s), millésime "
+              f"{options['edition']} — rien n'a été enregistré.")
     else:
         print(f"{res['rows']} valeur(s) importée(s) depuis {path.name} (millésime {options['edition']}), "
               "source « Import utilisateur » ; le fichier est conservé et sera réimporté à chaque reconstruction "
@@ -441,6 +442,13 @@ def _changes(values, earlier: dict, catalogue: dict, options: dict) -> dict:
             "replaced_by_indicator": replaced_by}
 
 
+def _counted(n: int, participle: str, dry: bool) -> str:
+    """« 2 ajoutées » ; in a dry run « 2 seraient ajoutées », « 1 serait remplacée », « 0 serait ajoutée »."""
+    many = n > 1
+    verb = ("seraient " if many else "serait ") if dry else ""
+    return f"{n} {verb}{participle}{'s' if many else ''}"
+
+
 def _report_lines(table, map_lines, ignored, changes, official, edition: int, options: dict) -> list[str]:
     out = []
     if table.encoding != "xlsx":
@@ -451,9 +459,10 @@ def _report_lines(table, map_lines, ignored, changes, official, edition: int, op
     if ignored:
         out.append("Colonnes ignorées (non reconnues ; voir --map) : " + ", ".join(f"« {c} »" for c in ignored))
     out.append(f"Valeurs par indicateur (millésime {edition}) :")
+    dry = bool((options.get("_report") or {}).get("dry_run"))
     for iid, c in changes["counts"].items():
-        out.append(f"  {iid} : {c['ajout']} ajoutée(s), {c['remplacement']} remplacée(s), "
-                   f"{c['identique']} identique(s)")
+        out.append(f"  {iid} : {_counted(c['ajout'], 'ajoutée', dry)}, {_counted(c['remplacement'], 'remplacée', dry)}, "
+                   f"{c['identique']} identique{'s' if c['identique'] > 1 else ''}")
     changed = [r for r in changes["rows"] if r["kind"] == "remplacement"]
     if changed:
         verb = "remplacées" if options.get("replace") else "qui seraient remplacées (avec --remplacer)"
