@@ -6,7 +6,6 @@ contract.store (all-or-nothing, audited, recorded in import_log).
 from __future__ import annotations
 
 import argparse
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
