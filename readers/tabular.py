@@ -1,14 +1,18 @@
 """Reading the spreadsheets users have (XLSX or CSV, French headers, numbers and dates) for the imports of
-programmation, engagements and enquêtes, with every error naming file, line and column.
+programmation, engagements, enquêtes and référentiel, with every error naming file, line and column.
 
 - XLSX through readers.workbook (typed cells: numbers, dates; the data sheet; merged cells and uncomputed
   formulas reported); the header row is the first row, among the first ten, that names at least two known
   columns (exports often start with a title block).
-- CSV through readers.frcsv (encodings UTF-8 / BOM / Windows-1252 detected, separator detected from the
-  header line, truncated lines); French numbers through readers.frcsv.parse_number (one parser in the project).
+- CSV through readers.frcsv (encodings UTF-8 / BOM / UTF-16 / Windows-1252 detected, separator detected from
+  the header line, truncated lines, binary content refused); French numbers through readers.frcsv.parse_number
+  (one parser in the project; its Arrow twin for whole columns).
+- The templates' example rows (first cell « EXEMPLE… ») are left out and listed; an optional sheet may be empty.
+- Text cells pass the store's text rule (readers.text.text_problem, the field's TextRule).
+- Long files are validated column by column (Columns): 100 000 rows in seconds; small ones row by row (Row).
 - Headers are matched after normalisation (case, accents, punctuation) against the aliases declared per
   field, then to the closest declared spelling; `--map "En-tête=champ"` adds a user's own spelling. Unknown
-  columns are listed, not fatal; the mapping is kept on the Sheet (`mapping_lines`) for confirmation.
+  columns are listed, not fatal; the mapping is kept on the Sheet (`Sheet.mapping`) for confirmation.
 - EVERY problem of a file goes to one collector (`Sheet.errors`): rows of the wrong width, missing
   columns, each bad cell, duplicates; the import raises it once, at the end of its validation.
 """
