@@ -175,3 +175,16 @@ def test_referentiel_first_import_then_remplacer_keeps_typed_values(warehouse, c
         assert sc.execute("SELECT valeur_cible, valeur_actuelle FROM ref_indicateur WHERE id = ?", [rid]).fetchone() \
             == (220.0, 150.0)
         assert sc.execute("SELECT count(*) FROM ref_lien").fetchone()[0] == 2            # links not repeated
+
+
+def test_the_template_command_writes_the_contract_s_template(warehouse, tmp_path, capsys):
+    """`python -m contract.imports.templates engagements FICHIER --contrat CN03103I` (docs/CONTRAT.md)."""
+    out = tmp_path / "modele.xlsx"
+    assert templates.main(["engagements", str(out), "--contrat", TOULOUSE, "--db", str(warehouse),
+                           "--saisie-db", str(tmp_path / "saisie.duckdb")]) == 0
+    assert capsys.readouterr().out == f"Modèle écrit : {out} (contrat {TOULOUSE})\n"
+    assert [c.value for c in openpyxl.load_workbook(out)["Engagements"][2]][:2] == ["EXEMPLE — ENG-001",
+                                                                                     "Toulouse Métropole"]
+    assert templates.main(["engagements", str(out), "--contrat", "CN99999Z", "--db", str(warehouse),
+                           "--saisie-db", str(tmp_path / "saisie.duckdb")]) == 1
+    assert "contrat de ville « CN99999Z » inconnu" in capsys.readouterr().err
