@@ -7,7 +7,6 @@ With --runs 2 or more, later runs rebuild over the previous run's warehouse, as 
 """
 from __future__ import annotations
 
-import argparse
 import resource
 import sys
 import tempfile
@@ -54,10 +53,13 @@ def run_once(data_dir, steps, db_path: Path) -> tuple[float, dict[str, tuple[flo
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    from observatoire.cli import ArgumentParser
+
+    parser = ArgumentParser(prog="python -m bench.build", description="Mesure la construction complète de "
+                            "l'entrepôt (temps total et par étape, mémoire de pointe) dans un fichier temporaire.")
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--steps", default=None, help="comma-separated subset of build steps")
+    parser.add_argument("--steps", default=None, help="étapes à mesurer, séparées par des virgules (défaut : toutes)")
     args = parser.parse_args(argv)
     steps = build_mod.STEPS
     if args.steps:

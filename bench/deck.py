@@ -9,7 +9,6 @@ user's), so the deck has all its slides.
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import resource
@@ -50,7 +49,9 @@ def _render(pptx: Path, tmp: Path) -> Path:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser()
+    from observatoire.cli import ArgumentParser
+
+    p = ArgumentParser()
     p.add_argument("--db", help="entrepôt (défaut : OBSERVATOIRE_DB ou data/observatoire.duckdb)")
     p.add_argument("--contrat", default="CN00604I", help="contrat de 10 quartiers (défaut : Nice Côte d'Azur)")
     p.add_argument("--quartier", default="QP034004")

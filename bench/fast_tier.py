@@ -7,7 +7,6 @@ prints figures.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -25,7 +24,9 @@ from tests.unit import minidata
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    from observatoire.cli import ArgumentParser
+
+    parser = ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--tier", action="store_true", help="also time `pytest tests/unit` (a subprocess)")
     args = parser.parse_args(argv)

@@ -25,7 +25,6 @@ edit, so that a run can be checked by a script — never a timed unit test.
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import multiprocessing
 import random
@@ -357,7 +356,10 @@ def run_edits(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python bench/load.py", description=__doc__.split("\n")[0])
+    from observatoire.cli import ArgumentParser
+
+    ap = ArgumentParser(prog="python bench/load.py", description="Mesure de charge et de concurrence : sessions "
+                        "sans navigateur contre un serveur Streamlit, et modifications simultanées.")
     ap.add_argument("--mode", choices=["pages", "edits"], default="pages")
     ap.add_argument("--url", help="serveur déjà lancé (défaut : un serveur est démarré pour la mesure)")
     ap.add_argument("--pid", type=int, help="pid du serveur déjà lancé, pour sa mémoire")

@@ -12,7 +12,6 @@ Goal: ≤ 5 s for the answer on this 2-core machine.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -146,7 +145,9 @@ def nearest_plain(c: localiser.Contours, lon, lat) -> np.ndarray:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    from observatoire.cli import ArgumentParser
+
+    ap = ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--points", type=int, default=100_000)
     ap.add_argument("--db", type=Path, default=None)
     args = ap.parse_args(argv)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-import argparse
 import json
 import os
 import sys
@@ -76,7 +75,9 @@ def _parts(spec: dict) -> tuple[int, int, int]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    from observatoire.cli import ArgumentParser
+
+    ap = ArgumentParser()
     ap.add_argument("--db")
     args = ap.parse_args()
     if args.db:

@@ -8,7 +8,6 @@ Targets (issue 4): ≤ 2 s cold, ≤ 0.5 s warm per page on this machine. Prints
 """
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -56,7 +55,9 @@ def _run(page: str, params: dict) -> tuple[float, int]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    from observatoire.cli import ArgumentParser
+
+    ap = ArgumentParser()
     ap.add_argument("--db", help="warehouse (default OBSERVATOIRE_DB / data/observatoire.duckdb)")
     ap.add_argument("--repeat", type=int, default=3, help="warm runs per page (median printed)")
     args = ap.parse_args()

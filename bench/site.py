@@ -27,6 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from observatoire.cli import ArgumentParser  # noqa: E402
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 def _cpu() -> float:
@@ -58,13 +61,14 @@ def profile(con, codes: list[str]) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = ArgumentParser(prog="python bench/site.py", description=__doc__,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", help="entrepôt (défaut : OBSERVATOIRE_DB ou data/observatoire.duckdb)")
     g = ap.add_mutually_exclusive_group()
     g.add_argument("--tout", action="store_true", help="le site entier")
     g.add_argument("--echantillon", type=int, default=60, help="nombre de quartiers de l'échantillon (défaut 60)")
     g.add_argument("--profile", type=int, metavar="N", help="profil cProfile des vues de N quartiers")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processus en parallèle (défaut : un par cœur)")
     ap.add_argument("--out", type=Path, help="dossier du site (défaut : temporaire, effacé)")
     args = ap.parse_args()
     if args.db:

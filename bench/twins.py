@@ -7,7 +7,6 @@ the full portrait for N quartiers (default 20) on a warm connection.
 """
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -20,7 +19,9 @@ from observatoire import db  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    from observatoire.cli import ArgumentParser
+
+    ap = ArgumentParser()
     ap.add_argument("--db", default=None)
     ap.add_argument("--fiches", type=int, default=20)
     args = ap.parse_args()

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from observatoire import catalogue, sourceline, vocabulary
+from observatoire.cli import ArgumentParser
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "docs" / "INDICATEURS.md"
@@ -166,8 +167,13 @@ def outdated() -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if "--check" in argv:
+    parser = ArgumentParser(prog="python -m catalogue.make_docs",
+                            description="Écrit docs/INDICATEURS.md et les blocs générés des autres documents depuis "
+                                        "le catalogue (indicators.yaml, sources.yaml, vocabulary.yaml).")
+    parser.add_argument("--check", action="store_true",
+                        help="ne réécrit rien : code de sortie 1 si un document n'est pas à jour")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.check:
         stale = outdated()
         for path in stale:
             print(f"{path} n'est pas à jour : lancez `python -m catalogue.make_docs`", file=sys.stderr)

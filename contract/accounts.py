@@ -33,7 +33,6 @@ Command line: `python -m contract.accounts creer|lister|desactiver|activer|mot-d
 """
 from __future__ import annotations
 
-import argparse
 import getpass
 import hashlib
 import json
@@ -51,6 +50,7 @@ from contract import roles, store
 from contract.errors import StoreError
 from contract.roles import PermissionDenied, User
 from observatoire import vocabulary
+from observatoire.cli import ArgumentParser
 
 LOCK_AFTER = 5
 LOCK_MINUTES = 15
@@ -672,7 +672,7 @@ def _ask_password(args) -> tuple[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m contract.accounts", description="Comptes de l'observatoire")
+    p = ArgumentParser(prog="python -m contract.accounts", description="Comptes de l'observatoire")
     p.add_argument("--saisie", default=None, help="base de saisie (fichier DuckDB ou URL postgresql://) ; défaut : "
                    "OBSERVATOIRE_SAISIE_URL, sinon OBSERVATOIRE_SAISIE_DB")
     sub = p.add_subparsers(dest="cmd", required=True)

@@ -12,7 +12,6 @@ holds no contract at all, so real data are never mixed with or overwritten by th
 """
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from datetime import date, timedelta
@@ -22,6 +21,7 @@ from contract import store, vocab
 from contract import warehouse as wh
 from contract.roles import User
 from observatoire import db
+from observatoire.cli import ArgumentParser
 
 DEMO_CONTRAT = "CN00604I"          # 06 - Métropole Nice Côte d'Azur: 10 quartiers 2024 with real contours
 DEMO_SEED = 2024
@@ -712,7 +712,7 @@ def ensure(db_path: str | Path | None = None, saisie_path: str | Path | None = N
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m contract.demo", description=f"{DEMO_LABEL} de la vie du contrat")
+    p = ArgumentParser(prog="python -m contract.demo", description=f"{DEMO_LABEL} de la vie du contrat")
     p.add_argument("--graine", type=int, default=DEMO_SEED)
     p.add_argument("--contrat", default=DEMO_CONTRAT)
     p.add_argument("--retirer", action="store_true", help="retire les données de démonstration du contrat")

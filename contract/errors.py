@@ -54,5 +54,14 @@ class SaisieDamaged(StoreError):
             "d'observation des quartiers restent consultables.")
 
 
+class TextRefused(StoreError):
+    """A text value breaks the store's text rule (readers.text.text_problem): nothing was written.
+    `table`, `column` and `row` (the position of the row in a bulk insert) let an import name its cell."""
+
+    def __init__(self, message: str, table: str, column: str, reason: str, expected: str, row: int | None = None):
+        super().__init__(message)
+        self.table, self.column, self.reason, self.expected, self.row = table, column, reason, expected, row
+
+
 BUSY_MESSAGE = ("La base de saisie est occupée (d'autres modifications sont en cours). Votre modification n'a "
                 "pas été enregistrée : réessayez dans un instant.")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from contract import store
 from contract.roles import User, cli_user
+from observatoire.cli import ArgumentParser
 
 SWITCHES = ("engagements", "verbatims")
 
@@ -81,7 +82,7 @@ def describe(c: Choice) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m contract.publication",
+    p = ArgumentParser(prog="python -m contract.publication",
                                 description="Ce que le contrat publie sur le site public (rien par défaut).")
     p.add_argument("--contrat", required=True, help="code du contrat de ville (CV…, CN…)")
     p.add_argument("--engagements", type=_yes_no, help="publier l'avancement des engagements : oui | non")

@@ -22,6 +22,7 @@ from contract.imports import beneficiaires as beneficiaires_import
 from contract.imports import engagements as engagements_import
 from contract.imports import enquete as enquete_import
 from contract.imports import programmation as programmation_import
+from contract.imports import referentiel as referentiel_import
 from contract.imports import templates
 from contract.roles import ANONYMOUS, User
 from readers.errors import InputError
@@ -36,10 +37,11 @@ Edit = store.Edit
 
 __all__ = ["ConflictError", "PermissionDenied", "StoreError", "StoreBusy", "SaisieDamaged", "InputError", "Edit", "available",
            "connect", "reading", "contracts", "editable_rows", "diff", "save", "edit", "add_review",
-           "import_file", "IMPORT_KINDS", "template", "template_name", "ensure_demo"]
+           "import_file", "IMPORT_KINDS", "template", "template_name", "template_signataires", "ensure_demo"]
 
 IMPORTERS = {"programmation": programmation_import.import_file, "engagements": engagements_import.import_file,
-             "enquete": enquete_import.import_file, "beneficiaires": beneficiaires_import.import_file}
+             "enquete": enquete_import.import_file, "beneficiaires": beneficiaires_import.import_file,
+             "referentiel": referentiel_import.import_file}
 IMPORT_KINDS = tuple(IMPORTERS)
 
 
@@ -116,9 +118,15 @@ def import_file(kind: str, path: str | Path, contrat: str, user: User, verifier:
     return IMPORTERS[kind](Path(path), contrat, user=user, verifier=verifier, **extra)
 
 
-def template(kind: str, quartiers: list[dict]) -> bytes:
-    """The XLSX import template of `kind` (headers, an example row, a notice sheet)."""
-    return templates.build(kind, quartiers)
+def template(kind: str, **context) -> bytes:
+    """The XLSX import template of `kind` (headers, marked example rows, a notice sheet), filled with the
+    contract's own quartiers and signataires (`context`: quartiers, signataires, contrat_nom)."""
+    return templates.build(kind, **context)
+
+
+def template_signataires(sc, contrat: str) -> list[str]:
+    """The contract's real signataires, for its templates' example rows."""
+    return templates.signataires_of(sc, contrat)
 
 
 def template_name(kind: str) -> str:

@@ -39,8 +39,9 @@ from typing import Any, Callable, Iterator
 import pandas as pd
 
 from contract import backend as engines
-from contract.errors import ConflictError, NotFound, StoreBusy, StoreError, TransientError
+from contract.errors import ConflictError, NotFound, StoreBusy, StoreError, TextRefused, TransientError
 from contract.roles import ANONYMOUS, PermissionDenied, User
+from readers.text import CODE, FREE, LINE, TextRule, text_problem
 
 SCHEMA_SQL = engines.SCHEMA_SQL
 SCHEMA_VERSION = "6"   # 2: action.date_decision; 3: accounts (users, user_contract, login_failure, sessions); 4: action_residence;
@@ -48,7 +49,7 @@ SCHEMA_VERSION = "6"   # 2: action.date_decision; 3: accounts (users, user_contr
                        # 6: publication (what a contract publishes on the static site)
 
 __all__ = ["connect", "read", "edit", "apply", "transaction", "Edit", "Ref", "ConflictError", "StoreBusy",
-           "NotFound", "PermissionDenied", "StoreError", "TABLES", "ACCOUNT_TABLES", "diff_frames", "available",
+           "NotFound", "PermissionDenied", "StoreError", "TextRefused", "TABLES", "ACCOUNT_TABLES", "diff_frames", "available",
            "target_label"]
 
 
@@ -60,10 +61,17 @@ class TableSpec:
     label: str                                  # French, for messages
     editable: frozenset[str]                    # columns users may change
     children: tuple[tuple[str, str], ...] = ()  # (table, column) deleted with the row (cascade)
+    free: frozenset[str] = frozenset()          # free-text columns (line breaks kept, readers.text.FREE)
+    codes: frozenset[str] = frozenset()         # short references users type (readers.text.CODE)
+
+    def text_rule(self, column: str) -> TextRule:
+        """The text rule of a column: free text, code, or one line (every other text column)."""
+        return FREE if column in self.free else CODE if column in self.codes else LINE
 
 
-def _spec(name, label, editable, children=()):
-    return TableSpec(name, label, frozenset(editable.split()), tuple(children))
+def _spec(name, label, editable, children=(), free="", codes=""):
+    return TableSpec(name, label, frozenset(editable.split()), tuple(children), frozenset(free.split()),
+                     frozenset(codes.split()))
 
 
 TABLES: dict[str, TableSpec] = {s.name: s for s in [
@@ -73,35 +81,64 @@ TABLES: dict[str, TableSpec] = {s.name: s for s in [
           "thematique axe statut date_depot date_decision cout_total montant_sollicite note_pertinence note_coherence "
           "note_efficacite note_efficience note_impact note_participation note_partenariat evaluation import_id",
           [("action_quartier", "action_id"), ("action_financement", "action_id"),
-           ("action_beneficiaire", "action_id"), ("ref_lien", "action_id"), ("action_residence", "action_id")]),
+           ("action_beneficiaire", "action_id"), ("ref_lien", "action_id"), ("action_residence", "action_id")],
+          free="objectif evaluation", codes="numero_dossier"),
     _spec("action_quartier", "quartiers des actions", "quartier_code"),
     _spec("action_financement", "financements", "financeur montant_sollicite montant_accorde"),
     _spec("action_beneficiaire", "bénéficiaires", "phase sexe tranche_age n"),
     _spec("action_residence", "lieux de résidence des bénéficiaires", "lieu n import_id"),
     _spec("engagement", "engagements", "code signataire_id referent axe objectif intitule indicateur "
           "valeur_reference valeur_cible echeance statut preuve import_id",
-          [("engagement_point", "engagement_id"), ("ref_lien", "engagement_id")]),
+          [("engagement_point", "engagement_id"), ("ref_lien", "engagement_id")],
+          free="intitule objectif preuve", codes="code"),
     _spec("engagement_point", "points d'étape", "date_point statut valeur_constatee commentaire instance auteur "
-          "import_id"),
+          "import_id", free="commentaire"),
     _spec("enquete", "enquêtes", "titre methode",
           [("enquete_vague", "enquete_id"), ("echelle", "enquete_id"), ("question", "enquete_id"),
-           ("repondant", "enquete_id"), ("verbatim", "enquete_id")]),
+           ("repondant", "enquete_id"), ("verbatim", "enquete_id")], free="methode"),
     _spec("enquete_vague", "vagues d'enquête", "numero libelle date_debut date_fin"),
     _spec("echelle", "échelles de réponse", "code libelle", [("echelle_modalite", "echelle_id")]),
     _spec("echelle_modalite", "modalités de réponse", "ordre libelle favorable exclue"),
-    _spec("question", "questions", "code libelle theme echelle_id ordre", [("reponse", "question_id")]),
+    _spec("question", "questions", "code libelle theme echelle_id ordre", [("reponse", "question_id")], codes="code"),
     _spec("repondant", "répondants", "quartier_code date_reponse",
           [("reponse", "repondant_id")]),
     _spec("reponse", "réponses", "modalite_id"),
-    _spec("verbatim", "verbatims", "texte publiable quartier_code question_id"),
+    _spec("verbatim", "verbatims", "texte publiable quartier_code question_id", free="texte"),
     _spec("publication", "choix de publication du site public", "engagements verbatims"),
     _spec("ref_noeud", "référentiel", "parent_id niveau code libelle ordre",
-          [("ref_lien", "noeud_id"), ("ref_indicateur", "noeud_id")]),
+          [("ref_lien", "noeud_id"), ("ref_indicateur", "noeud_id")], codes="code"),
     _spec("ref_lien", "liens du référentiel", "noeud_id action_id engagement_id"),
     _spec("ref_indicateur", "indicateurs du référentiel", "noeud_id code catalogue_id territoire_code libelle "
           "unite source responsable frequence valeur_reference annee_reference valeur_cible annee_cible "
-          "valeur_actuelle date_actuelle"),
+          "valeur_actuelle date_actuelle", codes="code"),
 ]}
+# French names of the text columns, for the store's refusals (« Texte refusé dans « Commentaire » … »).
+COLUMN_LABELS = {
+    "nom": "Nom", "communes": "Communes", "type_signataire": "Type de signataire", "numero_dossier": "N° dossier",
+    "porteur_nom": "Porteur", "porteur_siret": "SIRET", "porteur_type": "Type de porteur", "intitule": "Intitulé",
+    "objectif": "Objectif", "thematique": "Thématique", "axe": "Axe", "statut": "Statut", "evaluation": "Évaluation",
+    "quartier_code": "Quartier", "financeur": "Financeur", "code": "Code", "referent": "Référent",
+    "indicateur": "Indicateur", "preuve": "Preuve", "commentaire": "Commentaire", "instance": "Instance",
+    "auteur": "Auteur", "titre": "Titre", "methode": "Méthode", "libelle": "Libellé", "theme": "Thème",
+    "texte": "Texte", "niveau": "Niveau", "unite": "Unité", "source": "Source", "responsable": "Responsable",
+    "frequence": "Fréquence", "catalogue_id": "Indicateur du catalogue", "territoire_code": "Territoire",
+    "lieu": "Lieu de résidence",
+}
+
+
+def text_refusal(table: str, column: str, value, row: int | None = None) -> TextRefused | None:
+    """The store's text rule for one value of `table.column` (readers.text.text_problem with the column's
+    rule), as the French error an edit raises; None when the value may be stored. The message names the
+    field and never repeats the refused text."""
+    spec = TABLES[table]
+    problem = text_problem(value, spec.text_rule(column), echo=False)
+    if problem is None:
+        return None
+    why, expected = problem
+    field_label = COLUMN_LABELS.get(column, column)
+    return TextRefused(f"Texte refusé dans « {field_label} » ({spec.label}) : {why}. Attendu : {expected}. "
+                       "Rien n'a été enregistré.", table, column, why, expected, row)
+
 _SYSTEM_COLUMNS = {"id", "contrat_code", "is_demo", "row_version", "created_at", "created_by", "updated_at",
                    "updated_by"}
 # Tables a partenaire may write: its own commitments and their reviews.
@@ -309,6 +346,7 @@ class EditSession:
         self.ids: list[int] = []             # ids of inserts, in order (for Ref)
         self.count = 0
         self.attempt: dict = {}              # the operation being checked (recorded if it is refused)
+        self.dry_run = False                 # an import's --verifier: checks only, rolled back (imports/common)
 
     # -- helpers
     def query(self, sql: str, params: list | tuple = ()) -> list[tuple]:
@@ -370,6 +408,11 @@ class EditSession:
             raise PermissionDenied(f"Cet engagement appartient à « {owner} » : votre compte partenaire "
                                    f"({user.signataire}) ne peut modifier que ses propres engagements.")
 
+    def check_import(self, contrat: str) -> None:
+        """An import's dry run writes nothing, yet is refused (and audited) like the import itself."""
+        self._attempting("import", "import_log", None, contrat, {"verification": True})
+        self._check_manager(contrat, "importer des fichiers")
+
     def _check_manager(self, contrat: str, what: str) -> None:
         if not self.user.manages(contrat):
             raise PermissionDenied(f"Seul un chef de projet du contrat {contrat} (ou un administrateur) peut "
@@ -386,6 +429,7 @@ class EditSession:
         if unknown:
             raise StoreError(f"colonnes inconnues pour {spec.label} : {', '.join(sorted(unknown))}")
         self._check(table, values)
+        _check_text(table, values)
         row = {**values, "created_at": self.now, "created_by": self.user.login}
         cols = list(row)
         sql = (f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({", ".join("?" for _ in cols)}) '
@@ -402,8 +446,9 @@ class EditSession:
         self.count += 1
         return new_id
 
-    def insert_many(self, table: str, rows: list[dict]) -> list[int]:
-        """Bulk insert (survey answers, imports): same checks as insert, one summary audit row per call.
+    def insert_many(self, table: str, rows: list[dict], audit_rows: bool = False) -> list[int]:
+        """Bulk insert (survey answers, imports): same checks as insert, one summary audit row per call — or,
+        with `audit_rows`, one audit row per inserted row as insert() writes (imported actions).
 
         Every row must have the same keys."""
         if not rows:
@@ -420,6 +465,8 @@ class EditSession:
             if key not in checked:
                 self._check(table, r)
                 checked.add(key)
+        for k, r in enumerate(rows):
+            _check_text(table, r, k)
         ids = [r[0] for r in self.query("SELECT nextval('seq_id') FROM generate_series(1, ?)", [len(rows)])]
         columns = ["id", *cols, "created_at", "created_by"]
         records = [(i, *(r.get(c) for c in cols), self.now, self.user.login) for i, r in zip(ids, rows)]
@@ -427,10 +474,15 @@ class EditSession:
             self.engine.bulk_insert(self.con, table, columns, records)
         except self.engine.integrity_errors as exc:
             raise self._integrity(spec, exc) from exc
-        contrats = sorted({r["contrat_code"] for r in rows})
-        for c in contrats:
-            self.note("insert", c, table, f"{sum(1 for r in rows if r['contrat_code'] == c)} ligne(s) ajoutées "
-                      f"(ids {ids[0]}…{ids[-1]})", is_demo=bool(rows[0].get("is_demo")))
+        if audit_rows:
+            for i, r in zip(ids, rows):
+                self._audit("insert", table, i, r["contrat_code"],
+                            new=json.dumps({k: _jsonable(v) for k, v in r.items()}, ensure_ascii=False),
+                            is_demo=r.get("is_demo"))
+        else:
+            for c in sorted({r["contrat_code"] for r in rows}):
+                self.note("insert", c, table, f"{sum(1 for r in rows if r['contrat_code'] == c)} ligne(s) ajoutées "
+                          f"(ids {ids[0]}…{ids[-1]})", is_demo=bool(rows[0].get("is_demo")))
         self.ids.extend(ids)
         self.count += len(rows)
         return ids
@@ -466,6 +518,7 @@ class EditSession:
             return False
         self._check(table, old)
         self._check(table, {**old, **diff})
+        _check_text(table, diff)
         sets = ", ".join(f'"{c}" = ?' for c in diff)
         sql = (f'UPDATE "{table}" SET {sets}, row_version = row_version + 1, updated_at = ?, updated_by = ? '
                f"WHERE id = ? AND row_version = ? RETURNING id")
@@ -567,10 +620,22 @@ class EditSession:
         return import_id
 
     def _flush_audit(self) -> None:
-        if self.audit_rows:
-            self.con.executemany(
-                "INSERT INTO audit (edit_id, contrat_code, changed_at, who, op, table_name, row_id, column_name, "
-                "old_value, new_value, is_demo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.audit_rows)
+        columns = ["edit_id", "contrat_code", "changed_at", "who", "op", "table_name", "row_id", "column_name",
+                   "old_value", "new_value", "is_demo"]
+        if len(self.audit_rows) > 50:         # an import's thousands of rows: one bulk insert, not row by row
+            self.engine.bulk_insert(self.con, "audit", columns, self.audit_rows)
+        elif self.audit_rows:
+            self.con.executemany(f"INSERT INTO audit ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                                 self.audit_rows)
+
+
+def _check_text(table: str, values: dict, row: int | None = None) -> None:
+    """Raise TextRefused for the first text value of `values` the store's text rule refuses."""
+    for column, value in values.items():
+        if isinstance(value, str):
+            exc = text_refusal(table, column, value, row)
+            if exc is not None:
+                raise exc
 
 
 def _parent_columns(table: str) -> set[str]:

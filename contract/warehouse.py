@@ -46,6 +46,11 @@ def contract_quartiers(con: duckdb.DuckDBPyConnection, code: str) -> list[dict]:
     return [{"quartier_code": r[0], "nom": r[1], "communes": r[2]} for r in rows]
 
 
+def territory_codes(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every territory code of the warehouse (quartiers of both generations, communes, EPCI, contracts…)."""
+    return {r[0] for r in con.execute("SELECT code FROM territory").fetchall()}
+
+
 def quartier_label(nom: str, communes: str | None) -> str:
     """« Centre (Drap) »: a quartier name that is unambiguous within a contract."""
     if not communes:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from observatoire import db
+from observatoire.cli import ArgumentParser
 
 
 def _date(text: str) -> dt.date:
@@ -38,7 +39,7 @@ def _progress(quiet: bool):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m exports",
+    parser = ArgumentParser(prog="python -m exports",
                                      description="Exports pour le COPIL et le bilan (PPTX, PDF, XLSX, DOCX, PNG/SVG).")
     parser.add_argument("--db", help="entrepôt DuckDB (défaut : OBSERVATOIRE_DB ou data/observatoire.duckdb)")
     parser.add_argument("--saisie", help="base de la vie du contrat (défaut : OBSERVATOIRE_SAISIE_DB)")

@@ -9,17 +9,22 @@ Same functions as the pages and the exports: the fiche is the fiche view of the 
 presentation/), the lookup is indicators.localiser. Exit codes:
 0 ok, 2 unknown territory or bad request / unreadable or refused file (nothing stored), 3 warehouse
 missing or unreadable (damaged: `python -m loaders ensure` rebuilds it), 4 geocoding service unreachable.
+
+A program sits at the top of its own stack: the beneficiaries' import report is worded by
+presentation.imports, as on the page (tests/test_architecture.py lets `__main__` modules do so).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
 
 import numpy as np
 
+from contract import store
 from contract.imports import beneficiaires
+from observatoire.cli import ArgumentParser
+from presentation import imports as report
 
 
 def jsonable(obj):
@@ -39,8 +44,8 @@ def jsonable(obj):
 
 def main(argv=None) -> int:
     """Parse arguments, build the fiche and print it (JSON or French text)."""
-    ap = argparse.ArgumentParser(prog="python -m indicators", description="Bibliothèque d'indicateurs de l'observatoire.")
-    sub = ap.add_subparsers(dest="cmd", required=True)
+    ap = ArgumentParser(prog="python -m indicators", description="Bibliothèque d'indicateurs de l'observatoire.")
+    sub = ap.add_subparsers(dest="cmd", required=True, metavar="COMMANDE")
     p = sub.add_parser("fiche", help="portrait d'un quartier")
     p.add_argument("code", help="code du quartier (QP031001, QN01301M…)")
     p.add_argument("--edition", type=int, default=None, help="millésime maximal (défaut : le plus récent)")
@@ -130,10 +135,15 @@ def _beneficiaires(args) -> int:
     if contours is None:
         return 3
     try:
-        return beneficiaires.run(args, locate=localiser.locator(contours))
+        res = beneficiaires.run(args, locate=localiser.locator(contours))
     except InputError as e:
         print(f"ERREUR : {e}", file=sys.stderr)
         return 2
+    except (store.StoreError, store.PermissionDenied) as e:
+        print(f"ERREUR : {e}", file=sys.stderr)
+        return 1
+    print("\n".join(report.cli_lines(res)))
+    return 0
 
 
 def _localiser(args) -> int:

@@ -1,15 +1,21 @@
-"""Command line: `python -m loaders build|ensure|import KIND FILE ...`."""
+"""Command line: `python -m loaders build|ensure|import KIND FILE ...`.
+
+A program sits at the top of its own stack: it prints the import report in the words of the page
+(presentation.imports), like the page does (tests/test_architecture.py lets `__main__` modules do so).
+"""
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 from pathlib import Path
 
+from contract import store
 from loaders import swap
 from loaders.build import BuildError, build, format_summary
-from readers.errors import InputError
 from observatoire import db, settings
+from observatoire.cli import ArgumentParser
+from presentation import imports as report
+from readers.errors import InputError
 
 # Each import kind is a module with add_arguments(parser) and run(args) -> int.
 IMPORT_KINDS = {
@@ -18,27 +24,33 @@ IMPORT_KINDS = {
     "programmation": "contract.imports.programmation",
     "engagements": "contract.imports.engagements",
     "enquete": "contract.imports.enquete",
+    "referentiel": "contract.imports.referentiel",
 }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m loaders", description="Entrepôt de l'observatoire")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = ArgumentParser(prog="python -m loaders", description="Entrepôt de l'observatoire : construction et "
+                            "imports de vos fichiers.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
     for name, helptext in (("build", "reconstruit tout l'entrepôt depuis les fichiers bruts"),
                            ("ensure", "construit l'entrepôt s'il manque, vérifie qu'il se lit en entier et le reconstruit "
                                      "sinon, retire les restes de constructions interrompues, prépare la démo")):
-        p = sub.add_parser(name, help=helptext)
-        p.add_argument("--data-dir", type=Path, default=None)
-        p.add_argument("--db", type=Path, default=None)
-        p.add_argument("--quiet", action="store_true")
-    imp = sub.add_parser("import", help="ajoute un fichier de l'utilisateur")
-    kinds = imp.add_subparsers(dest="kind", required=True)
+        p = sub.add_parser(name, help=helptext, description=helptext[0].upper() + helptext[1:] + ".")
+        p.add_argument("--data-dir", type=Path, default=None, metavar="DOSSIER",
+                       help="dossier des données ouvertes (défaut : OBSERVATOIRE_DATA_DIR ou ../shared/data)")
+        p.add_argument("--db", type=Path, default=None, metavar="ENTREPÔT",
+                       help="fichier de l'entrepôt (défaut : OBSERVATOIRE_DB ou data/observatoire.duckdb)")
+        p.add_argument("--quiet", action="store_true", help="sans barre de progression")
+    imp = sub.add_parser("import", help="ajoute un fichier de l'utilisateur",
+                         description="Importe un de vos fichiers ; --verifier contrôle sans rien enregistrer.")
+    kinds = imp.add_subparsers(dest="kind", required=True, metavar="TYPE")
     for kind, module in IMPORT_KINDS.items():
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError:
             continue
-        p = kinds.add_parser(kind, help=(mod.__doc__ or "").strip().splitlines()[0] if mod.__doc__ else None)
+        first = (mod.__doc__ or "").strip().splitlines()[0] if mod.__doc__ else None
+        p = kinds.add_parser(kind, help=first, description=first)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
     args = parser.parse_args(argv)
@@ -48,11 +60,19 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "ensure":
             return _ensure(args)
-        return args._run(args)
+        return print_result(args._run(args))
     except (InputError, BuildError, FileNotFoundError, swap.WarehouseBusy, db.WarehouseLocked,
-            db.WarehouseDamaged) as exc:
+            db.WarehouseDamaged, store.StoreError, store.PermissionDenied) as exc:
         print(f"ERREUR : {exc}", file=sys.stderr)
         return 1
+
+
+def print_result(res) -> int:
+    """A contract import's report (a dict of facts) in the page's words; other commands print their own."""
+    if isinstance(res, dict):
+        print("\n".join(report.cli_lines(res)))
+        return 0
+    return res
 
 
 def _ensure(args) -> int:

@@ -146,4 +146,4 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
         st.markdown("Une ligne par engagement (« Signataire », « Engagement », « Échéance », « Statut »…) et, dans une "
                     "feuille « Points d'étape », une ligne par revue. En ligne de commande : "
                     f"`python -m loaders import engagements FICHIER --contrat {contrat}`.")
-        demo.import_panel("engagements", contrat, demo.template_quartiers(sc, contrat))
+        demo.import_panel("engagements", contrat, demo.template_context(sc, contrat))

@@ -84,5 +84,5 @@ with demo.contract_page("Enquêtes habitants", "Ce que disent les habitants : ba
                     "des colonnes « Commentaire… » pour les verbatims et « Publiable ». Aucune donnée personnelle "
                     "(nom, adresse, contact) : le fichier serait refusé. En ligne de commande : "
                     f"`python -m loaders import enquete FICHIER --contrat {contrat} --enquete \"Titre\" --vague N`.")
-        demo.import_panel("enquete", contrat, demo.template_quartiers(sc, contrat),
+        demo.import_panel("enquete", contrat, demo.template_context(sc, contrat),
                           extra={"enquete": v.title, "vague": max(waves) + 1})

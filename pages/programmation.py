@@ -158,4 +158,4 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
                     "« Date de décision », « Filles », « Garçons »…). Tout le fichier est refusé s'il contient une erreur, "
                     "avec la ligne et la colonne. En ligne de commande : `python -m loaders import programmation "
                     f"FICHIER --contrat {contrat}`.")
-        demo.import_panel("programmation", contrat, demo.template_quartiers(sc, contrat))
+        demo.import_panel("programmation", contrat, demo.template_context(sc, contrat))

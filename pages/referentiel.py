@@ -22,14 +22,15 @@ with demo.contract_page("Référentiel d'évaluation", "Des enjeux du contrat au
     except common.WarehouseMissing:
         v = view_mod.view(None, sc, contrat)
     if v.empty:
-        st.info(f"**Pas encore de référentiel pour {text.md_text(demo.contract_name(sc, contrat))}.** Cette page "
-                "montrera l'arbre d'évaluation du contrat — enjeux, objectifs, actions et indicateurs suivis, avec "
-                "leur valeur de départ, leur cible et leur dernière valeur — dès qu'il aura été décrit.",
-                icon=":material/inbox:")
-        st.markdown("L'observatoire n'a pas encore d'import de référentiel : il est montré sur le contrat de "
-                    "démonstration (Nice Côte d'Azur, CN00604I). Les pages **Programmation**, **Engagements** et "
-                    "**Enquêtes** s'alimentent, elles, par import dans la page.")
-        st.stop()
+        demo.empty_state(
+            "referentiel", sc, contrat,
+            "Cette page montrera l'arbre d'évaluation du contrat — enjeux, objectifs, actions et indicateurs suivis, "
+            "avec leur valeur de départ, leur cible et leur dernière valeur — dès qu'il aura été décrit.",
+            "**Comment l'alimenter :** téléchargez le modèle (une ligne par indicateur : enjeu, objectif stratégique, "
+            "objectif opérationnel, indicateur, référence, cible ; une feuille *Notice* explique chaque colonne), "
+            "remplissez-le, puis déposez-le ci-dessous. Le fichier est d'abord **vérifié** (erreurs avec ligne et "
+            "colonne, aperçu), puis enregistré en une fois. En ligne de commande : "
+            f"`python -m loaders import referentiel FICHIER --contrat {contrat}`.")
     demo.banner(v.is_demo, view_mod.DEMO_WHAT)
     src = v.source_line
 
@@ -74,3 +75,10 @@ with demo.contract_page("Référentiel d'évaluation", "Des enjeux du contrat au
                 "annee_reference": st.column_config.NumberColumn("Année réf.", format="%d"),
                 "annee_cible": st.column_config.NumberColumn("Année cible", format="%d"),
                 "date_actuelle": st.column_config.DateColumn("Date de la valeur", format="DD/MM/YYYY")})
+
+    with st.expander("Importer le référentiel (XLSX ou CSV)", icon=":material/upload_file:"):
+        st.markdown("Une ligne par indicateur (« Enjeu », « Objectif stratégique », « Objectif opérationnel », "
+                    "« Indicateur », « Valeur de référence », « Valeur cible »…). Un référentiel déjà importé se met "
+                    "à jour avec `--remplacer` en ligne de commande : "
+                    f"`python -m loaders import referentiel FICHIER --contrat {contrat} --remplacer`.")
+        demo.import_panel("referentiel", contrat, demo.template_context(sc, contrat))

@@ -54,6 +54,11 @@ def warehouse_name(con, contrat: str) -> str | None:
         return None
 
 
+def saisie_name(sc, contrat: str) -> str | None:
+    """The contract's name as the saisie database knows it (a contract absent from the warehouse)."""
+    return prog_lib.contract_nom(sc, contrat) if sc is not None else None
+
+
 def template_quartiers(con, sc, contrat: str) -> list[dict]:
     """The contract's quartiers for an import template: as registered in the saisie database, else from the
     warehouse (a contract without any data yet)."""

@@ -199,7 +199,45 @@ class CsvTable:
 # ---------------------------------------------------------------------------------------------- reading
 
 ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 avec BOM", "cp1252": "Windows-1252 (Latin-1)",
-                   "latin-1": "Latin-1 (ISO-8859-1)", "utf-16": "UTF-16"}
+                   "latin-1": "Latin-1 (ISO-8859-1)", "utf-16": "UTF-16", "utf-16-le": "UTF-16 sans BOM",
+                   "utf-16-be": "UTF-16 sans BOM (gros-boutiste)"}
+# Files that are not text at all, by their first bytes (what people drop on an import by mistake).
+_MAGIC = {b"PK\x03\x04": "archive ZIP ou document bureautique (Word, OpenDocument…)", b"%PDF": "document PDF",
+          b"\x89PNG": "image PNG", b"\xff\xd8\xff": "image JPEG", b"GIF8": "image GIF",
+          b"\xd0\xcf\x11\xe0": "ancien document Office (.xls, .doc)", b"\x1f\x8b": "archive compressée (gzip)",
+          b"SQLite format 3": "base de données SQLite"}
+_BINARY = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+NOT_A_TABLE = "ce fichier n'est ni un CSV ni un classeur"
+
+
+def not_a_table(path: Path, detail: str | None = None) -> InputError:
+    """The refusal of a file that is neither a CSV text nor a workbook (binary, image, PDF, one word per line)."""
+    return InputError(path, NOT_A_TABLE + (f" ({detail})" if detail else ""),
+                      expected="un fichier CSV (du texte, colonnes séparées par « ; ») ou un classeur Excel .xlsx")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when the bytes are UTF-16 text saved without its BOM: French text in UTF-16
+    has a zero byte in almost every other position, and (nearly) none in the others."""
+    sample = data[:4096]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > 0.3 * half and even <= 0.02 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd <= 0.02 * half:
+        return "utf-16-be"
+    return None
+
+
+def _check_text(path: Path, text: str) -> None:
+    """Refuse binary content decoded as text: control characters by the dozen. A stray one in a cell (a NUL
+    pasted from another program) is not binary: the import's text rule names its line and column."""
+    head = text[:65536]
+    bad = len(_BINARY.findall(head))
+    if bad > max(8, len(head) // 100):
+        raise not_a_table(path, "contenu binaire")
 # What UTF-8 accents look like once read as Windows-1252 (« Ã© » for « é »): a file mixing both encodings.
 _MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
                        "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
@@ -214,17 +252,32 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             raise InputError(path, "fichier UTF-16 illisible (octets incomplets)", line=1,
                              expected="un fichier texte UTF-8 : réenregistrez-le en « CSV UTF-8 »") from None
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise not_a_table(path, what)
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        try:
+            text = data.decode(utf16)
+        except UnicodeDecodeError:
+            raise InputError(path, "fichier UTF-16 sans BOM illisible (octets incomplets)", line=1,
+                             expected="un fichier texte UTF-8 : réenregistrez-le en « CSV UTF-8 »") from None
+        _check_text(path, text)
+        return text, utf16
     encoding = "utf-8"
     if data.startswith(b"\xef\xbb\xbf"):
         data, encoding = data[3:], "utf-8-sig"
     try:
-        return data.decode("utf-8"), encoding
+        text = data.decode("utf-8")
+        _check_text(path, text)
+        return text, encoding
     except UnicodeDecodeError as exc:
         first_bad = exc.start
     try:
         text, encoding = data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         text, encoding = data.decode("latin-1"), "latin-1"
+    _check_text(path, text)
     m = _MOJIBAKE.search(text)
     if m is not None or encoding == "utf-8-sig":
         line_start = data.rfind(b"\n", 0, first_bad) + 1
@@ -279,7 +332,7 @@ def check_size(path: Path, max_bytes: int | None) -> None:
 
 def read(path: str | Path, sep: str | None = ";", key: str | tuple[str, ...] | list[str] | None = None,
          duplicate_rows: str = "error", duplicate_keys: str = "error", max_bytes: int | None = None,
-         collect: Collector | None = None, ragged: str = "leave_out") -> CsvTable:
+         collect: Collector | None = None, ragged: str = "leave_out", empty_ok: bool = False) -> CsvTable:
     """Read and structurally validate a French CSV file.
 
     sep: the separator, or None to detect it from the header (user files; `CsvTable.sep` says which).
@@ -291,6 +344,7 @@ def read(path: str | Path, sep: str | None = ";", key: str | tuple[str, ...] | l
     ragged: 'leave_out' (default: as above) or 'pad': a row with fewer or more fields than the header is
     kept, padded with empty cells or cut, and listed in `ragged_lines` (and `warnings`) instead of being an
     error — for bulk lookups that answer every row of the file, in order (readers.points).
+    empty_ok: a header without data rows gives an empty table instead of an error (the caller decides).
     """
     path = Path(path)
     if not path.is_file():
@@ -344,7 +398,7 @@ def read(path: str | Path, sep: str | None = ";", key: str | tuple[str, ...] | l
             raise InputErrors(errors)
         for e in errors:
             collect.extend(e)
-    if data.num_rows == 0 and not errors:
+    if data.num_rows == 0 and not errors and not empty_ok:
         raise InputError(path, "aucune ligne de données après l'en-tête", line=2,
                          expected="au moins une ligne de données")
     table = CsvTable(path=path, columns=columns, data=data, lines=row_lines, encoding=encoding,

@@ -1,14 +1,18 @@
 """Reading the spreadsheets users have (XLSX or CSV, French headers, numbers and dates) for the imports of
-programmation, engagements and enquêtes, with every error naming file, line and column.
+programmation, engagements, enquêtes and référentiel, with every error naming file, line and column.
 
 - XLSX through readers.workbook (typed cells: numbers, dates; the data sheet; merged cells and uncomputed
   formulas reported); the header row is the first row, among the first ten, that names at least two known
   columns (exports often start with a title block).
-- CSV through readers.frcsv (encodings UTF-8 / BOM / Windows-1252 detected, separator detected from the
-  header line, truncated lines); French numbers through readers.frcsv.parse_number (one parser in the project).
+- CSV through readers.frcsv (encodings UTF-8 / BOM / UTF-16 / Windows-1252 detected, separator detected from
+  the header line, truncated lines, binary content refused); French numbers through readers.frcsv.parse_number
+  (one parser in the project; its Arrow twin for whole columns).
+- The templates' example rows (first cell « EXEMPLE… ») are left out and listed; an optional sheet may be empty.
+- Text cells pass the store's text rule (readers.text.text_problem, the field's TextRule).
+- Long files are validated column by column (Columns): 100 000 rows in seconds; small ones row by row (Row).
 - Headers are matched after normalisation (case, accents, punctuation) against the aliases declared per
   field, then to the closest declared spelling; `--map "En-tête=champ"` adds a user's own spelling. Unknown
-  columns are listed, not fatal; the mapping is kept on the Sheet (`mapping_lines`) for confirmation.
+  columns are listed, not fatal; the mapping is kept on the Sheet (`Sheet.mapping`) for confirmation.
 - EVERY problem of a file goes to one collector (`Sheet.errors`): rows of the wrong width, missing
   columns, each bad cell, duplicates; the import raises it once, at the end of its validation.
 """
@@ -21,11 +25,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl.utils import get_column_letter
 
 from readers import frcsv, workbook
 from readers.errors import Collector, InputError
-from readers.text import UNSAFE_TEXT_EXPECTED, closest, norm, unsafe_text
+from readers.text import LINE, TextRule, closest, norm, text_problem
 
 MAX_BYTES = workbook.MAX_BYTES          # a programmation, engagements or survey file is a few MB at most
 
@@ -39,6 +45,7 @@ class Field:
     kind: str = "text"            # text | int | number | date | bool | choice | list | siret
     help: str = ""                # notice sheet of the template
     example: Any = None
+    text: TextRule = LINE         # the store's text rule for the column it lands in (contract.store)
 
 
 @dataclass
@@ -53,6 +60,8 @@ class Sheet:
     encoding: str | None = None                         # CSV: the encoding read (« Windows-1252 (Latin-1) »)
     mapping: list[tuple[str, str, str]] = field(default_factory=list)   # (header, field label, how recognised)
     header_line: int = 1                                # line of the header row in the file
+    examples: list[int] = field(default_factory=list)   # lines of the template's example rows, left out
+    kinds: dict[str, str] = field(default_factory=dict)  # field label -> kind, for the typed preview
 
     def __post_init__(self):
         if self.errors is None:
@@ -75,22 +84,50 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def read_sheet(path: str | Path, fields: list[Field], sheet: str | None = None, skip: tuple[str, ...] = ()) -> Sheet:
+def read_sheet(path: str | Path, fields: list[Field], sheet: str | None = None, skip: tuple[str, ...] = (),
+               optional: bool = False) -> Sheet:
     """The file's table (XLSX or CSV). Problems found while reading are in the returned `Sheet.errors`
     (raised by the caller with its own); a file that cannot be read at all raises InputError now.
-    `skip`: sheets that are not candidates for the data sheet (engagements: the points d'étape sheet)."""
+    `skip`: sheets that are not candidates for the data sheet (engagements: the points d'étape sheet).
+    `optional`: a sheet that may be left empty (no row under its header, or only the template's example):
+    it then gives a Sheet without rows instead of an error. Rows whose first cell starts with « EXEMPLE »
+    (the templates' example rows) are left out and listed in `Sheet.examples`."""
     path = Path(path)
     if workbook.table_kind(path, MAX_BYTES) == "xlsx":
-        return _read_xlsx(path, fields, sheet, skip)
-    return _read_csv(path)
+        out = _read_xlsx(path, fields, sheet, skip, optional)
+    else:
+        out = _read_csv(path, fields)
+    if not out.rows and not optional and not out.errors:
+        what = f" (feuille « {out.sheet} »)" if out.sheet else ""
+        example = (f" : la ligne d'exemple du modèle (ligne {', '.join(map(str, out.examples))}) est ignorée"
+                   if out.examples else "")
+        raise InputError(path, f"aucune ligne de données sous l'en-tête{what}{example}", line=out.header_line + 1,
+                         expected="au moins une ligne de données")
+    return out
+
+
+EXAMPLE_MARK = "exemple"          # first cell of a template's example row: « EXEMPLE — 2025-06-0042 »
+
+
+def is_example(row: list) -> bool:
+    """A template's example row: its first cell starts with the word « EXEMPLE » (any case)."""
+    first = row[0] if row else None
+    if not isinstance(first, str):
+        return False
+    head = first.lstrip()[:8].casefold()
+    return head[:7] == EXAMPLE_MARK and not head[7:8].isalpha()
+
+
+def _drop_examples(rows: list, lines: list[int]) -> tuple[list, list[int], list[int]]:
+    flags = [is_example(r) for r in rows]
+    if not any(flags):
+        return rows, lines, []
+    return ([r for r, f in zip(rows, flags) if not f], [ln for ln, f in zip(lines, flags) if not f],
+            [ln for ln, f in zip(lines, flags) if f])
 
 
 def sheet_names(path: str | Path) -> list[str]:
-    wb = workbook._open(Path(path))
-    try:
-        return list(wb.sheetnames)
-    finally:
-        wb.close()
+    return workbook.sheet_names(Path(path))
 
 
 def _score(headers: list, fields: list[Field]) -> int:
@@ -99,10 +136,13 @@ def _score(headers: list, fields: list[Field]) -> int:
     return len({known[norm(h)] for h in headers if isinstance(h, str) and norm(h) in known})
 
 
-def _read_xlsx(path: Path, fields: list[Field], sheet: str | None, skip: tuple[str, ...] = ()) -> Sheet:
+def _read_xlsx(path: Path, fields: list[Field], sheet: str | None, skip: tuple[str, ...] = (),
+               optional: bool = False) -> Sheet:
     grid = workbook.read_grid(path, sheet, score=lambda row: _score(row, fields), skip=skip)
     name, rows_in = grid.sheet, grid.rows
     if not rows_in:
+        if optional:
+            return Sheet(path, name, [], [], [], [])
         raise InputError(path, f"feuille « {name} » vide", line=1, expected="une ligne d'en-tête puis des données")
     best, best_score = 0, -1
     for k, (_, row) in enumerate(rows_in[:workbook.HEADER_ROWS]):
@@ -121,23 +161,24 @@ def _read_xlsx(path: Path, fields: list[Field], sheet: str | None, skip: tuple[s
             continue
         rows.append(row)
         lines.append(line)
+    rows, lines, examples = _drop_examples(rows, lines)
     out = Sheet(path, name, headers, rows, lines, [get_column_letter(j + 1) for j in range(width)],
-                header_line=header_line)
+                header_line=header_line, examples=examples)
     _check_headers(out, headers, header_line)
     workbook.cell_problems(grid, header_line, width, lambda j: out.where(j) if j < width else get_column_letter(j + 1),
                            out.errors.add)
-    if not rows:
-        raise InputError(path, f"aucune ligne de données sous l'en-tête (feuille « {name} »)", line=header_line + 1,
-                         expected="au moins une ligne de données")
     return out
 
 
-def _read_csv(path: Path) -> Sheet:
+def _read_csv(path: Path, fields: list[Field]) -> Sheet:
     errors = Collector(path)
-    table = frcsv.read(path, sep=None, collect=errors)
+    table = frcsv.read(path, sep=None, collect=errors, empty_ok=True)   # a header alone: see read_sheet
     headers = [h.strip() for h in table.columns]
-    out = Sheet(path, None, headers, [list(r) for r in table.rows], list(table.lines), errors=errors,
-                encoding=table.encoding_label)
+    if len(headers) == 1 and _score(headers, fields) == 0:
+        raise frcsv.not_a_table(path, "une seule colonne et aucun en-tête reconnu : ni point-virgule, ni virgule, "
+                                      "ni tabulation entre les colonnes")
+    rows, lines, examples = _drop_examples([list(r) for r in table.rows], list(table.lines))
+    out = Sheet(path, None, headers, rows, lines, errors=errors, encoding=table.encoding_label, examples=examples)
     _check_headers(out, headers, 1)
     return out
 
@@ -186,6 +227,7 @@ def map_headers(sheet: Sheet, fields: list[Field], mapping: dict[str, str],
         for a in (f.name, f.label) + f.aliases:
             alias.setdefault(norm(a), f.name)
     labels = {f.name: f.label for f in fields}
+    kinds = {f.name: f.kind for f in fields}
     found: dict[str, int] = {}
     ignored = []
     errors = sheet.errors
@@ -208,6 +250,7 @@ def map_headers(sheet: Sheet, fields: list[Field], mapping: dict[str, str],
             continue
         found[target] = j
         sheet.mapping.append((h, labels.get(target, target), how))
+        sheet.kinds[labels.get(target, target)] = kinds.get(target, "number")    # dynamic fields: amounts
     for f in fields:
         if f.required and f.name not in found:
             errors.add(f"colonne obligatoire « {f.label} » absente", header_line, f.label,
@@ -216,14 +259,10 @@ def map_headers(sheet: Sheet, fields: list[Field], mapping: dict[str, str],
     return found, ignored
 
 
-def mapping_lines(sheet: Sheet) -> list[str]:
-    """« « Code QPV » → Quartier (en-tête reconnu) »: the column mapping, printed and shown for confirmation."""
-    return [f"« {h} » → {label} ({how})" for h, label, how in sheet.mapping]
-
-
 def preview(sheet: Sheet, n: int = 10) -> list[dict]:
     """The first `n` data rows as read, one dict per row: « Ligne » then each recognised column under its
-    field label (the dry-run preview shown before an import is saved)."""
+    field label, TYPED by the field's kind (numbers as numbers, dates as dates whether the workbook held a
+    date or the text « 30/06/2027 », None when empty): presentation.imports writes them the French way."""
     by_header = {h: label for h, label, _how in sheet.mapping}
     cols = [(j, by_header[h]) for j, h in enumerate(sheet.headers) if h in by_header]
     out = []
@@ -231,7 +270,11 @@ def preview(sheet: Sheet, n: int = 10) -> list[dict]:
         row = {"Ligne": line}
         for j, label in cols:
             v = cells[j] if j < len(cells) else None
-            row[label] = None if _blank(v) else text(v)
+            parse = _PREVIEW_PARSERS.get(sheet.kinds.get(label, "text"), text)
+            try:
+                row[label] = parse(v)
+            except CellError:
+                row[label] = text(v)
         out.append(row)
     return out
 
@@ -245,21 +288,24 @@ class CellError(ValueError):
 
 
 def text(v) -> str | None:
+    """A cell as text: stripped, line breaks as « \\n » (CR LF and CR from Windows files), None when empty."""
     if _blank(v):
         return None
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     if isinstance(v, datetime):
         return v.date().isoformat()
-    return str(v).strip()
+    s = str(v).strip()
+    return s.replace("\r\n", "\n").replace("\r", "\n") if "\r" in s else s
 
 
-def safe_text(v) -> str | None:
-    """A text cell as stored: refused when it holds a spreadsheet formula or HTML markup."""
+def safe_text(v, rule: TextRule = LINE) -> str | None:
+    """A text cell as stored: refused, with the reason, when the store's text rule refuses it (control or
+    bidirectional characters, too long, a line break in a one-line field, a spreadsheet formula, HTML)."""
     s = text(v)
-    reason = unsafe_text(s)
-    if reason:
-        raise CellError(reason, UNSAFE_TEXT_EXPECTED)
+    problem = text_problem(s, rule)
+    if problem:
+        raise CellError(*problem)
     return s
 
 
@@ -375,8 +421,13 @@ def split_list(v) -> list[str]:
     return [p.strip() for p in re.split(r"[;\n,|]+", s) if p.strip()]
 
 
+_PREVIEW_PARSERS = {"number": lambda v: number(v), "int": lambda v: integer(v, minimum=None), "date": lambda v: a_date(v),
+                    "bool": lambda v: boolean(v)}
+
+
 class Row:
-    """One data row with typed accessors that record errors with line and column."""
+    """One data row with typed accessors that record errors with line and column (small sheets: the
+    points d'étape, survey answers; a long programmation is validated column by column, see Columns)."""
 
     def __init__(self, sheet: Sheet, i: int, cols: dict[str, int], errors: Errors, fields: dict[str, Field]):
         self.sheet, self.i, self.cols, self.errors, self.fields = sheet, i, cols, errors, fields
@@ -388,11 +439,7 @@ class Row:
         return None if j is None else self.sheet.rows[self.i][j]
 
     def column(self, name: str) -> str:
-        j = self.cols.get(name)
-        if j is None:
-            f = self.fields.get(name)
-            return f.label if f else name
-        return self.sheet.where(j)
+        return column_name(self.sheet, self.cols, self.fields, name)
 
     def error(self, name: str | None, message: str, expected: str | None = None) -> None:
         self.ok = False
@@ -407,8 +454,10 @@ class Row:
             self.errors.add(str(exc), self.line, self.sheet.where(j), exc.expected)
             return None
 
-    def get(self, name: str, parser: Callable = safe_text, required: bool = False, **kw):
+    def get(self, name: str, parser: Callable | None = None, required: bool = False, **kw):
         v = self.raw(name)
+        if parser is None:
+            parser, kw = safe_text, {"rule": _rule(self.fields, name)}
         try:
             out = parser(v, **kw) if kw else parser(v)
         except CellError as exc:
@@ -417,4 +466,106 @@ class Row:
         if out is None and required and name in self.cols:    # a missing column is reported once, at the header
             f = self.fields.get(name)
             self.error(name, "valeur obligatoire manquante", f.help if f and f.help else None)
+        return out
+
+
+def column_name(sheet: Sheet, cols: dict[str, int], fields: dict[str, Field], name: str) -> str:
+    """How messages name a field's column: « Montant accordé (col. H) », or the field's label when absent."""
+    j = cols.get(name)
+    if j is None:
+        f = fields.get(name)
+        return f.label if f else name
+    return sheet.where(j)
+
+
+def _rule(fields: dict[str, Field], name: str) -> TextRule:
+    f = fields.get(name)
+    return f.text if f else LINE
+
+
+_MISSING = object()
+_UNIT = r"(?i)\s*(€|eur|euros|%)\s*$"
+
+
+class Columns:
+    """Column-wise validation of a sheet (the bulk counterpart of Row, for files of 100 000 rows): each field's
+    column is parsed at once — French numbers by Arrow kernels, every other parser once per distinct cell
+    value — and each bad cell is recorded with its line and column in the sheet's collector, exactly as
+    Row.get would. `ok[i]` says whether row i is free of errors so far."""
+
+    def __init__(self, sheet: Sheet, cols: dict[str, int], fields: dict[str, Field]):
+        self.sheet, self.cols, self.fields, self.errors = sheet, cols, fields, sheet.errors
+        self.n = len(sheet.rows)
+        self.lines = sheet.lines
+        self.ok = [True] * self.n
+
+    def raw(self, name: str) -> list:
+        j = self.cols.get(name)
+        if j is None:
+            return [None] * self.n
+        return [r[j] for r in self.sheet.rows]
+
+    def column(self, name: str) -> str:
+        return column_name(self.sheet, self.cols, self.fields, name)
+
+    def error(self, i: int, name: str | None, message: str, expected: str | None = None) -> None:
+        self.ok[i] = False
+        self.errors.add(message, self.lines[i], self.column(name) if name else None, expected)
+
+    def parse(self, name: str, parser: Callable | None = None, required: bool = False, **kw) -> list:
+        """The parsed values of a field's column, in row order (None where empty or refused)."""
+        raw = self.raw(name)
+        if name not in self.cols:
+            return raw
+        if parser is None:
+            parser, kw = safe_text, {"rule": _rule(self.fields, name)}
+        if parser in (number, amount, integer):
+            out = self._numbers(name, raw, parser, kw)
+        else:
+            out, cache = [], {}
+            for i, v in enumerate(raw):
+                key = (v.__class__, v)
+                hit = cache.get(key, _MISSING)
+                if hit is _MISSING:
+                    try:
+                        hit = parser(v, **kw) if kw else parser(v)
+                    except CellError as exc:
+                        hit = exc
+                    cache[key] = hit
+                if isinstance(hit, CellError):
+                    self.error(i, name, str(hit), hit.expected)
+                    hit = None
+                out.append(hit)
+        if required:
+            f = self.fields.get(name)
+            for i, (v, r) in enumerate(zip(out, raw)):
+                if v is None and _blank(r):
+                    self.error(i, name, "valeur obligatoire manquante", f.help if f and f.help else None)
+        return out
+
+    def _numbers(self, name: str, raw: list, parser: Callable, kw: dict) -> list:
+        """number / amount / integer over a whole column: text cells through readers.frcsv's Arrow kernels,
+        workbook numbers as they are; a cell that fails goes through the scalar parser for its message."""
+        texts = pa.array([v if isinstance(v, str) else None for v in raw], pa.string())
+        parsed = frcsv.parse_numbers_arrow(pc.replace_substring_regex(texts, _UNIT, "")).to_pylist()
+        minimum = kw.get("minimum", 0)
+        out = []
+        for i, (v, x) in enumerate(zip(raw, parsed)):
+            if v is None or (x is None and isinstance(v, str) and frcsv.is_empty(v)):
+                out.append(None)
+                continue
+            if x is None and isinstance(v, (int, float)) and not isinstance(v, bool):
+                x = float(v)
+            ok = x is not None and (
+                (parser is number) or (parser is amount and x >= 0)
+                or (parser is integer and float(x).is_integer() and (minimum is None or x >= minimum)))
+            if not ok:
+                try:
+                    x = parser(v, **kw) if kw else parser(v)   # raises CellError with the message
+                except CellError as exc:
+                    self.error(i, name, str(exc), exc.expected)
+                    x = None
+            elif parser is integer:
+                x = int(x)
+            out.append(x)
         return out

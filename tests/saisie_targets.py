@@ -72,9 +72,9 @@ def drop_pg_target(base: str, url: str, schema: str) -> None:
 
 
 def copy_target(src, dst):
-    """A private copy of a saisie database: file copy for DuckDB; for PostgreSQL, dst is a fresh schema
-    URL and every table is copied there (same ids, sequence moved past them)."""
-    if not store.engines.is_url(str(src)):
+    """A private copy of a saisie database: file copy for DuckDB; for PostgreSQL (from either engine), dst is
+    a fresh schema URL and every table is copied there (same ids, sequence moved past them)."""
+    if not store.engines.is_url(str(src)) and not store.engines.is_url(str(dst)):
         shutil.copyfile(src, dst)
         return dst
     with store.connect(dst):

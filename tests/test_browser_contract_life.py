@@ -72,13 +72,13 @@ def test_chef_de_projet_uploads_then_partner_cannot_edit_another_signataire(site
         _login(page, "claire", "claire-secret-26")
         page.wait_for_selector("[data-testid=stFileUploader] input[type=file]", state="attached", timeout=60_000)
         page.set_input_files("[data-testid=stFileUploader] input[type=file]", str(src))
-        page.get_by_text("fichier valide, 3 ligne(s)", exact=False).wait_for(timeout=90_000)
+        page.get_by_text("fichier valide, 3 lignes", exact=False).wait_for(timeout=90_000)
         page.get_by_text("Aperçu des 3 premières lignes", exact=False).wait_for(timeout=60_000)
         page.screenshot(path=str(SHOTS / "contract-life-dry-run.png"))
         with store.connect(saisie) as sc:                              # the dry run stored nothing
             assert sc.execute("SELECT count(*) FROM engagement WHERE contrat_code = ?", [TOULOUSE]).fetchone()[0] == 0
         page.get_by_role("button", name="Enregistrer l'import").click()
-        page.get_by_text("Import enregistré : 3 ligne(s)", exact=False).wait_for(timeout=90_000)
+        page.get_by_text("Import enregistré : 3 lignes", exact=False).wait_for(timeout=90_000)
         _wait_idle(page)
         page.get_by_text(f"Contrat de ville : Toulouse Métropole ({TOULOUSE})").wait_for(timeout=60_000)
         metric = page.locator("[data-testid=stMetric]", has_text="Engagements").first.inner_text()

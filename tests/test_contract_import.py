@@ -69,7 +69,7 @@ def test_realistic_programmation_lands_with_correct_totals(warehouse, saisie, tm
     xlsx = _workbook(tmp_path / "programmation 2025.xlsx", PROG_ROWS)
     assert _import("programmation", xlsx, saisie, warehouse) == 0
     out = capsys.readouterr().out
-    assert "4 action(s) ajoutée(s)" in out and "« Observations internes »" in out   # unknown column: listed, ignored
+    assert "4 actions ajoutées." in out and "« Observations internes »" in out   # unknown column: listed, ignored
     with store.connect(saisie) as sc:
         years = prog.totals_by_year(sc, C).set_index("annee")
         # 2025: rows 1-3; funded = Accordé + Soldé. Granted: 7 500 + 2 000 (row 1) + 5 000 + 1 500 + 1 000 (row 2).
@@ -181,7 +181,8 @@ def test_csv_with_column_mapping_and_verifier(warehouse, saisie, tmp_path, capsy
         w.writerow(["A-2", "Asso Deux", "Jardin partagé", "Les Sagnes", "2 000", "Déposé", "2026"])
     args = ["--map", "Nom de l'association=porteur_nom", "--map", "Subvention Etat=montant_accorde_etat_p147"]
     assert _import("programmation", path, saisie, warehouse, *args, "--verifier") == 0
-    assert "rien n'a été enregistré" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "rien n'a encore été enregistré" in out and "2 actions seraient ajoutées." in out
     with store.connect(saisie) as sc:
         assert sc.execute("SELECT count(*) FROM action").fetchone()[0] == 0
     assert _import("programmation", path, saisie, warehouse, *args) == 0
@@ -233,7 +234,7 @@ def test_engagements_with_points_sheet(warehouse, saisie, tmp_path, capsys):
     from indicators import engagements as eng
     xlsx = _engagements_workbook(tmp_path / "engagements.xlsx")
     assert _import("engagements", xlsx, saisie, warehouse) == 0
-    assert "3 engagement(s) ajouté(s), 0 mis à jour, 3 signataire(s) créé(s), 3 point(s) d'étape" in capsys.readouterr().out
+    assert "3 engagements ajoutés, 3 signataires créés, 3 points d'étape ajoutés." in capsys.readouterr().out
     with store.connect(saisie) as sc:
         types = dict(sc.execute("SELECT nom, type_signataire FROM signataire").fetchall())
         assert types == {"Caisse d'allocations familiales des Alpes-Maritimes": "caf", "Côte d'Azur Habitat": "bailleur",
@@ -339,12 +340,30 @@ def test_survey_with_personal_data_or_unknown_answers_is_refused(warehouse, sais
 # --------------------------------------------------------------------------- templates
 
 @pytest.mark.parametrize("kind", list(templates.KINDS))
-def test_each_template_imports_cleanly(warehouse, saisie, tmp_path, kind):
+def test_each_template_filled_below_its_example_imports_cleanly(warehouse, saisie, tmp_path, capsys, kind):
+    """The template of the contract: its example row is ignored (and said so); the same row typed below it
+    without the « EXEMPLE » mark imports cleanly — the example is valid for THIS contract."""
+    from observatoire import db
+
+    wh = db.connect(warehouse, read_only=True)
+    try:
+        ctx = templates.context(C, None, wh)
+    finally:
+        wh.close()
     path = tmp_path / templates.file_name(kind)
-    path.write_bytes(templates.build(kind))
+    path.write_bytes(templates.build(kind, **ctx))
     wb = openpyxl.load_workbook(path)
     assert "Notice" in wb.sheetnames
+    data = wb.worksheets[0]
+    example = [c.value for c in data[2]]
+    assert str(example[0]).startswith("EXEMPLE — ")
+    assert _import(kind, path, saisie, warehouse, "--verifier") == 1          # the example alone: no data row
+    assert "la ligne d'exemple du modèle (ligne 2) est ignorée" in capsys.readouterr().err
+    data.append([str(example[0]).replace("EXEMPLE — ", "")] + example[1:])
+    wb.save(path)
     assert _import(kind, path, saisie, warehouse, "--verifier") == 0
+    out = capsys.readouterr().out
+    assert "fichier valide, 1 ligne —" in out and "d'exemple du modèle ignorée" in out
     assert _import(kind, path, saisie, warehouse) == 0
 
 

@@ -172,6 +172,7 @@ def test_login_form_sets_the_role(env):
     assert accounts.check_session(at.session_state["obs_session_token"], env).login == "marie"
     assert "Connecté :" in texts(at)
     assert any("Renseigner les valeurs" in e.label for e in at.expander)
+    assert any("Importer le référentiel" in e.label for e in at.expander)
 
 
 @pytest.mark.parametrize("page,what", [("engagements", "tableau de bord coopératif"),
@@ -184,14 +185,14 @@ def test_any_contract_opens_with_an_empty_state(env, page, what):
     assert at.query_params["contrat"] == "CN03103I"
     assert at.selectbox(key="url_contrat").value == "CN03103I"
     txt = texts(at)
-    assert "Pas encore de données pour Toulouse Métropole (CN03103I)" in txt or \
-        "Pas encore de référentiel pour Toulouse Métropole (CN03103I)" in txt
+    assert "Pas encore de données pour Toulouse Métropole (CN03103I)" in txt
     assert what in txt
     assert "Données de démonstration" not in txt
-    if page != "referentiel":
-        tpl = [d for d in at.get("download_button") if "Modèle d'import" in d.label]
-        assert len(tpl) == 1
-        assert "connectez-vous" in txt.lower()                      # anonymous: no upload offered
+    tpl = [d for d in at.get("download_button") if "Modèle d'import" in d.label]   # the référentiel too (issue 20)
+    assert len(tpl) == 1
+    assert "connectez-vous" in txt.lower()                      # anonymous: no upload offered
+    assert f"python -m loaders import {page.rstrip('s') if page == 'enquetes' else page} FICHIER --contrat CN03103I" \
+        in txt
 
 
 def test_every_contract_is_offered(env):

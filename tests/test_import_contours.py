@@ -86,6 +86,17 @@ def test_geojson_import_replaces_commune_points(wh, tmp_path, capsys):
     con.close()
 
 
+def test_verifier_checks_the_file_and_writes_nothing(wh, tmp_path, capsys):
+    """`--verifier` (documented in the README) is accepted by `import contours`: the file is checked, nothing is
+    written, no copy is kept for replay."""
+    f = geojson(tmp_path / "qpv.geojson", [feature({"code_qp": "QN00101M", "lib_qp": "Grande Reyssouze"}, SQUARE)])
+    before = fingerprint(wh)
+    assert run_import(f, wh, "--verifier") == 0
+    assert capsys.readouterr().out == ("Vérification de « qpv.geojson » : fichier valide, 1 contour(s) de quartiers "
+                                       "seraient importés — rien n'a été enregistré.\n")
+    assert fingerprint(wh) == before and not (tmp_path / "imports" / "manifest.json").exists()
+
+
 def test_replay_rebuilds_the_import(wh, warehouse, tmp_path, data_dir):
     """The build step user_imports replays the stored file into a warehouse that never saw it."""
     from loaders.build import BuildContext

@@ -17,6 +17,7 @@ import streamlit as st
 from contract import service
 from observatoire import settings, vocabulary
 from presentation import contract_life
+from presentation import imports as import_report
 from presentation.sources import DEMO_LABEL
 from presentation.text import html_fragment
 from ui import auth, common, state
@@ -137,12 +138,23 @@ def template_quartiers(sc, contrat: str) -> list[dict]:
         return []
 
 
+def template_context(sc, contrat: str) -> dict:
+    """What the contract's import templates are filled with: its quartiers, its real signataires, its name."""
+    try:
+        nom = common.run(contract_life.warehouse_name, contrat)      # cached per warehouse
+    except common.WarehouseMissing:
+        nom = None
+    nom = nom or contract_life.saisie_name(sc, contrat)
+    return {"quartiers": template_quartiers(sc, contrat), "signataires": service.template_signataires(sc, contrat),
+            "contrat_nom": nom}
+
+
 def empty_state(kind: str, sc, contrat: str, what: str, how: str) -> None:
     """A contract without data of this kind: what the page will show, the template, the upload."""
     st.info(f"**Pas encore de données pour {common.md_escape(contract_name(sc, contrat))}.** {what}",
             icon=":material/inbox:")
     st.markdown(how)
-    import_panel(kind, contrat, template_quartiers(sc, contrat))
+    import_panel(kind, contrat, template_context(sc, contrat))
     st.stop()
 
 
@@ -255,15 +267,17 @@ def _reset(key: str) -> None:
 KIND_LABELS = {kind: contract_life.import_kind_label(kind) for kind in service.IMPORT_KINDS}
 
 
-def import_panel(kind: str, contrat: str, quartiers: list[dict], extra: dict | None = None,
+def import_panel(kind: str, contrat: str, context: dict | list | None, extra: dict | None = None,
                  template: bool = True) -> None:
-    """Template download for everyone (`template`: the kind has one, contract.service.template); for the
+    """Template download for everyone (`template`: the kind has one in contract.imports.templates), filled with
+    the contract's quartiers and signataires (`context`: template_context, or a list of quartiers); for the
     contract's chefs de projet, an upload that runs the CLI's import in two steps: a dry run at once (every
-    error with file, line and column, or a preview of the rows and the columns recognised), then « Enregistrer »
-    stores it all or nothing."""
+    error with file, line and column, or a preview of the rows and the columns recognised: nothing is written),
+    then « Enregistrer » stores it all or nothing. The report's words are presentation.imports'."""
+    ctx = context if isinstance(context, dict) else {"quartiers": context or []}
     if template:
         st.download_button(f"Modèle d'import — {KIND_LABELS[kind]} (XLSX)",
-                           data=lambda: service.template(kind, quartiers),
+                           data=lambda: service.template(kind, **ctx),
                            file_name=service.template_name(kind), on_click="ignore", key=f"tpl_{kind}",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            icon=":material/download:", help="En-têtes, une ligne d'exemple et une notice")
@@ -284,17 +298,17 @@ def import_panel(kind: str, contrat: str, quartiers: list[dict], extra: dict | N
     check = _run_import(kind, contrat, up.name, data, user, extra, verifier=True)
     if check is None:
         return
-    st.markdown(f"**Vérification de « {common.md_escape(up.name)} » : fichier valide, {check['rows']} ligne(s)** — "
-                "rien n'est encore enregistré.")
+    st.markdown(f"**{common.md_escape(import_report.headline(check))}**")
     _report(check)
-    if check.get("preview"):
-        st.caption(f"Aperçu des {len(check['preview'])} premières lignes, telles qu'elles seront lues :")
-        st.dataframe(pd.DataFrame(check["preview"]), hide_index=True, width="stretch")
+    preview = import_report.preview_rows(check)
+    if preview:
+        st.caption(f"Aperçu des {len(preview)} premières lignes, telles qu'elles seront lues :")
+        st.dataframe(pd.DataFrame(preview), hide_index=True, width="stretch")
     if st.button("Enregistrer l'import", key=f"imp_{kind}_{contrat}", type="primary", icon=":material/save:"):
         res = _run_import(kind, contrat, up.name, data, user, extra, verifier=False)
         if res is not None:
-            flash("success", f"Import enregistré : {res['rows']} ligne(s) de « {common.md_escape(up.name)} ». "
-                  + " ".join(common.md_escape(d) for d in res["details"]))
+            flash("success", " ".join(common.md_escape(x) for x in
+                                      [import_report.headline(res)] + import_report.detail_lines(res)[:1]))
             st.session_state.pop(f"up_{kind}_{contrat}", None)
             st.rerun()
 
@@ -324,13 +338,15 @@ def error_table(exc: service.InputError) -> pd.DataFrame:
 
 
 def _report(res: dict) -> None:
-    md = common.md_escape    # file names, headers and details come from the user's file
-    lines = [md(d) for d in res["details"]]
-    if res.get("encoding"):
-        lines.append(f"Encodage détecté : {md(res['encoding'])}.")
-    if res.get("mapping"):
-        lines.append("Colonnes lues : " + " ; ".join(md(m) for m in res["mapping"]) + ".")
-    if res["ignored"]:
-        lines.append("Colonnes ignorées : " + ", ".join(md(h) for h in res["ignored"]) + ".")
+    """The dry run's report (presentation.imports: the command line's words), escaped: file names, headers and
+    details come from the user's file."""
+    md = common.md_escape
+    lines = [md(d) for d in import_report.detail_lines(res)]
+    mapping = import_report.mapping_lines(res)
+    if mapping:
+        lines.append("Colonnes lues : " + " ; ".join(md(m) for m in mapping) + ".")
+    ignored = import_report.ignored_line(res)
+    if ignored:
+        lines.append(md(ignored))
     if lines:
         st.markdown("\n".join(f"- {x}" for x in lines))

@@ -28,7 +28,6 @@ import pandas as pd
 from contract import store
 from contract.imports import common as importing
 from contract.imports import programmation
-from observatoire import frformat
 from readers import points, tabular
 from readers.errors import InputError
 from readers.tabular import Field
@@ -109,29 +108,24 @@ def import_file(path, contrat: str, *, locate: Callable[[points.PointsFile], obj
     pf = points.read_points(path, sheet=sheet, extra_fields=FIELDS, mapping=maps)
     sha = tabular.file_sha256(path)
     options = {"sheet": sheet, "map": mapping or [], "annee": annee, "remplacer": remplacer}
-    details: list[str] = []
+    counts, facts = [], {}
     with importing.transaction(user, saisie_db, verifier) as tx:
         ids = match_actions(pf, _actions(tx.con, contrat), annee, path)
         located = locate(pf)
-        counts = aggregate(located, ids)
-        details = write(tx, contrat, counts, remplacer, path, sha, options, len(pf.lines))
+        by_place = aggregate(located, ids)
+        counts = write(tx, contrat, by_place, remplacer, path, sha, options, len(pf.lines))
         answers = located.answer_counts()
-        located_n = answers.get("oui", 0) + answers.get("non", 0)
-        share = (f" — part en QPV parmi les localisés : "
-                 f"{frformat.fmt_number(100 * answers.get('oui', 0) / located_n, 0, '%')}" if located_n else "")
-        details.append(f"{frformat.fmt_int(len(pf.lines))} bénéficiaires lus : "
-                       f"{frformat.fmt_int(answers.get('oui', 0))} en quartier prioritaire, "
-                       f"{frformat.fmt_int(answers.get('non', 0))} hors QPV, "
-                       f"{frformat.fmt_int(answers.get('indeterminee', 0))} indéterminés (contours manquants), "
-                       f"{frformat.fmt_int(answers.get('non_geolocalisee', 0))} non géolocalisés" + share)
-        details.append("Seuls ces comptes par action et par quartier sont enregistrés : ni nom, ni adresse, ni "
-                       "coordonnées.")
-    return {"rows": len(pf.lines), "details": details, "ignored": []}
+        facts = {"localisation": {"lus": len(pf.lines), **{k: answers.get(k, 0) for k in
+                                                           ("oui", "non", "indeterminee", "non_geolocalisee")}}}
+    return {"kind": "beneficiaires", "file": path.name, "contrat": contrat, "dry_run": verifier,
+            "rows": len(pf.lines), "counts": counts, "facts": facts, "ignored": [], "mapping": [], "encoding": None,
+            "preview": [], "examples": []}
 
 
 def write(tx: store.EditSession, contrat: str, counts: pd.DataFrame, replace: bool, path: Path, sha: str,
-          options: dict, n_rows: int) -> list[str]:
-    """Store the counts in the caller's transaction; an action already counted needs `replace`."""
+          options: dict, n_rows: int) -> list[tuple[str, str, int]]:
+    """Store the counts in the caller's transaction (not in a dry run); an action already counted needs
+    `replace`. Returns the counts of the report."""
     touched = sorted(set(int(a) for a in counts["action_id"]))
     existing = tx.query(f"SELECT r.id, r.action_id, a.numero_dossier FROM action_residence r "
                         f"JOIN action a ON a.id = r.action_id WHERE r.contrat_code = ? AND r.action_id IN "
@@ -140,17 +134,20 @@ def write(tx: store.EditSession, contrat: str, counts: pd.DataFrame, replace: bo
         dossiers = sorted({d for _, _, d in existing})
         raise InputError(path, "bénéficiaires déjà importés pour le(s) dossier(s) " + ", ".join(dossiers),
                          expected="l'option --remplacer (les comptes de ces actions sont alors remplacés)")
+    done = [("residence", "remplacement" if existing else "ajout", len(touched))]
+    if tx.dry_run:
+        tx.check_import(contrat)
+        return done
     for rid, _, _ in existing:
         tx.delete("action_residence", rid)
     import_id = tx.log_import("beneficiaires", contrat, path.name, sha, n_rows, options)
     tx.insert_many("action_residence", [{"contrat_code": contrat, "action_id": int(r.action_id), "lieu": r.lieu,
                                          "n": int(r.n), "import_id": import_id} for r in counts.itertuples()])
-    return [f"{len(touched)} action(s) : lieux de résidence {'remplacés' if existing else 'ajoutés'}"]
+    return done
 
 
-def run(args, locate: Callable[[points.PointsFile], object]) -> int:
-    return importing.cli("beneficiaires", import_file, args, locate=locate, annee=args.annee,
-                         remplacer=args.remplacer)
+def run(args, locate: Callable[[points.PointsFile], object]) -> dict:
+    return importing.cli(import_file, args, locate=locate, annee=args.annee, remplacer=args.remplacer)
 
 
 __all__ = ["FIELDS", "add_arguments", "run", "import_file", "match_actions", "aggregate"]

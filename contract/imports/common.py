@@ -6,12 +6,11 @@ contract.store (all-or-nothing, audited, recorded in import_log).
 from __future__ import annotations
 
 import argparse
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 from readers.errors import InputError
-from readers.text import norm
+from readers.text import LINE, norm, text_problem
 
 from readers import tabular
 from contract import store
@@ -20,10 +19,19 @@ from contract.roles import cli_user
 from observatoire import db, settings
 
 
+def text_rules(fields: list[tabular.Field], table: str) -> None:
+    """Give each field the text rule of the store column it lands in (contract.store declares them once), so
+    that an import refuses a cell with the store's own reason, naming its line and column."""
+    spec = store.TABLES[table]
+    for f in fields:
+        if f.kind == "text" and f.name in spec.editable:
+            f.text = spec.text_rule(f.name)
+
+
 def add_common_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
     parser.add_argument("file", type=Path, metavar="FICHIER", help="classeur .xlsx ou fichier .csv")
-    parser.add_argument("--contrat", required=True, help="code du contrat de ville (ex. CN00604I)")
-    parser.add_argument("--sheet", "--feuille", dest="sheet", default=None,
+    parser.add_argument("--contrat", required=True, metavar="CODE", help="code du contrat de ville (ex. CN00604I)")
+    parser.add_argument("--sheet", "--feuille", dest="sheet", default=None, metavar="FEUILLE",
                         help="nom de la feuille du classeur (défaut : la première)")
     parser.add_argument("--map", action="append", default=[], metavar="EN-TÊTE=CHAMP",
                         help="associe un en-tête de votre fichier à un champ (répétable), ex. "
@@ -31,9 +39,10 @@ def add_common_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
     parser.add_argument("--remplacer", action="store_true",
                         help="met à jour les lignes déjà importées (même référence) au lieu de refuser le fichier")
     parser.add_argument("--verifier", action="store_true", help="valide le fichier sans rien enregistrer")
-    parser.add_argument("--saisie-db", type=Path, default=None,
-                        help="base de saisie (défaut : OBSERVATOIRE_SAISIE_DB ou data/saisie.duckdb)")
-    parser.add_argument("--db", type=Path, default=None, help="entrepôt (défaut : OBSERVATOIRE_DB)")
+    parser.add_argument("--saisie-db", default=None, metavar="FICHIER_OU_URL",
+                        help="base de saisie : fichier DuckDB ou URL postgresql://… (défaut : OBSERVATOIRE_SAISIE_URL, "
+                             "sinon OBSERVATOIRE_SAISIE_DB ou data/saisie.duckdb)")
+    parser.add_argument("--db", type=Path, default=None, metavar="ENTREPÔT", help="entrepôt (défaut : OBSERVATOIRE_DB)")
 
 
 def contract_and_quartiers(code: str, warehouse_path: Path | None, saisie_con, path: Path) -> tuple[dict, list[dict]]:
@@ -110,39 +119,51 @@ class QuartierMatcher:
         return out
 
 
-def result(sheet: tabular.Sheet, rows: list, details: list[str], ignored: list[str]) -> dict:
-    """What import_file returns to the CLI and to a page: {rows, details, ignored, mapping, encoding, preview}.
-    `mapping` (« « Code QPV » → Quartier (en-tête reconnu) ») is shown for confirmation; `preview`: the first
-    rows as read, under the recognised columns (the page's dry run shows them before saving)."""
-    return {"rows": len(rows), "details": details, "ignored": ignored, "mapping": tabular.mapping_lines(sheet),
-            "encoding": sheet.encoding, "preview": tabular.preview(sheet)}
+def result(kind: str, sheet: tabular.Sheet, rows: int, counts: list[tuple[str, str, int]], *, contrat: str,
+           dry_run: bool, facts: dict | None = None, ignored: list[str] | None = None) -> dict:
+    """What import_file returns to the CLI and to a page: facts, worded by presentation.imports (the same
+    report in both). `counts`: (what, how, n) such as ("engagement", "ajout", 5) — what was added, updated…
+    or, in a dry run, what would be; `mapping`: (header, field label, how it was recognised); `preview`: the
+    first rows, typed by their field's kind; `examples`: (sheet, line) of the template's example rows, left out
+    (sheet None: the data sheet)."""
+    return {"kind": kind, "file": sheet.path.name, "contrat": contrat, "dry_run": dry_run, "rows": rows,
+            "counts": counts, "facts": facts or {}, "ignored": list(ignored or []), "mapping": list(sheet.mapping),
+            "encoding": sheet.encoding, "preview": tabular.preview(sheet),
+            "examples": [(None, line) for line in sheet.examples]}
 
 
-def print_report(kind: str, contrat: str, path: Path, res: dict, dry_run: bool) -> None:
-    head = "Fichier valide (rien n'a été enregistré, option --verifier)" if dry_run else "Import terminé"
-    print(f"{head} : {path.name} → {kind} du contrat {contrat}, {res['rows']} ligne(s).")
-    if res.get("encoding"):
-        print(f"  Encodage détecté : {res['encoding']}")
-    if res.get("mapping"):
-        print("  Colonnes lues (à vérifier) :")
-        for m in res["mapping"]:
-            print(f"    {m}")
-    for d in res["details"]:
-        print(f"  - {d}")
-    if res["ignored"]:
-        print("  Colonnes ignorées (non reconnues ; voir --map) : " + ", ".join(f"« {h} »" for h in res["ignored"]))
+def cli(import_file, args, **kwargs) -> dict:
+    """Shared `run(args)` of the contract imports: import_file with the common options; the result is printed
+    by the command line (loaders/__main__.py, presentation.imports), store errors exit 1 there."""
+    return import_file(args.file, args.contrat, sheet=args.sheet, mapping=args.map, verifier=args.verifier,
+                       saisie_db=args.saisie_db, db=args.db, **kwargs)
 
 
-def cli(kind: str, import_file, args, **kwargs) -> int:
-    """Shared `run(args)` of the contract imports: call import_file, print the report, map store errors to exit 1."""
-    try:
-        res = import_file(args.file, args.contrat, sheet=args.sheet, mapping=args.map, verifier=args.verifier,
-                          saisie_db=args.saisie_db, db=args.db, **kwargs)
-    except (store.StoreError, store.PermissionDenied) as exc:
-        print(f"ERREUR : {exc}", file=sys.stderr)
-        return 1
-    print_report(kind, args.contrat, Path(args.file), res, args.verifier)
-    return 0
+def check_option(path: Path, option: str, value: str | None, rule=LINE) -> None:
+    """A command-line option (or page field) whose text is stored (« --enquete », « --libelle-vague »,
+    « --methode »): the store's text rule, refused before anything is read, naming the option."""
+    problem = text_problem(value, rule)
+    if problem:
+        raise InputError(path, f"option {option} refusée : {problem[0]}", column=option, expected=problem[1])
+
+
+def start_writing(tx, kind: str, contrat: str, info: dict, quartiers: list[dict], *, n_demo: int,
+                  demo_tables: list[str], demo_link: str | None, path: Path, sha: str, rows: int,
+                  options: dict) -> int | None:
+    """Once an import's checks have passed: in a dry run, check the rights and stop (None: nothing is
+    written); else register the contract and its quartiers, remove the contract's démo rows of this kind
+    (with the démo référentiel's links to them, `demo_link`: action_id or engagement_id) and record the file
+    in import_log (its id)."""
+    if tx.dry_run:
+        tx.check_import(contrat)
+        return None
+    tx.register_contract(contrat, info["nom"], quartiers, info.get("porteur_code"), info.get("departement"))
+    if n_demo:
+        if demo_link:
+            tx.con.execute(f"DELETE FROM ref_lien WHERE contrat_code = ? AND is_demo AND {demo_link} IS NOT NULL",
+                           [contrat])
+        tx.purge_demo(contrat, demo_tables)
+    return tx.log_import(kind, contrat, Path(path).name, sha, rows, options)
 
 
 class DryRun(Exception):
@@ -151,10 +172,12 @@ class DryRun(Exception):
 
 @contextmanager
 def transaction(user, saisie_db, verifier: bool = False):
-    """The one all-or-nothing edit of an import. With `verifier` (--verifier) the file is fully validated and
-    written, then everything is rolled back: nothing is stored."""
+    """The one all-or-nothing edit of an import. With `verifier` (--verifier, the page's first step) the file
+    is validated against what the database holds, the rights are checked, and the transaction is rolled back:
+    the import writes nothing in a dry run (`tx.dry_run` tells its write step to stop after its checks)."""
     try:
         with store.edit(user or cli_user(), saisie_db) as tx:
+            tx.dry_run = verifier
             yield tx
             if verifier:
                 raise DryRun()

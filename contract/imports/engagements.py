@@ -18,7 +18,7 @@ from readers.text import norm
 
 from contract import store, vocab
 from contract.imports import common as importing
-from readers import tabular
+from readers import tabular, workbook
 from readers.tabular import Field
 from observatoire import vocabulary
 
@@ -28,12 +28,12 @@ FIELDS: list[Field] = [
           help="référence stable de l'engagement (créée si vide : ENG-001…)", example="ENG-001"),
     Field("signataire", "Signataire", ("signataire", "partenaire", "institution", "structure signataire",
                                        "organisme signataire", "signataires"), required=True,
-          example="Caisse d'allocations familiales (Alpes-Maritimes)"),
+          example="Signataire du contrat"),
     Field("type_signataire", "Type de signataire", ("type de signataire", "type de partenaire", "categorie",
                                                     "categorie de signataire", "type"), kind="choice",
           help=", ".join(vocab.SIGNATAIRE_TYPES.values()) + " (deviné d'après le nom si vide)", example="CAF"),
     Field("referent", "Référent", ("referent", "referent de l engagement", "pilote", "responsable", "contact",
-                                   "referent signataire"), example="Directrice de l'action sociale"),
+                                   "referent signataire"), example="Direction de la politique de la ville"),
     Field("axe", "Axe", ("axe", "enjeu", "axe du contrat", "orientation", "axe strategique"),
           example="Santé, accès aux droits et lien social"),
     Field("objectif", "Objectif", ("objectif", "objectif operationnel", "objectif strategique", "objectifs"),
@@ -53,7 +53,7 @@ FIELDS: list[Field] = [
     Field("statut", "Statut", ("statut", "etat d avancement", "avancement", "etat", "statut de l engagement"),
           required=True, kind="choice", help="Prévu, En cours, Réalisé, Abandonné, En retard", example="En cours"),
     Field("preuve", "Preuve", ("preuve", "justificatif", "elements de preuve", "source de verification",
-                               "piece justificative"), example="Bilan annuel CAF 2025"),
+                               "piece justificative"), example="Bilan annuel 2025"),
     Field("date_point", "Date du point", ("date du point", "date du point d etape", "date de mise a jour",
                                           "derniere revue", "date de revue", "mis a jour le"), kind="date",
           help="date de la revue (point d'étape) décrite sur la ligne", example="11/12/2025"),
@@ -63,8 +63,10 @@ FIELDS: list[Field] = [
                                          "remarques"), example="Premières permanences ouvertes"),
     Field("instance", "Instance", ("instance", "instance de revue", "reunion"), example="COPIL"),
     Field("auteur", "Auteur du point", ("auteur", "auteur du point", "renseigne par", "redacteur"),
-          example="Référente CAF"),
+          example="Référent du signataire"),
 ]
+importing.text_rules(FIELDS, "engagement_point")      # the review columns of an engagement's row
+importing.text_rules(FIELDS, "engagement")
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 
 POINT_FIELDS: list[Field] = [
@@ -79,9 +81,10 @@ POINT_FIELDS: list[Field] = [
     Field("commentaire", "Commentaire", ("commentaire", "observations", "remarques", "point d etape"),
           example="Premières permanences ouvertes"),
     Field("instance", "Instance", ("instance", "reunion"), example="COPIL"),
-    Field("auteur", "Auteur", ("auteur", "renseigne par", "redacteur"), example="Référente CAF"),
+    Field("auteur", "Auteur", ("auteur", "renseigne par", "redacteur"), example="Référent du signataire"),
 ]
 
+importing.text_rules(POINT_FIELDS, "engagement_point")
 SIGNATAIRE_TYPE_ALIASES = {norm(v): k for k, v in vocab.SIGNATAIRE_TYPES.items()}
 SIGNATAIRE_TYPE_ALIASES.update({"prefecture": "etat", "prefet": "etat", "etat": "etat", "intercommunalite": "epci",
                                 "metropole": "epci", "agglomeration": "epci", "ville": "commune",
@@ -160,72 +163,70 @@ ENGAGEMENT_TABLES = ["engagement_point", "engagement", "signataire"]
 
 
 def write(tx: store.EditSession, contrat: str, info: dict, quartiers: list[dict], rows: list[dict],
-          points: list[dict], replace: bool, path, sha: str, options: dict) -> list[str]:
-    details = []
-    tx.register_contract(contrat, info["nom"], quartiers, info.get("porteur_code"), info.get("departement"))
-    if tx.query("SELECT count(*) FROM engagement WHERE contrat_code = ? AND is_demo", [contrat])[0][0]:
-        tx.con.execute("DELETE FROM ref_lien WHERE contrat_code = ? AND is_demo AND engagement_id IS NOT NULL", [contrat])
-        n = tx.purge_demo(contrat, ENGAGEMENT_TABLES)
-        details.append(f"engagements de démonstration retirés ({n} lignes)")
+          points: list[dict], replace: bool, path, sha: str, options: dict) -> list[tuple[str, str, int]]:
+    """Check the rows against what the contract holds, then (unless the transaction is a dry run) write them
+    in the caller's transaction. Returns the counts of the report (what is, or would be, done)."""
     existing = {c: (i, v) for i, c, v in tx.query(
-        "SELECT id, code, row_version FROM engagement WHERE contrat_code = ?", [contrat])}
+        "SELECT id, code, row_version FROM engagement WHERE contrat_code = ? AND NOT is_demo", [contrat])}
     errors = tabular.Errors(path)
     for r in rows:
         if r["code"] in existing and not replace:
             errors.add(f"engagement « {r['code']} » déjà importé pour ce contrat", r["_line"],
                        r["_key_column"], "une nouvelle référence, ou l'option --remplacer")
     errors.raise_if_any()
-    signataires = {norm(n): i for i, n in tx.query("SELECT id, nom FROM signataire WHERE contrat_code = ?",
-                                                          [contrat])}
+    signataires = {norm(n): i for i, n in tx.query(
+        "SELECT id, nom FROM signataire WHERE contrat_code = ? AND NOT is_demo", [contrat])}
+    new_signataires = {norm(r["_signataire"]) for r in rows} - set(signataires)
     used = set(existing) | {r["code"] for r in rows if r["code"]}
     next_n = 1
-    import_id = tx.log_import("engagements", contrat, path.name, sha, len(rows), options)
-    ids: dict[str, int] = {c: i for c, (i, _) in existing.items()}
-    n_new = n_upd = n_sig = 0
-    for r in rows:
-        key = norm(r["_signataire"])
-        if key not in signataires:
-            signataires[key] = tx.insert("signataire", {"contrat_code": contrat, "nom": r["_signataire"],
-                                                        "type_signataire": r["_type"] or vocab.guess_signataire_type(r["_signataire"])})
-            n_sig += 1
+    for r in rows:                      # references for the rows without one: ENG-001, ENG-002…
         if not r["code"]:
             while f"ENG-{next_n:03d}" in used:
                 next_n += 1
             r["code"] = f"ENG-{next_n:03d}"
             used.add(r["code"])
+    have = {(c, str(d), s, m) for c, d, s, m in tx.query(
+        "SELECT e.code, p.date_point, p.statut, coalesce(p.commentaire, '') FROM engagement_point p "
+        "JOIN engagement e ON e.id = p.engagement_id WHERE p.contrat_code = ? AND NOT p.is_demo", [contrat])}
+    new_points = []
+    for p in [{**p, "code": r["code"]} for r in rows for p in r["_points"]] + points:
+        k = (p["code"], str(p["date_point"]), p["statut"], p.get("commentaire") or "")
+        if k not in have:
+            have.add(k)
+            new_points.append(p)
+    n_upd = sum(1 for r in rows if r["code"] in existing)
+    n_demo = tx.query("SELECT count(*) FROM engagement WHERE contrat_code = ? AND is_demo", [contrat])[0][0]
+    counts = [("engagement", "ajout", len(rows) - n_upd), ("engagement", "maj", n_upd),
+              ("signataire", "creation", len(new_signataires)), ("point", "ajout", len(new_points)),
+              ("engagement_demo", "retrait", n_demo)]
+    import_id = importing.start_writing(tx, "engagements", contrat, info, quartiers, n_demo=n_demo,
+                                        demo_tables=ENGAGEMENT_TABLES, demo_link="engagement_id", path=path, sha=sha,
+                                        rows=len(rows), options=options)
+    if import_id is None:
+        return counts
+    ids: dict[str, int] = {c: i for c, (i, _) in existing.items()}
+    for r in rows:
+        key = norm(r["_signataire"])
+        if key not in signataires:
+            signataires[key] = tx.insert("signataire", {"contrat_code": contrat, "nom": r["_signataire"],
+                                                        "type_signataire": r["_type"] or vocab.guess_signataire_type(r["_signataire"])})
         values = {k: v for k, v in r.items() if not k.startswith("_")}
         values.update(signataire_id=signataires[key], import_id=import_id)
         if r["code"] in existing:
             eid, version = existing[r["code"]]
             tx.update("engagement", eid, version, values)
-            n_upd += 1
         else:
             eid = tx.insert("engagement", {"contrat_code": contrat, **values})
-            n_new += 1
         ids[r["code"]] = eid
-    all_points = [{**p, "code": r["code"]} for r in rows for p in r["_points"]] + points
-    have = {(e, str(d), s, c) for e, d, s, c in tx.query(
-        "SELECT engagement_id, date_point, statut, coalesce(commentaire, '') FROM engagement_point WHERE contrat_code = ?",
-        [contrat])}
-    new_points = []
-    for p in all_points:
-        eid = ids[p["code"]]
-        k = (eid, str(p["date_point"]), p["statut"], p.get("commentaire") or "")
-        if k in have:
-            continue
-        have.add(k)
-        new_points.append({"contrat_code": contrat, "engagement_id": eid, "date_point": p["date_point"],
-                           "statut": p["statut"], "valeur_constatee": p.get("valeur_constatee"),
-                           "commentaire": p.get("commentaire"), "instance": p.get("instance"),
-                           "auteur": p.get("auteur"), "import_id": import_id})
-    tx.insert_many("engagement_point", new_points)
-    details.insert(0, f"{n_new} engagement(s) ajouté(s), {n_upd} mis à jour, {n_sig} signataire(s) créé(s), "
-                      f"{len(new_points)} point(s) d'étape ajouté(s)")
-    return details
+    tx.insert_many("engagement_point", [
+        {"contrat_code": contrat, "engagement_id": ids[p["code"]], "date_point": p["date_point"], "statut": p["statut"],
+         "valeur_constatee": p.get("valeur_constatee"), "commentaire": p.get("commentaire"),
+         "instance": p.get("instance"), "auteur": p.get("auteur"), "import_id": import_id} for p in new_points])
+    return counts
 
 
 def _points_sheet_name(path, explicit: str | None) -> str | None:
-    if explicit or path.suffix.lower() not in (".xlsx", ".xlsm"):
+    if explicit or workbook.table_kind(path, tabular.MAX_BYTES) != "xlsx":
         return explicit
     for name in tabular.sheet_names(path):
         if "point" in norm(name):
@@ -236,7 +237,9 @@ def _points_sheet_name(path, explicit: str | None) -> str | None:
 def import_file(path, contrat: str, *, sheet: str | None = None, points_sheet: str | None = None,
                 mapping: list[str] | None = None, remplacer: bool = False, verifier: bool = False, user=None,
                 saisie_db=None, db=None) -> dict:
-    """Validate then store an engagements file (CLI and page). Returns {rows, details, ignored}."""
+    """Validate then store an engagements file (CLI and page); with `verifier`, validate only: nothing is
+    written. The points d'étape sheet may be left empty (or with its example only). Returns the report's
+    facts (contract.imports.common.result)."""
     path = Path(path)
     points_name = _points_sheet_name(path, points_sheet)
     data = tabular.read_sheet(path, FIELDS, sheet, skip=(points_name,) if points_name and not sheet else ())
@@ -248,12 +251,14 @@ def import_file(path, contrat: str, *, sheet: str | None = None, points_sheet: s
                          expected="--sheet pour les engagements et --points-sheet pour les points d'étape")
     sha = tabular.file_sha256(path)
     options = {"sheet": data.sheet, "points_sheet": points_name, "map": mapping or [], "remplacer": remplacer}
-    details = []
+    counts = []
+    examples = []
     with importing.transaction(user, saisie_db, verifier) as tx:
         info, quartiers = importing.contract_and_quartiers(contrat, db, tx.con, path)
         points = []
-        if points_name:
-            psheet = tabular.read_sheet(path, POINT_FIELDS, points_name)
+        psheet = tabular.read_sheet(path, POINT_FIELDS, points_name, optional=True) if points_name else None
+        examples = [(points_name, line) for line in psheet.examples] if psheet else []
+        if psheet is not None and psheet.rows:     # an optional sheet left empty, or with its example only
             pcols, pignored = tabular.map_headers(psheet, POINT_FIELDS, maps)
             ignored += [f"{points_name} : {h}" for h in pignored]
             known = {r["code"] for r in rows if r["code"]} | {c for (c,) in tx.query(
@@ -264,9 +269,11 @@ def import_file(path, contrat: str, *, sheet: str | None = None, points_sheet: s
                 data.errors.extend(e)
             data.errors.count += psheet.errors.count - len(psheet.errors.items)
         data.errors.raise_if_any()
-        details = write(tx, contrat, info, quartiers, rows, points, remplacer, path, sha, options)
-    return importing.result(data, rows, details, ignored)
+        counts = write(tx, contrat, info, quartiers, rows, points, remplacer, path, sha, options)
+    res = importing.result("engagements", data, len(rows), counts, contrat=contrat, dry_run=verifier, ignored=ignored)
+    res["examples"] += examples
+    return res
 
 
-def run(args) -> int:
-    return importing.cli("engagements", import_file, args, points_sheet=args.points_sheet, remplacer=args.remplacer)
+def run(args) -> dict:
+    return importing.cli(import_file, args, points_sheet=args.points_sheet, remplacer=args.remplacer)

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from readers.errors import InputError
-from readers.text import norm
+from readers.text import norm, text_problem
 
 from contract import store, vocab
 from contract.imports import common as importing
@@ -85,8 +85,14 @@ def classify_columns(sheet: tabular.Sheet, cols: dict[str, int]) -> tuple[list[i
             continue
         if n.startswith(VERBATIM_PREFIXES):
             verbatims.append(j)
-        else:
-            questions.append(j)
+            continue
+        code, label = question_meta(h, len(questions))
+        problem = (text_problem(code, store.TABLES["question"].text_rule("code"))
+                   or text_problem(label, store.TABLES["question"].text_rule("libelle")))
+        if problem:
+            errors.add(f"en-tête de question refusé : {problem[0]}", line, sheet.where(j), problem[1])
+            continue
+        questions.append(j)
     if not questions and not errors:
         errors.add("aucune colonne de question", line, None, "une colonne par question, en plus de « Quartier »")
     return questions, verbatims
@@ -129,30 +135,38 @@ def pseudonym(salt: str, contrat: str, ident: str) -> str:
 
 
 def _salt(tx: store.EditSession) -> str:
-    """Per-database secret used to hash respondent identifiers (created once, kept in meta)."""
+    """Per-database secret used to hash respondent identifiers (created once, kept in meta; a dry run, which
+    writes nothing, only needs one to tell the file's respondents apart)."""
     row = tx.query("SELECT value FROM meta WHERE key = 'pseudonym_salt'")
     if row:
         return row[0][0]
     salt = secrets.token_hex(16)
-    tx.con.execute("INSERT INTO meta VALUES ('pseudonym_salt', ?)", [salt])
+    if not tx.dry_run:
+        tx.con.execute("INSERT INTO meta VALUES ('pseudonym_salt', ?)", [salt])
     return salt
 
 
 def import_file(path, contrat: str, *, sheet: str | None = None, mapping: list[str] | None = None,
                 enquete: str | None = None, vague: int | None = None, libelle_vague: str | None = None,
                 methode: str | None = None, verifier: bool = False, user=None, saisie_db=None, db=None) -> dict:
-    """Validate then store a survey file (CLI and page). Returns {rows, details, ignored}."""
+    """Validate then store a survey file (CLI and page); with `verifier`, validate only: nothing is written.
+    Returns the report's facts (contract.imports.common.result). The title (`enquete`, else the file's name),
+    the wave's label and the method are stored: the store's text rule applies to them first."""
     path = Path(path)
+    titre = enquete or path.stem.replace("_", " ")
+    importing.check_option(path, "--enquete" if enquete else "--enquete (titre tiré du nom du fichier)", titre)
+    importing.check_option(path, "--libelle-vague", libelle_vague)
+    importing.check_option(path, "--methode", methode, store.TABLES["enquete"].text_rule("methode"))
     args = SimpleNamespace(contrat=contrat, vague=vague, libelle_vague=libelle_vague, methode=methode)
     data = tabular.read_sheet(path, FIELDS, sheet)
     maps = tabular.parse_map_options(mapping, FIELDS, path)
     cols, _ = tabular.map_headers(data, FIELDS, maps)
     qcols, vcols = classify_columns(data, cols)
     scales = detect_scales(data, qcols)
-    titre = enquete or path.stem.replace("_", " ")
     sha = tabular.file_sha256(path)
     options = {"sheet": data.sheet, "map": mapping or [], "enquete": titre, "vague": vague}
-    details = []
+    counts, waves = [], []
+    verbatim_rule = store.TABLES["verbatim"].text_rule("texte")
     with importing.transaction(user, saisie_db, verifier) as tx:
         info, quartiers = importing.contract_and_quartiers(contrat, db, tx.con, path)
         matcher = importing.QuartierMatcher(quartiers)
@@ -176,45 +190,63 @@ def import_file(path, contrat: str, *, sheet: str | None = None, mapping: list[s
                           "un identifiant unique par répondant")
             seen.setdefault((wave, pseudo), row.line)
             publiable = row.get("publiable", tabular.boolean)
-            texts = [(j, row.get_column(j)) for j in vcols]
+            texts = [(j, row.get_column(j, lambda v: tabular.safe_text(v, verbatim_rule))) for j in vcols]
             respondents.append({"line": row.line, "quartier_code": q, "vague": wave, "pseudo": pseudo,
                                 "date_reponse": row.get("date_reponse", tabular.a_date),
                                 "answers": {j: tabular.text(data.rows[i][j]) for j in qcols},
                                 "verbatims": [(j, t) for j, t in texts if t], "publiable": bool(publiable)})
         errors.raise_if_any()
-        details = _write(tx, args, info, quartiers, titre, data, qcols, scales, respondents, sha, options)
-    return importing.result(data, data.rows, details, [])
+        counts, waves = _write(tx, args, info, quartiers, titre, data, qcols, scales, respondents, sha, options)
+    return importing.result("enquete", data, len(data.rows), counts, contrat=contrat, dry_run=verifier,
+                            facts={"vagues": waves})
 
 
-def run(args) -> int:
-    return importing.cli("enquête", import_file, args, enquete=args.enquete, vague=args.vague,
-                          libelle_vague=args.libelle_vague, methode=args.methode)
+def run(args) -> dict:
+    return importing.cli(import_file, args, enquete=args.enquete, vague=args.vague,
+                         libelle_vague=args.libelle_vague, methode=args.methode)
 
 
-def _write(tx, args, info, quartiers, titre, sheet, qcols, scales, respondents, sha, options) -> list[str]:
+SURVEY_TABLES = ["reponse", "verbatim", "repondant", "question", "echelle_modalite", "echelle", "enquete_vague",
+                 "enquete"]
+
+
+def _write(tx, args, info, quartiers, titre, sheet, qcols, scales, respondents, sha, options):
+    """Check the survey against what the contract holds, then (unless the transaction is a dry run) write it.
+    Returns (counts of the report, wave numbers)."""
     contrat = args.contrat
-    details = []
-    tx.register_contract(contrat, info["nom"], quartiers, info.get("porteur_code"), info.get("departement"))
-    if tx.query("SELECT count(*) FROM enquete WHERE contrat_code = ? AND is_demo", [contrat])[0][0]:
-        n = tx.purge_demo(contrat, ["reponse", "verbatim", "repondant", "question", "echelle_modalite", "echelle",
-                                    "enquete_vague", "enquete"])
-        details.append(f"enquête de démonstration retirée ({n} lignes)")
-    found = tx.query("SELECT id FROM enquete WHERE contrat_code = ? AND titre = ?", [contrat, titre])
-    enq = found[0][0] if found else tx.insert("enquete", {"contrat_code": contrat, "titre": titre,
-                                                          "methode": args.methode})
-    import_id = tx.log_import("enquete", contrat, sheet.path.name, sha, len(respondents), options)
-    D = {"contrat_code": contrat}
-    # waves
-    waves = {}
-    for w in sorted({r["vague"] for r in respondents}):
-        row = tx.query("SELECT id FROM enquete_vague WHERE enquete_id = ? AND numero = ?", [enq, w])
+    found = tx.query("SELECT id FROM enquete WHERE contrat_code = ? AND titre = ? AND NOT is_demo", [contrat, titre])
+    enq = found[0][0] if found else None
+    numbers = sorted({r["vague"] for r in respondents})
+    known_waves = {}
+    for w in numbers:
+        row = tx.query("SELECT id FROM enquete_vague WHERE enquete_id = ? AND numero = ?", [enq, w]) if enq else []
         if row:
             n_old = tx.query("SELECT count(*) FROM repondant WHERE vague_id = ?", [row[0][0]])[0][0]
             if n_old:
                 raise InputError(sheet.path, f"la vague {w} de l'enquête « {titre} » a déjà {n_old} répondants",
                                  expected="un autre numéro de vague (--vague) ou un autre titre (--enquete)")
-            waves[w] = row[0][0]
-        else:
+            known_waves[w] = row[0][0]
+    existing_q = {c: (i, lab) for i, c, lab in tx.query(
+        "SELECT id, code, libelle FROM question WHERE enquete_id = ?", [enq])} if enq else {}
+    by_label = {norm(lab): (c, i) for c, (i, lab) in existing_q.items()}
+    new_questions = [j for pos, j in enumerate(qcols) if norm(question_meta(sheet.headers[j], pos)[1]) not in by_label
+                     and question_meta(sheet.headers[j], pos)[0] not in existing_q]
+    n_answers = sum(1 for r in respondents for v in r["answers"].values() if v is not None)
+    n_verb = sum(len(r["verbatims"]) for r in respondents)
+    n_demo = tx.query("SELECT count(*) FROM enquete WHERE contrat_code = ? AND is_demo", [contrat])[0][0]
+    counts = [("repondant", "ajout", len(respondents)), ("question", "ajout", len(new_questions)),
+              ("reponse", "ajout", n_answers), ("verbatim", "ajout", n_verb), ("enquete_demo", "retrait", n_demo)]
+    import_id = importing.start_writing(tx, "enquete", contrat, info, quartiers, n_demo=n_demo,
+                                        demo_tables=SURVEY_TABLES, demo_link=None, path=sheet.path, sha=sha,
+                                        rows=len(respondents), options=options)
+    if import_id is None:
+        return counts, numbers
+    if enq is None:
+        enq = tx.insert("enquete", {"contrat_code": contrat, "titre": titre, "methode": args.methode})
+    D = {"contrat_code": contrat}
+    waves = dict(known_waves)
+    for w in numbers:
+        if w not in waves:
             dates = [r["date_reponse"] for r in respondents if r["vague"] == w and r["date_reponse"]]
             waves[w] = tx.insert("enquete_vague", {**D, "enquete_id": enq, "numero": w,
                                                    "libelle": args.libelle_vague or f"Vague {w}",
@@ -236,8 +268,6 @@ def _write(tx, args, info, quartiers, titre, sheet, qcols, scales, respondents, 
             options_ids[(code, lab)] = tx.insert("echelle_modalite", {**D, "echelle_id": scale_ids[code], "ordre": k,
                                                                       "libelle": lab, "favorable": fav, "exclue": excl})
     # questions (matched to existing ones of the survey by code, then label)
-    existing_q = {c: (i, lab) for i, c, lab in tx.query("SELECT id, code, libelle FROM question WHERE enquete_id = ?", [enq])}
-    by_label = {norm(lab): (c, i) for c, (i, lab) in existing_q.items()}
     n_order = len(existing_q)
     qids = {}
     for pos, j in enumerate(qcols):
@@ -252,7 +282,7 @@ def _write(tx, args, info, quartiers, titre, sheet, qcols, scales, respondents, 
             n_order += 1
         qids[j] = qid
     index = _scale_index()
-    answers, n_verb = [], 0
+    answers = []
     for r in respondents:
         rid = tx.insert("repondant", {**D, "enquete_id": enq, "vague_id": waves[r["vague"]], "pseudo": r["pseudo"],
                                       "quartier_code": r["quartier_code"], "date_reponse": r["date_reponse"],
@@ -267,11 +297,8 @@ def _write(tx, args, info, quartiers, titre, sheet, qcols, scales, respondents, 
             tx.insert("verbatim", {**D, "enquete_id": enq, "vague_id": waves[r["vague"]], "repondant_id": rid,
                                    "quartier_code": r["quartier_code"], "texte": txt, "publiable": r["publiable"]},
                       audit=False)
-            n_verb += 1
     tx.insert_many("reponse", answers)
     tx.note("import", contrat, "repondant", f"{len(respondents)} répondant(s) pseudonymisé(s) (import {import_id})")
-    details.insert(0, f"{len(respondents)} répondant(s), {len(qids)} question(s), {len(answers)} réponse(s), "
-                      f"{n_verb} verbatim(s) ; vague(s) {', '.join(map(str, sorted(waves)))}")
-    return details
+    return counts, numbers
 
 

@@ -95,7 +95,6 @@ def _evolution_doc(d) -> dict:
 
 def quartier_doc(page, baro: barometre.View, evolutions: list, plan: dict, base_url: str | None) -> dict:
     """Everything a quartier page prints, from its views (quartier_views)."""
-    t = page.territory
     themes = []
     for th in page.themes:
         header, rows = _frame_rows(th["table"], TABLE_COLUMNS + (["Valeur importée"] if "Valeur importée" in th["table"] else []))

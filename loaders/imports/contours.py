@@ -1,7 +1,7 @@
 """contours : contours officiels des quartiers (fichier national ANCT, GeoJSON / SHP / GPKG).
 
 `python -m loaders import contours FICHIER [--generation 2024|2015] [--code-field code_qp]
-[--name-field lib_qp] [--layer COUCHE] [--ignorer-inconnus]`
+[--name-field lib_qp] [--layer COUCHE] [--ignorer-inconnus] [--verifier]`
 
 The whole file is validated before anything is written (all errors reported at once, named by file,
 feature number — shown as « ligne » — and property): readable vector file with at least one feature, the
@@ -39,7 +39,7 @@ COMMUNE_FIELDS = ("insee_com", "code_insee", "insee_commune", "code_commune")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", type=Path, help="fichier des contours (GeoJSON, SHP ou GPKG)")
+    p.add_argument("file", type=Path, metavar="FICHIER", help="fichier des contours (GeoJSON, SHP ou GPKG)")
     p.add_argument("--generation", choices=("2024", "2015"), default=None,
                    help="géographie des quartiers (défaut : déduite des codes, QN… = 2024, QP… = 2015)")
     p.add_argument("--code-field", default="code_qp", help="propriété portant le code du quartier (défaut : code_qp)")
@@ -47,6 +47,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layer", default=None, help="couche à lire (GPKG à plusieurs couches)")
     p.add_argument("--ignorer-inconnus", action="store_true",
                    help="ignorer (en le signalant) les quartiers absents de l'entrepôt au lieu de refuser le fichier")
+    p.add_argument("--verifier", action="store_true",
+                   help="valide le fichier et dit ce qui changerait, sans rien enregistrer")
     p.add_argument("--db", type=Path, default=None, help="entrepôt (défaut : OBSERVATOIRE_DB)")
 
 
@@ -57,9 +59,14 @@ def options_from_args(args) -> dict:
 
 def run(args) -> int:
     path = Path(args.file)
-    rows, notes = replay.import_transaction("contours", path, options_from_args(args), args.db)
-    print(f"{rows} contour(s) de quartiers importé(s) depuis {path.name} ; le fichier est conservé et sera "
-          "réimporté à chaque reconstruction de l'entrepôt.")
+    verifier = bool(getattr(args, "verifier", False))
+    rows, notes = replay.import_transaction("contours", path, options_from_args(args), args.db, dry_run=verifier)
+    if verifier:
+        print(f"Vérification de « {path.name} » : fichier valide, {rows} contour(s) de quartiers seraient "
+              "importés — rien n'a été enregistré.")
+    else:
+        print(f"{rows} contour(s) de quartiers importé(s) depuis {path.name} ; le fichier est conservé et sera "
+              "réimporté à chaque reconstruction de l'entrepôt.")
     for note in notes:
         print(note, file=sys.stderr)
     return 0
@@ -118,9 +125,30 @@ def _check_places(con, shown: str, codes, geoms, ok, crs, errors: list) -> None:
                                               "de quartier"))
 
 
+# What GDAL (through pyogrio) says in English, with the server's paths, said in French without them.
+_GDAL_FRENCH = [
+    (re.compile(r"not recognized as (being in )?a supported file format", re.I),
+     "format non reconnu : ni GeoJSON, ni Shapefile, ni GeoPackage"),
+    (re.compile(r"Failed to read GeoJSON data.*?line (\d+), character (\d+)", re.I | re.S),
+     "GeoJSON incomplet ou mal formé (ligne {0}, caractère {1})"),
+    (re.compile(r"Failed to read GeoJSON|GeoJSON", re.I), "GeoJSON incomplet ou mal formé"),
+    (re.compile(r"No such file or directory|does not exist", re.I), "fichier introuvable"),
+    (re.compile(r"(not a|file is not a) database|sqlite|GeoPackage", re.I), "GeoPackage illisible ou tronqué"),
+    (re.compile(r"\.shx|\.dbf|shapefile|Shape", re.I),
+     "Shapefile incomplet : les fichiers .shp, .shx, .dbf (et .prj) doivent être ensemble"),
+    (re.compile(r"permission denied", re.I), "lecture du fichier refusée (droits)"),
+    (re.compile(r"crs|proj|EPSG|coordinate", re.I), "système de coordonnées inconnu"),
+]
+
+
 def _short(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:200]
+    """The cause of a reading error in French, without any path of the server (GDAL's English stays out)."""
+    text = str(exc)
+    for rx, french in _GDAL_FRENCH:
+        m = rx.search(text)
+        if m:
+            return french.format(*m.groups()[-2:]) if "{0}" in french else french
+    return "contenu non reconnu"
 
 
 def apply(con, path: Path, options: dict) -> int:

@@ -2,7 +2,7 @@
 
 `python -m loaders import indicateurs FICHIER --edition 2023 [--code-col CODE] [--sheet FEUILLE]
  [--map COLONNE=indicateur ...] [--label indicateur="Libellé"] [--unit indicateur=%]
- [--polarity indicateur=higher_worse] [--generation 2015|2024] [--sep ";"] [--remplacer] [--verifier] [--db PATH]`
+ [--polarite indicateur=defavorable] [--generation 2015|2024] [--sep ";"] [--remplacer] [--verifier] [--db PATH]`
 
 One row per territory (warehouse codes: QP075001, QN07501M, 75056, SIREN, DEP75, REG11, FRM…), one column
 per indicator. The code column is recognised by its name (« code », « Code quartier », « Code QPV »,
@@ -40,7 +40,8 @@ from observatoire import vocabulary
 from observatoire.frformat import display_unit, fmt_date, fmt_number
 from readers import frcsv, workbook
 from readers.errors import Collector, InputError
-from readers.text import UNSAFE_TEXT_EXPECTED, closest, norm, unsafe_text
+from readers.text import LINE, closest, norm, text_problem
+from observatoire.cli import ArgumentParser
 
 MAX_BYTES = workbook.MAX_BYTES  # indicators for every commune of France (35 000 rows × 50 columns) is ~15 MB
 KEY_NAMES = ("code", "codgeo", "code geo", "code geographique", "code quartier", "code qpv", "code qp",
@@ -64,8 +65,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="associe une colonne à un indicateur du catalogue ou à un nouvel indicateur local")
     p.add_argument("--label", action="append", default=[], metavar="INDICATEUR=LIBELLÉ")
     p.add_argument("--unit", action="append", default=[], metavar="INDICATEUR=UNITÉ")
-    p.add_argument("--polarity", action="append", default=[], metavar="INDICATEUR=POLARITÉ",
-                   help="higher_better, higher_worse ou neutral (défaut : neutral)")
+    p.add_argument("--polarite", "--polarity", dest="polarity", action="append", default=[],
+                   metavar="INDICATEUR=SENS",
+                   help="sens d'un nouvel indicateur : favorable (plus élevé = plus favorable), defavorable (plus "
+                        "élevé = moins favorable) ou neutre (défaut)")
     p.add_argument("--generation", choices=("2015", "2024"), default=None,
                    help="n'accepter que les quartiers de cette géographie")
     p.add_argument("--sep", default=None, help="séparateur du CSV (défaut : détecté dans l'en-tête)")
@@ -86,12 +89,20 @@ def _pairs(items: list[str], option: str, path: Path) -> dict[str, str]:
     return out
 
 
+# --polarite: French words (and the vocabulary's labels, and its codes) → the polarity code.
+POLARITY_WORDS = {"favorable": "higher_better", "hausse favorable": "higher_better", "defavorable": "higher_worse",
+                  "hausse defavorable": "higher_worse", "neutre": "neutral",
+                  **{norm(c): c for c in vocabulary.labels("polarities")},
+                  **{norm(lab): c for c, lab in vocabulary.labels("polarities").items()}}
+
+
 def options_from_args(args) -> dict:
     """The JSON-able options recorded with the import and given back to apply() on every replay."""
     path = Path(args.file)
+    polarity = {k: POLARITY_WORDS.get(norm(v), v) for k, v in _pairs(args.polarity, "polarite", path).items()}
     return {"edition": args.edition, "code_col": args.code_col, "sheet": args.sheet,
             "map": _pairs(args.map, "map", path), "label": _pairs(args.label, "label", path),
-            "unit": _pairs(args.unit, "unit", path), "polarity": _pairs(args.polarity, "polarity", path),
+            "unit": _pairs(args.unit, "unit", path), "polarity": polarity,
             "generation": args.generation, "sep": args.sep, "replace": bool(args.remplacer),
             "source_name": path.name}
 
@@ -100,6 +111,7 @@ def import_file(path, options: dict, db_path: Path | None = None, dry_run: bool 
     """Validate and import (CLI and page). Returns {rows, encoding, separator, mapping, changes, counts,
     lines} — `lines` is the French report (mapping to confirm, values that change). InputError on bad input."""
     report: dict = {}
+    report: dict = {"dry_run": dry_run}          # the report speaks in the conditional for a dry run
     rows, notes = replay.import_transaction("indicateurs", Path(path), {**options, "_report": report}, db_path,
                                             dry_run=dry_run)
     return {"rows": rows, **report, "lines": report.get("lines", []) + notes}
@@ -110,8 +122,8 @@ def run(args) -> int:
     options = options_from_args(args)
     res = import_file(path, options, args.db, dry_run=args.verifier)
     if args.verifier:
-        print(f"Fichier valide (rien n'a été enregistré, option --verifier) : {path.name}, "
-              f"{res['rows']} valeur(s), millésime {options['edition']}.")
+        print(f"Vérification de « {path.name} » : fichier valide, {res['rows']} valeur(s), millésime "
+              f"{options['edition']} — rien n'a été enregistré.")
     else:
         print(f"{res['rows']} valeur(s) importée(s) depuis {path.name} (millésime {options['edition']}), "
               "source « Import utilisateur » ; le fichier est conservé et sera réimporté à chaque reconstruction "
@@ -268,11 +280,12 @@ def _new_indicators(mapping: dict, options: dict, catalogue: dict, errors: Colle
         elif iid not in catalogue and (iid not in labels or iid not in units):
             errors.add(f"nouvel indicateur « {iid} » sans libellé ou sans unité", 1, col,
                        f"--label {iid}=\"Libellé\" --unit {iid}=%")
-        elif unsafe_text(labels.get(iid)) or unsafe_text(units.get(iid)):
-            errors.add(f"libellé ou unité de « {iid} » refusé : {unsafe_text(labels.get(iid)) or unsafe_text(units.get(iid))}",
-                       1, col, UNSAFE_TEXT_EXPECTED)
+        elif text_problem(labels.get(iid), LINE) or text_problem(units.get(iid), LINE):
+            why, expected = text_problem(labels.get(iid), LINE) or text_problem(units.get(iid), LINE)
+            errors.add(f"libellé ou unité de « {iid} » refusé : {why}", 1, col, expected)
         elif polarities.get(iid, "neutral") not in ("higher_better", "higher_worse", "neutral"):
-            errors.add(f"polarité « {polarities[iid]} » inconnue", 1, col, "higher_better, higher_worse ou neutral")
+            errors.add(f"sens « {polarities[iid]} » inconnu (option --polarite)", 1, col,
+                       "favorable, defavorable ou neutre")
         else:
             new_ids[iid] = col
     return new_ids
@@ -429,6 +442,13 @@ def _changes(values, earlier: dict, catalogue: dict, options: dict) -> dict:
             "replaced_by_indicator": replaced_by}
 
 
+def _counted(n: int, participle: str, dry: bool) -> str:
+    """« 2 ajoutées » ; in a dry run « 2 seraient ajoutées », « 1 serait remplacée », « 0 serait ajoutée »."""
+    many = n > 1
+    verb = ("seraient " if many else "serait ") if dry else ""
+    return f"{n} {verb}{participle}{'s' if many else ''}"
+
+
 def _report_lines(table, map_lines, ignored, changes, official, edition: int, options: dict) -> list[str]:
     out = []
     if table.encoding != "xlsx":
@@ -439,9 +459,10 @@ def _report_lines(table, map_lines, ignored, changes, official, edition: int, op
     if ignored:
         out.append("Colonnes ignorées (non reconnues ; voir --map) : " + ", ".join(f"« {c} »" for c in ignored))
     out.append(f"Valeurs par indicateur (millésime {edition}) :")
+    dry = bool((options.get("_report") or {}).get("dry_run"))
     for iid, c in changes["counts"].items():
-        out.append(f"  {iid} : {c['ajout']} ajoutée(s), {c['remplacement']} remplacée(s), "
-                   f"{c['identique']} identique(s)")
+        out.append(f"  {iid} : {_counted(c['ajout'], 'ajoutée', dry)}, {_counted(c['remplacement'], 'remplacée', dry)}, "
+                   f"{c['identique']} identique{'s' if c['identique'] > 1 else ''}")
     changed = [r for r in changes["rows"] if r["kind"] == "remplacement"]
     if changed:
         verb = "remplacées" if options.get("replace") else "qui seraient remplacées (avec --remplacer)"
@@ -486,6 +507,6 @@ def _declare_local(con, new_ids: dict[str, str], catalogue: dict, options: dict,
 
 
 if __name__ == "__main__":  # pragma: no cover
-    parser = argparse.ArgumentParser()
+    parser = ArgumentParser()
     add_arguments(parser)
     sys.exit(run(parser.parse_args()))

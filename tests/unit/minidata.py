@@ -23,7 +23,6 @@ would also match the région codes 01-06 (Guadeloupe… Mayotte).
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import re
@@ -268,7 +267,9 @@ def report(kept: list[Kept]) -> str:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description="Copie réduite des données réelles (tests rapides).")
+    from observatoire.cli import ArgumentParser
+
+    p = ArgumentParser(description="Copie réduite des données réelles (tests rapides).")
     p.add_argument("out", type=Path)
     p.add_argument("--data-dir", type=Path, default=None)
     args = p.parse_args(argv)

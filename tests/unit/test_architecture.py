@@ -6,6 +6,9 @@ observatoire → readers → contract → loaders → indicators → presentatio
 (`loaders` sits above `contract` because `python -m loaders import programmation|engagements|enquete`
 dispatches to contract/imports; `ui` above `exports` for the download buttons.) Renderers (pages, exports,
 charts, ui) import presentation/ — never indicators/ nor contract/, except the named modules below.
+A program's `__main__.py` is the top of its own stack, like a page: it may import any layer (`python -m
+indicators fiche` prints the fiche view, `python -m loaders import` words its report with
+presentation/imports.py, as on the page), and nothing imports it.
 """
 from __future__ import annotations
 
@@ -33,22 +36,28 @@ def _imports(path: Path) -> set[str]:
     return out
 
 
-# Modules allowed to import a folder above their own, with the reason.
-UPWARD_ALLOWED = {
-    # the library's command line prints the fiche VIEW (text and JSON): a renderer living in its package
-    "indicators/__main__.py": {"presentation"},
-}
-
-
 @functools.lru_cache(maxsize=1)
 def folder_graph() -> dict[str, set[str]]:
     """{folder: folders it imports}, read once per session (every file of every layer is parsed)."""
     graph: dict[str, set[str]] = {f: set() for f in LAYERS}
     for folder in LAYERS:
         for path in (ROOT / folder).rglob("*.py"):
-            rel = path.relative_to(ROOT).as_posix()
-            graph[folder] |= _imports(path) - {folder} - UPWARD_ALLOWED.get(rel, set())
+            if path.name != "__main__.py":      # programs: the top of their own stack (module docstring)
+                graph[folder] |= _imports(path) - {folder}
     return graph
+
+
+def test_no_module_imports_a_program():
+    """The `__main__` exception holds only because nothing imports a program."""
+    offenders = []
+    for folder in LAYERS:
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                         [f"{node.module}." + a.name for a in node.names] if isinstance(node, ast.ImportFrom)
+                         and node.module else [])
+                offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if "__main__" in n.split(".")]
+    assert offenders == []
 
 
 def test_no_folder_imports_a_folder_that_imports_it_back():
