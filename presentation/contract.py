@@ -187,10 +187,11 @@ def light_legend() -> str:
 
 
 def light_references() -> str:
-    """« la commune, l'intercommunalité ou l'ensemble des QPV »: what the lights compare with, in the order
-    the baromètre tries them (vocabulary.levels_in("barometre")): a new reference level appears here too."""
-    refs = [vocabulary.level_brief(lv) for lv in vocabulary.levels_in("barometre")]
-    return refs[0] if len(refs) == 1 else ", ".join(refs[:-1]) + " ou " + refs[-1]
+    """« la référence : commune, EPCI ou ensemble des QPV »: what the lights compare with, in the order the
+    baromètre tries them (vocabulary.levels_in("barometre"), short labels): a new reference level appears here."""
+    refs = [vocabulary.level_label(lv, short=True) for lv in vocabulary.levels_in("barometre")]
+    refs = [r[:1].lower() + r[1:] if not r[:2].isupper() else r for r in refs]
+    return "la référence : " + (refs[0] if len(refs) == 1 else ", ".join(refs[:-1]) + " ou " + refs[-1])
 
 
 def ranking(views: list[tuple[int, str, barometre_view.View]], ids: list[str] | None = None) -> dict:

@@ -139,4 +139,4 @@ def test_new_level_in_the_deck(uu_con, tmp_path):
                      " ".join(c.text for r in sh.table.rows for c in r.cells) if sh.has_table else ""
                      for s in Presentation(str(out)).slides for sh in s.shapes)
     # the ranking slide says what the lights compare with, in the baromètre's order: the new level first
-    assert "que l'unité urbaine, la commune, l'intercommunalité ou l'ensemble des QPV" in texts
+    assert "que la référence : unité urbaine (test), commune, EPCI ou ensemble des QPV" in texts
