@@ -99,11 +99,31 @@ def gap_text(gap, gap_kind: str | None, decimals: int | None = 1) -> str:
     return ""
 
 
+def plural_word(n, one: str, many: str | None = None) -> str:
+    """The noun agreed with the count `n` in French: `one` up to 1, else `many` (default `one` + « s »)."""
+    return one if frformat.is_missing(n) or abs(float(n)) < 2 else (many or one + "s")
+
+
 def plural_text(n, one: str, many: str | None = None) -> str:
     """« 1 point d'étape », « 2 points d'étape », « 0 engagement »: a count and its noun agreed in French
     (singular up to 1), the count through count_text. `many` defaults to `one` + « s »."""
-    word = one if frformat.is_missing(n) or abs(float(n)) < 2 else (many or one + "s")
-    return f"{count_text(n)} {word}"
+    return f"{count_text(n)} {plural_word(n, one, many)}"
+
+
+def quartier_word(n) -> str:
+    """« quartier prioritaire » / « quartiers prioritaires » agreed with `n` (the qpv level's label, plural)."""
+    return plural_word(n, vocabulary.level_label("qpv").lower(), vocabulary.label("levels", "qpv", plural=True).lower())
+
+
+def quartiers_text(n) -> str:
+    """« 1 quartier prioritaire », « 12 quartiers prioritaires »."""
+    return f"{count_text(n)} {quartier_word(n)}"
+
+
+def capital(value: str) -> str:
+    """The first letter in upper case, the rest as written: a vocabulary label at the head of a title or a
+    sentence (« référentiel d'évaluation » → « Référentiel d'évaluation »)."""
+    return value[:1].upper() + value[1:]
 
 
 def points_text(x: float) -> str:

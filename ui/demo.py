@@ -24,9 +24,10 @@ from ui import auth, common, state
 
 BANNER_CSS = """
 <style>
-.obs-demo {background: repeating-linear-gradient(135deg, #fff4e5, #fff4e5 12px, #ffe9cc 12px, #ffe9cc 24px);
-           border: 2px solid #e08a00; border-radius: 6px; padding: 0.55rem 0.9rem; margin: 0.2rem 0 0.9rem 0;
-           color: #5c3900; font-size: 0.95rem;}
+.obs-demo {background: repeating-linear-gradient(135deg, var(--obs-demo-stripe), var(--obs-demo-stripe) 12px,
+                                                 var(--obs-demo-stripe-dark) 12px, var(--obs-demo-stripe-dark) 24px);
+           border: 2px solid var(--obs-demo-border); border-radius: 6px; padding: 0.55rem 0.9rem;
+           margin: 0.2rem 0 0.9rem 0; color: var(--obs-demo-text); font-size: 0.95rem;}
 .obs-demo b {letter-spacing: 0.04em; text-transform: uppercase;}
 </style>
 """
@@ -111,7 +112,8 @@ def contract_picker(sc, container=None) -> str | None:
     if not labels:
         st.info("Aucun contrat de ville dans l'entrepôt ni dans la base de saisie.")
         return None
-    return state.selectbox("Contrat de ville", list(labels), "contrat", format_func=lambda c: labels.get(c, c),
+    return state.selectbox(vocabulary.level_label("contrat_de_ville"), list(labels), "contrat",
+                           format_func=lambda c: labels.get(c, c),
                            default=default_contract(labels), container=container or st.sidebar,
                            help="Tous les contrats de ville (2024-2030 et 2015-2023) ; en tête, ceux qui ont des "
                                 "données saisies ou importées.")

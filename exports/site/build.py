@@ -198,7 +198,7 @@ def build(con, out: Path, contrat: str | None = None, today: dt.date | None = No
             stats.add_time("views", tv)
             stats.add_time("render", tr)
             stats.add_time("downloads", tw)
-            progress(0.9 * i / max(len(codes), 1), f"Quartier {code}")
+            progress(0.9 * i / max(len(codes), 1), f"{text.label('levels', 'qpv', short=True)} {code}")
     finally:
         if pool is not None:
             pool.close()
