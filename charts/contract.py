@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import style
-from charts.source import add_source
+from charts.source import add_source, wrap
 from observatoire import vocabulary
 from observatoire.frformat import fmt_eur, fmt_int, fmt_number
 from presentation.enquetes import SURVEYED
@@ -28,19 +28,15 @@ TOTAL = vocabulary.row_label("total")           # the « Ensemble » row of cont
 NEUTRAL = vocabulary.scale("neutral")
 
 
-def _rgba(hex_colour: str, alpha: float) -> str:
-    return "rgba({}, {}, {}, {})".format(*vocabulary.rgb(hex_colour), alpha)
-
-
 def _wrap(text: str, width: int = 38) -> str:
-    return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
+    return wrap(str(text), width)
 
 
 def _demo_watermark(fig: go.Figure, demo: bool) -> None:
     """Démo figures carry the label twice: in the source line and as a faint watermark."""
     if demo:
         fig.add_annotation(text=DEMO_LABEL.upper(), xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-                           font=dict(size=26, color=_rgba(vocabulary.palette("demo"), 0.13)), textangle=-18, name="demo")
+                           font=dict(size=26, color=style.rgba(vocabulary.palette("demo"), 0.13)), textangle=-18, name="demo")
 
 
 def _finish(fig, source_line, demo, height=None, title=None, legend_bottom=False, narrow=False):

@@ -228,21 +228,6 @@ def indicator_source_line(con, indicator_ids, editions, generation: str | None, 
     return sources.indicators_line(con, rows, generation, demo)
 
 
-# Small readers of a fiche dict, shared with the fiche PDF and the single-chart export (formerly in
-# exports/content.py, dissolved into this view).
-
-def meta(con, indicator_id: str) -> dict:
-    return catalog.indicator(con, indicator_id)
-
-
-def indicator_of(f: dict | None, indicator_id: str) -> dict | None:
-    return next((x for x in (f or {}).get("indicators") or [] if x["indicator_id"] == indicator_id), None)
-
-
-def reference(x: dict | None, level: str) -> dict | None:
-    return next((r for r in (x or {}).get("references") or [] if r["level"] == level and r["code"]), None)
-
-
 def means_view(means: pd.DataFrame | None, contrat: str) -> MeansView:
     """State means of the contract (indicators.means: one counting rule) for the deck and the report."""
     if means is None or means.empty:

@@ -68,8 +68,7 @@ def defaults(sc, contrat: str, today: dt.date) -> Defaults:
                     is_demo=contract_life.is_demo(sc, contrat, "engagement"))
 
 
-def status_label(code) -> str:
-    return text.label("engagement_statuses", code)
+status_label = since_view.status_label       # « En retard »…: one label function for a commitment's status
 
 
 def _date(d) -> str:

@@ -131,6 +131,7 @@ def data_lines(f: dict) -> list[str]:
 
 
 def status_label(code) -> str:
+    """« En retard »…: a commitment's status as every contract-life view writes it (also presentation.engagements)."""
     return text.label("engagement_statuses", code)
 
 

@@ -4,6 +4,7 @@ status label », gaps, counts, euros, years and table cells. Nothing else format
 from __future__ import annotations
 
 import decimal
+import io
 import math
 import numbers
 import re
@@ -256,6 +257,17 @@ def spreadsheet_frame(df):
             out[col] = out[col].map(spreadsheet_cell)
     out.columns = [spreadsheet_cell(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def spreadsheet_csv(df, source_line: str | None = None) -> bytes:
+    """A table as French CSV for spreadsheet programs (« ; », decimal comma, UTF-8 with BOM, CRLF), text cells
+    neutralised (spreadsheet_frame); the source line, if any, after a blank line: the pages' downloads and the
+    static site's alike."""
+    buf = io.StringIO()
+    spreadsheet_frame(df).to_csv(buf, sep=";", decimal=",", index=False, lineterminator="\r\n")
+    if source_line:
+        buf.write("\r\n" + source_line.replace(";", ",") + "\r\n")
+    return buf.getvalue().encode("utf-8-sig")
 
 
 def spreadsheet_workbook(wb) -> None:

@@ -119,12 +119,17 @@ def contract_picker(sc, container=None) -> str | None:
                                 "données saisies ou importées.")
 
 
+def _warehouse_name(contrat: str) -> str | None:
+    """The contract's name in the warehouse (cached per warehouse), None without a warehouse."""
+    try:
+        return common.run(contract_life.warehouse_name, contrat)
+    except common.WarehouseMissing:
+        return None
+
+
 def contract_name(sc, contrat: str) -> str:
     """« Toulouse Métropole (CN03103I) »: the contract as pages name it (warehouse first, then saisie)."""
-    try:
-        nom = common.run(contract_life.warehouse_name, contrat)   # cached per warehouse
-    except common.WarehouseMissing:
-        nom = None
+    nom = _warehouse_name(contrat)
     return f"{nom} ({contrat})" if nom else contract_life.contract_name(None, sc, contrat)
 
 
@@ -142,11 +147,7 @@ def template_quartiers(sc, contrat: str) -> list[dict]:
 
 def template_context(sc, contrat: str) -> dict:
     """What the contract's import templates are filled with: its quartiers, its real signataires, its name."""
-    try:
-        nom = common.run(contract_life.warehouse_name, contrat)      # cached per warehouse
-    except common.WarehouseMissing:
-        nom = None
-    nom = nom or contract_life.saisie_name(sc, contrat)
+    nom = _warehouse_name(contrat) or contract_life.saisie_name(sc, contrat)
     return {"quartiers": template_quartiers(sc, contrat), "signataires": service.template_signataires(sc, contrat),
             "contrat_nom": nom}
 
