@@ -36,7 +36,8 @@ def _demo_watermark(fig: go.Figure, demo: bool) -> None:
     """Démo figures carry the label twice: in the source line and as a faint watermark."""
     if demo:
         fig.add_annotation(text=DEMO_LABEL.upper(), xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-                           font=dict(size=26, color=style.rgba(vocabulary.palette("demo"), 0.13)), textangle=-18, name="demo")
+                           font=dict(size=26, color=style.rgba(vocabulary.palette("demo"), 0.13)), textangle=-18,
+                           name="demo")
 
 
 def _finish(fig, source_line, demo, height=None, title=None, legend_bottom=False, narrow=False):

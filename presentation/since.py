@@ -131,7 +131,8 @@ def data_lines(f: dict) -> list[str]:
 
 
 def status_label(code) -> str:
-    """« En retard »…: a commitment's status as every contract-life view writes it (also presentation.engagements)."""
+    """« En retard »…: a commitment's status as every contract-life view writes it (presentation.engagements
+    too)."""
     return text.label("engagement_statuses", code)
 
 
