@@ -136,6 +136,15 @@ DOCS = ROOT / "docs"
 _BLOCK = re.compile(r"(<!-- généré:(?P<name>[a-z_-]+) -->\n)(?P<body>.*?)(\n<!-- fin:(?P=name) -->)", re.S)
 
 
+# The documents of each place of the reference levels (`places` of catalogue/vocabulary.yaml), for the docs.
+PLACES = {
+    "fiche": "tableau des territoires de référence de la fiche (page et PDF) et barres du détail d'un indicateur",
+    "evolution": "séries de référence des graphiques d'évolution (page et PDF)",
+    "deck": "tableau des indicateurs clés du rapport annuel (écarts de chaque quartier, lignes de référence)",
+    "barometre": "références du voyant du baromètre (page, fiche PDF, diaporama, rapport), essayées dans cet ordre",
+}
+
+
 def blocks() -> dict[str, str]:
     """The generated blocks of the docs, by name: what the catalogue and the vocabulary declare."""
     rules = vocabulary.terms("comparison_rules")
@@ -143,6 +152,9 @@ def blocks() -> dict[str, str]:
         "secret": sourceline.secret_note(),
         "regle-annees": "\n".join(f"- {_sentence(t['label'].format(**t))} (`comparison_rules.{code}`)."
                                   for code, t in rules.items()),
+        "niveaux": "\n".join(f"- `{place}` — {what} : "
+                              + ", ".join(vocabulary.level_label(lv) for lv in vocabulary.levels_in(place)) + "."
+                              for place, what in PLACES.items()),
     }
 
 

@@ -13,9 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import style
-from charts.source import add_source
+from charts.source import add_source, wrap
 from observatoire import vocabulary
 from observatoire.frformat import fmt_eur, fmt_int, fmt_number
+from presentation.enquetes import SURVEYED
 from presentation.sources import DEMO_LABEL
 from presentation.text import cell_text, value_text
 
@@ -27,19 +28,16 @@ TOTAL = vocabulary.row_label("total")           # the « Ensemble » row of cont
 NEUTRAL = vocabulary.scale("neutral")
 
 
-def _rgba(hex_colour: str, alpha: float) -> str:
-    return "rgba({}, {}, {}, {})".format(*vocabulary.rgb(hex_colour), alpha)
-
-
 def _wrap(text: str, width: int = 38) -> str:
-    return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
+    return wrap(str(text), width)
 
 
 def _demo_watermark(fig: go.Figure, demo: bool) -> None:
     """Démo figures carry the label twice: in the source line and as a faint watermark."""
     if demo:
         fig.add_annotation(text=DEMO_LABEL.upper(), xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
-                           font=dict(size=26, color=_rgba(vocabulary.palette("demo"), 0.13)), textangle=-18, name="demo")
+                           font=dict(size=26, color=style.rgba(vocabulary.palette("demo"), 0.13)), textangle=-18,
+                           name="demo")
 
 
 def _finish(fig, source_line, demo, height=None, title=None, legend_bottom=False, narrow=False):
@@ -307,15 +305,16 @@ def barometer_heatmap(df: pd.DataFrame, *, source_line: str, demo: bool = False,
         return _empty(title, source_line, demo)
     qs = df.drop_duplicates("question_code")[["question_code", "question"]]
     quartiers = df.drop_duplicates("quartier_code")[["quartier_code", "quartier"]]
-    quartiers = pd.concat([quartiers[quartiers["quartier_code"] == "ENSEMBLE"],
-                           quartiers[quartiers["quartier_code"] != "ENSEMBLE"].sort_values("quartier")])
+    quartiers = pd.concat([quartiers[quartiers["quartier_code"] == SURVEYED],
+                           quartiers[quartiers["quartier_code"] != SURVEYED].sort_values("quartier")])
     piv = df.pivot(index="quartier_code", columns="question_code", values="part").reindex(
         index=quartiers["quartier_code"], columns=qs["question_code"])
     nn = df.pivot(index="quartier_code", columns="question_code", values="n").reindex_like(piv)
     z = piv.astype(float).values
     text = [[(fmt_number(v, 0, "%") if pd.notna(v) else "n < min") for v in row] for row in z]
     custom = [[(f"n = {int(n)}" if pd.notna(n) else vocabulary.status_label("effectif_insuffisant")) for n in row] for row in nn.values]
-    ylabels = [("<b>" + q + "</b>") if c == "ENSEMBLE" else q for c, q in zip(quartiers["quartier_code"], quartiers["quartier"])]
+    ylabels = [("<b>" + q + "</b>") if c == SURVEYED else q
+               for c, q in zip(quartiers["quartier_code"], quartiers["quartier"])]
     xlabels = list(qs["question_code"])
     questions = [[q] * len(xlabels) for q in ylabels]
     custom = [[f"{xc} – {ql} : {c}" for xc, ql, c in zip(xlabels, qs["question"], row)] for row in custom]
@@ -349,11 +348,11 @@ def barometer_question(df: pd.DataFrame, *, question_code: str, source_line: str
     title = _wrap(f"{question_code} – {d['question'].iloc[0]}" if not d.empty else question_code, 90)
     if d.empty:
         return _empty(title, source_line, demo)
-    d = d.assign(order=(d["quartier_code"] == "ENSEMBLE").astype(int)).sort_values(["order", "part"], na_position="first")
+    d = d.assign(order=(d["quartier_code"] == SURVEYED).astype(int)).sort_values(["order", "part"], na_position="first")
     ok = d["status"] == "ok"
     fig = go.Figure(go.Scatter(
         x=[v if o else None for v, o in zip(d["part"], ok)], y=d["quartier"], mode="markers",
-        marker=dict(size=12, color=[style.HIGHLIGHT if c == "ENSEMBLE" else style.QUARTIER for c in d["quartier_code"]]),
+        marker=dict(size=12, color=[style.HIGHLIGHT if c == SURVEYED else style.QUARTIER for c in d["quartier_code"]]),
         error_x=dict(type="data", symmetric=False, array=(d["haut"] - d["part"]).tolist(),
                      arrayminus=(d["part"] - d["bas"]).tolist(), color=NEUTRAL[2], thickness=2),
         customdata=[f"n = {int(n)}" if o else "" for n, o in zip(d["n"].fillna(0), ok)],

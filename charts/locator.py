@@ -131,8 +131,8 @@ def locator_map(places: list[Place], *, outlines: list[tuple[str, object]] | Non
         fig.add_annotation(x=x, y=y, text=f"<b>{text}</b>", showarrow=True, arrowhead=0, arrowwidth=0.8, arrowcolor=OUTLINE_STRONG,
                            ax=16, ay=-18,
                            font=dict(size=12 if label == "number" else 11, color=style.TEXT),
-                           bgcolor="rgba(255,255,255,0.85)", bordercolor=OUTLINE_STRONG, borderwidth=0.6,
-                           borderpad=2)
+                           bgcolor=style.rgba(vocabulary.palette("white"), 0.85), bordercolor=OUTLINE_STRONG,
+                           borderwidth=0.6, borderpad=2)
 
     x0, y0 = xy(lon0, lat0)
     x1, y1 = xy(lon1, lat1)

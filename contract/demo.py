@@ -20,12 +20,12 @@ from pathlib import Path
 from contract import store, vocab
 from contract import warehouse as wh
 from contract.roles import User
-from observatoire import db
+from observatoire import db, vocabulary
 from observatoire.cli import ArgumentParser
 
 DEMO_CONTRAT = "CN00604I"          # 06 - Métropole Nice Côte d'Azur: 10 quartiers 2024 with real contours
 DEMO_SEED = 2024
-DEMO_LABEL = "Données de démonstration"
+DEMO_LABEL = vocabulary.phrase("demo")
 DEMO_USER = User(login="demo", role="chef_de_projet", nom="Générateur de démonstration", authenticated=True)
 YEARS = (2024, 2025, 2026)
 # Governance calendar of the démo (two COPILs a year); the next one is the default "before the COPIL" date.

@@ -20,7 +20,7 @@ from charts import locator
 from contract import service
 from exports import geo, render
 from exports import pptx_kit as K
-from presentation import barometre as barometre_view, contract as pc, since as since_view, sources
+from presentation import barometre as barometre_view, contract as pc, contract_life, since as since_view, sources, text
 
 
 # --------------------------------------------------------------------------- slides
@@ -213,7 +213,7 @@ def slide_engagements(prs, v: pc.ContractView) -> None:
     e = v.engagements
     if e is None:
         return
-    s = K.titled_slide(prs, "Engagements des signataires", e.subtitle)
+    s = K.titled_slide(prs, text.capital(contract_life.import_kind_label("engagements")), e.subtitle)
     if v.demo:
         K.demo_badge(s)
     w = Inches(6.3)

@@ -17,6 +17,7 @@ from contract import service
 from exports import deck as deck_mod
 from exports import docx_kit as D
 from exports import render
+from observatoire import vocabulary
 from presentation import contract as pc, sources, text
 
 SECTIONS = [
@@ -104,8 +105,8 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
         doc = D.new_document()
         doc.core_properties.title = f"Rapport politique de la ville {annee} — {v.name}"
         doc.add_heading(f"Rapport annuel sur la mise en œuvre de la politique de la ville — {annee}", 0)
-        D.para(doc, f"Contrat de ville {v.name} ({v.code}) — {v.generation_label} — "
-                    f"{text.plural_text(len(v.quartiers), 'quartier prioritaire', 'quartiers prioritaires')}", bold=True)
+        D.para(doc, f"{vocabulary.level_label('contrat_de_ville')} {v.name} ({v.code}) — {v.generation_label} — "
+                    f"{text.quartiers_text(len(v.quartiers))}", bold=True)
         D.para(doc, f"Trame pré-remplie par l'Observatoire des contrats de ville le {text.date_text(dt.date.today())}. "
                     "Cadre : article L. 1111-2 du code général des collectivités territoriales et décret n° 2015-1118 "
                     "du 3 septembre 2015. Les chiffres, tableaux et graphiques proviennent des données ouvertes "
@@ -121,7 +122,8 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
         D.guide(doc, *GUIDE[0])
         D.placeholder(doc, "principales orientations du contrat et projet de territoire qui a présidé à son "
                            "élaboration ; enjeux retenus avec les habitants")
-        D.table(doc, ["N°", "Quartier", "Code", "Commune(s)", "Population"], v.quartier_table,
+        D.table(doc, ["N°", vocabulary.level_label("qpv", short=True), "Code", "Commune(s)", "Population"],
+                v.quartier_table,
                 widths_cm=[0.8, 5, 2.2, 5, 2.5])
         D.source(doc, sources.source_line(["ANCT (quartiers et contrats)", "INSEE (population, SIG Ville)"], None,
                                           v.generation)
@@ -133,7 +135,7 @@ def build(con, contrat: str, annee: int, out: str | Path, progress=None) -> Path
         if v.referentiel:
             D.para(doc, "Enjeux et objectifs du référentiel d'évaluation du contrat :", bold=True)
             D.bullets(doc, v.referentiel)
-            D.source(doc, v.life_source + " — référentiel d'évaluation", demo=v.demo)
+            D.source(doc, f"{v.life_source} — {vocabulary.label('import_kinds', 'referentiel')}", demo=v.demo)
 
         # 2 ------------------------------------------------------------------ situation
         progress(0.75, "Situation des quartiers")

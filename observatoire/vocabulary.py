@@ -12,7 +12,8 @@ from observatoire import catalogue
 KINDS = ("levels", "generations", "themes", "polarities", "gap_kinds", "value_statuses", "lights", "trends",
          "changes", "directions", "verdicts", "link_statuses", "link_methods", "relations", "engagement_statuses",
          "action_statuses", "financeurs", "means_kinds", "roles", "comparison_rules", "phrases", "qpv_answers",
-         "locate_statuses", "verification_reasons", "crosswalk_methods", "approximations", "palette", "scales")
+         "locate_statuses", "verification_reasons", "crosswalk_methods", "approximations", "class_methods", "palette",
+         "scales")
 # Contract life (contract/vocab.py reads them under their historical names; presentation/ and charts/ too).
 CONTRACT_KINDS = ("age_bands", "sexes", "beneficiary_phases", "porteur_types", "signataire_types",
                   "programmation_themes", "evaluation_criteria", "evaluation_marks", "referentiel_levels",
@@ -38,11 +39,13 @@ def term(kind: str, code) -> dict:
     return terms(kind).get("none" if code is None else str(code), {})
 
 
-def label(kind: str, code, short: bool = False) -> str:
-    """French label of a code; the `short` form when asked and declared; the code itself if undeclared."""
+def label(kind: str, code, short: bool = False, plural: bool = False) -> str:
+    """French label of a code; the `short` (or `plural`) form when asked and declared; the code itself if
+    undeclared."""
     t = term(kind, code)
-    if short and t.get("short"):
-        return str(t["short"])
+    for form, asked in (("short", short), ("plural", plural)):
+        if asked and t.get(form):
+            return str(t[form])
     if "label" in t:
         return str(t["label"])
     return "" if code is None else str(code)

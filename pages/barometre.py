@@ -8,6 +8,7 @@ import streamlit as st
 
 from charts import barometre as barometre_charts
 from presentation import barometre as barometre_view, text
+from presentation.sources import OBSERVATORY
 from presentation.text import html_fragment
 from ui import common, downloads, pickers
 
@@ -16,19 +17,19 @@ common.page_setup("Baromètre du quartier")
 st.html("""
 <style>
 .obs-baro {max-width: 860px;}
-.obs-head {color: #4a5560; font-size: 0.85rem; margin: -0.4rem 0 0.4rem 0;}
+.obs-head {color: var(--obs-ink); font-size: 0.85rem; margin: -0.4rem 0 0.4rem 0;}
 .obs-row {display: flex; gap: 0.55rem; align-items: flex-start; padding: 0.38rem 0;
-          border-bottom: 1px solid #e3e7ec; break-inside: avoid;}
-.obs-chip {flex: 0 0 6.4rem; border-radius: 0.9rem; color: white; font-size: 0.78rem; font-weight: 700;
+          border-bottom: 1px solid var(--obs-grid); break-inside: avoid;}
+.obs-chip {flex: 0 0 6.4rem; border-radius: 0.9rem; color: var(--obs-white); font-size: 0.78rem; font-weight: 700;
            padding: 0.18rem 0.4rem; text-align: center; white-space: nowrap;
            -webkit-print-color-adjust: exact; print-color-adjust: exact;}
 .obs-line {flex: 1 1 auto; min-width: 0; overflow-wrap: anywhere; font-size: 0.92rem; line-height: 1.3;}
-.obs-line b {color: #1f2a44;}
-.obs-trend {display: inline-block; border-radius: 0.6rem; color: white; font-size: 0.7rem; font-weight: 700;
+.obs-line b {color: var(--obs-navy);}
+.obs-trend {display: inline-block; border-radius: 0.6rem; color: var(--obs-white); font-size: 0.7rem; font-weight: 700;
             padding: 0 0.35rem; margin-left: 0.2rem; -webkit-print-color-adjust: exact; print-color-adjust: exact;}
-.obs-meta {color: #6b7785; font-size: 0.78rem;}
+.obs-meta {color: var(--obs-rule); font-size: 0.78rem;}
 .obs-verdict {font-size: 0.95rem; margin: 0.1rem 0 0.3rem 0;}
-.obs-detail {padding: 0.4rem 0; border-bottom: 1px solid #eef1f4;}
+.obs-detail {padding: 0.4rem 0; border-bottom: 1px solid var(--obs-empty);}
 .obs-printonly {display: none;}
 @media (max-width: 640px) {
   /* below Streamlit's header bar (3.75rem high on a phone, it holds the menu button) */
@@ -52,7 +53,7 @@ st.html("""
   .obs-line {font-size: 10pt;}
   h2 {font-size: 15pt !important; margin: 0 !important; padding: 0 !important;}
   .obs-source {font-size: 7pt;}
-  .obs-printonly {display: block; font-size: 8pt; color: #4a5560; border-bottom: 1px solid #c8ced6;
+  .obs-printonly {display: block; font-size: 8pt; color: var(--obs-ink); border-bottom: 1px solid var(--obs-border);
                   margin-bottom: 0.2rem;}
 }
 </style>
@@ -72,8 +73,8 @@ def chip(light, cls: str = "obs-chip", words: str | None = None):
 
 
 with top:
-    st.markdown(html_fragment('<div class="obs-printonly">Baromètre du quartier — Observatoire des contrats de '
-                              'ville — édité le {}</div>', v.date_text), unsafe_allow_html=True)
+    st.markdown(html_fragment('<div class="obs-printonly">Baromètre du quartier — {} — édité le {}</div>',
+                              OBSERVATORY, v.date_text), unsafe_allow_html=True)
     st.markdown(f"## {text.md_text(v.name)}")
     where = " · ".join(b for b in (v.communes, v.code, f"édité le {v.date_text}") if b)
     st.markdown(html_fragment('<div class="obs-head">{}</div>', where), unsafe_allow_html=True)

@@ -50,7 +50,7 @@ def setup_screen() -> None:
             st.error(common.md_escape(str(exc)))
             return
         auth.sign_in(user)
-        _done(f"Administrateur « {login.strip()} » créé ; vous êtes connecté.")
+        _done(f"{vocabulary.label('roles', 'administrateur')} « {login.strip()} » créé ; vous êtes connecté.")
 
 
 def own_password(user: roles.User) -> None:
@@ -75,7 +75,7 @@ def users_table(df: pd.DataFrame) -> None:
         "Identifiant": df["login"], "Nom": df["nom"], "E-mail": df["email"].fillna("—"), "Rôle": df["role_label"],
         "Contrats": ["tous" if "*" in c else (", ".join(c) if c else "—") for c in df["contrats"]],
         "Signataire": df["signataire"].fillna("—"),
-        "État": ["actif" if a else "désactivé" for a in df["active"]],
+        "Statut": ["actif" if a else "désactivé" for a in df["active"]],
         "Connexion": [("mot de passe" + (" ou ProConnect" if isinstance(m, str) else "")) if p else "ProConnect"
                       for p, m in zip(df["has_password"], df["email"])],
         "Bloqué jusqu'au": [frformat.fmt_datetime(v) if pd.notna(v) else "" for v in df["locked_until"]],

@@ -35,7 +35,8 @@ def _proposal(contrat: str) -> tuple[dt.date, str]:
 
 
 options, labels, with_life = contract_life.export_contracts(_saisie(), common.run(contract_life.warehouse_contracts))
-contrat = state.selectbox("Contrat de ville", options, "contrat", format_func=lambda c: labels.get(c, c),
+contrat = state.selectbox(text.label("levels", "contrat_de_ville"), options, "contrat",
+                          format_func=lambda c: labels.get(c, c),
                           default=options[0] if options else None,
                           help="Les contrats dont la programmation ou les engagements sont saisis sont en tête.")
 if not contrat:

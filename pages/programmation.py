@@ -102,7 +102,7 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
                          key="prog_f_theme")
     statut = f2.selectbox("Statut", [None] + list(view_mod.ACTION_STATUSES),
                           format_func=lambda s: "Tous" if s is None else view_mod.ACTION_STATUSES[s], key="prog_f_statut")
-    quartier = f3.selectbox("Quartier", [None] + list(v.quartiers),
+    quartier = f3.selectbox(text.label("levels", "qpv", short=True), [None] + list(v.quartiers),
                             format_func=lambda q: "Tous" if q is None else v.quartiers[q],
                             key="prog_f_q")
     porteur = f4.text_input("Porteur contient", key="prog_f_porteur")

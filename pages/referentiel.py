@@ -14,7 +14,8 @@ from presentation import referentiel as view_mod
 from presentation import text
 from ui import auth, blocks, common, demo
 
-with demo.contract_page("Référentiel d'évaluation", "Des enjeux du contrat aux indicateurs : ce qui est suivi, par qui, "
+with demo.contract_page(text.capital(text.label("import_kinds", "referentiel")),
+                        "Des enjeux du contrat aux indicateurs : ce qui est suivi, par qui, "
                         "avec quelle valeur de départ et quelle cible.") as (sc, contrat, _user):
     try:
         with common.cursor() as cur:   # a cursor per run: connections are not shared between threads

@@ -299,7 +299,7 @@ def item_of(b: dict, approx: bool = False) -> Item:
                                          note=" ; ".join(notes)))
     elif notes:
         joined = " ; ".join(notes)
-        details.append(joined[:1].upper() + joined[1:] + ".")
+        details.append(text.capital(joined) + ".")
     ref_text = ""
     if b.get("reference_level"):
         ref_text = str(text.value_cell(b["reference_value"], "ok", b["unit"], b.get("decimals"),

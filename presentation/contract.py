@@ -42,6 +42,8 @@ PROXY_NOTE = ("Pas encore d'indicateurs INSEE en géographie prioritaire 2024 : 
               "correspondants (table de passage 2015 → 2024), géographie prioritaire 2015.")
 MEANS_RULE = ("Règle de compte : un poste compte une fois par contrat et par année, même quand le fichier de "
               "l'ANCT répète son enregistrement ; l'année 2025 semble partielle.")
+QUARTIER = vocabulary.level_label("qpv", short=True)       # column header of the quartier tables
+GRANTED = vocabulary.label("action_statuses", "accorde")   # the amount granted (actions accordées or soldées)
 DEMO_NOTE = ("La programmation, les engagements et les points d'étape de ce document sont des données de "
              "démonstration (inventées) ; les indicateurs et les moyens de l'État sont réels.")
 
@@ -163,19 +165,19 @@ class ContractView:
 
     @property
     def title(self) -> str:
-        return f"Contrat de ville\n{self.name}"
+        return f"{vocabulary.level_label('contrat_de_ville')}\n{self.name}"
 
     def subtitle(self) -> str:
         pop = (f" · {text.count_text(self.population)} habitants dans les quartiers (ANCT)"
                if self.population else "")
         return (f"Comité de pilotage — document préparé le {text.date_text(self.today)}\n"
                 f"{self.code} · {self.generation_label} · "
-                f"{text.plural_text(len(self.quartiers), 'quartier prioritaire', 'quartiers prioritaires')}{pop}")
+                f"{text.quartiers_text(len(self.quartiers))}{pop}")
 
     @property
     def glance_subtitle(self) -> str:
-        return (f"{text.plural_text(len(self.quartiers), 'quartier prioritaire', 'quartiers prioritaires')} "
-                f"({self.generation_label}) — porteur : {self.carrier or 'non renseigné'}")
+        return (f"{text.quartiers_text(len(self.quartiers))} ({self.generation_label}) — porteur : "
+                f"{self.carrier or vocabulary.row_label('missing').lower()}")
 
 
 # --------------------------------------------------------------------------- small blocks
@@ -216,7 +218,7 @@ def ranking(views: list[tuple[int, str, barometre_view.View]], ids: list[str] | 
         rows.append({"number": number, "label": label, "approx": bool(v.approximation), "cells": cells})
     k = ids.index(SORT_BY) if SORT_BY in ids else 0
     rows.sort(key=lambda r: (r["cells"][k]["value"] is None, -(r["cells"][k]["value"] or 0), r["number"]))
-    return {"header": ["Quartier"] + [labels.get(i, i) for i in ids], "ids": ids, "rows": rows,
+    return {"header": [QUARTIER] + [labels.get(i, i) for i in ids], "ids": ids, "rows": rows,
             "editions": {i: sorted(e) for i, e in editions.items()}}
 
 
@@ -224,21 +226,6 @@ def indicator_source_line(con, indicator_ids, editions, generation: str | None, 
     """One source line for several indicators of several millésimes (each producer with its millésimes)."""
     rows = [{"source": catalog.indicator(con, i)["source"], "edition": e} for i, e in zip(indicator_ids, editions)]
     return sources.indicators_line(con, rows, generation, demo)
-
-
-# Small readers of a fiche dict, shared with the fiche PDF and the single-chart export (formerly in
-# exports/content.py, dissolved into this view).
-
-def meta(con, indicator_id: str) -> dict:
-    return catalog.indicator(con, indicator_id)
-
-
-def indicator_of(f: dict | None, indicator_id: str) -> dict | None:
-    return next((x for x in (f or {}).get("indicators") or [] if x["indicator_id"] == indicator_id), None)
-
-
-def reference(x: dict | None, level: str) -> dict | None:
-    return next((r for r in (x or {}).get("references") or [] if r["level"] == level and r["code"]), None)
 
 
 def means_view(means: pd.DataFrame | None, contrat: str) -> MeansView:
@@ -268,7 +255,8 @@ def means_view(means: pd.DataFrame | None, contrat: str) -> MeansView:
             + (" — * année partielle (fichier incomplet)." if any(partial.values()) else ""))
     m = means_summary(means)
     summary = (f"En {text.year_text(m['year'])} : {text.plural_text(m['adultes_relais'], 'poste')} "
-               f"d'adultes-relais et {text.plural_text(m['fonjep'], 'poste')} FONJEP ({text.eur_text(m['amount'])}).")
+               f"d'adultes-relais et {text.plural_text(m['fonjep'], 'poste')} "
+               f"{vocabulary.label('means_kinds', 'fonjep', short=True)} ({text.eur_text(m['amount'])}).")
     header = ["Année"] + [h for k in kinds for h in (vocabulary.label("means_kinds", k, short=True), "Montant")]
     return MeansView(categories=[text.year_text(y) + (" (partiel)" if partial[y] else "") for y in years],
                      series=series, colours=[vocabulary.color("means_kinds", k) for k in kinds],
@@ -291,7 +279,7 @@ def means_summary(means: pd.DataFrame | None) -> dict:
 
 def key_figures(n_quartiers: int, population, means: pd.DataFrame | None, life: dict, today) -> list[Figure]:
     """The contract at a glance: quartiers, population, State means, programmation, commitments."""
-    figs = [Figure(text.count_text(n_quartiers), "quartiers prioritaires" if n_quartiers > 1 else "quartier prioritaire")]
+    figs = [Figure(text.count_text(n_quartiers), text.quartier_word(n_quartiers))]
     if population:
         figs.append(Figure(text.count_text(population), "habitants dans les quartiers", "ANCT"))
     m = means_summary(means)
@@ -342,7 +330,9 @@ def engagements_view(sc, contrat: str, today: dt.date, next_copil: dt.date | Non
         subtitle=subtitle, categories=[str(x) for x in body["signataire"]], series=series, colours=colours,
         late_title=f"Les plus en retard ({text.count_text(len(late))} au total)",
         late_header=["Signataire", "Engagement", "Échéance", "Jours"], late_rows=late_rows, late_bullets=bullets,
-        table_header=["Signataire", "Engagements", "Réalisés", "En cours", "En retard", "Taux de réalisation"],
+        table_header=["Signataire", "Engagements"]
+        + [vocabulary.label("engagement_statuses", s, plural=True) for s in ("realise", "en_cours", "en_retard")]
+        + ["Taux de réalisation"],
         table_rows=table, horizon=horizon, n_late=len(late), n_due=len(due))
 
 
@@ -388,8 +378,8 @@ def programmation_view(sc, con, contrat: str, year: int) -> ProgrammationView:
     return ProgrammationView(
         year=year, sentence=sentence, theme_categories=[str(x)[:34] for x in top["thematique"]],
         theme_values=[float(v) for v in top["montant_accorde"]],
-        need_header=["Quartier", "Accordé", "€ / habitant", "Pauvreté"], need_rows=need, by_year=by_year,
-        theme_header=["Thématique", "Actions financées", "Accordé", "dont État P147", "Part"], theme_rows=theme_rows,
+        need_header=[QUARTIER, GRANTED, "€ / habitant", "Pauvreté"], need_rows=need, by_year=by_year,
+        theme_header=["Thématique", "Actions financées", GRANTED, "dont État P147", "Part"], theme_rows=theme_rows,
         girls_header=["Thématique", vocabulary.label("sexes", "F"), vocabulary.label("sexes", "M"), "Part des filles"],
         girls_rows=girls_rows, dsu_header=["Dossier", "Action", "Porteur", "Accordé (tous financeurs)"], dsu_rows=dsu,
         dsu_empty=(f"Aucune action {text.year_text(year)} cofinancée par une commune." if acts is not None and len(acts)
@@ -420,7 +410,7 @@ def key_table(con, quartiers: list[QuartierRow], generation_shown: str | None, i
     levels = vocabulary.levels_in("deck")
     ids = [i for i in (ids or TABLE_IDS) if i in catalog.ids(con)]
     metas = [catalog.indicator(con, i) for i in ids]
-    header = ["Quartier", "Population"] + [m.get("short_label") or m["label"] for m in metas]
+    header = [QUARTIER, "Population"] + [m.get("short_label") or m["label"] for m in metas]
     rows, eds, refs_seen = [], set(), {}
     for q in quartiers:
         shown = {x["indicator_id"]: x for x in _published(q.fiche)}
@@ -590,7 +580,7 @@ def view(con, code: str, sc=None, *, depuis: dt.date | None = None, today: dt.da
     rows = contract_wh.contract_quartiers(con, code)
     quartiers = []
     for i, r in enumerate(rows, start=1):
-        progress(0.05 + 0.45 * (i - 1) / max(len(rows), 1), f"Quartier {r['nom']}")
+        progress(0.05 + 0.45 * (i - 1) / max(len(rows), 1), f"{QUARTIER} {r['nom']}")
         sq = shown_quartier(con, r["quartier_code"])
         qt = references.territory(con, r["quartier_code"])
         quartiers.append(QuartierRow(

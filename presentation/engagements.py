@@ -68,8 +68,7 @@ def defaults(sc, contrat: str, today: dt.date) -> Defaults:
                     is_demo=contract_life.is_demo(sc, contrat, "engagement"))
 
 
-def status_label(code) -> str:
-    return text.label("engagement_statuses", code)
+status_label = since_view.status_label       # « En retard »…: one label function for a commitment's status
 
 
 def _date(d) -> str:
@@ -103,11 +102,12 @@ def view(con, sc, contrat: str, today: dt.date, horizon: dt.date | None, since: 
     src = contract_life.source_line(is_demo, PRODUCER, millesimes=today.year,
                                     note=f"situation au {text.date_text(today)}")
     due_title = f"À échéance d'ici le {text.date_text(horizon)}"
+    done, overdue = (vocabulary.label("engagement_statuses", s, plural=True) for s in ("realise", "en_retard"))
     metrics = [("Engagements", text.count_text(total["total"]), None),
-               ("Réalisés", text.count_text(total["realise"]), None),
+               (done, text.count_text(total["realise"]), None),
                ("Taux de réalisation", text.value_text(total["taux_realisation"], "ok", "%", 0),
                 "Réalisés / (tous − abandonnés)"),
-               ("En retard", text.count_text(len(late)),
+               (overdue, text.count_text(len(late)),
                 "Statut « en retard », ou échéance dépassée sans être réalisé ni abandonné"),
                (due_title, text.count_text(len(due)), None)]
     moved = eng_lib.reviews_since(sc, contrat, since)
@@ -120,7 +120,7 @@ def view(con, sc, contrat: str, today: dt.date, horizon: dt.date | None, since: 
         today=today, horizon=horizon, since=since, is_demo=is_demo, source_line=src, metrics=metrics,
         by_signataire=counts, by_axe=eng_lib.status_counts(sc, contrat, "axe", today, referent=referent),
         by_referent=eng_lib.status_counts(sc, contrat, "referent", today),
-        late_title=f"En retard ({text.count_text(len(late))})",
+        late_title=f"{overdue} ({text.count_text(len(late))})",
         late=table(late, {"Jours de retard": late["jours_de_retard"]}),
         due_title=f"{due_title} ({text.count_text(len(due))})", due=table(due),
         moved_title=f"Points d'étape depuis le {text.date_text(since)} ({text.count_text(len(moved))})",
@@ -158,7 +158,7 @@ def commitment(sc, contrat: str, engagement_id: int, today: dt.date) -> Commitme
     rows = eng_lib.engagements(sc, contrat, today)
     e = rows[rows["id"] == engagement_id].iloc[0]
     hist = eng_lib.history(sc, engagement_id)
-    facts = [("référent", e["referent"] or "non renseigné"), ("axe", e["axe"] or text.DASH),
+    facts = [("référent", e["referent"] or vocabulary.row_label("missing").lower()), ("axe", e["axe"] or text.DASH),
              ("échéance", text.date_text(e["echeance"]) if pd.notna(e["echeance"]) else text.DASH)]
     if pd.notna(e["preuve"]) and e["preuve"]:
         facts.append(("preuve", e["preuve"]))

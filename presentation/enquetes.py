@@ -17,6 +17,8 @@ from observatoire import vocabulary
 from presentation import contract_life, sources, text
 
 DEMO_WHAT = "Les réponses et verbatims de cette enquête"
+SURVEYED = enq_lib.ENSEMBLE           # quartier_code of the row of all the quartiers surveyed (charts put it first)
+QUARTIER = vocabulary.level_label("qpv", short=True)   # column header
 
 
 def surveys(sc, contrat: str) -> dict[int, str]:
@@ -91,11 +93,11 @@ def question(sc, enquete_id: int, barometer: pd.DataFrame, code: str) -> Questio
         return [fmt(v) if s == "ok" else text.DASH for v, s in zip(values, d["status"])]
 
     table = pd.DataFrame({
-        "Quartier": d["quartier"], "Réponses (n)": shown(d["n"], text.count_text),
+        QUARTIER: d["quartier"], "Réponses (n)": shown(d["n"], text.count_text),
         "Part favorable": [text.value_text(v, s, "%", 0) for v, s in zip(d["part"], d["status"])],
         "IC 95 % bas": shown(d["bas"], lambda v: text.value_text(v, "ok", None, 0)),
         "IC 95 % haut": shown(d["haut"], lambda v: text.value_text(v, "ok", None, 0))})
-    export = pd.DataFrame({"Quartier": d["quartier"], "Réponses (n)": pd.to_numeric(d["n"]),
+    export = pd.DataFrame({QUARTIER: d["quartier"], "Réponses (n)": pd.to_numeric(d["n"]),
                            "Part favorable (%)": pd.to_numeric(d["part"]), "Statut": d["status"],
                            "IC 95 % bas": pd.to_numeric(d["bas"]), "IC 95 % haut": pd.to_numeric(d["haut"])})
     return Question(scale=f"Échelle : {q['echelle_libelle']} ; réponses favorables : {q['favorables']}.",
@@ -119,7 +121,7 @@ def evolution(sc, contrat: str, enquete_id: int, code: str, is_demo: bool, title
     e = evo[evo["question_code"] == code]
     hidden = vocabulary.status_label("effectif_insuffisant")
     table = pd.DataFrame({
-        "Quartier": e["quartier"],
+        QUARTIER: e["quartier"],
         "Vague 1": [text.value_text(v, "ok", "%", 0) if s == "ok" else hidden for v, s in zip(e["part_1"], e["status"])],
         "Vague 2": [text.value_text(v, "ok", "%", 0) if s == "ok" else hidden for v, s in zip(e["part_2"], e["status"])],
         "Écart (points)": pd.to_numeric(e["ecart"]),

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numbers
 from datetime import date, datetime
 
-from observatoire import frformat
-from presentation.text import DASH
+from observatoire import frformat, vocabulary
+from presentation.text import DASH, capital
 
 # What an import counts: singular, plural, feminine (for the participle's agreement).
 NOUNS = {
@@ -44,8 +44,8 @@ PARTICIPLES = {
     "remplacement": ("remplacé", "remplacée", "remplacés", "remplacées"),
     "conserve": ("conservé", "conservée", "conservés", "conservées"),
 }
-KIND_LABELS = {"programmation": "programmation", "engagements": "engagements", "enquete": "enquête",
-               "referentiel": "référentiel", "beneficiaires": "lieux de résidence des bénéficiaires"}
+# What the headline calls each kind of file (« (engagements du contrat CN03103I) »): the vocabulary's brief form.
+KIND_LABELS = {k: str(t.get("brief") or t["label"]) for k, t in vocabulary.terms("import_kinds").items()}
 
 
 def count_phrase(noun: str, verb: str, n: int, dry_run: bool) -> str:
@@ -68,7 +68,7 @@ def counts_sentence(counts: list, dry_run: bool) -> str:
     if not shown:
         return ""
     text = ", ".join(count_phrase(noun, verb, n, dry_run) for noun, verb, n in shown)
-    return text[0].upper() + text[1:] + "."
+    return capital(text) + "."
 
 
 def rows_text(n: int) -> str:

@@ -75,8 +75,7 @@ def view(con, sc, contrat: str, year: int) -> View:
                 f"Actions financées qui renseignent leurs bénéficiaires : {text.count_text(n_ben_actions)}")]
     means = means_lib.state_means(con, contrat) if con is not None else pd.DataFrame(columns=means_lib.COLUMNS)
     means = means.assign(label=means["kind"].map(vocabulary.labels("means_kinds")))
-    means_src = sources.source_line(["ASP (adultes-relais)", "FONJEP", "ANCT (Ci.Ville)"],
-                                    millesimes=means["year"].tolist() if not means.empty else None)
+    means_src = sources.means_line(means["year"].tolist() if not means.empty else None, [contrat])
     themes = prog_lib.totals_by_theme(sc, contrat, year)
     need = prog_lib.money_vs_need(sc, con, contrat, year)
     approx = (need["method"] == "approx_qp2015").any()
@@ -109,7 +108,8 @@ def view(con, sc, contrat: str, year: int) -> View:
 def need_table(need: pd.DataFrame) -> pd.DataFrame:
     """Money against need per quartier: amounts, population and poverty (numbers, « ≈ » said in Méthode)."""
     return pd.DataFrame({
-        "Quartier": need["label"], "Code": need["quartier_code"], "Actions financées": need["n_actions"],
+        vocabulary.level_label("qpv", short=True): need["label"], "Code": need["quartier_code"],
+        "Actions financées": need["n_actions"],
         "Montant accordé (€)": need["montant_accorde"], "dont État P147 (€)": need["montant_accorde_p147"],
         "Population": pd.to_numeric(need["population"]), "Taux de pauvreté (%)": pd.to_numeric(need["tx_pauvrete"]),
         "€ par habitant": pd.to_numeric(need["euros_par_habitant"]),

@@ -168,7 +168,7 @@ def overview_view(con) -> OverviewView:
     return OverviewView(
         metrics=metrics,
         geographies=pd.DataFrame(rows),
-        geographies_source=sources.source_line("ANCT, INSEE — référentiels QPV 2015 et 2024", None, "2015 et 2024"),
+        geographies_source=sources.source_line("ANCT, INSEE — référentiels QPV 2015 et 2024", None, "2015/2024"),
         editions=editions,
         editions_source=sources.source_line("INSEE, CNAF, CNAM — SIG Ville (ANCT/ONPV)", eds.edition.tolist(), "2015"),
         sources=table,

@@ -131,6 +131,8 @@ def data_lines(f: dict) -> list[str]:
 
 
 def status_label(code) -> str:
+    """« En retard »…: a commitment's status as every contract-life view writes it (presentation.engagements
+    too)."""
     return text.label("engagement_statuses", code)
 
 
@@ -146,7 +148,8 @@ def review_lines(f: dict) -> list[str]:
     lines = [f"{text.plural_text(len(rv), REVIEW, REVIEWS)} sur {text.plural_text(rv['code'].nunique(), 'engagement')}"
              " (statut noté : "
              + ", ".join(f"« {k.lower()} » {text.count_text(v)}" for k, v in counts.items()) + ")."]
-    for statut, word in (("realise", "Réalisés"), ("en_retard", "En retard"), ("abandonne", "Abandonnés")):
+    for statut in ("realise", "en_retard", "abandonne"):
+        word = vocabulary.label("engagement_statuses", statut, plural=True)
         sub = rv[rv["statut"] == statut].drop_duplicates("code")
         if len(sub):
             names = ", ".join(f"{r.intitule} ({r.signataire})" for r in sub.head(4).itertuples())
@@ -194,7 +197,8 @@ def action_lines(f: dict) -> list[str]:
 def today_line(n_late: int, n_due: int, horizon: dt.date) -> str:
     """« Aujourd'hui : 1 en retard, 2 à échéance d'ici le 07/03/2027. » (the horizon rule of
     indicators.engagements.horizon, the same date as the Engagements page)."""
-    return (f"Aujourd'hui : {text.count_text(n_late)} en retard, {text.count_text(n_due)} à échéance d'ici le "
+    late = vocabulary.label("engagement_statuses", "en_retard").lower()
+    return (f"Aujourd'hui : {text.count_text(n_late)} {late}, {text.count_text(n_due)} à échéance d'ici le "
             f"{text.date_text(horizon)}.")
 
 

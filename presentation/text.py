@@ -4,6 +4,7 @@ status label », gaps, counts, euros, years and table cells. Nothing else format
 from __future__ import annotations
 
 import decimal
+import io
 import math
 import numbers
 import re
@@ -99,11 +100,31 @@ def gap_text(gap, gap_kind: str | None, decimals: int | None = 1) -> str:
     return ""
 
 
+def plural_word(n, one: str, many: str | None = None) -> str:
+    """The noun agreed with the count `n` in French: `one` up to 1, else `many` (default `one` + « s »)."""
+    return one if frformat.is_missing(n) or abs(float(n)) < 2 else (many or one + "s")
+
+
 def plural_text(n, one: str, many: str | None = None) -> str:
     """« 1 point d'étape », « 2 points d'étape », « 0 engagement »: a count and its noun agreed in French
     (singular up to 1), the count through count_text. `many` defaults to `one` + « s »."""
-    word = one if frformat.is_missing(n) or abs(float(n)) < 2 else (many or one + "s")
-    return f"{count_text(n)} {word}"
+    return f"{count_text(n)} {plural_word(n, one, many)}"
+
+
+def quartier_word(n) -> str:
+    """« quartier prioritaire » / « quartiers prioritaires » agreed with `n` (the qpv level's label, plural)."""
+    return plural_word(n, vocabulary.level_label("qpv").lower(), vocabulary.label("levels", "qpv", plural=True).lower())
+
+
+def quartiers_text(n) -> str:
+    """« 1 quartier prioritaire », « 12 quartiers prioritaires »."""
+    return f"{count_text(n)} {quartier_word(n)}"
+
+
+def capital(value: str) -> str:
+    """The first letter in upper case, the rest as written: a vocabulary label at the head of a title or a
+    sentence (« référentiel d'évaluation » → « Référentiel d'évaluation »)."""
+    return value[:1].upper() + value[1:]
 
 
 def points_text(x: float) -> str:
@@ -236,6 +257,17 @@ def spreadsheet_frame(df):
             out[col] = out[col].map(spreadsheet_cell)
     out.columns = [spreadsheet_cell(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def spreadsheet_csv(df, source_line: str | None = None) -> bytes:
+    """A table as French CSV for spreadsheet programs (« ; », decimal comma, UTF-8 with BOM, CRLF), text cells
+    neutralised (spreadsheet_frame); the source line, if any, after a blank line: the pages' downloads and the
+    static site's alike."""
+    buf = io.StringIO()
+    spreadsheet_frame(df).to_csv(buf, sep=";", decimal=",", index=False, lineterminator="\r\n")
+    if source_line:
+        buf.write("\r\n" + source_line.replace(";", ",") + "\r\n")
+    return buf.getvalue().encode("utf-8-sig")
 
 
 def spreadsheet_workbook(wb) -> None:

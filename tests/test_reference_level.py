@@ -140,3 +140,15 @@ def test_new_level_in_the_deck(uu_con, tmp_path):
                      for s in Presentation(str(out)).slides for sh in s.shapes)
     # the ranking slide says what the lights compare with, in the baromètre's order: the new level first
     assert "que la référence : unité urbaine (test), commune, EPCI ou ensemble des QPV" in texts
+
+
+def test_new_level_in_the_report_key_table(uu_con):
+    """The place `deck` (the COPIL documents' key table): the annual report's table of key indicators gives
+    each quartier's gap to the `deck` levels and one reference row per territory of those levels."""
+    from presentation import contract as pc
+
+    kt = pc.view(uu_con, "CV101", None, for_report=True).key_table
+    uu = next(r for r in kt["ref_rows"] if r[0]["text"] == "Toulouse (test)")
+    assert uu[0]["sub"] == "Unité urbaine"
+    assert uu[kt["header"].index("Taux de pauvreté")]["text"] == "17,5 %"
+    assert any(c.get("sub", "").startswith(SHORT + " ") for r in kt["rows"] for c in r[2:])

@@ -19,23 +19,22 @@ import pandas as pd
 import streamlit as st
 from markupsafe import Markup
 
+from exports.site import style
 from loaders import swap
-from observatoire import db, frformat, settings
+from observatoire import db, frformat, settings, vocabulary
 from presentation import text
 from ui import navigation
 from readers.text import norm
 
-APP_TITLE = "Observatoire des contrats de ville"
-
 # Sober look for projection at a COPIL and for print: tighter top padding, visible source captions,
-# no Streamlit chrome when printing (the Baromètre adds its own A4 rules).
-_CSS = """
-<style>
+# no Streamlit chrome when printing (the Baromètre adds its own A4 rules). Colours only through the
+# `--obs-…` variables generated from the vocabulary's palette (the static site's builder, exports/site/style.py).
+_CSS = "<style>\n" + style.variables("obs-", vocabulary.codes("palette")) + """
 .block-container {padding-top: 2.2rem; padding-bottom: 2rem;}
-.obs-source {color: #555; font-size: 0.8rem; margin-top: -0.4rem; margin-bottom: 0.8rem;}
-.obs-status {color: #6b6b6b; font-style: italic;}
-.obs-note {background: #f4f6f9; border-left: 3px solid #4a6fa5; padding: 0.5rem 0.8rem;
-           font-size: 0.9rem; margin: 0.4rem 0 0.8rem 0;}
+.obs-source {color: var(--obs-grey); font-size: 0.8rem; margin-top: -0.4rem; margin-bottom: 0.8rem;}
+.obs-status {color: var(--obs-status-text); font-style: italic;}
+.obs-note {background: var(--obs-note-background); border-left: 3px solid var(--obs-note-border);
+           padding: 0.5rem 0.8rem; font-size: 0.9rem; margin: 0.4rem 0 0.8rem 0;}
 /* Tables are downloaded through our CSV/XLSX buttons (French Excel format, source line inside), not the
    grid's own English CSV export. */
 [data-testid="stElementToolbar"] button[aria-label="Download as CSV"],

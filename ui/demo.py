@@ -24,9 +24,10 @@ from ui import auth, common, state
 
 BANNER_CSS = """
 <style>
-.obs-demo {background: repeating-linear-gradient(135deg, #fff4e5, #fff4e5 12px, #ffe9cc 12px, #ffe9cc 24px);
-           border: 2px solid #e08a00; border-radius: 6px; padding: 0.55rem 0.9rem; margin: 0.2rem 0 0.9rem 0;
-           color: #5c3900; font-size: 0.95rem;}
+.obs-demo {background: repeating-linear-gradient(135deg, var(--obs-demo-stripe), var(--obs-demo-stripe) 12px,
+                                                 var(--obs-demo-stripe-dark) 12px, var(--obs-demo-stripe-dark) 24px);
+           border: 2px solid var(--obs-demo-border); border-radius: 6px; padding: 0.55rem 0.9rem;
+           margin: 0.2rem 0 0.9rem 0; color: var(--obs-demo-text); font-size: 0.95rem;}
 .obs-demo b {letter-spacing: 0.04em; text-transform: uppercase;}
 </style>
 """
@@ -111,18 +112,24 @@ def contract_picker(sc, container=None) -> str | None:
     if not labels:
         st.info("Aucun contrat de ville dans l'entrepôt ni dans la base de saisie.")
         return None
-    return state.selectbox("Contrat de ville", list(labels), "contrat", format_func=lambda c: labels.get(c, c),
+    return state.selectbox(vocabulary.level_label("contrat_de_ville"), list(labels), "contrat",
+                           format_func=lambda c: labels.get(c, c),
                            default=default_contract(labels), container=container or st.sidebar,
                            help="Tous les contrats de ville (2024-2030 et 2015-2023) ; en tête, ceux qui ont des "
                                 "données saisies ou importées.")
 
 
+def _warehouse_name(contrat: str) -> str | None:
+    """The contract's name in the warehouse (cached per warehouse), None without a warehouse."""
+    try:
+        return common.run(contract_life.warehouse_name, contrat)
+    except common.WarehouseMissing:
+        return None
+
+
 def contract_name(sc, contrat: str) -> str:
     """« Toulouse Métropole (CN03103I) »: the contract as pages name it (warehouse first, then saisie)."""
-    try:
-        nom = common.run(contract_life.warehouse_name, contrat)   # cached per warehouse
-    except common.WarehouseMissing:
-        nom = None
+    nom = _warehouse_name(contrat)
     return f"{nom} ({contrat})" if nom else contract_life.contract_name(None, sc, contrat)
 
 
@@ -140,11 +147,7 @@ def template_quartiers(sc, contrat: str) -> list[dict]:
 
 def template_context(sc, contrat: str) -> dict:
     """What the contract's import templates are filled with: its quartiers, its real signataires, its name."""
-    try:
-        nom = common.run(contract_life.warehouse_name, contrat)      # cached per warehouse
-    except common.WarehouseMissing:
-        nom = None
-    nom = nom or contract_life.saisie_name(sc, contrat)
+    nom = _warehouse_name(contrat) or contract_life.saisie_name(sc, contrat)
     return {"quartiers": template_quartiers(sc, contrat), "signataires": service.template_signataires(sc, contrat),
             "contrat_nom": nom}
 

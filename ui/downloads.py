@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from charts.source import add_source, figure_source
 from exports import render
 from presentation.filenames import slug
-from presentation.text import spreadsheet_frame, spreadsheet_workbook
+from presentation.text import spreadsheet_csv, spreadsheet_workbook
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -45,11 +45,7 @@ def figure_bytes(fig: go.Figure, fmt: str, width: int | None = None, height: int
 
 def csv_bytes(df: pd.DataFrame, source_line: str | None) -> bytes:
     """CSV for French Excel; the source line is the last line of the file."""
-    buf = io.StringIO()
-    spreadsheet_frame(df).to_csv(buf, sep=";", decimal=",", index=False, lineterminator="\r\n")
-    if source_line:
-        buf.write("\r\n" + source_line.replace(";", ",") + "\r\n")
-    return buf.getvalue().encode("utf-8-sig")
+    return spreadsheet_csv(df, source_line)
 
 
 def _excel_format(series: pd.Series, decimals: int | None) -> str | None:

@@ -19,6 +19,7 @@ import time
 import streamlit as st
 
 from observatoire import db, settings
+from presentation.sources import OBSERVATORY
 from ui import auth, french
 
 # (file in pages/, title, icon, url path); the first page is the default one.
@@ -62,7 +63,7 @@ def sections() -> dict[str, list]:
 
 def frame():
     """Page settings, the menu (st.navigation) and the sidebar note; returns the page to run."""
-    st.set_page_config(page_title="Observatoire des contrats de ville", page_icon=str(FAVICON), layout="wide",
+    st.set_page_config(page_title=OBSERVATORY, page_icon=str(FAVICON), layout="wide",
                        initial_sidebar_state="auto")
     page = st.navigation(sections())
     auth.refresh()                 # who is signed in, checked once per run (session cookie, ui/auth.py)

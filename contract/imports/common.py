@@ -1,7 +1,7 @@
-"""What the three contract-life imports share: command-line options, the contract and its quartiers,
-quartier matching, and the final report. The imports themselves are loaders/imports/{programmation,
-engagements,enquete}.py; each validates the whole file first, then writes it in ONE transaction of
-contract.store (all-or-nothing, audited, recorded in import_log).
+"""What the contract-life imports share: command-line options, the contract and its quartiers, quartier
+matching, and the final report. The imports themselves are contract/imports/{programmation, engagements,
+enquete, referentiel, beneficiaires}.py; each validates the whole file first, then writes it in ONE
+transaction of contract.store (all-or-nothing, audited, recorded in import_log).
 """
 from __future__ import annotations
 

@@ -9,7 +9,6 @@ connection; contract pages then reuse the quartiers' baromètre views.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import multiprocessing as mp
@@ -64,14 +63,6 @@ def _write(path: Path, data: str | bytes) -> int:
 
 # --------------------------------------------------------------------------- downloads
 
-def csv_bytes(frame) -> bytes:
-    """French CSV (semicolon, decimal comma, UTF-8 with BOM for spreadsheet programs), text cells neutralised."""
-    safe = text.spreadsheet_frame(frame)
-    buf = io.StringIO()
-    safe.to_csv(buf, sep=";", decimal=",", index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
 def xlsx_bytes(frame, title: str, notes: list[str]) -> bytes:
     """One sheet of indicators and one of reading notes (write-only workbook: fast), text cells neutralised."""
     wb = Workbook(write_only=True)
@@ -95,7 +86,7 @@ def downloads(doc: dict, today_text: str) -> tuple[bytes, bytes]:
     if not len(doc["table"]):
         return b"", b""
     notes = ([doc["approximation"]] if doc["approximation"] else []) + doc["caveats"] + doc["sources"]
-    return (csv_bytes(doc["table"]),
+    return (text.spreadsheet_csv(doc["table"]),
             xlsx_bytes(doc["table"], f"{doc['name']} ({doc['code']}) — indicateurs, publiés le {today_text}", notes))
 
 
@@ -198,7 +189,7 @@ def build(con, out: Path, contrat: str | None = None, today: dt.date | None = No
             stats.add_time("views", tv)
             stats.add_time("render", tr)
             stats.add_time("downloads", tw)
-            progress(0.9 * i / max(len(codes), 1), f"Quartier {code}")
+            progress(0.9 * i / max(len(codes), 1), f"{text.label('levels', 'qpv', short=True)} {code}")
     finally:
         if pool is not None:
             pool.close()

@@ -33,13 +33,17 @@ def on(background: str) -> str:
     return black if contrast(background, black) >= contrast(background, white) else white
 
 
-def variables() -> str:
-    lines = [f"  --{name.replace('_', '-')}: {vocabulary.palette(name)};" for name in PALETTE]
+def variables(prefix: str = "", names=PALETTE) -> str:
+    """`:root` CSS custom properties of the palette colours `names`, the lights (with the text colour that
+    reads on each) and the levels, each named `--{prefix}…`: the one place CSS gets its colours (the site's
+    stylesheet; the app's pages with prefix « obs- », ui/common.py)."""
+    p = f"  --{prefix}"
+    lines = [f"{p}{name.replace('_', '-')}: {vocabulary.palette(name)};" for name in names]
     for code in LIGHTS:
         colour = vocabulary.light(code)["color"]
-        lines += [f"  --light-{code}: {colour};", f"  --on-{code}: {on(colour)};"]
+        lines += [f"{p}light-{code}: {colour};", f"{p}on-{code}: {on(colour)};"]
     for code in vocabulary.codes("levels"):
-        lines.append(f"  --level-{code}: {vocabulary.color('levels', code)};")
+        lines.append(f"{p}level-{code}: {vocabulary.color('levels', code)};")
     return ":root {\n" + "\n".join(lines) + "\n}\n"
 
 

@@ -13,7 +13,6 @@ import is skipped and reported in build_warning.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import os
@@ -25,6 +24,7 @@ from pathlib import Path
 from contract.roles import cli_user
 from loaders import swap
 from observatoire import db, settings
+from readers import tabular
 from readers.errors import InputError
 
 REPLAYERS: dict[str, str] = {
@@ -62,10 +62,6 @@ def resolve(kind: str):
     return getattr(importlib.import_module(module), func)
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 class Recording:
     """Copy of the file + manifest entry, made while the caller's transaction is still open.
 
@@ -91,7 +87,7 @@ def record(con, kind: str, path: Path, options: dict, rows: int, imports_dir: Pa
     stored = imports_dir / f"{meta['import_id']}__{path.name}"
     shutil.copyfile(path, stored)
     entry = {"import_id": meta["import_id"], "kind": kind, "file_name": path.name, "stored_name": stored.name,
-             "options": options, "sha256": sha256(path), "imported_at": meta["imported_at"],
+             "options": options, "sha256": tabular.file_sha256(path), "imported_at": meta["imported_at"],
              "imported_by": meta["imported_by"], "rows": rows}
     previous = stored_imports(imports_dir)
     _write_manifest(previous + [entry], imports_dir)

@@ -24,12 +24,12 @@ _IDENTIFIER = re.compile(r"^[a-z0-9_]+$")     # codes, keys and column names of 
 
 
 def vocabulary_words() -> dict[str, str]:
-    """{lower-cased word: "kind.code"} of every label, short label and placeholder of the vocabulary (not the
+    """{lower-cased word: "kind.code"} of every label, short label, plural and placeholder of the vocabulary (not the
     sentence patterns, whose holes make them no literal of the code)."""
     out = {}
     for kind in vocabulary.KINDS:
         for code, t in vocabulary.terms(kind).items():
-            for key in ("label", "short", "placeholder"):
+            for key in ("label", "short", "plural", "placeholder"):
                 word = str(t.get(key) or "").strip()
                 if word and "{" not in word and word.lower() not in COMMON_WORDS:
                     out.setdefault(word.lower(), f"{kind}.{code}")
@@ -124,3 +124,14 @@ def test_the_literal_check_sees_literals():
     ok = ('from observatoire import vocabulary\nX = vocabulary.light("sans_voyant")["label"]\n'
           'Y = {"epci": 1, "secret": 2}["epci"]\n')            # codes are not labels
     assert offenders([("pages/y.py", ok)], words) == []
+
+
+def test_page_css_names_only_colours_generated_from_the_palette():
+    # the pages' CSS (ui/, pages/) names its colours as var(--obs-…): each must be declared by the variables
+    # ui/common.py generates from the vocabulary's palette, else the browser silently drops the colour
+    from ui import common
+    declared = set(re.findall(r"--(obs-[a-z0-9_-]+):", common._CSS))
+    used = {name for _, source in python_sources(("ui", "pages"))
+            for name in re.findall(r"var\(--(obs-[a-z0-9_-]+)\)", source)}
+    assert {"obs-navy", "obs-note-background", "obs-demo-border"} <= used   # the check reads the real pages
+    assert used <= declared, used - declared
