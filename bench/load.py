@@ -49,8 +49,8 @@ from contract import store
 from contract.errors import ConflictError, StoreBusy
 from contract.roles import User
 
-# The pages of bench/pages.py; the default page (Accueil) answers on the empty url path.
-PAGES = [(name, "" if page == "accueil" else page, params) for name, page, params in bench_pages.PAGES]
+# The pages of bench/pages.py (the default page, Accueil, answers on the empty url path).
+PAGES = [(name, page, params) for name, page, params, _target in bench_pages.PAGES]
 PAGE_TIMEOUT = 180.0
 
 

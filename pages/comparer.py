@@ -41,7 +41,7 @@ c2.button("Ajouter ses 5 jumeaux", icon=":material/group_add:", width="stretch",
           args=(anchor,), help="Les quartiers de France au profil le plus proche (voir la fiche quartier)")
 
 # --------------------------------------------------------------------------- side by side
-sel = common.run(view.selection_view, list(selection))
+sel = common.shared(view.selection_view, list(selection))     # read only: shared by every session
 if sel["long"].empty:
     common.note("Aucun indicateur pour ces quartiers.")
     st.stop()
@@ -60,14 +60,14 @@ ind_id = state.selectbox("Indicateur", ids, "indicateur", format_func=ind_labels
                          container=c1)
 editions = catalog.indicator_editions(ind_id, "2015")
 edition = state.selectbox("Millésime", editions[::-1], "millesime", cast=int, container=c2)
-one = common.run(view.indicator_view, list(selection), ind_id, int(edition), sel["names"], sel["columns"],
+one = common.shared(view.indicator_view, list(selection), ind_id, int(edition), sel["names"], sel["columns"],
                  sel["generations"])
 meta, src = one["meta"], one["source_line"]
-fig = compare_charts.side_by_side(one["values"], label=meta["label"], unit=meta["unit"], edition=edition,
-                                  source_line=src, references=one["references"])
+fig = blocks.figure(compare_charts.side_by_side, one["values"], label=meta["label"], unit=meta["unit"],
+                    edition=edition, source_line=src, references=one["references"])
 blocks.chart(fig, f"comparer-{ind_id}-{edition}", src, key="cmp_bars")
 for panel in one["panels"]:
-    fig = compare_charts.rank_distribution(panel, unit=meta["unit"], source_line=src)
+    fig = blocks.figure(compare_charts.rank_distribution, panel, unit=meta["unit"], source_line=src)
     blocks.chart(fig, f"comparer-{ind_id}-{edition}-distribution-{panel['generation']}", src,
                  key=f"cmp_dist_{panel['generation']}")
     if panel["left_out"]:
@@ -84,7 +84,7 @@ scope = st.radio("Indicateurs du profil", ["clés", "tous"], horizontal=True, ke
                  format_func={"clés": "Indicateurs clés", "tous": "Tous les taux et montants orientés"}.get)
 prof = view.profile_rows(sel, scope)
 if not prof.empty:
-    fig = compare_charts.profile(prof, source_line=sel["source_line"])
+    fig = blocks.figure(compare_charts.profile, prof, source_line=sel["source_line"])
     blocks.chart(fig, "comparer-profil", sel["source_line"], key="cmp_profile")
     common.how_to_read("Chaque point place un quartier parmi tous les quartiers de France pour un indicateur : "
                        "à droite (zone rose, le quart le plus défavorable), les situations les plus défavorables ; "

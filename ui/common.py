@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from markupsafe import Markup
+from pandas.io.formats.style import Styler
 
 from loaders import swap
 from observatoire import db, frformat, settings
@@ -144,7 +145,7 @@ def cursor():
 _REGISTRY: dict[str, object] = {}
 
 
-def _name(func) -> str:
+def function_name(func) -> str:
     """Cache identity of a function: page scripts all run as __main__, so the file is part of it."""
     code = getattr(func, "__code__", None)
     return f"{func.__module__}.{func.__qualname__}@{code.co_filename if code else ''}"
@@ -162,10 +163,30 @@ def run(func, *args, **kwargs):
     Arguments must be hashable by Streamlit (str, int, tuple, list, dict). The result is a copy, so callers
     may mutate it freely.
     """
-    name = _name(func)
+    name = function_name(func)
     _REGISTRY[name] = func
     try:
         return _cached_call(name, warehouse_stamp(), tuple(args), dict(kwargs))
+    except Exception as exc:
+        if db.is_damage(exc):
+            show_damaged(exc)
+        raise
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _shared_call(name: str, stamp: tuple, args: tuple, kwargs: dict):
+    with cursor() as cur:
+        return _REGISTRY[name](cur, *args, **kwargs)
+
+
+def shared(func, *args, **kwargs):
+    """`run` without the copy: the ONE result every session reads (st.cache_resource), for the views a page
+    only reads (fiche, baromètre, map). Unpickling a copy at every run cost up to 0.3 s (the national map's
+    figure); the caller must never change what it gets."""
+    name = function_name(func)
+    _REGISTRY[name] = func
+    try:
+        return _shared_call(name, warehouse_stamp(), tuple(args), dict(kwargs))
     except Exception as exc:
         if db.is_damage(exc):
             show_damaged(exc)
@@ -179,7 +200,7 @@ def _memo_call(name: str, args: tuple, kwargs: dict):
 
 def memo(func, *args, **kwargs):
     """Cache a pure computation that needs no connection (class breaks…), keyed by its arguments."""
-    name = _name(func)
+    name = function_name(func)
     _REGISTRY[name] = func
     return _memo_call(name, tuple(args), dict(kwargs))
 
@@ -254,6 +275,42 @@ def fr_number_formatter(decimals: int = 1, unit: str | None = None):
 
 def _is_year_column(name) -> bool:
     return any(w in norm(str(name)).split() for w in ("annee", "millesime", "millesimes", "year", "edition", "exercice"))
+
+
+def _rendered_once(styler: Styler) -> Styler:
+    """The same Styler, rendering its cells once: st.dataframe calls `_compute()` and `_translate()` (pandas'
+    rendering of every cell, the costly part of a table) at every run; these two, replaced on this instance
+    only, keep their first result, so a table shared between runs (`styled`) costs only its transfer. They are
+    the names Streamlit's own Styler support calls (streamlit/elements/lib/pandas_styler_utils.py); the object
+    stays a plain Styler, as Streamlit checks its exact type."""
+    compute, translate = styler._compute, styler._translate
+    done: dict = {}
+
+    def _compute():
+        if "computed" not in done:
+            compute()
+            done["computed"] = True
+        return styler
+
+    def _translate(*args, **kwargs):
+        key = (args, tuple(sorted(kwargs.items())))
+        if key not in done:
+            done[key] = translate(*args, **kwargs)
+        return done[key]
+
+    styler._compute, styler._translate = _compute, _translate
+    return styler
+
+
+@st.cache_resource(show_spinner=False, max_entries=1024)
+def _styled(df: pd.DataFrame, formats: tuple) -> Styler:
+    return _rendered_once(fr_styler(df, dict(formats)))
+
+
+def styled(df: pd.DataFrame, formats: dict | None = None) -> Styler:
+    """`fr_styler` rendered once per table content and formats, for every session (keyed by the frame's
+    content: tables come from views cached per warehouse)."""
+    return _styled(df, tuple(sorted((formats or {}).items())))
 
 
 def fr_styler(df: pd.DataFrame, formats: dict[str, int | tuple[int, str | None]] | None = None):
