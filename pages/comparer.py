@@ -12,10 +12,9 @@ from ui import blocks, catalog, common, export_buttons, pickers, state
 common.page_setup("Comparer des quartiers")
 MAX = 8
 
-opts = pickers.quartier_options(("2015", "2024"))
-labels = dict(zip(opts.code, opts.label))
+codes, labels = pickers.quartier_choices(("2015", "2024"))
 selection = state.multiselect(
-    f"Quartiers à comparer ({MAX} au plus)", opts.code.tolist(), "selection",
+    f"Quartiers à comparer ({MAX} au plus)", codes, "selection",
     format_func=lambda c: labels.get(c, c), default=["QP001001"], max_selections=MAX,
     help="Tapez une partie du nom, de la commune ou du code")
 if not selection:

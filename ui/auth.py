@@ -38,20 +38,20 @@ def _bootstrap(target: str) -> str | None:
     return accounts.bootstrap_admin_from_env()
 
 
-_CONFIGURED: dict[str, tuple] = {}     # saisie database -> its version when it was seen holding accounts
+_CONFIGURED: dict[str, tuple] = {}     # saisie database -> (its version, whether it held accounts then)
 
 
 def _configured(target: str) -> bool:
     """Whether accounts exist, asked to the database again only after it changed (contract.service.version):
     the login box of every anonymous page view otherwise opened the saisie database for it."""
     stamp = service.version()
-    if _CONFIGURED.get(target) == stamp:
-        return True
+    known = _CONFIGURED.get(target)
+    if known and known[0] == stamp:
+        return known[1]
     _bootstrap(target)
-    if accounts.accounts_exist():
-        _CONFIGURED[target] = stamp
-        return True
-    return False
+    found = accounts.accounts_exist()
+    _CONFIGURED[target] = (stamp, found)
+    return found
 
 
 def _cookies() -> dict[str, str]:

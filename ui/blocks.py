@@ -63,12 +63,21 @@ def _drawn_call(name: str, args: tuple, kwargs: dict) -> Drawn | None:
     return None if fig is None else drawn(fig)
 
 
+_DRAWN = common.SameObjects()
+
+
 def figure(builder, *args, **kwargs) -> Drawn | None:
     """`builder(*args, **kwargs)` (a charts/ function) drawn once for the same arguments, for every session
-    (None when the builder has no figure to draw)."""
-    name = common.function_name(builder)
-    _BUILDERS[name] = builder
-    return _drawn_call(name, args, kwargs)
+    (None when the builder has no figure to draw): found by the arguments' identity (shared views), else by
+    their content."""
+    objs = (builder, *args, *kwargs.keys(), *kwargs.values())
+    found = _DRAWN.get(objs)
+    if found is None:
+        name = common.function_name(builder)
+        _BUILDERS[name] = builder
+        found = _drawn_call(name, args, kwargs)
+        _DRAWN.put(objs, found)
+    return found
 
 
 def chart(fig: go.Figure | Drawn, basename: str, source_line: str | None, *, key: str | None = None,

@@ -6,12 +6,14 @@ file atomically) is picked up by the next rerun without restarting the app.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import subprocess
 import sys
 import threading
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -193,6 +195,48 @@ def shared(func, *args, **kwargs):
         raise
 
 
+_SCALARS = (str, int, float, bool, type(None), dt.date, tuple)
+
+
+class SameObjects:
+    """A small map from the objects a call received to its result, by identity (by value for scalars): views
+    shared by `shared` and ui.demo.read are the same objects at every run, so a table or a figure made of them
+    is found without hashing its frames' content (which cost a fifth of a fiche's run). Entries keep their
+    objects alive, so an identity is never reused while its entry lives; the oldest entries go first."""
+
+    def __init__(self, size: int = 512):
+        self._items: OrderedDict = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(objs: tuple) -> tuple:
+        return tuple(("v", type(o), o) if isinstance(o, _SCALARS) and _hashable(o) else ("i", id(o)) for o in objs)
+
+    def get(self, objs: tuple):
+        key = self._key(objs)
+        with self._lock:
+            entry = self._items.get(key)
+            if entry is None or not all(a is b or k[0] == "v" for a, b, k in zip(entry[0], objs, key)):
+                return None
+            self._items.move_to_end(key)
+            return entry[1]
+
+    def put(self, objs: tuple, value) -> None:
+        with self._lock:
+            self._items[self._key(objs)] = (objs, value)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+def _hashable(o) -> bool:
+    try:
+        hash(o)
+    except TypeError:
+        return False
+    return True
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _memo_call(name: str, args: tuple, kwargs: dict):
     return _REGISTRY[name](*args, **kwargs)
@@ -307,10 +351,18 @@ def _styled(df: pd.DataFrame, formats: tuple) -> Styler:
     return _rendered_once(fr_styler(df, dict(formats)))
 
 
+_STYLED = SameObjects()
+
+
 def styled(df: pd.DataFrame, formats: dict | None = None) -> Styler:
-    """`fr_styler` rendered once per table content and formats, for every session (keyed by the frame's
-    content: tables come from views cached per warehouse)."""
-    return _styled(df, tuple(sorted((formats or {}).items())))
+    """`fr_styler` rendered once per table and formats, for every session: found by the frame's identity (a
+    shared view's), else by its content (tables come from views cached per warehouse)."""
+    spec = tuple(sorted((formats or {}).items()))
+    found = _STYLED.get((df, spec))
+    if found is None:
+        found = _styled(df, spec)
+        _STYLED.put((df, spec), found)
+    return found
 
 
 def fr_styler(df: pd.DataFrame, formats: dict[str, int | tuple[int, str | None]] | None = None):

@@ -105,7 +105,7 @@ def saisie():
 _READERS: dict[str, object] = {}
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
+@st.cache_resource(show_spinner=False, max_entries=1024)
 def _read_call(name: str, saisie_version: tuple, warehouse_stamp: tuple, warehouse: bool, args: tuple, kwargs: dict):
     with service.connect() as sc:
         if not warehouse:
@@ -120,7 +120,8 @@ def _read_call(name: str, saisie_version: tuple, warehouse_stamp: tuple, warehou
 def read(func, *args, warehouse: bool = False, quiet: bool = False, **kwargs):
     """`func(sc, *args, **kwargs)` — `func(cur, sc, …)` with `warehouse` — a read of the saisie database (a
     contract view), cached until the database changes (contract.service.version: a write of any process, the
-    command line's included) or the warehouse is rebuilt. What it returns is a copy, free to change. A busy or
+    command line's included) or the warehouse is rebuilt. What it returns is shared by every session (no copy:
+    tables and figures made of it are found by identity, ui.common.SameObjects): never change it. A busy or
     damaged database stops the page with its French message, or gives None with `quiet` (pages that also work
     on open data alone)."""
     name = common.function_name(func)
