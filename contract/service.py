@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -53,7 +52,6 @@ IMPORT_KINDS = tuple(IMPORTERS)
 
 _writes = itertools.count(1)
 _written = [0]                 # writes this process made through the service (bumped after each one)
-SHARED_SECONDS = 2.0           # PostgreSQL: how late another replica's write may be seen by this one's caches
 
 
 def _wrote() -> None:
@@ -61,14 +59,14 @@ def _wrote() -> None:
 
 
 def version(path=None) -> tuple:
-    """A stamp that changes whenever the saisie database may have changed, without opening it: pages cache
-    their contract views under it (ui/demo.py). A DuckDB file changes on disk at every commit (its WAL, then
-    the checkpoint), whoever wrote — this process, another one, the command line; PostgreSQL is shared by the
-    replicas, so there the stamp also moves every SHARED_SECONDS. Every write of this service moves it at once,
-    so a user sees their own edit on the next run."""
+    """A stamp that changes whenever the saisie database may have changed: pages cache their contract views
+    under it (ui/demo.py). A DuckDB file changes on disk at every commit (its WAL, then the checkpoint), whoever
+    wrote — this process, another one, the command line —, so it is read without opening the file; PostgreSQL,
+    shared by the replicas, keeps the token of the last committed edit (contract.store.data_version: one
+    indexed read). Every write of this service moves it at once as well."""
     engine = store.engines.backend_for(path)
     if engine.kind == "postgresql":
-        return engine.target, _written[0], int(time.monotonic() // SHARED_SECONDS)
+        return engine.target, _written[0], store.data_version(path)
     files = []
     for f in (engine.target, engine.target + ".wal"):
         try:

@@ -43,14 +43,17 @@ _CONFIGURED: dict[str, tuple] = {}     # saisie database -> (its version, whethe
 
 def _configured(target: str) -> bool:
     """Whether accounts exist, asked to the database again only after it changed (contract.service.version):
-    the login box of every anonymous page view otherwise opened the saisie database for it."""
+    the login box of every anonymous page view otherwise opened the saisie database for it. On PostgreSQL
+    account writes do not move that version (sessions are written at every sign-in): there « no account yet »
+    is asked again at every run, « accounts exist » is kept."""
     stamp = service.version()
     known = _CONFIGURED.get(target)
     if known and known[0] == stamp:
         return known[1]
     _bootstrap(target)
     found = accounts.accounts_exist()
-    _CONFIGURED[target] = (stamp, found)
+    if found or store.engines.backend_for(None).kind != "postgresql":
+        _CONFIGURED[target] = (stamp, found)
     return found
 
 
