@@ -79,7 +79,7 @@ if focus:
 def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: str, k: int,
            focus: str | None) -> dict:
     """The view and the figure, drawn once per warehouse and combination of choices and shared by every
-    session (common.shared: nothing here is changed afterwards)."""
+    session (common.shared_large: nothing here is changed afterwards)."""
     mv = view.map_view(con, generation, ind_id, int(edition), zone, focus)
     classes = common.memo(classify.breaks, mv.national, int(k), method)
     shapes = mapdata.quartier_shapes(generation, mv.detail)
@@ -90,7 +90,7 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
     return {"fig": blocks.drawn(fig), "view": mv, "classes": classes, "n_contours": n_contours}
 
 
-built = common.shared(_build, generation, ind_id, int(edition), zone, method, int(k), focus)
+built = common.shared_large(_build, generation, ind_id, int(edition), zone, method, int(k), focus)
 fig = built["fig"]
 mv, classes = built["view"], built["classes"]
 src = mv.source_line

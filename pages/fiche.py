@@ -90,7 +90,10 @@ else:
                      column_config={"Indicateur": st.column_config.TextColumn("Indicateur", width=330)})
 
     ids, labels, default = v.detail
-    if ids:
+
+    @st.fragment
+    def detail() -> None:
+        """One indicator's bars and evolution: choosing another one reruns this part only."""
         choice = state.selectbox("Indicateur à détailler", ids, "detail", format_func=labels.get, default=default)
         d = common.shared(view.detail, code, choice, edition=edition)
         blocks.chart(blocks.figure(fiche_charts.detail_bars, d), f"fiche-{code}-{choice}-references", d.bars_source_line,
@@ -102,6 +105,9 @@ else:
                 common.note(d.verdict)
         else:
             st.info("Pas de série comparable pour cet indicateur (un seul millésime publié).")
+
+    if ids:
+        detail()
 
 # --------------------------------------------------------------------------- twins
 st.subheader("3. Quartiers jumeaux")

@@ -153,10 +153,14 @@ def function_name(func) -> str:
     return f"{func.__module__}.{func.__qualname__}@{code.co_filename if code else ''}"
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
-def _cached_call(name: str, stamp: tuple, args: tuple, kwargs: dict):
+def _call(name: str, args: tuple, kwargs: dict):
     with cursor() as cur:
         return _REGISTRY[name](cur, *args, **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached_call(name: str, stamp: tuple, args: tuple, kwargs: dict):
+    return _call(name, args, kwargs)
 
 
 def run(func, *args, **kwargs):
@@ -165,30 +169,37 @@ def run(func, *args, **kwargs):
     Arguments must be hashable by Streamlit (str, int, tuple, list, dict). The result is a copy, so callers
     may mutate it freely.
     """
-    name = function_name(func)
-    _REGISTRY[name] = func
-    try:
-        return _cached_call(name, warehouse_stamp(), tuple(args), dict(kwargs))
-    except Exception as exc:
-        if db.is_damage(exc):
-            show_damaged(exc)
-        raise
+    return _through(_cached_call, func, args, kwargs)
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
 def _shared_call(name: str, stamp: tuple, args: tuple, kwargs: dict):
-    with cursor() as cur:
-        return _REGISTRY[name](cur, *args, **kwargs)
+    return _call(name, args, kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _shared_large_call(name: str, stamp: tuple, args: tuple, kwargs: dict):
+    return _call(name, args, kwargs)
 
 
 def shared(func, *args, **kwargs):
     """`run` without the copy: the ONE result every session reads (st.cache_resource), for the views a page
-    only reads (fiche, baromètre, map). Unpickling a copy at every run cost up to 0.3 s (the national map's
+    only reads (fiche, baromètre, Comparer). Unpickling a copy at every run cost up to 0.3 s (the national map's
     figure); the caller must never change what it gets."""
+    return _through(_shared_call, func, args, kwargs)
+
+
+def shared_large(func, *args, **kwargs):
+    """`shared` for results of several megabytes (a map's figure): the 24 most recent are kept."""
+    return _through(_shared_large_call, func, args, kwargs)
+
+
+def _through(call, func, args: tuple, kwargs: dict):
+    """`call` (one of the caches above) of `func` under the warehouse's stamp; a damaged file said in French."""
     name = function_name(func)
     _REGISTRY[name] = func
     try:
-        return _shared_call(name, warehouse_stamp(), tuple(args), dict(kwargs))
+        return call(name, warehouse_stamp(), tuple(args), dict(kwargs))
     except Exception as exc:
         if db.is_damage(exc):
             show_damaged(exc)
