@@ -49,8 +49,8 @@ from contract import store
 from contract.errors import ConflictError, StoreBusy
 from contract.roles import User
 
-# The pages of bench/pages.py; the default page (Accueil) answers on the empty url path.
-PAGES = [(name, "" if page == "accueil" else page, params) for name, page, params in bench_pages.PAGES]
+# The pages of bench/pages.py (the default page, Accueil, answers on the empty url path).
+PAGES = [(name, page, params) for name, page, params, _target in bench_pages.PAGES]
 PAGE_TIMEOUT = 180.0
 
 
@@ -206,8 +206,8 @@ def run_pages(args) -> int:
             print("Plusieurs instances demandent une base de saisie PostgreSQL (OBSERVATOIRE_SAISIE_URL).")
             return 1
         urls = []
-        for _ in range(args.replicas):
-            port = free_port()
+        for i in range(args.replicas):
+            port = args.port + i if args.port else free_port()
             print(f"[load] démarrage d'un serveur Streamlit sur le port {port} ({store.target_label()})…", flush=True)
             procs.append(start_server(port))
             urls.append(f"http://127.0.0.1:{port}")
@@ -226,6 +226,8 @@ def run_pages(args) -> int:
               + ", ".join(f"{k} {v[0]:.1f} s" for k, v in warm.items()), flush=True)
         times: dict[str, list[float]] = {}
         errors: list[tuple[str, str]] = []
+        load_before = bench_pages.load_average()
+        cpu0 = [bench_pages.cpu_seconds(p) for p in pids]
         t0 = time.monotonic()
 
         async def everyone():
@@ -234,6 +236,8 @@ def run_pages(args) -> int:
                                    for n in range(args.sessions)))
         asyncio.run(everyone())
         elapsed = time.monotonic() - t0
+        cpu = sum(bench_pages.cpu_seconds(p) for p in pids) - sum(cpu0)
+        load_after = bench_pages.load_average()
         errors = warm_errors + errors
     finally:
         for sampler in samplers:
@@ -245,13 +249,16 @@ def run_pages(args) -> int:
     print(f"\n{args.sessions} sessions (pause moyenne {args.pause:g} s entre deux pages), {elapsed:.0f} s, "
           f"{len(every)} pages servies ({len(every) / elapsed:.2f} pages/s), {len(urls)} instance(s) {url}, "
           f"base de saisie {store.target_label()}")
-    print(f"{'page':<16} {'n':>5} {'p50 (s)':>8} {'p95 (s)':>8} {'max (s)':>8}")
+    print(f"{'page':<26} {'n':>5} {'p50 (s)':>8} {'p95 (s)':>8} {'max (s)':>8}")
     for name, _, _ in PAGES:
         v = times.get(name, [])
         if v:
-            print(f"{name:<16} {len(v):>5} {pct(v, .5):>8.2f} {pct(v, .95):>8.2f} {max(v):>8.2f}")
+            print(f"{name:<26} {len(v):>5} {pct(v, .5):>8.2f} {pct(v, .95):>8.2f} {max(v):>8.2f}")
     if every:
-        print(f"{'ensemble':<16} {len(every):>5} {pct(every, .5):>8.2f} {pct(every, .95):>8.2f} {max(every):>8.2f}")
+        print(f"{'ensemble':<26} {len(every):>5} {pct(every, .5):>8.2f} {pct(every, .95):>8.2f} {max(every):>8.2f}")
+    if pids and every:
+        print(f"CPU des serveurs pendant la mesure : {cpu:.1f} s, soit {cpu / len(every):.3f} s par page servie ; "
+              f"charge de la machine (1, 5, 15 min) {load_before} au début, {load_after} à la fin")
     for i, sampler in enumerate(samplers):
         if sampler.samples:
             print(f"mémoire de l'instance {i + 1} (RSS, processus et enfants) : début {sampler.samples[0]:.0f} Mio, "
@@ -363,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mode", choices=["pages", "edits"], default="pages")
     ap.add_argument("--url", help="serveur déjà lancé (défaut : un serveur est démarré pour la mesure)")
     ap.add_argument("--pid", type=int, help="pid du serveur déjà lancé, pour sa mémoire")
+    ap.add_argument("--port", type=int, default=0,
+                    help="pages : port du premier serveur démarré, les suivants à la suite (défaut : ports libres)")
     ap.add_argument("--sessions", type=int, help="sessions simultanées (défaut : 20 en pages, 10 en edits)")
     ap.add_argument("--duration", type=float, default=60.0, help="secondes de mesure (défaut : 60)")
     ap.add_argument("--pause", type=float, default=2.0,

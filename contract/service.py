@@ -10,6 +10,8 @@ place where a write is checked against the user's role (contract.store checks it
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -37,12 +39,42 @@ Edit = store.Edit
 
 __all__ = ["ConflictError", "PermissionDenied", "StoreError", "StoreBusy", "SaisieDamaged", "InputError", "Edit", "available",
            "connect", "reading", "contracts", "editable_rows", "diff", "save", "edit", "add_review",
-           "import_file", "IMPORT_KINDS", "template", "template_name", "template_signataires", "ensure_demo"]
+           "import_file", "IMPORT_KINDS", "template", "template_name", "template_signataires", "ensure_demo",
+           "version"]
 
 IMPORTERS = {"programmation": programmation_import.import_file, "engagements": engagements_import.import_file,
              "enquete": enquete_import.import_file, "beneficiaires": beneficiaires_import.import_file,
              "referentiel": referentiel_import.import_file}
 IMPORT_KINDS = tuple(IMPORTERS)
+
+
+# --------------------------------------------------------------------------- what changed (caches of views)
+
+_writes = itertools.count(1)
+_written = [0]                 # writes this process made through the service (bumped after each one)
+
+
+def _wrote() -> None:
+    _written[0] = next(_writes)
+
+
+def version(path=None) -> tuple:
+    """A stamp that changes whenever the saisie database may have changed: pages cache their contract views
+    under it (ui/demo.py). A DuckDB file changes on disk at every commit (its WAL, then the checkpoint), whoever
+    wrote — this process, another one, the command line —, so it is read without opening the file; PostgreSQL,
+    shared by the replicas, keeps the token of the last committed edit (contract.store.data_version: one
+    indexed read). Every write of this service moves it at once as well."""
+    engine = store.engines.backend_for(path)
+    if engine.kind == "postgresql":
+        return engine.target, _written[0], store.data_version(path)
+    files = []
+    for f in (engine.target, engine.target + ".wal"):
+        try:
+            st = os.stat(f)
+            files.append((st.st_mtime_ns, st.st_size, st.st_ino))
+        except FileNotFoundError:
+            files.append(None)
+    return engine.target, _written[0], tuple(files)
 
 
 # --------------------------------------------------------------------------- connections (reads go to views)
@@ -90,12 +122,20 @@ def diff(table: str, before: pd.DataFrame, after: pd.DataFrame, defaults: dict |
 def save(edits: list[Edit], user: User = ANONYMOUS, path=None) -> list[int]:
     """Apply a batch of edits as `user`, all or nothing, audited; ConflictError when someone else saved the
     same row meanwhile, PermissionDenied when the role does not allow it."""
-    return store.apply(edits, user, path)
+    try:
+        return store.apply(edits, user, path)
+    finally:
+        _wrote()
 
 
+@contextmanager
 def edit(user: User = ANONYMOUS, path=None):
     """`with service.edit(user) as tx:` a multi-step change in one transaction (see contract.store.edit)."""
-    return store.edit(user, path)
+    try:
+        with store.edit(user, path) as tx:
+            yield tx
+    finally:
+        _wrote()
 
 
 def add_review(user: User, contrat: str, engagement_id: int, row_version: int, *, date: dt.date, statut: str,
@@ -103,7 +143,7 @@ def add_review(user: User, contrat: str, engagement_id: int, row_version: int, *
                is_demo: bool = False, path=None) -> int:
     """A point d'étape on a commitment and the commitment's new status, in one transaction; the author is
     the user's name. Returns the new point's id."""
-    with store.edit(user, path) as tx:
+    with edit(user, path) as tx:
         pid = tx.insert("engagement_point", {
             "contrat_code": contrat, "engagement_id": int(engagement_id), "date_point": date, "statut": statut,
             "valeur_constatee": valeur, "commentaire": commentaire or None, "instance": instance,
@@ -115,7 +155,11 @@ def add_review(user: User, contrat: str, engagement_id: int, row_version: int, *
 def import_file(kind: str, path: str | Path, contrat: str, user: User, verifier: bool, **extra) -> dict:
     """The command line's import of a contract-life file (`kind` of IMPORT_KINDS): `verifier` checks and
     previews without writing; otherwise all or nothing. InputError lists every problem (file, line, column)."""
-    return IMPORTERS[kind](Path(path), contrat, user=user, verifier=verifier, **extra)
+    try:
+        return IMPORTERS[kind](Path(path), contrat, user=user, verifier=verifier, **extra)
+    finally:
+        if not verifier:
+            _wrote()
 
 
 def template(kind: str, **context) -> bytes:
@@ -139,4 +183,7 @@ def has_template(kind: str) -> bool:
 
 def ensure_demo(warehouse_path, saisie_path, quiet: bool = True) -> bool:
     """Create the labelled démo dataset once when the saisie database is empty (same code as the CLI)."""
-    return demo_data.ensure(warehouse_path, saisie_path, quiet=quiet)
+    try:
+        return demo_data.ensure(warehouse_path, saisie_path, quiet=quiet)
+    finally:
+        _wrote()

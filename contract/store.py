@@ -668,6 +668,26 @@ def _record_refusal(con, session: EditSession, exc: PermissionDenied) -> None:
         _rollback(con)
 
 
+DATA_VERSION = "data_version"          # key of meta: PostgreSQL's token of the last committed edit
+
+
+def _mark_changed(engine, con) -> None:
+    """PostgreSQL: a new token in meta with every committed edit, so that each replica's cached contract views
+    (ui/demo.py, keyed by contract.service.version) see another replica's writes at once. A DuckDB file needs
+    none — its modification time says it — and there one row that every writer updates would turn concurrent
+    edits into conflicts (DuckDB's optimistic concurrency); PostgreSQL only queues them on that row at commit."""
+    if engine.kind == "postgresql":
+        con.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [DATA_VERSION, uuid.uuid4().hex])
+
+
+def data_version(path: str | Path | None = None) -> str | None:
+    """The token of the last committed edit (PostgreSQL; None before the first one, and on DuckDB)."""
+    with connect(path) as con:
+        row = con.execute("SELECT value FROM meta WHERE key = ?", [DATA_VERSION]).fetchone()
+    return row[0] if row else None
+
+
 @contextmanager
 def edit(user: User = ANONYMOUS, path: str | Path | None = None, progress: Callable | None = None,
          timeout: float | None = None) -> Iterator[EditSession]:
@@ -681,6 +701,7 @@ def edit(user: User = ANONYMOUS, path: str | Path | None = None, progress: Calla
         try:
             yield session
             session._flush_audit()
+            _mark_changed(engine, con)
             con.execute("COMMIT")
         except PermissionDenied as exc:
             _rollback(con)

@@ -63,7 +63,7 @@ top, lights_box, details_box, picker_box = st.container(), st.container(), st.co
 code = pickers.quartier(label="Changer de quartier", container=picker_box)
 if not code:
     st.stop()
-v = common.run(barometre_view.view, code)
+v = common.shared(barometre_view.view, code)   # read only: one view for every session
 
 
 def chip(light, cls: str = "obs-chip", words: str | None = None):
@@ -112,11 +112,14 @@ with details_box:
         st.markdown(text.md_text(barometre_view.reading_note()))
     with st.expander("Télécharger (image, tableau)"):
         st.caption("Imprimer : Ctrl+P (une page A4).")
-        df = pd.DataFrame([{"indicator_id": it.indicator_id, "label": it.short_label, "value_text": it.value_text,
-                            "light": it.light.code, "light_trend": it.trend.code, "sentence": it.line,
-                            "value": it.value, "edition": it.edition} for it in v.items])
-        fig = barometre_charts.lights_figure(df, title=f"Baromètre — {v.name} ({v.code})", source_line=v.source_line)
-        downloads.chart_downloads(fig, f"barometre-{v.code}", v.source_line, key="baro_fig")
+        def lights_figure():
+            """Drawn when a button is clicked (the page itself shows the lights in HTML)."""
+            df = pd.DataFrame([{"indicator_id": it.indicator_id, "label": it.short_label, "value_text": it.value_text,
+                                "light": it.light.code, "light_trend": it.trend.code, "sentence": it.line,
+                                "value": it.value, "edition": it.edition} for it in v.items])
+            return barometre_charts.lights_figure(df, title=f"Baromètre — {v.name} ({v.code})",
+                                                  source_line=v.source_line)
+        downloads.chart_downloads(lights_figure, f"barometre-{v.code}", v.source_line, key="baro_fig")
         export = pd.DataFrame({"indicateur": [it.label for it in v.items],
                                "valeur": [it.value_text for it in v.items],
                                "millesime": [text.year_text(it.edition) for it in v.items],

@@ -9,7 +9,6 @@ that changes what is drawn is in the URL (ui/state).
 """
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from charts import classify, maps
@@ -79,8 +78,8 @@ if focus:
 # --------------------------------------------------------------------------- the map (cached per choice)
 def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: str, k: int,
            focus: str | None) -> dict:
-    """The view and the figure (as a dict: rebuilding it skips plotly's validation) of one combination of
-    choices, computed once per warehouse."""
+    """The view and the figure, drawn once per warehouse and combination of choices and shared by every
+    session (common.shared_large: nothing here is changed afterwards)."""
     mv = view.map_view(con, generation, ind_id, int(edition), zone, focus)
     classes = common.memo(classify.breaks, mv.national, int(k), method)
     shapes = mapdata.quartier_shapes(generation, mv.detail)
@@ -88,11 +87,11 @@ def _build(con, generation: str, ind_id: str, edition: int, zone: str, method: s
     fig, n_contours = maps.carte(mv, shapes["contours"], shapes["points"], classes,
                                  departements=mapdata.outlines("departement"), regions=mapdata.outlines("region"),
                                  epci=epci)
-    return {"fig": fig.to_plotly_json(), "view": mv, "classes": classes, "n_contours": n_contours}
+    return {"fig": blocks.drawn(fig), "view": mv, "classes": classes, "n_contours": n_contours}
 
 
-built = common.run(_build, generation, ind_id, int(edition), zone, method, int(k), focus)
-fig = go.Figure(built["fig"], _validate=False)
+built = common.shared_large(_build, generation, ind_id, int(edition), zone, method, int(k), focus)
+fig = built["fig"]
 mv, classes = built["view"], built["classes"]
 src = mv.source_line
 st.markdown(mv.summary(built["n_contours"]))
@@ -112,7 +111,7 @@ if event and getattr(event, "selection", None):
         if isinstance(cd, (list, tuple)) and cd:
             picked.append(str(cd[0]))
         elif "curve_number" in p and "point_index" in p:
-            tr = fig.data[p["curve_number"]]
+            tr = fig.figure.data[p["curve_number"]]
             if tr.customdata is not None and p["point_index"] < len(tr.customdata):
                 picked.append(str(tr.customdata[p["point_index"]][0]))
 picked = list(dict.fromkeys(picked))

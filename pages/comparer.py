@@ -12,10 +12,9 @@ from ui import blocks, catalog, common, export_buttons, pickers, state
 common.page_setup("Comparer des quartiers")
 MAX = 8
 
-opts = pickers.quartier_options(("2015", "2024"))
-labels = dict(zip(opts.code, opts.label))
+codes, labels = pickers.quartier_choices(("2015", "2024"))
 selection = state.multiselect(
-    f"Quartiers à comparer ({MAX} au plus)", opts.code.tolist(), "selection",
+    f"Quartiers à comparer ({MAX} au plus)", codes, "selection",
     format_func=lambda c: labels.get(c, c), default=["QP001001"], max_selections=MAX,
     help="Tapez une partie du nom, de la commune ou du code")
 if not selection:
@@ -41,7 +40,7 @@ c2.button("Ajouter ses 5 jumeaux", icon=":material/group_add:", width="stretch",
           args=(anchor,), help="Les quartiers de France au profil le plus proche (voir la fiche quartier)")
 
 # --------------------------------------------------------------------------- side by side
-sel = common.run(view.selection_view, list(selection))
+sel = common.shared(view.selection_view, list(selection))     # read only: shared by every session
 if sel["long"].empty:
     common.note("Aucun indicateur pour ces quartiers.")
     st.stop()
@@ -55,41 +54,57 @@ st.subheader("Un indicateur")
 ids, ind_labels, default_ind = view.indicator_choices(sel)
 if not ids:
     st.stop()
-c1, c2 = st.columns([3, 1])
-ind_id = state.selectbox("Indicateur", ids, "indicateur", format_func=ind_labels.get, default=default_ind,
-                         container=c1)
-editions = catalog.indicator_editions(ind_id, "2015")
-edition = state.selectbox("Millésime", editions[::-1], "millesime", cast=int, container=c2)
-one = common.run(view.indicator_view, list(selection), ind_id, int(edition), sel["names"], sel["columns"],
-                 sel["generations"])
-meta, src = one["meta"], one["source_line"]
-fig = compare_charts.side_by_side(one["values"], label=meta["label"], unit=meta["unit"], edition=edition,
-                                  source_line=src, references=one["references"])
-blocks.chart(fig, f"comparer-{ind_id}-{edition}", src, key="cmp_bars")
-for panel in one["panels"]:
-    fig = compare_charts.rank_distribution(panel, unit=meta["unit"], source_line=src)
-    blocks.chart(fig, f"comparer-{ind_id}-{edition}-distribution-{panel['generation']}", src,
-                 key=f"cmp_dist_{panel['generation']}")
-    if panel["left_out"]:
-        st.caption("Non placé(s) sur ce classement, faute de valeur publiée : " + " ; ".join(
-            common.md_escape(x) for x in panel["left_out"]) + ".")
-blocks.table(one["ranks"], f"comparer-{ind_id}-{edition}-rangs", src, key="tbl_ranks")
-common.how_to_read("Le rang 1 correspond à la valeur la plus élevée. Le centile indique la part des "
-                   "quartiers ayant une valeur inférieure. Les quartiers sans valeur publiée (secret "
-                   "statistique) ne sont pas classés.")
+
+
+@st.fragment
+def one_indicator() -> None:
+    """Where the selection stands for one indicator: another indicator or millésime reruns this part only."""
+    c1, c2 = st.columns([3, 1])
+    ind_id = state.selectbox("Indicateur", ids, "indicateur", format_func=ind_labels.get, default=default_ind,
+                             container=c1)
+    editions = catalog.indicator_editions(ind_id, "2015")
+    edition = state.selectbox("Millésime", editions[::-1], "millesime", cast=int, container=c2)
+    one = common.shared(view.indicator_view, list(selection), ind_id, int(edition), sel["names"], sel["columns"],
+                        sel["generations"])
+    meta, src = one["meta"], one["source_line"]
+    fig = blocks.figure(compare_charts.side_by_side, one["values"], label=meta["label"], unit=meta["unit"],
+                        edition=edition, source_line=src, references=one["references"])
+    blocks.chart(fig, f"comparer-{ind_id}-{edition}", src, key="cmp_bars")
+    for panel in one["panels"]:
+        fig = blocks.figure(compare_charts.rank_distribution, panel, unit=meta["unit"], source_line=src)
+        blocks.chart(fig, f"comparer-{ind_id}-{edition}-distribution-{panel['generation']}", src,
+                     key=f"cmp_dist_{panel['generation']}")
+        if panel["left_out"]:
+            st.caption("Non placé(s) sur ce classement, faute de valeur publiée : " + " ; ".join(
+                common.md_escape(x) for x in panel["left_out"]) + ".")
+    blocks.table(one["ranks"], f"comparer-{ind_id}-{edition}-rangs", src, key="tbl_ranks")
+    common.how_to_read("Le rang 1 correspond à la valeur la plus élevée. Le centile indique la part des "
+                       "quartiers ayant une valeur inférieure. Les quartiers sans valeur publiée (secret "
+                       "statistique) ne sont pas classés.")
+
+
+one_indicator()
 
 # --------------------------------------------------------------------------- profile
 st.subheader("Profil")
-scope = st.radio("Indicateurs du profil", ["clés", "tous"], horizontal=True, key="profile_scope",
-                 format_func={"clés": "Indicateurs clés", "tous": "Tous les taux et montants orientés"}.get)
-prof = view.profile_rows(sel, scope)
-if not prof.empty:
-    fig = compare_charts.profile(prof, source_line=sel["source_line"])
-    blocks.chart(fig, "comparer-profil", sel["source_line"], key="cmp_profile")
-    common.how_to_read("Chaque point place un quartier parmi tous les quartiers de France pour un indicateur : "
-                       "à droite (zone rose, le quart le plus défavorable), les situations les plus défavorables ; "
-                       "à gauche (zone verte), les plus favorables. Pour un taux de pauvreté, 90 signifie que 90 % "
-                       "des quartiers ont un taux plus faible ; pour un revenu, que 90 % ont un revenu plus élevé.")
+
+
+@st.fragment
+def profile() -> None:
+    """The selection's profile: the other scope reruns this part only."""
+    scope = st.radio("Indicateurs du profil", ["clés", "tous"], horizontal=True, key="profile_scope",
+                     format_func={"clés": "Indicateurs clés", "tous": "Tous les taux et montants orientés"}.get)
+    prof = view.profile_rows(sel, scope)
+    if not prof.empty:
+        fig = blocks.figure(compare_charts.profile, prof, source_line=sel["source_line"])
+        blocks.chart(fig, "comparer-profil", sel["source_line"], key="cmp_profile")
+        common.how_to_read("Chaque point place un quartier parmi tous les quartiers de France pour un indicateur : "
+                           "à droite (zone rose, le quart le plus défavorable), les situations les plus défavorables ; "
+                           "à gauche (zone verte), les plus favorables. Pour un taux de pauvreté, 90 signifie que 90 % "
+                           "des quartiers ont un taux plus faible ; pour un revenu, que 90 % ont un revenu plus élevé.")
+
+
+profile()
 
 # --------------------------------------------------------------------------- export
 export_buttons.classeur_button(selection, container=st.expander("Exporter tous les indicateurs de la sélection (XLSX)",

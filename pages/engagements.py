@@ -15,12 +15,12 @@ from charts import contract as ch
 from contract import service
 from presentation import engagements as view_mod
 from presentation import text
-from ui import auth, blocks, common, demo
+from ui import auth, blocks, demo
 
 with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que chaque signataire s'est engagé à faire, "
                         "où il en est, et ce qui est dû avant le prochain COPIL.") as (sc, contrat, user):
     today = date.today()
-    d = view_mod.defaults(sc, contrat, today)
+    d = demo.read(view_mod.defaults, contrat, today)
     if d.empty:
         demo.empty_state(
             "engagements", sc, contrat,
@@ -37,11 +37,7 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
     since = st.sidebar.date_input("Depuis le dernier COPIL du", value=d.since, format="DD/MM/YYYY", key="eng_since")
     referent = st.sidebar.selectbox("Référent", [None] + d.referents, format_func=lambda v: "Tous" if v is None else v,
                                     key="eng_ref")
-    try:
-        with common.cursor() as cur:
-            v = view_mod.view(cur, sc, contrat, today, copil, since, referent)
-    except common.WarehouseMissing:
-        v = view_mod.view(None, sc, contrat, today, copil, since, referent)
+    v = demo.read(view_mod.view, contrat, today, copil, since, referent, warehouse=True)   # cached per saisie version
     src = v.source_line
 
     for col, (label, value, help_) in zip(st.columns(len(v.metrics)), v.metrics):
@@ -49,13 +45,13 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
 
     tab_sig, tab_axe, tab_ref = st.tabs(["Par signataire", "Par axe", "Par référent"])
     with tab_sig:
-        blocks.chart(ch.engagement_status(v.by_signataire, by="signataire", source_line=src, demo=v.is_demo),
+        blocks.chart(blocks.figure(ch.engagement_status, v.by_signataire, by="signataire", source_line=src, demo=v.is_demo),
                      "engagements-par-signataire", src, key="eng_sig")
     with tab_axe:
-        blocks.chart(ch.engagement_status(v.by_axe, by="axe", source_line=src, demo=v.is_demo), "engagements-par-axe",
+        blocks.chart(blocks.figure(ch.engagement_status, v.by_axe, by="axe", source_line=src, demo=v.is_demo), "engagements-par-axe",
                      src, key="eng_axe")
     with tab_ref:
-        blocks.chart(ch.engagement_status(v.by_referent, by="referent", source_line=src, demo=v.is_demo),
+        blocks.chart(blocks.figure(ch.engagement_status, v.by_referent, by="referent", source_line=src, demo=v.is_demo),
                      "engagements-par-referent", src, key="eng_refchart")
 
     st.subheader("À traiter au prochain COPIL")
@@ -82,7 +78,7 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
     # ------------------------------------------------------------------ one commitment
     st.subheader("Historique d'un engagement")
     chosen = st.selectbox("Engagement", list(v.choices), format_func=lambda i: v.choices[i], key="eng_pick")
-    e = view_mod.commitment(sc, contrat, chosen, today)
+    e = demo.read(view_mod.commitment, contrat, chosen, today)
     md = text.md_text    # user text: shown as typed, never interpreted
     st.markdown(f"**{md(e.title)}** — {md(e.signataire)} · "
                 + " · ".join(f"{label} : {md(value)}" for label, value in e.facts[:3])
@@ -90,7 +86,7 @@ with demo.contract_page("Engagements", "Tableau de bord coopératif : ce que cha
                 + "".join(f" · {label} : {md(value)}" for label, value in e.facts[3:]))
     h1, h2 = st.columns([3, 2])
     with h1:
-        blocks.chart(ch.engagement_history(e.history, target=e.target, reference=e.reference, label=e.chart_label,
+        blocks.chart(blocks.figure(ch.engagement_history, e.history, target=e.target, reference=e.reference, label=e.chart_label,
                                            source_line=src, demo=v.is_demo), f"historique-{e.code}", src,
                      key="eng_hist_chart")
     with h2:

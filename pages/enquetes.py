@@ -15,7 +15,7 @@ from ui import auth, blocks, common, demo
 
 with demo.contract_page("Enquêtes habitants", "Ce que disent les habitants : baromètre de perception par quartier, "
                         "évolution entre deux vagues, paroles d'habitants choisies.") as (sc, contrat, _user):
-    titles = view_mod.surveys(sc, contrat)
+    titles = demo.read(view_mod.surveys, contrat)
     if not titles:
         demo.empty_state(
             "enquete", sc, contrat,
@@ -27,9 +27,9 @@ with demo.contract_page("Enquêtes habitants", "Ce que disent les habitants : ba
             "ou déposez votre export : il est d'abord **vérifié** (erreurs avec ligne et colonne, aperçu), puis "
             f"enregistré en une fois. En ligne de commande : `python -m loaders import enquete FICHIER --contrat {contrat}`.")
     enquete_id = st.sidebar.selectbox("Enquête", list(titles), format_func=titles.get, key="enq_pick")
-    waves = view_mod.waves(sc, enquete_id)
+    waves = demo.read(view_mod.waves, enquete_id)
     wave = st.sidebar.selectbox("Vague", list(waves)[::-1], format_func=waves.get, key="enq_wave")
-    v = view_mod.view(sc, contrat, enquete_id, wave)
+    v = demo.read(view_mod.view, contrat, enquete_id, wave)     # cached per saisie version
     demo.banner(v.is_demo, view_mod.DEMO_WHAT)
     src = v.source_line
 
@@ -42,27 +42,27 @@ with demo.contract_page("Enquêtes habitants", "Ce que disent les habitants : ba
         "seconde case est masquée quand l'ensemble permettrait de la retrouver. Ce sont des perceptions "
         "(résultats), à lire à côté des moyens et des actions.", text.count_text(v.minimum)))
 
-    blocks.chart(ch.barometer_heatmap(v.barometer, source_line=src, demo=v.is_demo, title=v.heat_title),
+    blocks.chart(blocks.figure(ch.barometer_heatmap, v.barometer, source_line=src, demo=v.is_demo, title=v.heat_title),
                  f"barometre-vague-{wave}", src, key="enq_heat")
 
     qcode = st.selectbox("Question", list(v.questions), format_func=v.questions.get, key="enq_q")
-    q = view_mod.question(sc, enquete_id, v.barometer, qcode)
+    q = demo.read(view_mod.question, enquete_id, v.barometer, qcode)
     st.caption(text.md_text(q.scale))
-    blocks.chart(ch.barometer_question(v.barometer, question_code=qcode, source_line=src, demo=v.is_demo),
+    blocks.chart(blocks.figure(ch.barometer_question, v.barometer, question_code=qcode, source_line=src, demo=v.is_demo),
                  f"question-{qcode}-vague-{wave}", src, key="enq_q_chart")
     blocks.table(q.table, f"question-{qcode}-vague-{wave}", src, key="enq_q_tab", export_df=q.export)
 
     if len(waves) >= 2:
         st.subheader("Évolution entre les deux dernières vagues")
-        evo = view_mod.evolution(sc, contrat, enquete_id, qcode, v.is_demo, v.title)
-        blocks.chart(ch.evolution_dumbbell(evo.frame, question_code=qcode, source_line=evo.source_line, demo=v.is_demo),
+        evo = demo.read(view_mod.evolution, contrat, enquete_id, qcode, v.is_demo, v.title)
+        blocks.chart(blocks.figure(ch.evolution_dumbbell, evo.frame, question_code=qcode, source_line=evo.source_line, demo=v.is_demo),
                      f"evolution-{qcode}", evo.source_line, key="enq_evo")
         blocks.table(evo.table, f"evolution-{qcode}", evo.source_line, key="enq_evo_tab", formats={"Écart (points)": 1})
         st.caption("« Hausse nette » ou « baisse nette » quand les intervalles de confiance des deux vagues ne se "
                    "recouvrent pas ; sinon l'écart reste dans la marge d'incertitude.")
 
     st.subheader("Paroles d'habitants")
-    verb = view_mod.verbatims(sc, contrat, enquete_id)
+    verb = demo.read(view_mod.verbatims, contrat, enquete_id)
     if not verb:
         st.caption("Aucun verbatim publiable.")
     md = text.md_text    # user text: shown as typed, never interpreted

@@ -10,7 +10,7 @@ import streamlit as st
 
 from contract import service
 from presentation import contract_life, filenames, text
-from ui import common, export_buttons, state
+from ui import common, demo, export_buttons, state
 
 common.page_setup("Exports COPIL & bilan",
                   "Un clic pour le diaporama du comité de pilotage, la trame du rapport annuel, le classeur "
@@ -19,19 +19,15 @@ common.page_setup("Exports COPIL & bilan",
 
 def _saisie():
     """Contracts with contract-life data (démo or real), None when the saisie database is absent or busy."""
-    try:
-        with service.reading(timeout=2) as sc:
-            return None if sc is None else service.contracts(sc)
-    except Exception:  # noqa: BLE001 - busy or absent: the page still works on open data
-        return None
+    if not service.available():
+        return None                    # never created by reading
+    return demo.read(service.contracts, quiet=True)        # busy or damaged: the page still works on open data
 
 
 def _proposal(contrat: str) -> tuple[dt.date, str]:
-    try:
-        with service.reading(timeout=2) as sc:
-            return contract_life.copil_proposal(sc, contrat, dt.date.today())
-    except Exception:  # noqa: BLE001
-        return contract_life.copil_proposal(None, contrat, dt.date.today())
+    found = demo.read(contract_life.copil_proposal, contrat, dt.date.today(), quiet=True) \
+        if service.available() else None
+    return found or contract_life.copil_proposal(None, contrat, dt.date.today())
 
 
 options, labels, with_life = contract_life.export_contracts(_saisie(), common.run(contract_life.warehouse_contracts))

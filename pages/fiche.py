@@ -22,7 +22,7 @@ if not code:
     st.stop()
 raw_ed = state.get("millesime")
 edition = int(raw_ed) if raw_ed and str(raw_ed).isdigit() else None
-v = common.run(view.view, code, edition=edition)
+v = common.shared(view.view, code, edition=edition)     # read only: one view for every session
 
 # --------------------------------------------------------------------------- header
 st.header(v.name)
@@ -90,18 +90,24 @@ else:
                      column_config={"Indicateur": st.column_config.TextColumn("Indicateur", width=330)})
 
     ids, labels, default = v.detail
-    if ids:
+
+    @st.fragment
+    def detail() -> None:
+        """One indicator's bars and evolution: choosing another one reruns this part only."""
         choice = state.selectbox("Indicateur à détailler", ids, "detail", format_func=labels.get, default=default)
-        d = common.run(view.detail, code, choice, edition=edition)
-        blocks.chart(fiche_charts.detail_bars(d), f"fiche-{code}-{choice}-references", d.bars_source_line,
+        d = common.shared(view.detail, code, choice, edition=edition)
+        blocks.chart(blocks.figure(fiche_charts.detail_bars, d), f"fiche-{code}-{choice}-references", d.bars_source_line,
                      key=f"fiche_bars_{choice}")
-        fig2 = fiche_charts.detail_evolution(d)
+        fig2 = blocks.figure(fiche_charts.detail_evolution, d)
         if fig2 is not None:
             blocks.chart(fig2, f"fiche-{code}-{choice}-evolution", d.evolution_source_line, key=f"fiche_evo_{choice}")
             if d.verdict:
                 common.note(d.verdict)
         else:
             st.info("Pas de série comparable pour cet indicateur (un seul millésime publié).")
+
+    if ids:
+        detail()
 
 # --------------------------------------------------------------------------- twins
 st.subheader("3. Quartiers jumeaux")
@@ -127,7 +133,7 @@ means = v.means
 if means["rows"].empty:
     st.caption("Aucun poste adulte-relais ni FONJEP rattaché à ce contrat dans les fichiers de l'ANCT.")
 else:
-    fig = fiche_charts.means_chart(means["rows"], source_line=means["source_line"])
+    fig = blocks.figure(fiche_charts.means_chart, means["rows"], source_line=means["source_line"])
     blocks.chart(fig, f"fiche-{code}-moyens-etat", means["source_line"], key="fiche_means")
     blocks.table(means["table"], f"fiche-{code}-moyens-etat-tableau", means["source_line"], key="tbl_means")
     st.caption("Un poste compte une fois par année et par contrat, même quand le fichier le répète (FONJEP 2025). "

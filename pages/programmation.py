@@ -15,7 +15,7 @@ from ui import auth, blocks, common, demo, mapdata, state
 
 with demo.contract_page("Programmation", "Actions financées au titre du contrat de ville : montants, thématiques, "
                         "publics touchés, et moyens de l'État.") as (sc, contrat, _user):
-    years = view_mod.years(sc, contrat)
+    years = demo.read(view_mod.years, contrat)
     if not years:
         demo.empty_state(
             "programmation", sc, contrat,
@@ -28,11 +28,7 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
             f"(tout ou rien). En ligne de commande : `python -m loaders import programmation FICHIER --contrat {contrat}`.")
     year = state.selectbox("Année de programmation", years, "annee", default=max(years),
                            cast=int, container=st.sidebar)
-    try:
-        with common.cursor() as cur:   # a cursor per run: connections are not shared between threads
-            v = view_mod.view(cur, sc, contrat, year)
-    except common.WarehouseMissing:
-        v = view_mod.view(None, sc, contrat, year)
+    v = demo.read(view_mod.view, contrat, year, warehouse=True)    # cached until the saisie database changes
     demo.banner(v.is_demo, view_mod.DEMO_WHAT)
     src, src_year = v.source_line, v.source_year
 
@@ -43,20 +39,20 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
     st.subheader("Montants de la programmation et moyens de l'État")
     left, right = st.columns([3, 2])
     with left:
-        blocks.chart(ch.programmation_by_year(v.by_year, source_line=src, demo=v.is_demo), "programmation-par-annee",
+        blocks.chart(blocks.figure(ch.programmation_by_year, v.by_year, source_line=src, demo=v.is_demo), "programmation-par-annee",
                      src, key="prog_years")
     with right:
-        blocks.chart(ch.state_means(v.means, source_line=v.means_source), "moyens-etat", v.means_source, key="prog_means")
+        blocks.chart(blocks.figure(ch.state_means, v.means, source_line=v.means_source), "moyens-etat", v.means_source, key="prog_means")
         if v.means_real:
             st.caption("**Données réelles**, publiées par l'ANCT (pas de démonstration). Un poste compte une fois par an "
                        "même quand le fichier répète son enregistrement ; l'année 2025 semble partielle.")
 
     c1, c2 = st.columns(2)
     with c1:
-        blocks.chart(ch.by_financeur(v.by_financeur, year=year, source_line=src_year, demo=v.is_demo),
+        blocks.chart(blocks.figure(ch.by_financeur, v.by_financeur, year=year, source_line=src_year, demo=v.is_demo),
                      f"financeurs-{year}", src_year, key="prog_fin")
     with c2:
-        blocks.chart(ch.by_theme(v.by_theme, year=year, source_line=src_year, demo=v.is_demo), f"thematiques-{year}",
+        blocks.chart(blocks.figure(ch.by_theme, v.by_theme, year=year, source_line=src_year, demo=v.is_demo), f"thematiques-{year}",
                      src_year, key="prog_theme")
 
     # ------------------------------------------------------------------ money vs need
@@ -64,13 +60,13 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
     common.note(text.html_fragment(v.need_note[0], *v.need_note[1]))
     t1, t2, t3 = st.tabs(["Par habitant sous le seuil de pauvreté", "Par habitant", "Bénéficiaires résidant en QPV"])
     with t1:
-        blocks.chart(ch.money_vs_need(v.need, source_line=v.need_source, demo=v.is_demo, per="pauvre"),
+        blocks.chart(blocks.figure(ch.money_vs_need, v.need, source_line=v.need_source, demo=v.is_demo, per="pauvre"),
                      f"euros-par-pauvre-{year}", v.need_source, key="prog_need_p")
     with t2:
-        blocks.chart(ch.money_vs_need(v.need, source_line=v.need_source, demo=v.is_demo, per="habitant"),
+        blocks.chart(blocks.figure(ch.money_vs_need, v.need, source_line=v.need_source, demo=v.is_demo, per="habitant"),
                      f"euros-par-habitant-{year}", v.need_source, key="prog_need_h")
     with t3:
-        blocks.chart(ch.beneficiaries_in_qpv(v.need, source_line=v.homes_source, demo=v.is_demo),
+        blocks.chart(blocks.figure(ch.beneficiaries_in_qpv, v.need, source_line=v.homes_source, demo=v.is_demo),
                      f"beneficiaires-en-qpv-{year}", v.homes_source, key="prog_need_benef")
         st.caption("Pour chaque quartier, les bénéficiaires des actions financées qui le visent, localisés à partir du "
                    "fichier de bénéficiaires de chaque action (une action sur plusieurs quartiers compte pour chacun). "
@@ -83,13 +79,14 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
     st.subheader("Qui les actions touchent-elles ?")
     phase = st.radio("Bénéficiaires", list(view_mod.PHASES), format_func=view_mod.PHASES.get, horizontal=True,
                      key="prog_phase")
-    ben = view_mod.beneficiaries(sc, contrat, year, phase)
+    ben = demo.read(view_mod.beneficiaries, contrat, year, phase)
     b1, b2 = st.columns(2)
     with b1:
-        blocks.chart(ch.beneficiaries_pyramid(ben.pyramid, source_line=src_year, demo=v.is_demo, title=ben.pyramid_title),
+        blocks.chart(blocks.figure(ch.beneficiaries_pyramid, ben.pyramid, source_line=src_year, demo=v.is_demo,
+                                  title=ben.pyramid_title),
                      f"beneficiaires-age-sexe-{year}", src_year, key="prog_pyr")
     with b2:
-        blocks.chart(ch.girls_share(ben.girls, source_line=src_year, demo=v.is_demo), f"part-filles-{year}", src_year,
+        blocks.chart(blocks.figure(ch.girls_share, ben.girls, source_line=src_year, demo=v.is_demo), f"part-filles-{year}", src_year,
                      key="prog_girls")
     if ben.minors_sentence:
         st.markdown(ben.minors_sentence)
@@ -106,7 +103,7 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
                             format_func=lambda q: "Tous" if q is None else v.quartiers[q],
                             key="prog_f_q")
     porteur = f4.text_input("Porteur contient", key="prog_f_porteur")
-    shown, ids, count = view_mod.actions_table(sc, contrat, year, thematique=theme, statut=statut, quartier=quartier,
+    shown, ids, count = demo.read(view_mod.actions_table, contrat, year, thematique=theme, statut=statut, quartier=quartier,
                                                porteur=porteur or None)
     st.caption(count)
     blocks.table(shown, f"actions-{year}", src_year, key="prog_actions",
@@ -138,7 +135,7 @@ with demo.contract_page("Programmation", "Actions financées au titre du contrat
 
     with st.expander("Où résident les bénéficiaires ? (fichiers de bénéficiaires par action)",
                      icon=":material/where_to_vote:"):
-        homes = view_mod.residence_table(sc, contrat, year)
+        homes = demo.read(view_mod.residence_table, contrat, year)
         st.markdown("Un fichier par action (ou pour plusieurs) : une ligne par bénéficiaire, le **N° dossier** de "
                     "l'action et ses coordonnées (**latitude**/**longitude**, **x**/**y** Lambert-93) ou la sortie du "
                     "géocodeur CSV de la BAN (adresse.data.gouv.fr/csv). Chaque ligne est localisée sur les contours "

@@ -17,11 +17,7 @@ from ui import auth, blocks, common, demo
 with demo.contract_page(text.capital(text.label("import_kinds", "referentiel")),
                         "Des enjeux du contrat aux indicateurs : ce qui est suivi, par qui, "
                         "avec quelle valeur de départ et quelle cible.") as (sc, contrat, _user):
-    try:
-        with common.cursor() as cur:   # a cursor per run: connections are not shared between threads
-            v = view_mod.view(cur, sc, contrat)
-    except common.WarehouseMissing:
-        v = view_mod.view(None, sc, contrat)
+    v = demo.read(view_mod.view, contrat, warehouse=True)     # cached until the saisie database changes
     if v.empty:
         demo.empty_state(
             "referentiel", sc, contrat,
@@ -38,9 +34,9 @@ with demo.contract_page(text.capital(text.label("import_kinds", "referentiel")),
     for col, (label, value) in zip(st.columns(len(v.metrics)), v.metrics):
         col.metric(label, value)
 
-    blocks.chart(ch.referentiel_fill(v.progress, source_line=src, demo=v.is_demo), "referentiel-remplissage", src,
+    blocks.chart(blocks.figure(ch.referentiel_fill, v.progress, source_line=src, demo=v.is_demo), "referentiel-remplissage", src,
                  key="ref_fill")
-    blocks.chart(ch.referentiel_sunburst(v.tree, source_line=src, demo=v.is_demo), "referentiel-arbre", src,
+    blocks.chart(blocks.figure(ch.referentiel_sunburst, v.tree, source_line=src, demo=v.is_demo), "referentiel-arbre", src,
                  key="ref_sun")
 
     common.note("Pour un indicateur du catalogue, la valeur actuelle est lue dans l'entrepôt (dernier millésime). "

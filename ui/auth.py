@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 import streamlit as st
 from markupsafe import Markup
 
-from contract import accounts, roles, store
+from contract import accounts, roles, service, store
 from contract.errors import StoreError
 from presentation import text
 from ui import server, sso
@@ -36,6 +36,25 @@ _NOTE = "_obs_auth_note"            # French message for the login box (unknown 
 def _bootstrap(target: str) -> str | None:
     """Once per process: the first administrateur from OBSERVATOIRE_ADMIN_LOGIN/_PASSWORD on a fresh install."""
     return accounts.bootstrap_admin_from_env()
+
+
+_CONFIGURED: dict[str, tuple] = {}     # saisie database -> (its version, whether it held accounts then)
+
+
+def _configured(target: str) -> bool:
+    """Whether accounts exist, asked to the database again only after it changed (contract.service.version):
+    the login box of every anonymous page view otherwise opened the saisie database for it. On PostgreSQL
+    account writes do not move that version (sessions are written at every sign-in): there « no account yet »
+    is asked again at every run, « accounts exist » is kept."""
+    stamp = service.version()
+    known = _CONFIGURED.get(target)
+    if known and known[0] == stamp:
+        return known[1]
+    _bootstrap(target)
+    found = accounts.accounts_exist()
+    if found or store.engines.backend_for(None).kind != "postgresql":
+        _CONFIGURED[target] = (stamp, found)
+    return found
 
 
 def _cookies() -> dict[str, str]:
@@ -185,8 +204,7 @@ def login_box(container=None) -> roles.User:
     if note:
         box.warning(text.md_text(note))          # it names the identity's e-mail
     try:
-        _bootstrap(str(store.engines.backend_for(None).target))
-        configured = accounts.accounts_exist()
+        configured = _configured(str(store.engines.backend_for(None).target))
     except StoreError as exc:
         if exc.args and str(exc) != note:
             box.error(text.md_text(str(exc)))

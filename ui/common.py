@@ -6,18 +6,21 @@ file atomically) is picked up by the next rerun without restarting the app.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import subprocess
 import sys
 import threading
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from markupsafe import Markup
+from pandas.io.formats.style import Styler
 
 from exports.site import style
 from loaders import swap
@@ -143,16 +146,20 @@ def cursor():
 _REGISTRY: dict[str, object] = {}
 
 
-def _name(func) -> str:
+def function_name(func) -> str:
     """Cache identity of a function: page scripts all run as __main__, so the file is part of it."""
     code = getattr(func, "__code__", None)
     return f"{func.__module__}.{func.__qualname__}@{code.co_filename if code else ''}"
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
-def _cached_call(name: str, stamp: tuple, args: tuple, kwargs: dict):
+def _call(name: str, args: tuple, kwargs: dict):
     with cursor() as cur:
         return _REGISTRY[name](cur, *args, **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached_call(name: str, stamp: tuple, args: tuple, kwargs: dict):
+    return _call(name, args, kwargs)
 
 
 def run(func, *args, **kwargs):
@@ -161,14 +168,83 @@ def run(func, *args, **kwargs):
     Arguments must be hashable by Streamlit (str, int, tuple, list, dict). The result is a copy, so callers
     may mutate it freely.
     """
-    name = _name(func)
+    return _through(_cached_call, func, args, kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _shared_call(name: str, stamp: tuple, args: tuple, kwargs: dict):
+    return _call(name, args, kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _shared_large_call(name: str, stamp: tuple, args: tuple, kwargs: dict):
+    return _call(name, args, kwargs)
+
+
+def shared(func, *args, **kwargs):
+    """`run` without the copy: the ONE result every session reads (st.cache_resource), for the views a page
+    only reads (fiche, baromètre, Comparer). Unpickling a copy at every run cost up to 0.3 s (the national map's
+    figure); the caller must never change what it gets."""
+    return _through(_shared_call, func, args, kwargs)
+
+
+def shared_large(func, *args, **kwargs):
+    """`shared` for results of several megabytes (a map's figure): the 24 most recent are kept."""
+    return _through(_shared_large_call, func, args, kwargs)
+
+
+def _through(call, func, args: tuple, kwargs: dict):
+    """`call` (one of the caches above) of `func` under the warehouse's stamp; a damaged file said in French."""
+    name = function_name(func)
     _REGISTRY[name] = func
     try:
-        return _cached_call(name, warehouse_stamp(), tuple(args), dict(kwargs))
+        return call(name, warehouse_stamp(), tuple(args), dict(kwargs))
     except Exception as exc:
         if db.is_damage(exc):
             show_damaged(exc)
         raise
+
+
+_SCALARS = (str, int, float, bool, type(None), dt.date, tuple)
+
+
+class SameObjects:
+    """A small map from the objects a call received to its result, by identity (by value for scalars): views
+    shared by `shared` and ui.demo.read are the same objects at every run, so a table or a figure made of them
+    is found without hashing its frames' content (which cost a fifth of a fiche's run). Entries keep their
+    objects alive, so an identity is never reused while its entry lives; the oldest entries go first."""
+
+    def __init__(self, size: int = 512):
+        self._items: OrderedDict = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(objs: tuple) -> tuple:
+        return tuple(("v", type(o), o) if isinstance(o, _SCALARS) and _hashable(o) else ("i", id(o)) for o in objs)
+
+    def get(self, objs: tuple):
+        key = self._key(objs)
+        with self._lock:
+            entry = self._items.get(key)
+            if entry is None or not all(a is b or k[0] == "v" for a, b, k in zip(entry[0], objs, key)):
+                return None
+            self._items.move_to_end(key)
+            return entry[1]
+
+    def put(self, objs: tuple, value) -> None:
+        with self._lock:
+            self._items[self._key(objs)] = (objs, value)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+def _hashable(o) -> bool:
+    try:
+        hash(o)
+    except TypeError:
+        return False
+    return True
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -178,7 +254,7 @@ def _memo_call(name: str, args: tuple, kwargs: dict):
 
 def memo(func, *args, **kwargs):
     """Cache a pure computation that needs no connection (class breaks…), keyed by its arguments."""
-    name = _name(func)
+    name = function_name(func)
     _REGISTRY[name] = func
     return _memo_call(name, tuple(args), dict(kwargs))
 
@@ -253,6 +329,50 @@ def fr_number_formatter(decimals: int = 1, unit: str | None = None):
 
 def _is_year_column(name) -> bool:
     return any(w in norm(str(name)).split() for w in ("annee", "millesime", "millesimes", "year", "edition", "exercice"))
+
+
+def _rendered_once(styler: Styler) -> Styler:
+    """The same Styler, rendering its cells once: st.dataframe calls `_compute()` and `_translate()` (pandas'
+    rendering of every cell, the costly part of a table) at every run; these two, replaced on this instance
+    only, keep their first result, so a table shared between runs (`styled`) costs only its transfer. They are
+    the names Streamlit's own Styler support calls (streamlit/elements/lib/pandas_styler_utils.py); the object
+    stays a plain Styler, as Streamlit checks its exact type."""
+    compute, translate = styler._compute, styler._translate
+    done: dict = {}
+
+    def _compute():
+        if "computed" not in done:
+            compute()
+            done["computed"] = True
+        return styler
+
+    def _translate(*args, **kwargs):
+        key = (args, tuple(sorted(kwargs.items())))
+        if key not in done:
+            done[key] = translate(*args, **kwargs)
+        return done[key]
+
+    styler._compute, styler._translate = _compute, _translate
+    return styler
+
+
+@st.cache_resource(show_spinner=False, max_entries=1024)
+def _styled(df: pd.DataFrame, formats: tuple) -> Styler:
+    return _rendered_once(fr_styler(df, dict(formats)))
+
+
+_STYLED = SameObjects()
+
+
+def styled(df: pd.DataFrame, formats: dict | None = None) -> Styler:
+    """`fr_styler` rendered once per table and formats, for every session: found by the frame's identity (a
+    shared view's), else by its content (tables come from views cached per warehouse)."""
+    spec = tuple(sorted((formats or {}).items()))
+    found = _STYLED.get((df, spec))
+    if found is None:
+        found = _styled(df, spec)
+        _STYLED.put((df, spec), found)
+    return found
 
 
 def fr_styler(df: pd.DataFrame, formats: dict[str, int | tuple[int, str | None]] | None = None):

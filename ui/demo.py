@@ -8,7 +8,7 @@ charts carry the same label inside the figure (presentation.sources.source_line(
 from __future__ import annotations
 
 import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -61,15 +61,80 @@ def ensure_demo() -> None:
             st.stop()
 
 
+def _unavailable(exc: BaseException):
+    st.error(common.md_escape(str(exc)))                      # it names the file
+    st.stop()
+
+
+class _Saisie:
+    """The run's saisie connection, opened at its first use only: the contract views are read through `read`
+    (cached), so a page view usually opens nothing; editing, imports and templates still get a connection."""
+
+    def __init__(self):
+        self._stack: ExitStack | None = None
+        self._con = None
+
+    def _open(self):
+        if self._con is None:
+            self._stack = ExitStack()
+            try:
+                self._con = self._stack.enter_context(service.connect())
+            except (service.StoreBusy, service.SaisieDamaged) as exc:
+                _unavailable(exc)
+        return self._con
+
+    def __getattr__(self, name):
+        return getattr(self._open(), name)
+
+    def close(self) -> None:
+        if self._stack is not None:
+            self._stack.close()
+
+
 @contextmanager
 def saisie():
-    """A short-lived connection to the saisie database for one page run (contract.service.connect)."""
+    """The saisie database for one page run (contract.service.connect), opened when first used."""
+    con = _Saisie()
     try:
-        with service.connect() as con:
-            yield con
+        yield con
     except (service.StoreBusy, service.SaisieDamaged) as exc:
-        st.error(common.md_escape(str(exc)))                  # it names the file
-        st.stop()
+        _unavailable(exc)
+    finally:
+        con.close()
+
+
+_READERS: dict[str, object] = {}
+
+
+@st.cache_resource(show_spinner=False, max_entries=1024)
+def _read_call(name: str, saisie_version: tuple, warehouse_stamp: tuple, warehouse: bool, args: tuple, kwargs: dict):
+    with service.connect() as sc:
+        if not warehouse:
+            return _READERS[name](sc, *args, **kwargs)
+        try:
+            with common.cursor() as cur:
+                return _READERS[name](cur, sc, *args, **kwargs)
+        except common.WarehouseMissing:
+            return _READERS[name](None, sc, *args, **kwargs)
+
+
+def read(func, *args, warehouse: bool = False, quiet: bool = False, **kwargs):
+    """`func(sc, *args, **kwargs)` — `func(cur, sc, …)` with `warehouse` — a read of the saisie database (a
+    contract view), cached until the database changes (contract.service.version: a write of any process, the
+    command line's included) or the warehouse is rebuilt. What it returns is shared by every session (no copy:
+    tables and figures made of it are found by identity, ui.common.SameObjects): never change it. A busy or
+    damaged database stops the page with its French message, or gives None with `quiet` (pages that also work
+    on open data alone)."""
+    name = common.function_name(func)
+    _READERS[name] = func
+    try:
+        return _read_call(name, service.version(), common.warehouse_stamp(), warehouse, tuple(args), dict(kwargs))
+    except (service.StoreError, service.SaisieDamaged) as exc:
+        if quiet:
+            return None
+        if not isinstance(exc, (service.StoreBusy, service.SaisieDamaged)):
+            raise
+        _unavailable(exc)
 
 
 @contextmanager
@@ -96,7 +161,7 @@ def contract_choices(sc) -> dict[str, str]:
         wh = common.run(contract_life.warehouse_contracts)
     except common.WarehouseMissing:
         wh = []
-    return contract_life.contract_choices(service.contracts(sc), wh)
+    return contract_life.contract_choices(read(service.contracts), wh)
 
 
 def default_contract(labels: dict[str, str]) -> str | None:
@@ -130,13 +195,17 @@ def _warehouse_name(contrat: str) -> str | None:
 def contract_name(sc, contrat: str) -> str:
     """« Toulouse Métropole (CN03103I) »: the contract as pages name it (warehouse first, then saisie)."""
     nom = _warehouse_name(contrat)
-    return f"{nom} ({contrat})" if nom else contract_life.contract_name(None, sc, contrat)
+    return f"{nom} ({contrat})" if nom else read(_saisie_contract_name, contrat)
+
+
+def _saisie_contract_name(sc, contrat: str) -> str:
+    return contract_life.contract_name(None, sc, contrat)
 
 
 def template_quartiers(sc, contrat: str) -> list[dict]:
     """The contract's quartiers for an import template: as registered in the saisie database, else from the
     warehouse (a contract without any data yet)."""
-    rows = contract_life.template_quartiers(None, sc, contrat)
+    rows = read(_template_quartiers, contrat)
     if rows:
         return rows
     try:
@@ -145,10 +214,14 @@ def template_quartiers(sc, contrat: str) -> list[dict]:
         return []
 
 
+def _template_quartiers(sc, contrat: str) -> list[dict]:
+    return contract_life.template_quartiers(None, sc, contrat)
+
+
 def template_context(sc, contrat: str) -> dict:
     """What the contract's import templates are filled with: its quartiers, its real signataires, its name."""
-    nom = _warehouse_name(contrat) or contract_life.saisie_name(sc, contrat)
-    return {"quartiers": template_quartiers(sc, contrat), "signataires": service.template_signataires(sc, contrat),
+    nom = _warehouse_name(contrat) or read(contract_life.saisie_name, contrat)
+    return {"quartiers": template_quartiers(sc, contrat), "signataires": read(service.template_signataires, contrat),
             "contrat_nom": nom}
 
 

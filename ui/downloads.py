@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -92,10 +93,12 @@ def xlsx_bytes(df: pd.DataFrame, source_line: str | None, sheet: str = "Données
 
 # --------------------------------------------------------------------------- buttons
 
-def _on_click_image(fig: go.Figure, source_line: str | None, fmt: str, width, height) -> bytes:
+def _on_click_image(fig, source_line: str | None, fmt: str, width, height) -> bytes:
     """Rendered when a button is clicked, through the process's one kaleido server (started on the
     first click, ~2.5 s, then ~0.3 s per image; kaleido stops it when the app exits)."""
     render.ensure_server()
+    if callable(fig):
+        fig = fig()
     return figure_bytes(figure_with_source(fig, source_line), fmt, width, height)
 
 
@@ -103,10 +106,11 @@ def _key(kind: str, basename: str, key: str | None) -> str:
     return f"dl_{kind}_{key or slug(basename)}"
 
 
-def chart_downloads(fig: go.Figure, basename: str, source_line: str | None = None, *,
+def chart_downloads(fig: go.Figure | Callable[[], go.Figure], basename: str, source_line: str | None = None, *,
                     width: int | None = None, height: int | None = None, key: str | None = None,
                     container=None) -> None:
-    """PNG and SVG buttons for `fig`, rendered on click with the source line inside the image."""
+    """PNG and SVG buttons for `fig`, rendered on click with the source line inside the image. `fig` may be a
+    function drawing the figure: a figure made only for the files is then drawn on click, not at every run."""
     container = container or st
     name = slug(basename)
     row = container.container(horizontal=True, gap="small")

@@ -20,10 +20,14 @@ HTTP routes and middleware (`st.App(routes=…, middleware=…)`, a public API r
   counted per login and browser with it (contract.accounts.authenticate).
 
 Both routes refuse to act on a navigation started by another site (`Sec-Fetch-Site: cross-site`).
+
+The server's lifespan hook (`lifespan`) starts the warm-up of what every visitor needs (ui/warm.py) in a
+background thread: the health check answers at once, the first visitor finds it ready.
 """
 from __future__ import annotations
 
 import secrets
+from contextlib import asynccontextmanager
 from urllib.parse import urlencode, urlsplit
 
 from streamlit import config
@@ -138,6 +142,15 @@ def routes() -> list[Route]:
     base = base_path()
     return [Route(f"{base}/{OPEN_PATH}", open_session, methods=["GET"]),
             Route(f"{base}/{CLOSE_PATH}", close_session, methods=["GET"])]
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    """Server start: the warm-up of what every visitor needs, in a background thread (ui/warm.py), so that the
+    health check answers at once and the first visitor does not pay for it."""
+    from ui import warm
+    warm.start()
+    yield
 
 
 def middleware() -> list:
