@@ -63,9 +63,7 @@ def actions_2020(con, contrat_codes: list[str]) -> list[dict]:
 
 
 def _sources(con, code: str) -> dict[tuple[str, int], tuple[str, str]]:
-    return {(i, int(e)): (f, v) for i, e, f, v in con.execute(
-        "SELECT indicator_id, edition, source_file, source_variable FROM indicator_value WHERE territory_code = ?",
-        [code]).fetchall()}
+    return {key: (r[2], r[3]) for key, r in gaps_mod.territory_values(con, [code])[code].items()}
 
 
 def fiche(con, code, edition: int | None = None, n_twins: int = 5, indicator_ids=None) -> dict:

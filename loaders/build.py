@@ -38,6 +38,7 @@ STEPS: list[tuple[str, str]] = [
     ("geometry", "loaders.geometry:load"),              # contours, commune points, outlines
     ("programmes", "loaders.programmes:load"),          # cités éducatives, cités de l'emploi
     ("user_imports", "loaders.imports.replay:load"),    # replay the user's imported files
+    ("derived", "loaders.derived:load"),                # approximations and positions, read by quartier
 ]
 
 
@@ -45,7 +46,7 @@ def default_steps() -> list[tuple[str, str]]:
     """STEPS, with the loader of every level declared in catalogue/vocabulary.yaml (`loader:`) run before
     the indicator step's successors: adding a reference level is one declaration and one loader."""
     extra = [(f"level_{code}", t["loader"]) for code, t in vocabulary.terms("levels").items() if t.get("loader")]
-    at = [n for n, _ in STEPS].index("user_imports")
+    at = [n for n, _ in STEPS].index("user_imports")   # before the imports, hence before `derived`
     return STEPS[:at] + extra + STEPS[at:]
 
 
