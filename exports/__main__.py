@@ -85,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--date", type=_date, help="date de publication affichée (défaut : aujourd'hui)")
 
     args = parser.parse_args(argv)
+    if args.cmd in ("deck", "fiche", "rapport", "graphique"):
+        # Chrome (kaleido) starts in its own threads while the rest is imported and the view computed: the one
+        # renderer of this process, stopped by kaleido at exit (the builders' render.session() reuse it).
+        from exports import render
+        render.ensure_server()
     progress = _progress(args.quiet)
     if args.db:
         os.environ["OBSERVATOIRE_DB"] = str(Path(args.db).resolve())

@@ -10,10 +10,22 @@ from __future__ import annotations
 
 import pandas as pd
 
+from indicators import cache
 from observatoire import vocabulary
 
 PARTIAL_YEARS = {2025}
 COLUMNS = ["contrat_code", "year", "kind", "label", "n_posts", "amount", "n_records", "partial", "source_file"]
+
+
+def _every_contract(con) -> pd.DataFrame:
+    """The view contract_means for every contract, read once per warehouse build (the view aggregates every
+    post record: reading it for one contract cost as much as for all, and every fiche asks)."""
+    memo = cache.memo(con)
+    if "contract_means" not in memo:
+        memo["contract_means"] = con.execute(
+            "SELECT contrat_code, year, kind, n_posts, amount, n_records, source_file FROM contract_means "
+            "ORDER BY contrat_code, year, kind").df()
+    return memo["contract_means"]
 
 
 def state_means(con, contrats: str | list[str] | tuple[str, ...]) -> pd.DataFrame:
@@ -21,20 +33,28 @@ def state_means(con, contrats: str | list[str] | tuple[str, ...]) -> pd.DataFram
     codes = [contrats] if isinstance(contrats, str) else list(contrats or [])
     if con is None or not codes:
         return pd.DataFrame(columns=COLUMNS)
-    df = con.execute(
-        "SELECT contrat_code, year, kind, n_posts, amount, n_records, source_file FROM contract_means "
-        "WHERE list_contains(?, contrat_code) ORDER BY contrat_code, year, kind", [codes]).df()
+    every = _every_contract(con)
+    df = every[every["contrat_code"].isin(codes)].reset_index(drop=True)
     df["label"] = df["kind"].map(vocabulary.labels("means_kinds")).fillna(df["kind"])
     df["partial"] = df["year"].isin(PARTIAL_YEARS)
     return df[COLUMNS]
 
 
 def records(con, contrats) -> list[dict]:
-    """state_means as JSON-able dicts (the fiche's `means`)."""
-    return [{"contrat_code": r.contrat_code, "year": int(r.year), "kind": r.kind, "label": r.label,
-             "n_posts": int(r.n_posts), "amount": None if pd.isna(r.amount) else float(r.amount),
-             "n_records": int(r.n_records), "partial": bool(r.partial), "source_file": r.source_file}
-            for r in state_means(con, contrats).itertuples()]
+    """state_means as JSON-able dicts (the fiche's `means`), from every contract's records made once per build."""
+    codes = [contrats] if isinstance(contrats, str) else list(contrats or [])
+    if con is None or not codes:
+        return []
+    memo = cache.memo(con)
+    if "means_records" not in memo:
+        by: dict[str, list[dict]] = {}
+        for r in state_means(con, sorted(set(_every_contract(con)["contrat_code"]))).itertuples():
+            by.setdefault(r.contrat_code, []).append({
+                "contrat_code": r.contrat_code, "year": int(r.year), "kind": r.kind, "label": r.label,
+                "n_posts": int(r.n_posts), "amount": None if pd.isna(r.amount) else float(r.amount),
+                "n_records": int(r.n_records), "partial": bool(r.partial), "source_file": r.source_file})
+        memo["means_records"] = by
+    return [dict(m) for c in sorted(set(codes)) for m in memo["means_records"].get(c, [])]
 
 
 def totals_by_year(con, contrats) -> pd.DataFrame:

@@ -13,9 +13,11 @@ comparison page and the map.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import pandas as pd
 
-from indicators import catalog, predecessors, references, secret
+from indicators import cache, catalog, predecessors, references, secret
 from observatoire import vocabulary
 
 # {vals}: indicators.predecessors.values_relation(generation) over the CTE p — for 2024 quartiers, the values
@@ -70,6 +72,23 @@ _POSITION_COLUMNS = ("indicator_id", "edition", "value", "status", "rank_nat", "
                      "n_dep", "pct_dep", "rank_reg", "n_reg", "pct_reg")
 
 
+MEMO_QUARTIERS = 64    # quartiers whose position rows are kept per warehouse build (a page asks several times)
+
+
+def _rows(con, t: dict) -> list[tuple]:
+    """The quartier's rows of `quartier_position` (every indicator and edition), memoised per build (LRU)."""
+    memo = cache.memo(con).setdefault(("positions",), OrderedDict())
+    code = t["code"]
+    if code not in memo:
+        memo[code] = con.execute(f"SELECT {', '.join(_POSITION_COLUMNS)} FROM quartier_position "
+                                 "WHERE territory_code = ? AND generation = ?",
+                                 [code, str(t.get("generation") or "2015")]).fetchall()
+        while len(memo) > MEMO_QUARTIERS:
+            memo.popitem(last=False)
+    memo.move_to_end(code)
+    return memo[code]
+
+
 def positions(con, code: str, indicator_editions: dict[str, int | None]) -> dict[str, dict]:
     """position() for many indicators of one quartier in one indexed read of the table `quartier_position`
     (computed once per build by loaders/derived.py): {indicator_id: position dict}.
@@ -80,10 +99,7 @@ def positions(con, code: str, indicator_editions: dict[str, int | None]) -> dict
     pairs = {(i, int(e)) for i, e in indicator_editions.items() if e is not None}
     by_id = {}
     if pairs and t["level"] == "qpv":
-        rows = con.execute(f"SELECT {', '.join(_POSITION_COLUMNS)} FROM quartier_position "
-                           "WHERE territory_code = ? AND generation = ?",
-                           [t["code"], str(t.get("generation") or "2015")]).fetchall()
-        by_id = {r[0]: dict(zip(_POSITION_COLUMNS, r)) for r in rows if (r[0], r[1]) in pairs}
+        by_id = {r[0]: dict(zip(_POSITION_COLUMNS, r)) for r in _rows(con, t) if (r[0], r[1]) in pairs}
     out = {}
     empty = {"rank": None, "n": None, "percentile": None}
     for i, e in indicator_editions.items():

@@ -39,19 +39,12 @@ COLUMNS = ("territory_code", "indicator_id", "edition", "value", "status", "sour
            "ref_year", "approx_method", "predecessors")
 
 
-def derived_sql(scope: str = "pairs") -> str:
-    """SQL relation (in parentheses) of the values 2024 quartiers take from their predecessors, columns COLUMNS:
-    the warehouse's table `approx_value`, computed once per build by loaders/derived.py (APPROX_SQL).
-
-    scope 'pairs': every 2024 quartier, for the (indicator_id, edition) pairs of a CTE `p` that the
-    enclosing query defines (no parameter of its own); scope 'codes': the 2024 quartiers of one list
-    parameter (`?`), every indicator and edition."""
+def derived_sql() -> str:
+    """SQL relation (in parentheses) of the values 2024 quartiers take from their predecessors, columns COLUMNS,
+    for the (indicator_id, edition) pairs of a CTE `p` that the enclosing query defines: the warehouse's table
+    `approx_value`, computed once per build by loaders/derived.py (APPROX_SQL)."""
     cols = ", ".join(f"a.{c}" for c in COLUMNS)
-    if scope == "pairs":
-        return f"(SELECT {cols} FROM approx_value a JOIN p USING (indicator_id, edition))"
-    if scope == "codes":
-        return f"(SELECT {cols} FROM approx_value a WHERE list_contains(?, a.territory_code))"
-    raise ValueError(f"portée inconnue : {scope!r}")
+    return f"(SELECT {cols} FROM approx_value a JOIN p USING (indicator_id, edition))"
 
 
 def values_relation(generation: str | None) -> str:
@@ -63,7 +56,7 @@ def values_relation(generation: str | None) -> str:
     if str(generation) != GENERATION:
         return own
     return (f"(SELECT * FROM {own} UNION ALL SELECT territory_code, indicator_id, edition, value, status, "
-            f"approx_method, predecessors FROM {derived_sql('pairs')})")
+            f"approx_method, predecessors FROM {derived_sql()})")
 
 
 def is_2024_code(code: str) -> bool:
@@ -76,8 +69,11 @@ MEMO_QUARTIERS = 64   # approximated values kept per warehouse build: the most r
 def has_own_values(con, code: str) -> bool:
     """Whether the warehouse holds at least one official value published for `code` itself (a 2024 quartier
     without any is shown through its 2015 predecessors)."""
-    return con.execute("SELECT count(*) FROM indicator_value WHERE territory_code = ? AND status IN ('ok', 'bruite')",
-                       [code]).fetchone()[0] > 0
+    memo = cache.memo(con)
+    if "with_own_values" not in memo:     # every territory's answer, read once per warehouse build
+        memo["with_own_values"] = {r[0] for r in con.execute(
+            "SELECT DISTINCT territory_code FROM indicator_value WHERE status IN ('ok', 'bruite')").fetchall()}
+    return code in memo["with_own_values"]
 
 
 def _rows_of(con, codes: list[str]) -> dict[str, dict]:
@@ -86,7 +82,9 @@ def _rows_of(con, codes: list[str]) -> dict[str, dict]:
     missing = [c for c in codes if c not in memo]
     if missing:
         fetched = {c: {} for c in missing}
-        for r in con.execute(f"SELECT * FROM {derived_sql('codes')}", [missing]).fetchall():
+        where = "territory_code = ?" if len(missing) == 1 else "list_contains(?, territory_code)"
+        for r in con.execute(f"SELECT {', '.join(COLUMNS)} FROM approx_value WHERE {where}",
+                             [missing[0] if len(missing) == 1 else missing]).fetchall():
             d = dict(zip(COLUMNS, r))
             d["edition"] = int(d["edition"])
             d["predecessors"] = list(d["predecessors"] or [])
