@@ -85,11 +85,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--date", type=_date, help="date de publication affichée (défaut : aujourd'hui)")
 
     args = parser.parse_args(argv)
-    if args.cmd in ("deck", "fiche", "rapport", "graphique"):
+    if args.cmd in ("fiche", "rapport", "graphique"):
         # Chrome (kaleido) starts in its own threads while the rest is imported and the view computed: the one
-        # renderer of this process, stopped by kaleido at exit (the builders' render.session() reuse it).
+        # renderer of this command (the builders' render.session() reuse it), stopped when it ends.
         from exports import render
-        render.ensure_server()
+        with render.session():
+            return _run(parser, args)
+    return _run(parser, args)
+
+
+def _run(parser, args) -> int:
     progress = _progress(args.quiet)
     if args.db:
         os.environ["OBSERVATOIRE_DB"] = str(Path(args.db).resolve())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -58,6 +59,19 @@ def schema_sql() -> str:
         text = text.replace("{{" + kind + "}}", ", ".join("'" + c.replace("'", "''") + "'"
                                                            for c in vocabulary.codes(kind)))
     return text
+
+
+def missing_tables(db_path: Path) -> list[str]:
+    """Tables of loaders/schema.sql that the warehouse file lacks: one built by an earlier version of the
+    observatoire (before the derived tables, say), to be rebuilt rather than read."""
+    declared = re.findall(r"CREATE TABLE (\w+)", SCHEMA_SQL.read_text())
+    con = db.connect(db_path, read_only=True)
+    try:
+        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
+                                             "WHERE database_name = current_database()").fetchall()}
+    finally:
+        con.close()
+    return [t for t in declared if t not in present]
 
 
 class BuildError(Exception):

@@ -27,9 +27,12 @@ LINKS_SQL = f"""
 APPROX_COLUMNS = ("territory_code", "indicator_id", "edition", "value", "status", "source_file", "source_variable",
                   "ref_year", "approx_method", "predecessors")
 
-# The approximation of every 2024 quartier (rules in indicators/predecessors.py's docstring).
-APPROX_SQL = f"""
-    WITH lk AS ({LINKS_SQL}),
+# The approximation of 2024 quartiers (rules in indicators/predecessors.py's docstring). {only}: nothing for
+# every quartier (the table); a filter on code_2024 for some (tests: one quartier computed alone must give its
+# rows of the table — the counts of predecessors and successors are taken on the whole crosswalk first).
+_APPROX = """
+    WITH lk_all AS ({links}),
+    lk AS (SELECT * FROM lk_all {only}),
     cat AS (SELECT indicator_id, aggregation,
                    CASE WHEN aggregation LIKE 'weighted:%' THEN substr(aggregation, 10) END AS weight_id
             FROM indicator_catalog),
@@ -82,6 +85,14 @@ APPROX_SQL = f"""
            source_file, source_variable, ref_year, approx_method, predecessors
     FROM r ANTI JOIN own USING (code_2024, indicator_id, edition)
     ORDER BY territory_code, indicator_id, edition"""
+
+
+def approx_sql(for_codes: bool = False) -> str:
+    """APPROX_SQL, or with `for_codes` the same for the 2024 quartiers of one list parameter (`?`)."""
+    return _APPROX.format(links=LINKS_SQL, only="WHERE list_contains(?, code_2024)" if for_codes else "")
+
+
+APPROX_SQL = approx_sql()
 
 # The values of every quartier (its own, else its approximation), ranked among the published values of its
 # generation, as indicators/position.py defines them: rank = 1 + number of higher values (SQL rank() on the

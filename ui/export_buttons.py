@@ -170,7 +170,7 @@ def deck_button(contrat: str, depuis: dt.date | None = None, container=None) -> 
 
     _build(f"deck_{contrat}_{depuis}", "Préparer le diaporama COPIL (PPTX)", ".pptx",
            lambda con, out, p: deck.build(con, contrat, out, depuis=depuis, progress=p), container or st,
-           filenames.copil(_name(contrat)), PPTX, renders=True)
+           filenames.copil(_name(contrat)), PPTX)
 
 
 def rapport_button(contrat: str, annee: int, container=None) -> None:
