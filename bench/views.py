@@ -34,7 +34,8 @@ def _cpu() -> float:
 
 def cases(con) -> dict:
     """name -> callable of one view, on the quartiers and contract of the issues (both geographies)."""
-    from presentation import barometre, compare, contract, fiche, map as map_view
+    from presentation import barometre, compare, contract, fiche
+    from presentation import map as map_view
 
     def compare_views():
         codes = ["QP031007", "QN03107M", "QP013009"]

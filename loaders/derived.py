@@ -8,6 +8,8 @@ quartier's views are a handful of indexed reads, not national relations recomput
 - `quartier_position`: every quartier value of a generation (its own, or for 2024 quartiers its
   approximation) with its rank and percentile among the published values of the quartiers of the same
   generation, nationally, in its département and in its région (definitions: indicators/position.py).
+- `contract_means_stored`: the view `contract_means` (the one counting rule of State means) for every
+  contract, read by contract (indicators/means.py).
 
 Both are sorted by `territory_code`, as is `indicator_value` (step `indicators`): DuckDB's zone maps make a
 quartier's rows one short read. docs/SCHEMA.md documents the columns.
@@ -130,7 +132,13 @@ POSITION_SQL = """
     FROM q LEFT JOIN r USING (territory_code, indicator_id, edition)
     ORDER BY q.territory_code, q.indicator_id, q.edition"""
 
-TABLES = (("approx_value", APPROX_SQL), ("quartier_position", POSITION_SQL))
+# The State means of every contract by the one counting rule of the view contract_means (loaders/schema.sql),
+# stored: a fiche reads its contract's rows, and the sums no longer depend on the order of a parallel read.
+MEANS_SQL = """
+    SELECT contrat_code, year, kind, n_posts, amount, n_records, source_file FROM contract_means
+    ORDER BY contrat_code, year, kind"""
+
+TABLES = (("approx_value", APPROX_SQL), ("quartier_position", POSITION_SQL), ("contract_means_stored", MEANS_SQL))
 
 
 def refresh(con) -> dict[str, int]:

@@ -159,6 +159,17 @@ CREATE TABLE approx_value (
     predecessors    VARCHAR[] NOT NULL     -- the 2015 quartiers whose values were used
 );
 
+-- The view contract_means stored (its one counting rule computed once per build, read by contract).
+CREATE TABLE contract_means_stored (
+    contrat_code VARCHAR NOT NULL,
+    year         INTEGER NOT NULL,
+    kind         VARCHAR NOT NULL,
+    n_posts      BIGINT NOT NULL,
+    amount       DOUBLE,
+    n_records    BIGINT NOT NULL,
+    source_file  VARCHAR
+);
+
 -- Every quartier value (its own, or its approximation) with its rank and percentile among the published
 -- values of the quartiers of its generation (indicators/position.py defines them).
 CREATE TABLE quartier_position (
