@@ -23,6 +23,9 @@ CONTOUR_FILL_OTHER = vocabulary.palette("contour_other")
 POINT_COLOR = style.HIGHLIGHT
 OUTLINE = vocabulary.palette("map_outline")
 OUTLINE_STRONG = style.SUBTITLE
+LAND = vocabulary.palette("map_land")
+LEGEND_CONTOUR = "quartier (contour réel)"
+LEGEND_POINT = "quartier sans contour : cercle sur sa commune"
 
 
 @dataclass
@@ -99,7 +102,7 @@ def locator_map(places: list[Place], *, outlines: list[tuple[str, object]] | Non
 
     contours = [p for p in places if p.kind == "contour"]
     for hl, colour, legend in ((False, CONTOUR_FILL_OTHER, "autres quartiers"),
-                               (True, CONTOUR_FILL, "quartier (contour réel)")):
+                               (True, CONTOUR_FILL, LEGEND_CONTOUR)):
         group = [p for p in contours if p.highlight == hl]
         if not group:
             continue
@@ -120,7 +123,7 @@ def locator_map(places: list[Place], *, outlines: list[tuple[str, object]] | Non
             marker=dict(size=[13 if p.highlight else 9 for p in circles],
                         color=[POINT_COLOR if p.highlight else CONTOUR_FILL_OTHER for p in circles],
                         line=dict(color="white", width=1)),
-            name="quartier sans contour : cercle sur sa commune", hoverinfo="skip", showlegend=True))
+            name=LEGEND_POINT, hoverinfo="skip", showlegend=True))
 
     for p in places:
         if not p.highlight and label != "all":
@@ -147,7 +150,7 @@ def locator_map(places: list[Place], *, outlines: list[tuple[str, object]] | Non
         y0, y1 = y0 - grow, y1 + grow
     px_, py_ = (x1 - x0) * pad, (y1 - y0) * pad
     style.base_layout(fig, height=height, title=title)
-    fig.update_layout(width=width, showlegend=True, plot_bgcolor=vocabulary.palette("map_land"),
+    fig.update_layout(width=width, showlegend=True, plot_bgcolor=LAND,
                       legend=dict(orientation="h", yanchor="top", y=-0.01, x=0, xanchor="left",
                                   font=dict(size=11)),
                       margin=dict(l=10, r=10, t=50 if title else 10, b=90))

@@ -85,6 +85,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--date", type=_date, help="date de publication affichée (défaut : aujourd'hui)")
 
     args = parser.parse_args(argv)
+    if args.cmd in ("fiche", "rapport", "graphique"):
+        # Chrome (kaleido) starts in its own threads while the rest is imported and the view computed: the one
+        # renderer of this command (the builders' render.session() reuse it), stopped when it ends.
+        from exports import render
+        with render.session():
+            return _run(parser, args)
+    return _run(parser, args)
+
+
+def _run(parser, args) -> int:
     progress = _progress(args.quiet)
     if args.db:
         os.environ["OBSERVATOIRE_DB"] = str(Path(args.db).resolve())

@@ -5,9 +5,10 @@ quartiers on real contours, key figures); the quartiers ranked on six key indica
 14 pt, each cell the quartier's baromètre value and light); « Depuis le dernier COPIL » (editions published
 and files imported since, commitments reviewed, actions voted); State means; commitments by signataire;
 programmation by theme and money vs need; sources. `--annexe` adds one baromètre slide per quartier. Charts
-are native PowerPoint charts (data editable, French number formats) except the map (a 300 dpi image
-rendered offline); every slide carries its source line and speaker notes with the sentences; integer EMU
-everywhere (pptx_kit.emu). Every string comes from the view: nothing is read or worded here.
+are native PowerPoint charts (data editable, French number formats) and the map is drawn with PowerPoint
+shapes (pptx_kit.native_map): the deck renders no picture, so it needs no browser (issue 21: seconds, not
+tens); every slide carries its source line and speaker notes with the sentences; integer EMU everywhere
+(pptx_kit.emu). Every string comes from the view: nothing is read or worded here.
 """
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from pathlib import Path
 
 from pptx.util import Inches
 
-from charts import locator
+from charts import locator, style
 from contract import service
-from exports import geo, render
+from exports import geo
 from exports import pptx_kit as K
 from presentation import barometre as barometre_view, contract as pc, contract_life, since as since_view, sources, text
 
@@ -51,12 +52,21 @@ def map_figure(v: pc.ContractView, width: int = 900, height: int = 640):
                                source_line=m["source_line"], width=width, height=height)
 
 
-def slide_glance(prs, v: pc.ContractView, png: bytes | None) -> None:
-    """The contract at a glance: the map of its quartiers (numbers = rows of the ranking) and key figures."""
+MAP_COLOURS = {"contour": locator.CONTOUR_FILL, "other": locator.CONTOUR_FILL_OTHER, "point": locator.POINT_COLOR,
+               "outline": locator.OUTLINE, "strong": locator.OUTLINE_STRONG, "text": style.TEXT,
+               "land": locator.LAND}
+
+
+def slide_glance(prs, v: pc.ContractView) -> None:
+    """The contract at a glance: the map of its quartiers (numbers = rows of the ranking), drawn with PowerPoint
+    shapes (no picture to render: the deck needs no browser), and key figures."""
     s = K.titled_slide(prs, "Le contrat en un coup d'œil", v.glance_subtitle)
     map_w = Inches(7.4)
-    if png:
-        K.picture(s, png, K.MARGIN, K.BODY_TOP, height=Inches(5.25))
+    m = v.map
+    if m["shapes"]:
+        K.native_map(s, m["shapes"], m["others"], m["strong"], K.MARGIN, K.BODY_TOP, map_w, Inches(5.25),
+                     MAP_COLOURS, {"contour": locator.LEGEND_CONTOUR, "point": locator.LEGEND_POINT},
+                     m["source_line"])
     else:
         K.text(s, v.map["empty"], K.MARGIN, K.BODY_TOP, map_w, Inches(1))
     left = K.MARGIN + map_w + Inches(0.35)
@@ -299,16 +309,12 @@ def build(con, contrat: str, out: str | Path, depuis: dt.date | None = None, pro
     quartier in appendix when `annexe`. progress(fraction, text) is optional."""
     progress = progress or (lambda f, t: None)
     progress(0.0, "Lecture des indicateurs")
-    with render.session():  # Chrome starts in its own thread while the view is gathered
-        with service.reading() as sc:
-            v = pc.view(con, contrat, sc, depuis=depuis, today=today, progress=progress)
-        progress(0.7, "Carte")
-        fig = map_figure(v, width=760, height=560)
-        png = render.to_png(fig, int(fig.layout.width), int(fig.layout.height)) if fig is not None else None
+    with service.reading() as sc:
+        v = pc.view(con, contrat, sc, depuis=depuis, today=today, progress=progress)
     progress(0.8, "Diapositives")
     prs = K.new_deck()
     slide_title(prs, v)
-    slide_glance(prs, v, png)
+    slide_glance(prs, v)
     slide_ranking(prs, v)
     slide_since(prs, v)
     slide_means(prs, v)

@@ -262,10 +262,7 @@ def _comparison_table(pdf: FichePDF, v: fiche_view.FicheView) -> float:
 def _evolution_figures(con, v: fiche_view.FicheView) -> list:
     """The evolution charts of the PDF (presentation.fiche.PDF_EVOLUTIONS), laid out for print."""
     figs = []
-    for i in fiche_view.PDF_EVOLUTIONS:
-        if v.row(i) is None:
-            continue
-        d = fiche_view.detail(con, v.territory, i)
+    for d in fiche_view.details(con, v.territory, [i for i in fiche_view.PDF_EVOLUTIONS if v.row(i) is not None]):
         fig = fiche_charts.detail_evolution(d, height=EVO_H, with_gaps=False, from_zero=True)
         if fig is None:
             continue

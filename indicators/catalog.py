@@ -139,9 +139,12 @@ def producers(con) -> dict[str, str]:
 
 def source_record(con, source_id: str) -> dict:
     """A declared source (producer, title, licence, generation) from source_catalog; {} if unknown."""
-    row = con.execute("SELECT producer, title, licence, generation FROM source_catalog WHERE source_id = ?",
-                      [source_id]).fetchone()
-    return dict(zip(("producer", "title", "licence", "generation"), row)) if row else {}
+    c = _cache(con)
+    if "source_records" not in c:
+        c["source_records"] = {r[0]: dict(zip(("producer", "title", "licence", "generation"), r[1:])) for r in
+                               con.execute("SELECT source_id, producer, title, licence, generation FROM source_catalog")
+                               .fetchall()}
+    return dict(c["source_records"].get(source_id, {}))
 
 
 def files(con, indicator_id: str, edition: int) -> list[str]:

@@ -8,7 +8,7 @@ reader needs (the view words them). The territory is resolved once and passed do
 from __future__ import annotations
 
 from indicators import barometre as barometre_mod, catalog, gaps as gaps_mod, position, references, secret
-from indicators import means as means_mod, predecessors, provenance, twins as twins_mod
+from indicators import cache, means as means_mod, predecessors, provenance, twins as twins_mod
 from observatoire import vocabulary
 
 
@@ -57,15 +57,13 @@ def actions_2020(con, contrat_codes: list[str]) -> list[dict]:
     """Number of politique de la ville actions funded in 2020 per contract (all themes)."""
     if not contrat_codes:
         return []
-    return [{"contrat_code": c, "n_projects": None if n is None else int(n)} for c, n in con.execute(
-        "SELECT contrat_code, n_projects FROM contract_actions_2020 WHERE theme IS NULL "
-        "AND list_contains(?, contrat_code) ORDER BY 1", [list(contrat_codes)]).fetchall()]
-
-
-def _sources(con, code: str) -> dict[tuple[str, int], tuple[str, str]]:
-    return {(i, int(e)): (f, v) for i, e, f, v in con.execute(
-        "SELECT indicator_id, edition, source_file, source_variable FROM indicator_value WHERE territory_code = ?",
-        [code]).fetchall()}
+    memo = cache.memo(con)
+    if "actions_2020" not in memo:      # every contract's, read once per warehouse build
+        memo["actions_2020"] = con.execute("SELECT contrat_code, n_projects FROM contract_actions_2020 "
+                                           "WHERE theme IS NULL ORDER BY 1").fetchall()
+    wanted = set(contrat_codes)
+    return [{"contrat_code": c, "n_projects": None if n is None else int(n)} for c, n in memo["actions_2020"]
+            if c in wanted]
 
 
 def fiche(con, code, edition: int | None = None, n_twins: int = 5, indicator_ids=None) -> dict:
@@ -85,17 +83,21 @@ def fiche(con, code, edition: int | None = None, n_twins: int = 5, indicator_ids
     pos = position.positions(con, t, eds)
     baro_ids = set(catalog.ids(con, barometre=True))
     baro = {b["indicator_id"]: b for b in barometre_mod.barometre(con, t, edition, [i for i in ids if i in baro_ids])}
-    srcs = _sources(con, code)
+    own = gaps_mod.territory_values(con, [code])[code]     # (value, status, source_file, source_variable)
     preds = [p["code"] for p in (terr["predecessors"] or {}).get("predecessors", [])]
     pred_vals = gaps_mod.values(con, preds, [(i, e) for i, e in eds.items() if e is not None]) if preds else {}
     mine_imported = provenance.imported(con, t)
+    by_id: dict[str, list[dict]] = {}
+    for r in rows:
+        by_id.setdefault(r["indicator_id"], []).append(r)
     indicators = []
     for i in ids:
         meta = catalog.indicator(con, i)
-        mine = [r for r in rows if r["indicator_id"] == i]
+        mine = by_id.get(i, [])
         first = mine[0] if mine else {"value": None, "status": "non_disponible", "edition": eds[i]}
         approx = first.get("approx")
-        src = srcs.get((i, first["edition"]), (None, None)) if first["edition"] is not None else (None, None)
+        src = (own.get((i, first["edition"]), (None, None, None, None))[2:] if first["edition"] is not None
+               else (None, None))
         if approx:
             src = (approx["source_file"], approx["source_variable"])
         p = pos[i]

@@ -17,9 +17,11 @@ A 2024 quartier's value comes from its 2015 predecessor(s) when it has none of i
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import pandas as pd
 
-from indicators import catalog, predecessors, references, secret
+from indicators import cache, catalog, predecessors, references, secret
 from observatoire import vocabulary
 
 COLUMNS = [
@@ -45,6 +47,34 @@ def gap_value(value, ref_value, gap_kind: str):
     return float(value) / float(ref_value)
 
 
+MEMO_TERRITORIES = 256   # territories whose values are kept per warehouse build (quartiers and their references)
+
+
+def territory_values(con, codes) -> dict[str, dict[tuple[str, int], tuple]]:
+    """{code: {(indicator_id, edition): (value, status, source_file, source_variable)}} of indicator_value, every
+    indicator and edition of the given territories: one read for the codes not yet memoised (an LRU of
+    MEMO_TERRITORIES per warehouse build: a département's, France's and the Ensemble des QPV's values are read
+    once for every quartier). indicator_value is sorted by territory: the read is short. Values are as stored
+    (secret.visible is the caller's); rows are shared with the memo: never change them."""
+    codes = list(dict.fromkeys(c for c in codes if c))
+    memo = cache.memo(con).setdefault(("territory_values",), OrderedDict())
+    missing = [c for c in codes if c not in memo]
+    if missing:
+        fetched: dict[str, dict] = {c: {} for c in missing}
+        where = "territory_code = ?" if len(missing) == 1 else "list_contains(?, territory_code)"
+        for c, i, e, v, s, f, var in con.execute(
+                "SELECT territory_code, indicator_id, edition, value, status, source_file, source_variable "
+                f"FROM indicator_value WHERE {where}", [missing[0] if len(missing) == 1 else missing]).fetchall():
+            fetched[c][(i, int(e))] = (v, s, f, var)
+        memo.update(fetched)
+    for c in codes:
+        memo.move_to_end(c)
+    out = {c: memo[c] for c in codes}      # before trimming: a call may ask more territories than the memo keeps
+    while len(memo) > MEMO_TERRITORIES:
+        memo.popitem(last=False)
+    return out
+
+
 def values(con, codes: list[str], pairs: list[tuple[str, int]]) -> dict[tuple[str, str, int], tuple]:
     """{(code, indicator_id, edition): (visible value, status, source_file, source_variable, approx)} for given
     pairs. `approx` is None for a territory's own value; for a 2024 quartier without one, the value comes
@@ -52,17 +82,13 @@ def values(con, codes: list[str], pairs: list[tuple[str, int]]) -> dict[tuple[st
     predecessors)."""
     if not codes or not pairs:
         return {}
-    rows = con.execute(
-        """
-        SELECT v.territory_code, v.indicator_id, v.edition, v.value, v.status, v.source_file, v.source_variable
-        FROM indicator_value v
-        JOIN (SELECT unnest(?) AS indicator_id, unnest(?) AS edition) p
-          ON p.indicator_id = v.indicator_id AND p.edition = v.edition
-        WHERE list_contains(?, v.territory_code)
-        """,
-        [[p[0] for p in pairs], [int(p[1]) for p in pairs], list(codes)],
-    ).fetchall()
-    out = {(c, i, int(e)): (secret.visible(v, s), s, f, var, None) for c, i, e, v, s, f, var in rows}
+    wanted = {(i, int(e)) for i, e in pairs}
+    out = {}
+    for c, rows in territory_values(con, codes).items():
+        for key in wanted:
+            r = rows.get(key)
+            if r is not None:
+                out[(c, key[0], key[1])] = (secret.visible(r[0], r[1]), r[1], r[2], r[3], None)
     for key, d in predecessors.values(con, codes, pairs).items():
         out.setdefault(key, (secret.visible(d["value"], d["status"]), d["status"], d["source_file"],
                              d["source_variable"], d))
@@ -131,17 +157,17 @@ def gap_rows(con, code, edition: int | None = None, indicator_ids=None, levels=N
 
 def other_editions(con, codes: list[str], indicator_ids: list[str]) -> dict[tuple[str, str], list[dict]]:
     """{(code, indicator_id): [{edition, value, status, source_file}]} of every published or secret value
-    of reference territories (one query), to find a reference's value at another year."""
+    of reference territories (editions in increasing order), to find a reference's value at another year."""
     if not codes or not indicator_ids:
         return {}
+    ids = set(indicator_ids)
+    kept = ("ok", "bruite", "secret")
     out: dict[tuple[str, str], list[dict]] = {}
-    for c, i, e, v, s, f in con.execute(
-            """SELECT territory_code, indicator_id, edition, value, status, source_file FROM indicator_value
-               WHERE list_contains(?, territory_code) AND list_contains(?, indicator_id)
-                 AND status IN ('ok', 'bruite', 'secret') ORDER BY edition""",
-            [list(codes), list(indicator_ids)]).fetchall():
-        out.setdefault((c, i), []).append({"edition": int(e), "value": secret.visible(v, s), "status": s,
-                                           "source_file": f})
+    for c, rows in territory_values(con, codes).items():
+        for (i, e), (v, s, f, _var) in sorted(rows.items(), key=lambda kv: kv[0][1]):
+            if i in ids and s in kept:
+                out.setdefault((c, i), []).append({"edition": e, "value": secret.visible(v, s), "status": s,
+                                                   "source_file": f})
     return out
 
 

@@ -1,19 +1,33 @@
 """State means of a contract (adultes-relais, FONJEP posts), counted by ONE rule for every caller: the
 fiche, the Programmation page, the COPIL deck, the PDF fiche, the workbook and the annual report.
 
-The rule lives in the warehouse views `contract_post_year` / `contract_means` (loaders/schema.sql): a post
+The rule lives in the warehouse views `contract_post_year` / `contract_means` (loaders/schema.sql), stored
+once per build in the table `contract_means_stored` (loaders/derived.py) that this module reads: a post
 counts once per contract and year, whatever the number of records a file repeats for it (FONJEP 2025
 lists most posts twice), with its largest amount; `n_records` keeps the records read. Real data (ASP and
 FONJEP via ANCT Ci.Ville); 2025 looks partial.
 """
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
+from indicators import cache
 from observatoire import vocabulary
 
 PARTIAL_YEARS = {2025}
 COLUMNS = ["contrat_code", "year", "kind", "label", "n_posts", "amount", "n_records", "partial", "source_file"]
+
+
+def _every_contract(con) -> pd.DataFrame:
+    """contract_means for every contract (the table the build stores from the view), read once per build."""
+    memo = cache.memo(con)
+    if "contract_means" not in memo:
+        memo["contract_means"] = con.execute(
+            "SELECT contrat_code, year, kind, n_posts, amount, n_records, source_file FROM contract_means_stored "
+            "ORDER BY contrat_code, year, kind").df()
+    return memo["contract_means"]
 
 
 def state_means(con, contrats: str | list[str] | tuple[str, ...]) -> pd.DataFrame:
@@ -21,20 +35,30 @@ def state_means(con, contrats: str | list[str] | tuple[str, ...]) -> pd.DataFram
     codes = [contrats] if isinstance(contrats, str) else list(contrats or [])
     if con is None or not codes:
         return pd.DataFrame(columns=COLUMNS)
-    df = con.execute(
-        "SELECT contrat_code, year, kind, n_posts, amount, n_records, source_file FROM contract_means "
-        "WHERE list_contains(?, contrat_code) ORDER BY contrat_code, year, kind", [codes]).df()
+    every = _every_contract(con)
+    df = every[every["contrat_code"].isin(codes)].reset_index(drop=True)
     df["label"] = df["kind"].map(vocabulary.labels("means_kinds")).fillna(df["kind"])
     df["partial"] = df["year"].isin(PARTIAL_YEARS)
     return df[COLUMNS]
 
 
 def records(con, contrats) -> list[dict]:
-    """state_means as JSON-able dicts (the fiche's `means`)."""
-    return [{"contrat_code": r.contrat_code, "year": int(r.year), "kind": r.kind, "label": r.label,
-             "n_posts": int(r.n_posts), "amount": None if pd.isna(r.amount) else float(r.amount),
-             "n_records": int(r.n_records), "partial": bool(r.partial), "source_file": r.source_file}
-            for r in state_means(con, contrats).itertuples()]
+    """state_means as JSON-able dicts (the fiche's `means`), from the contracts' stored rows (no DataFrame)."""
+    codes = [contrats] if isinstance(contrats, str) else list(contrats or [])
+    if con is None or not codes:
+        return []
+    memo = cache.memo(con)
+    if "means_rows" not in memo:
+        rows: dict[str, list[tuple]] = {}
+        for r in con.execute("SELECT contrat_code, year, kind, n_posts, amount, n_records, source_file "
+                             "FROM contract_means_stored ORDER BY contrat_code, year, kind").fetchall():
+            rows.setdefault(r[0], []).append(r)
+        memo["means_rows"] = rows
+    labels = vocabulary.labels("means_kinds")
+    return [{"contrat_code": c, "year": int(y), "kind": k, "label": labels.get(k, k), "n_posts": int(n),
+             "amount": None if a is None or math.isnan(a) else float(a), "n_records": int(nr),
+             "partial": int(y) in PARTIAL_YEARS, "source_file": f}
+            for code in sorted(set(codes)) for c, y, k, n, a, nr, f in memo["means_rows"].get(code, [])]
 
 
 def totals_by_year(con, contrats) -> pd.DataFrame:

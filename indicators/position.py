@@ -5,12 +5,19 @@ Definitions (docs/INDICATEURS-LIBRARY.md): only published values (status ok/brui
 `percentile` = share of quartiers whose value is lower than or equal to the quartier's, in % (SQL
 `cume_dist()`), so the highest value has percentile 100. Computed nationally, within the département and
 within the région. Whether high is good is the indicator's polarity, returned alongside.
+
+A quartier's positions (`positions()`, `position()`) are one read of the warehouse table `quartier_position`,
+computed for every quartier once per build by loaders/derived.py with these definitions (percentile written
+`100.0 * count(values <= v) / count(values)`); `distribution()` ranks one indicator edition for the
+comparison page and the map.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import pandas as pd
 
-from indicators import catalog, predecessors, references, secret
+from indicators import cache, catalog, predecessors, references, secret
 from observatoire import vocabulary
 
 # {vals}: indicators.predecessors.values_relation(generation) over the CTE p — for 2024 quartiers, the values
@@ -61,47 +68,38 @@ def _scope(row, suffix: str) -> dict:
             "percentile": _num(row[f"pct_{suffix}"])}
 
 
-_TARGET = """
-    WITH p AS (SELECT unnest(?) AS indicator_id, unnest(?) AS edition),
-    vals AS MATERIALIZED (SELECT * FROM {vals}),
-    me AS (SELECT indicator_id, edition, value, status FROM vals WHERE territory_code = ?),
-    peers AS (
-        SELECT v.indicator_id, v.value, t.departement, t.region
-        FROM vals v JOIN territory t ON t.code = v.territory_code
-        WHERE t.level = 'qpv' AND t.generation = ? AND v.status IN ('ok', 'bruite') AND v.value IS NOT NULL
-    )
-    SELECT me.indicator_id, me.value, me.status,
-        1 + count(*) FILTER (WHERE o.value > me.value)                          AS rank_nat,
-        count(o.value)                                                           AS n_nat,
-        100.0 * count(*) FILTER (WHERE o.value <= me.value) / count(o.value)     AS pct_nat,
-        1 + count(*) FILTER (WHERE o.value > me.value AND o.departement = ?)     AS rank_dep,
-        count(*) FILTER (WHERE o.departement = ?)                                AS n_dep,
-        100.0 * count(*) FILTER (WHERE o.value <= me.value AND o.departement = ?)
-              / nullif(count(*) FILTER (WHERE o.departement = ?), 0)             AS pct_dep,
-        1 + count(*) FILTER (WHERE o.value > me.value AND o.region = ?)          AS rank_reg,
-        count(*) FILTER (WHERE o.region = ?)                                     AS n_reg,
-        100.0 * count(*) FILTER (WHERE o.value <= me.value AND o.region = ?)
-              / nullif(count(*) FILTER (WHERE o.region = ?), 0)                  AS pct_reg
-    FROM me LEFT JOIN peers o USING (indicator_id)
-    GROUP BY me.indicator_id, me.value, me.status
-"""
+_POSITION_COLUMNS = ("indicator_id", "edition", "value", "status", "rank_nat", "n_nat", "pct_nat", "rank_dep",
+                     "n_dep", "pct_dep", "rank_reg", "n_reg", "pct_reg")
+
+
+MEMO_QUARTIERS = 64    # quartiers whose position rows are kept per warehouse build (a page asks several times)
+
+
+def _rows(con, t: dict) -> list[tuple]:
+    """The quartier's rows of `quartier_position` (every indicator and edition), memoised per build (LRU)."""
+    memo = cache.memo(con).setdefault(("positions",), OrderedDict())
+    code = t["code"]
+    if code not in memo:
+        memo[code] = con.execute(f"SELECT {', '.join(_POSITION_COLUMNS)} FROM quartier_position "
+                                 "WHERE territory_code = ? AND generation = ?",
+                                 [code, str(t.get("generation") or "2015")]).fetchall()
+        while len(memo) > MEMO_QUARTIERS:
+            memo.popitem(last=False)
+    memo.move_to_end(code)
+    return memo[code]
 
 
 def positions(con, code: str, indicator_editions: dict[str, int | None]) -> dict[str, dict]:
-    """position() for many indicators of one quartier in one query: {indicator_id: position dict}.
+    """position() for many indicators of one quartier in one indexed read of the table `quartier_position`
+    (computed once per build by loaders/derived.py): {indicator_id: position dict}.
 
     Same definitions as the window functions of distribution(): rank = 1 + number of higher values,
     percentile = 100 x share of values <= the quartier's."""
     t = references.territory(con, code)
-    pairs = [(i, e) for i, e in indicator_editions.items() if e is not None]
+    pairs = {(i, int(e)) for i, e in indicator_editions.items() if e is not None}
     by_id = {}
     if pairs and t["level"] == "qpv":
-        dep, reg = t.get("departement"), t.get("region")
-        gen = t.get("generation") or "2015"
-        cur = con.execute(_TARGET.format(vals=predecessors.values_relation(gen)),
-                          [[p[0] for p in pairs], [int(p[1]) for p in pairs], t["code"], gen] + [dep] * 4 + [reg] * 4)
-        cols = [d[0] for d in cur.description]
-        by_id = {r[0]: dict(zip(cols, r)) for r in cur.fetchall()}
+        by_id = {r[0]: dict(zip(_POSITION_COLUMNS, r)) for r in _rows(con, t) if (r[0], r[1]) in pairs}
     out = {}
     empty = {"rank": None, "n": None, "percentile": None}
     for i, e in indicator_editions.items():

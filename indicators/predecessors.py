@@ -17,98 +17,34 @@ edition by edition, under these rules (`approx_method`, vocabulary `approximatio
 
 A 2024 quartier's own official value (indicator_value: an INSEE file of the 2024 geography, once published)
 always wins over the approximation; users' imported figures stay apart, shown beside (indicators.provenance).
-Values are computed at query time (two cheap filtered queries), not stored: a contours import that rebuilds
-the crosswalk is followed at once. `derived_sql()` is composed into the ranking and twin queries (positions among 2024
-quartiers, twins, map distribution); `values()` serves the fiche, gaps and evolutions of given quartiers.
+Values are computed once per build, and again by every import (a contours import that rebuilds the crosswalk
+is followed at once), into the table `approx_value` (loaders/derived.py holds the SQL of these rules).
+`derived_sql()` reads it into the ranking and twin queries (twins, map distribution; positions are the table
+`quartier_position`); `values()` serves the fiche, gaps and evolutions of given quartiers.
 """
 from __future__ import annotations
 
 from collections import OrderedDict
 
 from indicators import cache, catalog
+from loaders import derived
 
-RELATION = "qp2015_qpv2024"
+RELATION = derived.RELATION
 GENERATION = "2024"
 NOT_TRANSPOSABLE = "non_transposable"
 
-_LINKS = f"""
-    SELECT parent_code AS code_2024, child_code AS code_2015, confidence, method,
-           count(*) OVER (PARTITION BY parent_code) AS n_pred,
-           count(*) OVER (PARTITION BY child_code) AS n_succ
-    FROM territory_link WHERE relation = '{RELATION}'"""
-
-# {lk_filter}: restricts the 2024 quartiers; {iv_join}: restricts the predecessors' values (indicator, edition).
-_DERIVED = """(
-    WITH lk_all AS ({links}),
-    lk AS (SELECT * FROM lk_all {lk_filter}),
-    cat AS (SELECT indicator_id, aggregation,
-                   CASE WHEN aggregation LIKE 'weighted:%' THEN substr(aggregation, 10) END AS weight_id
-            FROM indicator_catalog),
-    iv AS (SELECT v.territory_code, v.indicator_id, v.edition, v.value, v.status, v.source_file,
-                  v.source_variable, v.ref_year
-           FROM indicator_value v {iv_join}
-           WHERE v.territory_code IN (SELECT code_2015 FROM lk)),
-    need_w AS (SELECT DISTINCT iv.territory_code, c.weight_id AS indicator_id, iv.edition
-               FROM iv JOIN cat c USING (indicator_id) WHERE c.weight_id IS NOT NULL),
-    w AS (SELECT v.territory_code, v.indicator_id AS weight_id, v.edition, v.value AS weight, v.status AS weight_status
-          FROM indicator_value v JOIN need_w n USING (territory_code, indicator_id, edition)),
-    j AS (SELECT lk.code_2024, lk.code_2015, lk.n_pred, lk.n_succ, c.aggregation, iv.indicator_id, iv.edition,
-                 iv.value, iv.status, iv.source_file, iv.source_variable, iv.ref_year, w.weight, w.weight_status
-          FROM lk JOIN iv ON iv.territory_code = lk.code_2015
-          JOIN cat c ON c.indicator_id = iv.indicator_id
-          LEFT JOIN w ON w.territory_code = iv.territory_code AND w.weight_id = c.weight_id
-                     AND w.edition = iv.edition),
-    g AS (SELECT code_2024, indicator_id, edition, any_value(aggregation) AS aggregation,
-                 any_value(n_pred) AS n_pred, count(*) AS n_rows, max(n_succ) AS max_succ,
-                 bool_and(status IN ('ok', 'bruite') AND value IS NOT NULL) AS all_shown,
-                 bool_or(status = 'bruite') AS any_bruite, bool_or(status = 'secret') AS any_secret,
-                 bool_and(status = 'absent') AS all_absent,
-                 bool_and(weight_status IN ('ok', 'bruite') AND weight IS NOT NULL) AS all_weights,
-                 sum(value) AS total, sum(value * weight) / nullif(sum(weight), 0) AS weighted,
-                 any_value(value) AS one_value, any_value(status) AS one_status,
-                 min(source_file) AS source_file, min(source_variable) AS source_variable,
-                 min(ref_year) AS ref_year, list(code_2015 ORDER BY code_2015) AS predecessors
-          FROM j GROUP BY code_2024, indicator_id, edition),
-    r AS (SELECT *, CASE WHEN n_pred = 1 AND aggregation = 'sum' AND max_succ > 1 THEN 'predecessor_shared'
-                         WHEN n_pred = 1 THEN 'predecessor'
-                         WHEN aggregation = 'sum' THEN 'predecessors_sum'
-                         WHEN aggregation LIKE 'weighted:%' THEN 'predecessors_weighted'
-                         ELSE 'predecessors_not_additive' END AS approx_method
-          FROM g),
-    own AS (SELECT territory_code AS code_2024, indicator_id, edition FROM indicator_value
-            WHERE territory_code IN (SELECT code_2024 FROM lk))
-    SELECT code_2024 AS territory_code, indicator_id, edition,
-           CASE WHEN approx_method = 'predecessor' THEN one_value
-                WHEN NOT all_shown OR n_rows < n_pred THEN NULL
-                WHEN approx_method = 'predecessors_sum' AND max_succ = 1 THEN total
-                WHEN approx_method = 'predecessors_weighted' AND all_weights THEN weighted END AS value,
-           CASE WHEN approx_method = 'predecessor' THEN one_status
-                WHEN all_absent AND n_rows = n_pred THEN 'absent'
-                WHEN approx_method IN ('predecessor_shared', 'predecessors_not_additive') THEN 'non_transposable'
-                WHEN any_secret THEN 'secret'
-                WHEN NOT all_shown OR n_rows < n_pred THEN 'non_disponible'
-                WHEN approx_method = 'predecessors_sum' AND max_succ > 1 THEN 'non_transposable'
-                WHEN approx_method = 'predecessors_weighted' AND NOT coalesce(all_weights, FALSE) THEN 'non_transposable'
-                WHEN any_bruite THEN 'bruite' ELSE 'ok' END AS status,
-           source_file, source_variable, ref_year, approx_method, predecessors
-    FROM r ANTI JOIN own USING (code_2024, indicator_id, edition)
-)"""
+_LINKS = derived.LINKS_SQL
 
 COLUMNS = ("territory_code", "indicator_id", "edition", "value", "status", "source_file", "source_variable",
            "ref_year", "approx_method", "predecessors")
 
 
-def derived_sql(scope: str = "pairs") -> str:
-    """SQL relation (in parentheses) of the values 2024 quartiers take from their predecessors, columns COLUMNS.
-
-    scope 'pairs': every 2024 quartier, for the (indicator_id, edition) pairs of a CTE `p` that the
-    enclosing query defines (no parameter of its own); scope 'codes': the 2024 quartiers of one list
-    parameter (`?`), every indicator and edition."""
-    if scope == "pairs":
-        return _DERIVED.format(links=_LINKS, lk_filter="", iv_join="JOIN p USING (indicator_id, edition)")
-    if scope == "codes":
-        return _DERIVED.format(links=_LINKS, lk_filter="WHERE list_contains(?, code_2024)", iv_join="")
-    raise ValueError(f"portée inconnue : {scope!r}")
+def derived_sql() -> str:
+    """SQL relation (in parentheses) of the values 2024 quartiers take from their predecessors, columns COLUMNS,
+    for the (indicator_id, edition) pairs of a CTE `p` that the enclosing query defines: the warehouse's table
+    `approx_value`, computed once per build by loaders/derived.py (APPROX_SQL)."""
+    cols = ", ".join(f"a.{c}" for c in COLUMNS)
+    return f"(SELECT {cols} FROM approx_value a JOIN p USING (indicator_id, edition))"
 
 
 def values_relation(generation: str | None) -> str:
@@ -120,7 +56,7 @@ def values_relation(generation: str | None) -> str:
     if str(generation) != GENERATION:
         return own
     return (f"(SELECT * FROM {own} UNION ALL SELECT territory_code, indicator_id, edition, value, status, "
-            f"approx_method, predecessors FROM {derived_sql('pairs')})")
+            f"approx_method, predecessors FROM {derived_sql()})")
 
 
 def is_2024_code(code: str) -> bool:
@@ -133,8 +69,11 @@ MEMO_QUARTIERS = 64   # approximated values kept per warehouse build: the most r
 def has_own_values(con, code: str) -> bool:
     """Whether the warehouse holds at least one official value published for `code` itself (a 2024 quartier
     without any is shown through its 2015 predecessors)."""
-    return con.execute("SELECT count(*) FROM indicator_value WHERE territory_code = ? AND status IN ('ok', 'bruite')",
-                       [code]).fetchone()[0] > 0
+    memo = cache.memo(con)
+    if "with_own_values" not in memo:     # every territory's answer, read once per warehouse build
+        memo["with_own_values"] = {r[0] for r in con.execute(
+            "SELECT DISTINCT territory_code FROM indicator_value WHERE status IN ('ok', 'bruite')").fetchall()}
+    return code in memo["with_own_values"]
 
 
 def _rows_of(con, codes: list[str]) -> dict[str, dict]:
@@ -143,7 +82,9 @@ def _rows_of(con, codes: list[str]) -> dict[str, dict]:
     missing = [c for c in codes if c not in memo]
     if missing:
         fetched = {c: {} for c in missing}
-        for r in con.execute(f"SELECT * FROM {derived_sql('codes')}", [missing]).fetchall():
+        where = "territory_code = ?" if len(missing) == 1 else "list_contains(?, territory_code)"
+        for r in con.execute(f"SELECT {', '.join(COLUMNS)} FROM approx_value WHERE {where}",
+                             [missing[0] if len(missing) == 1 else missing]).fetchall():
             d = dict(zip(COLUMNS, r))
             d["edition"] = int(d["edition"])
             d["predecessors"] = list(d["predecessors"] or [])

@@ -50,10 +50,17 @@ def official_source(con, source_file: str | None, source_variable: str | None, e
 
 
 def _own_imports(con, code: str) -> dict[str, list[dict]]:
+    c = cache.memo(con)
+    if "imported_rows" not in c:        # every territory's imports (few), read once per warehouse build
+        every: dict[str, list[tuple]] = {}
+        for r in con.execute("""
+                SELECT territory_code, indicator_id, edition, value, status, file_name, imported_at, imported_by, line,
+                       column_name
+                FROM imported_value ORDER BY territory_code, indicator_id, edition DESC""").fetchall():
+            every.setdefault(r[0], []).append(r[1:])
+        c["imported_rows"] = every
     out: dict[str, list[dict]] = {}
-    for r in con.execute("""
-            SELECT indicator_id, edition, value, status, file_name, imported_at, imported_by, line, column_name
-            FROM imported_value WHERE territory_code = ? ORDER BY indicator_id, edition DESC""", [code]).fetchall():
+    for r in c["imported_rows"].get(code, []):
         iid, edition, value, status, file_name, at, by, line, column = r
         out.setdefault(iid, []).append({
             "value": secret.visible(value, status), "status": status, "edition": int(edition),

@@ -62,17 +62,40 @@ def _records(con, sql: str, params) -> list[dict]:
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
 
+def _grouped(con, key, sql: str) -> dict[str, list[dict]]:
+    """{first column: [records of the other columns, in the query's order]} of a whole small table, read once
+    per warehouse build: what every fiche asks of `link_report` and of the crosswalk, for all quartiers."""
+    c = _cache(con)
+    if key not in c:
+        cur = con.execute(sql)
+        cols = [d[0] for d in cur.description][1:]
+        out: dict[str, list[dict]] = {}
+        for r in cur.fetchall():
+            out.setdefault(r[0], []).append(dict(zip(cols, r[1:])))
+        c[key] = out
+    return c[key]
+
+
 def link_issues(con, code) -> list[dict]:
     """Rows of `link_report` for this territory (unmatched, ambiguous, fuzzy, resolved, note)."""
-    return _records(con,
-        "SELECT relation, status, detail, source_file FROM link_report WHERE code = ? ORDER BY relation, status",
-        [code_of(code)])
+    every = _grouped(con, "link_issues", "SELECT code, relation, status, detail, source_file FROM link_report "
+                                         "ORDER BY code, relation, status, detail, source_file")
+    return [dict(r) for r in every.get(code_of(code), [])]
 
 
 def _parents(con, child: str | list[str], relation: str) -> list[dict]:
     children = [child] if isinstance(child, str) else list(child)
     if not children:
         return []
+    if relation.startswith("qpv_"):   # a quartier's own links: every quartier's, read once per build
+        every = _grouped(con, ("parents", relation), f"""
+            SELECT l.child_code, l.child_code, l.parent_code AS code, t.name, t.level AS territory_level,
+                   l.confidence, l.method
+            FROM territory_link l LEFT JOIN territory t ON t.code = l.parent_code
+            WHERE l.relation = '{relation}' ORDER BY l.parent_code""")
+        wanted = set(children)
+        rows = [r for c in wanted for r in every.get(c, [])]
+        return [dict(r) for r in sorted(rows, key=lambda r: r["code"])]
     return _records(con,
         """
         SELECT l.child_code, l.parent_code AS code, t.name, t.level AS territory_level, l.confidence, l.method
@@ -132,18 +155,19 @@ def contract_members(con, code: str) -> list[str]:
 
 
 def crosswalk(con, code) -> list[dict]:
-    """2015 <-> 2024 correspondences of a quartier (either direction), with confidence."""
-    code = code_of(code)
-    return _records(con,
-        """
-        SELECT CASE WHEN l.child_code = ? THEN l.parent_code ELSE l.child_code END AS code,
-               t.name, t.generation, l.confidence, l.method
-        FROM territory_link l
-        LEFT JOIN territory t ON t.code = CASE WHEN l.child_code = ? THEN l.parent_code ELSE l.child_code END
-        WHERE l.relation = 'qp2015_qpv2024' AND (l.child_code = ? OR l.parent_code = ?)
-        ORDER BY l.confidence DESC NULLS LAST, code
-        """,
-        [code, code, code, code])
+    """2015 <-> 2024 correspondences of a quartier (either direction), with confidence (the whole crosswalk is
+    read once per build)."""
+    every = _grouped(con, "crosswalk", """
+        WITH both_ways AS (
+            SELECT child_code AS me, parent_code AS code, confidence, method FROM territory_link
+            WHERE relation = 'qp2015_qpv2024'
+            UNION ALL
+            SELECT parent_code, child_code, confidence, method FROM territory_link
+            WHERE relation = 'qp2015_qpv2024' AND parent_code <> child_code)
+        SELECT b.me, b.code, t.name, t.generation, b.confidence, b.method
+        FROM both_ways b LEFT JOIN territory t ON t.code = b.code
+        ORDER BY b.me, b.confidence DESC NULLS LAST, b.code""")
+    return [dict(r) for r in every.get(code_of(code), [])]
 
 
 def reference_territories(con, code) -> list[dict]:
@@ -183,8 +207,11 @@ def _linked(con, level: str, parents: list[dict], ambiguous: bool) -> list[dict]
 
 
 def _named(con, level: str, ref_code: str | None) -> dict:
-    row = con.execute("SELECT name FROM territory WHERE code = ?", [ref_code]).fetchone() if ref_code else None
-    return _entry(level, ref_code if row else None, row[0] if row else None,
+    try:
+        row = territory(con, ref_code) if ref_code else None
+    except UnknownTerritory:
+        row = None
+    return _entry(level, ref_code if row else None, row["name"] if row else None,
                   link_status="ok" if row else "non_disponible")
 
 

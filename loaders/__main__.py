@@ -11,7 +11,7 @@ from pathlib import Path
 
 from contract import store
 from loaders import swap
-from loaders.build import BuildError, build, format_summary
+from loaders.build import BuildError, build, format_summary, missing_tables
 from observatoire import db, settings
 from observatoire.cli import ArgumentParser
 from presentation import imports as report
@@ -78,7 +78,8 @@ def print_result(res) -> int:
 def _ensure(args) -> int:
     """Before the app starts (./observatoire.sh app) and after an incident: remove what killed builds and imports
     left, build the warehouse if it is missing, check that it reads to its end and rebuild it from the sources
-    and the recorded imports when it does not, then prepare the démo. Says what it found, every time."""
+    and the recorded imports when it does not (or when an earlier version built it: a table of schema.sql
+    missing), then prepare the démo. Says what it found, every time."""
     db_path = Path(args.db or settings.db_path())
     for p in swap.remove_leftovers(db_path):
         print(f"Fichier laissé par une reconstruction ou un import interrompu, supprimé : {p.name}", file=sys.stderr)
@@ -94,6 +95,10 @@ def _ensure(args) -> int:
             if problem:
                 print(f"ERREUR : {problem}", file=sys.stderr)
                 return 1
+        elif missing := missing_tables(db_path):
+            print(f"Entrepôt d'une version précédente (table(s) absente(s) : {', '.join(missing)}).\n"
+                  "Reconstruction depuis les fichiers sources et les imports enregistrés…", file=sys.stderr)
+            print(format_summary(build(args.data_dir, db_path, quiet=args.quiet)))
         else:
             print(f"Entrepôt vérifié : {db_path} se lit en entier.", file=sys.stderr)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ STEPS: list[tuple[str, str]] = [
     ("geometry", "loaders.geometry:load"),              # contours, commune points, outlines
     ("programmes", "loaders.programmes:load"),          # cités éducatives, cités de l'emploi
     ("user_imports", "loaders.imports.replay:load"),    # replay the user's imported files
+    ("derived", "loaders.derived:load"),                # approximations and positions, read by quartier
 ]
 
 
@@ -45,7 +47,7 @@ def default_steps() -> list[tuple[str, str]]:
     """STEPS, with the loader of every level declared in catalogue/vocabulary.yaml (`loader:`) run before
     the indicator step's successors: adding a reference level is one declaration and one loader."""
     extra = [(f"level_{code}", t["loader"]) for code, t in vocabulary.terms("levels").items() if t.get("loader")]
-    at = [n for n, _ in STEPS].index("user_imports")
+    at = [n for n, _ in STEPS].index("user_imports")   # before the imports, hence before `derived`
     return STEPS[:at] + extra + STEPS[at:]
 
 
@@ -57,6 +59,19 @@ def schema_sql() -> str:
         text = text.replace("{{" + kind + "}}", ", ".join("'" + c.replace("'", "''") + "'"
                                                            for c in vocabulary.codes(kind)))
     return text
+
+
+def missing_tables(db_path: Path) -> list[str]:
+    """Tables of loaders/schema.sql that the warehouse file lacks: one built by an earlier version of the
+    observatoire (before the derived tables, say), to be rebuilt rather than read."""
+    declared = re.findall(r"CREATE TABLE (\w+)", SCHEMA_SQL.read_text())
+    con = db.connect(db_path, read_only=True)
+    try:
+        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
+                                             "WHERE database_name = current_database()").fetchall()}
+    finally:
+        con.close()
+    return [t for t in declared if t not in present]
 
 
 class BuildError(Exception):

@@ -19,9 +19,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from loaders.build import BuildError
-from loaders.cells import unordered_inserts
 from loaders.catalogue import formula_terms
-
 
 _COLUMNS = ("territory_code::VARCHAR AS territory_code, indicator_id::VARCHAR AS indicator_id, "
             "edition::INTEGER AS edition, value::DOUBLE AS value, status::VARCHAR AS status, "
@@ -129,9 +127,9 @@ def load(ctx) -> None:
     """)
     _report_disagreements(ctx)
     # Preferred file (priority 1) for every territory it has; the other file for territories it lacks;
-    # then 'absent' rows for every territory of a file that lacks the variable.
-    with unordered_inserts(con):
-        con.execute(f"""
+    # then 'absent' rows for every territory of a file that lacks the variable. Sorted by territory (zone maps:
+    # a territory's rows are one short read for the views; docs/SCHEMA.md).
+    con.execute(f"""
         INSERT INTO indicator_value
         WITH preferred AS (
             {_CANDIDATES_SQL.format(terms="(SELECT * FROM _terms WHERE priority = 1)")}
@@ -152,9 +150,10 @@ def load(ctx) -> None:
                   WHERE source_file IN (SELECT source_file FROM indicator_absent)) f USING (source_file)
             ORDER BY f.territory_code, a.indicator_id, a.edition, a.source_file
         )
-        SELECT {_COLUMNS} FROM preferred
-        UNION ALL SELECT {_COLUMNS} FROM fallback
-        UNION ALL SELECT {_COLUMNS} FROM absent
+        SELECT * FROM (SELECT {_COLUMNS} FROM preferred
+                       UNION ALL SELECT {_COLUMNS} FROM fallback
+                       UNION ALL SELECT {_COLUMNS} FROM absent)
+        ORDER BY territory_code, indicator_id, edition
     """)
     # One row per (territory, indicator, edition): checked here rather than by a primary key (schema.sql).
     dup = con.execute("""

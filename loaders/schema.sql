@@ -141,6 +141,47 @@ CREATE TABLE indicator_value (
     -- Unique on (territory_code, indicator_id, edition): guaranteed by the 'indicators' step, which checks it
     -- (BuildError otherwise) instead of declaring a PRIMARY KEY: building the key index of ~740,000 rows
     -- cost ~1.2 s of the 10 s build budget. User imports check existing keys before writing.
+    -- Inserted sorted by territory_code (zone maps: a territory's rows are one short read).
+);
+
+-- Derived tables (step `derived`, loaders/derived.py; recomputed by every import that changes the warehouse),
+-- sorted by territory_code. The values 2024 quartiers take from their 2015 predecessor(s) (crosswalk):
+CREATE TABLE approx_value (
+    territory_code  VARCHAR NOT NULL,      -- a 2024 quartier (QN…) without its own value for the key
+    indicator_id    VARCHAR NOT NULL,
+    edition         INTEGER NOT NULL,
+    value           DOUBLE,
+    status          VARCHAR NOT NULL CHECK (status IN ({{value_statuses}})),
+    source_file     VARCHAR,
+    source_variable VARCHAR,
+    ref_year        INTEGER,
+    approx_method   VARCHAR NOT NULL CHECK (approx_method IN ({{approximations}})),
+    predecessors    VARCHAR[] NOT NULL     -- the 2015 quartiers whose values were used
+);
+
+-- The view contract_means stored (its one counting rule computed once per build, read by contract).
+CREATE TABLE contract_means_stored (
+    contrat_code VARCHAR NOT NULL,
+    year         INTEGER NOT NULL,
+    kind         VARCHAR NOT NULL,
+    n_posts      BIGINT NOT NULL,
+    amount       DOUBLE,
+    n_records    BIGINT NOT NULL,
+    source_file  VARCHAR
+);
+
+-- Every quartier value (its own, or its approximation) with its rank and percentile among the published
+-- values of the quartiers of its generation (indicators/position.py defines them).
+CREATE TABLE quartier_position (
+    generation      VARCHAR NOT NULL,
+    territory_code  VARCHAR NOT NULL,
+    indicator_id    VARCHAR NOT NULL,
+    edition         INTEGER NOT NULL,
+    value           DOUBLE,
+    status          VARCHAR NOT NULL,
+    rank_nat BIGINT, n_nat BIGINT, pct_nat DOUBLE,   -- NULL when the value is not published
+    rank_dep BIGINT, n_dep BIGINT, pct_dep DOUBLE,
+    rank_reg BIGINT, n_reg BIGINT, pct_reg DOUBLE
 );
 
 -- Geometries, WGS84, as WKB (decoded with shapely.from_wkb; spatial extension optional).

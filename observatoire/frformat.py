@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_date as _babel_date
-from babel.numbers import format_decimal as _babel_decimal
+from babel.numbers import parse_pattern
 
 LOCALE = "fr_FR"
 NBSP = "\u202f"  # narrow no-break space, INSEE's (and CLDR's) thousands separator
@@ -31,13 +33,25 @@ def is_missing(value) -> bool:
         return False
 
 
+@lru_cache(maxsize=16)
+def _pattern(decimals: int):
+    """Babel's parsed number pattern with `decimals` fixed decimals: what format_decimal(value, format=…)
+    parses on every call (a fiche formats hundreds of values), parsed once."""
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals > 0 else ""))
+
+
+@lru_cache(maxsize=1)
+def _locale() -> Locale:
+    return Locale.parse(LOCALE)
+
+
 def fmt_number(value, decimals: int = 1, unit: str | None = None, sep: str = " ") -> str:
     """Format a number the French way, with `decimals` fixed decimals and an optional unit
     ('%' -> ' %', '€' -> ' €', other units after a space). None/NaN give ''."""
     if is_missing(value):
         return ""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    txt = _babel_decimal(float(value), format=pattern, locale=LOCALE).replace(_CLDR_GROUP, sep)
+    txt = _pattern(decimals).apply(float(value), _locale(), decimal_quantization=True, group_separator=True,
+                                   numbering_system="latn").replace(_CLDR_GROUP, sep)
     if txt in ("-0", "-0," + "0" * decimals):
         txt = txt[1:]
     if unit == "%":

@@ -11,7 +11,12 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 def catalogue_dir() -> Path:
     """Declarations read by every layer (sources, indicators, vocabulary): `OBSERVATOIRE_CATALOGUE_DIR`,
     default `catalogue/` of the clone (tests point it at a modified copy)."""
-    return _resolved(os.environ.get("OBSERVATOIRE_CATALOGUE_DIR") or _DEFAULT_CATALOGUE)
+    return _resolved(catalogue_setting())
+
+
+def catalogue_setting() -> str:
+    """The catalogue folder as set (unresolved): a cheap key of which catalogue is in use."""
+    return os.environ.get("OBSERVATOIRE_CATALOGUE_DIR") or _DEFAULT_CATALOGUE
 
 
 _DEFAULT_CATALOGUE = str(PROJECT_DIR / "catalogue")

@@ -22,21 +22,41 @@ CONTRACT_KINDS = ("age_bands", "sexes", "beneficiary_phases", "porteur_types", "
 KINDS += CONTRACT_KINDS
 
 
+_DERIVED: dict = {}   # key -> (the parsed vocabulary.yaml it was computed from, value)
+
+
+def _derived(key, compute):
+    """`compute()` once per version of vocabulary.yaml (catalogue.document gives the same object while the file
+    is unchanged, a new one when it changes or when OBSERVATOIRE_CATALOGUE_DIR points elsewhere): every label
+    of every view goes through here, and rebuilding the dicts on each call cost a tenth of a quartier's views."""
+    doc = catalogue.document("vocabulary.yaml")
+    hit = _DERIVED.get(key)
+    if hit is None or hit[0] is not doc:
+        hit = _DERIVED[key] = (doc, compute(doc))
+    return hit[1]
+
+
+def _terms(kind: str) -> dict[str, dict]:
+    """terms(kind), shared: callers of this module read it, never change it."""
+    def compute(doc):
+        if kind not in doc:
+            raise KeyError(f"Vocabulaire inconnu : {kind!r} (catalogue/vocabulary.yaml)")
+        return {str(k): (v or {}) for k, v in doc[kind].items()}
+    return _derived(("terms", kind), compute)
+
+
 def terms(kind: str) -> dict[str, dict]:
     """{code: attributes} of one vocabulary, in declared (display) order. KeyError for an unknown kind."""
-    doc = catalogue.document("vocabulary.yaml")
-    if kind not in doc:
-        raise KeyError(f"Vocabulaire inconnu : {kind!r} (catalogue/vocabulary.yaml)")
-    return {str(k): (v or {}) for k, v in doc[kind].items()}
+    return dict(_terms(kind))
 
 
 def codes(kind: str) -> list[str]:
-    return list(terms(kind))
+    return list(_terms(kind))
 
 
 def term(kind: str, code) -> dict:
     """Attributes of one code ({} when the code is not declared: callers fall back to the code itself)."""
-    return terms(kind).get("none" if code is None else str(code), {})
+    return _terms(kind).get("none" if code is None else str(code), {})
 
 
 def label(kind: str, code, short: bool = False, plural: bool = False) -> str:
@@ -52,7 +72,7 @@ def label(kind: str, code, short: bool = False, plural: bool = False) -> str:
 
 
 def labels(kind: str, short: bool = False) -> dict[str, str]:
-    return {c: label(kind, c, short) for c in terms(kind)}
+    return {c: label(kind, c, short) for c in _terms(kind)}
 
 
 def color(kind: str, code, default: str = "#8a939c") -> str:
@@ -60,24 +80,25 @@ def color(kind: str, code, default: str = "#8a939c") -> str:
 
 
 def colors(kind: str) -> dict[str, str]:
-    return {c: color(kind, c) for c in terms(kind)}
+    return {c: color(kind, c) for c in _terms(kind)}
 
 
 def order(kind: str) -> dict[str, int]:
     """{code: rank}: sort keys for tables and legends."""
-    return {c: i for i, c in enumerate(terms(kind))}
+    return {c: i for i, c in enumerate(_terms(kind))}
 
 
 def flagged(kind: str, flag: str) -> tuple[str, ...]:
     """Codes whose attribute `flag` is true (e.g. closed engagement statuses, funded action statuses)."""
-    return tuple(c for c, t in terms(kind).items() if t.get(flag))
+    return _derived(("flagged", kind, flag), lambda doc: tuple(c for c, t in _terms(kind).items() if t.get(flag)))
 
 
 # --------------------------------------------------------------------------- levels
 
 def reference_levels() -> list[str]:
     """Comparison levels of a quartier, in reading order (commune, EPCI, …, Ensemble des QPV)."""
-    return [c for c, t in terms("levels").items() if t.get("reference")]
+    return list(_derived(("reference_levels",), lambda doc: [c for c, t in _terms("levels").items()
+                                                             if t.get("reference")]))
 
 
 def level_label(level: str, short: bool = False) -> str:
@@ -119,7 +140,8 @@ def level_of(level: str, name: str | None) -> str:
 def levels_in(place: str) -> list[str]:
     """Reference levels shown by one document (`places` of catalogue/vocabulary.yaml: fiche, evolution, deck,
     barometre), in reading order: adding a level to a place is one line of the vocabulary."""
-    return [c for c, t in terms("levels").items() if t.get("reference") and place in (t.get("places") or ())]
+    return list(_derived(("levels_in", place), lambda doc: [
+        c for c, t in _terms("levels").items() if t.get("reference") and place in (t.get("places") or ())]))
 
 
 # --------------------------------------------------------------------------- phrases and rules
@@ -127,12 +149,12 @@ def levels_in(place: str) -> list[str]:
 def phrase(code: str, **values) -> str:
     """A fixed phrase or sentence pattern of the vocabulary (`phrases`), its {named} holes filled with
     `values` (already display text). KeyError for an undeclared phrase: a sentence is never made up here."""
-    return str(terms("phrases")[code]["label"]).format(**values)
+    return str(_terms("phrases")[code]["label"]).format(**values)
 
 
 def rule(code: str, key: str):
     """A parameter of a comparison rule (`comparison_rules`), e.g. rule("reference_year", "max_years_apart")."""
-    return terms("comparison_rules")[code][key]
+    return _terms("comparison_rules")[code][key]
 
 
 # --------------------------------------------------------------------------- palette
@@ -140,7 +162,7 @@ def rule(code: str, key: str):
 def palette(name: str) -> str:
     """A colour of the house palette (`#1f2a44`…): every renderer (charts, PPTX, DOCX, PDF, HTML) reads it
     here. KeyError for an undeclared name: a colour is never made up on the spot."""
-    return str(terms("palette")[name]["color"])
+    return str(_terms("palette")[name]["color"])
 
 
 def rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -151,7 +173,7 @@ def rgb(hex_colour: str) -> tuple[int, int, int]:
 
 def scale(name: str) -> list[str]:
     """A sequential colour scale (light -> dark = unfavourable): `worse`, `neutral`."""
-    return [str(c) for c in terms("scales")[name]["colors"]]
+    return [str(c) for c in _terms("scales")[name]["colors"]]
 
 
 # --------------------------------------------------------------------------- value statuses
@@ -175,7 +197,7 @@ def shown_statuses() -> tuple[str, ...]:
 
 def light(code: str | None) -> dict:
     """{label, color, symbol} of a baromètre light; None or unknown give the « non disponible » light."""
-    t = terms("lights")
+    t = _terms("lights")
     key = code if isinstance(code, str) and code in t else "none"
     return dict(t[key])
 

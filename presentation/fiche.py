@@ -11,6 +11,7 @@ graphique`). Views are plain data (dataclasses, lists, DataFrames of text): pick
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -338,18 +339,29 @@ def twins_view(f: dict) -> dict:
 def means_view(f: dict) -> dict:
     """State means of the quartier's contract(s) per year (indicators.means: one counting rule): chart rows,
     a display table (posts and amounts per kind, contract) and the source line."""
-    rows = pd.DataFrame(f.get("means") or [])
+    recs = f.get("means") or []
+    rows = pd.DataFrame(recs)
     if rows.empty:
         return {"rows": rows, "table": pd.DataFrame(), "source_line": None}
-    rows["Dispositif"] = rows.kind.map(vocabulary.labels("means_kinds")).fillna(rows.kind)
-    years = sorted(rows.year.astype(int).unique())
-    table = pd.DataFrame({"Année": [text.year_text(y) for y in years]})
-    for kind, lab in vocabulary.labels("means_kinds").items():
-        m = rows[rows.kind == kind].groupby("year").agg(n=("n_posts", "sum"), a=("amount", "sum"))
-        table[f"{lab} : postes"] = [text.count_text(m.n.get(y)) for y in years]
-        table[f"{lab} : montant (€)"] = [frformat.fmt_int(m.a.get(y)) if y in m.index else text.DASH for y in years]
-    table["Contrat"] = [", ".join(sorted(rows[rows.year == y].contrat_code.unique())) for y in years]
-    return {"rows": rows, "table": table, "source_line": sources.means_line(years, sorted(rows.contrat_code.unique()))}
+    kinds = vocabulary.labels("means_kinds")
+    rows["Dispositif"] = [kinds.get(m["kind"], m["kind"]) for m in recs]
+    years = sorted({int(m["year"]) for m in recs})
+    posts: dict[tuple, int] = {}
+    amounts: dict[tuple, list] = {}
+    for m in recs:      # sums per kind and year (amounts: missing ones skipped, as pandas does)
+        key = (m["kind"], int(m["year"]))
+        posts[key] = posts.get(key, 0) + int(m["n_posts"])
+        amounts.setdefault(key, [])
+        if not frformat.is_missing(m["amount"]):
+            amounts[key].append(float(m["amount"]))
+    table = {"Année": [text.year_text(y) for y in years]}
+    for kind, lab in kinds.items():
+        table[f"{lab} : postes"] = [text.count_text(posts.get((kind, y))) for y in years]
+        table[f"{lab} : montant (€)"] = [frformat.fmt_int(math.fsum(amounts[(kind, y)])) if (kind, y) in amounts
+                                        else text.DASH for y in years]
+    table["Contrat"] = [", ".join(sorted({m["contrat_code"] for m in recs if int(m["year"]) == y})) for y in years]
+    return {"rows": rows, "table": pd.DataFrame(table),
+            "source_line": sources.means_line(years, sorted({m["contrat_code"] for m in recs}))}
 
 
 def _source_list(con, inds: list[dict]) -> list[str]:
@@ -472,9 +484,20 @@ def verdict_text(comp: dict, x: dict, approx: bool):
 def detail(con, code, indicator_id: str, edition: int | None = None) -> Detail:
     """The view of one indicator of a quartier in detail (see Detail); `code` is a code or a resolved
     territory dict. The quartier's cells are those of the fiche view (same functions, same rows)."""
+    return details(con, code, [indicator_id], edition)[0]
+
+
+def details(con, code, indicator_ids: list[str], edition: int | None = None) -> list[Detail]:
+    """detail() of several indicators of one quartier, built from ONE fiche of those indicators (the PDF's and
+    the public site's evolution charts): the same Details as one call each."""
     t = references.territory(con, code)
-    f = fiche_lib.fiche(con, t, edition=edition, n_twins=0, indicator_ids=[indicator_id])
-    x = next(i for i in f["indicators"] if i["indicator_id"] == indicator_id)
+    f = fiche_lib.fiche(con, t, edition=edition, n_twins=0, indicator_ids=list(indicator_ids))
+    by_id = {x["indicator_id"]: x for x in f["indicators"]}
+    return [_detail(con, t, by_id[i]) for i in indicator_ids]
+
+
+def _detail(con, t: dict, x: dict) -> Detail:
+    indicator_id = x["indicator_id"]
     dec, unit, approx = _decimals(x), x.get("unit"), bool(x.get("approximation"))
     generation = str(t.get("generation") or "2015")
     fiche_levels = vocabulary.levels_in("fiche")
@@ -496,25 +519,27 @@ def detail(con, code, indicator_id: str, edition: int | None = None) -> Detail:
                  bars_source_line=bars_line, evolution=None, gaps=None, gap_title=None, compared=None, verdict=None,
                  evolution_caveat=None, evolution_source_line=None)
     ev = evolution.series(con, t, indicator_id)
-    series = pd.DataFrame(ev["series"])
-    if len(series) <= 1 or not (series.level == "qpv").any():
+    if len(ev["series"]) <= 1 or not any(r["level"] == "qpv" for r in ev["series"]):
         return out
-    series = series[series.status.isin(vocabulary.shown_statuses()) & series.value.notna()].copy()
-    series["text"] = [text.value_text(v, s, unit, dec, approx=bool(a) and lv == "qpv")
-                      for v, s, a, lv in zip(series.value, series.status, series.approx_method, series.level)]
+    # Rows filtered and worded in Python, then ONE frame per table (pandas operations cost more than the rest).
     refs = {r["level"]: r for r in x.get("references") or [] if r.get("code")}
-    series["name"] = [n if lv == "qpv" else (refs.get(lv, {}).get("name") or n) for lv, n in zip(series.level, series.name)]
+    columns = list(ev["series"][0]) + ["text"]
+    series = pd.DataFrame([dict(r, name=r["name"] if r["level"] == "qpv" else (refs.get(r["level"], {}).get("name")
+                                                                                 or r["name"]),
+                                text=text.value_text(r["value"], r["status"], unit, dec,
+                                                     approx=bool(r["approx_method"]) and r["level"] == "qpv"))
+                           for r in ev["series"] if _shown(r["status"]) and not frformat.is_missing(r["value"])],
+                          columns=columns)
     comp = ev.get("comparison") or {}
-    gp = pd.DataFrame(ev.get("gaps") or [], columns=["edition", "gap"])
-    gp = gp[gp.gap.notna()].copy()
-    gp["text"] = [_gap_text(g, out.gap_kind, approx) for g in gp.gap]
-    eds = sorted(pd.DataFrame(ev["series"]).edition.dropna().astype(int).unique())
+    gp = pd.DataFrame([(g["edition"], g["gap"], _gap_text(g["gap"], out.gap_kind, approx)) for g in ev.get("gaps") or []
+                       if not frformat.is_missing(g["gap"])], columns=["edition", "gap", "text"])
+    eds = sorted({int(r["edition"]) for r in ev["series"] if not frformat.is_missing(r["edition"])})
     compared = (comp["from_edition"], comp["to_edition"]) if comp.get("from_edition") else None
     to = reference_to(ev.get("reference_level"), ev.get("reference_name"))
     title = vocabulary.phrase("evolution_gap_title", to=to) + (
         vocabulary.phrase("evolution_gap_compared", from_year=compared[0], to_year=compared[1]) if compared else "")
     caveat = vocabulary.phrase("evolution_caveat", comparison=f" ; {evolution_label(comp)}" if comp else "")
-    out.evolution, out.gaps, out.gap_title, out.compared = series.reset_index(drop=True), gp, title if to else None, compared
+    out.evolution, out.gaps, out.gap_title, out.compared = series, gp, title if to else None, compared
     out.verdict = verdict_text(comp, x, approx) if comp else None
     out.evolution_caveat = caveat
     out.evolution_source_line = sources.indicator_line(con, indicator_id, eds, generation)

@@ -97,11 +97,16 @@ def queue() -> ExportQueue:
     return st.session_state[_QUEUE]
 
 
-def _submit(key: str, file_name: str, mime: str, suffix: str, builder) -> None:
-    """Button callback (script thread): the worker gets its own cursor of the app's warehouse connection."""
+def _submit(key: str, file_name: str, mime: str, suffix: str, builder, renders: bool = False) -> None:
+    """Button callback (script thread): the worker gets its own cursor of the app's warehouse connection. An
+    export with charts (`renders`) uses the process's one Chrome renderer, started by the first one and kept
+    for the next ones (starting Chrome costs seconds; kaleido stops it when the app exits)."""
     con = common.connection()
 
     def build(out: Path, progress) -> None:
+        if renders:
+            from exports import render  # lazy, like the exporters (note above)
+            render.ensure_server()
         cur = db.cursor(con)
         try:
             builder(cur, out, progress)
@@ -111,12 +116,13 @@ def _submit(key: str, file_name: str, mime: str, suffix: str, builder) -> None:
     queue().submit(Job(key, file_name, mime), build, suffix)
 
 
-def _build(key: str, label: str, suffix: str, builder, container, file_name: str, mime: str) -> None:
+def _build(key: str, label: str, suffix: str, builder, container, file_name: str, mime: str,
+           renders: bool = False) -> None:
     """The « Préparer » button, then the export's progress or its download button."""
     job = queue().jobs.get(key)
     working = job is not None and job.working
     container.button(label, key=f"btn_{key}", icon=":material/download:", width="stretch", disabled=working,
-                     on_click=_submit, args=(key, file_name, mime, suffix, builder),
+                     on_click=_submit, args=(key, file_name, mime, suffix, builder, renders),
                      help="Préparation en cours : le fichier sera proposé ici." if working else None)
     if job is None:
         return
@@ -173,7 +179,7 @@ def rapport_button(contrat: str, annee: int, container=None) -> None:
 
     _build(f"rapport_{contrat}_{annee}", f"Préparer la trame du rapport {annee} (DOCX)", ".docx",
            lambda con, out, p: rapport.build(con, contrat, annee, out, progress=p), container or st,
-           filenames.rapport(annee, _name(contrat)), DOCX)
+           filenames.rapport(annee, _name(contrat)), DOCX, renders=True)
 
 
 def fiche_pdf_button(quartier: str, container=None) -> None:
@@ -182,7 +188,7 @@ def fiche_pdf_button(quartier: str, container=None) -> None:
 
     _build(f"fiche_{quartier}", "Préparer la fiche PDF (2 pages A4)", ".pdf",
            lambda con, out, p: fiche_pdf.build(con, quartier, out, progress=p), container or st,
-           filenames.fiche(_name(quartier), quartier), PDF)
+           filenames.fiche(_name(quartier), quartier), PDF, renders=True)
 
 
 def classeur_button(codes: list[str], container=None, contrat: str | None = None) -> None:

@@ -17,8 +17,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import xlsxwriter
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from openpyxl import Workbook
 
 from exports.site import content, style, svg
 from observatoire import db, frformat
@@ -64,18 +64,19 @@ def _write(path: Path, data: str | bytes) -> int:
 # --------------------------------------------------------------------------- downloads
 
 def xlsx_bytes(frame, title: str, notes: list[str]) -> bytes:
-    """One sheet of indicators and one of reading notes (write-only workbook: fast), text cells neutralised."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Indicateurs")
+    """One sheet of indicators and one of reading notes, text cells neutralised. XlsxWriter in memory: three
+    times faster than openpyxl's write-only mode for a quartier's 66 rows, and the site writes 3 000 of them."""
     safe = text.spreadsheet_frame(frame)
-    ws.append(list(safe.columns))
-    for row in safe.itertuples(index=False):
-        ws.append([None if frformat.is_missing(v) else (v.item() if hasattr(v, "item") else v) for v in row])
-    info = wb.create_sheet("À lire")
-    for line in [title, *notes]:
-        info.append([text.spreadsheet_cell(line)])
     buf = io.BytesIO()
-    wb.save(buf)
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    ws = wb.add_worksheet("Indicateurs")
+    ws.write_row(0, 0, list(safe.columns))
+    for i, row in enumerate(safe.itertuples(index=False), start=1):
+        ws.write_row(i, 0, [None if frformat.is_missing(v) else (v.item() if hasattr(v, "item") else v) for v in row])
+    info = wb.add_worksheet("À lire")
+    for i, line in enumerate([title, *notes]):
+        info.write_string(i, 0, text.spreadsheet_cell(line))
+    wb.close()
     return buf.getvalue()
 
 
@@ -140,6 +141,26 @@ def _quartier_job(code: str):
     return code, baro, doc["path"], size + w["css_bytes"], files, (t1 - t0, (t2 - t1) + (t4 - t3), t3 - t2)
 
 
+_CONTRACTS: dict = {}      # what the contract pages need, set before the contract workers are forked
+
+
+def _init_contract_worker(db_path: str | None) -> None:
+    if db_path:
+        os.environ["OBSERVATOIRE_DB"] = db_path
+    _CONTRACTS.update(con=db.connect(read_only=True), env=environment())
+
+
+def _contract_job(code: str):
+    """One contract page (its quartiers' baromètre views come from the quartier jobs); returns its path, size
+    and the CPU time spent."""
+    w = _CONTRACTS
+    t0 = time.process_time()
+    doc = content.contract_doc(w["con"], code, w["plan"], w["barometres"], w["today"], w["base_url"],
+                               w["lives"].get(code), w["inputs"])
+    size = _write(w["out"] / doc["path"], render_contract(w["env"], doc, w["today_text"]))
+    return code, doc["path"], size, time.process_time() - t0
+
+
 def summary(stats: Stats) -> str:
     """« 18 pages (16 quartiers, 1 contrat, 1 index), 1,2 Mo, 23,0 s ; page la plus lourde : … »."""
     heaviest = max(stats.page_bytes.items(), key=lambda kv: kv[1]) if stats.page_bytes else ("—", 0)
@@ -197,13 +218,30 @@ def build(con, out: Path, contrat: str | None = None, today: dt.date | None = No
     t0 = time.process_time()
     lives = content.published_lives(plan, today, saisie)
     inputs = content.contract_inputs(con, plan)
-    for k, c in enumerate(plan["contracts"], start=1):
-        doc = content.contract_doc(con, c["code"], plan, barometres, today, base_url, lives.get(c["code"]), inputs)
-        size = _write(out / doc["path"], render_contract(env, doc, today_text))
-        stats.page_bytes[doc["path"]] = size + len(css.encode("utf-8"))
-        stats.bytes += size
-        stats.contract_pages += 1
-        progress(0.9 + 0.09 * k / max(len(plan["contracts"]), 1), f"Contrat {c['code']}")
+    contract_codes = [c["code"] for c in plan["contracts"]]
+    _CONTRACTS.update(plan=plan, barometres=barometres, today=today, base_url=base_url, lives=lives, inputs=inputs,
+                      out=out, today_text=today_text)
+    if jobs > 1 and len(contract_codes) > 1:   # forked after the quartiers: the workers inherit their baromètres
+        pool = mp.get_context("fork").Pool(jobs, initializer=_init_contract_worker,
+                                           initargs=(os.environ.get("OBSERVATOIRE_DB"),))
+        done = pool.imap_unordered(_contract_job, contract_codes, chunksize=8)
+    else:
+        pool = None
+        _CONTRACTS.update(con=con, env=env)
+        done = map(_contract_job, contract_codes)
+    try:
+        for k, (code, path, size, cpu) in enumerate(done, start=1):
+            stats.page_bytes[path] = size + len(css.encode("utf-8"))
+            stats.bytes += size
+            stats.contract_pages += 1
+            if pool is not None:
+                stats.add_time("contracts", cpu)
+            progress(0.9 + 0.09 * k / max(len(contract_codes), 1), f"Contrat {code}")
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+        _CONTRACTS.clear()
     idx = content.index_doc(plan, today, base_url)
     index = env.get_template("index.html.j2")
     pages = [("index.html", index.render(d=idx, group=None, root="", url=idx["url"], title="Accueil",

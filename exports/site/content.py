@@ -38,12 +38,8 @@ def quartier_views(con, code: str, today: dt.date) -> tuple[object, barometre.Vi
     baro = page.barometre
     baro.date = today
     shown = {r.indicator_id for r in page.rows if r.edition is not None}
-    evolutions = []
-    for item in baro.items:
-        if item.indicator_id in shown and item.edition is not None:
-            d = fiche.detail(con, page.territory, item.indicator_id)
-            if d.evolution is not None:
-                evolutions.append(d)
+    ids = [item.indicator_id for item in baro.items if item.indicator_id in shown and item.edition is not None]
+    evolutions = [d for d in fiche.details(con, page.territory, ids) if d.evolution is not None]
     return page, baro, evolutions
 
 

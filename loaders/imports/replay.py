@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from contract.roles import cli_user
-from loaders import swap
+from loaders import derived, swap
 from observatoire import db, settings
 from readers import tabular
 from readers.errors import InputError
@@ -126,6 +126,7 @@ def import_transaction(kind: str, path: Path, options: dict, db_path: Path | Non
                             con.execute("ROLLBACK")
                             copy.discard = True
                         else:
+                            derived.refresh(con)   # a contours import changes the crosswalk: approximations follow
                             rec = record(con, kind, path, options, rows)
                             con.execute("COMMIT")
                             con.execute("CHECKPOINT")
