@@ -178,7 +178,7 @@ def _theme_block(pdf: FichePDF, th: dict, x0: float, w: float) -> None:
     pdf.set_text_color(*NAVY)
     pdf.cell(w, 4.6, " " + th["label"], fill=True, new_x="LEFT", new_y="NEXT")
     pdf.set_text_color(*BLACK)
-    rows = [[_label(pdf, r, widths[0]), str(r.value), r.year_text, r.percentile_text if r.value.shown else ""]
+    rows = [[_label(pdf, r, widths[0]), str(r.value), r.year_text, r.percentile_text]
             for r in th["rows"]]
     _table(pdf, ["Indicateur", "Valeur", "Millés.", "Centile nat."], rows, widths, x0,
            ("LEFT", "RIGHT", "CENTER", "CENTER"), bold_cols={1})
