@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from observatoire import frformat, vocabulary
 
 LIGHT_SYMBOLS = "▲●▼○"
-DEV_PATH = re.compile(r"\b\w+/\w+\.(?:py|md|yaml)\b")
+DEV_PATH = re.compile(r"\b\w+/[\w-]+\.(?:py|md|yaml)\b")        # docs/INDICATEURS-LIBRARY.md too
 DASHES = ("", "—")
 NEED_HEADER = ["Quartier", "Accordé", "€ / habitant", "Pauvreté"]     # the deck's programmation table
 

@@ -235,3 +235,21 @@ def test_no_label_names_two_indicators(parity):
     """A short label that is another indicator's label (« Allocataires du RSA » was both the count and the
     share: two different values under one name in the PDF and beside the baromètre)."""
     assert parity["words"].clashes == []
+
+
+def test_no_developer_words_on_any_page(parity):
+    """Every page of the menu as it opens (the quartier pages on Grand Mirail, the contract-life pages on the
+    démo contract): no developer path (« (docs/INDICATEURS-LIBRARY.md) » was a caveat of the fiche), no
+    `cli:` author, no raw code."""
+    from pages_apptest import all_tables, texts
+
+    from ui.navigation import SECTIONS
+
+    words, found = parity["words"], {}
+    for file, *_ in (e for entries in SECTIONS.values() for e in entries):
+        page = file.removesuffix(".py")
+        at = run_page(page, **({"quartier": "QN03107M"} if page in ("fiche", "barometre") else {}))
+        shown = texts(at) + "\n" + "\n".join(t.to_csv() for t in all_tables(at))
+        if hits := words.developer_words(shown):
+            found[page] = hits[:3]
+    assert not found
