@@ -21,7 +21,10 @@ from charts import locator
 from charts.source import add_source
 from exports import geo, render
 from observatoire import frformat, vocabulary
-from presentation import barometre as barometre_view, fiche as fiche_view, locator as locator_view, sources
+from presentation import barometre as barometre_view
+from presentation import fiche as fiche_view
+from presentation import locator as locator_view
+from presentation import share, sources
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 NAVY, GREY = vocabulary.rgb(vocabulary.palette("navy")), vocabulary.rgb(vocabulary.palette("grey"))
@@ -32,6 +35,7 @@ PAGE_W, PAGE_H, MARGIN = 210, 297, 11
 BODY_W = PAGE_W - 2 * MARGIN
 EVO_W, EVO_H = 640, 560          # CSS px of the evolution charts (rendered at 300 dpi)
 MAP_PX = 520
+QR_MM = 22                       # the QR code of the quartier's public page (page 2, beside the baromètre)
 BOTTOM = PAGE_H - 12             # lowest y of the body (the footer is below)
 
 
@@ -178,7 +182,7 @@ def _theme_block(pdf: FichePDF, th: dict, x0: float, w: float) -> None:
     pdf.set_text_color(*NAVY)
     pdf.cell(w, 4.6, " " + th["label"], fill=True, new_x="LEFT", new_y="NEXT")
     pdf.set_text_color(*BLACK)
-    rows = [[_label(pdf, r, widths[0]), str(r.value), r.year_text, r.percentile_text if r.value.shown else ""]
+    rows = [[_label(pdf, r, widths[0]), str(r.value), r.year_text, r.percentile_text]
             for r in th["rows"]]
     _table(pdf, ["Indicateur", "Valeur", "Millés.", "Centile nat."], rows, widths, x0,
            ("LEFT", "RIGHT", "CENTER", "CENTER"), bold_cols={1})
@@ -296,13 +300,26 @@ def page_comparison(pdf: FichePDF, v: fiche_view.FicheView, map_png: bytes | Non
     y = _source(pdf, v.references["source_line"] + " — " + barometre_view.light_rule()
                 + f" « {vocabulary.status_placeholder('non_disponible')} » : pas de valeur publiée pour ce territoire "
                 "et ce millésime.", MARGIN, y, BODY_W)
-    # the baromètre lines, the same as the page and the COPIL deck (presentation.barometre)
-    pdf.set_y(y + 1)
+    # the baromètre lines, the same as the page and the COPIL deck (presentation.barometre); beside them,
+    # when a public site is published (OBSERVATOIRE_SITE_URL), the QR code of the quartier's page
+    url = share.quartier_url(v.code)
+    top = y + 1
+    lines_w = BODY_W - (QR_MM + 3 if url else 0)
+    pdf.set_y(top)
     pdf.set_font("DejaVuC", "", 6.6)
     for it in v.barometre.items:
         pdf.set_x(MARGIN)
-        pdf.multi_cell(BODY_W, 2.9, f"{it.light.text} — {it.line}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(lines_w, 2.9, f"{it.light.text} — {it.line}", new_x="LMARGIN", new_y="NEXT")
     y = pdf.get_y() + 1.5
+    if url:
+        x = MARGIN + BODY_W - QR_MM
+        pdf.image(io.BytesIO(share.qr_png(url)), x=x, y=top, w=QR_MM, alt_text=f"QR code : {url}")
+        pdf.set_xy(x - 2, top + QR_MM)
+        pdf.set_font("DejaVuC", "", 5.2)
+        pdf.set_text_color(*GREY)
+        pdf.multi_cell(QR_MM + 2, 2.1, f"Baromètre en ligne : {url}", align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(*BLACK)
+        y = max(y, pdf.get_y() + 1.5)
     w = (BODY_W - 4) / 2
     for k, png in enumerate(evo[:2]):
         pdf.image(io.BytesIO(png), x=MARGIN + k * (w + 4), y=y, w=w)

@@ -7,10 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from charts import barometre as barometre_charts
-from presentation import barometre as barometre_view, text
+from presentation import barometre as barometre_view
+from presentation import share, text
 from presentation.sources import OBSERVATORY
 from presentation.text import html_fragment
-from ui import common, downloads, pickers
+from ui import blocks, common, downloads, pickers
 
 common.page_setup("Baromètre du quartier")
 
@@ -128,3 +129,4 @@ with details_box:
                                "ligne": [it.line for it in v.items],
                                "phrase": [it.sentence for it in v.items]})
         downloads.table_downloads(export, f"barometre-{v.code}-tableau", v.source_line, key="baro_tbl")
+    blocks.share(share.quartier_url(v.code), "ce baromètre")

@@ -34,7 +34,7 @@ def setup_screen() -> None:
     """Fresh install: no administrateur yet. The first one is created here, once."""
     st.info("**Première mise en service.** Aucun administrateur n'existe encore : créez le premier compte "
             "administrateur. Cet écran disparaît dès qu'il existe (on peut aussi le créer au démarrage avec les "
-            "variables OBSERVATOIRE_ADMIN_LOGIN et OBSERVATOIRE_ADMIN_PASSWORD, voir docs/DEPLOIEMENT.md).",
+            "variables OBSERVATOIRE_ADMIN_LOGIN et OBSERVATOIRE_ADMIN_PASSWORD, voir le guide de déploiement).",
             icon=":material/shield_person:")
     with st.form("obs_first_admin", clear_on_submit=False):
         login = st.text_input("Identifiant", key="setup_login", help="lettres sans accent, chiffres, . _ -")

@@ -11,7 +11,7 @@ import streamlit as st
 
 from charts import fiche as fiche_charts
 from presentation import fiche as view
-from presentation import text
+from presentation import share, text
 from ui import blocks, common, export_buttons, pickers, state
 
 common.page_setup("Fiche quartier")
@@ -38,6 +38,7 @@ if v.crosswalk:      # the quartier(s) of the other geography (table de passage)
     for col, c in zip(st.columns(min(len(v.crosswalk), 4)), v.crosswalk[:4]):
         col.page_link("pages/fiche.py", label=f"Fiche {v.other_generation} : {c['name']} ({c['code']})",
                       icon=":material/swap_horiz:", query_params={"quartier": c["code"]})
+blocks.share(share.quartier_url(v.code), "la fiche de ce quartier")
 
 if not v.themes:
     common.note("Aucun indicateur n'est disponible pour ce quartier"

@@ -196,13 +196,19 @@ def light_references() -> str:
     return "la référence : " + (refs[0] if len(refs) == 1 else ", ".join(refs[:-1]) + " ou " + refs[-1])
 
 
-def ranking(views: list[tuple[int, str, barometre_view.View]], ids: list[str] | None = None) -> dict:
+def ranking(views: list[tuple[int, str, barometre_view.View]], ids: list[str] | None = None, con=None) -> dict:
     """The quartiers ranked on the key indicators (highest poverty rate first; quartiers without it last).
 
-    `views`: (number, label, baromètre view) per quartier. Returns {header: [..], ids, rows: [{number, label,
-    approx, cells: [{text, light (presentation.barometre.Light) | None, value, edition}]}], editions: {id: [years]}}."""
+    `views`: (number, label, baromètre view) per quartier; `con` gives the catalogue's short labels of the
+    columns (else the baromètre items' own, which a contract without any value does not have). A quartier
+    without the item reads as the status « n.d. », as in the report's key table. Returns {header: [..], ids,
+    rows: [{number, label, approx, cells: [{text, light (presentation.barometre.Light) | None, value,
+    edition}]}], editions: {id: [years]}}."""
     ids = ids or RANKING_IDS
-    rows, labels, editions = [], {}, {i: set() for i in ids}
+    rows, editions = [], {i: set() for i in ids}
+    labels = {i: catalog.indicator(con, i).get("short_label") or catalog.indicator(con, i)["label"]
+              for i in ids} if con is not None else {}
+    missing = text.value_text(None, "non_disponible", short=True)
     for number, label, v in views:
         by_id = {it.indicator_id: it for it in v.items}
         cells = []
@@ -212,7 +218,7 @@ def ranking(views: list[tuple[int, str, barometre_view.View]], ids: list[str] | 
                 labels.setdefault(i, it.short_label)
                 if it.edition is not None:
                     editions[i].add(it.edition)
-            cells.append({"text": (it.value_text if it.shown else it.value_short) if it else text.DASH,
+            cells.append({"text": (it.value_text if it.shown else it.value_short) if it else missing,
                           "light": it.light if it and it.shown else None,
                           "value": it.value if it else None, "edition": it.edition if it else None})
         rows.append({"number": number, "label": label, "approx": bool(v.approximation), "cells": cells})
@@ -427,22 +433,26 @@ def key_table(con, quartiers: list[QuartierRow], generation_shown: str | None, i
             subs = []
             for level in levels:
                 r = next((r for r in x["references"] if r["level"] == level and r["code"]), None)
-                if r and r["value"] is not None:
-                    refs_seen.setdefault((level, r["code"], r["name"]), {})[i] = (x, r)
-                    if x["value"] is not None and r["gap"] is not None:
-                        subs.append(f"{vocabulary.level_label(level, short=True)} "
-                                    f"{text.gap_text(r['gap'], m['gap_kind'], m.get('decimals') or 1)}")
+                if r is None:
+                    continue
+                refs_seen.setdefault((level, r["code"], r["name"]), {}).setdefault(i, (x, r))
+                if x["value"] is not None and r["value"] is not None and r["gap"] is not None:
+                    subs.append(f"{vocabulary.level_label(level, short=True)} "
+                                f"{text.gap_text(r['gap'], m['gap_kind'], m.get('decimals') or 1)}")
             row.append({"text": str(fiche_view.quartier_cell(x)), "sub": " · ".join(subs[:2]), "status": x["status"]})
         rows.append(row)
     order = {lv: k for k, lv in enumerate(levels)}
     ref_rows = []
     for (level, rcode, rname), by_ind in sorted(refs_seen.items(), key=lambda kv: (order[kv[0][0]], kv[0][2] or "")):
+        # the fiche's reference cells: a value, or the status the fiche prints (« non publié », « n.d. »)
+        cells = {i: fiche_view.reference_cell(x, r) for i, (x, r) in by_ind.items()}
+        if not any(c.shown for c in cells.values()):
+            continue
         lab = vocabulary.level_label(level)
         row = [{"text": rname or rcode, "sub": "" if lab == rname else lab}, {"text": "", "sub": ""}]
-        for i, m in zip(ids, metas):
-            found = by_ind.get(i)
-            row.append({"text": str(fiche_view.reference_cell(found[0], found[1])) if found else text.DASH,
-                        "sub": text.year_text(found[1]["edition"]) if found else ""})
+        for i in ids:
+            cell = cells.get(i) or fiche_view.reference_cell({}, None)
+            row.append({"text": str(cell), "sub": text.year_text(cell.year) if cell.shown else ""})
         ref_rows.append(row)
     line = indicator_source_line(con, [i for i, _ in sorted(eds)], [e for _, e in sorted(eds)], generation_shown)
     return {"header": header, "rows": rows, "ref_rows": ref_rows, "source": line,
@@ -614,7 +624,7 @@ def view(con, code: str, sc=None, *, depuis: dt.date | None = None, today: dt.da
     sv = since_view.view(con, sc if has_life else None, code, since, today, origin,
                          (eng_view.n_late, eng_view.n_due, eng_view.horizon) if eng_view else None)
     views = [(q.number, q.label, q.barometre) for q in quartiers]
-    rk = ranking(views)
+    rk = ranking(views, con=con)
     eds = [(i, e) for i, es in rk["editions"].items() for e in es]
     gen_shown = "2015" if any(q.proxy_code for q in quartiers) else t.get("generation")
     rk["source"] = indicator_source_line(con, [i for i, _ in eds], [e for _, e in eds], gen_shown)

@@ -71,7 +71,7 @@ def contract_view(con, code: str, quartiers: list[dict], barometres: dict[str, B
     means = inputs["means"].get(t["code"], inputs["empty_means"])
     rank_input = [(i, q["label"], barometres[q["code"]]) for i, q in enumerate(quartiers, start=1)
                   if q["code"] in barometres]
-    ranking = contract_view_mod.ranking(rank_input) if rank_input else None
+    ranking = contract_view_mod.ranking(rank_input, con=con) if rank_input else None
     shapes = inputs["shapes"]
     outline = inputs["outlines"].get(carrier["code"]) if carrier is not None else None
     means_v = contract_view_mod.means_view(means, t["code"])

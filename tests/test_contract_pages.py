@@ -3,6 +3,7 @@ the démo label, the real State means beside the programmation, secret rules, an
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -218,6 +219,7 @@ def test_first_administrator_setup_screen(tmp_path, monkeypatch):
     at.switch_page("pages/comptes.py")
     at.run()
     assert "Première mise en service" in texts(at)
+    assert not re.search(r"\w+/\w+\.(py|md|yaml)", texts(at))     # issue 18: no developer path (docs/….md)
     at.text_input(key="setup_login").input("direction")
     at.text_input(key="setup_nom").input("Direction de la cohésion")
     at.text_input(key="setup_pw").input("mot-de-passe-long")

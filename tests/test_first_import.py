@@ -188,3 +188,23 @@ def test_the_template_command_writes_the_contract_s_template(warehouse, tmp_path
     assert templates.main(["engagements", str(out), "--contrat", "CN99999Z", "--db", str(warehouse),
                            "--saisie-db", str(tmp_path / "saisie.duckdb")]) == 1
     assert "contrat de ville « CN99999Z » inconnu" in capsys.readouterr().err
+
+
+def test_an_optional_sheet_emptied_of_its_example_is_accepted(toulouse_template, warehouse, saisie_target, tmp_path):
+    """Issue 20: clearing the example of the optional « Points d'étape » sheet, as anyone would before the first
+    review, refused the whole file (« 1 erreur : Ligne 2 | Colonne None | aucune ligne de données sous
+    l'en-tête »). A sheet left with its header only is accepted; the commitments are checked as usual."""
+    wb = openpyxl.load_workbook(io.BytesIO(toulouse_template))
+    ws = wb["Engagements"]
+    for row in COMMITMENTS:
+        ws.append(row + [None] * (ws.max_column - len(row)))
+    points = wb["Points d'étape"]
+    points.delete_rows(2, points.max_row)                  # the example cleared: the header alone
+    assert points.max_row == 1
+    path = tmp_path / "engagements sans points.xlsx"
+    wb.save(path)
+    check = engagements.import_file(path, TOULOUSE, verifier=True, user=CLAIRE, saisie_db=saisie_target, db=warehouse)
+    assert report.headline(check) == ("Vérification de « engagements sans points.xlsx » (engagements du contrat "
+                                      "CN03103I) : fichier valide, 5 lignes — rien n'a encore été enregistré.")
+    assert report.detail_lines(check)[:2] == ["5 engagements seraient ajoutés, 3 signataires seraient créés.",
+                                              "Ligne d'exemple du modèle ignorée : ligne 2."]

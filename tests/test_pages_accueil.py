@@ -93,3 +93,18 @@ def test_quartier_count_rule(con):
     assert heading("CN03103I").endswith("Contrat de ville : 16 quartiers prioritaires 2024")
     assert heading("CV101").endswith("Contrat de ville : 16 quartiers prioritaires 2015")
     assert heading("243100518").endswith("Intercommunalité (EPCI) : 16 quartiers prioritaires 2024 (16 en 2015)")
+
+
+def test_links_of_a_place_open_in_the_same_tab(warehouse):
+    """Issue 20: every card link of the home page opened a new tab, where the user had to sign in again. The
+    quartiers listed under Toulouse are HTML links with target="_self" (a Markdown link opens a new tab), to
+    the fiche of each quartier; the other links are page links (same tab by construction)."""
+    import re
+
+    at = run_page("accueil", recherche="31555")
+    html = "\n".join(str(m.value) for m in at.markdown)
+    anchors = re.findall(r"<a\b[^>]*>", html)
+    assert len(anchors) == 24                                  # Toulouse: 12 quartiers 2024 and 12 of 2015
+    assert all('target="_self"' in a and 'href="/fiche?quartier=Q' in a for a in anchors)
+    assert not re.search(r"\]\((?:/|\?|https?:)", html)        # no Markdown link
+    assert at.get("page_link")                                 # Comparer: a page link, same tab

@@ -15,6 +15,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts.source import SOURCE_NAME, figure_source
+from presentation import share as share_view
+from presentation import text
 from ui import common, downloads, french
 
 # Plotly toolbar: no "edit in chart studio" or cloud links; French toolbar tooltips and dates through Plotly's
@@ -121,3 +123,16 @@ def table(df: pd.DataFrame, basename: str, source_line: str | None, *, formats: 
             decimals[col] = spec[0] if isinstance(spec, tuple) else spec
         downloads.table_downloads(export_df if export_df is not None else df, basename, source_line,
                                   decimals=decimals, key=key)
+
+
+def share(url: str | None, what: str, *, container=None) -> None:
+    """« Partager »: the public address of this quartier's page on the observatoire's static site
+    (presentation.share, from OBSERVATOIRE_SITE_URL) in a field made to be copied, and its QR code for a
+    printed page or a screen; nothing at all when no site is published (`url` None)."""
+    if not url:
+        return
+    with (container or st).expander("Partager", icon=":material/share:"):
+        st.caption(f"Adresse publique de {text.md_text(what)}, sur le site de l'observatoire (sans connexion) : à copier "
+                   "dans un message, ou le QR code à imprimer.")
+        st.code(url, language=None, wrap_lines=True)
+        st.image(share_view.qr_png(url), width=180, caption="QR code de cette adresse")

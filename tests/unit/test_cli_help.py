@@ -85,3 +85,18 @@ def test_documented_command_helps_in_french(command):
 def test_import_contours_accepts_verifier():
     code, text = run_help("loaders", ("import", "contours"))
     assert code == 0 and "--verifier" in text
+
+
+def test_the_polarity_of_an_imported_indicator_is_said_in_french():
+    """Issue 20: polarity values were typed as `higher_better`. The import's help offers the French words, and
+    the words (with or without accent, or the vocabulary's label) give the code stored with the import."""
+    from loaders.imports import indicateurs
+    from readers.text import norm
+
+    code, shown = run_help("loaders", ("import", "indicateurs"))
+    assert code == 0
+    assert "favorable (plus élevé = plus favorable), defavorable" in " ".join(shown.split())
+    assert "higher_" not in shown
+    words = indicateurs.POLARITY_WORDS
+    assert [words[norm(w)] for w in ("favorable", "défavorable", "Neutre", "plus élevé = moins favorable")] == \
+        ["higher_better", "higher_worse", "neutral", "higher_worse"]
