@@ -44,13 +44,13 @@ import websockets  # installed with Streamlit
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench import pages as bench_pages
+from bench import served
 from contract import store
 from contract.errors import ConflictError, StoreBusy
 from contract.roles import User
 
 # The pages of bench/pages.py (the default page, Accueil, answers on the empty url path).
-PAGES = [(name, page, params) for name, page, params, _target in bench_pages.PAGES]
+PAGES = [(name, page, params) for name, page, params, _target in served.PAGES]
 PAGE_TIMEOUT = 180.0
 
 
@@ -226,8 +226,8 @@ def run_pages(args) -> int:
               + ", ".join(f"{k} {v[0]:.1f} s" for k, v in warm.items()), flush=True)
         times: dict[str, list[float]] = {}
         errors: list[tuple[str, str]] = []
-        load_before = bench_pages.load_average()
-        cpu0 = [bench_pages.cpu_seconds(p) for p in pids]
+        load_before = served.load_average()
+        cpu0 = [served.cpu_seconds(p) for p in pids]
         t0 = time.monotonic()
 
         async def everyone():
@@ -236,8 +236,8 @@ def run_pages(args) -> int:
                                    for n in range(args.sessions)))
         asyncio.run(everyone())
         elapsed = time.monotonic() - t0
-        cpu = sum(bench_pages.cpu_seconds(p) for p in pids) - sum(cpu0)
-        load_after = bench_pages.load_average()
+        cpu = sum(served.cpu_seconds(p) for p in pids) - sum(cpu0)
+        load_after = served.load_average()
         errors = warm_errors + errors
     finally:
         for sampler in samplers:

@@ -70,17 +70,24 @@ def test_an_edit_made_through_one_replica_is_seen_through_the_other(shared):
         page = browser.new_page(viewport={"width": 1400, "height": 2200}, locale="fr-FR")
         # through the menu, as a user: on a fresh server, the first run of a deep link (/engagements) is
         # Streamlit's older multipage mode and its first widget interaction is lost (see the report)
-        page.goto(a, wait_until="domcontentloaded", timeout=60_000)
-        page.get_by_role("link", name="Engagements").click(timeout=90_000)
-        page.get_by_label("Identifiant").fill("marie", timeout=90_000)
-        page.get_by_label("Mot de passe", exact=True).fill("Marie-et-les-quatre-velos")
-        page.get_by_role("button", name="Se connecter").click()
-        page.get_by_text("Connecté :").wait_for(timeout=90_000)
-        page.get_by_label("Commentaire").fill(comment, timeout=90_000)
-        page.get_by_role("button", name="Enregistrer le point d'étape").click()
-        page.get_by_text("Point d'étape du").first.wait_for(timeout=90_000)
-        page.screenshot(path=str(SHOTS / "replica-a.png"))
-        browser.close()
+        try:
+            page.goto(a, wait_until="domcontentloaded", timeout=60_000)
+            page.get_by_role("link", name="Engagements").click(timeout=90_000)
+            page.get_by_label("Identifiant").fill("marie", timeout=90_000)
+            page.get_by_label("Mot de passe", exact=True).fill("Marie-et-les-quatre-velos")
+            page.get_by_role("button", name="Se connecter").click()
+            page.get_by_text("Connecté :").wait_for(timeout=90_000)
+            page.get_by_label("Commentaire").fill(comment, timeout=90_000)
+            page.get_by_role("button", name="Enregistrer le point d'étape").click()
+            page.get_by_text("Point d'étape du").first.wait_for(timeout=90_000)
+        except Exception as exc:                  # what the user saw and what the server said, in the CI log
+            page.screenshot(path=str(SHOTS / "replica-a-failure.png"))
+            shown = page.locator("body").inner_text(timeout=10_000)[:2000]
+            said = (SHOTS / "replica-a.log").read_text(errors="replace")[-3000:]
+            raise AssertionError(f"{exc}\n--- page at {page.url} ---\n{shown}\n--- server A ---\n{said}") from exc
+        finally:
+            page.screenshot(path=str(SHOTS / "replica-a.png"))
+            browser.close()
     with store.connect(url) as sc:
         stored = sc.execute("SELECT auteur, created_by FROM engagement_point WHERE commentaire = ?", [comment]).fetchall()
         sessions = sc.execute("SELECT count(*) FROM sessions WHERE login = 'marie'").fetchone()[0]
