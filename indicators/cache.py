@@ -11,8 +11,8 @@ from __future__ import annotations
 import weakref
 from collections import OrderedDict
 
-_KEYS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_STORE: "OrderedDict[tuple, dict]" = OrderedDict()
+_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_STORE: OrderedDict[tuple, dict] = OrderedDict()
 _MAX_BUILDS = 4
 
 
@@ -35,7 +35,7 @@ def _key(con) -> tuple:
     return (path, str(stamp[0]), stamp[1], stamp[2])
 
 
-_PER_CONNECTION: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_PER_CONNECTION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def memo(con) -> dict:
@@ -56,3 +56,25 @@ def memo(con) -> dict:
     else:
         _STORE.move_to_end(key)
     return store
+
+
+def by_territory(con, name: str, codes: list[str], sql: str, row, keep: int) -> dict[str, dict]:
+    """{code: {key: item}} for `codes`, from an LRU memo `name` of at most `keep` territories per build: the
+    codes not held are read in one query, `sql` selecting from a table sorted by `territory_code` with the
+    placeholder {where}; `row(record)` gives (code, key, item). The dicts are shared: never change them."""
+    held = memo(con).setdefault((name,), OrderedDict())
+    missing = [c for c in codes if c not in held]
+    if missing:
+        fetched: dict[str, dict] = {c: {} for c in missing}
+        one = len(missing) == 1
+        where = "territory_code = ?" if one else "list_contains(?, territory_code)"
+        for record in con.execute(sql.format(where=where), [missing[0] if one else missing]).fetchall():
+            code, key, item = row(record)
+            fetched[code][key] = item
+        held.update(fetched)
+    for c in codes:
+        held.move_to_end(c)
+    out = {c: held[c] for c in codes}      # before trimming: a call may ask more territories than the memo keeps
+    while len(held) > keep:
+        held.popitem(last=False)
+    return out

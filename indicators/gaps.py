@@ -17,8 +17,6 @@ A 2024 quartier's value comes from its 2015 predecessor(s) when it has none of i
 """
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import pandas as pd
 
 from indicators import cache, catalog, predecessors, references, secret
@@ -57,22 +55,11 @@ def territory_values(con, codes) -> dict[str, dict[tuple[str, int], tuple]]:
     once for every quartier). indicator_value is sorted by territory: the read is short. Values are as stored
     (secret.visible is the caller's); rows are shared with the memo: never change them."""
     codes = list(dict.fromkeys(c for c in codes if c))
-    memo = cache.memo(con).setdefault(("territory_values",), OrderedDict())
-    missing = [c for c in codes if c not in memo]
-    if missing:
-        fetched: dict[str, dict] = {c: {} for c in missing}
-        where = "territory_code = ?" if len(missing) == 1 else "list_contains(?, territory_code)"
-        for c, i, e, v, s, f, var in con.execute(
-                "SELECT territory_code, indicator_id, edition, value, status, source_file, source_variable "
-                f"FROM indicator_value WHERE {where}", [missing[0] if len(missing) == 1 else missing]).fetchall():
-            fetched[c][(i, int(e))] = (v, s, f, var)
-        memo.update(fetched)
-    for c in codes:
-        memo.move_to_end(c)
-    out = {c: memo[c] for c in codes}      # before trimming: a call may ask more territories than the memo keeps
-    while len(memo) > MEMO_TERRITORIES:
-        memo.popitem(last=False)
-    return out
+    return cache.by_territory(
+        con, "territory_values", codes,
+        "SELECT territory_code, indicator_id, edition, value, status, source_file, source_variable "
+        "FROM indicator_value WHERE {where}",
+        lambda r: (r[0], (r[1], int(r[2])), (r[3], r[4], r[5], r[6])), MEMO_TERRITORIES)
 
 
 def values(con, codes: list[str], pairs: list[tuple[str, int]]) -> dict[tuple[str, str, int], tuple]:

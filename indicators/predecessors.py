@@ -24,8 +24,6 @@ is followed at once), into the table `approx_value` (loaders/derived.py holds th
 """
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from indicators import cache, catalog
 from loaders import derived
 
@@ -78,24 +76,16 @@ def has_own_values(con, code: str) -> bool:
 
 def _rows_of(con, codes: list[str]) -> dict[str, dict]:
     """{code: {(indicator_id, edition): row}} for 2024 quartiers, memoised per build (LRU of MEMO_QUARTIERS)."""
-    memo = cache.memo(con).setdefault(("predecessor_values",), OrderedDict())
-    missing = [c for c in codes if c not in memo]
-    if missing:
-        fetched = {c: {} for c in missing}
-        where = "territory_code = ?" if len(missing) == 1 else "list_contains(?, territory_code)"
-        for r in con.execute(f"SELECT {', '.join(COLUMNS)} FROM approx_value WHERE {where}",
-                             [missing[0] if len(missing) == 1 else missing]).fetchall():
-            d = dict(zip(COLUMNS, r))
-            d["edition"] = int(d["edition"])
-            d["predecessors"] = list(d["predecessors"] or [])
-            fetched[d["territory_code"]][(d["indicator_id"], d["edition"])] = d
-        memo.update(fetched)
-    for c in codes:
-        memo.move_to_end(c)
-    out = {c: memo[c] for c in codes}      # before trimming: a call may ask more quartiers than the memo keeps
-    while len(memo) > MEMO_QUARTIERS:
-        memo.popitem(last=False)
-    return out
+    return cache.by_territory(con, "predecessor_values", codes,
+                              f"SELECT {', '.join(COLUMNS)} FROM approx_value WHERE {{where}}", _approx_row,
+                              MEMO_QUARTIERS)
+
+
+def _approx_row(r) -> tuple:
+    d = dict(zip(COLUMNS, r))
+    d["edition"] = int(d["edition"])
+    d["predecessors"] = list(d["predecessors"] or [])
+    return d["territory_code"], (d["indicator_id"], d["edition"]), d
 
 
 def values(con, codes, pairs=None) -> dict[tuple[str, str, int], dict]:

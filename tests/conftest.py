@@ -86,6 +86,14 @@ def demo_saisie_env(demo_saisie):
         yield demo_saisie
 
 
+@pytest.fixture()
+def demo_pages_env(demo_saisie_copy, monkeypatch, tmp_path):
+    """A writable copy of the démo saisie database for the pages of one test, and no accounts file: the
+    contract-life pages as an anonymous visitor sees them, edits allowed to the test."""
+    monkeypatch.setenv("OBSERVATOIRE_SAISIE_DB", str(demo_saisie_copy))
+    monkeypatch.setenv("OBSERVATOIRE_UTILISATEURS", str(tmp_path / "aucun.toml"))
+    return demo_saisie_copy
+
 
 @pytest.fixture()
 def warehouse_copy(warehouse, tmp_path, monkeypatch) -> Path:

@@ -49,6 +49,23 @@ def _wait_idle(page):
     page.wait_for_selector("[data-testid=stStatusWidget]", state="detached", timeout=90_000)
 
 
+def _choose(page, box, option: str, tries: int = 4) -> None:
+    """Open a select box and pick `option`. On a loaded machine the rerun that follows a sign-in can redraw the
+    box while its list is open, which closes the list: open it again, as a user would."""
+    for attempt in range(tries):
+        _wait_idle(page)
+        box.click()
+        choice = page.get_by_role("option", name=option, exact=False)
+        try:
+            choice.wait_for(timeout=15_000)
+            choice.click(timeout=15_000)
+            return
+        except Exception:                       # the list closed under the pointer
+            if attempt == tries - 1:
+                raise
+            page.keyboard.press("Escape")
+
+
 def _login(page, login: str, password: str):
     page.get_by_label("Identifiant").fill(login, timeout=90_000)
     page.get_by_label("Mot de passe", exact=True).fill(password)
@@ -90,9 +107,8 @@ def test_chef_de_projet_uploads_then_partner_cannot_edit_another_signataire(site
         _wait_idle(page)
         _login(page, "caf31", "caf31-secret-26")
         page.get_by_text("Vous pouvez modifier les engagements de", exact=False).wait_for(timeout=60_000)
-        pick = page.locator("[data-testid=stSelectbox]", has_text="Engagement").last
-        pick.click()
-        page.get_by_role("option", name="TM-01 — Toulouse Métropole", exact=False).click()
+        _choose(page, page.locator("[data-testid=stSelectbox]", has_text="Engagement").last,
+                "TM-01 — Toulouse Métropole")
         _wait_idle(page)
         page.get_by_text("lecture seule (votre compte partenaire ne modifie que les engagements de",
                          exact=False).wait_for(timeout=60_000)

@@ -18,10 +18,8 @@ C = "CN00604I"
 
 
 @pytest.fixture()
-def env(demo_saisie_copy, monkeypatch, tmp_path):
-    monkeypatch.setenv("OBSERVATOIRE_SAISIE_DB", str(demo_saisie_copy))
-    monkeypatch.setenv("OBSERVATOIRE_UTILISATEURS", str(tmp_path / "aucun.toml"))
-    return demo_saisie_copy
+def env(demo_pages_env):
+    return demo_pages_env
 
 
 def _values(v) -> list:

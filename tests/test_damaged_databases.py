@@ -79,15 +79,30 @@ def test_a_truncated_warehouse_gives_a_french_message_and_the_app_rebuilds_it(wa
     assert "illisible" not in texts(at) and QUARTIER in texts(at)
 
 
+def _overwrite_data_blocks(path: Path) -> None:
+    """Random bytes over blocks in the middle of the file that hold indicator values (DuckDB's storage_info),
+    not over blocks left free by the build's rewrites: damage a reader meets, as a bad disk sector would."""
+    con = db.connect(path, read_only=True)
+    try:
+        blocks = [r[0] for r in con.execute(
+            "SELECT DISTINCT block_id FROM pragma_storage_info('indicator_value') WHERE block_id >= 0 "
+            "ORDER BY block_id").fetchall()]
+        size = con.execute("PRAGMA database_size").fetchone()[2]                  # block size
+    finally:
+        con.close()
+    with open(path, "r+b") as fh:
+        for block in blocks[len(blocks) // 3: len(blocks) // 3 + 4]:
+            fh.seek(3 * 4096 + block * size)                                     # after the file's 3 headers
+            fh.write(os.urandom(size))
+
+
 def test_loaders_ensure_checks_the_warehouse_and_rebuilds_a_damaged_one(warehouse, private):
     copy = Path(private["OBSERVATOIRE_DB"])
     shutil.copyfile(warehouse, copy)
     res = _cli(["loaders", "ensure", "--quiet"], private)
     assert res.returncode == 0, res.stderr
     assert f"Entrepôt vérifié : {copy} se lit en entier." in res.stderr  # no longer silent
-    with open(copy, "r+b") as fh:                                       # blocks overwritten in the middle
-        fh.seek(copy.stat().st_size // 3)
-        fh.write(os.urandom(4 * 1024 * 1024))
+    _overwrite_data_blocks(copy)
     assert "blocs corrompus" in db.check_integrity(copy)
     res = _cli(["loaders", "ensure", "--quiet"], private)
     assert res.returncode == 0, res.stderr

@@ -30,14 +30,22 @@ def test_png_print_resolution_and_svg():
 
 
 def test_session_is_shared_and_stopped():
+    """A batch's Chrome stops with its session; the one a page export keeps for the process
+    (ensure_server) is not stopped by a session run beside it."""
     import kaleido
 
+    if kaleido._global_server.is_running():        # kept by a page export tested earlier in this process
+        kaleido.stop_sync_server(silence_warnings=True)
     with render.session():
         assert kaleido._global_server.is_running()
         with render.session():                     # nested blocks reuse the same server
             assert kaleido._global_server.is_running()
         assert kaleido._global_server.is_running()
     assert not kaleido._global_server.is_running()
+    render.ensure_server()
+    with render.session():
+        pass
+    assert kaleido._global_server.is_running()
 
 
 def test_source_line_inside_svg(con):

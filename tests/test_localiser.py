@@ -67,7 +67,9 @@ def _far_points(real: gpd.GeoDataFrame, contours: L.Contours, n: int) -> tuple[n
     y = rng.uniform(lat0 - 0.3, lat1 + 0.3, 4000)
     ok, dep = L.place(contours, x, y)
     pts = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=4326).to_crs(2154)
-    dist = pts.apply(lambda p: real.to_crs(2154).distance(p).min()).to_numpy()
+    (at, _), nearest = real.to_crs(2154).sindex.nearest(pts, return_all=False, return_distance=True)
+    dist = np.full(len(pts), np.nan)
+    dist[at] = nearest                              # distance to the closest contour, in metres
     keep = ok & np.isin(dep.astype(str), list(contours.covered)) & (dist > 3000)
     assert keep.sum() >= n
     return x[keep][:n], y[keep][:n]
