@@ -19,6 +19,7 @@ from pathlib import Path
 
 import xlsxwriter
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from exports.site import content, style, svg
 from observatoire import db, frformat
@@ -47,7 +48,14 @@ class Stats:
 
 def environment() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                       undefined=StrictUndefined, keep_trailing_newline=True)
+                       undefined=StrictUndefined, keep_trailing_newline=True, finalize=_unbroken)
+
+
+def _unbroken(value):
+    """Every text the templates print keeps its numbers on one line (« 2 344 540 € », « ≈ 49,2 % »): a phone's
+    narrow column broke amounts between their digits. Markup (inline SVG, prepared fragments) is left as it is:
+    its coordinates are numbers too."""
+    return value if isinstance(value, Markup) else text.nowrap_numbers(value)
 
 
 def _size_text(n: int) -> str:
