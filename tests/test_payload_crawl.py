@@ -41,7 +41,7 @@ from tests.live_server import CHROMIUM, CHROMIUM_ARGS, SHOTS, require_chromium, 
 ROOT = Path(__file__).resolve().parent.parent
 C = "CN00104M"            # CA du Bassin de Bourg-en-Bresse: QN00101M, QN00102M (2015: QP001001, QP001002)
 C2 = "CN00102I"           # CC de la Plaine de l'Ain: QN00103M — a survey's first upload in the page
-Q1, Q2 = "QN00101M", "QN00102M"
+Q1, Q2, Q3 = "QN00101M", "QN00102M", "QN00103M"
 PORTS = {"duckdb": 8721, "postgresql": 8722}
 ADMIN_PW = "crawl-admin-secret-2026"
 CHEF_PW = "crawl-chef-secret-2026"
@@ -116,12 +116,13 @@ def accepted_rows(kind: str) -> list[dict]:
 SURVEY_ANSWERS = ["Tout à fait d'accord", "Plutôt d'accord", "Plutôt pas d'accord", "Pas du tout d'accord"]
 
 
-def survey_file(path: Path, questions: list[str], verbatims: list[str], n_per_quartier: int = 12) -> Path:
+def survey_file(path: Path, questions: list[str], verbatims: list[str], n_per_quartier: int = 12,
+                quartiers: tuple[str, ...] = (Q1, Q2)) -> Path:
     header = ["Quartier", "Date", *[f"Q{i + 1} - {q}" for i, q in enumerate(questions)], "Verbatim", "Publiable"]
     rows = []
-    for k in range(2 * n_per_quartier):
+    for k in range(len(quartiers) * n_per_quartier):
         answers = [SURVEY_ANSWERS[(k + j) % 4] for j in range(len(questions))]
-        rows.append([Q1 if k % 2 == 0 else Q2, "14/10/2026", *answers,
+        rows.append([quartiers[k % len(quartiers)], "14/10/2026", *answers,
                      verbatims[k % len(verbatims)] if k < len(verbatims) else "", "oui"])
     return write_csv(path, header, rows)
 
@@ -542,11 +543,18 @@ def ready(page) -> None:
     idle(page)
 
 
+def upload(page, key: str, path: Path) -> None:
+    """Give `path` to the file uploader of widget key `key` (a page may hold several)."""
+    page.locator(f".st-key-{key} input[type=file]").set_input_files(str(path), timeout=90_000)
+
+
 def shown(page, text: str) -> None:
     """Wait until `text` is on the page; else the page's screenshot and text are kept, and the test fails."""
+    from playwright.sync_api import TimeoutError as Timeout
+
     try:
         page.get_by_text(text, exact=False).first.wait_for(timeout=90_000)
-    except Exception:
+    except Timeout:
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "payload-crawl-echec.png"), full_page=True)
         body = page.locator("[data-testid=stMain]").inner_text()
@@ -659,7 +667,7 @@ def programmation_upload(v: Visits, tmp: Path, crawl: dict) -> None:
     src = kind_file(tmp / name, "programmation", [row])
     page = v.open(f"/programmation?contrat={C}")
     page.get_by_text("Importer une programmation (XLSX ou CSV)").click()
-    page.set_input_files("[data-testid=stFileUploader] input[type=file]", str(src))
+    upload(page, f"up_programmation_{C}", src)          # not the beneficiaries' uploader above it
     shown(page, "Aperçu des 1 premières lignes")
     idle(page)
     v.probe(page, "programmation (vérification d'un dépôt)")
@@ -677,11 +685,12 @@ def survey_first_upload(v: Visits, tmp: Path, crawl: dict) -> None:
     """A first survey of a contract, uploaded in the page: its title is the file's name. A name the text rule
     refuses is refused (French, nothing stored); an accepted one becomes the title, shown as typed."""
     def survey(name: str) -> Path:
-        return survey_file(tmp / name, ["Je me sens bien dans mon quartier"], ["RAS"])
+        return survey_file(tmp / name, ["Je me sens bien dans mon quartier"], ["RAS"], n_per_quartier=24,
+                           quartiers=(Q3,))
 
     page = v.open(f"/enquetes?contrat={C2}")
     bad = survey(P.BY_MARKER["PLD02"].text + ".csv")
-    page.set_input_files("[data-testid=stFileUploader] input[type=file]", str(bad))
+    upload(page, f"up_enquete_{C2}", bad)
     shown(page, "Fichier refusé, rien n'a été enregistré")
     idle(page)
     v.probe(page, "enquêtes (premier dépôt refusé)")
@@ -692,7 +701,7 @@ def survey_first_upload(v: Visits, tmp: Path, crawl: dict) -> None:
                                      "charge": "PLD02", "motif": P.HTML_REASON})
     good = survey(P.BY_MARKER["PLD28"].text + ".csv")
     page = v.open(f"/enquetes?contrat={C2}")
-    page.set_input_files("[data-testid=stFileUploader] input[type=file]", str(good))
+    upload(page, f"up_enquete_{C2}", good)
     page.get_by_role("button", name="Enregistrer l'import").click(timeout=90_000)
     shown(page, "Import enregistré")
     idle(page)
