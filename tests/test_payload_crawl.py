@@ -597,18 +597,18 @@ def crawled(crawl):
                            then=lambda name, page: localiser_upload(anon, page, tmp) if name == "localiser" else None)
                 out["visits"].append(anon)
 
-            chef = Visits(browser, url, "chef de projet")
-            page = chef.login("claire", CHEF_PW)
-            chef.probe(page, "engagements (connexion)")
-            page.close()
-
             def signed_in(name, page):
                 if name != "exports":                   # the login box of the contract-life pages
                     assert page.get_by_text("Connecté :").count() > 0, name
                 if plan["downloads"] and name in DOWNLOADS:
                     out["downloads"].update(table_download(page, name))
 
-            chef.visit(CONTRACT_PAGES, then=signed_in)
+            chef = Visits(browser, url, "chef de projet")
+            page = chef.login("claire", CHEF_PW)            # signed in on the Engagements page
+            chef.probe(page, "engagements")
+            signed_in("engagements", page)
+            page.close()
+            chef.visit([p for p in CONTRACT_PAGES if p[0] != "engagements"], then=signed_in)
             if plan["forms"]:
                 point_d_etape_form(chef, tmp)
                 programmation_upload(chef, tmp, crawl)
