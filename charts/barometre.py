@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from charts import style
 from charts.source import add_source
 from observatoire import vocabulary
+from presentation.text import plotly_text
 
 LINE_PX = 17      # one line of 12 px text
 ROW_PAD_PX = 16
@@ -24,7 +25,7 @@ def lights_figure(rows: pd.DataFrame, *, title: str, source_line: str, width: in
     blocks = []
     y = 0.0
     for r in rows.itertuples():
-        lines = textwrap.wrap(str(r.sentence or ""), WRAP)
+        lines = [plotly_text(line) for line in textwrap.wrap(str(r.sentence or ""), WRAP)]
         h = LINE_PX * (1 + len(lines)) + ROW_PAD_PX
         blocks.append((y, h, lines))
         y += h
@@ -40,7 +41,7 @@ def lights_figure(rows: pd.DataFrame, *, title: str, source_line: str, width: in
             textfont=dict(color="white", size=11), hoverinfo="skip", showlegend=False,
             marker=dict(size=24, color=[s["color"] for s in st_])))
     for (y0, h, lines), r in zip(blocks, rows.itertuples()):
-        text = f"<b>{r.label}</b> : {r.value_text}"
+        text = f"<b>{plotly_text(r.label)}</b> : {plotly_text(r.value_text)}"
         if lines:
             text += f"<br><span style='color:{style.SUBTITLE}'>" + "<br>".join(lines) + "</span>"
         fig.add_annotation(x=0.11, y=y0, xanchor="left", yanchor="top", align="left", showarrow=False,
@@ -50,7 +51,7 @@ def lights_figure(rows: pd.DataFrame, *, title: str, source_line: str, width: in
     for x, label in ((0.025, "réf."), (0.075, "évol.")):
         fig.add_annotation(x=x, y=-4, text=label, showarrow=False, yanchor="bottom",
                            font=dict(size=9, color=style.SECONDARY))
-    style.base_layout(fig, height=int(total) + 130, title=title)
+    style.base_layout(fig, height=int(total) + 130, title=plotly_text(title))
     fig.update_xaxes(visible=False, range=[0, 1])
     fig.update_yaxes(visible=False, range=[total + 4, -22])
     fig.update_layout(width=width, margin=dict(l=10, r=10, t=60, b=60))

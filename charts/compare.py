@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from charts import style
 from charts.source import add_source
 from observatoire import vocabulary
+from presentation.text import plotly_text
 
 SERIES_COLORS = vocabulary.scale("series")      # one colour per selected quartier, in selection order
 WHITE = vocabulary.palette("white")
@@ -31,7 +32,7 @@ def side_by_side(rows: pd.DataFrame, *, label: str, unit: str | None, edition, s
     ok = rows.value.notna()
     fig = go.Figure(go.Bar(
         y=[style.wrap(f"{r.name} ({r.code})", 34, 2) for r in rows.itertuples()], x=rows.value.where(ok, 0.0),
-        orientation="h", text=rows.text.tolist(), textposition="outside", cliponaxis=False,
+        orientation="h", text=[plotly_text(t) for t in rows.text], textposition="outside", cliponaxis=False,
         marker_color=[series_color(i) for i in range(len(rows))],
         hovertemplate="%{y}<br>%{text}<extra></extra>", showlegend=False))
     xmax = float(rows.value.where(ok).max()) if ok.any() else 1.0
@@ -39,9 +40,9 @@ def side_by_side(rows: pd.DataFrame, *, label: str, unit: str | None, edition, s
         for i, r in enumerate(references.dropna(subset=["value"]).itertuples()):
             xmax = max(xmax, float(r.value))
             fig.add_vline(x=r.value, line=dict(color=RULE, width=1.5, dash="dash" if i else "dot"),
-                          annotation=dict(text=r.text, font=dict(size=11, color=INK), textangle=0,
+                          annotation=dict(text=plotly_text(r.text), font=dict(size=11, color=INK), textangle=0,
                                           yanchor="bottom", y=1.0 + 0.07 * i))
-    style.base_layout(fig, height=height or 130 + 42 * len(rows), title=f"{label} — {edition}")
+    style.base_layout(fig, height=height or 130 + 42 * len(rows), title=plotly_text(f"{label} — {edition}"))
     n_refs = 0 if references is None else len(references)
     fig.update_layout(margin=dict(l=250, t=60 + 18 * n_refs), bargap=0.3)
     fig.update_xaxes(range=[0, xmax * 1.22 if xmax > 0 else 1], gridcolor=style.GRID, title=None,
@@ -62,10 +63,10 @@ def profile(rows: pd.DataFrame, *, source_line: str, height: int | None = None) 
     labels = list(dict.fromkeys(rows.indicator_label))
     for code, g in sorted(rows.groupby("code", sort=False), key=lambda kv: kv[1].color_index.iloc[0]):
         fig.add_trace(go.Scatter(
-            x=g.score, y=g.indicator_label, mode="markers", name=f"{g.name.iloc[0]} ({code})",
+            x=g.score, y=g.indicator_label, mode="markers", name=plotly_text(f"{g.name.iloc[0]} ({code})"),
             marker=dict(size=13, color=series_color(g.color_index.iloc[0]), opacity=0.9,
                         line=dict(color=WHITE, width=1)),
-            customdata=g[["value_text", "score_text"]].values,
+            customdata=[[plotly_text(v), plotly_text(sc)] for v, sc in zip(g.value_text, g.score_text)],
             hovertemplate="%{y}<br>%{customdata[0]} — position %{customdata[1]}/100<extra>%{fullData.name}</extra>"))
     fig.add_vrect(x0=0, x1=25, fillcolor=vocabulary.palette("favourable_zone"), opacity=0.6, line_width=0,
                   layer="below")
@@ -94,27 +95,29 @@ def rank_distribution(panel: dict, *, unit: str | None, source_line: str, height
     fig = go.Figure()
     fig.add_trace(go.Scatter(
         x=d.position, y=d.value, mode="markers", marker=dict(size=4, color=vocabulary.palette("cloud")),
-        customdata=d[["name", "code", "text"]].values, name="tous les quartiers",
+        customdata=[[plotly_text(x) for x in r] for r in d[["name", "code", "text"]].values], name="tous les quartiers",
         hovertemplate="%{customdata[0]} (%{customdata[1]})<br>%{customdata[2]}<extra></extra>"))
     for q in panel["quartiles"]:
         fig.add_hline(y=q["value"], line=dict(color=style.REFERENCE, width=1, dash="dot"),
-                      annotation=dict(text=q["text"], font=dict(size=10, color=RULE), xanchor="left", x=0.0))
+                      annotation=dict(text=plotly_text(q["text"]), font=dict(size=10, color=RULE), xanchor="left",
+                                      x=0.0))
     n = len(d)
     for i, r in enumerate(hl.itertuples()):
         color = series_color(r.color_index)
         fig.add_trace(go.Scatter(
-            x=[r.position], y=[r.value], mode="markers", name=f"{r.name} ({r.code})",
+            x=[r.position], y=[r.value], mode="markers", name=plotly_text(f"{r.name} ({r.code})"),
             marker=dict(size=13, color=color, line=dict(color=WHITE, width=1.5)),
-            customdata=[[r.name, r.rank_text, r.text]],
+            customdata=[[plotly_text(r.name), plotly_text(r.rank_text), plotly_text(r.text)]],
             hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
             meta={"role": "selection", "code": r.code, "text": r.text}))
-        fig.add_annotation(x=r.position, y=r.value, text=f"{r.name}<br>{r.text}",
+        fig.add_annotation(x=r.position, y=r.value, text=f"{plotly_text(r.name)}<br>{plotly_text(r.text)}",
                            showarrow=True, arrowhead=0, ax=-40 if r.position > n / 2 else 40,
                            ay=-30 - 18 * (i % 3), font=dict(size=11, color=color),
                            bgcolor=style.rgba(WHITE, 0.8))
     style.base_layout(fig, height=height, title=style.wrap(panel["title"], 95, 2))
-    fig.update_xaxes(title=panel["axis_title"], showgrid=False, zeroline=False)
-    fig.update_yaxes(title=panel["unit_title"], gridcolor=style.GRID, ticksuffix=" %" if unit == "%" else "")
+    fig.update_xaxes(title=plotly_text(panel["axis_title"]), showgrid=False, zeroline=False)
+    fig.update_yaxes(title=plotly_text(panel["unit_title"]), gridcolor=style.GRID,
+                     ticksuffix=" %" if unit == "%" else "")
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, x=0, xanchor="left"),
                       margin=dict(l=70, b=120))
     add_source(fig, source_line, width=130, min_bottom=120)

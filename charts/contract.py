@@ -13,12 +13,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import style
-from charts.source import add_source, wrap
+from charts.source import add_source
 from observatoire import vocabulary
 from observatoire.frformat import fmt_eur, fmt_int, fmt_number
 from presentation.enquetes import SURVEYED
 from presentation.sources import DEMO_LABEL
-from presentation.text import cell_text, value_text
+from presentation.text import cell_text, plotly_text, value_text
 
 SEX_COLORS = vocabulary.colors("sexes")
 GIRLS_FEW = str(vocabulary.term("sexes", "F").get("light_color") or SEX_COLORS["F"])   # under 45 % of girls
@@ -29,7 +29,8 @@ NEUTRAL = vocabulary.scale("neutral")
 
 
 def _wrap(text: str, width: int = 38) -> str:
-    return wrap(str(text), width)
+    """A label typed by users over lines, escaped for Plotly (charts.style.wrap)."""
+    return style.wrap(text, width, max_lines=None)
 
 
 def _demo_watermark(fig: go.Figure, demo: bool) -> None:
@@ -100,7 +101,8 @@ def by_financeur(df: pd.DataFrame, *, year, source_line: str, demo: bool = False
     if d.empty:
         return _empty(title, source_line, demo)
     fig = go.Figure(go.Bar(
-        y=[vocabulary.label("financeurs", f) for f in d["financeur"]], x=d["montant_accorde"], orientation="h",
+        y=[plotly_text(vocabulary.label("financeurs", f)) for f in d["financeur"]], x=d["montant_accorde"],
+        orientation="h",
         marker_color=[vocabulary.color("financeurs", f, style.REFERENCE) for f in d["financeur"]],
         text=[f"{fmt_eur(v)} ({fmt_number(p, 0, '%')})" if pd.notna(p) else fmt_eur(v)
               for v, p in zip(d["montant_accorde"], d["part"])],
@@ -137,7 +139,7 @@ def money_vs_need(df: pd.DataFrame, *, source_line: str, demo: bool = False, per
         return _empty(title, source_line, demo)
     d = df.sort_values(col, na_position="first")
     shown = d[status] == "ok"
-    labels = [("≈ " if m == "approx_qp2015" else "") + lab for lab, m in zip(d["label"], d["method"])]
+    labels = [("≈ " if m == "approx_qp2015" else "") + plotly_text(lab) for lab, m in zip(d["label"], d["method"])]
     values = [v if s else 0 for v, s in zip(d[col], shown)]
     text = [fmt_eur(v) if s else vocabulary.status_label(st_) for v, s, st_ in zip(d[col], shown, d[status])]
     fig = go.Figure(go.Bar(
@@ -163,7 +165,8 @@ def beneficiaries_in_qpv(df: pd.DataFrame, *, source_line: str, demo: bool = Fal
     d = df.sort_values("benef_part_qpv", na_position="first")
     shown = d["benef_part_qpv_status"] == "ok"
     fig = go.Figure(go.Bar(
-        y=d["label"], x=[v if s else 0 for v, s in zip(d["benef_part_qpv"], shown)], orientation="h",
+        y=[plotly_text(lab) for lab in d["label"]], x=[v if s else 0 for v, s in zip(d["benef_part_qpv"], shown)],
+        orientation="h",
         text=[value_text(v, s, "%", 0) for v, s in zip(d["benef_part_qpv"], d["benef_part_qpv_status"])],
         textposition="outside", cliponaxis=False,
         marker_color=[style.QUARTIER if s else HIDDEN for s in shown],
@@ -176,7 +179,7 @@ def beneficiaries_in_qpv(df: pd.DataFrame, *, source_line: str, demo: bool = Fal
 
 def beneficiaries_pyramid(df: pd.DataFrame, *, source_line: str, demo: bool = False, title: str | None = None, narrow: bool = True) -> go.Figure:
     """indicators.programmation.beneficiaries(by='sexe_age'): an age pyramid, girls right, boys left."""
-    title = title or "Bénéficiaires par sexe et par âge"
+    title = plotly_text(title) if title else "Bénéficiaires par sexe et par âge"
     if df.empty:
         return _empty(title, source_line, demo)
     ages = vocabulary.labels("age_bands")
@@ -210,7 +213,7 @@ def _nice_step(m: float) -> float:
 
 def girls_share(df: pd.DataFrame, *, source_line: str, demo: bool = False, title: str | None = None, narrow: bool = True) -> go.Figure:
     """indicators.programmation.girls_boys: share of girls per theme against parity (50 %)."""
-    title = title or "Part des filles et des femmes parmi les bénéficiaires, par thématique"
+    title = plotly_text(title) if title else "Part des filles et des femmes parmi les bénéficiaires, par thématique"
     if df.empty:
         return _empty(title, source_line, demo)
     d = df.iloc[::-1]
@@ -300,7 +303,7 @@ def engagement_history(hist: pd.DataFrame, *, target: float | None, reference: f
 
 def barometer_heatmap(df: pd.DataFrame, *, source_line: str, demo: bool = False, title: str | None = None) -> go.Figure:
     """indicators.enquetes.barometer: share favourable, quartiers × questions; hidden cells grey."""
-    title = title or "Baromètre des quartiers : part de réponses favorables"
+    title = plotly_text(title) if title else "Baromètre des quartiers : part de réponses favorables"   # names a wave
     if df.empty:
         return _empty(title, source_line, demo)
     qs = df.drop_duplicates("question_code")[["question_code", "question"]]
@@ -313,11 +316,12 @@ def barometer_heatmap(df: pd.DataFrame, *, source_line: str, demo: bool = False,
     z = piv.astype(float).values
     text = [[(fmt_number(v, 0, "%") if pd.notna(v) else "n < min") for v in row] for row in z]
     custom = [[(f"n = {int(n)}" if pd.notna(n) else vocabulary.status_label("effectif_insuffisant")) for n in row] for row in nn.values]
-    ylabels = [("<b>" + q + "</b>") if c == SURVEYED else q
+    ylabels = [("<b>" + plotly_text(q) + "</b>") if c == SURVEYED else plotly_text(q)
                for c, q in zip(quartiers["quartier_code"], quartiers["quartier"])]
-    xlabels = list(qs["question_code"])
+    xlabels = [plotly_text(c) for c in qs["question_code"]]
     questions = [[q] * len(xlabels) for q in ylabels]
-    custom = [[f"{xc} – {ql} : {c}" for xc, ql, c in zip(xlabels, qs["question"], row)] for row in custom]
+    custom = [[f"{xc} – {plotly_text(ql)} : {c}" for xc, ql, c in zip(xlabels, qs["question"], row)]
+              for row in custom]
     fig = go.Figure(go.Heatmap(
         z=z, x=xlabels, y=ylabels, text=text, texttemplate="%{text}", customdata=custom, zmin=0, zmax=100,
         colorscale=[[0, vocabulary.light("moins_bien")["color"]], [0.5, vocabulary.palette("light")],
@@ -328,9 +332,10 @@ def barometer_heatmap(df: pd.DataFrame, *, source_line: str, demo: bool = False,
     fig.update_layout(plot_bgcolor=style.GRID)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top", tickangle=0)
-    legend = " · ".join(f"<b>{c}</b> {_short(q)}" for c, q in zip(qs["question_code"], qs["question"])) \
-        + " · « n < min » : moins de réponses que le minimum, part non affichée"
-    fig.add_annotation(text="<br>".join(textwrap.wrap(legend, 150)).replace("&lt;", "<"), xref="paper", yref="paper",
+    legend = " · ".join(f"<b>{plotly_text(c)}</b> {plotly_text(_short(q))}"
+                        for c, q in zip(qs["question_code"], qs["question"])) \
+        + " · « n &lt; min » : moins de réponses que le minimum, part non affichée"
+    fig.add_annotation(text="<br>".join(textwrap.wrap(legend, 150)), xref="paper", yref="paper",
                        x=0, y=0, yshift=-8, xanchor="left", yanchor="top", align="left", showarrow=False,
                        font=dict(size=10, color=NOTE))
     fig.update_layout(margin=dict(b=110))
@@ -351,7 +356,7 @@ def barometer_question(df: pd.DataFrame, *, question_code: str, source_line: str
     d = d.assign(order=(d["quartier_code"] == SURVEYED).astype(int)).sort_values(["order", "part"], na_position="first")
     ok = d["status"] == "ok"
     fig = go.Figure(go.Scatter(
-        x=[v if o else None for v, o in zip(d["part"], ok)], y=d["quartier"], mode="markers",
+        x=[v if o else None for v, o in zip(d["part"], ok)], y=[plotly_text(q) for q in d["quartier"]], mode="markers",
         marker=dict(size=12, color=[style.HIGHLIGHT if c == SURVEYED else style.QUARTIER for c in d["quartier_code"]]),
         error_x=dict(type="data", symmetric=False, array=(d["haut"] - d["part"]).tolist(),
                      arrayminus=(d["part"] - d["bas"]).tolist(), color=NEUTRAL[2], thickness=2),
@@ -359,8 +364,8 @@ def barometer_question(df: pd.DataFrame, *, question_code: str, source_line: str
         hovertemplate="%{y} : %{x:.0f} % (%{customdata})<extra></extra>", showlegend=False))
     for q, o in zip(d["quartier"], ok):
         if not o:
-            fig.add_annotation(x=50, y=q, text=vocabulary.status_label("effectif_insuffisant"), showarrow=False,
-                               font=dict(size=10, color=HIDDEN))
+            fig.add_annotation(x=50, y=plotly_text(q), text=vocabulary.status_label("effectif_insuffisant"),
+                               showarrow=False, font=dict(size=10, color=HIDDEN))
     fig.update_xaxes(range=[0, 100], ticksuffix=" %", title="réponses favorables (intervalle de confiance à 95 %)",
                      gridcolor=style.GRID)
     return _finish(fig, source_line, demo, height=140 + 32 * len(d), title=title, narrow=True)
@@ -377,12 +382,13 @@ def evolution_dumbbell(df: pd.DataFrame, *, question_code: str, source_line: str
     fig = go.Figure()
     for r in d.itertuples():
         color = vocabulary.color("survey_readings", r.lecture)
-        fig.add_scatter(x=[r.part_1, r.part_2], y=[r.quartier, r.quartier], mode="lines", line=dict(color=color, width=3),
-                        showlegend=False, hoverinfo="skip")
-    fig.add_scatter(x=d["part_1"], y=d["quartier"], mode="markers", name=f"vague {int(d['vague_1'].iloc[0])}",
+        fig.add_scatter(x=[r.part_1, r.part_2], y=[plotly_text(r.quartier)] * 2, mode="lines",
+                        line=dict(color=color, width=3), showlegend=False, hoverinfo="skip")
+    names = [plotly_text(q) for q in d["quartier"]]
+    fig.add_scatter(x=d["part_1"], y=names, mode="markers", name=f"vague {int(d['vague_1'].iloc[0])}",
                     marker=dict(size=10, color=NEUTRAL[1], line=dict(color=style.QUARTIER, width=1)),
                     hovertemplate="%{y} : %{x:.0f} %<extra>vague 1</extra>")
-    fig.add_scatter(x=d["part_2"], y=d["quartier"], mode="markers", name=f"vague {int(d['vague_2'].iloc[0])}",
+    fig.add_scatter(x=d["part_2"], y=names, mode="markers", name=f"vague {int(d['vague_2'].iloc[0])}",
                     marker=dict(size=12, color=style.QUARTIER),
                     customdata=[vocabulary.label("survey_readings", c) for c in d["lecture"]],
                     hovertemplate="%{y} : %{x:.0f} % (%{customdata})<extra>vague 2</extra>")
@@ -401,7 +407,8 @@ def referentiel_fill(df: pd.DataFrame, *, source_line: str, demo: bool = False, 
     if df.empty:
         return _empty(title, source_line, demo)
     d = df.iloc[::-1]
-    labels = [("<b>" + e + "</b>") if not c else _wrap(f"{c} {e}", 40) for c, e in zip(d["enjeu_code"], d["enjeu"])]
+    labels = [("<b>" + plotly_text(e) + "</b>") if not c else _wrap(f"{c} {e}", 40)
+              for c, e in zip(d["enjeu_code"], d["enjeu"])]
     fig = go.Figure()
     for col, name, color in (("avec_reference", "valeur de référence", NEUTRAL[1]), ("avec_cible", "cible", NEUTRAL[2]),
                              ("avec_valeur", "valeur actuelle", NEUTRAL[3]),
@@ -435,7 +442,7 @@ def referentiel_sunburst(tree: list[dict], *, source_line: str, demo: bool = Fal
         values.append(own + (0 if node["children"] else 1))
         f = node["fill"]
         colors.append(shade(f["taux_complet"]))
-        hover.append(f"{node['niveau_label']} {node['code']}<br>{node['total_actions']} actions, "
+        hover.append(f"{node['niveau_label']} {plotly_text(node['code'])}<br>{node['total_actions']} actions, "
                      f"{node['total_engagements']} engagements<br>indicateurs complets : {f['complets']}/{f['n_indicateurs']}")
         for c in node["children"]:
             walk(c, str(node["id"]))

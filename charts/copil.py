@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from charts import style
 from charts.source import add_source
 from observatoire import vocabulary
+from presentation.text import plotly_text
 
 LINE_COLORS = vocabulary.scale("series")
 
@@ -19,12 +20,12 @@ def gap_lines(g: dict, *, source_line: str, height: int = 480, width: int = 900)
     fig = go.Figure()
     eds = [str(e) for e in g["editions"]]
     for i, (name, values) in enumerate(g["series"].items()):
-        fig.add_trace(go.Scatter(x=eds, y=values, mode="lines+markers", name=name, connectgaps=False,
+        fig.add_trace(go.Scatter(x=eds, y=values, mode="lines+markers", name=plotly_text(name), connectgaps=False,
                                  line=dict(color=LINE_COLORS[i % len(LINE_COLORS)], width=2),
                                  marker=dict(size=6)))
     ratio = g["gap_kind"] == "ratio"
     fig.add_hline(y=1 if ratio else 0, line=dict(color=vocabulary.palette("grey"), width=1.2, dash="dash"))
-    style.base_layout(fig, height=height, title=g["title"])
+    style.base_layout(fig, height=height, title=plotly_text(g["title"]))
     fig.update_layout(width=width, legend=dict(font=dict(size=11), x=1.01, xanchor="left", y=1, yanchor="top"),
                       margin=dict(r=10))
     fig.update_xaxes(type="category", title="Millésime", showgrid=False)

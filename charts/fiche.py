@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 from charts import style
 from charts.source import add_source
 from observatoire import frformat, vocabulary
+from presentation.text import plotly_text
 
 
 def reference_bars(rows: pd.DataFrame, *, label: str, edition, source_line: str, note: str | None = None,
@@ -24,7 +25,7 @@ def reference_bars(rows: pd.DataFrame, *, label: str, edition, source_line: str,
              for r in ok.itertuples()]
     colors = [vocabulary.color("levels", r.level, style.REFERENCE) for r in ok.itertuples()]
     fig = go.Figure(go.Bar(
-        y=names, x=ok.value.astype(float), orientation="h", marker_color=colors, text=list(ok.text),
+        y=names, x=ok.value.astype(float), orientation="h", marker_color=colors, text=[plotly_text(t) for t in ok.text],
         textposition="outside", cliponaxis=False, hovertemplate="%{y}<br>%{text}<extra></extra>"))
     vmax = float(ok.value.max()) if len(ok) else 1.0
     n = max(len(ok), 1)
@@ -63,17 +64,17 @@ def gap_evolution(series: pd.DataFrame, *, label: str, unit: str | None, source_
     order = vocabulary.codes("levels")
     for level in sorted(s.level.unique(), key=lambda lv: order.index(lv) if lv in order else 99):
         g = s[s.level == level].sort_values("edition")
-        name = str(g.name.iloc[0])
+        name = plotly_text(g.name.iloc[0])
         is_q = level == "qpv"
         fig.add_trace(go.Scatter(
             x=g.edition, y=g.value, mode="lines+markers+text" if is_q else "lines+markers",
-            name=(f"<b>{name}</b>" if is_q else style.level_name(level, name)),
+            name=(f"<b>{name}</b>" if is_q else plotly_text(style.level_name(level, g.name.iloc[0]))),
             line=dict(color=vocabulary.color("levels", level, style.REFERENCE), width=3 if is_q else 1.6,
                       dash="dot" if level == "ensemble_qpv" else None),
             marker=dict(size=8 if is_q else 6),
-            text=list(g.text) if is_q else None, cliponaxis=False,
+            text=[plotly_text(t) for t in g.text] if is_q else None, cliponaxis=False,
             textposition="top center", textfont=dict(size=11),
-            customdata=list(g.text),
+            customdata=[plotly_text(t) for t in g.text],
             hovertemplate="%{x} : %{customdata}<extra>" + name + "</extra>"), row=1, col=1)
     if len(s):   # headroom above the highest point so that its label is never clipped by the title
         top, low = float(s.value.max()), float(s.value.min())
@@ -83,8 +84,9 @@ def gap_evolution(series: pd.DataFrame, *, label: str, unit: str | None, source_
         gg = gaps[gaps.gap.notna()].sort_values("edition")
         base, title = (1.0, "rapport") if gap_kind == "ratio" else (0.0, "écart (points)")
         colors = [style.QUARTIER if compared and e in compared else vocabulary.palette("bar_light") for e in gg.edition]
-        fig.add_trace(go.Bar(x=gg.edition, y=gg.gap - base, base=base, text=list(gg.text), textposition="outside",
-                             cliponaxis=False, marker_color=colors, showlegend=False, name=gap_title or "",
+        fig.add_trace(go.Bar(x=gg.edition, y=gg.gap - base, base=base, text=[plotly_text(t) for t in gg.text],
+                             textposition="outside", cliponaxis=False, marker_color=colors, showlegend=False,
+                             name=plotly_text(gap_title or ""),
                              hovertemplate="%{x} : %{text}<extra></extra>"), row=2, col=1)
         fig.add_hline(y=base, line=dict(color=style.SECONDARY, width=1), row=2, col=1)
         fig.update_yaxes(title=dict(text=title, font=dict(size=11)), gridcolor=style.GRID, row=2, col=1)
@@ -94,7 +96,7 @@ def gap_evolution(series: pd.DataFrame, *, label: str, unit: str | None, source_
     fig.update_xaxes(dtick=1, showgrid=False)
     fig.update_xaxes(title="Millésime", row=2 if has_gap else 1, col=1)
     style.year_axis(fig, dtick=1)
-    fig.update_yaxes(title=frformat.display_unit(unit) or "", gridcolor=style.GRID, row=1, col=1)
+    fig.update_yaxes(title=plotly_text(frformat.display_unit(unit) or ""), gridcolor=style.GRID, row=1, col=1)
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.14, x=0, xanchor="left",
                                   font=dict(size=11)), margin=dict(l=70, t=90, b=150))
     line = source_line + (f" — {caveat}" if caveat else "")
@@ -114,16 +116,18 @@ def profile_vs_references(rows: pd.DataFrame, *, title: str, source_line: str,
     for level in sorted(rows.level.unique(), key=lambda lv: order.index(lv) if lv in order else 99):
         g = rows[rows.level == level]
         is_q = level == "qpv"
+        name = plotly_text(g.name.iloc[0])
         fig.add_trace(go.Scatter(
-            x=g.value, y=g.indicator_label, mode="markers",
-            name=(f"<b>{g.name.iloc[0]}</b>" if is_q else vocabulary.level_label(level)),
+            x=g.value, y=[plotly_text(lab) for lab in g.indicator_label], mode="markers",
+            name=(f"<b>{name}</b>" if is_q else vocabulary.level_label(level)),
             marker=dict(size=14 if is_q else 10, color=vocabulary.color("levels", level, style.REFERENCE),
                         symbol="circle" if is_q else "diamond", line=dict(color="white", width=1)),
             customdata=[frformat.fmt_number(v, 1, "%") for v in g.value],
-            hovertemplate="%{y}<br>%{customdata}<extra>" + str(g.name.iloc[0]) + "</extra>"))
-    style.base_layout(fig, height=height or 120 + 34 * len(labels), title=title)
+            hovertemplate="%{y}<br>%{customdata}<extra>" + name + "</extra>"))
+    style.base_layout(fig, height=height or 120 + 34 * len(labels), title=plotly_text(title))
     fig.update_xaxes(ticksuffix=" %", gridcolor=style.GRID, rangemode="tozero", title=None)
-    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], title=None, automargin=True)
+    fig.update_yaxes(categoryorder="array", categoryarray=[plotly_text(lab) for lab in labels[::-1]], title=None,
+                     automargin=True)
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, xanchor="left"),
                       margin=dict(t=80))
     add_source(fig, source_line, width=130)
@@ -138,10 +142,11 @@ def means_chart(means: pd.DataFrame, *, source_line: str, height: int = 340) -> 
     for kind, g in means.groupby("kind", sort=True):
         g = g.sort_values("year")
         fig.add_trace(go.Bar(
-            x=g.year.astype(str), y=g.n_posts, name=g.Dispositif.iloc[0],
+            x=g.year.astype(str), y=g.n_posts, name=plotly_text(g.Dispositif.iloc[0]),
             marker_color=colors.get(kind, style.REFERENCE), text=g.n_posts, textposition="outside",
             customdata=[frformat.fmt_number(a, 0, "€") for a in g.amount],
-            hovertemplate="%{x} : %{y} postes<br>%{customdata}<extra>" + g.Dispositif.iloc[0] + "</extra>"))
+            hovertemplate="%{x} : %{y} postes<br>%{customdata}<extra>" + plotly_text(g.Dispositif.iloc[0])
+                          + "</extra>"))
     style.base_layout(fig, height=height, title="Postes financés par l'État dans le contrat")
     fig.update_layout(barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
                       margin=dict(t=80))

@@ -27,7 +27,9 @@ def lookup_map(points: pd.DataFrame, contours: pd.DataFrame, *, source_line: str
             geojson=fc, locations=contours["code"], featureidkey="id", z=[0] * len(contours),
             colorscale=[[0, CONTOUR_FILL], [1, CONTOUR_FILL]], showscale=False,
             marker=dict(line=dict(color=CONTOUR_LINE, width=1)), name="quartier prioritaire 2024 (contour)",
-            customdata=contours[["code", "name"]].astype(str).values.tolist(), showlegend=True,
+            customdata=[[text.plotly_text(v) for v in r]
+                        for r in contours[["code", "name"]].astype(str).values.tolist()],
+            showlegend=True,
             hovertemplate="<b>%{customdata[1]}</b> (%{customdata[0]})<extra>quartier 2024</extra>"))
     labels = vocabulary.labels("qpv_answers")
     for code, label in labels.items():
@@ -37,7 +39,8 @@ def lookup_map(points: pd.DataFrame, contours: pd.DataFrame, *, source_line: str
         fig.add_trace(go.Scattermap(
             lon=d["lon"], lat=d["lat"], mode="markers", name=f"en QPV : {label} ({text.count_text(len(d))})",
             marker=dict(size=9, color=vocabulary.color("qpv_answers", code), opacity=0.9),
-            text=d["hover"], hovertemplate="%{text}<extra></extra>", meta={"answer": code}))
+            text=[text.plotly_text(h) for h in d["hover"]], hovertemplate="%{text}<extra></extra>",
+            meta={"answer": code}))
     view = maps.view_for(maps.bounds_of(None, points) if len(points) else None, width_px=900, height_px=height)
     style.base_layout(fig, height=height)
     fig.update_layout(

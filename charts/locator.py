@@ -17,6 +17,7 @@ import shapely
 from charts import style
 from charts.source import add_source
 from observatoire import vocabulary
+from presentation.text import plotly_text
 
 CONTOUR_FILL = style.QUARTIER
 CONTOUR_FILL_OTHER = vocabulary.palette("contour_other")
@@ -131,7 +132,8 @@ def locator_map(places: list[Place], *, outlines: list[tuple[str, object]] | Non
         c = shapely.point_on_surface(p.geom)
         x, y = xy(c.x, c.y)
         text = str(p.number) if label == "number" and p.number is not None else p.name
-        fig.add_annotation(x=x, y=y, text=f"<b>{text}</b>", showarrow=True, arrowhead=0, arrowwidth=0.8, arrowcolor=OUTLINE_STRONG,
+        fig.add_annotation(x=x, y=y, text=f"<b>{plotly_text(text)}</b>", showarrow=True, arrowhead=0,
+                           arrowwidth=0.8, arrowcolor=OUTLINE_STRONG,
                            ax=16, ay=-18,
                            font=dict(size=12 if label == "number" else 11, color=style.TEXT),
                            bgcolor=style.rgba(vocabulary.palette("white"), 0.85), bordercolor=OUTLINE_STRONG,

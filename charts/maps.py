@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import textwrap
 
 import numpy as np
 import pandas as pd
@@ -137,7 +136,7 @@ def view_for(bounds, width_px: int = 640, height_px: int = 590, max_zoom: float 
 def _hover(source: str | None) -> str:
     """Hover text: name (code), value, place, source — the source written once in the template when it is the
     same for every quartier (customdata[4] otherwise): 1,600 copies of it would weigh ~0,2 MB."""
-    src = "%{customdata[4]}" if source is None else source.replace("%", "%%")
+    src = "%{customdata[4]}" if source is None else text.plotly_text(source).replace("%", "%%")
     return ("<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
             "%{customdata[2]}<br>"
             f"<span style='color:{SECONDARY}'>%{{customdata[3]}}</span><br>"
@@ -148,7 +147,9 @@ HOVER_COLUMNS = ["code", "name", "value_text", "place_text", "source_text"]
 
 
 def _customdata(df: pd.DataFrame, with_source: bool) -> list:
-    return df[HOVER_COLUMNS if with_source else HOVER_COLUMNS[:4]].astype(str).values.tolist()
+    """The hover's texts of each quartier, escaped for Plotly (names, values with their unit, sources)."""
+    return [[text.plotly_text(v) for v in row]
+            for row in df[HOVER_COLUMNS if with_source else HOVER_COLUMNS[:4]].astype(str).values.tolist()]
 
 
 def base_layers(outlines: dict | None, land: dict | None = None, inner: dict | None = None) -> list[dict]:
@@ -271,14 +272,14 @@ def quartier_map(values: pd.DataFrame, contours: dict, points: pd.DataFrame, cla
     if classes:
         method = (f"{classes.title}, {classes.k} classe{'s' if classes.k > 1 else ''}<br>calculées sur les "
                   f"{text.count_text(sum(classes.counts))} quartiers de France<br>"
-                  + "<br>".join(textwrap.wrap(style.polarity_note(polarity), 44)))
-        title_lines = textwrap.wrap(f"{label}{unit_txt}", 34)
+                  + style.wrap(style.polarity_note(polarity), 44, max_lines=None))
+        title = style.wrap(f"{label}{unit_txt}", 34, max_lines=None)      # the indicator's label may be a user's
     else:
         method = ""  # the single legend entry says why there is no value
-        title_lines = textwrap.wrap(label, 34)
+        title = style.wrap(label, 34, max_lines=None)
     if legend_note:
-        method = (method + "<br>" if method else "") + "<br>".join(textwrap.wrap(legend_note, 44))
-    legend_title = "<b>" + "<br>".join(title_lines) + "</b>" + (
+        method = (method + "<br>" if method else "") + style.wrap(legend_note, 44, max_lines=None)
+    legend_title = "<b>" + title + "</b>" + (
         "<br><span style='font-size:11px'>" + method + "</span>" if method else "")
     style.base_layout(fig, height=height)
     fig.update_layout(

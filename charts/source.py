@@ -3,17 +3,19 @@ can never lose it. Its wording comes from presentation/sources.py.
 """
 from __future__ import annotations
 
-import textwrap
+import html
 
 import plotly.graph_objects as go
 
+from charts import style
 from observatoire import vocabulary
 
 SOURCE_NAME = "source"
 
 
 def wrap(text: str, width: int = 150) -> str:
-    return "<br>".join(textwrap.wrap(text, width=width)) or text
+    """The source line over lines of `width` characters, escaped for Plotly (it names files and surveys)."""
+    return style.wrap(text, width, max_lines=None)
 
 
 def add_source(fig: go.Figure, text: str, *, width: int = 150, min_bottom: int = 70) -> go.Figure:
@@ -38,8 +40,8 @@ def add_source(fig: go.Figure, text: str, *, width: int = 150, min_bottom: int =
 
 
 def figure_source(fig: go.Figure) -> str | None:
-    """The source text of a figure (plain, without line breaks), or None."""
+    """The source text of a figure (plain: without line breaks nor Plotly escapes), or None."""
     for a in fig.layout.annotations or []:
         if a.name == SOURCE_NAME:
-            return (a.text or "").replace("<br>", " ")
+            return html.unescape((a.text or "").replace("<br>", " "))
     return None

@@ -12,6 +12,7 @@ import textwrap
 import plotly.graph_objects as go
 
 from observatoire import vocabulary
+from presentation.text import plotly_text
 
 FONT_FAMILY = "DejaVu Sans, Arial, sans-serif"   # installed system font: no web font fetched
 # The house palette (catalogue/vocabulary.yaml `palette`, `scales`): every renderer reads the same colours.
@@ -79,13 +80,15 @@ def year_axis(fig: go.Figure, **kw) -> go.Figure:
     return fig
 
 
-def wrap(text: str, width: int = 32, max_lines: int = 3) -> str:
-    """Break a label into <br>-separated lines (long French labels on axes and titles)."""
+def wrap(text: str, width: int = 32, max_lines: int | None = 3) -> str:
+    """Break a label into <br>-separated lines (long French labels on axes and titles), at most `max_lines`
+    (None: all). Each line is escaped for Plotly (presentation.text.plotly_text): names, labels and file names
+    are drawn as typed, never read as Plotly's HTML."""
     lines = textwrap.wrap(str(text), width) or [str(text)]
-    if len(lines) > max_lines:
+    if max_lines and len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1].rstrip(" ,;") + "…"
-    return "<br>".join(lines)
+    return "<br>".join(plotly_text(line) for line in lines)
 
 
 def level_name(level: str, name: str | None) -> str:

@@ -51,6 +51,7 @@ from contract.errors import StoreError
 from contract.roles import PermissionDenied, User
 from observatoire import vocabulary
 from observatoire.cli import ArgumentParser
+from readers.text import LINE, text_problem
 
 LOCK_AFTER = 5
 LOCK_MINUTES = 15
@@ -210,6 +211,15 @@ def _validate(login: str, role: str, contrats, signataire: str | None) -> list[s
     return contrats
 
 
+def _check_text(nom: str | None, signataire: str | None) -> None:
+    """The store's text rule (readers.text) on what an account shows to others: its display name and its
+    signataire. The message names the field, never repeats the text."""
+    for label, value in (("Nom affiché", nom), ("Signataire", signataire)):
+        problem = text_problem(value, LINE, echo=False)
+        if problem:
+            raise AccountError(f"{label} refusé : {problem[0]}. Attendu : {problem[1]}. Rien n'a été enregistré.")
+
+
 @lru_cache(maxsize=4)
 def _warehouse_contract_names(path: str, stamp: int) -> dict[str, str]:
     """{code: name} of every contrat de ville of the warehouse (both generations), {} when unreadable."""
@@ -287,6 +297,7 @@ def create_user(admin: User, login: str, role: str, password: str | None, confir
     _require_admin(admin)
     login = (login or "").strip()
     contrats = _validate(login, role, contrats, signataire)
+    _check_text(nom, signataire)
     email = _email(email)
     if not password and not confirmation and email:
         pw = ""                                             # single sign-on only
@@ -303,6 +314,7 @@ def create_first_admin(login: str, password: str, confirmation: str | None = Non
     password: the way in that does not depend on a single sign-on provider."""
     login = (login or "").strip()
     _validate(login, "administrateur", [], None)
+    _check_text(nom, None)
     email = _email(email)
     pw = _password(password, confirmation, login, nom, ["*"])
     setup = User(login="installation", role="administrateur", nom="Première installation", authenticated=True)
@@ -416,6 +428,7 @@ def assign(admin: User, login: str, contrats=None, signataire: str | None = None
     """Change an account's contracts, signataire, role, displayed name or e-mail (None = unchanged, "" for the
     e-mail = removed)."""
     new_email = None if email is None else _email(email)
+    _check_text(nom, signataire)
 
     def fn(con, row, current):
         new_role = role or row["role"]

@@ -27,9 +27,15 @@ WHITE = RGBColor(*vocabulary.rgb(vocabulary.palette("white")))
 HEADER_FILL = vocabulary.palette("navy").lstrip("#").upper()
 
 
+def run_text(value) -> str:
+    """Text of a paragraph: no break inside amounts, characters XML refuses shown as « \ufffd »
+    (presentation.text.xml_text: a row stored before the store's text rule never stops the report)."""
+    return ptext.xml_text(ptext.nowrap_numbers("" if value is None else str(value)))
+
+
 def cell_text(value) -> str:
-    """A table cell as written to the DOCX: no break inside amounts, neutralised like a spreadsheet cell."""
-    return ptext.spreadsheet_cell(ptext.nowrap_numbers("" if value is None else str(value)))
+    """A table cell as written to the DOCX: run_text, neutralised like a spreadsheet cell."""
+    return ptext.spreadsheet_cell(run_text(value))
 
 
 def new_document() -> Document:
@@ -57,7 +63,7 @@ def placeholder(doc, what: str) -> None:
 def para(doc, text: str, italic: bool = False, bold: bool = False, size: int | None = None,
          colour: RGBColor | None = None, style: str | None = None):
     p = doc.add_paragraph(style=style)
-    run = p.add_run(ptext.nowrap_numbers(text))
+    run = p.add_run(run_text(text))
     run.italic, run.bold = italic, bold
     if size:
         run.font.size = Pt(size)
@@ -68,7 +74,7 @@ def para(doc, text: str, italic: bool = False, bold: bool = False, size: int | N
 
 def bullets(doc, items: list[str]) -> None:
     for item in items:
-        doc.add_paragraph(ptext.nowrap_numbers(item), style="List Bullet")
+        doc.add_paragraph(run_text(item), style="List Bullet")
 
 
 def source(doc, line: str, demo: bool = False):
@@ -183,12 +189,12 @@ def guide(doc, prefilled: str, to_write: str) -> None:
     r = p.add_run("Pré-rempli : ")
     r.bold, r.italic = True, True
     r.font.size, r.font.color.rgb = Pt(8.5), GREY
-    r = p.add_run(prefilled + " ")
+    r = p.add_run(run_text(prefilled) + " ")
     r.italic, r.font.size, r.font.color.rgb = True, Pt(8.5), GREY
     r = p.add_run("À rédiger : ")
     r.bold, r.italic = True, True
     r.font.size, r.font.color.rgb = Pt(8.5), GREY
-    r = p.add_run(to_write)
+    r = p.add_run(run_text(to_write))
     r.italic, r.font.size, r.font.color.rgb = True, Pt(8.5), GREY
 
 

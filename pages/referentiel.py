@@ -47,7 +47,7 @@ with demo.contract_page(text.capital(text.label("import_kinds", "referentiel")),
     md = text.md_text    # labels typed by the team: shown as typed
     st.subheader("L'arbre du référentiel")
     for enjeu in v.enjeux:
-        with st.expander(enjeu.head, expanded=False):
+        with st.expander(md(enjeu.head), expanded=False):      # an expander's label is Markdown
             if not enjeu.table.empty:
                 st.markdown("**Indicateurs de l'enjeu**")
                 st.dataframe(enjeu.table, hide_index=True, width="stretch")

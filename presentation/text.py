@@ -8,6 +8,7 @@ import io
 import math
 import numbers
 import re
+import string
 from dataclasses import dataclass
 
 import numpy as np
@@ -193,17 +194,27 @@ def label(kind: str, code, short: bool = False) -> str:
 
 # --------------------------------------------------------------------------- text typed by users
 
-_MD_SPECIAL = set("\\`*_[]<>#|~$")          # enough: no link, image, tag, emphasis, heading or table can form
+# Every ASCII punctuation character, backslash-escaped (CommonMark renders `\x` as `x` for each of them): no link,
+# image, tag, entity (`&lt;`), emphasis, heading, list (`- `, `1. `), table, math, Streamlit directive or emoji
+# code (`:red[…]`, `:smile:`) can form.
+_MD_SPECIAL = set(string.punctuation)
+# GFM autolinks (`www.x.fr`, `http://…`, `a@b.fr`) are found by Streamlit's Markdown renderer in the text once
+# its escapes are resolved: an invisible WORD JOINER (U+2060) before every « : » and « @ » and after « www »
+# breaks them, and the text reads the same.
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(?<=www)(?=\.)|(?=[:@])")
 
 
 def _md(text: str) -> str:
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in _AUTOLINK.sub(WORD_JOINER, text))
 
 
 def md_text(value) -> str:
     """Text from users (or from files: names, titles, verbatims, file names) made inert inside Markdown
-    (st.markdown, st.error, captions): every Markdown/HTML character is backslash-escaped, so
-    « [clic](javascript:…) », « <img onerror=…> » or « **x** » are shown as typed, never interpreted. Missing → « — »."""
+    (st.markdown, st.error, captions, expander and tab labels): every ASCII punctuation character is
+    backslash-escaped, and autolinks are broken by an invisible word joiner, so « [clic](javascript:…) »,
+    « <img onerror=…> », « **x** », « &lt; », « www.x.fr » or « - atelier » are shown as typed, never
+    interpreted. Missing → « — »."""
     if frformat.is_missing(value) or value == "":
         return DASH
     return _md(str(value)).replace("\n", " ")
@@ -226,6 +237,16 @@ def html_fragment(template: str, *values) -> Markup:
     return Markup(template).format(*(escape_html(v) for v in values))
 
 
+def plotly_text(value) -> str:
+    """Text from users or files (names, labels, units, titles, file names) placed in a Plotly figure: Plotly
+    reads a small HTML of its own in every text it draws (<b>, <br>, <a href>, <span style>, and the entities
+    &lt; &gt; &amp;), so &, < and > are written as entities and it draws them as typed. The figure's own markup
+    is added around the escaped text by the chart. Missing → ""."""
+    if value is None:
+        return ""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 _SPACE_IN_NUMBER = re.compile(r"(?<=\d) (?=\d{3}\b)|(?<=\d) (?=[%€])|(?<=[≈×]) (?=[\d−+-])")
 NO_BREAK = "\u00a0"
 
@@ -240,11 +261,28 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?[0-9][0-9 \u00a0\u202f]*([.,][0-9]+)?\s*(%|€)?$")
 
 
+# Characters XML 1.0 cannot hold (C0 controls but tab, LF and CR; U+FFFE, U+FFFF): an office file with one of
+# them cannot be written (openpyxl and python-docx refuse the whole file) or is damaged.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+
+
+def xml_text(value: str) -> str:
+    """Text an office file (XLSX, DOCX, PPTX) can hold: each character XML 1.0 refuses (a row stored before the
+    store's text rule) shown as « \ufffd », so the file is still written and the rest reads as typed."""
+    return _XML_ILLEGAL.sub(REPLACEMENT, value) if _XML_ILLEGAL.search(value) else value
+
+
 def spreadsheet_cell(value):
     """A cell written to CSV/XLSX: text starting with =, +, -, @ (or a tab/CR) is neutralised with a leading
     apostrophe so that Excel/LibreOffice show it as text instead of running it as a formula (CSV/formula
-    injection); numbers, dates and plain signed numbers as text (« -3,5 ») are kept as they are."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
+    injection); numbers, dates and plain signed numbers as text (« -3,5 ») are kept as they are. A control
+    character XML cannot hold (a row stored before the store's text rule) is shown as « \ufffd »: the file is
+    still written."""
+    if not isinstance(value, str):
+        return value
+    value = xml_text(value)
+    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
         return "'" + value
     return value
 

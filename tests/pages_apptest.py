@@ -32,12 +32,19 @@ def figures(at) -> list[dict]:
 
 
 def texts(at) -> str:
-    """Every markdown, caption, header, metric and info text of the page, joined (for 'shows X' asserts)."""
+    """Every markdown, caption, header, metric and info text of the page, joined (for 'shows X' asserts), as a
+    reader sees it: the backslash escapes of user text (presentation.text.md_text) rendered."""
     parts = []
     for kind in ("markdown", "caption", "title", "header", "subheader", "info", "warning", "error", "success"):
         parts += [str(e.value) for e in getattr(at, kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
-    return "\n".join(parts)
+    return unescape_md("\n".join(parts))
+
+
+def unescape_md(source: str) -> str:
+    """Markdown source with its backslash escapes rendered (CommonMark: any ASCII punctuation), without the
+    invisible word joiners that break autolinks."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", source).replace("\u2060", "")
 
 
 def table_display(el) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from contract import accounts, roles, store
 from contract.roles import User
 from indicators import engagements as eng
 from indicators import programmation as prog
-from tests.pages_apptest import all_tables, figures, run_page, texts
+from tests.pages_apptest import all_tables, figures, run_page, texts, unescape_md
 
 C = "CN00604I"
 
@@ -141,7 +141,7 @@ def test_enquetes_page(env):
     with store.connect(env) as sc:
         pub = {r[0] for r in sc.execute("SELECT texte FROM verbatim WHERE publiable").fetchall()}
         private = {r[0] for r in sc.execute("SELECT texte FROM verbatim WHERE NOT publiable").fetchall()} - pub
-    shown = [m for m in (str(e.value) for e in at.markdown) if m.startswith("> «")]
+    shown = [unescape_md(m) for m in (str(e.value) for e in at.markdown) if m.startswith("> «")]
     assert shown and all(any(p in m for p in pub) for m in shown)
     assert not any(p in txt for p in private)
 

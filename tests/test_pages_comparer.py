@@ -2,7 +2,7 @@
 selection highlighted, profile, and twins added in one click."""
 from __future__ import annotations
 
-from pages_apptest import all_tables, array, figures, read_sigville, run_page, sources
+from pages_apptest import all_tables, array, figures, read_sigville, run_page, sources, unescape_md
 
 SELECTION = "QP001001,QP001002,QP034001"
 
@@ -108,7 +108,7 @@ def test_mixed_selection_places_every_quartier_on_its_own_geography(warehouse, d
     assert "Grand Mirail<br>≈ 49,2 %" in notes
     # the grey cloud of the 2024 distribution carries the « ≈ » too
     assert all(row[2].startswith("≈ ") for row in panels["2024"]["data"][0]["customdata"])
-    captions = " ".join(str(c.value) for c in at.caption)
+    captions = unescape_md(" ".join(str(c.value) for c in at.caption))    # as a reader sees them
     assert "Grette (QP025002) : secret statistique" in captions
     assert "Grand Val d'Aran-en-Jacca (QN03105M) : non transposable depuis la géographie 2015" in captions
 

@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from charts.source import add_source, figure_source
 from exports import render
 from presentation.filenames import slug
-from presentation.text import spreadsheet_csv, spreadsheet_workbook
+from presentation.text import spreadsheet_cell, spreadsheet_csv, spreadsheet_frame, spreadsheet_workbook
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -67,10 +67,10 @@ def xlsx_bytes(df: pd.DataFrame, source_line: str | None, sheet: str = "Données
     wb = Workbook()
     ws = wb.active
     ws.title = re.sub(r"[\[\]\*\?/\\:]", " ", sheet)[:31] or "Données"
-    ws.append([str(c) for c in df.columns])
+    ws.append([spreadsheet_cell(str(c)) for c in df.columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for row in df.itertuples(index=False):
+    for row in spreadsheet_frame(df).itertuples(index=False):    # neutralised before openpyxl checks the text
         ws.append([None if (v is None or (isinstance(v, float) and v != v) or v is pd.NA) else
                    (v.item() if hasattr(v, "item") else v) for v in row])
     for j, col in enumerate(df.columns, start=1):
@@ -83,7 +83,7 @@ def xlsx_bytes(df: pd.DataFrame, source_line: str | None, sheet: str = "Données
         ws.column_dimensions[letter].width = min(max(width, 8), 60)
     ws.freeze_panes = "A2"
     if source_line:
-        cell = ws.cell(row=len(df) + 3, column=1, value=source_line)
+        cell = ws.cell(row=len(df) + 3, column=1, value=spreadsheet_cell(source_line))
         cell.font = Font(italic=True, size=9)
     spreadsheet_workbook(wb)
     out = io.BytesIO()

@@ -80,11 +80,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _pairs(items: list[str], option: str, path: Path) -> dict[str, str]:
+    """`A=B` options: --map COLONNE=INDICATEUR splits at the last « = » (a column header may hold one, an
+    indicator id never does); --label/--unit/--polarite INDICATEUR=TEXTE at the first."""
     out = {}
     for item in items:
         if "=" not in item:
             raise InputError(path, f"option --{option} « {item} » mal formée", expected=f"--{option} A=B")
-        k, v = item.split("=", 1)
+        k, v = item.rsplit("=", 1) if option == "map" else item.split("=", 1)
         out[k.strip()] = v.strip()
     return out
 

@@ -12,6 +12,7 @@ import pytest
 from observatoire import vocabulary
 from presentation.text import (
     DASH,
+    WORD_JOINER,
     cell_text,
     count_text,
     date_text,
@@ -118,8 +119,18 @@ def test_escape_html_neutralises_markup_inside_html_blocks():
 
 
 def test_md_text_neutralises_markdown():
+    wj = WORD_JOINER
     assert md_text("[lien](javascript:x) #titre `code` |t| ~s~ $m$") == (
-        "\\[lien\\](javascript:x) \\#titre \\`code\\` \\|t\\| \\~s\\~ \\$m\\$")
+        f"\\[lien\\]\\(javascript{wj}\\:x\\) \\#titre \\`code\\` \\|t\\| \\~s\\~ \\$m\\$")
+    # what the payload crawl found interpreted on pages (tests/test_payload_crawl.py): GFM autolinks (found by
+    # Streamlit's renderer after the escapes are resolved: broken by an invisible word joiner), entities, list
+    # markers, Streamlit's colour directives and emoji codes
+    assert md_text("www.x.invalid/p http://x.invalid a@b.fr") == (
+        f"www{wj}\\.x\\.invalid\\/p http{wj}\\:\\/\\/x\\.invalid a{wj}\\@b\\.fr")
+    assert md_text("&lt;b&gt; &#60;") == "\\&lt\\;b\\&gt\\; \\&\\#60\\;"
+    assert md_text("- atelier") == "\\- atelier" and md_text("1. point") == "1\\. point"
+    assert md_text(":red[x]") == f"{wj}\\:red\\[x\\]"
+    assert md_text("Élan, l'été") == "Élan\\, l\\'été"          # letters untouched; every escape renders as typed
 
 
 def test_html_fragment_escapes_its_values_and_keeps_nested_fragments():
