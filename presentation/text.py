@@ -199,10 +199,11 @@ def label(kind: str, code, short: bool = False) -> str:
 # code (`:red[…]`, `:smile:`) can form.
 _MD_SPECIAL = set(string.punctuation)
 # GFM autolinks (`www.x.fr`, `http://…`, `a@b.fr`) are found by Streamlit's Markdown renderer in the text once
-# its escapes are resolved: an invisible WORD JOINER (U+2060) before every « : » and « @ » and after « www »
-# breaks them, and the text reads the same.
+# its escapes are resolved: an invisible WORD JOINER (U+2060) after « www », before a « : » glued to what follows
+# (`http://`, `javascript:`, `:red[`, `:smile:`) and before an « @ » between two word characters breaks them, and
+# the text reads the same. French « : » (a space after it) is left alone: messages stay searchable as typed.
 WORD_JOINER = "\u2060"
-_AUTOLINK = re.compile(r"(?i)(?<=www)(?=\.)|(?=[:@])")
+_AUTOLINK = re.compile(r"(?i)(?<=www)(?=\.)|(?=:\S)|(?<=\w)(?=@\w)")
 
 
 def _md(text: str) -> str:

@@ -130,6 +130,7 @@ def test_md_text_neutralises_markdown():
     assert md_text("&lt;b&gt; &#60;") == "\\&lt\\;b\\&gt\\; \\&\\#60\\;"
     assert md_text("- atelier") == "\\- atelier" and md_text("1. point") == "1\\. point"
     assert md_text(":red[x]") == f"{wj}\\:red\\[x\\]"
+    assert md_text("Import enregistré : 3 lignes") == "Import enregistré \\: 3 lignes"   # French « : »: no joiner
     assert md_text("Élan, l'été") == "Élan\\, l\\'été"          # letters untouched; every escape renders as typed
 
 
