@@ -23,6 +23,6 @@ if __name__ == "__main__":
 
     navigation.run_app()
 else:
-    from ui import server
+    from ui import server, warm
 
-    app = st.App(__file__, routes=server.routes(), middleware=server.middleware(), lifespan=server.lifespan)
+    app = st.App(__file__, routes=server.routes(), middleware=server.middleware(), lifespan=warm.lifespan)

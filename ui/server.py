@@ -21,21 +21,19 @@ HTTP routes and middleware (`st.App(routes=…, middleware=…)`, a public API r
 
 Both routes refuse to act on a navigation started by another site (`Sec-Fetch-Site: cross-site`).
 
-The server's lifespan hook (`lifespan`) starts the warm-up of what every visitor needs (ui/warm.py) in a
-background thread: the health check answers at once, the first visitor finds it ready.
+The server's lifespan hook is ui/warm.py's: the warm-up of what every visitor needs, in a background thread.
 """
 from __future__ import annotations
 
 import secrets
-from contextlib import asynccontextmanager
 from urllib.parse import urlencode, urlsplit
 
-from streamlit import config
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
+from streamlit import config
 
 from contract import accounts
 from contract.errors import StoreError
@@ -142,15 +140,6 @@ def routes() -> list[Route]:
     base = base_path()
     return [Route(f"{base}/{OPEN_PATH}", open_session, methods=["GET"]),
             Route(f"{base}/{CLOSE_PATH}", close_session, methods=["GET"])]
-
-
-@asynccontextmanager
-async def lifespan(_app):
-    """Server start: the warm-up of what every visitor needs, in a background thread (ui/warm.py), so that the
-    health check answers at once and the first visitor does not pay for it."""
-    from ui import warm
-    warm.start()
-    yield
 
 
 def middleware() -> list:

@@ -3,9 +3,9 @@
 A fresh Streamlit process pays on its first page view for the imports of pandas, Plotly and the project's
 modules, the warehouse connection, the quartier pickers' choices, the catalogue, the home page's overview and
 the French chrome script: a second or more, and many more on a busy machine, for the first visitor after every
-restart. ui/server.py starts `start()` from the server's lifespan hook (st.App), so the health check answers at
-once while one daemon thread prepares them; a visitor arriving meanwhile waits only for what is not ready yet
-(Python's import lock and Streamlit's caches make them share the work, never do it twice). Afterwards the
+restart. app.py hands `lifespan` to the server (st.App's lifespan hook), which calls `start()`: the health check
+answers at once while one daemon thread prepares them; a visitor arriving meanwhile waits only for what is not
+ready yet (Python's import lock and Streamlit's caches make them share the work, never do it twice). Afterwards the
 objects made so far are frozen out of the garbage collector's full passes (gc.freeze): they live as long as
 the process, and every later collection skips them.
 """
@@ -17,6 +17,7 @@ import logging
 import pkgutil
 import threading
 import time
+from contextlib import asynccontextmanager
 
 _LOG = logging.getLogger("observatoire.warm")
 _started = threading.Lock()
@@ -92,3 +93,11 @@ def start() -> threading.Thread | None:
         _thread = threading.Thread(target=warm, name="observatoire-warm", daemon=True)
         _thread.start()
         return _thread
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    """The server's lifespan hook (app.py): the warm-up starts with the server, in its background thread, so
+    that the health check answers at once and the first visitor does not pay for it."""
+    start()
+    yield
