@@ -65,8 +65,8 @@ def test_a_truncated_warehouse_gives_a_french_message_and_the_app_rebuilds_it(wa
     assert f"L'entrepôt {copy.name} est illisible : fichier endommagé ou tronqué (fichier tronqué)" in res.stderr
     assert "python -m loaders ensure" in res.stderr and str(copy.parent) not in res.stderr
     # a page: a French message, no engine error, and the rebuild starts in the background
-    from ui import common
-    common._rebuild["at"] = None
+    from ui import damaged
+    damaged._rebuild["at"] = None
     at = run_page("fiche", quartier=QUARTIER)
     shown = texts(at)
     assert "L'entrepôt de données est illisible" in shown and "vient de commencer" in shown

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
-import subprocess
-import sys
 import threading
-import time
 from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,8 +22,9 @@ from exports.site import style
 from loaders import swap
 from observatoire import db, frformat, settings, vocabulary
 from presentation import text
-from ui import navigation
 from readers.text import norm
+from ui import navigation
+from ui.damaged import show_damaged
 
 # Sober look for projection at a COPIL and for print: tighter top padding, visible source captions,
 # no Streamlit chrome when printing (the Baromètre adds its own A4 rules). Colours only through the
@@ -95,42 +92,6 @@ def connection():
         st.stop()
     except db.WarehouseDamaged as exc:
         show_damaged(exc)
-
-
-_rebuild = {"at": None}
-_rebuild_lock = threading.Lock()
-REBUILD_EVERY = 600           # seconds between two rebuilds a process starts by itself
-
-
-def start_rebuild() -> bool:
-    """Rebuild a damaged warehouse in the background (`python -m loaders ensure`: from the sources and the
-    recorded imports, swapped in atomically; pages then read the new file by themselves). At most one start
-    every REBUILD_EVERY seconds per process; replicas starting one each queue behind the writers' lock, and the
-    second finds the warehouse sound. Returns whether this call started it."""
-    with _rebuild_lock:
-        last = _rebuild["at"]
-        if last is not None and time.monotonic() - last < REBUILD_EVERY:
-            return False
-        _rebuild["at"] = time.monotonic()
-    log = settings.db_path().with_name(settings.db_path().name + ".reconstruction.log")
-    with open(log, "ab") as out:
-        subprocess.Popen([sys.executable, "-m", "loaders", "ensure", "--quiet"], cwd=settings.PROJECT_DIR,
-                         stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-                         env=dict(os.environ))
-    return True
-
-
-def show_damaged(exc: BaseException):
-    """A page met an unreadable warehouse: say it in French, start its rebuild, stop the page."""
-    started = start_rebuild()
-    st.error("**L'entrepôt de données est illisible** (fichier endommagé ou tronqué). "
-             + ("Sa reconstruction depuis les fichiers sources et les imports enregistrés vient de commencer"
-                if started else "Sa reconstruction depuis les fichiers sources et les imports enregistrés est en "
-                                "cours")
-             + " : rechargez la page dans une ou deux minutes. Si ce message reste, lancez sur le serveur "
-               "`python -m loaders ensure`. Les données saisies (programmation, engagements, enquêtes) ne sont "
-               "pas touchées.", icon=":material/build:")
-    st.stop()
 
 
 @contextmanager

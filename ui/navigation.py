@@ -20,7 +20,7 @@ import streamlit as st
 
 from observatoire import db, settings
 from presentation.sources import OBSERVATORY
-from ui import auth, french
+from ui import auth, damaged, french
 
 # (file in pages/, title, icon, url path); the first page is the default one.
 SECTIONS: dict[str, list[tuple[str, str, str, str]]] = {
@@ -85,8 +85,7 @@ def run_app() -> None:
     except Exception as exc:
         if not db.is_damage(exc):
             raise
-        from ui import common          # (common imports this module)
-        common.show_damaged(exc)       # a damaged warehouse met anywhere in the page: French, rebuilt
+        damaged.show_damaged(exc)      # a damaged warehouse met anywhere in the page: French, rebuilt
     finally:
         _run.app = False
         st.session_state["_obs_run_seconds"] = time.perf_counter() - t0
