@@ -55,17 +55,17 @@ def _render(pptx: Path, tmp: Path) -> Path:
 
 
 def main(argv=None) -> int:
+    from bench import warehouse
     from observatoire.cli import ArgumentParser
 
     p = ArgumentParser(prog="python bench/deck.py", description=__doc__.split("\n\n")[0])
-    p.add_argument("--db", help="entrepôt (défaut : OBSERVATOIRE_DB ou data/observatoire.duckdb)")
+    warehouse.add_option(p)
     p.add_argument("--contrat", default="CN03103I", help="contrat (défaut : CN03103I, Toulouse Métropole)")
     p.add_argument("--quartier", default="QN03107M", help="quartier de la fiche PDF (défaut : QN03107M)")
     p.add_argument("--runs", type=int, default=2, help="exécutions par mesure, la meilleure est gardée (défaut 2)")
     p.add_argument("--complet", action="store_true", help="ajoute le rendu LibreOffice et le plus grand contrat")
     args = p.parse_args(argv)
-    if args.db:
-        os.environ["OBSERVATOIRE_DB"] = str(Path(args.db).resolve())
+    warehouse.use(args)
 
     from exports import classeur, deck, fiche_pdf, rapport, render
     from observatoire import db, settings

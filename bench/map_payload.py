@@ -7,11 +7,10 @@ quartier (carte?quartier=QN03107M). Usage: python bench/map_payload.py [--db PAT
 """
 from __future__ import annotations
 
-import time
-
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,13 +74,13 @@ def _parts(spec: dict) -> tuple[int, int, int]:
 
 
 def main() -> None:
+    from bench import warehouse
     from observatoire.cli import ArgumentParser
 
     ap = ArgumentParser()
-    ap.add_argument("--db")
+    warehouse.add_option(ap)
     args = ap.parse_args()
-    if args.db:
-        os.environ["OBSERVATOIRE_DB"] = str(Path(args.db).resolve())
+    warehouse.use(args)
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)

@@ -61,9 +61,11 @@ def profile(con, codes: list[str]) -> None:
 
 
 def main() -> int:
+    from bench import warehouse
+
     ap = ArgumentParser(prog="python bench/site.py", description=__doc__,
                         formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--db", help="entrepôt (défaut : OBSERVATOIRE_DB ou data/observatoire.duckdb)")
+    warehouse.add_option(ap)
     g = ap.add_mutually_exclusive_group()
     g.add_argument("--tout", action="store_true", help="le site entier")
     g.add_argument("--echantillon", type=int, default=60, help="nombre de quartiers de l'échantillon (défaut 60)")
@@ -71,8 +73,7 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processus en parallèle (défaut : un par cœur)")
     ap.add_argument("--out", type=Path, help="dossier du site (défaut : temporaire, effacé)")
     args = ap.parse_args()
-    if args.db:
-        os.environ["OBSERVATOIRE_DB"] = str(Path(args.db).resolve())
+    warehouse.use(args)
     from exports.site import build, content
     from observatoire import db
 

@@ -61,15 +61,15 @@ def cases(con) -> dict:
 
 
 def main(argv=None) -> int:
+    from bench import warehouse
     from observatoire.cli import ArgumentParser
 
     p = ArgumentParser(prog="python bench/views.py", description=__doc__.split("\n\n")[0])
-    p.add_argument("--db", help="entrepôt (défaut : OBSERVATOIRE_DB ou data/observatoire.duckdb)")
+    warehouse.add_option(p)
     p.add_argument("--runs", type=int, default=5, help="appels chauds par vue (défaut 5)")
     p.add_argument("--profile", metavar="TEXTE", help="profil cProfile des vues dont le nom contient TEXTE")
     args = p.parse_args(argv)
-    if args.db:
-        os.environ["OBSERVATOIRE_DB"] = str(Path(args.db).resolve())
+    warehouse.use(args)
     from observatoire import db
 
     con = db.connect(read_only=True)
