@@ -20,14 +20,34 @@ PARTIAL_YEARS = {2025}
 COLUMNS = ["contrat_code", "year", "kind", "label", "n_posts", "amount", "n_records", "partial", "source_file"]
 
 
+STORED = ["contrat_code", "year", "kind", "n_posts", "amount", "n_records", "source_file"]
+
+
+def _rows(con) -> list[tuple]:
+    """contract_means_stored (the table the build stores from the view contract_means), every contract, read
+    once per build: the fiche reads its tuples, the tables a DataFrame made of them."""
+    memo = cache.memo(con)
+    if "means_rows" not in memo:
+        memo["means_rows"] = con.execute(f"SELECT {', '.join(STORED)} FROM contract_means_stored "
+                                         "ORDER BY contrat_code, year, kind").fetchall()
+    return memo["means_rows"]
+
+
 def _every_contract(con) -> pd.DataFrame:
-    """contract_means for every contract (the table the build stores from the view), read once per build."""
     memo = cache.memo(con)
     if "contract_means" not in memo:
-        memo["contract_means"] = con.execute(
-            "SELECT contrat_code, year, kind, n_posts, amount, n_records, source_file FROM contract_means_stored "
-            "ORDER BY contrat_code, year, kind").df()
+        memo["contract_means"] = pd.DataFrame(_rows(con), columns=STORED)
     return memo["contract_means"]
+
+
+def _by_contract(con) -> dict[str, list[tuple]]:
+    memo = cache.memo(con)
+    if "means_by_contract" not in memo:
+        by: dict[str, list[tuple]] = {}
+        for r in _rows(con):
+            by.setdefault(r[0], []).append(r)
+        memo["means_by_contract"] = by
+    return memo["means_by_contract"]
 
 
 def state_means(con, contrats: str | list[str] | tuple[str, ...]) -> pd.DataFrame:
@@ -47,18 +67,12 @@ def records(con, contrats) -> list[dict]:
     codes = [contrats] if isinstance(contrats, str) else list(contrats or [])
     if con is None or not codes:
         return []
-    memo = cache.memo(con)
-    if "means_rows" not in memo:
-        rows: dict[str, list[tuple]] = {}
-        for r in con.execute("SELECT contrat_code, year, kind, n_posts, amount, n_records, source_file "
-                             "FROM contract_means_stored ORDER BY contrat_code, year, kind").fetchall():
-            rows.setdefault(r[0], []).append(r)
-        memo["means_rows"] = rows
+    by = _by_contract(con)
     labels = vocabulary.labels("means_kinds")
     return [{"contrat_code": c, "year": int(y), "kind": k, "label": labels.get(k, k), "n_posts": int(n),
              "amount": None if a is None or math.isnan(a) else float(a), "n_records": int(nr),
              "partial": int(y) in PARTIAL_YEARS, "source_file": f}
-            for code in sorted(set(codes)) for c, y, k, n, a, nr, f in memo["means_rows"].get(code, [])]
+            for code in sorted(set(codes)) for c, y, k, n, a, nr, f in by.get(code, [])]
 
 
 def totals_by_year(con, contrats) -> pd.DataFrame:
