@@ -16,6 +16,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from exports import map_frame
 from observatoire import vocabulary
 from presentation import text as ptext
 from presentation.sources import DEMO_LABEL
@@ -332,22 +333,6 @@ def notes(slide, content: str | list[str]) -> None:
 
 # --------------------------------------------------------------------------- native map
 
-def _rings_of(geom, closed: bool) -> list:
-    """Coordinate lists of a geometry: polygon exteriors (`closed`, holes are invisible at this scale) or every
-    boundary line (outlines)."""
-    parts = list(getattr(geom, "geoms", [geom]))
-    out = []
-    for g in parts:
-        if g.is_empty:
-            continue
-        if closed and g.geom_type == "Polygon":
-            out.append(list(g.exterior.coords)[:-1])
-        elif not closed:
-            b = g.boundary if g.geom_type in ("Polygon", "MultiPolygon") else g
-            out += [list(line.coords) for line in getattr(b, "geoms", [b]) if not line.is_empty]
-    return [r for r in out if len(r) >= 2]
-
-
 def _freeform(slide, rings: list[list[tuple]], closed: bool, fill: RGBColor | None, line: RGBColor | None,
               line_pt: float):
     """One freeform shape of several contours (EMU coordinates), or None when there is nothing to draw."""
@@ -381,32 +366,8 @@ def native_map(slide, places: list[dict], outlines: list[tuple], strong: list[tu
     filled contours or circles, numbered; `outlines` (thin) and `strong` (the carrier EPCI) as lines, clipped
     to the frame; the legend and the source line under it. Same projection as charts.locator: equirectangular
     at the mean latitude, fitted to the highlighted places."""
-    import math
-
-    import shapely
-
-    focus = [p for p in places if p.get("highlight", True)] or places
-    lon0, lat0, lon1, lat1 = (float(b) for b in shapely.total_bounds([p["geom"] for p in focus]))
-    k = math.cos(math.radians((lat0 + lat1) / 2))
     map_h = int(height) - int(Inches(0.85))        # legend and source line (two lines) below
-    dx, dy = max((lon1 - lon0) * k, 1e-6), max(lat1 - lat0, 1e-6)
-    dx, dy = dx * (1 + 2 * pad), dy * (1 + 2 * pad)
-    scale = min(int(width) / dx, map_h / dy)
-    cx, cy = (lon0 + lon1) / 2 * k, (lat0 + lat1) / 2
-    ox, oy = int(left) + int(width) / 2, int(top) + map_h / 2
-
-    def project(geom):
-        return shapely.transform(geom, lambda c: c * [k, 1] - [cx, cy]) if geom is not None else None
-
-    frame = shapely.box(-int(width) / 2 / scale, -map_h / 2 / scale, int(width) / 2 / scale, map_h / 2 / scale)
-    tolerance = int(Pt(0.6)) / scale          # vertices closer than 0.6 pt are not drawn
-
-    def emu_rings(geom, closed: bool) -> list:
-        g = project(geom)
-        if not closed and g.geom_type in ("Polygon", "MultiPolygon"):
-            g = g.boundary                     # an outline is its lines, cut where they leave the frame
-        g = shapely.simplify(shapely.intersection(g, frame), tolerance)
-        return [[(ox + x * scale, oy - y * scale) for x, y in r] for r in _rings_of(g, closed)]
+    frame = map_frame.fit(places, int(left), int(top), int(width), map_h, pad=pad, min_step=int(Pt(0.6)))
 
     land = slide.shapes.add_shape(1, emu(left), emu(top), emu(width), emu(map_h))      # rectangle: the map's ground
     land.fill.solid()
@@ -414,23 +375,25 @@ def native_map(slide, places: list[dict], outlines: list[tuple], strong: list[tu
     land.line.fill.background()
     land.shadow.inherit = False
     for spec, colour, pt in ((outlines, colours["outline"], 0.75), (strong, colours["strong"], 1.5)):
-        rings = [r for item in spec or [] for r in emu_rings(item[1], closed=False)]
+        rings = [r for item in spec or [] for r in frame.rings(item[1], closed=False)]
         _freeform(slide, rings, False, None, hex_colour(colour), pt)
     for hl, colour in ((False, colours["other"]), (True, colours["contour"])):
         rings = [r for p in places if p["kind"] == "contour" and bool(p.get("highlight", True)) == hl
-                 for r in emu_rings(p["geom"], closed=True)]
+                 for r in frame.rings(p["geom"], closed=True)]
         _freeform(slide, rings, True, hex_colour(colour), WHITE if hl else hex_colour(colour), 0.5)
     r_pt = Pt(5)
     for p in places:
-        point = shapely.point_on_surface(project(p["geom"]))
-        x, y = ox + point.x * scale, oy - point.y * scale
-        if p["kind"] != "contour" and shapely.contains(frame, point):
+        at = frame.anchor(p["geom"])
+        if at is None:
+            continue
+        x, y = at
+        if p["kind"] != "contour":
             dot = slide.shapes.add_shape(9, emu(x - r_pt), emu(y - r_pt), emu(2 * r_pt), emu(2 * r_pt))  # oval
             dot.fill.solid()
             dot.fill.fore_color.rgb = hex_colour(colours["point"] if p.get("highlight", True) else colours["other"])
             dot.line.color.rgb = WHITE
             dot.shadow.inherit = False
-        if p.get("highlight", True) and p.get("number") is not None and shapely.contains(frame, point):
+        if p.get("highlight", True) and p.get("number") is not None:
             w, h = Inches(0.32), Inches(0.24)
             label = text(slide, str(p["number"]), x + Pt(6), y - Pt(6) - h, w, h, size=10, bold=True,
                          colour=hex_colour(colours["text"]), align=PP_ALIGN.CENTER)
