@@ -10,18 +10,50 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from observatoire import vocabulary
 from presentation import classeur as view_model
-from presentation.text import spreadsheet_workbook
+from presentation.text import spreadsheet_cell
 
-HEADER_FILL = PatternFill("solid", fgColor=vocabulary.palette("navy").lstrip("#").upper())
-HEADER_FONT = Font(bold=True, color=vocabulary.palette("white").lstrip("#").upper())
-STATUS_FONT = Font(italic=True, color=vocabulary.palette("grey").lstrip("#").upper())
-DEMO_FONT = Font(bold=True, color=vocabulary.palette("demo").lstrip("#").upper())
+HEADER = {"bold": True, "font_color": vocabulary.palette("white"), "bg_color": vocabulary.palette("navy"),
+          "text_wrap": True, "valign": "vcenter"}
+STATUS = {"italic": True, "font_color": vocabulary.palette("grey")}
+DEMO = {"bold": True, "font_color": vocabulary.palette("demo")}
+WRAP = {"text_wrap": True, "valign": "top"}
+
+
+class _Formats:
+    """XlsxWriter formats made once per workbook and per combination (the classeur has a handful)."""
+
+    def __init__(self, wb):
+        self.wb, self.made = wb, {}
+
+    def __call__(self, **props):
+        key = tuple(sorted(props.items()))
+        if key not in self.made:
+            self.made[key] = self.wb.add_format(props) if props else None
+        return self.made[key]
+
+
+def _put(ws, row: int, col: int, value, fmt=None) -> None:
+    """One cell: text neutralised (spreadsheet_cell: never a formula), numbers as numbers, None left empty."""
+    if value is None:
+        return
+    if isinstance(value, str):
+        ws.write_string(row, col, spreadsheet_cell(value), fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    else:
+        ws.write_number(row, col, value.item() if hasattr(value, "item") else value, fmt)
+
+
+def _rows(ws, first: int, rows: list[list], fmt=None) -> int:
+    """Rows from `first` (0-based); returns the next free row."""
+    for r, row in enumerate(rows, start=first):
+        for c, value in enumerate(row):
+            _put(ws, r, c, value, fmt)
+    return first + len(rows)
 
 
 def _quoted(words: str) -> str:
@@ -36,59 +68,43 @@ def number_format(decimals: int | None, prefix: str = "", suffix: str = "") -> s
     return _quoted(prefix) + "#,##0" + ("." + "0" * d if d > 0 else "") + _quoted(suffix)
 
 
-def _header(ws, row: int, labels: list[str], widths: list[float] | None = None) -> None:
-    for c, lab in enumerate(labels, start=1):
-        cell = ws.cell(row=row, column=c, value=lab)
-        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    if widths:
-        for c, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(c)].width = w
+def _header(ws, fmt: _Formats, row: int, labels: list[str], widths: list[float] | None = None) -> None:
+    for c, lab in enumerate(labels):
+        _put(ws, row, c, lab, fmt(**HEADER))
+    for c, w in enumerate(widths or []):
+        ws.set_column(c, c, w)
 
 
-def _wrap(ws, min_row: int) -> None:
-    for row in ws.iter_rows(min_row=min_row):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def _theme_sheet(ws, sheet: view_model.Sheet, territories: list[tuple[str, str]]) -> None:
-    ws.append([sheet.title])
-    ws["A1"].font = Font(bold=True, size=13)
+def _theme_sheet(ws, fmt: _Formats, sheet: view_model.Sheet, territories: list[tuple[str, str]]) -> None:
+    _put(ws, 0, 0, sheet.title, fmt(bold=True, size=13))
     labels = list(view_model.MAIN_COLUMNS)
     for _, header in territories:
         labels += [header, "Statut"]
     labels.append("Source (fichier : variable)")
-    _header(ws, 2, labels, [46, 18, 8, 10, 11] + [16, 18] * len(territories) + [40])
-    ws.row_dimensions[2].height = 45
-    ws.freeze_panes = "F3"
-    for r, row in enumerate(sheet.rows, start=3):
-        ws.cell(r, 1, row.label)
-        ws.cell(r, 2, row.indicator_id)
-        ws.cell(r, 3, row.unit)
-        ws.cell(r, 4, row.edition)
-        if row.ref_year is not None:
-            ws.cell(r, 5, row.ref_year)
-        col = 6
+    _header(ws, fmt, 1, labels, [46, 18, 8, 10, 11] + [16, 18] * len(territories) + [40])
+    ws.set_row(1, 45)
+    ws.freeze_panes(2, 5)
+    for r, row in enumerate(sheet.rows, start=2):
+        for c, value in enumerate((row.label, row.indicator_id, row.unit, row.edition, row.ref_year)):
+            _put(ws, r, c, value)
+        col = 5
         for c in row.cells:
-            if c.value is not None:
-                ws.cell(r, col, c.value).number_format = number_format(c.decimals, c.prefix, c.suffix)
-            if c.status:
-                ws.cell(r, col + 1, c.status).font = STATUS_FONT
+            _put(ws, r, col, c.value, fmt(num_format=number_format(c.decimals, c.prefix, c.suffix)))
+            _put(ws, r, col + 1, c.status or None, fmt(**STATUS))
             col += 2
-        ws.cell(r, col, row.files)
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(labels))}{max(len(sheet.rows) + 2, 2)}"
+        _put(ws, r, col, row.files)
+    ws.autofilter(1, 0, max(len(sheet.rows) + 1, 1), len(labels) - 1)
 
 
-def _means_sheet(ws, v: view_model.ClasseurView) -> None:
+def _means_sheet(ws, fmt: _Formats, v: view_model.ClasseurView) -> None:
     """State means of the contracts asked for (indicators.means, the one counting rule)."""
-    _header(ws, 1, ["Contrat", "Année", "Dispositif", "Postes financés", "Montant (€)", "Enregistrements lus",
-                    "Année partielle", "Fichiers"], [12, 8, 22, 14, 16, 14, 12, 50])
-    for row in v.means:
-        ws.append(row)
-        ws.cell(ws.max_row, 5).number_format = number_format(0, suffix=" €")
-    ws.append([])
-    ws.append([v.means_line])
+    _header(ws, fmt, 0, ["Contrat", "Année", "Dispositif", "Postes financés", "Montant (€)", "Enregistrements lus",
+                         "Année partielle", "Fichiers"], [12, 8, 22, 14, 16, 14, 12, 50])
+    euros = fmt(num_format=number_format(0, suffix=" €"))
+    for r, row in enumerate(v.means, start=1):
+        for c, value in enumerate(row):
+            _put(ws, r, c, value, euros if c == 4 else None)
+    _put(ws, len(v.means) + 2, 0, v.means_line)
 
 
 def sheet_name(title: str) -> str:
@@ -104,54 +120,40 @@ def build(con, codes: list[str], out: str | Path, editions: list[int] | None = N
     progress = progress or (lambda f, t: None)
     v = view_model.view(con, list(codes), editions)
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Lisez-moi"
-    ws.append([view_model.TITLE])
-    ws["A1"].font = Font(bold=True, size=14)
-    for key, words in v.readme:
-        ws.append([words] if not key else [key, words])
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False})
+    fmt = _Formats(wb)
+    ws = wb.add_worksheet("Lisez-moi")
+    _put(ws, 0, 0, view_model.TITLE, fmt(bold=True, size=14))
+    r = _rows(ws, 1, [[words] if not key else [key, words] for key, words in v.readme], fmt(**WRAP))
     if v.demo:
-        ws.append([vocabulary.label("phrases", "demo"), "Certains territoires sont des données de démonstration."])
-        ws.cell(ws.max_row, 1).font = DEMO_FONT
-    ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 110
-    _wrap(ws, 3)
+        _put(ws, r, 0, vocabulary.label("phrases", "demo"), fmt(**DEMO, **WRAP))
+        _put(ws, r, 1, "Certains territoires sont des données de démonstration.", fmt(**WRAP))
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 110)
 
     for i, sheet in enumerate(v.sheets):
         progress(0.1 + 0.7 * i / len(v.sheets), f"Thème {sheet.title}")
-        _theme_sheet(wb.create_sheet(title=sheet_name(sheet.title)), sheet, v.territories)
+        _theme_sheet(wb.add_worksheet(sheet_name(sheet.title)), fmt, sheet, v.territories)
     if v.means_line:
-        _means_sheet(wb.create_sheet("Moyens de l'État"), v)
+        _means_sheet(wb.add_worksheet("Moyens de l'État"), fmt, v)
 
     progress(0.85, "Sources")
-    ws = wb.create_sheet("Sources")
-    _header(ws, 1, ["Producteur", "Titre", "Licence", "Géographie", "Millésimes dans ce classeur",
-                    "Fichiers et variables"], [34, 50, 26, 24, 22, 60])
-    for row in v.sources:
-        ws.append(row)
-    _wrap(ws, 2)
+    ws = wb.add_worksheet("Sources")
+    _header(ws, fmt, 0, ["Producteur", "Titre", "Licence", "Géographie", "Millésimes dans ce classeur",
+                         "Fichiers et variables"], [34, 50, 26, 24, 22, 60])
+    _rows(ws, 1, v.sources, fmt(**WRAP))
 
-    ws = wb.create_sheet("Notes")
-    _header(ws, 1, ["Statut affiché", "Signification"], [30, 100])
-    for shown, meaning in v.statuses:
-        ws.append([shown, meaning])
-    ws.append([])
-    ws.append(["Seuils du secret statistique"])
-    ws.cell(ws.max_row, 1).font = Font(bold=True)
-    for rule, words in v.secret_rules:
-        ws.append([rule, words])
-    ws.append([])
-    ws.append(["Avertissements INSEE"])
-    ws.cell(ws.max_row, 1).font = Font(bold=True)
-    for note in v.caveats:
-        ws.append(["", note])
-    _wrap(ws, 2)
+    ws = wb.add_worksheet("Notes")
+    _header(ws, fmt, 0, ["Statut affiché", "Signification"], [30, 100])
+    r = _rows(ws, 1, [list(x) for x in v.statuses], fmt(**WRAP)) + 1
+    _put(ws, r, 0, "Seuils du secret statistique", fmt(bold=True, **WRAP))
+    r = _rows(ws, r + 1, [list(x) for x in v.secret_rules], fmt(**WRAP)) + 1
+    _put(ws, r, 0, "Avertissements INSEE", fmt(bold=True, **WRAP))
+    _rows(ws, r + 1, [["", note] for note in v.caveats], fmt(**WRAP))
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     progress(0.95, "Écriture du fichier")
-    spreadsheet_workbook(wb)            # labels of user-declared indicators never run as formulas
-    wb.save(out)
+    wb.close()
     progress(1.0, "Terminé")
     return out

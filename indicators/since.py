@@ -25,7 +25,7 @@ import re
 
 import pandas as pd
 
-from indicators import engagements, programmation
+from indicators import cache, engagements, programmation
 from observatoire import catalogue
 
 # Build steps whose files are not data for a COPIL: the observatory's own catalogue (YAML), and user imports
@@ -162,7 +162,15 @@ def imports(con, since: dt.date) -> pd.DataFrame:
 
 
 def latest_editions(con) -> pd.DataFrame:
-    """Latest millésime of each source with quartier values (context for « what is there now »)."""
+    """Latest millésime of each source with quartier values (context for « what is there now »); a scan of every
+    value, done once per warehouse build (cache.memo) and copied for the caller."""
+    store = cache.memo(con)
+    if "latest_editions" not in store:
+        store["latest_editions"] = _latest_editions(con)
+    return store["latest_editions"].copy()
+
+
+def _latest_editions(con) -> pd.DataFrame:
     df = con.execute("""
         SELECT c.source, max(v.edition) AS edition FROM indicator_value v
         JOIN indicator_catalog c USING (indicator_id)

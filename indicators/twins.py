@@ -54,12 +54,15 @@ class Matrix:
             sd = np.where(self.sd > 0, self.sd, np.nan)
             self.z = (raw - self.mean) / sd  # constant columns become all-NaN: no information
         self.present = ~np.isnan(self.z)
-        self._info = self._labels = None
+        self._info: dict[str, dict] = {}
+        self._labels = None
 
-    def info(self, con) -> dict[str, dict]:
-        """Name, communes, contract… of every quartier of the matrix (one query at first use, then cached)."""
-        if self._info is None:
-            self._info = _info(con, [str(c) for c in self.codes])
+    def info(self, con, codes) -> dict[str, dict]:
+        """Name, communes, contract… of these quartiers of the matrix, read once each (a fiche needs five: a
+        one-shot command line should not read the 1 600)."""
+        missing = [str(c) for c in codes if str(c) not in self._info]
+        if missing:
+            self._info.update(_info(con, missing))
         return self._info
 
     def labels(self, con) -> dict[str, str]:
@@ -146,7 +149,7 @@ def twins(con, code: str, n: int = 5, indicator_ids=None, edition: int | None = 
                 d[j] = np.nan
     ok = np.flatnonzero(~np.isnan(d))
     order = ok[np.lexsort((m.codes[ok].astype(str), d[ok]))][:n]
-    info, labels = m.info(con), m.labels(con)
+    info, labels = m.info(con, m.codes[order]), m.labels(con)
     out = []
     for j in order:
         common = np.flatnonzero(m.present[i] & m.present[j])

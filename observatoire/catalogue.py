@@ -12,9 +12,14 @@ import yaml
 from observatoire import settings
 
 
+# libyaml's safe loader when the wheel has it (7× faster: the catalogue is parsed by every process, command
+# lines included); the same documents either way.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @lru_cache(maxsize=8)
 def _read(path: str, mtime_ns: int) -> dict:
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
 
 
 @lru_cache(maxsize=64)
