@@ -88,8 +88,9 @@ def value_range(values: list[float]) -> tuple[float, float]:
 def evolution_chart(pdf: FPDF, d, x: float, y: float, w: float, h: float) -> None:
     """The evolution chart of a presentation.fiche.Detail in the box (x, y, w, h): title, legend (one entry per
     line), y axis from zero with French ticks and the unit, one line with markers per reference level in the
-    level's colour (the quartier thick, its values written above its points), millésimes below, and the source
-    line and caveat at the bottom. An edition without a value breaks the line: a gap, never a zero."""
+    level's colour (the quartier thick, its values written at its points: above them, below when another line
+    runs just above), millésimes below, and the source line and caveat at the bottom. An edition without a value
+    breaks the line: a gap, never a zero (the page's Plotly chart joins the points on either side)."""
     lines = fiche_view.evolution_lines(d)
     if not lines:
         return
@@ -131,7 +132,7 @@ def _evolution(pdf: FPDF, d, lines: list[dict], x: float, y: float, w: float, h:
     editions = sorted({e for s in lines for e, _ in s["points"]})
     e0, e1 = editions[0], editions[-1]
     right = x + w - 0.5
-    # the quartier's values are written above its points: as large as VALUE_PT allows without touching
+    # the quartier's values are written at its points: as large as VALUE_PT allows without touching
     pdf.set_font(CONDENSED, "", VALUE_PT)
     label_w = max((pdf.get_string_width(t) for s in lines if s["level"] == "qpv" for t in s["labels"].values()),
                   default=0)

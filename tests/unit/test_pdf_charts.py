@@ -77,25 +77,16 @@ def test_values_drawn_and_a_missing_millesime_is_a_gap():
     assert "44,0 %" not in shown                                          # only the quartier's values are written
 
 
-def _drawable() -> list[P.Payload]:
-    """The payloads whose every character the fiche's fonts have. DejaVu has no fullwidth « ＜ ＞ » (U+FF1C,
-    U+FF1E, PLD28) and no glyph draws the control character ESC (PLD13, a legacy row): fpdf2 leaves a missing
-    glyph out, with a warning — the whole PDF's limit, not a reading of the text."""
-    from fontTools.ttLib import TTFont
-
-    cmap = TTFont(fiche_pdf.FONT_DIR / "DejaVuSansCondensed.ttf").getBestCmap()
-    return [p for p in P.ACCEPTED + P.legacy() if all(ord(ch) in cmap or ch.isspace() for ch in p.text)]
-
-
 def test_only_the_fullwidth_and_the_escape_payloads_lack_glyphs():
-    assert {p.marker for p in P.ACCEPTED + P.legacy()} - {p.marker for p in _drawable()} == {"PLD13", "PLD28"}
+    shown = P.ACCEPTED + P.legacy()
+    assert {p.marker for p in shown} - {p.marker for p in P.pdf_drawable(shown)} == {"PLD13", "PLD28"}
 
 
 def test_hostile_names_labels_and_sources_are_drawn_as_typed():
     """Every payload as the quartier's name, a reference's name, the indicator's label, the source line and the
     caveat of a chart, and as the names of the map's quartier, neighbour and EPCI: shown as typed (cut with
     « … » when too long for its place), no link, no JavaScript in the file."""
-    payloads = _drawable()
+    payloads = P.pdf_drawable(P.ACCEPTED + P.legacy())
     names = [p.text for p in payloads]
     poly = shapely.box(3.80, 43.60, 3.84, 43.63)
     for k in range(0, len(names), 4):          # each payload in about two of the seven places (a second each)
