@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 from charts import style
 from charts.source import add_source
 from observatoire import frformat, vocabulary
-from presentation.text import plotly_text
+from presentation.text import level_name, plotly_text
 
 
 def reference_bars(rows: pd.DataFrame, *, label: str, edition, source_line: str, note: str | None = None,
@@ -21,7 +21,7 @@ def reference_bars(rows: pd.DataFrame, *, label: str, edition, source_line: str,
     prints it (« ≈ 49,2 % », « 22,0 % (2021) »), used for the labels and the hover. First row = the quartier.
     """
     ok = rows.reset_index(drop=True)
-    names = [f"<b>{style.wrap(r.name, 30)}</b>" if r.level == "qpv" else style.wrap(style.level_name(r.level, r.name), 32)
+    names = [f"<b>{style.wrap(r.name, 30)}</b>" if r.level == "qpv" else style.wrap(level_name(r.level, r.name), 32)
              for r in ok.itertuples()]
     colors = [vocabulary.color("levels", r.level, style.REFERENCE) for r in ok.itertuples()]
     fig = go.Figure(go.Bar(
@@ -68,7 +68,7 @@ def gap_evolution(series: pd.DataFrame, *, label: str, unit: str | None, source_
         is_q = level == "qpv"
         fig.add_trace(go.Scatter(
             x=g.edition, y=g.value, mode="lines+markers+text" if is_q else "lines+markers",
-            name=(f"<b>{name}</b>" if is_q else plotly_text(style.level_name(level, g.name.iloc[0]))),
+            name=(f"<b>{name}</b>" if is_q else plotly_text(level_name(level, g.name.iloc[0]))),
             line=dict(color=vocabulary.color("levels", level, style.REFERENCE), width=3 if is_q else 1.6,
                       dash="dot" if level == "ensemble_qpv" else None),
             marker=dict(size=8 if is_q else 6),

@@ -91,14 +91,6 @@ def wrap(text: str, width: int = 32, max_lines: int | None = 3) -> str:
     return "<br>".join(plotly_text(line) for line in lines)
 
 
-def level_name(level: str, name: str | None) -> str:
-    """'EPCI : CA du Bassin…', or just the level when the name repeats it ('Ensemble des QPV')."""
-    lab = vocabulary.level_label(level, short=True)
-    if not name or str(name).strip().lower() in (lab.lower(), vocabulary.level_label(level).lower()):
-        return lab
-    return f"{lab} : {name}"
-
-
 def rgba(hex_colour: str, alpha: float) -> str:
     """`rgba(r, g, b, alpha)` of a palette colour: translucent fills and backgrounds keep the house colours."""
     r, g, b = vocabulary.rgb(hex_colour)

@@ -17,11 +17,12 @@ from pathlib import Path
 
 from pptx.util import Inches
 
-from charts import locator, style
+from charts import locator
 from contract import service
 from exports import geo
 from exports import pptx_kit as K
 from presentation import barometre as barometre_view, contract as pc, contract_life, since as since_view, sources, text
+from presentation import locator as locator_view
 
 
 # --------------------------------------------------------------------------- slides
@@ -52,9 +53,7 @@ def map_figure(v: pc.ContractView, width: int = 900, height: int = 640):
                                source_line=m["source_line"], width=width, height=height)
 
 
-MAP_COLOURS = {"contour": locator.CONTOUR_FILL, "other": locator.CONTOUR_FILL_OTHER, "point": locator.POINT_COLOR,
-               "outline": locator.OUTLINE, "strong": locator.OUTLINE_STRONG, "text": style.TEXT,
-               "land": locator.LAND}
+MAP_COLOURS = locator_view.COLOURS      # the one palette of the print locator maps (presentation.locator)
 
 
 def slide_glance(prs, v: pc.ContractView) -> None:
@@ -65,7 +64,7 @@ def slide_glance(prs, v: pc.ContractView) -> None:
     m = v.map
     if m["shapes"]:
         K.native_map(s, m["shapes"], m["others"], m["strong"], K.MARGIN, K.BODY_TOP, map_w, Inches(5.25),
-                     MAP_COLOURS, {"contour": locator.LEGEND_CONTOUR, "point": locator.LEGEND_POINT},
+                     MAP_COLOURS, locator_view.LEGEND,
                      m["source_line"])
     else:
         K.text(s, v.map["empty"], K.MARGIN, K.BODY_TOP, map_w, Inches(1))

@@ -5,7 +5,8 @@ map inset, its twins and the sources.
 Layout only: everything printed comes from the fiche view (presentation.fiche.view, the same as the fiche
 page): the same rows, the same reference levels and columns (vocabulary place `fiche`), the same cells
 (« ≈ 49,2 % », « 22,0 % (2021) », status labels), the same baromètre lines and lights. Long labels and values
-wrap in their cell (fpdf2 tables); nothing is cut.
+wrap in their cell (fpdf2 tables); nothing is cut. The evolution charts and the map inset are drawn in
+vectors by exports.pdf_charts from the same views as the page's charts: no browser, no picture to render.
 """
 from __future__ import annotations
 
@@ -16,10 +17,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from charts import fiche as fiche_charts
-from charts import locator
-from charts.source import add_source
-from exports import geo, render
+from exports import pdf_charts
 from observatoire import frformat, vocabulary
 from presentation import barometre as barometre_view
 from presentation import fiche as fiche_view
@@ -33,10 +31,18 @@ LIGHT_BLUE, WHITE = vocabulary.rgb(vocabulary.palette("light_blue")), vocabulary
 BLACK, WARNING = vocabulary.rgb(vocabulary.palette("black")), vocabulary.rgb(vocabulary.palette("warning_light"))
 PAGE_W, PAGE_H, MARGIN = 210, 297, 11
 BODY_W = PAGE_W - 2 * MARGIN
-EVO_W, EVO_H = 640, 560          # CSS px of the evolution charts (rendered at 300 dpi)
-MAP_PX = 520
+EVO_H = 80                       # mm: each evolution chart, half the body wide
+MAP_MM = 70                      # mm: the map inset, square
 QR_MM = 22                       # the QR code of the quartier's public page (page 2, beside the baromètre)
 BOTTOM = PAGE_H - 12             # lowest y of the body (the footer is below)
+
+
+# The faces of the document, by family and style: each is parsed (fontTools, a few hundredths of a second a face)
+# and subset into the file only when the document first uses it.
+FACES = {(pdf_charts.SANS, ""): "DejaVuSans.ttf", (pdf_charts.SANS, "B"): "DejaVuSans-Bold.ttf",
+         (pdf_charts.SANS, "I"): "DejaVuSans-Oblique.ttf", (pdf_charts.CONDENSED, ""): "DejaVuSansCondensed.ttf",
+         (pdf_charts.CONDENSED, "B"): "DejaVuSansCondensed-Bold.ttf",
+         (pdf_charts.CONDENSED, "I"): "DejaVuSansCondensed-Oblique.ttf"}
 
 
 class FichePDF(FPDF):
@@ -45,12 +51,19 @@ class FichePDF(FPDF):
         self.footer_text = footer_text
         self.set_margins(MARGIN, 10, MARGIN)
         self.set_auto_page_break(False)
-        self.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-        self.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        self.add_font("DejaVu", "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
-        self.add_font("DejaVuC", "", str(FONT_DIR / "DejaVuSansCondensed.ttf"))
-        self.add_font("DejaVuC", "B", str(FONT_DIR / "DejaVuSansCondensed-Bold.ttf"))
-        self.add_font("DejaVuC", "I", str(FONT_DIR / "DejaVuSansCondensed-Oblique.ttf"))
+
+    def face(self, family: str, style: str = "") -> None:
+        """Add the face of FACES `family`/`style` (B, I) if the document does not have it yet."""
+        for (name, emphasis), file in FACES.items():
+            if name.lower() == family.lower() and emphasis == style and name.lower() + emphasis not in self.fonts:
+                self.add_font(name, emphasis, str(FONT_DIR / file))
+
+    def set_font(self, family=None, style="", size=0):
+        """fpdf2's set_font, the face added on its first use (an unused face costs neither parsing nor
+        embedding)."""
+        letters = (style if isinstance(style, str) else style.style).upper()
+        self.face(family or self.font_family, "".join(c for c in "BI" if c in letters))
+        super().set_font(family, style, size)
 
     def footer(self):
         self.set_y(-9)
@@ -88,6 +101,7 @@ def _table(pdf: FichePDF, header: list[str], rows: list[list], widths: list[floa
     left = pdf.l_margin
     pdf.set_left_margin(x)
     pdf.set_x(x)
+    pdf.face("DejaVuC", "B")               # the headings' and bold cells' face: fpdf2's table wants it added
     pdf.set_font("DejaVuC", "", size)
     pdf.set_fill_color(*LIGHT)            # the alternate rows' fill (fpdf2 fills with the current colour)
     heading = FontFace(emphasis="B", color=WHITE, fill_color=NAVY, size_pt=size)
@@ -263,37 +277,9 @@ def _comparison_table(pdf: FichePDF, v: fiche_view.FicheView) -> float:
     return _table(pdf, header, rows, widths, MARGIN, aligns, size=6.6, fills=fills, bold_cols={2})
 
 
-def _evolution_figures(con, v: fiche_view.FicheView) -> list:
-    """The evolution charts of the PDF (presentation.fiche.PDF_EVOLUTIONS), laid out for print."""
-    figs = []
-    for d in fiche_view.details(con, v.territory, [i for i in fiche_view.PDF_EVOLUTIONS if v.row(i) is not None]):
-        fig = fiche_charts.detail_evolution(d, height=EVO_H, with_gaps=False, from_zero=True)
-        if fig is None:
-            continue
-        # Print layout: legend under the title (several references would overlap the source line below).
-        n_levels = d.evolution.level.nunique()
-        fig.update_layout(title=dict(font=dict(size=15), y=0.985, yanchor="top"), font=dict(size=14),
-                          margin=dict(t=58 + 22 * n_levels, b=20),
-                          legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, xanchor="left", font=dict(size=12)))
-        if d.unit == "€":
-            fig.update_yaxes(tickformat=",.0f")
-        add_source(fig, d.evolution_source_line + f" — {d.evolution_caveat}", width=105, min_bottom=70)
-        figs.append(fig)
-    return figs
-
-
-def map_figure(con, v: fiche_view.FicheView):
-    """The locator map of the fiche (the quartier, its neighbours, EPCI and département outlines), or None
-    when the quartier has no geometry; also `python -m exports graphique --type carte`."""
-    loc = locator_view.quartier_locator(con, v.territory, (v.epci or {}).get("code"))
-    if loc is None:
-        return None
-    return locator.locator_map(geo.from_shapes(loc["places"]), outlines=loc["outlines"],
-                               strong_outlines=loc["strong_outlines"], source_line=loc["source_line"], width=MAP_PX,
-                               height=MAP_PX, label="name", pad=0.6)
-
-
-def page_comparison(pdf: FichePDF, v: fiche_view.FicheView, map_png: bytes | None, evo: list) -> None:
+def page_comparison(pdf: FichePDF, v: fiche_view.FicheView, evo: list, loc: dict | None) -> None:
+    """Page 2; `evo` the Details of the evolution charts (those with a series), `loc` the locator map's view
+    (None without geometry)."""
     _band(pdf, "2. Comparaison avec les territoires de référence et évolution", y=10)
     pdf.ln(1)
     y = _comparison_table(pdf, v) + 0.5
@@ -321,17 +307,16 @@ def page_comparison(pdf: FichePDF, v: fiche_view.FicheView, map_png: bytes | Non
         pdf.set_text_color(*BLACK)
         y = max(y, pdf.get_y() + 1.5)
     w = (BODY_W - 4) / 2
-    for k, png in enumerate(evo[:2]):
-        pdf.image(io.BytesIO(png), x=MARGIN + k * (w + 4), y=y, w=w)
+    for k, d in enumerate(evo[:2]):
+        pdf_charts.evolution_chart(pdf, d, MARGIN + k * (w + 4), y, w, EVO_H)
     if not evo:
         pdf.set_xy(MARGIN, y)
         pdf.set_font("DejaVu", "I", 8)
         pdf.cell(BODY_W, 5, "Pas de série comparable pour ce quartier.")
-    y += (w * EVO_H / EVO_W) + 2 if evo else 8
-    map_w = 70
-    if map_png:
-        pdf.image(io.BytesIO(map_png), x=MARGIN, y=y, w=map_w)
-    x2 = MARGIN + (map_w + 4 if map_png else 0)
+    y += EVO_H + 3 if evo else 8
+    if loc:
+        pdf_charts.locator_map(pdf, loc, MARGIN, y, MAP_MM, MAP_MM)
+    x2 = MARGIN + (MAP_MM + 4 if loc else 0)
     tw_w = BODY_W - (x2 - MARGIN)
     pdf.set_xy(x2, y)
     pdf.set_font("DejaVu", "B", 8)
@@ -371,13 +356,12 @@ def build(con, quartier: str, out: str | Path, edition: int | None = None, progr
     progress = progress or (lambda f, t: None)
     progress(0.05, "Indicateurs")
     v = fiche_view.view(con, quartier, edition=edition)
-    with render.session():
-        progress(0.35, "Graphiques")
-        evo = [render.to_png(fig, EVO_W, EVO_H) for fig in _evolution_figures(con, v)]
-        progress(0.7, "Carte")
-        mfig = map_figure(con, v)
-        map_png = render.to_png(mfig, MAP_PX, MAP_PX) if mfig is not None else None
-    progress(0.85, "Mise en page")
+    progress(0.35, "Graphiques")
+    evo = [d for d in fiche_view.details(con, v.territory, [i for i in fiche_view.PDF_EVOLUTIONS
+                                                            if v.row(i) is not None]) if d.evolution is not None]
+    progress(0.6, "Carte")
+    loc = locator_view.quartier_locator(con, v.territory, (v.epci or {}).get("code"))
+    progress(0.75, "Mise en page")
     footer = (f"{v.name} ({v.code}) — {sources.OBSERVATORY} — sources : INSEE, CNAF, Pôle emploi/DARES, ANCT "
               "(Licence Ouverte / Etalab 2.0)")
     pdf = FichePDF(footer)
@@ -389,7 +373,7 @@ def build(con, quartier: str, out: str | Path, edition: int | None = None, progr
     _key_figures(pdf, v)
     page_indicators(pdf, con, v)
     pdf.add_page()
-    page_comparison(pdf, v, map_png, evo)
+    page_comparison(pdf, v, evo, loc)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(out))

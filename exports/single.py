@@ -8,10 +8,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from charts import fiche as fiche_charts
-from exports import fiche_pdf, render
+from charts import locator
+from exports import geo, render
 from presentation import fiche as fiche_view
+from presentation import locator as locator_view
 
 KINDS = ("evolution", "references", "carte")
+MAP_PX = 520
+
+
+def map_figure(con, v: fiche_view.FicheView):
+    """The locator map of a quartier (itself, its neighbours, EPCI and département outlines) as a Plotly figure,
+    or None when the quartier has no geometry: the same view as the fiche PDF's vector inset
+    (exports.pdf_charts.locator_map)."""
+    loc = locator_view.quartier_locator(con, v.territory, (v.epci or {}).get("code"))
+    if loc is None:
+        return None
+    return locator.locator_map(geo.from_shapes(loc["places"]), outlines=loc["outlines"],
+                               strong_outlines=loc["strong_outlines"], source_line=loc["source_line"], width=MAP_PX,
+                               height=MAP_PX, label="name", pad=0.6)
 
 
 def figure(con, quartier: str, kind: str = "evolution", indicator_id: str = "tx_pauvrete"):
@@ -20,7 +35,7 @@ def figure(con, quartier: str, kind: str = "evolution", indicator_id: str = "tx_
     if kind not in KINDS:
         raise ValueError(f"Type de graphique inconnu : {kind!r} ({', '.join(KINDS)})")
     if kind == "carte":
-        return fiche_pdf.map_figure(con, fiche_view.view(con, quartier, n_twins=0))
+        return map_figure(con, fiche_view.view(con, quartier, n_twins=0))
     d = fiche_view.detail(con, quartier, indicator_id)
     if d.edition is None:
         raise ValueError(f"Pas de valeur de {indicator_id} pour {quartier}.")

@@ -431,6 +431,28 @@ class Detail:
     evolution_source_line: str | None
 
 
+def evolution_lines(d: Detail) -> list[dict]:
+    """The lines of a Detail's evolution chart, in the vocabulary's order of levels (the quartier first), for
+    the renderers that draw it themselves (the PDF's vectors, the site's SVG): level, name (the legend's: the
+    quartier's name, « EPCI : Toulouse Métropole »), points [(edition, value)] by edition, labels {edition:
+    value text} (« ≈ » kept). Only shown values are points: a missing edition is a gap, never a zero."""
+    if d.evolution is None:
+        return []
+    order = vocabulary.codes("levels")
+    by_level: dict[str, list[dict]] = {}
+    for r in sorted(d.evolution.to_dict("records"), key=lambda r: r["edition"]):
+        if not frformat.is_missing(r["value"]):
+            by_level.setdefault(r["level"], []).append(r)
+    lines = []
+    for level in sorted(by_level, key=lambda lv: order.index(lv) if lv in order else 99):
+        g = by_level[level]
+        name = str(g[0]["name"])
+        lines.append({"level": level, "name": name if level == "qpv" else text.level_name(level, name),
+                      "points": [(int(r["edition"]), float(r["value"])) for r in g],
+                      "labels": {int(r["edition"]): r["text"] for r in g}})
+    return lines
+
+
 def evolution_label(comp: dict) -> str:
     """« Évolution 2017 → 2019 (2 ans, millésimes non consécutifs) »."""
     key = "evolution_label" if comp.get("comparable") else "evolution_label_consecutive"

@@ -1,10 +1,24 @@
 """What the print locator maps draw (COPIL deck, annual report, fiche PDF): the quartiers with their geometry
 and the administrative outlines around them, read from the warehouse by indicators.geometry. Plain data
-(shapely geometries, names, numbers): charts.locator draws them, exports never read the warehouse."""
+(shapely geometries, names, numbers), and the colours and legend words every drawing of them shares:
+charts.locator, exports.pptx_kit and exports.pdf_charts draw them, exports never read the warehouse."""
 from __future__ import annotations
 
 from indicators import geometry
+from observatoire import vocabulary
 from presentation import sources
+
+# What every print locator map shows in the same colours and words (charts.locator's Plotly figure, the deck's
+# PowerPoint shapes, the fiche PDF's vectors): read here, without a chart library.
+COLOURS = {"contour": vocabulary.color("levels", "qpv"),        # the quartier(s) of the map
+           "other": vocabulary.palette("contour_other"),        # the neighbours
+           "point": vocabulary.palette("highlight"),            # a quartier without a contour, at its commune
+           "outline": vocabulary.palette("map_outline"),        # other EPCI, départements
+           "strong": vocabulary.palette("ink"),                 # the EPCI carrying the contract
+           "text": vocabulary.palette("text"),
+           "land": vocabulary.palette("map_land")}
+LEGEND = {"contour": "quartier (contour réel)", "point": "quartier sans contour : cercle sur sa commune",
+          "other": "autres quartiers"}
 
 
 def quartier_shapes(con, quartiers: list[tuple[str, str, int | None]], highlight: set[str] | None = None) -> list[dict]:

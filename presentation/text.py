@@ -184,6 +184,15 @@ def cell_text(value, decimals: int = 1) -> str:
     return str(value)
 
 
+def level_name(level: str, name: str | None) -> str:
+    """A reference territory in a legend: 'EPCI : CA du Bassin…', or just the level when the name repeats it
+    ('Ensemble des QPV'). The evolution charts of the page (Plotly), the PDF (vectors) and the site say it so."""
+    lab = vocabulary.level_label(level, short=True)
+    if not name or str(name).strip().lower() in (lab.lower(), vocabulary.level_label(level).lower()):
+        return lab
+    return f"{lab} : {name}"
+
+
 def label(kind: str, code, short: bool = False) -> str:
     """A vocabulary label for display (engagement status, theme, level…): internal codes never reach the
     screen; an empty code is « — »."""

@@ -229,11 +229,13 @@ def barometre_page(words: Words, at, q: str) -> tuple[list[Obs], str]:
 
 def fiche_pdf(words: Words, path, q: str, view) -> tuple[list[Obs], str]:
     """The 2-page fiche: key figures, every indicator row of page 1 (value, year, percentile), the comparison
-    table of page 2 (quartier and each level, light) and the baromètre lines. The rows are looked for in the
-    order the fiche view lists them (pypdf gives the text in drawing order); a row not found is reported."""
+    table of page 2 (quartier and each level, light), the baromètre lines and the evolution charts (the
+    quartier's value written at each of its points). The rows are looked for in the order the fiche view lists
+    them (pypdf gives the text in drawing order); a row not found is reported."""
     from pypdf import PdfReader
 
-    pages = [p.extract_text() for p in PdfReader(str(path)).pages]
+    reader = PdfReader(str(path))
+    pages = [p.extract_text() for p in reader.pages]
     doc, obs, problems = "fiche PDF", [], []
     lines = pages[0].splitlines()
     for k, ln in enumerate(lines[:-2]):
@@ -276,8 +278,31 @@ def fiche_pdf(words: Words, path, q: str, view) -> tuple[list[Obs], str]:
         year = int(m["y"])
         obs += [Obs(doc, q, it.indicator_id, lv, year, c) for lv, c in zip(levels, row)]
         obs.append(Obs(doc, q, it.indicator_id, "voyant", None, words.light(m["l"])))
-    obs += _light_lines(words, doc, q, page2)
-    return obs, "\n".join(pages), problems
+    charts, chart_problems = _pdf_evolutions(words, doc, q, reader)
+    titles = [re.escape(t) for t in charts]
+    obs += _light_lines(words, doc, q, re.split(" (?:" + "|".join(titles) + ")", page2)[0] if titles else page2)
+    obs += [o for found in charts.values() for o in found]
+    return obs, "\n".join(pages), problems + chart_problems
+
+
+def _pdf_evolutions(words: Words, doc: str, q: str, reader) -> tuple[dict[str, list[Obs]], list[str]]:
+    """The evolution charts of the PDF's page 2, drawn in vectors: {title: observations} — the quartier's value
+    written at each of its points (drawing order), its millésime the one under the point — and the problems (a
+    value without its point)."""
+    from tests.pdf_drawing import chart, rgb, texts
+
+    page, out, problems = reader.pages[1], {}, []
+    for title, _, _ in texts(page):
+        ind = words.indicator(title.removesuffix(" : évolution")) if title.endswith(" : évolution") else None
+        if ind is None:
+            continue
+        c = chart(reader, page, title, vocabulary.palette("grid"))
+        points = [d for d in c["dots"] if d["fill"] == rgb(vocabulary.color("levels", "qpv"))]
+        if len(points) != len(c["labels"]):
+            problems.append(f"{q} : « {title} » : {len(c['labels'])} valeurs écrites pour {len(points)} points")
+        out[title] = [Obs(doc + " (évolution)", q, ind, "qpv", c["year"](d["centre"][0]), label)
+                      for d, label in zip(points, c["labels"])]
+    return out, problems
 
 
 def _header_levels(words: Words, header: str) -> list[str]:

@@ -262,6 +262,25 @@ def pdf_problems(name: str, data: bytes) -> list[str]:
     return out
 
 
+def pdf_text(data: bytes) -> str:
+    """The text of every page of a PDF (pypdf), as a reader copies it."""
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def pdf_drawable(payloads: list[Payload]) -> list[Payload]:
+    """The payloads whose every character the PDF's fonts have (exports.fiche_pdf: DejaVu). DejaVu has no
+    fullwidth « ＜ ＞ » (U+FF1C, U+FF1E, PLD28) and no glyph draws a control character (ESC of PLD13, NUL of
+    PLD12): fpdf2 leaves a missing glyph out, with a warning — the whole PDF's limit, not a reading of the text."""
+    from fontTools.ttLib import TTFont
+
+    from exports import fiche_pdf
+
+    cmap = TTFont(fiche_pdf.FONT_DIR / fiche_pdf.FACES[("DejaVuC", "")]).getBestCmap()
+    return [p for p in payloads if all(ord(ch) in cmap or ch.isspace() for ch in p.text)]
+
+
 def html_text(html: str) -> str:
     """The text a reader of a static page sees (scripts and styles left out)."""
     import lxml.html

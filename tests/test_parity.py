@@ -6,7 +6,8 @@ démo contract) and three contracts (Toulouse Métropole CN03103I, the démo con
 of Toulouse CV101). Each document is built once and read back as a user gets it (tests/parity_read.py):
 
 - the fiche and baromètre pages of every quartier of the sample (AppTest: tables, metrics, charts, lines);
-- the fiche PDF of every quartier of the sample (pypdf);
+- the fiche PDF of every quartier of the sample (pypdf: its text, and the values written at the points of its
+  vector evolution charts, with the millésime under each point);
 - the COPIL deck with its appendix and the annual report of each contract (python-pptx, python-docx);
 - the classeur of the sample and of each contract (openpyxl: the number format applied to the number);
 - the static site's page of every quartier of the sample and of the contracts, and the contract pages.
@@ -17,8 +18,8 @@ unit, same year of the value (« 22,0 % (2021) » beside a 2019 row). A status m
 (« secret statistique » in a wide cell, « secret » in a narrow one) but never « — » in one document and
 « non disponible » in another. No developer path, `cli:` author or raw code appears in any document.
 
-Charts are not rasterised (kaleido replaced by a blank PNG): the test reads text, and the page's chart texts
-are read from their Plotly specs. Runtime on 2 shared cores: about three minutes (figures in the report of the
+Charts are not rasterised (kaleido replaced by a blank PNG): the test reads text, the page's chart texts are
+read from their Plotly specs and the PDF's from its drawing (tests/pdf_drawing.py). Runtime on 2 shared cores: about three minutes (figures in the report of the
 branch), within the CI's 30 minutes.
 """
 from __future__ import annotations
@@ -36,7 +37,8 @@ FIXED = ["QN03107M", "QP031007"]
 CONTRACTS = {"CN03103I": "Toulouse Métropole (2024)", "CN00604I": "démo", "CV101": "Toulouse Métropole (2015)"}
 N_SAMPLE = 20
 TODAY = dt.date(2026, 12, 6)
-SERIES_DOCS = ("classeur", "page fiche (évolution)", "site (évolution)")   # all millésimes, not the latest only
+SERIES_DOCS = ("classeur", "page fiche (évolution)", "site (évolution)",   # all millésimes, not the latest only
+               "fiche PDF (évolution)")
 
 
 def draw_sample(con) -> dict[str, str]:
@@ -190,8 +192,8 @@ def test_every_document_was_read(parity):
     assert all(o.indicator for o in parity["obs"]), [o for o in parity["obs"] if not o.indicator][:5]
     assert all(o.level for o in parity["obs"]), [o for o in parity["obs"] if not o.level][:5]
     docs = {o.doc for o in parity["obs"]}
-    assert docs >= {"page fiche", "page fiche (évolution)", "page baromètre", "fiche PDF", "diaporama COPIL",
-                    "rapport annuel", "classeur", "site", "site (évolution)", "site (page contrat)"}
+    assert docs >= {"page fiche", "page fiche (évolution)", "page baromètre", "fiche PDF", "fiche PDF (évolution)",
+                    "diaporama COPIL", "rapport annuel", "classeur", "site", "site (évolution)", "site (page contrat)"}
     by_doc = defaultdict(set)
     for o in parity["obs"]:
         by_doc[(o.quartier, o.indicator, o.level)].add(o.doc)

@@ -774,6 +774,7 @@ def test_no_export_holds_a_formula_a_live_link_or_an_injected_element(crawl, cra
             problems += P.ooxml_problems(name, data)
         elif suffix == ".pdf":
             problems += P.pdf_problems(name, data)
+            problems += [f"{name}: {m}" for m in P.mangled(P.pdf_text(data), P.pdf_drawable(P.ALL))]
         elif suffix == ".csv":
             problems += P.csv_problems(name, data)
         elif suffix == ".html":
@@ -786,6 +787,8 @@ def test_no_export_holds_a_formula_a_live_link_or_an_injected_element(crawl, cra
     deck_text = _ooxml_text(files["copil.pptx"])
     assert "PLD" in deck_text and "PLD" in _ooxml_text(files["rapport.docx"])
     site_text = " ".join(P.html_text(d.decode("utf-8")) for n, d in files.items() if n.endswith(".html"))
+    if "fiche.pdf" in files:              # the PDF's text was read: the file name of the quartier's imported value
+        assert P.MARKERS.search(P.pdf_text(files["fiche.pdf"]))   # (names in its charts: tests/unit/test_pdf_charts.py)
     assert P.BY_MARKER["PLD21"].text in P.whitespace(site_text)
     # a formula payload (a legacy row) reached the office files as text: on a slide, in a report's table cell
     # neutralised

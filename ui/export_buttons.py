@@ -188,7 +188,7 @@ def fiche_pdf_button(quartier: str, container=None) -> None:
 
     _build(f"fiche_{quartier}", "Préparer la fiche PDF (2 pages A4)", ".pdf",
            lambda con, out, p: fiche_pdf.build(con, quartier, out, progress=p), container or st,
-           filenames.fiche(_name(quartier), quartier), PDF, renders=True)
+           filenames.fiche(_name(quartier), quartier), PDF)      # charts and map in vectors: no renderer
 
 
 def classeur_button(codes: list[str], container=None, contrat: str | None = None) -> None:

@@ -13,7 +13,6 @@ import datetime as dt
 import pandas as pd
 from markupsafe import Markup
 
-from charts import style
 from observatoire import vocabulary
 from presentation import barometre, fiche, share, site as site_view, text
 
@@ -70,20 +69,10 @@ def _frame_rows(df: pd.DataFrame, columns: list[str] | None = None) -> tuple[lis
 def _evolution_doc(d) -> dict:
     """site: one small evolution chart and its table (the text equivalent) from a presentation.fiche.detail:
     the cells are the detail's own texts (« ≈ » kept)."""
-    records = d.evolution.to_dict("records")
-    editions = sorted({int(r["edition"]) for r in records})
-    order = vocabulary.codes("levels")
-    by_level: dict[str, list[dict]] = {}
-    for r in sorted(records, key=lambda r: r["edition"]):
-        by_level.setdefault(r["level"], []).append(r)
-    series = []
-    for level in sorted(by_level, key=lambda lv: order.index(lv) if lv in order else 99):
-        g = by_level[level]
-        cells = {int(r["edition"]): r["text"] for r in g}
-        name = str(g[0]["name"])
-        series.append({"level": level, "name": name if level == "qpv" else style.level_name(level, name),
-                       "points": [(int(r["edition"]), float(r["value"])) for r in g],
-                       "cells": [cells.get(e, text.DASH) for e in editions], "labels": cells})
+    series = fiche.evolution_lines(d)
+    editions = sorted({e for s in series for e, _ in s["points"]})
+    for s in series:
+        s["cells"] = [s["labels"].get(e, text.DASH) for e in editions]
     return {"id": d.indicator_id, "title": d.label, "unit": d.unit, "editions": editions,
             "edition_labels": [text.year_text(e) for e in editions], "series": series,
             "verdict": d.verdict, "source_line": d.evolution_source_line}
