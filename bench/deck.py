@@ -3,8 +3,8 @@ rapport ≤ 4 s, classeur ≤ 1 s), on the real warehouse, the way users get the
 
 - « ligne de commande »: `python -m exports …` in a new process (interpreter start and imports included);
 - « page »: the builder the page's « Préparer » button runs (ui/export_buttons.py), in this long-lived
-  process with a cursor of one warehouse connection — first click (« 1er »: Chrome starts for the fiche and
-  the report, and stays for the process) and next ones (« suivant »).
+  process with a cursor of one warehouse connection — first click (« 1er »: Chrome starts for the fiche, and
+  stays for the process; the deck and the report need none) and next ones (« suivant »).
 
 Not a test: it prints figures. Wall time and CPU time (this process and its children: Chrome for kaleido,
 the command-line processes); the machine is shared, so wall time inflates under load, CPU time much less.
@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 TARGETS = {"fiche": 2.0, "deck": 3.0, "rapport": 4.0, "classeur": 1.0}
-RENDERS = ("fiche", "rapport")       # the exports with pictures: the page keeps one Chrome for the process
+RENDERS = ("fiche",)       # the exports with Plotly pictures: the page keeps one Chrome for the process
 
 
 def _cpu() -> float:

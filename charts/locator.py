@@ -17,16 +17,17 @@ import shapely
 from charts import style
 from charts.source import add_source
 from observatoire import vocabulary
+from presentation import locator as locator_view
 from presentation.text import plotly_text
 
-CONTOUR_FILL = style.QUARTIER
-CONTOUR_FILL_OTHER = vocabulary.palette("contour_other")
-POINT_COLOR = style.HIGHLIGHT
-OUTLINE = vocabulary.palette("map_outline")
-OUTLINE_STRONG = style.SUBTITLE
-LAND = vocabulary.palette("map_land")
-LEGEND_CONTOUR = "quartier (contour réel)"
-LEGEND_POINT = "quartier sans contour : cercle sur sa commune"
+CONTOUR_FILL = locator_view.COLOURS["contour"]          # the colours and words of every locator map
+CONTOUR_FILL_OTHER = locator_view.COLOURS["other"]
+POINT_COLOR = locator_view.COLOURS["point"]
+OUTLINE = locator_view.COLOURS["outline"]
+OUTLINE_STRONG = locator_view.COLOURS["strong"]
+LAND = locator_view.COLOURS["land"]
+LEGEND_CONTOUR = locator_view.LEGEND_CONTOUR
+LEGEND_POINT = locator_view.LEGEND_POINT
 
 
 @dataclass

@@ -4,7 +4,17 @@ and the administrative outlines around them, read from the warehouse by indicato
 from __future__ import annotations
 
 from indicators import geometry
+from observatoire import vocabulary
 from presentation import sources
+
+# What every locator map draws, in the house palette (Plotly's charts.locator, the deck's shapes, the report's
+# picture): quartier contours, neighbouring quartiers, circles of quartiers without a contour, outlines.
+COLOURS = {"contour": vocabulary.color("levels", "qpv"), "other": vocabulary.palette("contour_other"),
+           "point": vocabulary.palette("highlight"), "outline": vocabulary.palette("map_outline"),
+           "strong": vocabulary.palette("ink"), "text": vocabulary.palette("text"),
+           "land": vocabulary.palette("map_land"), "white": vocabulary.palette("white")}   # white: edges, number boxes
+LEGEND_CONTOUR = "quartier (contour réel)"
+LEGEND_POINT = "quartier sans contour : cercle sur sa commune"
 
 
 def quartier_shapes(con, quartiers: list[tuple[str, str, int | None]], highlight: set[str] | None = None) -> list[dict]:
@@ -35,3 +45,13 @@ def quartier_locator(con, t: dict, epci_code: str | None = None) -> dict | None:
     line = sources.source_line(["ANCT / SIG Ville (contours)", "ANCT (limites administratives)"], None,
                                t.get("generation"))
     return {"places": places, "outlines": others, "strong_outlines": strong, "source_line": line}
+
+
+def legend_line(places: list[dict], strong: list[tuple]) -> str:
+    """The legend of a locator map drawn without a browser, as one line of text under it: the kinds of
+    places shown (real contour, circle on the commune) and the names of the strong outlines (the EPCI)."""
+    kinds = {p["kind"] for p in places}
+    items = [LEGEND_CONTOUR] if "contour" in kinds else []
+    items += [LEGEND_POINT] if kinds - {"contour"} else []
+    items += [", ".join(item[0] for item in strong)[:90]] if strong else []
+    return " · ".join(items)
