@@ -176,8 +176,8 @@ def table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float] 
         for i, w in enumerate(widths_cm):
             t.columns[i].width = Cm(w)  # the grid (LibreOffice reads it)
         for row in t.rows:
-            for i, w in enumerate(widths_cm):
-                row.cells[i].width = Cm(w)  # the cells (Word reads them)
+            for cell, w in zip(row.cells, widths_cm):
+                cell.width = Cm(w)  # the cells (Word reads them)
     return t
 
 
