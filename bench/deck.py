@@ -3,8 +3,8 @@ rapport ≤ 4 s, classeur ≤ 1 s), on the real warehouse, the way users get the
 
 - « ligne de commande »: `python -m exports …` in a new process (interpreter start and imports included);
 - « page »: the builder the page's « Préparer » button runs (ui/export_buttons.py), in this long-lived
-  process with a cursor of one warehouse connection — first click (« 1er »: Chrome starts for the report, and
-  stays for the process; the fiche PDF draws its charts in vectors) and next ones (« suivant »).
+  process with a cursor of one warehouse connection — first click (« 1er ») and next ones (« suivant »); no
+  export starts a browser any more (the fiche PDF draws in vectors, the deck and the report natively).
 
 Not a test: it prints figures. Wall time and CPU time (this process and its children: Chrome for kaleido,
 the command-line processes); the machine is shared, so wall time inflates under load, CPU time much less.
@@ -32,7 +32,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 TARGETS = {"fiche": 2.0, "deck": 3.0, "rapport": 4.0, "classeur": 1.0}
-RENDERS = ("rapport",)               # the exports with pictures: the page keeps one Chrome for the process
 
 
 def _cpu() -> float:
@@ -67,7 +66,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     warehouse.use(args)
 
-    from exports import classeur, deck, fiche_pdf, rapport, render
+    from exports import classeur, deck, fiche_pdf, rapport
     from observatoire import db, settings
 
     con = db.connect(read_only=True)
@@ -116,8 +115,6 @@ def main(argv=None) -> int:
                 cur = db.cursor(con)
 
                 def clicked(kind=kind, cur=cur, out=out):   # what ui/export_buttons.py runs on « Préparer »
-                    if kind in RENDERS:
-                        render.ensure_server()
                     return page[kind](cur, out)
                 try:
                     page_runs.append(_timed(clicked))

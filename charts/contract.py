@@ -16,6 +16,7 @@ from charts import style
 from charts.source import add_source
 from observatoire import vocabulary
 from observatoire.frformat import fmt_eur, fmt_int, fmt_number
+from presentation import programmation as prog_view
 from presentation.enquetes import SURVEYED
 from presentation.sources import DEMO_LABEL
 from presentation.text import cell_text, plotly_text, value_text
@@ -68,25 +69,23 @@ def _empty(title: str, source_line: str, demo: bool, message: str = "Aucune donn
 # --------------------------------------------------------------------------- programmation
 
 def programmation_by_year(df: pd.DataFrame, *, source_line: str, demo: bool = False, narrow: bool = True) -> go.Figure:
-    """indicators.programmation.totals_by_year: granted (State P147 / other financeurs) and requested."""
-    title = "Montants de la programmation par année"
+    """indicators.programmation.totals_by_year: granted (State P147 / other financeurs) and requested, the
+    data of presentation.programmation.by_year_chart (the report's Word chart shows the same)."""
+    title = prog_view.BY_YEAR_TITLE
     if df.empty:
         return _empty(title, source_line, demo)
-    years = [str(int(y)) for y in df["annee"]]
-    df = df.astype({"montant_accorde": float, "montant_accorde_p147": float, "montant_sollicite": float})
-    other = (df["montant_accorde"] - df["montant_accorde_p147"]).tolist()
+    c = prog_view.by_year_chart(df)
     fig = go.Figure()
-    fig.add_bar(x=years, y=df["montant_accorde_p147"].tolist(), name="Accordé – État (P147)",
-                marker_color=vocabulary.color("financeurs", "etat_p147"),
-                hovertemplate="%{x} : %{y:,.0f} €<extra>État P147</extra>")
-    fig.add_bar(x=years, y=other, name="Accordé – autres financeurs", marker_color=vocabulary.color("financeurs", "epci"),
-                hovertemplate="%{x} : %{y:,.0f} €<extra>autres financeurs</extra>")
-    fig.add_scatter(x=years, y=df["montant_sollicite"].tolist(), name="Sollicité (total)", mode="markers+lines",
-                    marker=dict(size=10, color=style.TEXT, symbol="diamond"), line=dict(dash="dot", color=style.TEXT),
+    for (name, values), colour in zip(c.stacked.items(), c.colours):
+        fig.add_bar(x=c.categories, y=values, name=name, marker_color=colour,
+                    hovertemplate="%{x} : %{y:,.0f} €<extra>" + name + "</extra>")
+    fig.add_scatter(x=c.categories, y=c.requested, name=prog_view.REQUESTED, mode="markers+lines",
+                    marker=dict(size=10, color=c.colours[2], symbol="diamond"),
+                    line=dict(dash="dot", color=c.colours[2]),
                     hovertemplate="%{x} : %{y:,.0f} € sollicités<extra></extra>")
-    for i, (tot, n) in enumerate(zip(df["montant_accorde"], df["n_financees"])):
+    for i, (tot, label) in enumerate(zip(c.granted, c.labels)):
         # category axis: annotations are placed by category index (a year string would be read as a date)
-        fig.add_annotation(x=i, y=tot, text=f"{fmt_eur(tot)}<br>{int(n)} actions", showarrow=False, yshift=22,
+        fig.add_annotation(x=i, y=tot, text=plotly_text(label).replace("\n", "<br>"), showarrow=False, yshift=22,
                            font=dict(size=11))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--date", type=_date, help="date de publication affichée (défaut : aujourd'hui)")
 
     args = parser.parse_args(argv)
-    if args.cmd in ("rapport", "graphique"):
+    if args.cmd == "graphique":
         # Chrome (kaleido) starts in its own threads while the rest is imported and the view computed: the one
         # renderer of this command (the builders' render.session() reuse it), stopped when it ends.
         from exports import render

@@ -17,12 +17,10 @@ from pathlib import Path
 
 from pptx.util import Inches
 
-from charts import locator
 from contract import service
-from exports import geo
 from exports import pptx_kit as K
-from presentation import barometre as barometre_view, contract as pc, contract_life, since as since_view, sources, text
-from presentation import locator as locator_view
+from presentation import barometre as barometre_view, contract as pc, contract_life, locator as locator_view
+from presentation import since as since_view, sources, text
 
 
 # --------------------------------------------------------------------------- slides
@@ -44,16 +42,7 @@ def slide_title(prs, v: pc.ContractView) -> None:
                colour=K.DEMO_RED)
 
 
-def map_figure(v: pc.ContractView, width: int = 900, height: int = 640):
-    """The locator map of the contract's quartiers (numbers = rows of the ranking), or None without geometry."""
-    m = v.map
-    if not m["shapes"]:
-        return None
-    return locator.locator_map(geo.from_shapes(m["shapes"]), outlines=m["others"], strong_outlines=m["strong"],
-                               source_line=m["source_line"], width=width, height=height)
-
-
-MAP_COLOURS = locator_view.COLOURS      # the one palette of the print locator maps (presentation.locator)
+MAP_COLOURS = locator_view.COLOURS       # the deck's shapes and the report's picture (exports/map_picture.py)
 
 
 def slide_glance(prs, v: pc.ContractView) -> None:
@@ -64,8 +53,7 @@ def slide_glance(prs, v: pc.ContractView) -> None:
     m = v.map
     if m["shapes"]:
         K.native_map(s, m["shapes"], m["others"], m["strong"], K.MARGIN, K.BODY_TOP, map_w, Inches(5.25),
-                     MAP_COLOURS, locator_view.LEGEND,
-                     m["source_line"])
+                     MAP_COLOURS, locator_view.legend_line(m["shapes"], m["strong"]), m["source_line"])
     else:
         K.text(s, v.map["empty"], K.MARGIN, K.BODY_TOP, map_w, Inches(1))
     left = K.MARGIN + map_w + Inches(0.35)
@@ -183,7 +171,7 @@ def slide_means(prs, v: pc.ContractView) -> None:
         K.source_line(s, m.source_line)
         return
     w = Inches(6.2)
-    K.chart(s, "column", m.categories, m.series, K.MARGIN, K.BODY_TOP, w, Inches(4.9), number_format='# ##0',
+    K.chart(s, "column", m.categories, m.series, K.MARGIN, K.BODY_TOP, w, Inches(4.9), number_format=K.NUMBER,
             title="Nombre de postes financés", labels=True, colours=m.colours)
     K.table(s, m.header, m.rows, K.MARGIN + w + Inches(0.3), K.BODY_TOP + Inches(0.2),
             K.WIDTH - 2 * K.MARGIN - w - Inches(0.3), size=12, col_widths=[1.1, 1.25, 1.45, 1.0, 1.4], header_size=12)
@@ -206,7 +194,7 @@ def slide_programmation(prs, v: pc.ContractView) -> None:
     w = Inches(6.0)
     if p.theme_categories:
         K.chart(s, "bar", p.theme_categories, {"Montant accordé (€)": p.theme_values},
-                K.MARGIN, K.BODY_TOP, w, Inches(5.0), number_format='# ##0" €"',
+                K.MARGIN, K.BODY_TOP, w, Inches(5.0), number_format=K.number_format(suffix=" €"),
                 title=f"Montants accordés par thème en {year}", labels=True, legend=False)
     left = K.MARGIN + w + Inches(0.3)
     if p.need_rows:
@@ -227,7 +215,7 @@ def slide_engagements(prs, v: pc.ContractView) -> None:
         K.demo_badge(s)
     w = Inches(6.3)
     K.chart(s, "stacked_bar", [c[:38] for c in e.categories], e.series, K.MARGIN, K.BODY_TOP, w, Inches(5.1),
-            number_format='# ##0', title="Statut des engagements par signataire", colours=e.colours)
+            number_format=K.NUMBER, title="Statut des engagements par signataire", colours=e.colours)
     left = K.MARGIN + w + Inches(0.25)
     tw = K.WIDTH - 2 * K.MARGIN - w - Inches(0.25)
     K.text(s, e.late_title, left, K.BODY_TOP - Inches(0.05), tw, Inches(0.3), size=12, bold=True, colour=K.NAVY)

@@ -1,9 +1,11 @@
-"""Small python-docx toolkit for the annual report skeleton: headings, French tables, figures with their
-source line, and clearly marked placeholders where the team writes the prose.
+"""Small python-docx toolkit for the annual report skeleton: headings, French tables, NATIVE Word charts
+(data editable in Word), pictures, their source lines, and clearly marked placeholders where the team writes
+the prose.
 
 Office sinks: every text cell of a table goes through cell_text (presentation.text.spreadsheet_cell, the
-one neutralisation of every office writer: a user's « =HYPERLINK(…) » stays text); amounts and values
-never break across two lines (presentation.text.nowrap_numbers)."""
+one neutralisation of every office writer: a user's « =HYPERLINK(…) » stays text), every category and
+series name of a chart through pptx_kit.office_cell (the chart XML and its embedded workbook); amounts and
+values never break across two lines (presentation.text.nowrap_numbers)."""
 from __future__ import annotations
 
 import io
@@ -12,15 +14,19 @@ import re
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
+from docx.opc.part import Part, XmlPart
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Emu, Pt, RGBColor
 
+from exports import pptx_kit
 from observatoire import vocabulary
 from presentation import text as ptext
 from presentation.sources import DEMO_LABEL
 
 PLACEHOLDER_PREFIX = "[À RÉDIGER"
+BODY_FONT = "Calibri"
 GREY = RGBColor(*vocabulary.rgb(vocabulary.palette("grey")))        # the house palette (vocabulary.yaml)
 DEMO_RED = RGBColor(*vocabulary.rgb(vocabulary.palette("demo")))
 WHITE = RGBColor(*vocabulary.rgb(vocabulary.palette("white")))
@@ -45,9 +51,9 @@ def new_document() -> Document:
     sec.left_margin = sec.right_margin = Cm(2.2)
     sec.top_margin = sec.bottom_margin = Cm(2)
     normal = doc.styles["Normal"]
-    normal.font.name = "Calibri"
+    normal.font.name = BODY_FONT
     normal.font.size = Pt(11)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "Calibri")
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), BODY_FONT)
     doc.core_properties.language = "fr-FR"
     return doc
 
@@ -170,8 +176,8 @@ def table(doc, header: list[str], rows: list[list[str]], widths_cm: list[float] 
         for i, w in enumerate(widths_cm):
             t.columns[i].width = Cm(w)  # the grid (LibreOffice reads it)
         for row in t.rows:
-            for i, w in enumerate(widths_cm):
-                row.cells[i].width = Cm(w)  # the cells (Word reads them)
+            for cell, w in zip(row.cells, widths_cm):
+                cell.width = Cm(w)  # the cells (Word reads them)
     return t
 
 
@@ -207,3 +213,34 @@ def _looks_numeric(val) -> bool:
 def figure(doc, png: bytes, width_cm: float = 16.5) -> None:
     doc.add_picture(io.BytesIO(png), width=Cm(width_cm))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+REPORT_LOOK = pptx_kit.ChartLook(base=8, title=10, legend=8, legend_right=7.5, ticks=8, labels=7.5, axis_title=8,
+                                 line=1.5, marker=5, font=BODY_FONT)
+
+
+def chart(doc, kind: str, categories: list[str], series: dict[str, list], width_cm: float = 16.5,
+          height_cm: float = 8.5, **style):
+    """A NATIVE Word chart, centred in its own paragraph: the chart part (/word/charts/chartN.xml) with its
+    embedded workbook (/word/embeddings/, so Word edits the data), the same data and styling as the deck's
+    charts (pptx_kit.chart_space; `style` as pptx_kit.style_chart, sized for the page by REPORT_LOOK)."""
+    space, xlsx = pptx_kit.chart_space(kind, categories, series, look=REPORT_LOOK, **style)
+    space.find(qn("c:date1904")).addnext(parse_xml(f'<c:lang {nsdecls("c")} val="fr-FR"/>'))
+    package = doc.part.package
+    chart_part = XmlPart(package.next_partname("/word/charts/chart%d.xml"), CT.DML_CHART, space, package)
+    rid = doc.part.relate_to(chart_part, RT.CHART)
+    book = Part(package.next_partname("/word/embeddings/Microsoft_Excel_Sheet%d.xlsx"), CT.SML_SHEET, xlsx, package)
+    space.get_or_add_externalData().rId = chart_part.relate_to(book, RT.PACKAGE)
+    shape_id = doc.part.next_id
+    name = cell_text(style.get("title") or f"Graphique {shape_id}")
+    drawing = parse_xml(
+        f'<w:drawing {nsdecls("w", "wp", "a", "c", "r")}><wp:inline distT="0" distB="0" distL="0" distR="0">'
+        f'<wp:extent cx="{Emu(Cm(width_cm))}" cy="{Emu(Cm(height_cm))}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+        f'<wp:docPr id="{shape_id}" name="Graphique {shape_id}"/><wp:cNvGraphicFramePr/>'
+        '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
+        f'<c:chart r:id="{rid}"/></a:graphicData></a:graphic></wp:inline></w:drawing>')
+    drawing.find(".//" + qn("wp:docPr")).set("descr", name)     # alternative text: the chart's title
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.add_run()._r.append(drawing)
+    return p

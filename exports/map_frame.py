@@ -30,6 +30,46 @@ def rings_of(geom, closed: bool) -> list[list[tuple[float, float]]]:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """One thing a locator map draws, in its frame's units: `lines` (outlines: `rings`, `edge`, `width_pt`),
+    `areas` (filled contours: `rings`, `fill`, `edge`, `width_pt`), `dot` (a quartier without contour, on its
+    commune: `x`, `y`, `fill`, `edge`) or `number` (a highlighted quartier's number at `x`, `y`: `text`)."""
+    kind: str
+    rings: list = ()
+    fill: str | None = None
+    edge: str | None = None
+    width_pt: float = 0.0
+    x: float = 0.0
+    y: float = 0.0
+    text: str = ""
+
+
+def marks(frame: MapFrame, places: list[dict], outlines: list[tuple], strong: list[tuple],
+          colours: dict[str, str]) -> list[Mark]:
+    """What every locator map drawn without a browser shows, bottom to top (the deck's shapes and the report's
+    picture draw these marks and nothing else): the outlines, then the strong ones (the carrier EPCI); the
+    neighbouring contours, then the highlighted ones edged in white; a dot for each quartier without contour;
+    the numbers of the highlighted quartiers. `colours`: presentation.locator.COLOURS."""
+    out = [Mark("lines", [r for item in spec or [] for r in frame.rings(item[1], closed=False)], edge=colour,
+                width_pt=pt)
+           for spec, colour, pt in ((outlines, colours["outline"], 0.75), (strong, colours["strong"], 1.5))]
+    out += [Mark("areas", [r for p in places if p["kind"] == "contour" and bool(p.get("highlight", True)) == hl
+                           for r in frame.rings(p["geom"], closed=True)],
+                 fill=colour, edge=colours["white"] if hl else colour, width_pt=0.5)
+            for hl, colour in ((False, colours["other"]), (True, colours["contour"]))]
+    for p in places:
+        at = frame.anchor(p["geom"])
+        if at is None:
+            continue
+        if p["kind"] != "contour":
+            out.append(Mark("dot", x=at[0], y=at[1], edge=colours["white"], width_pt=0.75,
+                            fill=colours["point"] if p.get("highlight", True) else colours["other"]))
+        if p.get("highlight", True) and p.get("number") is not None:
+            out.append(Mark("number", x=at[0], y=at[1], text=str(p["number"])))
+    return [m for m in out if m.rings or m.kind in ("dot", "number")]
+
+
+@dataclass(frozen=True)
 class MapFrame:
     """A box of `width` × `height` target units at (`left`, `top`) showing the fitted places."""
     left: float

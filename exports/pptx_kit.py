@@ -8,12 +8,18 @@ and values never break across two lines (presentation.text.nowrap_numbers)."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from pptx import Presentation
+from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
+from pptx.enum.chart import (XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE,
+                             XL_TICK_LABEL_POSITION, XL_TICK_MARK)
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.oxml import parse_xml
+from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Emu, Inches, Pt
 
 from exports import map_frame
@@ -31,7 +37,7 @@ def _palette(name: str) -> RGBColor:
     return RGBColor(*vocabulary.rgb(vocabulary.palette(name)))
 
 
-NAVY, GREY, LIGHT = _palette("navy"), _palette("grey"), _palette("light")
+NAVY, GREY, LIGHT, GRID = _palette("navy"), _palette("grey"), _palette("light"), _palette("grid")
 DEMO_RED, WHITE, LIGHT_BLUE, BLACK = _palette("demo"), _palette("white"), _palette("light_blue"), _palette("black")
 
 
@@ -252,73 +258,212 @@ def table(slide, header: list[str], rows: list[list], left, top, width, height=N
     return gt, sum(heights)
 
 
-def chart(slide, kind: str, categories: list[str], series: dict[str, list], left, top, width, height,
-          number_format: str = '# ##0', title: str | None = None, legend: bool = True,
-          labels: bool = False, colours: list[str] | None = None, legend_position: str = "bottom",
-          value_range: tuple[float | None, float | None] | None = None):
-    """A NATIVE chart (data editable in PowerPoint). kind: line | bar (horizontal) | column |
-    stacked_bar | stacked_column. None values stay gaps (secret or missing: never a number)."""
-    types = {
-        "line": XL_CHART_TYPE.LINE_MARKERS,
-        "bar": XL_CHART_TYPE.BAR_CLUSTERED,
-        "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
-        "stacked_bar": XL_CHART_TYPE.BAR_STACKED,
-        "stacked_column": XL_CHART_TYPE.COLUMN_STACKED,
-    }
+CHART_TYPES = {
+    "line": XL_CHART_TYPE.LINE_MARKERS,
+    "bar": XL_CHART_TYPE.BAR_CLUSTERED,
+    "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
+    "stacked_bar": XL_CHART_TYPE.BAR_STACKED,
+    "stacked_column": XL_CHART_TYPE.COLUMN_STACKED,
+}
+
+
+@dataclass(frozen=True)
+class ChartLook:
+    """Type sizes (pt) and line width of a native chart: the deck's are read at the back of a room, the
+    report's (docx_kit.REPORT_LOOK) on an A4 page."""
+    base: float = 11
+    title: float = 13
+    legend: float = 10
+    legend_right: float = 9
+    ticks: float = 10
+    labels: float = 10
+    axis_title: float = 10
+    line: float = 2.25
+    marker: int = 7
+    font: str | None = None         # None: the theme's (a slide's); a Word chart has no theme: the body's font
+
+
+DECK_LOOK = ChartLook()
+
+
+FRENCH = "[$-40C]"      # a number format's locale: LibreOffice shows « 1 234,5 » whatever its own; Office the reader's
+
+
+def number_format(decimals: int = 0, suffix: str = "", signed: bool = False) -> str:
+    """The number format of a chart's values, axis and labels, French (« 1 234,5 € »; « +2,5 » when `signed`)."""
+    body = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + (f'"{suffix}"' if suffix else "")
+    return FRENCH + (f"+{body};-{body};{body}" if signed else body)
+
+
+NUMBER = number_format()
+
+
+def chart_data(categories: list[str], series: dict[str, list], number_format: str) -> CategoryChartData:
+    """The data of a native chart, as python-pptx writes it into the chart XML and its embedded workbook:
+    every category and series name through office_cell; None stays None (a gap, never 0)."""
     data = CategoryChartData(number_format=number_format)
-    data.categories = [office_cell(c) for c in categories]      # also written to the embedded workbook
+    data.categories = [office_cell(c) for c in categories]
     for name, values in series.items():
         data.add_series(office_cell(name), values, number_format=number_format)
-    gframe = slide.shapes.add_chart(types[kind], emu(left), emu(top), emu(width), emu(height), data)
-    ch = gframe.chart
-    ch.font.size = Pt(11)
-    ch.has_legend = legend and len(series) > 1
+    return data
+
+
+def chart(slide, kind: str, categories: list[str], series: dict[str, list], left, top, width, height, **style):
+    """A NATIVE chart on a slide (data editable in PowerPoint); `style`: see style_chart."""
+    data = chart_data(categories, series, style.get("number_format", NUMBER))
+    gframe = slide.shapes.add_chart(CHART_TYPES[kind], emu(left), emu(top), emu(width), emu(height), data)
+    style_chart(gframe.chart, kind, **style)
+    return gframe
+
+
+def chart_space(kind: str, categories: list[str], series: dict[str, list], **style):
+    """A styled chart outside a slide (docx_kit.chart): (the c:chartSpace element, its workbook as XLSX
+    bytes), the same data and styling as the deck's charts."""
+    data = chart_data(categories, series, style.get("number_format", NUMBER))
+    space = parse_xml(data.xml_bytes(CHART_TYPES[kind]))
+    style_chart(Chart(space, None), kind, **style)
+    return space, data.xlsx_blob
+
+
+def style_chart(ch, kind: str, *, number_format: str = NUMBER, title: str | None = None, legend: bool = True,
+                labels: bool = False, colours: list[str] | None = None, legend_position: str = "bottom",
+                value_range: tuple[float | None, float | None] | None = None, look: ChartLook = DECK_LOOK,
+                axis_titles: tuple[str | None, str | None] = (None, None), cross_at: float | None = None,
+                lines: tuple[str, ...] = (), hidden: tuple[str, ...] = (),
+                point_labels: dict[str, list[str | None]] | None = None) -> None:
+    """The one styling of the native charts (deck and report). kind: line | bar (horizontal) | column |
+    stacked_bar | stacked_column; colours of the house palette in series order; `number_format` on the
+    values, the axis and the labels; sizes from `look`. Options: `axis_titles` (category, value); `cross_at`:
+    the category axis drawn as a dashed reference line at that value (a ratio's 1, a difference's 0), its
+    labels kept below; `lines`: series (names) drawn as dotted lines with diamonds over the bars of a column
+    chart; `hidden`: series with neither line, marker nor legend entry, carrying `point_labels` (one text per
+    category, above the point, on a white ground)."""
+    names = [office_cell(n) for n in lines]
+    if names:
+        _as_lines(ch._chartSpace, names)       # noqa: SLF001 - python-pptx has no combined chart
+    ch.font.size = Pt(look.base)
+    if look.font:
+        ch.font.name = look.font
+    series = [s for plot in ch.plots for s in plot.series]
+    series.sort(key=lambda s: s.index)
+    hide = {office_cell(n) for n in hidden}
+    shown = [s for s in series if s.name not in hide]
+    ch.has_legend = legend and len(shown) > 1
     if ch.has_legend:
         ch.legend.position = {"bottom": XL_LEGEND_POSITION.BOTTOM, "right": XL_LEGEND_POSITION.RIGHT}[legend_position]
         ch.legend.include_in_layout = False
-        ch.legend.font.size = Pt(9 if legend_position == "right" else 10)
+        ch.legend.font.size = Pt(look.legend_right if legend_position == "right" else look.legend)
+        for s in series:
+            if s.name in hide:
+                _delete_legend_entry(ch, s.index)
     if title:
         ch.has_title = True
         ch.chart_title.text_frame.text = office_text(title)
-        _style_runs(ch.chart_title.text_frame, 13, True, NAVY)
+        _style_runs(ch.chart_title.text_frame, look.title, True, NAVY)
     else:
         ch.has_title = False
     colours = colours or SERIES_COLOURS
-    for i, s in enumerate(ch.plots[0].series):
+    for i, s in enumerate(shown):
         rgb = hex_colour(colours[i % len(colours)])
-        if kind == "line":
+        if kind == "line" or s.name in names:
             s.format.line.color.rgb = rgb
-            s.format.line.width = Pt(2.25)
+            s.format.line.width = Pt(look.line)
+            s.marker.style = XL_MARKER_STYLE.DIAMOND if s.name in names else XL_MARKER_STYLE.CIRCLE
+            s.marker.size = look.marker + (2 if s.name in names else 0)
+            if s.name in names:                # a line over bars (a total asked for): dotted
+                s.format.line.dash_style = MSO_LINE_DASH_STYLE.ROUND_DOT
             s.marker.format.fill.solid()
             s.marker.format.fill.fore_color.rgb = rgb
+            s.marker.format.line.color.rgb = rgb
             s.smooth = False
         else:
             s.format.fill.solid()
             s.format.fill.fore_color.rgb = rgb
+    for s in series:
+        if s.name in hide:
+            s.format.line.fill.background()
+            s.marker.style = XL_MARKER_STYLE.NONE
+            s.smooth = False
     if labels:
         plot = ch.plots[0]
         plot.has_data_labels = True
         plot.data_labels.number_format = number_format
         plot.data_labels.number_format_is_linked = False
-        plot.data_labels.font.size = Pt(10)
+        plot.data_labels.font.size = Pt(look.labels)
         if kind in ("bar", "column"):
             plot.data_labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    for s in series:
+        for i, label in enumerate((point_labels or {}).get(s.name, [])):
+            if label:
+                dl = s.points[i].data_label
+                dl.text_frame.text = office_text(label)
+                _style_runs(dl.text_frame, look.labels, False, BLACK)
+                dl.position = XL_LABEL_POSITION.ABOVE
+                _opaque(dl)
     try:
-        ch.value_axis.tick_labels.font.size = Pt(10)
-        ch.value_axis.tick_labels.number_format = number_format
-        ch.value_axis.tick_labels.number_format_is_linked = False
-        ch.value_axis.has_major_gridlines = True
-        if value_range:
-            lo, hi = value_range
-            if lo is not None:
-                ch.value_axis.minimum_scale = lo
-            if hi is not None:
-                ch.value_axis.maximum_scale = hi
-        ch.category_axis.tick_labels.font.size = Pt(10)
-        ch.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # below negative values too
+        value_axis, category_axis = ch.value_axis, ch.category_axis
     except (AttributeError, ValueError):
-        pass
-    return gframe
+        return
+    value_axis.tick_labels.font.size = Pt(look.ticks)
+    value_axis.tick_labels.number_format = number_format
+    value_axis.tick_labels.number_format_is_linked = False
+    value_axis.has_major_gridlines = True
+    value_axis.major_gridlines.format.line.color.rgb = GRID
+    if value_range:
+        lo, hi = value_range
+        if lo is not None:
+            value_axis.minimum_scale = lo
+        if hi is not None:
+            value_axis.maximum_scale = hi
+    category_axis.tick_labels.font.size = Pt(look.ticks)
+    category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # below negative values too
+    if cross_at is not None:
+        value_axis.crosses_at = cross_at
+        category_axis.major_tick_mark = XL_TICK_MARK.NONE
+        category_axis.format.line.color.rgb = GREY
+        category_axis.format.line.width = Pt(1)
+        category_axis.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+    for axis, name in zip((category_axis, value_axis), axis_titles):
+        if name:
+            axis.has_title = True
+            axis.axis_title.text_frame.text = office_text(name)
+            _style_runs(axis.axis_title.text_frame, look.axis_title, False, GREY)
+
+
+def _as_lines(space, names: list[str]) -> None:
+    """Move the series called `names` from the bar chart into a line chart on the same axes (a combined
+    chart: python-pptx writes one chart type per chart)."""
+    plot_area = space.find(qn("c:chart")).find(qn("c:plotArea"))
+    bars = plot_area.find(qn("c:barChart"))
+    moved = [ser for ser in bars.findall(qn("c:ser"))
+             if ser.find(qn("c:tx")) is not None and ser.find(qn("c:tx")).findtext(".//" + qn("c:v")) in names]
+    if not moved:
+        return
+    line = parse_xml(f'<c:lineChart {nsdecls("c")}><c:grouping val="standard"/><c:varyColors val="0"/></c:lineChart>')
+    for ser in moved:
+        for tag in ("c:invertIfNegative", "c:shape"):
+            for el in ser.findall(qn(tag)):
+                ser.remove(el)
+        ser.append(parse_xml(f'<c:smooth {nsdecls("c")} val="0"/>'))
+        line.append(ser)
+    line.append(parse_xml(f'<c:marker {nsdecls("c")} val="1"/>'))
+    for ax in bars.findall(qn("c:axId")):
+        line.append(parse_xml(f'<c:axId {nsdecls("c")} val="{ax.get("val")}"/>'))
+    bars.addnext(line)
+
+
+def _opaque(data_label) -> None:
+    """A white ground under a data label: readable where a line crosses it."""
+    dlbl = data_label._get_or_add_dLbl()                    # noqa: SLF001 - python-pptx has no label fill
+    sp = parse_xml(f'<c:spPr {nsdecls("c", "a")}><a:solidFill><a:srgbClr val="{WHITE}"/></a:solidFill></c:spPr>')
+    dlbl.find(qn("c:tx")).addnext(sp)
+
+
+def _delete_legend_entry(ch, idx: int) -> None:
+    """No legend entry for the series of index `idx` (<c:legendEntry><c:delete val="1"/>)."""
+    legend = ch._chartSpace.chart.find(qn("c:legend"))      # noqa: SLF001 - no python-pptx API
+    entry = parse_xml(f'<c:legendEntry {nsdecls("c")}><c:idx val="{idx}"/><c:delete val="1"/></c:legendEntry>')
+    legend.find(qn("c:legendPos")).addnext(entry)
 
 
 def picture(slide, png: bytes, left, top, width=None, height=None):
@@ -360,12 +505,13 @@ def _freeform(slide, rings: list[list[tuple]], closed: bool, fill: RGBColor | No
 
 
 def native_map(slide, places: list[dict], outlines: list[tuple], strong: list[tuple], left, top, width, height,
-               colours: dict[str, str], legend: dict[str, str], source_line: str, pad: float = 0.08) -> None:
+               colours: dict[str, str], legend: str, source_line: str, pad: float = 0.08) -> None:
     """A locator map drawn with PowerPoint shapes (editable, crisp, no image to render): the quartiers of
     `places` (presentation.locator rows: `geom`, `kind` contour or commune point, `number`, `highlight`) as
     filled contours or circles, numbered; `outlines` (thin) and `strong` (the carrier EPCI) as lines, clipped
-    to the frame; the legend and the source line under it. Same projection as charts.locator: equirectangular
-    at the mean latitude, fitted to the highlighted places."""
+    to the frame; the legend (`legend`: presentation.locator.legend_line) and the source line under it. Same
+    projection as charts.locator (exports/map_frame.py): equirectangular at the mean latitude, fitted to the
+    highlighted places."""
     map_h = int(height) - int(Inches(0.85))        # legend and source line (two lines) below
     frame = map_frame.fit(places, int(left), int(top), int(width), map_h, pad=pad, min_step=int(Pt(0.6)))
 
@@ -374,40 +520,27 @@ def native_map(slide, places: list[dict], outlines: list[tuple], strong: list[tu
     land.fill.fore_color.rgb = hex_colour(colours["land"])
     land.line.fill.background()
     land.shadow.inherit = False
-    for spec, colour, pt in ((outlines, colours["outline"], 0.75), (strong, colours["strong"], 1.5)):
-        rings = [r for item in spec or [] for r in frame.rings(item[1], closed=False)]
-        _freeform(slide, rings, False, None, hex_colour(colour), pt)
-    for hl, colour in ((False, colours["other"]), (True, colours["contour"])):
-        rings = [r for p in places if p["kind"] == "contour" and bool(p.get("highlight", True)) == hl
-                 for r in frame.rings(p["geom"], closed=True)]
-        _freeform(slide, rings, True, hex_colour(colour), WHITE if hl else hex_colour(colour), 0.5)
     r_pt = Pt(5)
-    for p in places:
-        at = frame.anchor(p["geom"])
-        if at is None:
-            continue
-        x, y = at
-        if p["kind"] != "contour":
-            dot = slide.shapes.add_shape(9, emu(x - r_pt), emu(y - r_pt), emu(2 * r_pt), emu(2 * r_pt))  # oval
+    for m in map_frame.marks(frame, places, outlines, strong, colours):
+        if m.kind in ("lines", "areas"):
+            _freeform(slide, m.rings, m.kind == "areas", m.fill and hex_colour(m.fill), hex_colour(m.edge), m.width_pt)
+        elif m.kind == "dot":
+            dot = slide.shapes.add_shape(9, emu(m.x - r_pt), emu(m.y - r_pt), emu(2 * r_pt), emu(2 * r_pt))  # oval
             dot.fill.solid()
-            dot.fill.fore_color.rgb = hex_colour(colours["point"] if p.get("highlight", True) else colours["other"])
-            dot.line.color.rgb = WHITE
+            dot.fill.fore_color.rgb = hex_colour(m.fill)
+            dot.line.color.rgb = hex_colour(m.edge)
             dot.shadow.inherit = False
-        if p.get("highlight", True) and p.get("number") is not None:
+        else:
             w, h = Inches(0.32), Inches(0.24)
-            label = text(slide, str(p["number"]), x + Pt(6), y - Pt(6) - h, w, h, size=10, bold=True,
+            label = text(slide, m.text, m.x + Pt(6), m.y - Pt(6) - h, w, h, size=10, bold=True,
                          colour=hex_colour(colours["text"]), align=PP_ALIGN.CENTER)
             label.fill.solid()
-            label.fill.fore_color.rgb = WHITE
+            label.fill.fore_color.rgb = hex_colour(colours["white"])
             label.line.color.rgb = hex_colour(colours["strong"])
             label.line.width = Pt(0.6)
             tf = label.text_frame
             tf.margin_left = tf.margin_right = tf.margin_top = tf.margin_bottom = 0
             tf.word_wrap = False
-    kinds = {p["kind"] for p in places}
-    items = [legend["contour"]] if "contour" in kinds else []
-    items += [legend["point"]] if kinds - {"contour"} else []
-    items += [", ".join(item[0] for item in strong)[:90]] if strong else []
-    text(slide, " · ".join(items), left, int(top) + map_h + int(Inches(0.02)), width, Inches(0.3), size=10,
+    text(slide, legend, left, int(top) + map_h + int(Inches(0.02)), width, Inches(0.3), size=10,
          colour=GREY)
     text(slide, source_line, left, int(top) + map_h + int(Inches(0.32)), width, Inches(0.5), size=9, colour=GREY)

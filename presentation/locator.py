@@ -9,14 +9,15 @@ from observatoire import vocabulary
 from presentation import sources
 
 # What every print locator map shows in the same colours and words (charts.locator's Plotly figure, the deck's
-# PowerPoint shapes, the fiche PDF's vectors): read here, without a chart library.
+# PowerPoint shapes, the fiche PDF's vectors, the report's picture): read here, without a chart library.
 COLOURS = {"contour": vocabulary.color("levels", "qpv"),        # the quartier(s) of the map
            "other": vocabulary.palette("contour_other"),        # the neighbours
            "point": vocabulary.palette("highlight"),            # a quartier without a contour, at its commune
            "outline": vocabulary.palette("map_outline"),        # other EPCI, départements
            "strong": vocabulary.palette("ink"),                 # the EPCI carrying the contract
            "text": vocabulary.palette("text"),
-           "land": vocabulary.palette("map_land")}
+           "land": vocabulary.palette("map_land"),
+           "white": vocabulary.palette("white")}                # edges, number boxes
 LEGEND = {"contour": "quartier (contour réel)", "point": "quartier sans contour : cercle sur sa commune",
           "other": "autres quartiers"}
 
@@ -49,3 +50,13 @@ def quartier_locator(con, t: dict, epci_code: str | None = None) -> dict | None:
     line = sources.source_line(["ANCT / SIG Ville (contours)", "ANCT (limites administratives)"], None,
                                t.get("generation"))
     return {"places": places, "outlines": others, "strong_outlines": strong, "source_line": line}
+
+
+def legend_line(places: list[dict], strong: list[tuple]) -> str:
+    """The legend of a locator map drawn without a browser, as one line of text under it: the kinds of
+    places shown (real contour, circle on the commune) and the names of the strong outlines (the EPCI)."""
+    kinds = {p["kind"] for p in places}
+    items = [LEGEND["contour"]] if "contour" in kinds else []
+    items += [LEGEND["point"]] if kinds - {"contour"} else []
+    items += [", ".join(item[0] for item in strong)[:90]] if strong else []
+    return " · ".join(items)

@@ -51,6 +51,42 @@ class View:
     quartiers: dict[str, str]
 
 
+BY_YEAR_TITLE = "Montants de la programmation par année"
+GRANTED_P147 = "Accordé – État (P147)"
+GRANTED_OTHER = "Accordé – autres financeurs"
+REQUESTED = "Sollicité (total)"
+GRANTED = "Total accordé"
+
+
+@dataclass
+class ByYearChart:
+    """The programmation by year as chart data (the page's Plotly chart and the report's Word chart show the
+    same): granted amounts stacked (State P147, other financeurs), the requested total as a line, and above
+    each stack the granted total and the number of funded actions. None = no amount (a gap, never 0)."""
+    categories: list[str]
+    stacked: dict[str, list[float | None]]
+    requested: list[float | None]
+    granted: list[float | None]
+    labels: list[str]
+    colours: list[str]              # State P147, other financeurs, requested
+
+
+def by_year_chart(by_year: pd.DataFrame) -> ByYearChart:
+    """indicators.programmation.totals_by_year as a ByYearChart."""
+    def amounts(col: str) -> list[float | None]:
+        return [None if pd.isna(v) else float(v) for v in by_year[col]]
+    granted, p147 = amounts("montant_accorde"), amounts("montant_accorde_p147")
+    return ByYearChart(
+        categories=[text.year_text(int(y)) for y in by_year["annee"]],
+        stacked={GRANTED_P147: p147,
+                 GRANTED_OTHER: [None if g is None or s is None else g - s for g, s in zip(granted, p147)]},
+        requested=amounts("montant_sollicite"), granted=granted,
+        labels=[f"{text.eur_text(g)}\n{text.plural_text(n, 'action')}"
+                for g, n in zip(granted, by_year["n_financees"])],
+        colours=[vocabulary.color("financeurs", "etat_p147"), vocabulary.color("financeurs", "epci"),
+                 vocabulary.palette("text")])
+
+
 def _source(is_demo: bool, **kw) -> str:
     return contract_life.source_line(is_demo, PRODUCER, generation="2024", **kw)
 

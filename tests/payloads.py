@@ -194,10 +194,19 @@ _HOSTILE_START = re.compile(r"^[=+\-@\t\r]")
 _NUMBER = re.compile(r"^[+-]?[0-9][0-9 \u00a0\u202f]*([.,][0-9]+)?\s*(%|€)?$")
 
 
+# A chart part's only formulas are references to its embedded workbook's cells (« Sheet1!$B$2:$B$7 »).
+_CHART_REFERENCE = re.compile(r"^(?:'[^']+'|\w+)!\$[A-Z]{1,3}\$[0-9]+(?::\$[A-Z]{1,3}\$[0-9]+)?$")
+_CHART_FORMULA = re.compile(r"<(?:\w+:)?f>([^<]*)</(?:\w+:)?f>")
+_STRING_CACHE = re.compile(r"<(?:\w+:)?strCache>(.*?)</(?:\w+:)?strCache>", re.S)
+_CACHE_VALUE = re.compile(r"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
 def ooxml_problems(name: str, data: bytes) -> list[str]:
     """What an OOXML file (XLSX, PPTX, DOCX) may not hold: a formula (`<f>`) in any sheet — the workbooks
-    embedded in a deck's charts included —, a sheet cell text starting like a formula, a live link (external
-    relationship, hyperlink) to the payloads' host, a marker inside a relationship target."""
+    embedded in the charts of a deck or a report included —, a sheet cell text starting like a formula, in a
+    chart part (ppt/charts/, word/charts/) a formula other than a reference to its workbook's cells or a
+    category or series name (the chart's copy of its workbook's cells) starting like a formula, a live link
+    (external relationship, hyperlink) to the payloads' host, a marker inside a relationship target."""
     out = []
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         for part in z.namelist():
@@ -216,6 +225,12 @@ def ooxml_problems(name: str, data: bytes) -> list[str]:
                     t = _unxml(t)
                     if _HOSTILE_START.match(t) and not _NUMBER.match(t):
                         out.append(f"{name}!{part}: cellule non neutralisée {t[:60]!r}")
+            if "/charts/" in part and part.endswith(".xml"):
+                out += [f"{name}!{part}: formule {f[:60]!r}" for f in map(_unxml, _CHART_FORMULA.findall(xml))
+                        if not _CHART_REFERENCE.match(f)]
+                for t in (_unxml(v) for cache in _STRING_CACHE.findall(xml) for v in _CACHE_VALUE.findall(cache)):
+                    if _HOSTILE_START.match(t) and not _NUMBER.match(t):
+                        out.append(f"{name}!{part}: nom de graphique non neutralisé {t[:60]!r}")
             if part.endswith(".rels"):
                 for target in re.findall(r'Target="([^"]*)"', xml):
                     if OUTSIDE in target or MARKERS.search(target) or target.lower().startswith("javascript"):

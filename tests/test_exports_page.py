@@ -76,3 +76,24 @@ def test_fiche_and_comparer_have_export_buttons(env):
     assert "Préparer la fiche PDF (2 pages A4)" in [b.label for b in at.button]
     at = run_page("comparer", selection="QP034004,QP034005")
     assert "Préparer le classeur de tous les indicateurs (XLSX)" in [b.label for b in at.button]
+
+
+def test_report_from_the_page_starts_no_browser(env, monkeypatch):
+    """Issue 21: the report's charts are Word charts and its map a Pillow picture, so its « Préparer » builds
+    the file without Chrome (a renderer asked for would make the export fail here)."""
+    from docx import Document
+
+    from exports import render
+
+    def no_chrome(*_a, **_k):
+        raise AssertionError("Chrome démarré pour le rapport")
+    monkeypatch.setattr(render, "ensure_server", no_chrome)
+    monkeypatch.setattr(render, "session", no_chrome)
+    at = run_page("exports", contrat=NICE)
+    at = next(b for b in at.button if b.label.startswith("Préparer la trame du rapport")).click().run()
+    key = next(k for k in at.session_state["_obs_exports"].jobs if k.startswith("rapport_"))
+    at = _finished(at, key)
+    job = at.session_state["_obs_exports"].jobs[key]
+    assert job.error is None and job.data[:2] == b"PK"
+    doc = Document(io.BytesIO(job.data))
+    assert len(doc.inline_shapes) >= 5 and [d.label for d in at.get("download_button")][0].endswith(".docx")

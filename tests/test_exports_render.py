@@ -48,14 +48,19 @@ def test_session_is_shared_and_stopped():
     assert kaleido._global_server.is_running()
 
 
-def test_source_line_inside_svg(con):
-    """A project chart (charts.copil) keeps its source line in the exported SVG."""
-    from charts import copil
+def test_source_line_inside_svg():
+    """A project chart (charts.contract) keeps its source line, its labels and its amounts in the exported SVG."""
+    import pandas as pd
 
-    g = {"title": "Revenu médian : rapport à l'EPCI", "gap_kind": "ratio", "editions": [2017, 2019],
-         "series": {"1. Test": [0.7, 0.68]}}
-    svg = render.to_svg(copil.gap_lines(g, source_line="Source : INSEE — Filosofi — millésimes 2017, 2019"))
-    assert "Source : INSEE — Filosofi".encode() in svg
+    from charts import contract
+
+    by_year = pd.DataFrame({"annee": [2024, 2025], "n_actions": [3, 4], "n_financees": [2, 1],
+                            "montant_sollicite": [9000.0, 8000.0], "montant_accorde": [5000.0, 3000.0],
+                            "montant_accorde_p147": [2000.0, 1000.0]})
+    svg = render.to_svg(contract.programmation_by_year(by_year, source_line="Source : saisie du contrat — 2024, 2025"))
+    text = svg.decode("utf-8").replace("\u202f", " ").replace("\xa0", " ")
+    assert "Source : saisie du contrat" in text and "Accordé – État (P147)" in text
+    assert "5 000 €" in text and "1 action" in text and "2 actions" in text
 
 
 def test_graphique_cli_png_and_svg(con, tmp_path):

@@ -796,8 +796,51 @@ def test_no_export_holds_a_formula_a_live_link_or_an_injected_element(crawl, cra
     assert formula in deck_text and "'" + formula in _ooxml_text(files["rapport.docx"])
 
 
+def test_report_charts_are_word_charts_and_checked(crawl, exported):
+    """The annual report's charts are Word chart parts, each with its embedded workbook (Word edits the data);
+    ooxml_problems reads both: the report holds no formula and no live name, and one planted in a chart's
+    workbook or in a chart's names is found."""
+    data = exported["rapport.docx"]
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+        rels = {n: z.read(n).decode("utf-8") for n in names if n.startswith("word/charts/_rels/")}
+    charts = sorted(n for n in names if n.startswith("word/charts/chart"))
+    books = sorted(n for n in names if n.startswith("word/embeddings/") and n.endswith(".xlsx"))
+    assert charts and len(books) == len(charts)          # the programmation by year at least (the corpus's rows)
+    assert all("relationships/package" in r and ".xlsx" in r for r in rels.values())
+    assert P.ooxml_problems("rapport.docx", data) == []
+    planted = P.ooxml_problems("rapport.docx", _planted(data, charts[0], books[0]))
+    assert any(books[0] in m and "formule <f>" in m for m in planted), planted
+    assert any(charts[0] in m and "non neutralisé" in m for m in planted), planted
+
+
+def _planted(data: bytes, chart: str, book: str) -> bytes:
+    """The DOCX with a live formula in `book`'s first series name (cell B1) and a name starting with « = » in
+    `chart`."""
+    import re
+
+    def rewrite(blob: bytes, edit) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(blob)) as zin, zipfile.ZipFile(out, "w") as zout:
+            for n in zin.namelist():
+                zout.writestr(n, edit(n, zin.read(n)))
+        return out.getvalue()
+
+    def sheet(n, b):
+        return re.sub(rb"<c r=\"B1\"[^>]*?(/>|>.*?</c>)", b'<c r="B1"><f>HYPERLINK("x")</f></c>', b, count=1,
+                      flags=re.S) if n.startswith("xl/worksheets/") else b
+
+    def docx(n, b):
+        if n == book:
+            return rewrite(b, sheet)
+        if n == chart:
+            return re.sub(rb"(<c:strCache>.*?<c:v>)", rb"\1=1+1 ", b, count=1, flags=re.S)
+        return b
+    return rewrite(data, docx)
+
+
 def _ooxml_text(data: bytes) -> str:
-    """Every text run and cell text of an OOXML file (its embedded workbooks included), unescaped."""
+    """Every text run, cell text and chart name of an OOXML file (its embedded workbooks included), unescaped."""
     import re
 
     out = []
@@ -807,6 +850,8 @@ def _ooxml_text(data: bytes) -> str:
             if part.endswith(".xlsx"):
                 out.append(_ooxml_text(body))
             elif part.endswith(".xml"):
-                out += [P._unxml(t) for t in re.findall(r"<(?:\w+:)?t(?:\s[^>]*)?>([^<]*)</(?:\w+:)?t>",
-                                                         body.decode("utf-8", "replace"))]
+                xml = body.decode("utf-8", "replace")
+                out += [P._unxml(t) for t in re.findall(r"<(?:\w+:)?t(?:\s[^>]*)?>([^<]*)</(?:\w+:)?t>", xml)]
+                out += [P._unxml(t) for cache in re.findall(r"<c:strCache>(.*?)</c:strCache>", xml, re.S)
+                        for t in re.findall(r"<c:v>([^<]*)</c:v>", cache)]
     return "\n".join(out)

@@ -179,7 +179,7 @@ def rapport_button(contrat: str, annee: int, container=None) -> None:
 
     _build(f"rapport_{contrat}_{annee}", f"Préparer la trame du rapport {annee} (DOCX)", ".docx",
            lambda con, out, p: rapport.build(con, contrat, annee, out, progress=p), container or st,
-           filenames.rapport(annee, _name(contrat)), DOCX, renders=True)
+           filenames.rapport(annee, _name(contrat)), DOCX)          # native charts, Pillow map: no Chrome
 
 
 def fiche_pdf_button(quartier: str, container=None) -> None:
