@@ -1,4 +1,4 @@
-"""French display formats, through Babel (CLDR fr_FR): `1 234,5`, `12,3 %`, `1 234 €`, `21/11/2026`.
+"""French display formats (CLDR fr_FR, as Babel writes them): `1 234,5`, `12,3 %`, `1 234 €`, `21/11/2026`.
 
 Used by the presentation layer, charts and exports alike. Numbers use a plain space as thousands
 separator by default (what the existing exports and tests print); years are never grouped (`2013`).
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
 from babel import Locale
@@ -45,13 +46,29 @@ def _locale() -> Locale:
     return Locale.parse(LOCALE)
 
 
+def _babel_number(value: float, decimals: int) -> str:
+    """Babel's own French formatting (CLDR fr_FR pattern `#,##0.0…`): the reference _grouped reproduces."""
+    return _pattern(decimals).apply(float(value), _locale(), decimal_quantization=True, group_separator=True,
+                                    numbering_system="latn")
+
+
+def _grouped(value: float, decimals: int, sep: str) -> str:
+    """What _babel_number writes (the float's shortest decimal text rounded half-even, digits grouped by three,
+    decimal comma), five times faster: a classeur formats thousands of values. Checked against Babel on
+    random and tie values by tests/unit/test_frformat.py."""
+    if not math.isfinite(value):
+        return _babel_number(value, decimals).replace(_CLDR_GROUP, sep)
+    d = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
+    whole, _, fraction = format(d, ",f").partition(".")
+    return whole.replace(",", sep) + ("," + fraction if fraction else "")
+
+
 def fmt_number(value, decimals: int = 1, unit: str | None = None, sep: str = " ") -> str:
     """Format a number the French way, with `decimals` fixed decimals and an optional unit
     ('%' -> ' %', '€' -> ' €', other units after a space). None/NaN give ''."""
     if is_missing(value):
         return ""
-    txt = _pattern(decimals).apply(float(value), _locale(), decimal_quantization=True, group_separator=True,
-                                   numbering_system="latn").replace(_CLDR_GROUP, sep)
+    txt = _grouped(float(value), int(decimals), sep)
     if txt in ("-0", "-0," + "0" * decimals):
         txt = txt[1:]
     if unit == "%":
