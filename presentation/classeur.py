@@ -194,10 +194,15 @@ def view(con, codes: list[str], editions: list[int] | None = None) -> ClasseurVi
                       None if frformat.is_missing(r.amount) else float(r.amount), int(r.n_records),
                       text.cell_text(bool(r.partial)), r.source_file] for r in df.itertuples()]
         out.means_line = sources.means_line(sorted(df["year"].unique()) if len(df) else None, contracts)
-    for sid in sorted({catalog.indicator(con, i)["source"] for i, _ in keys}):
+    source_of = {i: catalog.indicator(con, i)["source"] for i, _ in keys}
+    files_of: dict[str, set[str]] = {}                   # the value rows' files, per source
+    for (i, _, _), d in data.items():
+        if d["files"] and i in source_of:
+            files_of.setdefault(source_of[i], set()).add(d["files"])
+    for sid in sorted(set(source_of.values())):
         info = sources.source_info(con, sid)
-        mine = [(i, e) for i, e in keys if catalog.indicator(con, i)["source"] == sid]
-        files = sorted({d["files"] for (i, e, _), d in data.items() if (i, e) in mine and d["files"]})
+        mine = [(i, e) for i, e in keys if source_of[i] == sid]
+        files = sorted(files_of.get(sid, ()))
         out.sources.append([info.get("producer") or sources.producer(con, sid), info.get("title") or "",
                             info.get("licence") or "", vocabulary.generation_label(info.get("generation")),
                             ", ".join(text.year_text(e) for e in sorted({e for _, e in mine})), " ; ".join(files)])
