@@ -84,7 +84,8 @@ def indicator_choices(sel: dict) -> tuple[list[str], dict[str, str], str | None]
     """Indicators with at least one shown value in the selection: (ids, {id: label}, default)."""
     long = sel["long"]
     shown = long[long.status.isin(vocabulary.shown_statuses())]
-    ids = [i for i in sel["order"] if i in set(shown.indicator_id)]
+    present = set(shown.indicator_id)
+    ids = [i for i in sel["order"] if i in present]
     labels = dict(zip(long.indicator_id, long.label))
     return ids, labels, next((i for i in DEFAULT_INDICATORS if i in ids), ids[0] if ids else None)
 

@@ -314,7 +314,39 @@ def _rendered_once(styler: Styler) -> Styler:
         return done[key]
 
     styler._compute, styler._translate = _compute, _translate
+    styler._marshalled = None            # its marshalled form, kept by _marshall_kept at the first run
     return styler
+
+
+def _marshall_kept(marshall_styler):
+    """Streamlit's marshall_styler, keeping the result for a Styler of `_rendered_once`: after pandas' rendering,
+    Streamlit turns the display values into an Arrow table and the styles into CSS at every run (a third of a
+    fiche page's server time: nine tables). The result depends on the Styler alone (its uuid is set at the first
+    run), so it is kept on the instance and copied into the next runs' protos. Other Stylers go through as
+    before."""
+    def marshall(proto, styler, default_uuid):
+        kept = getattr(styler, "_marshalled", False)
+        if kept is False:
+            return marshall_styler(proto, styler, default_uuid)
+        if kept is None:
+            marshall_styler(proto, styler, default_uuid)
+            styler._marshalled = proto.styler.SerializeToString()
+        else:
+            proto.styler.MergeFromString(kept)
+        return None
+    marshall.keeps = True
+    return marshall
+
+
+def _install_marshall_kept() -> None:
+    """st.dataframe calls the name `marshall_styler` of streamlit.elements.arrow (Streamlit 1.67, pinned)."""
+    from streamlit.elements import arrow
+
+    if not getattr(arrow.marshall_styler, "keeps", False):
+        arrow.marshall_styler = _marshall_kept(arrow.marshall_styler)
+
+
+_install_marshall_kept()
 
 
 @st.cache_resource(show_spinner=False, max_entries=1024)
