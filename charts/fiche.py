@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 from charts import style
 from charts.source import add_source
 from observatoire import frformat, vocabulary
+from presentation import fiche as fiche_view
 from presentation.text import level_name, plotly_text
 
 
@@ -62,13 +63,22 @@ def gap_evolution(series: pd.DataFrame, *, label: str, unit: str | None, source_
                         row_heights=[0.6, 0.4] if has_gap else [1.0], subplot_titles=titles)
     s = series
     order = vocabulary.codes("levels")
-    for level in sorted(s.level.unique(), key=lambda lv: order.index(lv) if lv in order else 99):
-        g = s[s.level == level].sort_values("edition")
-        name = plotly_text(g.name.iloc[0])
+    shown = s[s.value.notna()]
+    editions = {int(e) for e in shown.edition}
+    for level in sorted(shown.level.unique(), key=lambda lv: order.index(lv) if lv in order else 99):
+        g = shown[shown.level == level].sort_values("edition")
+        raw_name = g.name.iloc[0]
+        name = plotly_text(raw_name)
         is_q = level == "qpv"
+        texts = dict(zip(g.edition.astype(int), g.text))
+        # a missing millésime breaks the line (presentation.fiche.line_runs): a None between two runs
+        runs = fiche_view.line_runs(list(zip(g.edition.astype(int), g.value.astype(float))), editions)
+        points = [p for k, run in enumerate(runs) for p in ([(None, None)] if k else []) + run]
+        g = pd.DataFrame({"edition": [e for e, _ in points], "value": [v for _, v in points],
+                          "text": [texts[e] if e is not None else "" for e, _ in points]})
         fig.add_trace(go.Scatter(
             x=g.edition, y=g.value, mode="lines+markers+text" if is_q else "lines+markers",
-            name=(f"<b>{name}</b>" if is_q else plotly_text(level_name(level, g.name.iloc[0]))),
+            name=(f"<b>{name}</b>" if is_q else plotly_text(level_name(level, raw_name))),
             line=dict(color=vocabulary.color("levels", level, style.REFERENCE), width=3 if is_q else 1.6,
                       dash="dot" if level == "ensemble_qpv" else None),
             marker=dict(size=8 if is_q else 6),

@@ -90,7 +90,7 @@ def evolution_chart(pdf: FPDF, d, x: float, y: float, w: float, h: float) -> Non
     line), y axis from zero with French ticks and the unit, one line with markers per reference level in the
     level's colour (the quartier thick, its values written at its points: above them, below when another line
     runs just above), millésimes below, and the source line and caveat at the bottom. An edition without a value
-    breaks the line: a gap, never a zero (the page's Plotly chart joins the points on either side)."""
+    breaks the line (presentation.fiche.line_runs, as on the page and the public site): a gap, never a zero."""
     lines = fiche_view.evolution_lines(d)
     if not lines:
         return
@@ -165,7 +165,6 @@ def _evolution(pdf: FPDF, d, lines: list[dict], x: float, y: float, w: float, h:
     pdf.text((left + right) / 2 - pdf.get_string_width(axis) / 2, base + TICK_PT * PT * 1.35, axis)
 
     # -- the lines: references first, the quartier on top
-    shown = set(editions)
     for s in reversed(lines):
         colour = vocabulary.color("levels", s["level"], REFERENCE)
         is_q = s["level"] == "qpv"
@@ -173,7 +172,7 @@ def _evolution(pdf: FPDF, d, lines: list[dict], x: float, y: float, w: float, h:
         pdf.set_line_width(LINE_MM.get(s["level"], LINE_OTHER_MM))
         if s["level"] in DOTTED:
             pdf.set_dash_pattern(dash=0.6, gap=0.5)
-        for run in _runs(s["points"], shown):
+        for run in s["runs"]:
             if len(run) > 1:
                 pdf.polyline([(px(e), py(v)) for e, v in run])
         pdf.set_dash_pattern()
@@ -197,17 +196,6 @@ def _evolution(pdf: FPDF, d, lines: list[dict], x: float, y: float, w: float, h:
             txt = q["labels"][e]
             base = py(v) + gap + text_h if below else py(v) - gap
             pdf.text(px(e) - pdf.get_string_width(txt) / 2, base, txt)
-
-
-def _runs(points: list[tuple[int, float]], editions: set[int]) -> list[list[tuple[int, float]]]:
-    """The points of a line split where an edition of the chart has no value for it (a gap, not a bridge)."""
-    runs: list[list[tuple[int, float]]] = []
-    for e, v in points:
-        if runs and not any(runs[-1][-1][0] < m < e for m in editions):
-            runs[-1].append((e, v))
-        else:
-            runs.append([(e, v)])
-    return runs
 
 
 def _legend(pdf: FPDF, lines: list[dict], x: float, y: float, w: float) -> float:

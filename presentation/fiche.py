@@ -435,7 +435,8 @@ def evolution_lines(d: Detail) -> list[dict]:
     """The lines of a Detail's evolution chart, in the vocabulary's order of levels (the quartier first), for
     the renderers that draw it themselves (the PDF's vectors, the site's SVG): level, name (the legend's: the
     quartier's name, « EPCI : Toulouse Métropole »), points [(edition, value)] by edition, labels {edition:
-    value text} (« ≈ » kept). Only shown values are points: a missing edition is a gap, never a zero."""
+    value text} (« ≈ » kept), runs (the points split at the chart's editions without a value: line_runs). Only
+    shown values are points: a missing edition is a gap, never a zero."""
     if d.evolution is None:
         return []
     order = vocabulary.codes("levels")
@@ -443,14 +444,29 @@ def evolution_lines(d: Detail) -> list[dict]:
     for r in sorted(d.evolution.to_dict("records"), key=lambda r: r["edition"]):
         if not frformat.is_missing(r["value"]):
             by_level.setdefault(r["level"], []).append(r)
+    editions = {int(r["edition"]) for g in by_level.values() for r in g}
     lines = []
     for level in sorted(by_level, key=lambda lv: order.index(lv) if lv in order else 99):
         g = by_level[level]
         name = str(g[0]["name"])
+        points = [(int(r["edition"]), float(r["value"])) for r in g]
         lines.append({"level": level, "name": name if level == "qpv" else text.level_name(level, name),
-                      "points": [(int(r["edition"]), float(r["value"])) for r in g],
+                      "points": points, "runs": line_runs(points, editions),
                       "labels": {int(r["edition"]): r["text"] for r in g}})
     return lines
+
+
+def line_runs(points: list[tuple[int, float]], editions: set[int]) -> list[list[tuple[int, float]]]:
+    """The points of one line of an evolution chart, split where an edition of the chart (`editions`: those with
+    a value on any line) has no value for it: a gap, never a bridge over a missing millésime. The one rule of
+    every evolution chart: the page's Plotly figure, the PDF's vectors, the public site's SVG."""
+    runs: list[list[tuple[int, float]]] = []
+    for e, v in points:
+        if runs and not any(runs[-1][-1][0] < m < e for m in editions):
+            runs[-1].append((e, v))
+        else:
+            runs.append([(e, v)])
+    return runs
 
 
 def evolution_label(comp: dict) -> str:

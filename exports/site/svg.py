@@ -52,8 +52,11 @@ def line_chart(ev: dict, label: str) -> Markup:
         if not s["points"]:
             continue
         cls = "s-" + s["level"]
-        d = " ".join(f"{_n(x(e))},{_n(y(v))}" for e, v in s["points"])
-        parts.append(html_fragment('<polyline class="{}" points="{}"/>', cls, d))
+        for run in s["runs"]:                 # a missing millésime breaks the line (presentation.fiche.line_runs)
+            d = " ".join(f"{_n(x(e))},{_n(y(v))}" for e, v in run)
+            parts.append(html_fragment('<polyline class="{}" points="{}"/>', cls, d) if len(run) > 1 else
+                         html_fragment('<circle class="{}" cx="{}" cy="{}" r="2"/>', cls, _n(x(run[0][0])),
+                                       _n(y(run[0][1]))))
         if s["level"] == "qpv":
             ends = {s["points"][0][0], s["points"][-1][0]}      # first and last values written, the rest in the table
             for e, v in s["points"]:

@@ -77,6 +77,27 @@ def test_values_drawn_and_a_missing_millesime_is_a_gap():
     assert "44,0 %" not in shown                                          # only the quartier's values are written
 
 
+def test_the_page_and_the_site_break_the_line_where_the_pdf_does():
+    """The same gap on every evolution chart (presentation.fiche.line_runs): the page's Plotly line carries a
+    None between 2014 and 2016, the public site's SVG draws two pieces (2013-2014 and 2016 alone)."""
+    from charts import fiche as fiche_charts
+    from exports.site import svg
+
+    d = _detail([(2013, "qpv", "Grand Mirail", 46.4, "≈ 46,4 %"), (2014, "qpv", "Grand Mirail", 46.5, "≈ 46,5 %"),
+                 (2016, "qpv", "Grand Mirail", 48.6, "≈ 48,6 %"), (2015, "ensemble_qpv", "Ensemble des QPV", 44.0, "44,0 %"),
+                 (2016, "ensemble_qpv", "Ensemble des QPV", 44.3, "44,3 %")])
+    lines = fiche_view.evolution_lines(d)
+    assert [r for s in lines for r in s["runs"]] == [[(2013, 46.4), (2014, 46.5)], [(2016, 48.6)],
+                                                     [(2015, 44.0), (2016, 44.3)]]
+    quartier = fiche_charts.detail_evolution(d, with_gaps=False).data[0]
+    assert [None if pd.isna(y) else y for y in quartier.y] == [46.4, 46.5, None, 48.6]   # null: Plotly's gap
+    assert list(quartier.text)[2] == "" and not quartier.connectgaps
+    drawn = svg.line_chart({"editions": [2013, 2014, 2015, 2016], "edition_labels": ["2013", "2014", "2015", "2016"],
+                            "series": lines}, "évolution")
+    assert drawn.count('<polyline class="s-qpv"') == 1 and drawn.count('<polyline class="s-ensemble_qpv"') == 1
+    assert drawn.count('<circle class="s-qpv"') == 3 + 1                  # its three points, and 2016 alone
+
+
 def test_only_the_fullwidth_and_the_escape_payloads_lack_glyphs():
     shown = P.ACCEPTED + P.legacy()
     assert {p.marker for p in shown} - {p.marker for p in P.pdf_drawable(shown)} == {"PLD13", "PLD28"}

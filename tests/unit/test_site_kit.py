@@ -53,8 +53,9 @@ def test_stylesheet_reads_its_colours_from_the_vocabulary():
 def test_svg_chart_escapes_names_and_draws_every_series():
     ev = {"editions": [2017, 2019], "edition_labels": ["2017", "2019"],
           "series": [{"level": "qpv", "name": "Q", "points": [(2017, 48.8), (2019, 49.2)],
-                      "labels": {2017: "≈ 48,8 %", 2019: "≈ 49,2 %"}},
-                     {"level": "ensemble_qpv", "name": "E", "points": [(2017, 43.0), (2019, 43.6)], "labels": {}}]}
+                      "runs": [[(2017, 48.8), (2019, 49.2)]], "labels": {2017: "≈ 48,8 %", 2019: "≈ 49,2 %"}},
+                     {"level": "ensemble_qpv", "name": "E", "points": [(2017, 43.0), (2019, 43.6)],
+                      "runs": [[(2017, 43.0), (2019, 43.6)]], "labels": {}}]}
     out = str(svg.line_chart(ev, 'Taux <b>"x"</b>'))
     assert out.count("<polyline") == 2 and "≈ 49,2 %" in out and "≈ 48,8 %" in out
     assert "&lt;b&gt;&#34;x&#34;&lt;/b&gt;" in out and "<b>" not in out
