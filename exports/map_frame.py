@@ -42,12 +42,13 @@ class Mark:
     x: float = 0.0
     y: float = 0.0
     text: str = ""
+    highlight: bool = True      # a dot: the map's own quartier (drawn larger) or a neighbour
 
 
 def marks(frame: MapFrame, places: list[dict], outlines: list[tuple], strong: list[tuple],
           colours: dict[str, str]) -> list[Mark]:
-    """What every locator map drawn without a browser shows, bottom to top (the deck's shapes and the report's
-    picture draw these marks and nothing else): the outlines, then the strong ones (the carrier EPCI); the
+    """What every locator map drawn without a browser shows, bottom to top (the deck's shapes, the report's
+    picture and the fiche PDF's vectors draw these marks; the PDF names its quartier instead of numbering it): the outlines, then the strong ones (the carrier EPCI); the
     neighbouring contours, then the highlighted ones edged in white; a dot for each quartier without contour;
     the numbers of the highlighted quartiers. `colours`: presentation.locator.COLOURS."""
     out = [Mark("lines", [r for item in spec or [] for r in frame.rings(item[1], closed=False)], edge=colour,
@@ -63,7 +64,8 @@ def marks(frame: MapFrame, places: list[dict], outlines: list[tuple], strong: li
             continue
         if p["kind"] != "contour":
             out.append(Mark("dot", x=at[0], y=at[1], edge=colours["white"], width_pt=0.75,
-                            fill=colours["point"] if p.get("highlight", True) else colours["other"]))
+                            fill=colours["point"] if p.get("highlight", True) else colours["other"],
+                            highlight=bool(p.get("highlight", True))))
         if p.get("highlight", True) and p.get("number") is not None:
             out.append(Mark("number", x=at[0], y=at[1], text=str(p["number"])))
     return [m for m in out if m.rings or m.kind in ("dot", "number")]

@@ -228,7 +228,8 @@ def _legend(pdf: FPDF, lines: list[dict], x: float, y: float, w: float) -> float
 # --------------------------------------------------------------------------- the locator map inset
 
 MAP_LABEL_PT, MAP_LEGEND_PT, MAP_SOURCE_PT = 6.2, 5.8, 5.2
-OUTLINE_MM, STRONG_MM, CONTOUR_EDGE_MM = 0.15, 0.4, 0.12
+STROKE_SCALE = 0.6         # the marks' strokes (map_frame.marks, in points for a slide) thinner on a 7 cm inset
+STRONG_MM = 0.4            # the legend's swatch of the carrier EPCI's outline
 POINT_MM, POINT_OTHER_MM = 1.2, 0.8
 MAP_PAD = 1.0              # the view: the quartier and as much again on each side (its neighbours, outlines)
 POINT_EXTENT = 0.06        # degrees: the extent given to a quartier known only by its commune's point
@@ -288,34 +289,23 @@ def _locator(pdf: FPDF, loc: dict, x: float, y: float, w: float, h: float) -> fl
     _colour(pdf, colours["land"], fill=True)
     pdf.rect(x, y, w, map_h, style="F")
     with pdf.rect_clip(x, y, w, map_h):
-        for spec, colour, width in ((loc["outlines"], colours["outline"], OUTLINE_MM),
-                                    (loc["strong_outlines"], colours["strong"], STRONG_MM)):
-            _colour(pdf, colour, draw=True)
-            pdf.set_line_width(width)
-            for item in spec or []:
-                for ring in frame.rings(item[1], closed=False):
-                    pdf.polyline(ring)
-        pdf.set_line_width(CONTOUR_EDGE_MM)
-        for hl, fill, edge in ((False, colours["other"], colours["other"]), (True, colours["contour"], WHITE)):
-            _colour(pdf, fill, fill=True)
-            _colour(pdf, edge, draw=True)
-            for p in places:
-                if p["kind"] == "contour" and bool(p.get("highlight", True)) == hl:
-                    for ring in frame.rings(p["geom"], closed=True):
-                        pdf.polygon(ring, style="DF")
-        _colour(pdf, WHITE, draw=True)
-        pdf.set_line_width(0.2)
-        anchors = []
-        for p in places:
-            at = frame.anchor(p["geom"])
-            if at is None:
+        for m in map_frame.marks(frame, places, loc["outlines"], loc["strong_outlines"], colours):
+            if m.kind == "number":             # the fiche names its quartier (below) instead of numbering it
                 continue
-            hl = bool(p.get("highlight", True))
-            if p["kind"] != "contour":
-                _colour(pdf, colours["point"] if hl else colours["other"], fill=True)
-                pdf.circle(*at, POINT_MM if hl else POINT_OTHER_MM, style="DF")
-            if hl:
-                anchors.append((at, p["name"]))
+            _colour(pdf, m.edge, draw=True)
+            pdf.set_line_width(m.width_pt * PT * STROKE_SCALE)
+            if m.kind == "lines":
+                for ring in m.rings:
+                    pdf.polyline(ring)
+            elif m.kind == "areas":
+                _colour(pdf, m.fill, fill=True)
+                for ring in m.rings:
+                    pdf.polygon(ring, style="DF")
+            else:
+                _colour(pdf, m.fill, fill=True)
+                pdf.circle(m.x, m.y, POINT_MM if m.highlight else POINT_OTHER_MM, style="DF")
+        anchors = [(at, p["name"]) for p in places if p.get("highlight", True)
+                   and (at := frame.anchor(p["geom"])) is not None]
         for at, name in anchors:
             _name_box(pdf, at, name, x, y, w, map_h)
 
