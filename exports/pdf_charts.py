@@ -15,7 +15,7 @@ import math
 
 from fpdf import FPDF
 
-from exports import map_frame
+from exports import axis, map_frame
 from observatoire import frformat, vocabulary
 from presentation import fiche as fiche_view
 from presentation import locator as locator_view
@@ -69,9 +69,7 @@ def _lines(pdf: FPDF, text: str, width: float, at_most: int | None = None) -> li
 def ticks(low: float, high: float, n: int = N_TICKS) -> tuple[list[float], int]:
     """About `n` round values (1, 2, 2,5 or 5 × 10^k apart) from `low` to `high`, and the decimals their labels
     need (0 for whole steps)."""
-    raw = (high - low) / max(n, 1) or abs(high) or 1.0
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw * (1 - 1e-9))
+    step = axis.round_step((high - low) or abs(high) * max(n, 1) or max(n, 1), n)
     first = math.ceil(low / step - 1e-9) * step
     count = math.floor((high - first) / step + 1e-9) + 1
     decimals = next(k for k in range(6) if abs(round(step, k) - step) < 1e-9 * max(step, 1) or k == 5)

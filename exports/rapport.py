@@ -15,7 +15,7 @@ from pathlib import Path
 
 from contract import service
 from exports import docx_kit as D
-from exports import map_picture
+from exports import axis, map_picture
 from exports import pptx_kit as K
 from observatoire import vocabulary
 from presentation import contract as pc, locator as locator_view, programmation as prog_view, sources, text
@@ -69,9 +69,7 @@ def axis_range(values: list[float], ticks: int = 6) -> tuple[float, float] | Non
     if not values or min(values) == max(values):
         return None                                        # one value: the chart program's own axis
     lo, hi = min(values), max(values)
-    raw = (hi - lo) / ticks
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    step = axis.round_step(hi - lo, ticks)
     return round(math.floor(lo / step) * step, 10), round(math.ceil(hi / step) * step, 10)
 
 
